@@ -1,0 +1,25 @@
+"""gisgrid: grid-based environmental supervision (网格化环境监管)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from gisgrid import config as settings
+from gisgrid.db import db
+from gisgrid.errors import register_database_down_handler, register_error_handlers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: settings from GISGRID_* env, overridden by ``config``."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(settings.from_env())
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False
+    if config:
+        app.config.update(config)
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
+    db.init_app(app)
+    register_error_handlers(app)
+    register_database_down_handler(app)
+    from gisgrid.grids.routes import bp as grids_bp
+    app.register_blueprint(grids_bp)
+    return app

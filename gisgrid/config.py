@@ -1,0 +1,24 @@
+"""Settings read from GISGRID_* environment variables."""
+from __future__ import annotations
+
+import os
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg2://gisgrid:gisgrid@127.0.0.1:5432/gisgrid"
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def from_env() -> dict:
+    """Build the Flask config mapping from the process environment."""
+    return {
+        "DATABASE_URL": os.environ.get("GISGRID_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "SECRET_KEY": os.environ.get("GISGRID_SECRET_KEY", "dev-only-change-me"),
+        "NEAR_BOUNDARY_M": _env_float("GISGRID_NEAR_BOUNDARY_M", 30.0),
+        "MAX_NEAR_BOUNDARY_M": _env_float("GISGRID_MAX_NEAR_BOUNDARY_M", 1000.0),
+        "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
+        "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
+        "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
+    }

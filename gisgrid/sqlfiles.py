@@ -1,0 +1,26 @@
+"""Load SQL files shipped inside packages (tipg style: non-trivial SQL lives in .sql files)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from sqlalchemy import text
+from sqlalchemy.sql.elements import TextClause
+
+_STATEMENT_END = re.compile(r";\s*(?:\n|$)")
+
+
+@lru_cache(maxsize=None)
+def statements(package: str, name: str) -> tuple[TextClause, ...]:
+    """The statements of ``package/sql/name`` as SQLAlchemy text clauses, in order."""
+    source = (resources.files(package) / "sql" / name).read_text(encoding="utf-8")
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith("--")]
+    parts = _STATEMENT_END.split("\n".join(lines))
+    return tuple(text(part.strip()) for part in parts if part.strip())
+
+
+def statement(package: str, name: str) -> TextClause:
+    """The single statement of a .sql file."""
+    (only,) = statements(package, name)
+    return only

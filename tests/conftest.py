@@ -1,0 +1,74 @@
+"""Test fixtures: a fresh PostGIS database per session, a rolled-back transaction per test."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from gisgrid import config as settings
+
+TEMPLATE = os.environ.get("GISGRID_TEST_TEMPLATE", "gisgrid_template")
+
+
+def _admin_url(url):
+    return url.set(database="postgres")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """Create gisgrid_test_<random> from the PostGIS template, migrate it, drop it afterwards."""
+    base = make_url(settings.from_env()["DATABASE_URL"])
+    name = f"gisgrid_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"'))
+    url = base.set(database=name)
+    from gisgrid.migrate import upgrade
+    upgrade(url.render_as_string(hide_password=False))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    eng = create_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def connection(engine):
+    """One connection in an outer transaction that is rolled back after the test."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture()
+def session(connection):
+    """A session whose commits become savepoints inside the test's transaction."""
+    sess = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield sess
+    sess.close()
+
+
+@pytest.fixture()
+def app(database_url, connection):
+    """The Flask app with every request session bound to the test's connection."""
+    from gisgrid import create_app
+    from gisgrid.db import db
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    db.bind_to(connection, join_transaction_mode="create_savepoint")
+    yield application
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
