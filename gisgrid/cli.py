@@ -1,0 +1,185 @@
+"""The ``gisgrid`` command line: database, grid import/export/assign, demo data."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from tqdm import tqdm
+
+from gisgrid import create_app
+from gisgrid.db import db
+from gisgrid.errors import DomainError
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
+
+
+def _fail(err: DomainError) -> None:
+    click.secho(err.message, fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """gisgrid: 网格化环境监管平台 command line."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    from gisgrid.migrate import upgrade
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is at the latest migration")
+
+
+@main.group("grids")
+def grids_group() -> None:
+    """Grid boundaries: import, export, publish, assign points."""
+
+
+def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"{pair!r} is not field=column", param_hint="--map")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@grids_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--layer", help="Layer name (GeoPackage with several layers).")
+@click.option("--crs", help="CRS when the file declares none, e.g. EPSG:4528, cgcs2000, gcj02.")
+@click.option("--publish", is_flag=True, help="Publish the new version at once.")
+@click.option("--map", "mapping", multiple=True, help="field=column for non-standard column names.")
+@click.option("--label", help="Label of the new boundary version.")
+@click.option("--tolerance", type=float, help="Gap/overlap tolerance in m² (default GISGRID_TOPOLOGY_TOLERANCE_M2).")
+def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
+    """Validate PATH and store it as a new boundary version (nothing is written if invalid)."""
+    from gisgrid.grids import service
+    tol = tolerance if tolerance is not None else current_app.config["TOPOLOGY_TOLERANCE_M2"]
+    try:
+        with db.new_session() as session:
+            result = service.import_file(session, path, layer=layer, crs=crs, field_map=_parse_map(mapping),
+                                         label=label, publish=publish, tolerance_m2=tol)
+    except DomainError as err:
+        _fail(err)
+    state = "published" if result.published else "draft"
+    click.echo(f"imported {result.grid_count} grids as version {result.version_id} ({state})")
+    for warning in result.warnings:
+        click.secho(f"warning: {warning['message']}", fg="yellow")
+
+
+@grids_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--version", "version_id", type=int, help="Version id (default: the published one).")
+def grids_export(path, version_id) -> None:
+    """Write grids to PATH (.geojson, .gpkg or .shp)."""
+    from gisgrid.grids.exporter import export_version
+    try:
+        with db.new_session() as session:
+            count = export_version(session, path, version_id)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"exported {count} grids to {path}")
+
+
+@grids_group.command("publish")
+@click.argument("version_id", type=int)
+def grids_publish(version_id) -> None:
+    """Publish VERSION_ID: lookups switch to it at once."""
+    from gisgrid.grids import service
+    try:
+        with db.new_session() as session:
+            service.publish_version(session, version_id)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"version {version_id} is now published")
+
+
+@grids_group.command("versions")
+def grids_versions() -> None:
+    """List boundary versions."""
+    from gisgrid.grids import queries
+    with db.new_session() as session:
+        for version, count in queries.list_versions(session):
+            click.echo(f"{version.id:>4}  {version.status:<10} {count:>7} grids  {version.label}  {version.source or ''}")
+
+
+@grids_group.command("assign")
+@click.argument("src", type=click.Path(exists=True, dir_okay=False))
+@click.argument("dst", type=click.Path(dir_okay=False))
+@click.option("--crs", help="CRS of the input coordinates (default wgs84).")
+def grids_assign(src, dst, crs) -> None:
+    """Assign each point of SRC (CSV lon,lat or GeoJSON) to its smallest grid, writing DST."""
+    from gisgrid.grids import batch
+    try:
+        with db.new_session() as session:
+            index = batch.published_index(session)
+        written = _assign_file(batch, index, src, dst, crs)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"assigned {written} points → {dst}")
+
+
+def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:
+    is_geojson = Path(src).suffix.lower() in (".geojson", ".json")
+    with open(src, encoding="utf-8-sig", newline="", errors="replace") as handle:
+        if is_geojson:
+            try:
+                collection = json.load(handle)
+            except json.JSONDecodeError as err:
+                raise DomainError(f"GeoJSON 无法解析: {err} (invalid GeoJSON)") from None
+            total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
+            chunks = batch.assign_geojson(index, collection, crs)
+        else:
+            total = max(sum(1 for _ in handle) - 1, 0)
+            handle.seek(0)
+            chunks = batch.assign_csv(index, handle, crs)
+        return _write_chunks(chunks, dst, total, is_geojson, batch.CHUNK)
+
+
+def _write_chunks(chunks, dst: str, total: int, is_geojson: bool, chunk_size: int) -> int:
+    written = 0
+    with open(dst, "w", encoding="utf-8", newline="") as out, \
+            tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar:
+        for i, text in enumerate(chunks):
+            out.write(text)
+            # the first CSV chunk is the header; GeoJSON has an opening and a closing piece
+            done = min(chunk_size, total - written) if i > 0 and written < total else 0
+            written += done
+            bar.update(done)
+    return written
+
+
+@main.group("demo")
+def demo_group() -> None:
+    """Demo deployment (北京市西城区, sample contacts)."""
+
+
+@demo_group.command("load")
+@click.option("--path", type=click.Path(exists=True, dir_okay=False), default=str(DEMO_FILE), show_default=True)
+def demo_load(path) -> None:
+    """Import and publish the demo boundaries unless this exact file is already loaded."""
+    from gisgrid.grids import queries, service
+    digest = service.file_digest(path)
+    with db.new_session() as session:
+        known = [v for v, _ in queries.list_versions(session) if v.source and digest in v.source]
+        if known:
+            click.echo(f"demo data already loaded as version {known[0].id} ({known[0].status})")
+            return
+        try:
+            result = service.import_file(session, path, label="西城区示例网格 (demo)", publish=True,
+                                         tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"])
+        except DomainError as err:
+            _fail(err)
+    click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")

@@ -1,0 +1,195 @@
+"""Many points → smallest grid, vectorised with shapely's STRtree over the published lookup parts.
+
+Single lookups go to PostGIS; a batch of thousands of points is answered from an
+in-process index of the same ST_Subdivide'd parts, built once per published
+version, with the same tie rule (deepest level, then smallest code).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+import shapely
+from sqlalchemy.orm import Session
+
+from gisgrid import coords
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import queries
+
+CHUNK = 20_000
+OUT_FIELDS = ("grid_code", "grid_name", "grid_level", "error")
+
+
+@dataclass
+class PartIndex:
+    """STRtree over lookup parts plus per-part grid id, level and code rank."""
+
+    version_id: int
+    tree: shapely.STRtree
+    grid_ids: np.ndarray
+    levels: np.ndarray
+    code_rank: np.ndarray
+    grids: dict[int, tuple[str, str, int]]
+
+    def assign(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Grid id of the smallest grid covering each point, or -1."""
+        points = shapely.points(lon, lat)
+        point_idx, part_idx = self.tree.query(points, predicate="intersects")
+        result = np.full(len(points), -1, dtype=np.int64)
+        if len(point_idx) == 0:
+            return result
+        # deepest level first, then smallest code: the same rule as lookup.sql
+        order = np.lexsort((self.code_rank[part_idx], -self.levels[part_idx], point_idx))
+        point_idx, part_idx = point_idx[order], part_idx[order]
+        first = np.ones(len(point_idx), dtype=bool)
+        first[1:] = point_idx[1:] != point_idx[:-1]
+        result[point_idx[first]] = self.grid_ids[part_idx[first]]
+        return result
+
+
+_cache: dict[int, PartIndex] = {}
+_lock = threading.Lock()
+
+
+def build_index(session: Session, version_id: int) -> PartIndex:
+    """Load a version's lookup parts into an in-memory STRtree."""
+    grid_ids, levels, codes, geoms = queries.part_arrays(session, version_id)
+    ranks = {code: i for i, code in enumerate(sorted(set(codes)))}
+    return PartIndex(version_id, shapely.STRtree(geoms), np.asarray(grid_ids, dtype=np.int64),
+                     np.asarray(levels, dtype=np.int64), np.asarray([ranks[c] for c in codes], dtype=np.int64),
+                     queries.grids_by_id(session, sorted(set(grid_ids))))
+
+
+def published_index(session: Session) -> PartIndex:
+    """The index of the published version, rebuilt when another version is published."""
+    version = queries.published_version(session)
+    if version is None:
+        raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
+    with _lock:
+        index = _cache.get(version.id)
+        if index is None:
+            index = build_index(session, version.id)
+            _cache.clear()  # keep only the current version in memory
+            _cache[version.id] = index
+    return index
+
+
+def _parse_numbers(raw_x: list, raw_y: list) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    xs, ys, errors = np.full(len(raw_x), np.nan), np.full(len(raw_x), np.nan), [None] * len(raw_x)
+    for i, (x, y) in enumerate(zip(raw_x, raw_y)):
+        try:
+            xs[i], ys[i] = float(x), float(y)
+            if not (np.isfinite(xs[i]) and np.isfinite(ys[i])):
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[i] = "坐标不是有效数字 (coordinates are not numbers)"
+    return xs, ys, errors
+
+
+def assign_chunk(index: PartIndex, raw_x: list, raw_y: list, crs) -> list[tuple]:
+    """(grid_code, grid_name, grid_level, error) for each raw x/y pair in ``crs``."""
+    xs, ys, errors = _parse_numbers(raw_x, raw_y)
+    ok = np.array([e is None for e in errors], dtype=bool)
+    if coords.is_geographic(crs):
+        in_range = (np.abs(xs) <= 180) & (np.abs(ys) <= 90)
+        for i in np.flatnonzero(ok & ~in_range):
+            errors[i] = "经纬度超出范围 (lon/lat out of range)"
+        ok &= in_range
+    lon, lat = np.full(len(xs), np.nan), np.full(len(xs), np.nan)
+    if ok.any():
+        lon[ok], lat[ok] = coords.to_wgs84(xs[ok], ys[ok], crs)
+    ids = np.full(len(xs), -1, dtype=np.int64)
+    valid = ok & np.isfinite(lon) & np.isfinite(lat)
+    ids[valid] = index.assign(lon[valid], lat[valid])
+    return [_row(index, gid, err) for gid, err in zip(ids.tolist(), errors)]
+
+
+def _row(index: PartIndex, grid_id: int, error: str | None) -> tuple:
+    if error:
+        return (None, None, None, error)
+    if grid_id < 0:
+        return (None, None, None, "不在任何网格内 (outside every grid)")
+    code, name, level = index.grids[grid_id]
+    return (code, name, level, None)
+
+
+def _coordinate_columns(header: list[str]) -> tuple[int, int]:
+    lowered = [h.strip().lower() for h in header]
+    for xname, yname in (("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y")):
+        if xname in lowered and yname in lowered:
+            return lowered.index(xname), lowered.index(yname)
+    raise InvalidInput(f"CSV 需要 lon,lat（或 x,y）列，实际表头为 {header} (CSV needs lon,lat or x,y columns)")
+
+
+def assign_csv(index: PartIndex, lines: Iterable[str], crs_name: str | None) -> Iterator[str]:
+    """Stream CSV text in → CSV text out with grid columns appended, chunk by chunk."""
+    crs = coords.parse_crs(crs_name)
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if not header:
+        raise InvalidInput("CSV 为空 (empty CSV)")
+    xi, yi = _coordinate_columns(header)
+    yield _csv_line(header + list(OUT_FIELDS))
+    for chunk in _chunks(reader, CHUNK):
+        raw_x = [r[xi] if len(r) > xi else None for r in chunk]
+        raw_y = [r[yi] if len(r) > yi else None for r in chunk]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row, result in zip(chunk, assign_chunk(index, raw_x, raw_y, crs)):
+            writer.writerow(row + ["" if v is None else v for v in result])
+        yield out.getvalue()
+
+
+def assign_geojson(index: PartIndex, collection: dict, crs_name: str | None) -> Iterator[str]:
+    """GeoJSON FeatureCollection of points → the same features with grid properties, streamed."""
+    crs = coords.parse_crs(crs_name)
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+        raise InvalidInput("需要 GeoJSON FeatureCollection (expected a GeoJSON FeatureCollection)")
+    yield '{"type":"FeatureCollection","features":['
+    for n, chunk in enumerate(_chunks(iter(features), CHUNK)):
+        raw_x, raw_y = zip(*(_point_xy(f) for f in chunk))
+        results = assign_chunk(index, list(raw_x), list(raw_y), crs)
+        parts = [json.dumps(_with_grid(f, r), ensure_ascii=False) for f, r in zip(chunk, results)]
+        yield ("," if n else "") + ",".join(parts)
+    yield "]}"
+
+
+def _point_xy(feature) -> tuple:
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return (None, None)
+    xy = geometry.get("coordinates")
+    return (xy[0], xy[1]) if isinstance(xy, list) and len(xy) >= 2 else (None, None)
+
+
+def _with_grid(feature, result: tuple) -> dict:
+    base = feature if isinstance(feature, dict) else {}
+    geometry = base.get("geometry")
+    props = dict(base["properties"]) if isinstance(base.get("properties"), dict) else {}
+    props.update(zip(OUT_FIELDS, result))
+    if not (isinstance(geometry, dict) and geometry.get("type") == "Point"):
+        props.update(zip(OUT_FIELDS, (None, None, None, "几何必须是点 (geometry must be a Point)")))
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _csv_line(values: list) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(values)
+    return out.getvalue()

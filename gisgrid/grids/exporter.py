@@ -1,0 +1,59 @@
+"""Write a boundary version to GeoJSON, GeoPackage or Shapefile in the standard schema."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import queries
+
+DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
+
+
+def driver_for(path: str) -> str:
+    """The OGR driver for an output path, chosen by extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in DRIVERS:
+        raise InvalidInput(f"不支持的导出格式 {suffix or '(无扩展名)'}：请用 .geojson、.gpkg 或 .shp "
+                           f"(unsupported export format)")
+    return DRIVERS[suffix]
+
+
+def version_frame(session: Session, version_id: int | None = None) -> gpd.GeoDataFrame:
+    """The grids of a version (default: the published one) in the standard import schema."""
+    version = queries.get_version(session, version_id) if version_id else queries.published_version(session)
+    if version is None:
+        raise NotFound("没有可导出的边界版本 (no such boundary version / nothing published)")
+    grids = queries.version_grids(session, version.id)
+    wkb = queries.grid_wkb(session, version.id)
+    records = [_record(grid) for grid in grids]
+    return gpd.GeoDataFrame(records, geometry=shapely.from_wkb([wkb[g.id] for g in grids]), crs="EPSG:4326")
+
+
+def _record(grid) -> dict:
+    staff = [{"name": s.name, "role": s.role, "phone": s.phone, "phone_public": s.phone_public} for s in grid.staff]
+    return {"code": grid.code, "name": grid.name, "level": grid.level, "parent_code": grid.parent_code,
+            "entity": grid.entity, "leader": grid.leader_name, "leader_title": grid.leader_title,
+            "leader_phone": grid.leader_phone, "leader_phone_public": grid.leader_phone_public,
+            "contact_phone": grid.contact_phone, "contact_phone_public": grid.contact_phone_public,
+            "duties": grid.duties, "sample_data": grid.sample_data,
+            "staff": json.dumps(staff, ensure_ascii=False)}
+
+
+def export_version(session: Session, path: str, version_id: int | None = None) -> int:
+    """Write the version to ``path``; written to a temporary file first so a failure leaves no half file."""
+    driver = driver_for(path)
+    frame = version_frame(session, version_id)
+    target = Path(path)
+    with tempfile.TemporaryDirectory(dir=target.parent if target.parent.exists() else None) as tmp:
+        staged = Path(tmp) / target.name
+        frame.to_file(staged, driver=driver, engine="pyogrio", layer="grids" if driver == "GPKG" else None)
+        for produced in Path(tmp).iterdir():  # a shapefile is several files
+            os.replace(produced, target.with_name(produced.name))
+    return len(frame)

@@ -1,0 +1,110 @@
+"""Spatial SQL for grids: writing versions, publishing and point lookups."""
+from __future__ import annotations
+
+import math
+
+import shapely
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
+from gisgrid.sqlfiles import statement, statements
+
+_PKG = "gisgrid.grids"
+_METRES_PER_DEGREE_LAT = 110_574.0
+
+
+def radius_in_degrees(radius_m: float, lat: float) -> float:
+    """A degree radius that is never smaller than ``radius_m`` metres at ``lat``."""
+    cos_lat = max(math.cos(math.radians(min(abs(lat), 89.0))), 1e-6)
+    return radius_m / (_METRES_PER_DEGREE_LAT * cos_lat) * 1.01
+
+
+def lookup_point(session: Session, lon: float, lat: float, radius_m: float) -> dict:
+    """Version, chain (top → leaf) and near-boundary grids for a WGS84 point."""
+    row = session.execute(statement(_PKG, "lookup.sql"), {
+        "lon": lon, "lat": lat, "radius_m": radius_m, "radius_deg": radius_in_degrees(radius_m, lat),
+    }).one()
+    return {"version": row.version, "chain": row.chain or [], "near_boundary": row.near_boundary}
+
+
+def insert_version(session: Session, label: str, source: str | None) -> int:
+    """Create a draft boundary version and return its id."""
+    return session.execute(
+        insert(BoundaryVersion).values(label=label, source=source, status="draft").returning(BoundaryVersion.id)
+    ).scalar_one()
+
+
+def insert_grids(session: Session, version_id: int, rows: list[dict]) -> dict[str, int]:
+    """Insert grid rows (geometry as WKB bytes in 'wkb'); return code → id."""
+    stmt = insert(Grid).values(
+        geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))).returning(Grid.code, Grid.id)
+    params = [{**{k: v for k, v in row.items() if k not in ("wkb", "staff")},
+               "version_id": version_id, "wkb": row["wkb"]} for row in rows]
+    if not params:
+        return {}
+    return {code: gid for code, gid in session.execute(stmt, params)}
+
+
+def insert_staff(session: Session, staff_rows: list[dict]) -> None:
+    """Insert grid staff rows (grid_id, position, name, role, phone, phone_public)."""
+    if staff_rows:
+        session.execute(insert(GridStaff), staff_rows)
+
+
+def build_version(session: Session, version_id: int) -> None:
+    """Link parents, compute ancestors and areas, and subdivide geometry for lookups."""
+    for stmt in statements(_PKG, "build_version.sql"):
+        session.execute(stmt, {"version_id": version_id})
+
+
+def publish(session: Session, version_id: int) -> None:
+    """Make ``version_id`` the one published version (caller owns the transaction)."""
+    session.execute(text("LOCK TABLE boundary_version IN SHARE ROW EXCLUSIVE MODE"))
+    for stmt in statements(_PKG, "publish.sql"):
+        session.execute(stmt, {"version_id": version_id})
+
+
+def published_version(session: Session) -> BoundaryVersion | None:
+    """The currently published version, if any."""
+    return session.scalars(select(BoundaryVersion).where(BoundaryVersion.status == "published")).first()
+
+
+def get_version(session: Session, version_id: int) -> BoundaryVersion | None:
+    """One version by id."""
+    return session.get(BoundaryVersion, version_id)
+
+
+def list_versions(session: Session) -> list[tuple[BoundaryVersion, int]]:
+    """Every version with its grid count, newest first."""
+    count = select(func.count(Grid.id)).where(Grid.version_id == BoundaryVersion.id).scalar_subquery()
+    return list(session.execute(select(BoundaryVersion, count).order_by(BoundaryVersion.id.desc())).tuples())
+
+
+def version_grids(session: Session, version_id: int) -> list[Grid]:
+    """All grids of a version with staff loaded, ordered by level then code."""
+    from sqlalchemy.orm import selectinload
+    return list(session.scalars(
+        select(Grid).where(Grid.version_id == version_id)
+        .options(selectinload(Grid.staff)).order_by(Grid.level, Grid.code)))
+
+
+def grid_wkb(session: Session, version_id: int) -> dict[int, bytes]:
+    """Grid id → WKB of its stored geometry (exact, not simplified)."""
+    rows = session.execute(select(Grid.id, func.ST_AsBinary(Grid.geom)).where(Grid.version_id == version_id))
+    return {gid: bytes(wkb) for gid, wkb in rows}
+
+
+def part_arrays(session: Session, version_id: int):
+    """(grid ids, levels, codes, shapely polygons) of a version's lookup parts."""
+    rows = session.execute(
+        select(GridPart.grid_id, GridPart.level, GridPart.code, func.ST_AsBinary(GridPart.geom))
+        .where(GridPart.version_id == version_id)).all()
+    geoms = shapely.from_wkb([bytes(r[3]) for r in rows]) if rows else []
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], geoms
+
+
+def grids_by_id(session: Session, ids: list[int]) -> dict[int, tuple[str, str, int]]:
+    """id → (code, name, level) for the given grid ids."""
+    rows = session.execute(select(Grid.id, Grid.code, Grid.name, Grid.level).where(Grid.id.in_(ids)))
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}

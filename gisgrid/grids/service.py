@@ -1,0 +1,137 @@
+"""Grid registry services: import, publish, export and point lookup.
+
+Services take plain values and a session, own the transaction, and never touch
+``flask.request``.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from sqlalchemy.orm import Session
+
+from gisgrid import coords
+from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
+from gisgrid.grids import queries
+from gisgrid.grids.reader import read_grids
+from gisgrid.grids.validation import format_report, validate_grids
+
+GRID_COLUMNS = ("code", "name", "level", "parent_code", "entity", "leader_name", "leader_title",
+                "leader_phone", "leader_phone_public", "contact_phone", "contact_phone_public",
+                "duties", "sample_data")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    version_id: int
+    grid_count: int
+    published: bool
+    warnings: list
+
+
+def file_digest(path: str) -> str:
+    """sha256 of a file, used to recognise a dataset that is already loaded."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_file(session: Session, path: str, *, layer=None, crs=None, field_map=None,
+                label: str | None = None, publish: bool = False, tolerance_m2: float = 1.0) -> ImportResult:
+    """Read, validate and store a boundary file as a new draft version (optionally published)."""
+    frame = read_grids(path, layer=layer, crs=crs, field_map=field_map)
+    source = f"{Path(path).name} sha256:{file_digest(path)}"
+    return import_frame(session, frame, label=label or Path(path).stem, source=source,
+                        publish=publish, tolerance_m2=tolerance_m2)
+
+
+def import_frame(session: Session, frame, *, label: str, source: str | None = None,
+                 publish: bool = False, tolerance_m2: float = 1.0) -> ImportResult:
+    """Validate a normalised GeoDataFrame, then write it all or nothing."""
+    if len(frame) == 0:
+        raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
+    problems = validate_grids(frame, tolerance_m2=tolerance_m2)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(
+            f"校验未通过，共 {len(errors)} 个错误，未写入任何数据 (validation failed: nothing was written)\n"
+            + format_report(problems), details=[p.to_dict() for p in problems])
+    try:
+        version_id = _write_version(session, frame, label, source)
+        if publish:
+            queries.publish(session, version_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    warnings = [p.to_dict() for p in problems if p.severity != "error"]
+    return ImportResult(version_id, len(frame), publish, warnings)
+
+
+def _write_version(session: Session, frame, label: str, source: str | None) -> int:
+    version_id = queries.insert_version(session, label, source)
+    rows = [_grid_row(record, geom) for record, geom in
+            zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)]
+    ids = queries.insert_grids(session, version_id, rows)
+    staff = [{"grid_id": ids[row["code"]], "position": i, **_staff_fields(person)}
+             for row, people in zip(rows, frame["staff"]) for i, person in enumerate(people or [])]
+    queries.insert_staff(session, staff)
+    queries.build_version(session, version_id)
+    return version_id
+
+
+def _clean(value):
+    # pandas hands back NaN for empty cells; the database wants NULL
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def _grid_row(record: dict, geom) -> dict:
+    row = {key: _clean(record[key]) for key in GRID_COLUMNS}
+    row["level"] = int(row["level"])
+    for flag, default in (("leader_phone_public", False), ("contact_phone_public", True), ("sample_data", False)):
+        row[flag] = default if row[flag] is None else bool(row[flag])
+    row["wkb"] = shapely.to_wkb(geom)
+    return row
+
+
+def _staff_fields(person: dict) -> dict:
+    return {"name": str(person.get("name") or "").strip() or "（未填写）",
+            "role": str(person.get("role") or "网格员"),
+            "phone": _clean(person.get("phone")),
+            "phone_public": bool(person.get("phone_public", False))}
+
+
+def publish_version(session: Session, version_id: int) -> None:
+    """Publish a stored version: lookups switch to it in one transaction."""
+    version = queries.get_version(session, version_id)
+    if version is None:
+        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    if version.status == "published":
+        raise Conflict(f"边界版本 {version_id} 已是当前发布版本 (already published)")
+    try:
+        queries.publish(session, version_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def lookup(session: Session, x: float, y: float, crs_name: str | None, radius_m: float) -> dict:
+    """Resolve a point in any supported CRS to its grid chain; NotFound outside every grid."""
+    lon, lat = coords.point_to_wgs84(x, y, crs_name)
+    result = queries.lookup_point(session, lon, lat, radius_m)
+    session.rollback()  # read-only: end the transaction so the pooled connection is idle
+    if result["version"] is None:
+        raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
+    query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}
+    if not result["chain"]:
+        raise NotFound("该位置不在任何已发布网格内 (no published grid covers this point)",
+                       details={"query": query, "near_boundary": result["near_boundary"]})
+    return {"query": query, "version": result["version"], "grid": result["chain"][-1],
+            "chain": result["chain"], "near_boundary_m": radius_m, "near_boundary": result["near_boundary"]}

@@ -1,0 +1,44 @@
+-- Point -> grid chain in the published version, plus grids near the point.
+-- Rule for points on a shared edge (covered by several grids): the deepest level
+-- wins, then the lexicographically smallest code. Parameters: :lon :lat :radius_m :radius_deg
+WITH pub AS (
+    SELECT id, label, published_at FROM boundary_version WHERE status = 'published'
+), pt AS (
+    SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g
+), leaf AS (
+    SELECT p.grid_id
+    FROM grid_part p, pt, pub
+    WHERE p.version_id = pub.id AND ST_Covers(p.geom, pt.g)
+    ORDER BY p.level DESC, p.code
+    LIMIT 1
+), chain AS (
+    SELECT g.*
+    FROM leaf, grid lg, grid g
+    WHERE lg.id = leaf.grid_id AND g.id = ANY (lg.ancestor_ids || lg.id)
+), near AS (
+    SELECT p.grid_id, min(ST_Distance(p.geom::geography, pt.g::geography)) AS distance_m
+    FROM grid_part p, pt, pub
+    WHERE p.version_id = pub.id
+      AND ST_DWithin(p.geom, pt.g, :radius_deg)
+      AND p.grid_id NOT IN (SELECT id FROM chain)
+    GROUP BY p.grid_id
+)
+SELECT
+    (SELECT json_build_object('id', id, 'label', label, 'published_at', published_at) FROM pub) AS version,
+    (SELECT json_agg(json_build_object(
+        'code', c.code, 'name', c.name, 'level', c.level, 'entity', c.entity,
+        'leader', json_build_object(
+            'name', c.leader_name, 'title', c.leader_title,
+            'phone', CASE WHEN c.leader_phone_public THEN c.leader_phone END),
+        'contact_phone', CASE WHEN c.contact_phone_public THEN c.contact_phone END,
+        'staff', (SELECT coalesce(json_agg(json_build_object(
+                      'name', s.name, 'role', s.role,
+                      'phone', CASE WHEN s.phone_public THEN s.phone END) ORDER BY s.position), '[]'::json)
+                  FROM grid_staff s WHERE s.grid_id = c.id),
+        'duties', c.duties, 'sample_data', c.sample_data) ORDER BY c.level)
+     FROM chain c) AS chain,
+    (SELECT coalesce(json_agg(json_build_object(
+        'code', g.code, 'name', g.name, 'level', g.level, 'entity', g.entity,
+        'distance_m', round(n.distance_m::numeric, 1)) ORDER BY n.distance_m, g.level DESC, g.code), '[]'::json)
+     FROM near n JOIN grid g ON g.id = n.grid_id
+     WHERE n.distance_m <= :radius_m) AS near_boundary
