@@ -1,0 +1,79 @@
+"""The gisgrid command line, run against the test database."""
+import csv
+import json
+
+import pytest
+
+from gisgrid.cli import main
+from gisgrid.grids import queries
+from tests import worlds
+
+
+@pytest.fixture()
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args])
+
+
+def test_import_publish_export_assign(cli, session, tmp_path):
+    src = worlds.write(worlds.world_ab_frame(), tmp_path / "ab.gpkg")
+    result = cli("grids", "import", src, "--publish", "--label", "试点")
+    assert result.exit_code == 0, result.output
+    assert "imported 8 grids" in result.output and "published" in result.output
+    version = queries.published_version(session)
+    assert version.label == "试点"
+
+    out = tmp_path / "out.gpkg"
+    assert cli("grids", "export", out).exit_code == 0
+    assert out.exists()
+
+    points = tmp_path / "pts.csv"
+    with open(points, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "lon", "lat"])
+        for i, (x, y) in enumerate([(100, 100), (1500, 500), (2500, 500)]):
+            writer.writerow([f"p{i}", *worlds.wgs84(x, y)])
+    assigned = tmp_path / "assigned.csv"
+    result = cli("grids", "assign", points, assigned)
+    assert result.exit_code == 0, result.output
+    assert "assigned 3 points" in result.output
+    rows = list(csv.DictReader(open(assigned, encoding="utf-8")))
+    assert [r["grid_code"] for r in rows] == ["A1a", "A2a", ""]
+
+
+def test_assign_geojson(cli, session, tmp_path, world_ab):
+    lon, lat = worlds.wgs84(300, 300)
+    src = tmp_path / "pts.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}]}))
+    dst = tmp_path / "out.geojson"
+    assert cli("grids", "assign", src, dst).exit_code == 0
+    assert json.loads(dst.read_text())["features"][0]["properties"]["grid_code"] == "A2b"
+
+
+def test_refused_import_prints_report_and_fails(cli, session, tmp_path):
+    frame = worlds.world_ab_frame()
+    frame.loc[frame.code == "A1b", "code"] = "A1a"  # duplicate code
+    result = cli("grids", "import", worlds.write(frame, tmp_path / "dup.gpkg"))
+    assert result.exit_code == 1
+    assert "A1a" in result.output
+    assert queries.list_versions(session) == []
+
+
+def test_map_option_renames_columns(cli, session, tmp_path):
+    frame = worlds.world_e_frame().rename(columns={"code": "XZQDM", "name": "XZQMC"})
+    result = cli("grids", "import", worlds.write(frame, tmp_path / "e.geojson"),
+                 "--map", "code=XZQDM", "--map", "name=XZQMC")
+    assert result.exit_code == 0, result.output
+    assert cli("grids", "import", tmp_path / "e.geojson", "--map", "bogus").exit_code != 0
+
+
+def test_publish_unknown_version(cli):
+    result = cli("grids", "publish", "999999")
+    assert result.exit_code == 1
+    assert "999999" in result.output
+
+
+def test_versions_lists_them(cli, world_ab):
+    result = cli("grids", "versions")
+    assert "published" in result.output and "8 grids" in result.output
