@@ -22,4 +22,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_database_down_handler(app)
     from gisgrid.grids.routes import bp as grids_bp
     app.register_blueprint(grids_bp)
+    from gisgrid.public_map.routes import bp as public_bp
+    app.register_blueprint(public_bp)
     return app
