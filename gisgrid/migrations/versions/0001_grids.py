@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("label", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False, server_default="draft"),
         sa.Column("source", sa.Text),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.Column("superseded_at", sa.DateTime(timezone=True)),
         sa.CheckConstraint("status IN ('draft', 'published', 'superseded')", name="ck_boundary_version_status"),
