@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -53,7 +54,11 @@ def export_version(session: Session, path: str, version_id: int | None = None) -
     target = Path(path)
     with tempfile.TemporaryDirectory(dir=target.parent if target.parent.exists() else None) as tmp:
         staged = Path(tmp) / target.name
-        frame.to_file(staged, driver=driver, engine="pyogrio", layer="grids" if driver == "GPKG" else None)
+        with warnings.catch_warnings():
+            # shapefile field names are cut to 10 characters; the reader knows the cut names
+            warnings.filterwarnings("ignore", message="Normalized/laundered field name")
+            warnings.filterwarnings("ignore", message="Column names longer than 10 characters")
+            frame.to_file(staged, driver=driver, engine="pyogrio", layer="grids" if driver == "GPKG" else None)
         for produced in Path(tmp).iterdir():  # a shapefile is several files
             os.replace(produced, target.with_name(produced.name))
     return len(frame)
