@@ -71,10 +71,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_database_down_handler(app: Flask) -> None:
     """A lost database connection is a temporary 503, not a crash."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import OperationalError
 
-    @app.errorhandler(DBAPIError)
-    def _db(err: DBAPIError):
-        if err.connection_invalidated:
-            return jsonify(error_body("database_unavailable", "数据库暂时不可用，请稍后重试")), 503
-        raise err
+    @app.errorhandler(OperationalError)
+    def _db(err: OperationalError):
+        # connection refused/lost: the pool reconnects on the next request (pool_pre_ping)
+        app.logger.warning("database unavailable: %s", err.orig)
+        return jsonify(error_body("database_unavailable", "数据库暂时不可用，请稍后重试 (database unavailable)")), 503

@@ -118,3 +118,13 @@ def test_no_published_version_is_404(client):
     resp = get(client, lon=116.0, lat=39.0)
     assert resp.status_code == 404
     assert "published" in resp.json["error"]["message"]
+
+
+def test_database_down_is_503_json(database_url):
+    from sqlalchemy import make_url
+
+    from gisgrid import create_app
+    dead = make_url(database_url).set(port=1).render_as_string(hide_password=False)
+    resp = create_app({"DATABASE_URL": dead}).test_client().get("/api/v1/lookup?lon=116&lat=39")
+    assert resp.status_code == 503
+    assert resp.json["error"]["code"] == "database_unavailable"
