@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import shapely
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
@@ -78,7 +78,7 @@ def get_version(session: Session, version_id: int) -> BoundaryVersion | None:
 def list_versions(session: Session) -> list[tuple[BoundaryVersion, int]]:
     """Every version with its grid count, newest first."""
     count = select(func.count(Grid.id)).where(Grid.version_id == BoundaryVersion.id).scalar_subquery()
-    return list(session.execute(select(BoundaryVersion, count).order_by(BoundaryVersion.id.desc())).tuples())
+    return [tuple(row) for row in session.execute(select(BoundaryVersion, count).order_by(BoundaryVersion.id.desc()))]
 
 
 def version_grids(session: Session, version_id: int) -> list[Grid]:
