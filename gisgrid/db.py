@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from flask import Flask, g
 from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -19,7 +19,7 @@ class Database:
     def init_app(self, app: Flask) -> None:
         """Create the engine lazily from app config and close sessions at teardown."""
         self.engine = create_engine(
-            app.config["DATABASE_URL"], pool_pre_ping=True,
+            app.config["DATABASE_URL"], pool_pre_ping=False, pool_recycle=1800,
             pool_size=app.config.get("DB_POOL_SIZE", 5), future=True)
         self.sessionmaker.configure(bind=self.engine)
         app.extensions["gisgrid_db"] = self
@@ -34,6 +34,17 @@ class Database:
         if "db_session" not in g:
             g.db_session = self.sessionmaker()
         return g.db_session
+
+    @contextmanager
+    def connect(self):
+        """A Core connection for read-only queries: cheaper than a session; the test binding if any."""
+        bind = self.sessionmaker.kw["bind"]
+        if isinstance(bind, Connection):
+            yield bind
+        else:
+            # autocommit: a read needs no BEGIN/ROLLBACK round trips
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn
 
     @contextmanager
     def new_session(self):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -17,21 +18,30 @@ def _admin_url(url):
     return url.set(database="postgres")
 
 
-@pytest.fixture(scope="session")
-def database_url():
-    """Create gisgrid_test_<random> from the PostGIS template, migrate it, drop it afterwards."""
+@contextmanager
+def fresh_database(prefix: str = "gisgrid_test"):
+    """Create <prefix>_<random> from the PostGIS template, migrate it, yield its URL, drop it."""
     base = make_url(settings.from_env()["DATABASE_URL"])
-    name = f"gisgrid_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"'))
-    url = base.set(database=name)
-    from gisgrid.migrate import upgrade
-    upgrade(url.render_as_string(hide_password=False))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        from gisgrid.migrate import upgrade
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """The session's own fresh database."""
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -27,10 +27,10 @@ OUT_FIELDS = ("grid_code", "grid_name", "grid_level", "error")
 
 @dataclass
 class PartIndex:
-    """STRtree over lookup parts plus per-part grid id, level and code rank."""
+    """One STRtree of lookup parts per level (deepest first) plus per-part grid id, level and code rank."""
 
     version_id: int
-    tree: shapely.STRtree
+    trees: list[tuple[shapely.STRtree, np.ndarray]]  # (tree, part numbers in it), deepest level first
     grid_ids: np.ndarray
     levels: np.ndarray
     code_rank: np.ndarray
@@ -39,16 +39,21 @@ class PartIndex:
     def assign(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Grid id of the smallest grid covering each point, or -1."""
         points = shapely.points(lon, lat)
-        point_idx, part_idx = self.tree.query(points, predicate="intersects")
         result = np.full(len(points), -1, dtype=np.int64)
-        if len(point_idx) == 0:
-            return result
-        # deepest level first, then smallest code: the same rule as lookup.sql
-        order = np.lexsort((self.code_rank[part_idx], -self.levels[part_idx], point_idx))
-        point_idx, part_idx = point_idx[order], part_idx[order]
-        first = np.ones(len(point_idx), dtype=bool)
-        first[1:] = point_idx[1:] != point_idx[:-1]
-        result[point_idx[first]] = self.grid_ids[part_idx[first]]
+        todo = np.arange(len(points))
+        # deepest level first, so a point found there is never tested against its ancestors
+        for tree, parts in self.trees:
+            if len(todo) == 0:
+                break
+            point_idx, hit = tree.query(points[todo], predicate="intersects")
+            part_idx = parts[hit]
+            # then smallest code among the parts of that level: the same rule as lookup.sql
+            order = np.lexsort((self.code_rank[part_idx], point_idx))
+            point_idx, part_idx = point_idx[order], part_idx[order]
+            first = np.ones(len(point_idx), dtype=bool)
+            first[1:] = point_idx[1:] != point_idx[:-1]
+            result[todo[point_idx[first]]] = self.grid_ids[part_idx[first]]
+            todo = todo[result[todo] < 0]
         return result
 
 
@@ -57,11 +62,16 @@ _lock = threading.Lock()
 
 
 def build_index(session: Session, version_id: int) -> PartIndex:
-    """Load a version's lookup parts into an in-memory STRtree."""
+    """Load a version's lookup parts into in-memory STRtrees, one per level."""
     grid_ids, levels, codes, geoms = queries.part_arrays(session, version_id)
     ranks = {code: i for i, code in enumerate(sorted(set(codes)))}
-    return PartIndex(version_id, shapely.STRtree(geoms), np.asarray(grid_ids, dtype=np.int64),
-                     np.asarray(levels, dtype=np.int64), np.asarray([ranks[c] for c in codes], dtype=np.int64),
+    levels = np.asarray(levels, dtype=np.int64)
+    trees = []
+    for level in sorted(set(levels.tolist()), reverse=True):
+        parts = np.flatnonzero(levels == level)
+        trees.append((shapely.STRtree(np.asarray(geoms, dtype=object)[parts]), parts))
+    return PartIndex(version_id, trees, np.asarray(grid_ids, dtype=np.int64), levels,
+                     np.asarray([ranks[c] for c in codes], dtype=np.int64),
                      queries.grids_by_id(session, sorted(set(grid_ids))))
 
 
@@ -80,6 +90,12 @@ def published_index(session: Session) -> PartIndex:
 
 
 def _parse_numbers(raw_x: list, raw_y: list) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    try:  # fast path: every value is a number
+        xs, ys = np.asarray(raw_x, dtype=float), np.asarray(raw_y, dtype=float)
+        if np.isfinite(xs).all() and np.isfinite(ys).all():
+            return xs, ys, [None] * len(raw_x)
+    except (TypeError, ValueError):
+        pass
     xs, ys, errors = np.full(len(raw_x), np.nan), np.full(len(raw_x), np.nan), [None] * len(raw_x)
     for i, (x, y) in enumerate(zip(raw_x, raw_y)):
         try:

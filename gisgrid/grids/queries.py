@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import math
+import re
 
 import shapely
 from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
@@ -20,12 +22,28 @@ def radius_in_degrees(radius_m: float, lat: float) -> float:
     return radius_m / (_METRES_PER_DEGREE_LAT * cos_lat) * 1.01
 
 
-def lookup_point(session: Session, lon: float, lat: float, radius_m: float) -> dict:
-    """Version, chain (top → leaf) and near-boundary grids for a WGS84 point."""
-    row = session.execute(statement(_PKG, "lookup.sql"), {
-        "lon": lon, "lat": lat, "radius_m": radius_m, "radius_deg": radius_in_degrees(radius_m, lat),
-    }).one()
-    return {"version": row.version, "chain": row.chain or [], "near_boundary": row.near_boundary}
+_LOOKUP = "gisgrid_lookup"  # name of the prepared statement on each connection
+_LOOKUP_ARGS = {"lon": "$1", "lat": "$2", "radius_m": "$3", "radius_deg": "$4"}
+
+
+def _lookup_sql() -> str:
+    """lookup.sql with :lon :lat :radius_m :radius_deg as $1..$4, for PREPARE."""
+    sql = statement(_PKG, "lookup.sql").text
+    return re.sub(r"(?<!:):(lon|lat|radius_m|radius_deg)\b", lambda m: _LOOKUP_ARGS[m.group(1)], sql)
+
+
+def lookup_point(conn: Connection, lon: float, lat: float, radius_m: float) -> dict:
+    """Version, chain (top → leaf, JSON text) and near-boundary grids for a WGS84 point.
+
+    lookup.sql is prepared once per database connection: planning it costs more
+    (~0.6 ms) than running it (~0.3 ms).
+    """
+    if _LOOKUP not in conn.connection.info:  # info lives as long as the DB connection
+        conn.exec_driver_sql(f"PREPARE {_LOOKUP}(float8, float8, float8, float8) AS {_lookup_sql()}")
+        conn.connection.info[_LOOKUP] = True
+    row = conn.exec_driver_sql(f"EXECUTE {_LOOKUP}(%s, %s, %s, %s)",
+                               (lon, lat, radius_m, radius_in_degrees(radius_m, lat))).one()
+    return {"version": row.version, "chain": row.chain, "grid": row.grid, "near_boundary": row.near_boundary}
 
 
 def insert_version(session: Session, label: str, source: str | None) -> int:

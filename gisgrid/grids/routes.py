@@ -5,7 +5,7 @@ import io
 import json
 import math
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
@@ -46,7 +46,9 @@ def _radius() -> float:
 def lookup():
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres]."""
     x, y = _point_args()
-    return jsonify(service.lookup(db.session(), x, y, request.args.get("crs"), _radius()))
+    with db.connect() as conn:
+        body = service.lookup(conn, x, y, request.args.get("crs"), _radius())
+    return Response(body, mimetype="application/json")
 
 
 @bp.post("/lookup/batch")
@@ -62,11 +64,27 @@ def lookup_batch():
         chunks = batch.assign_geojson(index, body, crs_name)
         mimetype = "application/geo+json"
     else:
-        stream = io.TextIOWrapper(request.stream, encoding="utf-8-sig", errors="replace", newline="")
+        raw = io.BufferedReader(_WsgiInput(request.stream), 1 << 16)
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         chunks = batch.assign_csv(index, stream, crs_name)
         mimetype = "text/csv"
     first = next(chunks)  # raise header/format errors before the 200 is sent
     return Response(stream_with_context(_prepend(first, chunks)), mimetype=mimetype)
+
+
+class _WsgiInput(io.RawIOBase):
+    """The WSGI input as a raw io stream: gunicorn's has no readable(), which TextIOWrapper needs."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
 
 def _prepend(first, rest):

@@ -6,6 +6,7 @@ Services take plain values and a session, own the transaction, and never touch
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,16 +123,17 @@ def publish_version(session: Session, version_id: int) -> None:
         raise
 
 
-def lookup(session: Session, x: float, y: float, crs_name: str | None, radius_m: float) -> dict:
-    """Resolve a point in any supported CRS to its grid chain; NotFound outside every grid."""
+def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float) -> str:
+    """Resolve a point in any supported CRS to its grid chain as a JSON document; NotFound outside every grid."""
     lon, lat = coords.point_to_wgs84(x, y, crs_name)
-    result = queries.lookup_point(session, lon, lat, radius_m)
-    session.rollback()  # read-only: end the transaction so the pooled connection is idle
+    result = queries.lookup_point(conn, lon, lat, radius_m)
     if result["version"] is None:
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
     query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}
-    if not result["chain"]:
+    if result["chain"] is None:
         raise NotFound("该位置不在任何已发布网格内 (no published grid covers this point)",
-                       details={"query": query, "near_boundary": result["near_boundary"]})
-    return {"query": query, "version": result["version"], "grid": result["chain"][-1],
-            "chain": result["chain"], "near_boundary_m": radius_m, "near_boundary": result["near_boundary"]}
+                       details={"query": query, "near_boundary": json.loads(result["near_boundary"])})
+    # the JSON of the database is spliced in as text: parsing and re-serialising it cost more than the query
+    return (f'{{"query":{json.dumps(query, ensure_ascii=False)},"version":{result["version"]},'
+            f'"grid":{result["grid"]},"chain":{result["chain"]},"near_boundary_m":{json.dumps(radius_m)},'
+            f'"near_boundary":{result["near_boundary"]}}}')

@@ -1,6 +1,7 @@
 -- Point -> grid chain in the published version, plus grids near the point.
 -- Rule for points on a shared edge (covered by several grids): the deepest level
 -- wins, then the lexicographically smallest code. Parameters: :lon :lat :radius_m :radius_deg
+-- Returns JSON as text (version, chain, grid = the leaf, near_boundary): the API sends it as is.
 WITH pub AS (
     SELECT id, label, published_at FROM boundary_version WHERE status = 'published'
 ), pt AS (
@@ -23,7 +24,9 @@ WITH pub AS (
       AND p.grid_id NOT IN (SELECT id FROM chain)
     GROUP BY p.grid_id
 )
-SELECT
+SELECT r.version::text AS version, r.chain::text AS chain, (r.chain -> -1)::text AS grid,
+       r.near_boundary::text AS near_boundary
+FROM (SELECT
     (SELECT json_build_object('id', id, 'label', label, 'published_at', published_at) FROM pub) AS version,
     (SELECT json_agg(json_build_object(
         'code', c.code, 'name', c.name, 'level', c.level, 'entity', c.entity,
@@ -42,3 +45,4 @@ SELECT
         'distance_m', round(n.distance_m::numeric, 1)) ORDER BY n.distance_m, g.level DESC, g.code), '[]'::json)
      FROM near n JOIN grid g ON g.id = n.grid_id
      WHERE n.distance_m <= :radius_m) AS near_boundary
+     OFFSET 0) AS r  -- OFFSET 0: build chain once, not once per use
