@@ -37,6 +37,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached right now; retrying later helps."""
+
+    status = 503
+    code = "database_unavailable"
+
+
 class ValidationFailed(DomainError):
     """A dataset failed validation; ``details`` lists every problem found."""
 
@@ -77,4 +84,5 @@ def register_database_down_handler(app: Flask) -> None:
     def _db(err: OperationalError):
         # connection refused/lost: the pool reconnects on the next request (pool_pre_ping)
         app.logger.warning("database unavailable: %s", err.orig)
-        return jsonify(error_body("database_unavailable", "数据库暂时不可用，请稍后重试 (database unavailable)")), 503
+        unavailable = DatabaseUnavailable("数据库暂时不可用，请稍后重试 (database unavailable)")
+        return jsonify(error_body(unavailable.code, unavailable.message)), unavailable.status

@@ -35,6 +35,7 @@ class PartIndex:
     levels: np.ndarray
     code_rank: np.ndarray
     grids: dict[int, tuple[str, str, int]]
+    csv_suffix: dict[int, str]  # grid id → ",code,name,level," (CSV-escaped once, not per row)
 
     def assign(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Grid id of the smallest grid covering each point, or -1."""
@@ -70,9 +71,10 @@ def build_index(session: Session, version_id: int) -> PartIndex:
     for level in sorted(set(levels.tolist()), reverse=True):
         parts = np.flatnonzero(levels == level)
         trees.append((shapely.STRtree(np.asarray(geoms, dtype=object)[parts]), parts))
+    grids = queries.grids_by_id(session, sorted(set(grid_ids)))
     return PartIndex(version_id, trees, np.asarray(grid_ids, dtype=np.int64), levels,
-                     np.asarray([ranks[c] for c in codes], dtype=np.int64),
-                     queries.grids_by_id(session, sorted(set(grid_ids))))
+                     np.asarray([ranks[c] for c in codes], dtype=np.int64), grids,
+                     {gid: _csv_suffix((*grid, None)) for gid, grid in grids.items()})
 
 
 def published_index(session: Session) -> PartIndex:
@@ -107,8 +109,8 @@ def _parse_numbers(raw_x: list, raw_y: list) -> tuple[np.ndarray, np.ndarray, li
     return xs, ys, errors
 
 
-def assign_chunk(index: PartIndex, raw_x: list, raw_y: list, crs) -> list[tuple]:
-    """(grid_code, grid_name, grid_level, error) for each raw x/y pair in ``crs``."""
+def assign_ids(index: PartIndex, raw_x: list, raw_y: list, crs) -> tuple[list[int], list[str | None]]:
+    """Grid id (or -1) and error (or None) for each raw x/y pair in ``crs``."""
     xs, ys, errors = _parse_numbers(raw_x, raw_y)
     ok = np.array([e is None for e in errors], dtype=bool)
     if coords.is_geographic(crs):
@@ -122,16 +124,53 @@ def assign_chunk(index: PartIndex, raw_x: list, raw_y: list, crs) -> list[tuple]
     ids = np.full(len(xs), -1, dtype=np.int64)
     valid = ok & np.isfinite(lon) & np.isfinite(lat)
     ids[valid] = index.assign(lon[valid], lat[valid])
-    return [_row(index, gid, err) for gid, err in zip(ids.tolist(), errors)]
+    return ids.tolist(), errors
+
+
+def assign_chunk(index: PartIndex, raw_x: list, raw_y: list, crs) -> list[tuple]:
+    """(grid_code, grid_name, grid_level, error) for each raw x/y pair in ``crs``."""
+    ids, errors = assign_ids(index, raw_x, raw_y, crs)
+    return [_row(index, gid, err) for gid, err in zip(ids, errors)]
+
+
+_OUTSIDE = "不在任何网格内 (outside every grid)"
 
 
 def _row(index: PartIndex, grid_id: int, error: str | None) -> tuple:
     if error:
         return (None, None, None, error)
     if grid_id < 0:
-        return (None, None, None, "不在任何网格内 (outside every grid)")
+        return (None, None, None, _OUTSIDE)
     code, name, level = index.grids[grid_id]
     return (code, name, level, None)
+
+
+def _csv_suffix(values: tuple) -> str:
+    """The appended CSV fields, with a leading comma and without the line end."""
+    return "," + _csv_line(["" if v is None else v for v in values]).rstrip("\n")
+
+
+class _RawLines:
+    """Iterates lines for csv.reader while keeping the raw text of the current row,
+    so each output row is the input row byte for byte plus the grid fields."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._consumed: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._consumed.append(line)
+        return line
+
+    def take(self) -> str:
+        """The raw text of the row just parsed, without its line end."""
+        raw = "".join(self._consumed).rstrip("\r\n")
+        self._consumed.clear()
+        return raw
 
 
 def _coordinate_columns(header: list[str]) -> tuple[int, int]:
@@ -145,20 +184,22 @@ def _coordinate_columns(header: list[str]) -> tuple[int, int]:
 def assign_csv(index: PartIndex, lines: Iterable[str], crs_name: str | None) -> Iterator[str]:
     """Stream CSV text in → CSV text out with grid columns appended, chunk by chunk."""
     crs = coords.parse_crs(crs_name)
-    reader = csv.reader(lines)
+    raw_lines = _RawLines(lines)
+    reader = csv.reader(raw_lines)
     header = next(reader, None)
     if not header:
         raise InvalidInput("CSV 为空 (empty CSV)")
     xi, yi = _coordinate_columns(header)
-    yield _csv_line(header + list(OUT_FIELDS))
-    for chunk in _chunks(reader, CHUNK):
-        raw_x = [r[xi] if len(r) > xi else None for r in chunk]
-        raw_y = [r[yi] if len(r) > yi else None for r in chunk]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        for row, result in zip(chunk, assign_chunk(index, raw_x, raw_y, crs)):
-            writer.writerow(row + ["" if v is None else v for v in result])
-        yield out.getvalue()
+    yield raw_lines.take() + "," + ",".join(OUT_FIELDS) + "\n"
+    rows = ((row, raw_lines.take()) for row in reader)
+    for chunk in _chunks(rows, CHUNK):
+        raw_x = [r[xi] if len(r) > xi else None for r, _ in chunk]
+        raw_y = [r[yi] if len(r) > yi else None for r, _ in chunk]
+        ids, errors = assign_ids(index, raw_x, raw_y, crs)
+        suffix = index.csv_suffix
+        yield "".join(
+            raw + (suffix[gid] if err is None and gid >= 0 else _csv_suffix(_row(index, gid, err))) + "\n"
+            for (_, raw), gid, err in zip(chunk, ids, errors))
 
 
 def assign_geojson(index: PartIndex, collection: dict, crs_name: str | None) -> Iterator[str]:

@@ -6,7 +6,6 @@ import re
 
 import shapely
 from sqlalchemy import bindparam, func, insert, select, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
@@ -32,18 +31,20 @@ def _lookup_sql() -> str:
     return re.sub(r"(?<!:):(lon|lat|radius_m|radius_deg)\b", lambda m: _LOOKUP_ARGS[m.group(1)], sql)
 
 
-def lookup_point(conn: Connection, lon: float, lat: float, radius_m: float) -> dict:
-    """Version, chain (top → leaf, JSON text) and near-boundary grids for a WGS84 point.
+def lookup_point(dbapi_conn, lon: float, lat: float, radius_m: float) -> dict:
+    """Version, chain (top → leaf), leaf and near-boundary grids for a WGS84 point, as JSON text.
 
     lookup.sql is prepared once per database connection: planning it costs more
-    (~0.6 ms) than running it (~0.3 ms).
+    (~0.5 ms) than running it (~0.4 ms). ``dbapi_conn`` is a pooled DBAPI connection,
+    whose ``info`` lives as long as the database session does.
     """
-    if _LOOKUP not in conn.connection.info:  # info lives as long as the DB connection
-        conn.exec_driver_sql(f"PREPARE {_LOOKUP}(float8, float8, float8, float8) AS {_lookup_sql()}")
-        conn.connection.info[_LOOKUP] = True
-    row = conn.exec_driver_sql(f"EXECUTE {_LOOKUP}(%s, %s, %s, %s)",
-                               (lon, lat, radius_m, radius_in_degrees(radius_m, lat))).one()
-    return {"version": row.version, "chain": row.chain, "grid": row.grid, "near_boundary": row.near_boundary}
+    with dbapi_conn.cursor() as cursor:
+        if _LOOKUP not in dbapi_conn.info:
+            cursor.execute(f"PREPARE {_LOOKUP}(float8, float8, float8, float8) AS {_lookup_sql()}")
+            dbapi_conn.info[_LOOKUP] = True
+        cursor.execute(f"EXECUTE {_LOOKUP}(%s, %s, %s, %s)", (lon, lat, radius_m, radius_in_degrees(radius_m, lat)))
+        version, chain, grid, near = cursor.fetchone()
+    return {"version": version, "chain": chain, "grid": grid, "near_boundary": near}
 
 
 def insert_version(session: Session, label: str, source: str | None) -> int:

@@ -46,7 +46,7 @@ def _radius() -> float:
 def lookup():
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres]."""
     x, y = _point_args()
-    with db.connect() as conn:
+    with db.raw_reader() as conn:
         body = service.lookup(conn, x, y, request.args.get("crs"), _radius())
     return Response(body, mimetype="application/json")
 

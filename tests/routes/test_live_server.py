@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from gisgrid.grids import service
@@ -39,8 +39,8 @@ def _wait_until_up(base: str, proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """gunicorn with 2 workers on a committed copy of world A/B in its own database."""
+def live(tmp_path_factory):
+    """(base URL, database URL): gunicorn with 2 workers on a committed copy of world A/B."""
     with fresh_database("gisgrid_live") as url:
         engine = create_engine(url)
         with Session(engine) as session:
@@ -54,10 +54,15 @@ def live_server(tmp_path_factory):
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, proc)
-            yield base
+            yield base, url
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_server(live):
+    return live[0]
 
 
 def test_lookup_through_gunicorn(live_server):
@@ -84,3 +89,21 @@ def test_bad_input_through_gunicorn_is_json_400(live_server):
     resp = requests.get(live_server + "/api/v1/lookup", params={"lon": "x", "lat": "1"}, timeout=10)
     assert resp.status_code == 400
     assert "lon" in resp.json()["error"]["message"]
+
+
+def test_recovers_when_database_connections_are_killed(live):
+    base, url = live
+    lon, lat = worlds.wgs84(100, 100)
+    params = {"lon": lon, "lat": lat}
+    for _ in range(10):  # warm both workers' connection pools
+        requests.get(base + "/api/v1/lookup", params=params, timeout=10)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    engine.dispose()
+    assert killed >= 1
+    statuses = [requests.get(base + "/api/v1/lookup", params=params, timeout=10).status_code for _ in range(12)]
+    # a request on a killed connection fails cleanly (503 JSON) and the pool reconnects by itself
+    assert set(statuses) <= {200, 503}
+    assert statuses[-4:] == [200] * 4

@@ -1,0 +1,377 @@
+#!/usr/bin/env python
+"""Benchmark point → grid lookups on N synthetic grids, against a plain PostGIS baseline.
+
+In one run: builds a dedicated database (``gisgrid_bench``, from ``gisgrid_template``)
+with N synthetic grids in three levels (~N/1000 counties → ~N/50 townships → villages
+of 30-250 vertices whose bent edges are shared exactly, around lon 110-120, lat 30-40),
+written by the project's own insert_version/insert_grids/build_version/publish, then
+measures, on random points of the data extent (~2 % fall just outside it):
+
+* baseline -- one plain ``ST_Covers`` query per point, sequentially over one psycopg2 connection;
+* HTTP     -- ``GET /api/v1/lookup`` under gunicorn (2 sync workers) driven by wrk, concurrency 8;
+* batch    -- ``PartIndex.assign`` in process, and ``POST /api/v1/lookup/batch`` as CSV and GeoJSON.
+
+Targets (2-core machine): HTTP >= 1,500 lookups/s with p99 < 20 ms, batch >= 200,000 points/s.
+Machines are noisy, so every throughput is also printed as a ratio to the baseline
+measured in the same run.
+
+    .venv/bin/python scripts/bench_lookup.py                      # 100,000 grids, full run
+    .venv/bin/python scripts/bench_lookup.py --grids 2000 --duration 3 --batch-points 50000
+    .venv/bin/python scripts/bench_lookup.py --keep-db            # keep gisgrid_bench afterwards
+    .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psycopg2
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from bench import load, synthetic  # noqa: E402
+from gisgrid import config as settings  # noqa: E402
+from gisgrid.grids import batch, queries  # noqa: E402
+from gisgrid.migrate import upgrade  # noqa: E402
+
+TEMPLATE = os.environ.get("GISGRID_TEST_TEMPLATE", "gisgrid_template")
+TARGETS = {"http_rps": 1500.0, "http_p99_ms": 20.0, "batch_pts_s": 200_000.0}
+OUTSIDE_PAD = 0.005  # query box = data extent grown 0.5 % per side: ~2 % of points fall outside
+BASELINE_SQL = ("SELECT grid_id FROM grid_part WHERE version_id = %s AND "
+                "ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) ORDER BY level DESC, code LIMIT 1")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command-line options."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--grids", type=int, default=100_000, help="synthetic grids in all three levels")
+    p.add_argument("--duration", type=float, default=15.0, help="seconds of HTTP load (and of baseline)")
+    p.add_argument("--concurrency", type=int, default=8, help="open HTTP connections")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2 measured best here)")
+    p.add_argument("--threads", type=int, default=1, help="threads per worker (>1 selects gthread)")
+    p.add_argument("--batch-points", type=int, default=1_000_000, help="points for in-process batch")
+    p.add_argument("--http-batch-points", type=int, help="points per batch POST (default: min(200000, --batch-points))")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--app", default="gisgrid.wsgi:app", help="WSGI entry point for gunicorn (A/B a patch)")
+    p.add_argument("--db", default="gisgrid_bench", help="database to (re)build; must start with gisgrid_bench")
+    p.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    p.add_argument("--reuse-db", metavar="NAME", help="measure an existing database, build nothing")
+    p.add_argument("--seed", type=int, default=20261123)
+    p.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    args = p.parse_args(argv)
+    if not args.db.startswith("gisgrid_bench"):
+        p.error("--db must start with gisgrid_bench: it is dropped and recreated")
+    return args
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so ``--json`` output stays clean."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- database
+
+def database_url(name: str) -> str:
+    """SQLAlchemy URL of database ``name`` on the configured server."""
+    base = make_url(settings.from_env()["DATABASE_URL"])
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(sql: str) -> None:
+    engine = create_engine(database_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def create_database(name: str) -> str:
+    """(Re)create ``name`` from the PostGIS template, migrate it, return its URL."""
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    url = database_url(name)
+    upgrade(url)
+    return url
+
+
+def load_grids(url: str, grid_set, chunk: int = 1000) -> dict:
+    """Write a grid set with insert_version/insert_grids/build_version/publish; phase timings."""
+    timings, engine = {}, create_engine(url)
+    with Session(engine) as session:
+        t0 = time.perf_counter()
+        version_id = queries.insert_version(session, f"bench {len(grid_set.rows)}", "scripts/bench_lookup.py")
+        ids = {}
+        with tqdm(total=len(grid_set.rows), desc="insert grids", unit="grid", file=sys.stderr) as bar:
+            for start in range(0, len(grid_set.rows), chunk):
+                ids.update(queries.insert_grids(session, version_id, grid_set.rows[start:start + chunk]))
+                bar.update(min(chunk, len(grid_set.rows) - start))
+        queries.insert_staff(session, [{"grid_id": ids[r["code"]], "position": i, **person}
+                                       for r in grid_set.rows for i, person in enumerate(r.get("staff", []))])
+        timings["insert_s"], t0 = time.perf_counter() - t0, time.perf_counter()
+        log("build_version (parents, ancestors, areas, ST_Subdivide) ...")
+        queries.build_version(session, version_id)
+        timings["build_version_s"], t0 = time.perf_counter() - t0, time.perf_counter()
+        queries.publish(session, version_id)
+        session.commit()
+        timings["publish_s"] = time.perf_counter() - t0
+    engine.dispose()
+    return timings
+
+
+def analyze(url: str) -> float:
+    """VACUUM ANALYZE the fresh tables (autovacuum would do it soon after a real import)."""
+    t0 = time.perf_counter()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - t0
+
+
+def database_info(url: str) -> dict:
+    """Published version id, data extent and row counts of a bench database."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version_id = conn.execute(text("SELECT id FROM boundary_version WHERE status = 'published'")).scalar_one()
+        row = conn.execute(text(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (SELECT ST_Extent(geom) e, count(*) n "
+            "FROM grid WHERE version_id = :v) s"), {"v": version_id}).one()
+        parts = conn.execute(text("SELECT count(*) FROM grid_part WHERE version_id = :v"),
+                             {"v": version_id}).scalar_one()
+    engine.dispose()
+    return {"version_id": version_id, "extent": tuple(row[:4]), "grids": row[4], "parts": parts}
+
+
+def build(args) -> tuple[str, dict]:
+    """Create and fill the bench database; returns its URL and the build report."""
+    t0 = time.perf_counter()
+    grid_set = synthetic.build(args.grids, seed=args.seed)
+    report = {"generate_s": time.perf_counter() - t0, "levels": grid_set.counts,
+              "vertices_min_mean_max": grid_set.vertices}
+    log(f"generated {len(grid_set.rows):,} grids {grid_set.counts} in {report['generate_s']:.1f} s; "
+        f"vertices per level (min, mean, max): {grid_set.vertices}")
+    url = create_database(args.db)
+    report.update(load_grids(url, grid_set))
+    report["analyze_s"] = analyze(url)
+    report["total_s"] = time.perf_counter() - t0
+    return url, report
+
+
+# ----------------------------------------------------------------------------- measurements
+
+def query_box(extent) -> tuple[float, float, float, float]:
+    """The data extent grown by OUTSIDE_PAD per side."""
+    x0, y0, x1, y1 = extent
+    dx, dy = (x1 - x0) * OUTSIDE_PAD, (y1 - y0) * OUTSIDE_PAD
+    return x0 - dx, y0 - dy, x1 + dx, y1 + dy
+
+
+def random_points(box, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` uniformly random lon/lat points in ``box``."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(box[0], box[2], n), rng.uniform(box[1], box[3], n)
+
+
+def measure_baseline(url: str, version_id: int, lon, lat, duration: float) -> dict:
+    """Plain ST_Covers query per point, sequentially over one connection, for ``duration`` s."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    found, cur = [], conn.cursor()
+    try:
+        for i in range(20):  # warm the cache and the plan
+            cur.execute(BASELINE_SQL, (version_id, float(lon[i]), float(lat[i])))
+        t0, deadline = time.perf_counter(), time.perf_counter() + duration
+        while len(found) < len(lon) and time.perf_counter() < deadline:
+            cur.execute(BASELINE_SQL, (version_id, float(lon[len(found)]), float(lat[len(found)])))
+            row = cur.fetchone()
+            found.append(row[0] if row else -1)
+        elapsed = time.perf_counter() - t0
+    finally:
+        conn.close()
+    ids = np.asarray(found, dtype=np.int64)
+    return {"queries": len(ids), "qps": len(ids) / elapsed, "inside_share": float((ids >= 0).mean()), "ids": ids}
+
+
+def measure_batch_inprocess(url: str, lon, lat) -> dict:
+    """published_index build time, then PartIndex.assign over all points."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        t0 = time.perf_counter()
+        index = batch.published_index(session)
+        build_s = time.perf_counter() - t0
+    engine.dispose()
+    t0 = time.perf_counter()
+    ids = index.assign(lon, lat)
+    elapsed = time.perf_counter() - t0
+    return {"index_build_s": build_s, "points": len(lon), "pts_s": len(lon) / elapsed,
+            "inside_share": float((ids >= 0).mean()), "ids": ids}
+
+
+# ----------------------------------------------------------------------------- HTTP
+
+def warm_batch_index(port: int, workers: int) -> float:
+    """Small concurrent batch POSTs so each worker builds its STRtree before the timed runs."""
+    def one() -> None:
+        try:
+            load.post_batch(port, load.geojson_body([115.0], [35.0]), "application/geo+json")
+        except RuntimeError as err:
+            log(f"  warm-up batch POST: {err}")
+    warm = [threading.Thread(target=one) for _ in range(2 * workers)]
+    t0 = time.perf_counter()
+    for t in warm:
+        t.start()
+    for t in warm:
+        t.join()
+    return time.perf_counter() - t0
+
+
+def measure_batch_http(port: int, lon, lat, fmt: str) -> dict:
+    """Median of 3 batch POSTs of the points as CSV or GeoJSON; the error if the server fails."""
+    content_type, make_body, answers = load.FORMATS[fmt]
+    body = make_body(lon, lat)
+    try:
+        runs = sorted(load.post_batch(port, body, content_type) for _ in range(3))
+    except RuntimeError as err:
+        return {"points": len(lon), "pts_s": 0.0, "error": str(err)}
+    elapsed, data = runs[1]
+    rows, outside = answers(data)
+    if rows != len(lon):
+        return {"points": len(lon), "pts_s": 0.0, "error": f"{rows} rows back for {len(lon)} points"}
+    return {"points": len(lon), "pts_s": len(lon) / elapsed, "seconds": [r[0] for r in runs],
+            "body_mb": len(body) / 1e6, "inside_share": 1 - outside / rows}
+
+
+def measure_http(url: str, box, args, logdir: Path) -> dict:
+    """Start gunicorn, warm up, run the lookup load and the batch POSTs, stop gunicorn."""
+    lon, lat = random_points(box, args.http_batch_points or min(200_000, args.batch_points), args.seed + 2)
+    with load.gunicorn(url, args.app, args.port, args.workers, args.threads, logdir) as command:
+        drive = load.run_wrk if shutil.which("wrk") else load.run_python_load
+        log(f"HTTP: {command}; warming up ...")
+        drive(args.port, box, args.concurrency, min(3.0, args.duration), args.seed + 3)
+        log(f"HTTP: {args.duration:g} s of GET /api/v1/lookup at concurrency {args.concurrency} ...")
+        lookups = drive(args.port, box, args.concurrency, args.duration, args.seed)
+        log(f"HTTP: POST /api/v1/lookup/batch with {len(lon):,} points as CSV and as GeoJSON ...")
+        warm_s = warm_batch_index(args.port, args.workers)
+        batches = {fmt: measure_batch_http(args.port, lon, lat, fmt) for fmt in load.FORMATS}
+        if lookups["errors"] or any("error" in b for b in batches.values()):
+            tail = (logdir / "gunicorn.log").read_text().splitlines()[-15:]
+            log("gunicorn log (last lines):\n" + "\n".join(tail))
+    return {"gunicorn": command, "lookup": lookups, "batch_warmup_s": warm_s,
+            **{f"batch_{fmt}": result for fmt, result in batches.items()}}
+
+
+# ----------------------------------------------------------------------------- report
+
+def summarise(results: dict) -> list[tuple]:
+    """(measurement, figure, target, pass/fail, ratio to baseline) rows."""
+    base = results["baseline"]["qps"]
+    http, bat = results["http"]["lookup"], results["batch"]
+    ratio = lambda v: f"{v / base:.2f}x baseline"  # noqa: E731
+    verdict = lambda ok: "PASS" if ok else "FAIL"  # noqa: E731
+    unexpected = http["errors"] + http["socket_errors"]
+    return [
+        ("build (generate+insert+build+analyze)", _build_figure(results["build"]), "", "", ""),
+        ("baseline ST_Covers, 1 connection", f"{base:,.0f} q/s", "", "", "1.00x"),
+        ("HTTP lookups", f"{http['rps']:,.0f} req/s", f">= {TARGETS['http_rps']:,.0f}",
+         verdict(http["rps"] >= TARGETS["http_rps"]), ratio(http["rps"])),
+        ("HTTP p50", f"{http['p50_ms']:.2f} ms", "", "", ""),
+        ("HTTP p99", f"{http['p99_ms']:.2f} ms", f"< {TARGETS['http_p99_ms']:g} ms",
+         verdict(http["p99_ms"] < TARGETS["http_p99_ms"]), ""),
+        ("HTTP 404 (outside) / other errors", f"{http['statuses'].get(404, 0):,} / {unexpected:,}", "0 errors",
+         verdict(unexpected == 0), ""),
+        ("batch index build (in process)", f"{bat['index_build_s']:.2f} s", "", "", ""),
+        ("batch PartIndex.assign", f"{bat['pts_s']:,.0f} pts/s", f">= {TARGETS['batch_pts_s']:,.0f}",
+         verdict(bat["pts_s"] >= TARGETS["batch_pts_s"]), ratio(bat["pts_s"])),
+    ] + [_batch_http_row(results["http"][f"batch_{fmt}"], fmt, ratio) for fmt in load.FORMATS]
+
+
+def _batch_http_row(result: dict, fmt: str, ratio) -> tuple:
+    label = f"batch HTTP POST {fmt}, {result['points']:,} pts"
+    if "error" in result:
+        return (label, "ERROR: " + result["error"][:60].replace("\n", " "), "", "FAIL", "")
+    ok = result["pts_s"] >= TARGETS["batch_pts_s"]
+    return (label, f"{result['pts_s']:,.0f} pts/s", f">= {TARGETS['batch_pts_s']:,.0f}",
+            "PASS" if ok else "FAIL", ratio(result["pts_s"]))
+
+
+def _build_figure(build: dict) -> str:
+    if not build:
+        return "reused"
+    return (f"{build['total_s']:.1f} s (generate {build['generate_s']:.0f}, insert {build['insert_s']:.0f}, "
+            f"build_version {build['build_version_s']:.0f}, analyze {build['analyze_s']:.0f})")
+
+
+def print_table(results: dict) -> None:
+    """The summary table on stdout."""
+    info = results["database"]
+    print(f"\n{info['grids']:,} grids ({info['parts']:,} lookup parts) in {results['db']}; "
+          f"gunicorn {results['http']['gunicorn']}; client {results['http']['lookup']['client']}")
+    rows = [("measurement", "figure", "target", "result", "vs baseline")] + summarise(results)
+    widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
+    for n, row in enumerate(rows):
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    agree = results["agreement"]
+    print(f"\nbaseline vs PartIndex agreement on {agree['points']:,} points: {agree['share']:.4%}; "
+          f"share of points inside a grid: {results['batch']['inside_share']:.2%}")
+
+
+def agreement(baseline: dict, inprocess: dict) -> dict:
+    """How often the SQL baseline and the STRtree batch pick the same grid for the same point."""
+    n = len(baseline["ids"])
+    return {"points": n, "share": float((baseline["ids"] == inprocess["ids"][:n]).mean()) if n else 1.0}
+
+
+def measure_all(url: str, args, results: dict) -> None:
+    """Baseline, in-process batch, then everything over HTTP, into ``results``."""
+    info = results["database"] = database_info(url)
+    box = query_box(info["extent"])
+    lon, lat = random_points(box, max(args.batch_points, 1000), args.seed + 1)
+    log(f"baseline: plain ST_Covers over one connection for {args.duration:g} s ...")
+    baseline = measure_baseline(url, info["version_id"], lon, lat, args.duration)
+    log(f"batch in process: {len(lon):,} points ...")
+    inprocess = measure_batch_inprocess(url, lon, lat)
+    results["agreement"] = agreement(baseline, inprocess)
+    results["baseline"] = {k: v for k, v in baseline.items() if k != "ids"}
+    results["batch"] = {k: v for k, v in inprocess.items() if k != "ids"}
+    with tempfile.TemporaryDirectory(prefix="bench_lookup_") as logdir:
+        results["http"] = measure_http(url, box, args, Path(logdir))
+
+
+def main(argv=None) -> int:
+    """Build (or reuse) the bench database, measure everything, print the summary."""
+    args = parse_args(argv)
+    results = {"args": vars(args), "targets": TARGETS, "build": {}, "db": args.reuse_db or args.db}
+    try:
+        if args.reuse_db:
+            url = database_url(args.reuse_db)
+        else:
+            url, results["build"] = build(args)
+        measure_all(url, args, results)
+    finally:
+        if not (args.reuse_db or args.keep_db):
+            _admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+    if args.json:
+        print(json.dumps({**results, "summary": summarise(results)}, indent=2, default=str))
+    else:
+        print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
