@@ -45,24 +45,32 @@ class Database:
             g.db_session = self.sessionmaker()
         return g.db_session
 
-    @contextmanager
-    def raw_reader(self):
-        """A pooled DBAPI connection for hot read-only queries (in tests, the bound connection's)."""
+    def read(self, work):
+        """Run ``work(dbapi_connection)`` for a read-only query on the autocommit pool.
+
+        A pooled connection can be dead (database restarted, backend killed): it is
+        dropped and the read retried once on a fresh connection, so clients only see
+        an error (503) while the database is really down.
+        """
         bind = self.sessionmaker.kw["bind"]
-        if isinstance(bind, Connection):
-            yield bind.connection
-            return
+        if isinstance(bind, Connection):  # tests: the test's own transaction
+            return work(bind.connection)
+        for attempt in (1, 2):
+            raw = self._checkout()
+            try:
+                return work(raw)
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
+                raw.invalidate()  # a dead connection must not go back to the pool
+                if attempt == 2:
+                    raise DatabaseUnavailable(_UNAVAILABLE) from err
+            finally:
+                raw.close()
+
+    def _checkout(self):
         try:
-            raw = self.read_engine.raw_connection()
+            return self.read_engine.raw_connection()
         except (psycopg2.OperationalError, DBAPIError) as err:
             raise DatabaseUnavailable(_UNAVAILABLE) from err
-        try:
-            yield raw
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
-            raw.invalidate()  # a dead connection must not go back to the pool
-            raise DatabaseUnavailable(_UNAVAILABLE) from err
-        finally:
-            raw.close()
 
     @contextmanager
     def new_session(self):

@@ -46,8 +46,8 @@ def _radius() -> float:
 def lookup():
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres]."""
     x, y = _point_args()
-    with db.raw_reader() as conn:
-        body = service.lookup(conn, x, y, request.args.get("crs"), _radius())
+    crs_name, radius = request.args.get("crs"), _radius()
+    body = db.read(lambda conn: service.lookup(conn, x, y, crs_name, radius))
     return Response(body, mimetype="application/json")
 
 

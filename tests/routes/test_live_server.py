@@ -31,9 +31,9 @@ def _wait_until_up(base: str, proc: subprocess.Popen) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()}")
         try:
-            requests.get(base + "/", timeout=1)
+            requests.get(base + "/", timeout=5)  # a worker's first import of the app takes seconds
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start")
 
@@ -104,6 +104,5 @@ def test_recovers_when_database_connections_are_killed(live):
     engine.dispose()
     assert killed >= 1
     statuses = [requests.get(base + "/api/v1/lookup", params=params, timeout=10).status_code for _ in range(12)]
-    # a request on a killed connection fails cleanly (503 JSON) and the pool reconnects by itself
-    assert set(statuses) <= {200, 503}
-    assert statuses[-4:] == [200] * 4
+    # a killed pooled connection is dropped and the read retried on a fresh one: no error at all
+    assert statuses == [200] * 12
