@@ -374,51 +374,61 @@ def round_trip(geom: MultiPolygon) -> MultiPolygon:
 
 # ---------------------------------------------------------------- build
 def build(sources: Path = SOURCES, out: Path = OUTPUT, quiet: bool = False) -> dict:
+    """Derive the three levels, verify the tiling as written, and write the GeoJSON."""
     county = read_county(sources / COUNTY_SOURCE)
     streets, communities = read_divisions(sources / DIVISIONS_SOURCE)
     by_street = {s["code"]: [c for c in communities if c["parent_code"] == s["code"]] for s in streets}
+    faces = partition(county, streets, by_street, communities, quiet)
+    street_faces = {s["code"]: [f for c in by_street[s["code"]] for f in faces[c["code"]]] for s in streets}
+    rows = [(COUNTY_CODE, COUNTY_NAME, 1, None, dissolve([f for fs in faces.values() for f in fs]))]
+    rows += [(s["code"], s["name"], 2, COUNTY_CODE, dissolve(street_faces[s["code"]])) for s in streets]
+    rows += [(c["code"], c["name"], 3, c["parent_code"], dissolve(faces[c["code"]])) for c in communities]
+    worst = verify(county, rows, streets, by_street)
+    staff_counter = [0]
+    features = [(properties(i, staff_counter, code, name, level, parent), geom)
+                for i, (code, name, level, parent, geom) in enumerate(rows, start=1)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_geojson(out, features)
+    return {"features": len(features), "levels": {lvl: sum(1 for r in rows if r[2] == lvl) for lvl in (1, 2, 3)},
+            "max_tiling_error_m2": worst, "bytes": out.stat().st_size}
 
+
+def partition(county, streets, by_street, communities, quiet: bool) -> dict:
+    """Community code → snapped faces: Voronoi streets in the county, communities in each street."""
     seeds = np.array([STREET_SEEDS[s["code"]] for s in streets])
     outside = [s["name"] for s, xy in zip(streets, seeds) if not county.contains(Point(xy))]
     if outside:
         raise SystemExit(f"street seeds outside the county: {outside}")
-
     progress = tqdm(total=2 + len(streets), desc="xicheng demo grids", unit="step", disable=quiet)
     street_cells = merge_fragments([as_multipolygon(g) for g in voronoi_cells(seeds, county)])
     progress.update(1)
-
     community_cells = {}
     for street, cell in zip(streets, street_cells):
         members = by_street[street["code"]]
         pts = relaxed_seeds(cell, len(members), seed=int(street["code"]))
         subs = merge_fragments([as_multipolygon(g) for g in voronoi_cells(pts, cell)])
-        for member, sub in zip(members, subs):
-            community_cells[member["code"]] = sub
+        community_cells.update((member["code"], sub) for member, sub in zip(members, subs))
         progress.set_postfix_str(street["name"])
         progress.update(1)
-
     progress.set_postfix_str("snap-rounding")
     order = [c["code"] for c in communities]
     faces = dict(zip(order, snapped_partition([community_cells[code] for code in order])))
+    progress.update(1)
+    progress.close()
     lost = [code for code, f in faces.items() if not f]
     if lost:
         raise SystemExit(f"communities lost in snap-rounding: {lost}")
-    street_faces = {s["code"]: [f for c in by_street[s["code"]] for f in faces[c["code"]]] for s in streets}
-    county_geom = dissolve([f for fs in faces.values() for f in fs])
-    progress.update(1)
-    progress.close()
+    return faces
 
-    rows = [(COUNTY_CODE, COUNTY_NAME, 1, None, county_geom)]
-    rows += [(s["code"], s["name"], 2, COUNTY_CODE, dissolve(street_faces[s["code"]])) for s in streets]
-    rows += [(c["code"], c["name"], 3, c["parent_code"], dissolve(faces[c["code"]])) for c in communities]
-    moved = hausdorff_m(county, county_geom)
+
+def verify(county, rows, streets, by_street) -> float:
+    """Refuse output that moved the county, is invalid, or does not tile once rounded; return worst m²."""
+    moved = hausdorff_m(county, rows[0][4])
     if moved >= MAX_SNAP_SHIFT_M:
         raise SystemExit(f"snap-rounding moved the county outline by {moved:.3f} m")
-
     empty = [code for code, _, _, _, g in rows if g.is_empty or not g.is_valid]
     if empty:
         raise SystemExit(f"empty or invalid geometry for {empty}")
-
     # verify the tiling on the geometry exactly as written (after rounding)
     written = {code: round_trip(g) for code, _, _, _, g in rows}
     report = {"county": tiling_error_m2(written[COUNTY_CODE], [written[s["code"]] for s in streets])}
@@ -430,14 +440,7 @@ def build(sources: Path = SOURCES, out: Path = OUTPUT, quiet: bool = False) -> d
     invalid = [code for code, g in written.items() if not g.is_valid]
     if invalid:
         raise SystemExit(f"geometry invalid after rounding: {invalid}")
-
-    staff_counter = [0]
-    features = [(properties(i, staff_counter, code, name, level, parent), geom)
-                for i, (code, name, level, parent, geom) in enumerate(rows, start=1)]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_geojson(out, features)
-    return {"features": len(features), "levels": {lvl: sum(1 for r in rows if r[2] == lvl) for lvl in (1, 2, 3)},
-            "max_tiling_error_m2": worst, "bytes": out.stat().st_size}
+    return worst
 
 
 def main(argv=None) -> int:
