@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
