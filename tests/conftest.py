@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from contextlib import contextmanager
 
@@ -12,6 +13,13 @@ from sqlalchemy.orm import Session
 from gisgrid import config as settings
 
 TEMPLATE = os.environ.get("GISGRID_TEST_TEMPLATE", "gisgrid_template")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _admin_url(url):

@@ -1,26 +1,21 @@
 """scripts/bench_lookup.py keeps working: a tiny run, checked for correctness, not for speed."""
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow
 def test_benchmark_smoke_run():
     cmd = [sys.executable, str(ROOT / "scripts" / "bench_lookup.py"), "--grids", "600", "--duration", "2",
            "--batch-points", "20000", "--http-batch-points", "5000", "--db", "gisgrid_bench_smoke",
-           "--port", str(_free_port()), "--json"]
+           "--port", str(free_port()), "--json"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)

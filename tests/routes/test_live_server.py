@@ -2,7 +2,6 @@
 import csv
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ from sqlalchemy.orm import Session
 
 from gisgrid.grids import service
 from tests import worlds
-from tests.conftest import fresh_database
+from tests.conftest import free_port, fresh_database
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen) -> None:
@@ -47,7 +40,7 @@ def live(tmp_path_factory):
             path = worlds.write(worlds.world_ab_frame(), tmp_path_factory.mktemp("live") / "ab.gpkg")
             service.import_file(session, path, publish=True)
         engine.dispose()
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "GISGRID_DATABASE_URL": url}
         proc = subprocess.Popen([str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", "2",
                                  "gisgrid.wsgi:app"], env=env, stderr=subprocess.PIPE)
