@@ -80,7 +80,8 @@ def _write_version(session: Session, frame, label: str, source: str | None) -> i
     rows = [_grid_row(record, geom) for record, geom in
             zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)]
     ids = queries.insert_grids(session, version_id, rows)
-    staff = [{"grid_id": ids[row["code"]], "position": i, **_staff_fields(person)}
+    # read_grids normalised each person to {name, role, phone, phone_public} (fields.parse_staff)
+    staff = [{"grid_id": ids[row["code"]], "position": i, **person}
              for row, people in zip(rows, frame["staff"]) for i, person in enumerate(people or [])]
     queries.insert_staff(session, staff)
     queries.build_version(session, version_id)
@@ -99,13 +100,6 @@ def _grid_row(record: dict, geom) -> dict:
         row[flag] = default if row[flag] is None else bool(row[flag])
     row["wkb"] = shapely.to_wkb(geom)
     return row
-
-
-def _staff_fields(person: dict) -> dict:
-    return {"name": str(person.get("name") or "").strip() or "（未填写）",
-            "role": str(person.get("role") or "网格员"),
-            "phone": _clean(person.get("phone")),
-            "phone_public": bool(person.get("phone_public", False))}
 
 
 def publish_version(session: Session, version_id: int) -> None:
