@@ -5,7 +5,7 @@ from flask import Flask
 
 from gisgrid import config as settings
 from gisgrid.db import db
-from gisgrid.errors import register_database_down_handler, register_error_handlers
+from gisgrid.errors import register_error_handlers
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,7 +19,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
     db.init_app(app)
     register_error_handlers(app)
-    register_database_down_handler(app)
     from gisgrid.grids.routes import bp as grids_bp
     app.register_blueprint(grids_bp)
     from gisgrid.public_map.routes import bp as public_bp

@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gisgrid.errors import DatabaseUnavailable
 
-_UNAVAILABLE = "数据库暂时不可用，请稍后重试 (database unavailable)"
-
 
 class Database:
     """Holds the engine and session factory of one app; tests may rebind it to a connection."""
@@ -28,7 +26,7 @@ class Database:
         url, pool_size = app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE", 5)
         self.engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size)
         # hot read-only queries: autocommit is set once per connection, so a lookup costs one
-        # round trip (no BEGIN/ROLLBACK, no pre-ping); a dropped connection is a 503 once
+        # round trip (no BEGIN/ROLLBACK, no pre-ping); read() retries once on a dead connection
         self.read_engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
                                          pool_size=pool_size, pool_recycle=1800)
         self.sessionmaker.configure(bind=self.engine)
@@ -62,7 +60,7 @@ class Database:
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
                 raw.invalidate()  # a dead connection must not go back to the pool
                 if attempt == 2:
-                    raise DatabaseUnavailable(_UNAVAILABLE) from err
+                    raise DatabaseUnavailable() from err
             finally:
                 raw.close()
 
@@ -70,7 +68,7 @@ class Database:
         try:
             return self.read_engine.raw_connection()
         except (psycopg2.OperationalError, DBAPIError) as err:
-            raise DatabaseUnavailable(_UNAVAILABLE) from err
+            raise DatabaseUnavailable() from err
 
     @contextmanager
     def new_session(self):

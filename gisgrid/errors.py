@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -43,6 +44,9 @@ class DatabaseUnavailable(DomainError):
     status = 503
     code = "database_unavailable"
 
+    def __init__(self, message: str = "数据库暂时不可用，请稍后重试 (database unavailable)") -> None:
+        super().__init__(message)
+
 
 class ValidationFailed(DomainError):
     """A dataset failed validation; ``details`` lists every problem found."""
@@ -66,6 +70,12 @@ def register_error_handlers(app: Flask) -> None:
     def _domain(err: DomainError):
         return jsonify(error_body(err.code, err.message, err.details)), err.status
 
+    @app.errorhandler(OperationalError)
+    def _database_down(err: OperationalError):
+        # connection refused or lost: a temporary 503; the pool reconnects (pool_pre_ping)
+        app.logger.warning("database unavailable: %s", err.orig)
+        return _domain(DatabaseUnavailable())
+
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         return jsonify(error_body(err.name.lower().replace(" ", "_"), err.description)), err.code
@@ -75,14 +85,3 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error")
         return jsonify(error_body("internal_error", "服务器内部错误 (internal error)")), 500
 
-
-def register_database_down_handler(app: Flask) -> None:
-    """A lost database connection is a temporary 503, not a crash."""
-    from sqlalchemy.exc import OperationalError
-
-    @app.errorhandler(OperationalError)
-    def _db(err: OperationalError):
-        # connection refused/lost: the pool reconnects on the next request (pool_pre_ping)
-        app.logger.warning("database unavailable: %s", err.orig)
-        unavailable = DatabaseUnavailable("数据库暂时不可用，请稍后重试 (database unavailable)")
-        return jsonify(error_body(unavailable.code, unavailable.message)), unavailable.status
