@@ -145,10 +145,10 @@ def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:
             total = max(sum(1 for _ in handle) - 1, 0)
             handle.seek(0)
             chunks = batch.assign_csv(index, handle, crs)
-        return _write_chunks(chunks, dst, total, is_geojson, batch.CHUNK)
+        return _write_chunks(chunks, dst, total, batch.CHUNK)
 
 
-def _write_chunks(chunks, dst: str, total: int, is_geojson: bool, chunk_size: int) -> int:
+def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
     written = 0
     with open(dst, "w", encoding="utf-8", newline="") as out, \
             tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar:

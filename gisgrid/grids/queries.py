@@ -6,7 +6,7 @@ import re
 
 import shapely
 from sqlalchemy import bindparam, func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
 from gisgrid.sqlfiles import statement, statements
@@ -58,8 +58,7 @@ def insert_grids(session: Session, version_id: int, rows: list[dict]) -> dict[st
     """Insert grid rows (geometry as WKB bytes in 'wkb'); return code → id."""
     stmt = insert(Grid).values(
         geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))).returning(Grid.code, Grid.id)
-    params = [{**{k: v for k, v in row.items() if k not in ("wkb", "staff")},
-               "version_id": version_id, "wkb": row["wkb"]} for row in rows]
+    params = [{**row, "version_id": version_id} for row in rows]
     if not params:
         return {}
     return {code: gid for code, gid in session.execute(stmt, params)}
@@ -102,7 +101,6 @@ def list_versions(session: Session) -> list[tuple[BoundaryVersion, int]]:
 
 def version_grids(session: Session, version_id: int) -> list[Grid]:
     """All grids of a version with staff loaded, ordered by level then code."""
-    from sqlalchemy.orm import selectinload
     return list(session.scalars(
         select(Grid).where(Grid.version_id == version_id)
         .options(selectinload(Grid.staff)).order_by(Grid.level, Grid.code)))
