@@ -5,6 +5,7 @@ from flask import Flask
 
 from gisgrid import config as settings
 from gisgrid.db import db
+from gisgrid.extensions import csrf, login_manager
 from gisgrid.errors import register_error_handlers
 
 
@@ -18,9 +19,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
     db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
     register_error_handlers(app)
-    from gisgrid.grids.routes import bp as grids_bp
-    app.register_blueprint(grids_bp)
-    from gisgrid.public_map.routes import bp as public_bp
-    app.register_blueprint(public_bp)
+    _register_blueprints(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.grids.routes import bp as grids_bp
+    from gisgrid.public_map.routes import bp as public_bp
+    # the public lookup API uses no cookies, so cross-site requests cannot act as anyone
+    csrf.exempt(grids_bp)
+    for bp in (auth_bp, grids_bp, public_bp):
+        app.register_blueprint(bp)

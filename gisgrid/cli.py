@@ -169,13 +169,18 @@ def demo_group() -> None:
 @demo_group.command("load")
 @click.option("--path", type=click.Path(exists=True, dir_okay=False), default=str(DEMO_FILE), show_default=True)
 def demo_load(path) -> None:
-    """Import and publish the demo boundaries unless this exact file is already loaded."""
+    """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
+    _load_demo_boundaries(path)
+    _load_demo_accounts()
+
+
+def _load_demo_boundaries(path) -> None:
     from gisgrid.grids import queries, service
     digest = service.file_digest(path)
     with db.new_session() as session:
         known = [v for v, _ in queries.list_versions(session) if v.source and digest in v.source]
         if known:
-            click.echo(f"demo data already loaded as version {known[0].id} ({known[0].status})")
+            click.echo(f"demo boundaries already loaded as version {known[0].id} ({known[0].status})")
             return
         try:
             result = service.import_file(session, path, label="西城区示例网格 (demo)", publish=True,
@@ -183,3 +188,45 @@ def demo_load(path) -> None:
         except DomainError as err:
             _fail(err)
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
+
+
+def _load_demo_accounts() -> None:
+    from gisgrid.auth.demo import DEMO_PASSWORD, load_demo_users
+    with db.new_session() as session:
+        created = load_demo_users(session)
+    if created:
+        click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Accounts: create and list users."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="public, grid_staff, dispatcher, handler, grid_leader, planner, admin")
+@click.option("--name", "display_name", help="Display name (default: the username).")
+@click.option("--grid", "grid_codes", multiple=True, help="Grid code in the user's scope (repeatable).")
+@click.option("--department", help="Department code (for handlers).")
+@click.password_option(help="Password (asked for when not given).")
+def users_create(username, role, display_name, grid_codes, department, password) -> None:
+    """Create a user with a hashed password."""
+    from gisgrid.auth import service
+    try:
+        with db.new_session() as session:
+            user = service.create_user(session, username, password, role, display_name=display_name,
+                                       grid_codes=grid_codes, department_code=department)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"created user {user.username} ({user.role})")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List users with role, department and grids."""
+    from gisgrid.auth import service
+    with db.new_session() as session:
+        for u in service.list_users(session):
+            grids = ",".join(sorted(u.grid_codes)) or "-"
+            click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")

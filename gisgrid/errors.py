@@ -1,7 +1,8 @@
 """Domain errors and their one mapping to HTTP responses."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +30,23 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+
+
+class Unauthorized(DomainError):
+    """Nobody is logged in (or the session expired)."""
+
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str = "请先登录 (login required)") -> None:
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    """The logged-in user may not do this here (role or grid scope)."""
+
+    status = 403
+    code = "forbidden"
 
 
 class Conflict(DomainError):
@@ -63,12 +81,38 @@ def error_body(code: str, message: str, details=None) -> dict:
     return body
 
 
+# machine clients: JSON errors even when a browser-like Accept header is sent
+JSON_PREFIXES = ("/api/", "/ogc", "/open311/")
+
+
+def wants_html() -> bool:
+    """True for page requests from a browser; APIs always get JSON."""
+    if request.path.startswith(JSON_PREFIXES):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]
+
+
+def respond_error(code: str, message: str, status: int, details=None):
+    """The error as JSON for APIs, or as a page (login redirect on 401) for browsers."""
+    if wants_html():
+        if status == 401:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return render_template("error.html", status=status, message=message, details=details), status
+    return jsonify(error_body(code, message, details)), status
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Map domain errors and HTTP errors to JSON; never leak a traceback."""
+    """Map domain errors and HTTP errors to JSON (or an error page); never leak a traceback."""
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        return jsonify(error_body(err.code, err.message, err.details)), err.status
+        return respond_error(err.code, err.message, err.status, err.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError):
+        return respond_error("csrf_failed", "页面已过期或缺少 CSRF 令牌，请刷新后重试 (CSRF token missing or invalid: "
+                             f"{err.description})", 400)
 
     @app.errorhandler(OperationalError)
     def _database_down(err: OperationalError):
@@ -78,10 +122,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
-        return jsonify(error_body(err.name.lower().replace(" ", "_"), err.description)), err.code
+        if err.code is None or err.code < 400:  # routing redirects are not errors
+            return err
+        return respond_error(err.name.lower().replace(" ", "_"), err.description, err.code)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error")
-        return jsonify(error_body("internal_error", "服务器内部错误 (internal error)")), 500
+        return respond_error("internal_error", "服务器内部错误 (internal error)", 500)
 

@@ -16,6 +16,6 @@ def alembic_config(url: str | None = None, connection=None) -> Config:
     return cfg
 
 
-def upgrade(url: str | None = None, connection=None, revision: str = "head") -> None:
-    """Migrate the database to ``revision``."""
+def upgrade(url: str | None = None, connection=None, revision: str = "heads") -> None:
+    """Migrate the database to ``revision`` (all branch heads by default: domains migrate independently)."""
     command.upgrade(alembic_config(url, connection), revision)

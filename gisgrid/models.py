@@ -1,8 +1,22 @@
 """ORM models shared across domains (one declarative base, one metadata)."""
 from __future__ import annotations
 
+from importlib import import_module
+
 from sqlalchemy.orm import DeclarativeBase
+
+# every domain's models module; Alembic and the schema test import them all through load_all()
+DOMAIN_MODELS = (
+    "gisgrid.grids.models",
+    "gisgrid.auth.models",
+)
 
 
 class Base(DeclarativeBase):
     """Declarative base for every gisgrid table."""
+
+
+def load_all() -> None:
+    """Import every domain's models so that ``Base.metadata`` holds every table."""
+    for name in DOMAIN_MODELS:
+        import_module(name)

@@ -93,6 +93,24 @@ def client(app):
 
 
 @pytest.fixture()
+def make_user(session):
+    """Factory: make_user(role, grids=(), department=None, username=None) → a committed User.
+
+    The password is tests.helpers.PASSWORD; a department code that does not exist is created.
+    """
+    from gisgrid.auth import service
+    from tests.helpers import PASSWORD
+    counter = iter(range(1, 10_000))
+
+    def make(role, grids=(), department=None, username=None):
+        if department:
+            service.ensure_department(session, department, f"测试部门 {department}")
+        name = username or f"{role}_{next(counter)}"
+        return service.create_user(session, name, PASSWORD, role, grid_codes=grids, department_code=department)
+    return make
+
+
+@pytest.fixture()
 def world_ab(session, tmp_path):
     """World A/B imported from a GeoPackage in EPSG:4528 and published."""
     from gisgrid.grids import service

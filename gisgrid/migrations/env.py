@@ -3,8 +3,9 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from gisgrid import config as settings
-from gisgrid.models import Base
-import gisgrid.grids.models  # noqa: F401  (registers tables on Base.metadata)
+from gisgrid.models import Base, load_all
+
+load_all()
 
 cfg = context.config
 url = cfg.attributes.get("url") or settings.from_env()["DATABASE_URL"]

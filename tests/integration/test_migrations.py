@@ -2,8 +2,9 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from gisgrid.models import Base
-import gisgrid.grids.models  # noqa: F401
+from gisgrid.models import Base, load_all
+
+load_all()
 
 
 def _ignore_postgis(obj, name, type_, reflected, compare_to):

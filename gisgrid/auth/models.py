@@ -1,0 +1,65 @@
+"""Departments, users and the grids each user is responsible for."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gisgrid.auth import roles
+from gisgrid.models import Base
+
+
+class Department(Base):
+    """A functional department or unit that cases are sent to (住建, 综合执法, 公安, 海事, ...)."""
+
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    phone: Mapped[str | None] = mapped_column(Text)
+
+
+class User(UserMixin, Base):
+    """A login. Grid scope is by grid *code*, which stays stable across boundary versions."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    display_name: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    phone: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    grids: Mapped[list["UserGrid"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    __table_args__ = (CheckConstraint(f"role IN {roles.ALL}", name="ck_app_user_role"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def grid_codes(self) -> frozenset[str]:
+        """Codes of the grids this user is responsible for (their descendants are included)."""
+        return frozenset(g.grid_code for g in self.grids)
+
+    @property
+    def department_code(self) -> str | None:
+        return self.department.code if self.department else None
+
+    @property
+    def role_label(self) -> str:
+        return roles.LABELS.get(self.role, self.role)
+
+
+class UserGrid(Base):
+    """One grid in a user's scope."""
+
+    __tablename__ = "app_user_grid"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    grid_code: Mapped[str] = mapped_column(Text, primary_key=True)

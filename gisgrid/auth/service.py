@@ -1,0 +1,89 @@
+"""Account management and the one scope rule every domain uses."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from gisgrid.auth import roles
+from gisgrid.auth.models import Department, User, UserGrid
+from gisgrid.errors import Conflict, InvalidInput, NotFound
+
+MIN_PASSWORD = 8
+
+
+def ensure_department(session: Session, code: str, name: str, phone: str | None = None) -> Department:
+    """Create the department ``code`` or update its name; the caller commits."""
+    dept = session.scalar(select(Department).where(Department.code == code))
+    if dept is None:
+        dept = Department(code=code, name=name, phone=phone)
+        session.add(dept)
+    else:
+        dept.name, dept.phone = name, phone or dept.phone
+    session.flush()
+    return dept
+
+
+def _check_new_user(session: Session, username: str, password: str, role: str) -> None:
+    if not username or not username.strip():
+        raise InvalidInput("用户名不能为空 (username is required)")
+    if role not in roles.ALL:
+        raise InvalidInput(f"未知角色 {role!r} (unknown role; one of {', '.join(roles.ALL)})")
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位 (password must have at least {MIN_PASSWORD} characters)")
+    if session.scalar(select(User.id).where(User.username == username.strip())):
+        raise Conflict(f"用户名 {username!r} 已存在 (username taken)")
+
+
+def create_user(session: Session, username: str, password: str, role: str, *, display_name: str | None = None,
+                grid_codes: Iterable[str] = (), department_code: str | None = None,
+                phone: str | None = None) -> User:
+    """Create a user with a hashed password, a role, grid scope and department; commits."""
+    _check_new_user(session, username, password, role)
+    dept = None
+    if department_code:
+        dept = session.scalar(select(Department).where(Department.code == department_code))
+        if dept is None:
+            raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
+    user = User(username=username.strip(), password_hash=generate_password_hash(password),
+                display_name=display_name or username.strip(), role=role, department=dept, phone=phone,
+                grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)])
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (same answer for either mistake)."""
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id (Flask-Login's user loader)."""
+    return session.get(User, user_id)
+
+
+def list_users(session: Session) -> list[User]:
+    """All users by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def sees_all(user) -> bool:
+    """Admins see every grid; everyone else only their own grids and what lies inside them."""
+    return getattr(user, "role", None) == roles.ADMIN
+
+
+def in_scope(user, chain_codes: Iterable[str]) -> bool:
+    """True when a place whose grid chain (codes from the top down) is ``chain_codes`` is in the user's scope.
+
+    A user responsible for a township sees every village inside it: the chain of the village
+    contains the township's code.
+    """
+    if sees_all(user):
+        return True
+    return not user.grid_codes.isdisjoint(chain_codes)

@@ -1,0 +1,34 @@
+// Shared fetch helper: JSON in/out, CSRF header from <meta name="csrf-token">, errors as Error(message).
+(function (global) {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  function request(method, url, body) {
+    var opts = { method: method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") { opts.headers["X-CSRFToken"] = csrfToken(); }
+    if (body instanceof FormData) { opts.body = body; }
+    else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(url, opts).then(function (resp) {
+      return resp.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (!resp.ok) {
+          var msg = data && data.error ? data.error.message : ("请求失败（HTTP " + resp.status + "）");
+          var err = new Error(msg); err.status = resp.status; err.body = data; throw err;
+        }
+        return data;
+      });
+    });
+  }
+  global.gisgrid = global.gisgrid || {};
+  global.gisgrid.api = {
+    csrfToken: csrfToken,
+    get: function (url) { return request("GET", url); },
+    post: function (url, body) { return request("POST", url, body); },
+    put: function (url, body) { return request("PUT", url, body); },
+    patch: function (url, body) { return request("PATCH", url, body); },
+    del: function (url) { return request("DELETE", url); }
+  };
+})(window);

@@ -1,0 +1,23 @@
+"""Helpers shared by HTTP tests: log in through the real form, read CSRF tokens."""
+from __future__ import annotations
+
+import re
+
+PASSWORD = "test-password-1"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a rendered page (meta tag or hidden form field)."""
+    match = _CSRF_META.search(html) or _CSRF_INPUT.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD) -> str:
+    """Log in through GET+POST /login with its CSRF token; returns a token valid for this session."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert resp.status_code == 302, f"login of {username} failed: {resp.status_code}"
+    return csrf_from(client.get("/login").get_data(as_text=True))
