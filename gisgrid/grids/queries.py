@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 import re
 
 import shapely
@@ -125,3 +126,18 @@ def grids_by_id(session: Session, ids: list[int]) -> dict[int, tuple[str, str, i
     """id → (code, name, level) for the given grid ids."""
     rows = session.execute(select(Grid.id, Grid.code, Grid.name, Grid.level).where(Grid.id.in_(ids)))
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def version_at(session: Session, day: date) -> int | None:
+    """Id of the version that was published at the end of ``day`` (history: ``?at=YYYY-MM-DD``)."""
+    return session.scalar(statement(_PKG, "version_at.sql"), {"day": day})
+
+
+def leaf_codes_at(session: Session, version_id: int, points: list[tuple[int, float, float]]) -> dict[int, list[str]]:
+    """For (key, lon, lat) points: key → grid chain codes (top → leaf) in ``version_id``; points outside are left out."""
+    if not points:
+        return {}
+    keys, lons, lats = zip(*points)
+    rows = session.execute(statement(_PKG, "leaf_codes_at.sql"),
+                           {"version_id": version_id, "keys": list(keys), "lons": list(lons), "lats": list(lats)})
+    return {key: chain for key, chain in rows}
