@@ -172,6 +172,7 @@ def demo_load(path) -> None:
     """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
     _load_demo_boundaries(path)
     _load_demo_accounts()
+    _load_demo_sources()
 
 
 def _load_demo_boundaries(path) -> None:
@@ -196,6 +197,16 @@ def _load_demo_accounts() -> None:
         created = load_demo_users(session)
     if created:
         click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
+
+
+def _load_demo_sources() -> None:
+    from gisgrid.patrols.demo import load_demo_tracks
+    from gisgrid.sources.demo import load_demo_sources
+    with db.new_session() as session:
+        sources = load_demo_sources(session)
+        tracks = load_demo_tracks(session)
+    if sources or tracks:
+        click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
 @main.group("users")

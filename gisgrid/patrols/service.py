@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
@@ -86,3 +87,27 @@ def coverage_geojson(result: dict) -> dict:
                              "length_m": t.length_m}} for t, geo in result["tracks"]]
     return {key: {"type": "FeatureCollection", "features": feats}
             for key, feats in (("grids", grids), ("sources", sources), ("tracks", lines))}
+
+
+def track_summary(track: PatrolTrack) -> dict:
+    """What the phone API answers for a stored track."""
+    return {"id": track.id, "started_at": track.started_at.isoformat(), "ended_at": track.ended_at.isoformat(),
+            "length_m": track.length_m, "points": len(track.points), "cleaning": track.cleaning}
+
+
+def my_tracks(session: Session, user, limit: int = 50) -> list[PatrolTrack]:
+    """The user's latest tracks."""
+    return list(session.scalars(select(PatrolTrack).where(PatrolTrack.user_id == user.id)
+                                .order_by(PatrolTrack.started_at.desc()).limit(limit)))
+
+
+def coverage_json(result: dict) -> dict:
+    """The coverage result for the API: tables plus GeoJSON layers."""
+    keys = ("code", "name", "level", "area_m2", "covered_m2", "share", "patrolled")
+    return {"version_id": result["version_id"], "since": result["since"], "until": result["until"],
+            "distance_m": result["distance_m"],
+            "grids": [{k: g[k] for k in keys} for g in result["grids"]],
+            "never_patrolled": [g["code"] for g in result["never_patrolled"]],
+            "sources": [{k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")}
+                        for s in result["sources"]],
+            "layers": coverage_geojson(result)}

@@ -8,19 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
-from gisgrid.errors import Forbidden, InvalidInput
+from gisgrid.errors import InvalidInput
 from gisgrid.sources import queries, rules
 from gisgrid.sources.models import CLASSES, Inspection, InspectionFrequency, InspectorConflict, SourceClassChange
-from gisgrid.sources.service import get_source
+from gisgrid.sources.service import get_source, visible_source
 
 
 def record_inspection(session: Session, source_id: int, user, *, inspected_on: date, violation: bool,
                       findings: str | None, draw_id: int | None = None, today: date | None = None) -> Inspection:
     """Record an inspection; a violation moves the source to class C (with a history entry)."""
     today = today or date.today()
-    source = get_source(session, source_id)
-    if not in_scope(user, source.grid_codes) and user.role not in ("dispatcher", "handler", "admin"):
-        raise Forbidden("该污染源不在您的网格范围内 (source outside your grids)")
+    source = visible_source(session, user, source_id)
     if inspected_on > today:
         raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
     record = Inspection(source_id=source.id, inspected_on=inspected_on, inspector_id=user.id,
@@ -43,17 +41,19 @@ def _reclassify(source, by: str, today: date) -> None:
         source.supervision_class, source.class_reason = c.supervision_class, c.reason
 
 
-def set_frequency(session: Session, supervision_class: str, months: int) -> dict[str, int]:
-    """Set how many months apart a class is inspected (1–60); returns all frequencies."""
-    if supervision_class not in CLASSES:
-        raise InvalidInput("类别应为 A、B 或 C")
-    if not 1 <= int(months) <= 60:
-        raise InvalidInput("检查周期应为 1 到 60 个月")
-    row = session.get(InspectionFrequency, supervision_class)
-    if row is None:
-        session.add(InspectionFrequency(supervision_class=supervision_class, interval_months=int(months)))
-    else:
-        row.interval_months = int(months)
+def set_frequencies(session: Session, months_by_class: dict[str, int]) -> dict[str, int]:
+    """Set how many months apart each given class is inspected (1–60), all or none; returns all frequencies."""
+    for cls, months in months_by_class.items():
+        if cls not in CLASSES:
+            raise InvalidInput("类别应为 A、B 或 C")
+        if not 1 <= int(months) <= 60:
+            raise InvalidInput("检查周期应为 1 到 60 个月")
+    for cls, months in months_by_class.items():
+        row = session.get(InspectionFrequency, cls)
+        if row is None:
+            session.add(InspectionFrequency(supervision_class=cls, interval_months=int(months)))
+        else:
+            row.interval_months = int(months)
     session.commit()
     return queries.frequencies(session)
 

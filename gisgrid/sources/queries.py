@@ -1,12 +1,15 @@
 """SQL for pollution sources: inserts, grid chains, due inspections, maps."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from geoalchemy2.shape import from_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gisgrid.grids.models import Grid
+from gisgrid.grids.queries import published_version
 from gisgrid.sources.models import InspectionFrequency, PollutionSource
 from gisgrid.sources.rules import DEFAULT_INTERVAL_MONTHS
 from gisgrid.sqlfiles import statement
@@ -56,3 +59,22 @@ def all_locations(session: Session) -> list[tuple[int, float, float, list[str], 
                                   func.ST_Y(PollutionSource.location), PollutionSource.grid_codes,
                                   PollutionSource.name).where(PollutionSource.active).order_by(PollutionSource.id))
     return [tuple(r) for r in rows]
+
+
+def grid_names(session: Session) -> dict[str, str]:
+    """Grid code → name in the published version (for tables)."""
+    version = published_version(session)
+    if version is None:
+        return {}
+    return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id)).all())
+
+
+def grid_outlines(session: Session) -> dict:
+    """The deepest grids of the published version as display GeoJSON (simplified ~2 m: drawing only)."""
+    version = published_version(session)
+    if version is None:
+        return {"type": "FeatureCollection", "features": []}
+    rows = session.execute(statement(_PKG, "grid_outlines.sql"), {"version_id": version.id})
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name}}
+        for code, name, geo in rows]}

@@ -11,12 +11,16 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import InvalidInput, NotFound, ValidationFailed
+from gisgrid.auth import roles
+from gisgrid.auth.service import in_scope
+from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import queries as grid_queries
 from gisgrid.sources import fields, io, queries, rules
 from gisgrid.sources.models import PollutionSource, SourceClassChange
 
 MAX_ERRORS_SHOWN = 200
+# departments inspect sources wherever they are (they have no grids of their own)
+_DISTRICT_WIDE = (roles.HANDLER,)
 
 
 def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | None):
@@ -102,10 +106,19 @@ def get_source(session: Session, source_id: int) -> PollutionSource:
     return source
 
 
-def change_class(session: Session, source_id: int, to_class: str, reason: str, *, by: str,
+def visible_source(session: Session, user, source_id: int) -> PollutionSource:
+    """The source, if it is in the user's grids (departments' handlers work district-wide)."""
+    source = get_source(session, source_id)
+    if not (in_scope(user, source.grid_codes) or user.role in _DISTRICT_WIDE):
+        raise Forbidden("该污染源不在您的网格范围内 (source outside your grids)")
+    return source
+
+
+def change_class(session: Session, user, source_id: int, to_class: str, reason: str,
                  today: date | None = None) -> PollutionSource:
     """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed."""
-    source = get_source(session, source_id)
+    source = visible_source(session, user, source_id)
+    by = user.username
     if to_class not in ("A", "B", "C"):
         raise InvalidInput("类别应为 A、B 或 C")
     if not (reason or "").strip():

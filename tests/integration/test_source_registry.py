@@ -119,17 +119,18 @@ def test_export_reimports_unchanged(session, world_ab, tmp_path, suffix):
     assert after == before
 
 
-def test_change_class_keeps_history_and_rules_win(session, world_ab, tmp_path):
+def test_change_class_keeps_history_and_rules_win(session, world_ab, tmp_path, make_user):
     service.import_file(session, write_csv(tmp_path / "s.csv", good_rows()), by="t")
+    admin = make_user("admin", username="admin")
     s1 = session.query(PollutionSource).filter_by(code="S1").one()
-    service.change_class(session, s1.id, "B", "扩大生产规模", by="admin")
+    service.change_class(session, admin, s1.id, "B", "扩大生产规模")
     assert s1.supervision_class == "B"
     assert [(h.from_class, h.to_class, h.reason) for h in s1.history][-1] == ("A", "B", "扩大生产规模")
     s2 = session.query(PollutionSource).filter_by(code="S2").one()
     with pytest.raises(InvalidInput):
-        service.change_class(session, s2.id, "A", "想放松", by="admin")
+        service.change_class(session, admin, s2.id, "A", "想放松")
     with pytest.raises(InvalidInput):
-        service.change_class(session, s1.id, "A", "  ", by="admin")
+        service.change_class(session, admin, s1.id, "A", "  ")
 
 
 def test_no_published_boundaries_is_a_clear_error(session, tmp_path):
