@@ -30,7 +30,8 @@ def dossier(session: Session, user, source_id: int, today: date | None = None) -
                            .order_by(SourceDocument.id))
     return {"source": source, "lon": lon, "lat": lat, "site": json.loads(site) if site else None, "due": due,
             "inspections": inspections.inspections_of(session, source_id), "documents": list(docs),
-            "frequencies": queries.frequencies(session)}
+            "frequencies": queries.frequencies(session),
+            "grid": queries.grid_outline(session, source.grid_codes[-1] if source.grid_codes else None)}
 
 
 def add_document(session: Session, user, source_id: int, title: str, filename: str, data: bytes,

@@ -78,3 +78,13 @@ def grid_outlines(session: Session) -> dict:
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name}}
         for code, name, geo in rows]}
+
+
+def grid_outline(session: Session, code: str | None) -> dict | None:
+    """One grid of the published version as display GeoJSON, or None."""
+    version = published_version(session)
+    if version is None or code is None:
+        return None
+    geo = session.scalar(select(func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(Grid.geom, 0.00002), 6))
+                         .where(Grid.version_id == version.id, Grid.code == code))
+    return json.loads(geo) if geo else None

@@ -31,10 +31,14 @@
   if (el.dataset.lon) {   // detail page: one source
     var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     map.setView(ll, 16);
+    if (el.dataset.grid) {
+      var g = L.geoJSON(JSON.parse(el.dataset.grid), { style: { color: "#78909c", weight: 2, fillOpacity: 0.05 } }).addTo(map);
+      map.fitBounds(g.getBounds(), { padding: [10, 10] });
+    }
     if (el.dataset.site) { L.geoJSON(JSON.parse(el.dataset.site), { style: { color: "#555", weight: 2, fillOpacity: 0.1 } }).addTo(map); }
     L.circleMarker(ll, { radius: 8, color: "#fff", weight: 2, fillColor: CLASS_COLORS[el.dataset["class"]], fillOpacity: 1 }).addTo(map);
     legend(dot(CLASS_COLORS[el.dataset["class"]]) + esc(CLASS_NAMES[el.dataset["class"]]) + "<br>" +
-           '<i style="border:2px solid #555"></i>场地范围');
+           '<i style="border:2px solid #555"></i>场地范围<br><i style="border:2px solid #78909c"></i>监管网格');
     return;
   }
 
