@@ -13,7 +13,7 @@ from gisgrid.auth import roles
 from gisgrid.auth.access import roles_required
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput, ValidationFailed
-from gisgrid.sources import dossier, draws, inspections, io, reassign, service  # noqa: F401 (registers provider)
+from gisgrid.sources import dossier, draws, inspections, io, service
 from gisgrid.sources.fields import KIND_LABELS
 from gisgrid.sources.rules import CLASS_LABELS, quarter_of
 
