@@ -23,10 +23,10 @@ MAX_ERRORS_SHOWN = 200
 _DISTRICT_WIDE = (roles.HANDLER,)
 
 
-def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | None):
+def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | None, progress=None):
     """Coerce every row; returns (good rows with their row numbers, per-row errors)."""
     good, errors = [], []
-    for number, raw in raw_rows:
+    for number, raw in (progress(raw_rows) if progress else raw_rows):
         try:
             good.append((number, fields.coerce(raw, crs)))
         except InvalidInput as err:
@@ -74,11 +74,14 @@ def _insert(session: Session, v: dict, version_id: int, by: str, today: date) ->
 
 
 def register_rows(session: Session, raw_rows: list[tuple[int, dict]], *, by: str, crs: str | None = None,
-                  today: date | None = None) -> list[PollutionSource]:
-    """Check every row, then register them all, or raise ValidationFailed listing every bad row."""
+                  today: date | None = None, progress=None) -> list[PollutionSource]:
+    """Check every row, then register them all, or raise ValidationFailed listing every bad row.
+
+    ``progress`` optionally wraps the row iterable (the CLI passes a tqdm bar).
+    """
     if not raw_rows:
         raise InvalidInput("文件中没有任何数据行 (no rows)")
-    good, errors = _check_rows(session, raw_rows, crs)
+    good, errors = _check_rows(session, raw_rows, crs, progress)
     version_id = _assign_grids(session, good, errors) if good else None
     if errors:  # nothing has been written yet
         errors.sort(key=lambda e: e["row"])
@@ -88,9 +91,9 @@ def register_rows(session: Session, raw_rows: list[tuple[int, dict]], *, by: str
     return sources
 
 
-def import_file(session: Session, path: str, *, by: str, crs: str | None = None) -> int:
+def import_file(session: Session, path: str, *, by: str, crs: str | None = None, progress=None) -> int:
     """Import a CSV/XLSX/GeoPackage file of sources, all or nothing; returns how many were registered."""
-    return len(register_rows(session, io.read_rows(path), by=by, crs=crs))
+    return len(register_rows(session, io.read_rows(path), by=by, crs=crs, progress=progress))
 
 
 def create_source(session: Session, raw: dict, *, by: str, crs: str | None = None) -> PollutionSource:
