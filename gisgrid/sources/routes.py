@@ -162,11 +162,11 @@ def import_page():
 @bp.get("/sources/export.<fmt>")
 @roles_required(*VIEWERS)
 def export(fmt: str):
-    """Download every source as CSV, XLSX or GeoPackage (the import format)."""
+    """Download the sources in the user's grids as CSV, XLSX or GeoPackage (the import format)."""
     suffix = io.format_of(f"x.{fmt}")
     tmp = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
     tmp.close()
-    service.export_file(db.session(), tmp.name)
+    service.export_file(db.session(), tmp.name, current_user)
     data = Path(tmp.name).read_bytes()
     os.unlink(tmp.name)
     return current_app.response_class(data, headers={"Content-Disposition": f"attachment; filename=sources{suffix}"},

@@ -139,14 +139,15 @@ def change_class(session: Session, user, source_id: int, to_class: str, reason: 
     return source
 
 
-def export_file(session: Session, path: str) -> int:
-    """Write every active source to CSV/XLSX/GeoPackage (re-importable); returns the count."""
+def export_file(session: Session, path: str, user=None) -> int:
+    """Write the active sources (those in ``user``'s grids, or all) to CSV/XLSX/GeoPackage; returns the count."""
     io.format_of(path)
     rows = []
     query = select(PollutionSource, func.ST_X(PollutionSource.location), func.ST_Y(PollutionSource.location),
                    func.ST_AsBinary(PollutionSource.site)).where(PollutionSource.active).order_by(PollutionSource.id)
     for s, lon, lat, site in session.execute(query):
-        rows.append(export_row(s, lon, lat, site))
+        if user is None or in_scope(user, s.grid_codes):
+            rows.append(export_row(s, lon, lat, site))
     io.write_rows(path, rows, fields.EXPORT_COLUMNS)
     return len(rows)
 

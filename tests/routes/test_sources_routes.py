@@ -106,6 +106,15 @@ def test_export_downloads(admin_client, fmt):
     assert client.get("/sources/export.pdf", headers={"Accept": "application/json"}).status_code == 400
 
 
+def test_export_is_limited_to_the_users_grids(admin_client, make_user):
+    client, token = admin_client
+    upload(client, token, csv_bytes(GOOD))
+    make_user("grid_staff", grids=["B"], username="staff_b")
+    login(client, "staff_b")
+    lines = client.get("/sources/export.csv").get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("R2,")
+
+
 def test_lottery_is_public_and_rerunnable(admin_client, make_user):
     client, token = admin_client
     upload(client, token, csv_bytes(GOOD))
