@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gisgrid.grids.models import Grid
 from gisgrid.patrols.models import PatrolTrack
 from gisgrid.sqlfiles import statement
 
@@ -28,10 +29,13 @@ def coverage_sources(session: Session, since: datetime, until: datetime, distanc
     return [dict(r._mapping) for r in rows]
 
 
-def tracks_in(session: Session, since: datetime, until: datetime) -> list[tuple[PatrolTrack, str]]:
-    """Tracks overlapping the period with their GeoJSON geometry."""
-    rows = session.execute(select(PatrolTrack, func.ST_AsGeoJSON(PatrolTrack.geom, 6))
-                           .where(PatrolTrack.started_at < until, PatrolTrack.ended_at >= since)
-                           .order_by(PatrolTrack.started_at))
-    return [tuple(r) for r in rows]
+def tracks_in(session: Session, since: datetime, until: datetime, version_id: int,
+              grid_codes: list[str] | None = None) -> list[tuple[PatrolTrack, str]]:
+    """Tracks overlapping the period with their GeoJSON geometry; with ``grid_codes``, only those crossing these grids."""
+    query = (select(PatrolTrack, func.ST_AsGeoJSON(PatrolTrack.geom, 6))
+             .where(PatrolTrack.started_at < until, PatrolTrack.ended_at >= since).order_by(PatrolTrack.started_at))
+    if grid_codes is not None:
+        query = query.where(select(Grid.id).where(Grid.version_id == version_id, Grid.code.in_(grid_codes),
+                                                  func.ST_Intersects(Grid.geom, PatrolTrack.geom)).exists())
+    return [tuple(r) for r in session.execute(query)]
 

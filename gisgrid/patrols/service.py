@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gisgrid.auth.service import in_scope
+from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import cleaning, queries, tracks
@@ -71,7 +71,8 @@ def coverage(session: Session, user, since: date, until: date, distance_m: float
     sources = [s for s in queries.coverage_sources(session, start, end, distance_m) if in_scope(user, s["grid_codes"])]
     return {"version_id": version.id, "since": since.isoformat(), "until": until.isoformat(), "distance_m": distance_m,
             "grids": grids, "sources": sources, "never_patrolled": [g for g in grids if not g["patrolled"]],
-            "tracks": queries.tracks_in(session, start, end)}
+            "tracks": queries.tracks_in(session, start, end, version.id,
+                                        None if sees_all(user) else sorted(user.grid_codes))}
 
 
 def coverage_geojson(result: dict) -> dict:

@@ -77,6 +77,10 @@ def test_scope_limits_what_a_grid_worker_sees(session, patrolled, make_user):
     staff_a1 = make_user("grid_staff", grids=["A1"])
     result = service.coverage(session, staff_a1, DAY, DAY, 100)
     assert {g["code"] for g in result["grids"]} == {"A1", "A1a", "A1b"}
+    assert result["tracks"] == []        # neither track crosses A1
+    staff_a = make_user("grid_staff", grids=["A"])
+    assert len(service.coverage(session, staff_a, DAY, DAY, 100)["tracks"]) == 1
+    assert len(service.coverage(session, patrolled, DAY, DAY, 100)["tracks"]) == 2
 
 
 def test_a_track_with_too_few_clean_points_is_refused(session, world_ab, make_user):
