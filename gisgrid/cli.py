@@ -264,6 +264,24 @@ def sources_draw(quarter, seed, proportions, per_source) -> None:
         click.echo(f"  {pick['class']}  {pick['source']}  ← {'、'.join(pick['inspectors'])}")
 
 
+@sources_group.command("moved")
+@click.argument("version_id", type=int)
+@click.option("--confirm", "confirm_ids", multiple=True, type=int, help="Reassign this source id (repeatable).")
+@click.option("--confirm-all", is_flag=True, help="Reassign every listed source.")
+def sources_moved(version_id, confirm_ids, confirm_all) -> None:
+    """List sources whose grid differs in boundary VERSION_ID; reassign the confirmed ones."""
+    from gisgrid.grids import assignments
+    from gisgrid.sources import reassign  # noqa: F401  the "source" provider
+    with db.new_session() as session:
+        moved = [m for m in assignments.moved(session, version_id) if m.kind == "source"]
+        for m in moved:
+            click.echo(f"{m.item_id:>6}  {m.label}  {m.old_code or '-'} → {m.new_code or '(outside every grid)'}")
+        ids = [m.item_id for m in moved] if confirm_all else [i for i in confirm_ids if i in {m.item_id for m in moved}]
+        if ids:
+            counts = assignments.reassign(session, version_id, {"source": ids})
+            click.echo(f"reassigned {counts['source']} sources to version {version_id}")
+
+
 @sources_group.command("verify-draw")
 @click.argument("draw_id", type=int)
 def sources_verify_draw(draw_id) -> None:

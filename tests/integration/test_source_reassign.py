@@ -44,3 +44,17 @@ def test_moved_sources_are_listed_and_reassigned_on_confirmation(session, world_
     session.refresh(source)
     assert source.grid_codes == ["A", "A1", "A1b"] and source.grid_version_id == new_version
     assert [m for m in assignments.moved(session, new_version) if m.kind == "source"] == []
+
+
+def test_cli_lists_and_reassigns_on_confirmation(app, session, world_ab, tmp_path):
+    from gisgrid.cli import main
+    lon, lat = worlds.wgs84(450, 700)
+    (tmp_path / "s.csv").write_text(f"code,name,kind,lon,lat\nM1,示例·搬家,enterprise,{lon!r},{lat!r}\n", encoding="utf-8")
+    service.import_file(session, str(tmp_path / "s.csv"), by="t")
+    new_version = _moved_boundary_version(session, tmp_path)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(main, ["sources", "moved", str(new_version)])
+    assert listed.exit_code == 0 and "A1a → A1b" in listed.output and "reassigned" not in listed.output
+    done = runner.invoke(main, ["sources", "moved", str(new_version), "--confirm-all"])
+    assert "reassigned 1 sources" in done.output
+    assert session.query(PollutionSource).one().grid_codes[-1] == "A1b"
