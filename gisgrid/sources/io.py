@@ -44,10 +44,17 @@ def _clean_header(names) -> list[str]:
 
 
 def _read_csv(path: str) -> list[tuple[int, dict]]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = _clean_header(next(reader, []))
-        return [(n, dict(zip(header, row))) for n, row in enumerate(reader, start=2) if any(c.strip() for c in row)]
+    # Excel in China saves CSV as GBK (GB18030 is its superset) unless told to use UTF-8
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with open(path, encoding=encoding, newline="") as handle:
+                reader = csv.reader(handle)
+                header = _clean_header(next(reader, []))
+                return [(n, dict(zip(header, row))) for n, row in enumerate(reader, start=2)
+                        if any(c.strip() for c in row)]
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("CSV 编码无法识别（请使用 UTF-8 或 GBK）")
 
 
 def _read_xlsx(path: str) -> list[tuple[int, dict]]:

@@ -136,3 +136,10 @@ def test_change_class_keeps_history_and_rules_win(session, world_ab, tmp_path, m
 def test_no_published_boundaries_is_a_clear_error(session, tmp_path):
     with pytest.raises(InvalidInput):
         service.import_file(session, write_csv(tmp_path / "s.csv", good_rows()), by="t")
+
+
+def test_gbk_csv_from_excel_is_read(session, world_ab, tmp_path):
+    lon, lat = at(100, 100)
+    (tmp_path / "gbk.csv").write_bytes(f"code,name,kind,lon,lat\nK1,示例·印刷厂,工业企业,{lon},{lat}\n".encode("gbk"))
+    assert service.import_file(session, str(tmp_path / "gbk.csv"), by="t") == 1
+    assert session.query(PollutionSource).one().name == "示例·印刷厂"
