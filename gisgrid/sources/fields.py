@@ -19,7 +19,7 @@ _KIND_ALIASES = {**{v: k for k, v in KIND_LABELS.items()}, "企业": "enterprise
 TEXT_FIELDS = ("industry", "address", "permits", "contacts", "class_reason")
 EXPORT_COLUMNS = ("code", "name", "kind", "lon", "lat", "industry", "address", "permits", "contacts",
                   "key_source", "large_polluter", "last_violation_on", "class", "class_reason",
-                  "grid_code", "sample_data")
+                  "grid_code", "sample_data", "site_wkt")
 _TRUE = {"1", "true", "yes", "y", "t", "是", "有"}
 _FALSE = {"", "0", "false", "no", "n", "f", "否", "无", "none", "nan"}
 

@@ -86,7 +86,7 @@ def _missing(value) -> bool:
 
 
 def write_rows(path: str, rows: list[dict], columns: tuple[str, ...]) -> None:
-    """Write rows (with 'lon'/'lat' and an optional shapely 'site') to CSV/XLSX/GeoPackage, atomically."""
+    """Write rows (with 'lon'/'lat') to CSV/XLSX/GeoPackage, atomically (temporary file, then moved)."""
     kind = format_of(path)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=kind, dir=target.parent or ".")
@@ -118,10 +118,9 @@ def _write_xlsx(path: str, rows: list[dict], columns) -> None:
 
 def _write_gpkg(path: str, rows: list[dict], columns) -> None:
     os.unlink(path)  # GDAL creates the GeoPackage itself
-    # the point is the geometry; a site polygon, when present, travels as WKT
-    data = [{**{c: r.get(c) for c in columns}, "site_wkt": r["site"].wkt if r.get("site") is not None else None}
-            for r in rows]
+    # the point is the geometry; a site polygon, when present, travels as WKT in site_wkt
+    data = [{c: r.get(c) for c in columns} for r in rows]
     geoms = [Point(r["lon"], r["lat"]) for r in rows]
     frame = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326") if rows else \
-        gpd.GeoDataFrame({c: [] for c in (*columns, "site_wkt")}, geometry=[], crs="EPSG:4326")
+        gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs="EPSG:4326")
     frame.to_file(path, layer="sources", driver="GPKG")

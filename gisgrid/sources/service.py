@@ -160,4 +160,4 @@ def export_row(s: PollutionSource, lon: float, lat: float, site_wkb) -> dict:
             "last_violation_on": s.last_violation_on.isoformat() if s.last_violation_on else None,
             "class": s.supervision_class, "class_reason": s.class_reason,
             "grid_code": s.grid_codes[-1] if s.grid_codes else None, "sample_data": "是" if s.sample_data else "否",
-            "site": shapely.from_wkb(bytes(site_wkb)) if site_wkb is not None else None}
+            "site_wkt": shapely.from_wkb(bytes(site_wkb)).wkt if site_wkb is not None else None}

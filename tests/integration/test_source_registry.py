@@ -106,17 +106,30 @@ def test_geopackage_import_with_site_polygon_in_projected_crs(session, world_ab,
     assert count(session) == 2
 
 
+def snapshot(session):
+    from sqlalchemy import func
+    rows = session.query(PollutionSource, func.ST_AsText(PollutionSource.site)).all()
+    return {s.code: (s.name, s.kind, s.supervision_class, s.grid_codes, site) for s, site in rows}
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".gpkg"])
 def test_export_reimports_unchanged(session, world_ab, tmp_path, suffix):
-    service.import_file(session, write_csv(tmp_path / "s.csv", good_rows()), by="t")
-    before = {s.code: (s.name, s.kind, s.supervision_class, s.grid_codes) for s in session.query(PollutionSource)}
+    rows = good_rows()
+    lon, lat = at(1500, 500)
+    site = "POLYGON((" + ", ".join(f"{x} {y}" for x, y in (at(1400, 400), at(1600, 400), at(1600, 600),
+                                                             at(1400, 600), at(1400, 400))) + "))"
+    header = HEADER + ["site_wkt"]
+    service.import_file(session, write_csv(tmp_path / "s.csv", [r + [""] for r in rows[:2]] + [rows[2] + [""]] +
+                                           [["S4", "示例·有场地", "enterprise", lon, lat, "", "", "", "B", site]],
+                                           header), by="t")
+    before = snapshot(session)
+    assert before["S4"][4].startswith("MULTIPOLYGON")
     out = str(tmp_path / f"out{suffix}")
-    assert service.export_file(session, out) == 3
+    assert service.export_file(session, out) == 4
     session.query(PollutionSource).delete()
     session.commit()
-    assert service.import_file(session, out, by="t") == 3
-    after = {s.code: (s.name, s.kind, s.supervision_class, s.grid_codes) for s in session.query(PollutionSource)}
-    assert after == before
+    assert service.import_file(session, out, by="t") == 4
+    assert snapshot(session) == before
 
 
 def test_change_class_keeps_history_and_rules_win(session, world_ab, tmp_path, make_user):
