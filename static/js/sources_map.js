@@ -42,6 +42,24 @@
     return;
   }
 
+  function fillTable(feats) {
+    var body = document.querySelector("#source-table tbody");
+    if (!body) { return; }
+    body.innerHTML = feats.map(function (f) {
+      var p = f.properties;
+      return "<tr><td>" + esc(p.code) + '</td><td><a href="' + detailUrl(p.id) + '">' + esc(p.name) + "</a></td><td>" +
+        esc(p["class"]) + "</td><td>" + esc(STATUS_LABEL[p.status]) + "</td><td>" + esc(p.due_on) + "</td><td>" +
+        esc(p.grid_code) + "</td></tr>";
+    }).join("");
+    var filter = document.getElementById("filter");
+    filter.addEventListener("input", function () {
+      var q = filter.value.trim().toLowerCase();
+      Array.prototype.forEach.call(body.rows, function (row) {
+        row.style.display = !q || row.textContent.toLowerCase().indexOf(q) >= 0 ? "" : "none";
+      });
+    });
+  }
+
   var mode = el.dataset.mode;
   gisgrid.api.get(el.dataset.url).then(function (data) {
     var feats = data.features.filter(function (f) { return mode !== "overdue" || f.properties.status === "overdue"; });
@@ -78,6 +96,7 @@
       summary.innerHTML = ["A", "B", "C"].map(function (k) { return "<div><strong>" + counts[k] + "</strong>" + CLASS_NAMES[k] + "</div>"; }).join("") +
         '<div><strong class="err">' + counts.overdue + "</strong>逾期未检查</div>";
     }
+    fillTable(feats);
     el.setAttribute("data-loaded", String(feats.length));
   }).catch(function (err) { el.textContent = "地图数据加载失败：" + err.message; });
 })();

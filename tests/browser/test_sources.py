@@ -32,6 +32,9 @@ def test_import_then_source_and_overdue_maps(page, fresh_live_server, tmp_path):
     legend = page.inner_text(".legend")
     assert "C类 重点监管" in legend and "逾期未检查" in legend
     assert "1\nC类 重点监管" in page.inner_text("#summary")     # the key source is class C
+    assert page.locator("#source-table tbody tr").count() == 3
+    page.fill("#filter", "工地")
+    assert page.locator("#source-table tbody tr:visible").count() == 1
     screenshot(page, "sources-map")
 
     page.goto(base + "/lottery")
