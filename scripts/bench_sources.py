@@ -106,7 +106,10 @@ def python_shares(session, distance: float) -> dict[str, float]:
     centre = shapely.from_wkb(bytes(grid_rows[0][1])).centroid
     proj = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +ellps=WGS84",
                                 always_xy=True)
-    project = lambda g: shapely.transform(g, lambda xy: np.column_stack(proj.transform(xy[:, 0], xy[:, 1])))  # noqa: E731
+
+    def project(g):
+        return shapely.transform(g, lambda xy: np.column_stack(proj.transform(xy[:, 0], xy[:, 1])))
+
     covered = shapely.union_all([project(shapely.from_wkb(bytes(w))).buffer(distance, 16) for w in lines])
     shares = {}
     for code, wkb in grid_rows:

@@ -46,7 +46,8 @@ def load_demo_tracks(session: Session, now: datetime | None = None) -> int:
     now = now or datetime.now().astimezone()
     rng, stored = random.Random(5), 0
     for username, code, days in DEMO_TRACKS:
-        wkb = session.scalar(select(func.ST_AsBinary(Grid.geom)).where(Grid.version_id == version.id, Grid.code == code))
+        wkb = session.scalar(select(func.ST_AsBinary(Grid.geom))
+                             .where(Grid.version_id == version.id, Grid.code == code))
         if wkb is None or username not in users:
             continue
         start = (now - timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -14,7 +14,8 @@ _PKG = "gisgrid.patrols"
 DISPLAY_SIMPLIFY_DEG = 0.00002   # about 2 m: for drawing on a map only, never for areas
 
 
-def coverage_grids(session: Session, version_id: int, since: datetime, until: datetime, distance_m: float) -> list[dict]:
+def coverage_grids(session: Session, version_id: int, since: datetime, until: datetime,
+                   distance_m: float) -> list[dict]:
     """Per grid of ``version_id``: area, covered area, whether a track passes through, display GeoJSON."""
     rows = session.execute(statement(_PKG, "coverage_grids.sql"),
                            {"version_id": version_id, "since": since, "until": until, "distance_m": distance_m,
@@ -31,7 +32,7 @@ def coverage_sources(session: Session, since: datetime, until: datetime, distanc
 
 def tracks_in(session: Session, since: datetime, until: datetime, version_id: int,
               grid_codes: list[str] | None = None) -> list[tuple[PatrolTrack, str]]:
-    """Tracks overlapping the period with their GeoJSON geometry; with ``grid_codes``, only those crossing these grids."""
+    """Tracks overlapping the period with their GeoJSON; with ``grid_codes``, only those crossing these grids."""
     query = (select(PatrolTrack, func.ST_AsGeoJSON(PatrolTrack.geom, 6))
              .where(PatrolTrack.started_at < until, PatrolTrack.ended_at >= since).order_by(PatrolTrack.started_at))
     if grid_codes is not None:

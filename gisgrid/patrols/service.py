@@ -65,7 +65,8 @@ def coverage(session: Session, user, since: date, until: date, distance_m: float
     if version is None:
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     start, end = period(since, until)
-    grids = [g for g in queries.coverage_grids(session, version.id, start, end, distance_m) if in_scope(user, g["chain"])]
+    grids = [g for g in queries.coverage_grids(session, version.id, start, end, distance_m)
+             if in_scope(user, g["chain"])]
     for g in grids:
         g["share"] = round(g["covered_m2"] / g["area_m2"], 4) if g["area_m2"] else 0.0
     sources = [s for s in queries.coverage_sources(session, start, end, distance_m) if in_scope(user, s["grid_codes"])]

@@ -68,7 +68,7 @@ def _lines(geometry: dict) -> list:
 
 
 def from_geojson(data: bytes) -> list[tuple]:
-    """Points of a GeoJSON (Multi)LineString feature; times from ``properties.coordTimes``/``times`` or a 4th coordinate."""
+    """Points of (Multi)LineString features; times from ``properties.coordTimes``/``times`` or a 4th coordinate."""
     try:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:

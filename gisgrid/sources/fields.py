@@ -31,6 +31,11 @@ def _text(value) -> str | None:
     return text or None
 
 
+def clean_text(value) -> str | None:
+    """Stripped text, None when empty."""
+    return _text(value)
+
+
 def to_bool(value, name: str) -> bool:
     """是/否, true/false, 1/0 (empty is false)."""
     if isinstance(value, bool):

@@ -95,6 +95,14 @@ def change_class(source_id: int):
     return redirect(url_for("sources.detail", source_id=source_id))
 
 
+@bp.post("/sources/<int:source_id>/edit")
+@roles_required(*EDITORS)
+def edit(source_id: int):
+    """Edit the source's data (the class follows the rules)."""
+    service.update_source(db.session(), current_user, source_id, request.form.to_dict())
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
 @bp.post("/sources/<int:source_id>/inspections")
 @roles_required(*INSPECTORS)
 def add_inspection(source_id: int):

@@ -139,6 +139,31 @@ def change_class(session: Session, user, source_id: int, to_class: str, reason: 
     return source
 
 
+EDITABLE = ("name", "industry", "address", "permits", "contacts")
+
+
+def update_source(session: Session, user, source_id: int, raw: dict, today: date | None = None) -> PollutionSource:
+    """Edit a source's data and key-source/large-polluter flags; the class follows the rules (with history)."""
+    source = visible_source(session, user, source_id)
+    values = {f: fields.clean_text(raw.get(f)) for f in EDITABLE}
+    if not values["name"]:
+        raise InvalidInput("名称不能为空")
+    key = fields.to_bool(raw.get("key_source"), "key_source")
+    large = fields.to_bool(raw.get("large_polluter"), "large_polluter")
+    for name, value in values.items():
+        setattr(source, name, value)
+    source.key_source, source.large_polluter = key, large
+    c = rules.classify(key_source=key, large_polluter=large, last_violation=source.last_violation_on,
+                       today=today or date.today(), requested=source.supervision_class,
+                       requested_reason=source.class_reason)
+    if c.supervision_class != source.supervision_class:
+        source.history.append(SourceClassChange(changed_by=user.username, from_class=source.supervision_class,
+                                                to_class=c.supervision_class, reason=f"信息变更：{c.reason}"))
+        source.supervision_class, source.class_reason = c.supervision_class, c.reason
+    session.commit()
+    return source
+
+
 def export_file(session: Session, path: str, user=None) -> int:
     """Write the active sources (those in ``user``'s grids, or all) to CSV/XLSX/GeoPackage; returns the count."""
     io.format_of(path)

@@ -141,3 +141,20 @@ def test_dashboard_and_overdue_pages(admin_client):
     assert client.get("/inspections/overdue").status_code == 200
     assert client.post("/inspections/frequency", data={"csrf_token": token, "months_B": "2"}).status_code == 302
     assert client.get("/api/v1/inspections/due").json["frequencies"]["B"] == 2
+
+
+def test_editing_a_source_and_the_rules(admin_client, session, make_user):
+    client, token = admin_client
+    upload(client, token, csv_bytes(GOOD))
+    r1 = session.query(PollutionSource).filter_by(code="R1").one()
+    form = {"csrf_token": token, "name": "示例·改名印刷厂", "industry": "印刷", "key_source": "1"}
+    assert client.post(f"/sources/{r1.id}/edit", data=form).status_code == 302
+    session.refresh(r1)
+    assert r1.name == "示例·改名印刷厂" and r1.key_source and r1.supervision_class == "C"
+    assert r1.history[-1].from_class == "A" and r1.history[-1].reason.startswith("信息变更")
+    assert client.post(f"/sources/{r1.id}/edit", data={"csrf_token": token, "name": " "},
+                       headers={"Accept": "application/json"}).status_code == 400
+    make_user("grid_staff", grids=["A1"], username="staff_a1")
+    staff_token = login(client, "staff_a1")
+    assert client.post(f"/sources/{r1.id}/edit", data={**form, "csrf_token": staff_token},
+                       headers={"Accept": "application/json"}).status_code == 403
