@@ -11,7 +11,7 @@ from gisgrid.auth import roles
 from gisgrid.auth.models import User
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.sources import lottery
-from gisgrid.sources.models import InspectorConflict, LotteryDraw, PollutionSource
+from gisgrid.sources.models import Inspection, InspectorConflict, LotteryDraw, PollutionSource
 
 INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)
 DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}
@@ -63,6 +63,11 @@ def list_draws(session: Session) -> list[LotteryDraw]:
     return list(session.scalars(select(LotteryDraw).order_by(LotteryDraw.quarter.desc())))
 
 
+def published(session: Session, draw_id: int) -> dict:
+    """The public view of one draw with the outcomes of the inspections made under it."""
+    return public_view(get_draw(session, draw_id), outcomes(session, draw_id))
+
+
 def get_draw(session: Session, draw_id: int) -> LotteryDraw:
     """One draw or NotFound."""
     draw = session.get(LotteryDraw, draw_id)
@@ -71,11 +76,19 @@ def get_draw(session: Session, draw_id: int) -> LotteryDraw:
     return draw
 
 
-def public_view(draw: LotteryDraw) -> dict:
-    """What is published: seed, algorithm, inputs, results with names, and whether a re-run agrees."""
+def outcomes(session: Session, draw_id: int) -> dict[int, dict]:
+    """Source id → the latest inspection made under this draw (date and whether a violation was found)."""
+    rows = session.scalars(select(Inspection).where(Inspection.draw_id == draw_id)
+                           .order_by(Inspection.inspected_on, Inspection.id))
+    return {i.source_id: {"inspected_on": i.inspected_on.isoformat(), "violation": i.violation} for i in rows}
+
+
+def public_view(draw: LotteryDraw, results: dict[int, dict] | None = None) -> dict:
+    """What is published: seed, algorithm, inputs, results with names and outcomes, whether a re-run agrees."""
     labels = draw.inputs.get("labels", {})
     picks = [{**p, "source": labels.get("sources", {}).get(str(p["source_id"])),
-              "inspectors": [labels.get("inspectors", {}).get(str(i)) for i in p["inspector_ids"]]}
+              "inspectors": [labels.get("inspectors", {}).get(str(i)) for i in p["inspector_ids"]],
+              "outcome": (results or {}).get(p["source_id"])}
              for p in draw.results["picks"]]
     return {"id": draw.id, "quarter": draw.quarter, "seed": draw.seed, "algorithm": draw.algorithm,
             "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None, "inputs": draw.inputs,

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput
 from gisgrid.sources import queries, rules
-from gisgrid.sources.models import CLASSES, Inspection, InspectionFrequency, InspectorConflict, SourceClassChange
+from gisgrid.sources.models import (
+    CLASSES, Inspection, InspectionFrequency, InspectorConflict, LotteryDraw, SourceClassChange,
+)
 from gisgrid.sources.service import get_source, visible_source
 
 
@@ -23,13 +25,22 @@ def record_inspection(session: Session, source_id: int, user, *, inspected_on: d
         raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
     record = Inspection(source_id=source.id, inspected_on=inspected_on, inspector_id=user.id,
                         inspector_name=user.display_name, violation=violation,
-                        findings=(findings or "").strip() or None, draw_id=draw_id)
+                        findings=(findings or "").strip() or None,
+                        draw_id=draw_id or _draw_of(session, source.id, inspected_on))
     session.add(record)
     if violation:
         source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
         _reclassify(source, user.username, today)
     session.commit()
     return record
+
+
+def _draw_of(session: Session, source_id: int, day: date) -> int | None:
+    """The draw of ``day``'s quarter that picked this source, so its outcome is published with the draw."""
+    draw = session.scalar(select(LotteryDraw).where(LotteryDraw.quarter == rules.quarter_of(day)))
+    if draw is not None and any(p["source_id"] == source_id for p in draw.results["picks"]):
+        return draw.id
+    return None
 
 
 def _reclassify(source, by: str, today: date) -> None:

@@ -205,7 +205,7 @@ def lottery_run():
 @bp.get("/lottery/<int:draw_id>")
 def lottery_page(draw_id: int):
     """Public page of one draw: seed, algorithm, inputs, results."""
-    return render_template("sources/lottery.html", d=draws.public_view(draws.get_draw(db.session(), draw_id)))
+    return render_template("sources/lottery.html", d=draws.published(db.session(), draw_id))
 
 
 @bp.get("/api/v1/lottery")
@@ -219,7 +219,7 @@ def lottery_list_api():
 @bp.get("/api/v1/lottery/<int:draw_id>")
 def lottery_api(draw_id: int):
     """Public: one draw with its inputs and results, enough to re-run it."""
-    return jsonify(draws.public_view(draws.get_draw(db.session(), draw_id)))
+    return jsonify(draws.published(db.session(), draw_id))
 
 
 @bp.post("/inspections/frequency")

@@ -59,3 +59,18 @@ def test_bad_draw_parameters(session, registry):
     with pytest.raises(InvalidInput):
         draws.run_draw(session, "2026Q4", by="admin", proportions={"A": 1.5})
     assert draws.list_draws(session) == []
+
+
+def test_inspections_of_drawn_sources_are_published_with_the_draw(session, registry, make_user):
+    from datetime import date
+    draw = draws.run_draw(session, "2026Q4", by="admin", seed="s", proportions={"A": 1, "B": 0, "C": 0})
+    picked = draw.results["picks"][0]["source_id"]
+    admin = make_user("admin")
+    inspections.record_inspection(session, picked, admin, inspected_on=date(2026, 11, 20), violation=True,
+                                  findings="示例·超标", today=date(2026, 11, 23))
+    inspections.record_inspection(session, picked, admin, inspected_on=date(2026, 9, 30), violation=False,
+                                  findings=None, today=date(2026, 11, 23))   # Q3: not under this draw
+    view = draws.published(session, draw.id)
+    outcome = {p["source_id"]: p["outcome"] for p in view["results"]["picks"]}
+    assert outcome[picked] == {"inspected_on": "2026-11-20", "violation": True}
+    assert sum(1 for o in outcome.values() if o) == 1
