@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.patrols import queries as patrol_queries
+from gisgrid.patrols.service import period
 from gisgrid.sources import inspections, queries, rules
 from gisgrid.sources.models import PollutionSource, SourceDocument
 from gisgrid.sources.service import visible_source
@@ -79,10 +82,22 @@ def map_features(session: Session, user, today: date | None = None) -> dict:
     return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session)}
 
 
+PATROL_WINDOW_DAYS = 30
+PATROL_DISTANCE_M = 100.0
+
+
+def _unpatrolled(session: Session, user, today: date) -> list[dict]:
+    """Sources in scope no patrol track passed within 100 m of in the last 30 days (today included)."""
+    since, until = period(today - timedelta(days=PATROL_WINDOW_DAYS - 1), today)
+    rows = patrol_queries.coverage_sources(session, since, until, PATROL_DISTANCE_M)
+    return [r for r in rows if not r["visited"] and in_scope(user, r["grid_codes"])]
+
+
 def reminders(session: Session, user, today: date | None = None) -> dict:
-    """The staff dashboard: overdue and due-soon inspections in scope, and counts per grid."""
+    """The staff dashboard: overdue and due-soon inspections, unpatrolled sources, counts per grid."""
+    today = today or date.today()
     rows = inspections.due_list(session, user, today)
-    return {"overdue": [r for r in rows if r["status"] == "overdue"],
+    return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
             "due_soon": [r for r in rows if r["status"] == "due_soon"],
             "by_grid": inspections.by_grid(rows), "total": len(rows), "frequencies": queries.frequencies(session),
             "grid_names": queries.grid_names(session)}

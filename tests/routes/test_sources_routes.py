@@ -158,3 +158,18 @@ def test_editing_a_source_and_the_rules(admin_client, session, make_user):
     staff_token = login(client, "staff_a1")
     assert client.post(f"/sources/{r1.id}/edit", data={**form, "csrf_token": staff_token},
                        headers={"Accept": "application/json"}).status_code == 403
+
+
+def test_dashboard_reminds_of_sources_no_patrol_came_near(admin_client, session):
+    from datetime import datetime, timedelta, timezone
+    from gisgrid.auth.models import User
+    from gisgrid.patrols import service as patrols
+    client, token = admin_client
+    upload(client, token, csv_bytes(GOOD))
+    boss = session.query(User).filter_by(username="boss").one()
+    now = datetime.now(timezone.utc) - timedelta(hours=1)
+    track = [(*worlds.wgs84(3000 + 20 * i, 520), now + timedelta(seconds=20 * i)) for i in range(51)]   # past R2
+    patrols.save_track(session, boss, track, "api")
+    page = client.get("/sources/dashboard").get_data(as_text=True)
+    listed = page.split('id="unpatrolled"')[1].split("</ul>")[0]
+    assert "示例·R1" in listed and "示例·R2" not in listed
