@@ -98,7 +98,7 @@ class InspectionFrequency(Base):
 class Inspection(Base):
     """One on-site inspection of a source."""
 
-    __tablename__ = "inspection"
+    __tablename__ = "source_inspection"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("pollution_source.id", ondelete="CASCADE"), nullable=False)
     inspected_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -109,7 +109,7 @@ class Inspection(Base):
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("lottery_draw.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
-    __table_args__ = (Index("ix_inspection_source_day", "source_id", "inspected_on"),)
+    __table_args__ = (Index("ix_source_inspection_source_day", "source_id", "inspected_on"),)
 
 
 class InspectorConflict(Base):

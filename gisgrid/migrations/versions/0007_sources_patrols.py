@@ -99,7 +99,7 @@ def _inspections() -> None:
         sa.Column("drawn_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     op.create_table(
-        "inspection",
+        "source_inspection",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("source_id", sa.Integer, sa.ForeignKey("pollution_source.id", ondelete="CASCADE"), nullable=False),
         sa.Column("inspected_on", sa.Date, nullable=False),
@@ -110,7 +110,7 @@ def _inspections() -> None:
         sa.Column("draw_id", sa.Integer, sa.ForeignKey("lottery_draw.id", ondelete="SET NULL")),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
-    op.create_index("ix_inspection_source_day", "inspection", ["source_id", "inspected_on"])
+    op.create_index("ix_source_inspection_source_day", "source_inspection", ["source_id", "inspected_on"])
     op.create_table(
         "inspector_conflict",
         sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
@@ -140,6 +140,6 @@ def _patrols() -> None:
 
 
 def downgrade() -> None:
-    for table in ("patrol_track", "inspector_conflict", "inspection", "lottery_draw", "inspection_frequency",
+    for table in ("patrol_track", "inspector_conflict", "source_inspection", "lottery_draw", "inspection_frequency",
                   "source_document", "source_class_change", "pollution_source"):
         op.drop_table(table)

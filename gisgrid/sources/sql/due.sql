@@ -5,7 +5,7 @@
 -- exactly as gisgrid.sources.rules.add_months does.
 WITH last AS (
     SELECT source_id, max(inspected_on) AS last_on, count(*) AS inspections
-    FROM inspection GROUP BY source_id
+    FROM source_inspection GROUP BY source_id
 ), due AS (
     SELECT s.id, s.code, s.name, s.kind, s.supervision_class, s.grid_codes, s.sample_data,
            ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
