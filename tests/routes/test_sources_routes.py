@@ -173,3 +173,37 @@ def test_dashboard_reminds_of_sources_no_patrol_came_near(admin_client, session)
     page = client.get("/sources/dashboard").get_data(as_text=True)
     listed = page.split('id="unpatrolled"')[1].split("</ul>")[0]
     assert "示例·R1" in listed and "示例·R2" not in listed
+
+
+def test_bad_input_is_a_4xx_never_a_500(admin_client, session):
+    client, token = admin_client
+    upload(client, token, csv_bytes(GOOD))
+    sid = session.query(PollutionSource).filter_by(code="R1").one().id
+    h = {"X-CSRFToken": token, "Accept": "application/json"}
+    posts = [
+        (f"/sources/{sid}/inspections", {"inspected_on": "yesterday"}),
+        (f"/sources/{sid}/inspections", {"inspected_on": "2999-01-01"}),
+        (f"/sources/{sid}/class", {"to_class": "Z", "reason": "x"}),
+        (f"/sources/{sid}/documents", {"title": "no file"}),
+        (f"/sources/{sid}/conflicts", {"reason": ""}),
+        ("/sources/999999/inspections", {}),
+        ("/lottery", {"quarter": "2026Q4", "p_A": "nan"}),
+        ("/lottery", {"quarter": "2026Q4", "per_source": "many"}),
+        ("/lottery", {"quarter": "2026Q9"}),
+        ("/inspections/frequency", {"months_A": "0"}),
+        ("/inspections/frequency", {"months_A": "x"}),
+        ("/sources/import", {}),
+    ]
+    for url, data in posts:
+        status = client.post(url, data=data, headers=h).status_code
+        assert 400 <= status < 500, (url, data, status)
+    gets = ["/sources/999999", f"/sources/{sid}/documents/999", "/api/v1/lottery/999", "/lottery/999",
+            "/api/v1/patrols/coverage?since=x", "/api/v1/patrols/coverage?distance=1e400",
+            "/api/v1/patrols/coverage?distance=-5"]
+    for url in gets:
+        status = client.get(url, headers={"Accept": "application/json"}).status_code
+        assert 400 <= status < 500, (url, status)
+    for body in (None, [], {"points": "x"}, {"points": [None, 1, "a"]}, {"points": [{"lon": 1, "lat": 2, "t": True}]},
+                 {"points": [], "crs": "nonsense"}):
+        resp = client.post("/api/v1/patrols/tracks", json=body, headers=h)
+        assert resp.status_code == 400, (body, resp.status_code)
