@@ -12,6 +12,9 @@ The algorithm (version ``ALGORITHM``), so that anyone can re-run a published dra
    it; take ``min(per_source, len(eligible))`` of them with ``rng.sample(eligible, ...)``.
 
 Inputs and results are plain JSON, stored with the draw: ``rerun(inputs)`` gives the results.
+This file needs nothing but Python 3, so anyone can check a published draw without the project:
+
+    curl -s http://HOST/api/v1/lottery/1 > draw.json && python3 lottery.py draw.json
 """
 from __future__ import annotations
 
@@ -51,3 +54,20 @@ def rerun(inputs: dict) -> dict:
     """Re-run a stored draw from its stored inputs."""
     return draw(inputs["seed"], inputs["sources"], inputs["inspectors"], inputs["proportions"],
                 inputs.get("conflicts", []), inputs.get("per_source", 2))
+
+
+def verify(published: dict) -> bool:
+    """True when re-running a published draw (the JSON of /api/v1/lottery/<id>) gives its published picks."""
+    keys = ("source_id", "class", "inspector_ids")
+    again = rerun(published["inputs"])
+    shown = [{k: p[k] for k in keys} for p in published["results"]["picks"]]
+    return again["picks"] == shown and again["shortfall_source_ids"] == published["results"]["shortfall_source_ids"]
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        ok = verify(json.load(handle))
+    print("re-run matches the published draw" if ok else "MISMATCH: the re-run differs from the published draw")
+    sys.exit(0 if ok else 1)

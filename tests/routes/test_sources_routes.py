@@ -115,7 +115,7 @@ def test_export_is_limited_to_the_users_grids(admin_client, make_user):
     assert len(lines) == 2 and lines[1].startswith("R2,")
 
 
-def test_lottery_is_public_and_rerunnable(admin_client, make_user):
+def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     client, token = admin_client
     upload(client, token, csv_bytes(GOOD))
     make_user("handler", department="D9")
@@ -128,6 +128,21 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user):
     listing = client.get("/api/v1/lottery").json
     body = client.get(listing[0]["url"]).json
     assert body["seed"] == "种子-1" and body["rerun_matches"] is True
+    # anyone can check the published JSON with lottery.py alone (stdlib only), run as a script
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    import gisgrid.sources.lottery as lottery_module
+    script = tmp_path / "lottery.py"
+    script.write_text(Path(lottery_module.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "draw.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "draw.json")], capture_output=True, text=True)
+    assert run.returncode == 0 and "matches" in run.stdout
+    body["results"]["picks"][0]["inspector_ids"] = [424242]
+    (tmp_path / "draw.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "draw.json")], capture_output=True, text=True)
+    assert run.returncode == 1 and "MISMATCH" in run.stdout
     assert {p["source"].split()[0] for p in body["results"]["picks"]} == {"R1", "R2"}
     page = client.get(f"/lottery/{listing[0]['id']}").get_data(as_text=True)
     assert "种子-1" in page and "结果一致" in page
