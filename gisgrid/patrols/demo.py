@@ -13,6 +13,7 @@ from gisgrid.grids.models import Grid
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import service
 from gisgrid.patrols.models import PatrolTrack
+from gisgrid.sources.rules import CHINA_TZ
 
 # (username, grid code, days ago)
 DEMO_TRACKS = (("staff_fuyou", "110102001004", 1), ("staff_fuyou", "110102001004", 8),
@@ -43,7 +44,7 @@ def load_demo_tracks(session: Session, now: datetime | None = None) -> int:
     if version is None or not users or session.scalar(
             select(PatrolTrack.id).where(PatrolTrack.user_id.in_([u.id for u in users.values()])).limit(1)):
         return 0
-    now = now or datetime.now().astimezone()
+    now = now or datetime.now(CHINA_TZ)
     rng, stored = random.Random(5), 0
     for username, code, days in DEMO_TRACKS:
         wkb = session.scalar(select(func.ST_AsBinary(Grid.geom))

@@ -13,6 +13,7 @@ from gisgrid.auth.access import login_required, roles_required
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.patrols import service, tracks
+from gisgrid.sources.rules import today_in_china
 
 bp = Blueprint("patrols", __name__)
 
@@ -21,7 +22,7 @@ VIEWERS = roles.STAFF
 
 
 def _period() -> tuple[date, date, float]:
-    today = date.today()
+    today = today_in_china()
     try:
         until = date.fromisoformat(request.args.get("until") or today.isoformat())
         since = date.fromisoformat(request.args.get("since") or (until - timedelta(days=29)).isoformat())

@@ -5,7 +5,7 @@ Services take plain values and a session, own the transaction, and never touch `
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,10 +15,10 @@ from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import cleaning, queries, tracks
 from gisgrid.patrols.models import PatrolTrack
+from gisgrid.sources.rules import CHINA_TZ
 
 DEFAULT_DISTANCE_M = 100.0
 MAX_DISTANCE_M = 2000.0
-CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def save_track(session: Session, user, points: list[tuple], origin: str,

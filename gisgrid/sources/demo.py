@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.models import User
 from gisgrid.grids.models import Grid
 from gisgrid.grids.queries import published_version
-from gisgrid.sources import draws, inspections, service
+from gisgrid.sources import draws, inspections, rules, service
 from gisgrid.sources.models import PollutionSource
 from gisgrid.sources.rules import quarter_of
 
@@ -45,7 +45,7 @@ def demo_rows(session: Session, count: int = 60, seed: int = 7) -> list[tuple[in
                 point = candidate
                 break
         kind, label, industry = _KINDS[rng.randrange(len(_KINDS))]
-        violation = date.today() - timedelta(days=rng.randrange(200, 1500)) if rng.random() < 0.12 else None
+        violation = rules.today_in_china() - timedelta(days=rng.randrange(200, 1500)) if rng.random() < 0.12 else None
         rows.append((i, {"code": f"{DEMO_PREFIX}{i:03d}", "name": f"示例·{name}{label}{i}", "kind": kind,
                          "lon": round(point.x, 7), "lat": round(point.y, 7), "industry": industry,
                          "address": f"北京市西城区{name}（示例地址）", "permits": f"示例排污许可证 91110102EX{i:04d}",
@@ -58,7 +58,7 @@ def load_demo_sources(session: Session, today: date | None = None) -> int:
     """Register the sample sources, some past inspections and this quarter's draw; 0 if already there."""
     if session.scalar(select(PollutionSource.id).where(PollutionSource.code.like(f"{DEMO_PREFIX}%")).limit(1)):
         return 0
-    today = today or date.today()
+    today = today or rules.today_in_china()
     if published_version(session) is None:
         return 0
     sources = service.register_rows(session, demo_rows(session), by="demo", today=today - timedelta(days=400))

@@ -27,7 +27,7 @@ def dossier(session: Session, user, source_id: int, today: date | None = None) -
     source = visible_source(session, user, source_id)
     lon, lat = queries.source_lonlat(session, source_id)
     site = session.scalar(select(func.ST_AsGeoJSON(PollutionSource.site, 6)).where(PollutionSource.id == source_id))
-    due = next((r for r in queries.due_rows(session, today or date.today(), rules.DUE_SOON_DAYS)
+    due = next((r for r in queries.due_rows(session, today or rules.today_in_china(), rules.DUE_SOON_DAYS)
                 if r["id"] == source_id), None)
     docs = session.scalars(select(SourceDocument).where(SourceDocument.source_id == source_id)
                            .order_by(SourceDocument.id))
@@ -95,7 +95,7 @@ def _unpatrolled(session: Session, user, today: date) -> list[dict]:
 
 def reminders(session: Session, user, today: date | None = None) -> dict:
     """The staff dashboard: overdue and due-soon inspections, unpatrolled sources, counts per grid."""
-    today = today or date.today()
+    today = today or rules.today_in_china()
     rows = inspections.due_list(session, user, today)
     return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
             "due_soon": [r for r in rows if r["status"] == "due_soon"],

@@ -19,7 +19,7 @@ from gisgrid.sources.service import get_source, visible_source
 def record_inspection(session: Session, source_id: int, user, *, inspected_on: date, violation: bool,
                       findings: str | None, draw_id: int | None = None, today: date | None = None) -> Inspection:
     """Record an inspection; a violation moves the source to class C (with a history entry)."""
-    today = today or date.today()
+    today = today or rules.today_in_china()
     source = visible_source(session, user, source_id)
     if inspected_on > today:
         raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
@@ -71,7 +71,7 @@ def set_frequencies(session: Session, months_by_class: dict[str, int]) -> dict[s
 
 def due_list(session: Session, user, today: date | None = None, soon_days: int = rules.DUE_SOON_DAYS) -> list[dict]:
     """Sources in the user's scope with due day and status, soonest first."""
-    rows = queries.due_rows(session, today or date.today(), soon_days)
+    rows = queries.due_rows(session, today or rules.today_in_china(), soon_days)
     return [r for r in rows if in_scope(user, r["grid_codes"])]
 
 

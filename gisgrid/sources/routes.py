@@ -15,7 +15,7 @@ from gisgrid.db import db
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.sources import dossier, draws, inspections, io, service
 from gisgrid.sources.fields import KIND_LABELS
-from gisgrid.sources.rules import CLASS_LABELS, quarter_of
+from gisgrid.sources.rules import CLASS_LABELS, quarter_of, today_in_china
 
 bp = Blueprint("sources", __name__)
 
@@ -83,7 +83,7 @@ def due_api():
 def detail(source_id: int):
     """一企一档: the source's page."""
     return render_template("sources/detail.html", d=dossier.dossier(db.session(), current_user, source_id),
-                           today=date.today())
+                           today=today_in_china())
 
 
 @bp.post("/sources/<int:source_id>/class")
@@ -108,7 +108,7 @@ def edit(source_id: int):
 def add_inspection(source_id: int):
     """Record an inspection."""
     inspections.record_inspection(db.session(), source_id, current_user,
-                                  inspected_on=_date("inspected_on", date.today()),
+                                  inspected_on=_date("inspected_on", today_in_china()),
                                   violation=request.form.get("violation") == "1",
                                   findings=request.form.get("findings"))
     return redirect(url_for("sources.detail", source_id=source_id))
@@ -185,7 +185,7 @@ def export(fmt: str):
 def lottery_index():
     """Public: every 双随机 draw; admins also see the form for the next draw."""
     return render_template("sources/lottery_index.html", draws=draws.list_draws(db.session()),
-                           quarter=quarter_of(date.today()), defaults=draws.DEFAULT_PROPORTIONS)
+                           quarter=quarter_of(today_in_china()), defaults=draws.DEFAULT_PROPORTIONS)
 
 
 @bp.post("/lottery")

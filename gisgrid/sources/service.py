@@ -86,7 +86,7 @@ def register_rows(session: Session, raw_rows: list[tuple[int, dict]], *, by: str
     if errors:  # nothing has been written yet
         errors.sort(key=lambda e: e["row"])
         raise ValidationFailed(f"{len(errors)} 行有错误，未导入任何数据 (nothing imported)", errors[:MAX_ERRORS_SHOWN])
-    sources = [_insert(session, v, version_id, by, today or date.today()) for _, v in good]
+    sources = [_insert(session, v, version_id, by, today or rules.today_in_china()) for _, v in good]
     session.commit()
     return sources
 
@@ -127,7 +127,7 @@ def change_class(session: Session, user, source_id: int, to_class: str, reason: 
     if not (reason or "").strip():
         raise InvalidInput("请填写调整类别的理由 (a reason is required)")
     c = rules.classify(key_source=source.key_source, large_polluter=source.large_polluter,
-                       last_violation=source.last_violation_on, today=today or date.today(),
+                       last_violation=source.last_violation_on, today=today or rules.today_in_china(),
                        requested=to_class, requested_reason=reason.strip())
     if c.supervision_class != to_class:
         raise InvalidInput(f"按规则该污染源必须为C类（{c.reason}），不能调整为{to_class}类")
@@ -154,7 +154,7 @@ def update_source(session: Session, user, source_id: int, raw: dict, today: date
         setattr(source, name, value)
     source.key_source, source.large_polluter = key, large
     c = rules.classify(key_source=key, large_polluter=large, last_violation=source.last_violation_on,
-                       today=today or date.today(), requested=source.supervision_class,
+                       today=today or rules.today_in_china(), requested=source.supervision_class,
                        requested_reason=source.class_reason)
     if c.supervision_class != source.supervision_class:
         source.history.append(SourceClassChange(changed_by=user.username, from_class=source.supervision_class,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 import geopandas as gpd
 import openpyxl

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from gisgrid.patrols.models import PatrolTrack
 from tests import worlds
@@ -62,7 +62,7 @@ def test_coverage_api_and_page(client, world_ab, make_user, session):
     staff = make_user("grid_staff", grids=["B"], username="walker")
     service.save_track(session, staff, walk_points(2900, 4100), "api")
     login(client, "walker")
-    today = date.today().isoformat()
+    today = T0.astimezone(timezone(timedelta(hours=8))).date().isoformat()   # the track's day in China
     body = client.get(f"/api/v1/patrols/coverage?since={today}&until={today}&distance=100").json
     assert [(g["code"], round(g["share"], 2)) for g in body["grids"]] == [("B", 0.2)]
     assert body["never_patrolled"] == [] and body["layers"]["tracks"]["features"]
