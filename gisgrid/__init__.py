@@ -35,3 +35,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     for bp in (auth_bp, grids_bp, public_bp):
         app.register_blueprint(bp)
+    from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.sources.routes import bp as sources_bp
+    app.register_blueprint(sources_bp)
+    app.register_blueprint(patrols_bp)

@@ -172,6 +172,7 @@ def demo_load(path) -> None:
     """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
     _load_demo_boundaries(path)
     _load_demo_accounts()
+    _load_demo_sources()
 
 
 def _load_demo_boundaries(path) -> None:
@@ -196,6 +197,16 @@ def _load_demo_accounts() -> None:
         created = load_demo_users(session)
     if created:
         click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
+
+
+def _load_demo_sources() -> None:
+    from gisgrid.patrols.demo import load_demo_tracks
+    from gisgrid.sources.demo import load_demo_sources
+    with db.new_session() as session:
+        sources = load_demo_sources(session)
+        tracks = load_demo_tracks(session)
+    if sources or tracks:
+        click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
 @main.group("users")
@@ -230,3 +241,8 @@ def users_list() -> None:
         for u in service.list_users(session):
             grids = ",".join(sorted(u.grid_codes)) or "-"
             click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")
+
+
+from gisgrid.sources.commands import sources_group  # noqa: E402  (the sources domain's own commands)
+
+main.add_command(sources_group)

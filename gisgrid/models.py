@@ -9,6 +9,8 @@ from sqlalchemy.orm import DeclarativeBase
 DOMAIN_MODELS = (
     "gisgrid.grids.models",
     "gisgrid.auth.models",
+    "gisgrid.sources.models",
+    "gisgrid.patrols.models",
 )
 
 

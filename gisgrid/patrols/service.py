@@ -1,0 +1,115 @@
+"""Patrol services: store cleaned tracks, compute coverage for a period.
+
+Services take plain values and a session, own the transaction, and never touch ``flask.request``.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth.service import in_scope, sees_all
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids.queries import published_version
+from gisgrid.patrols import cleaning, queries, tracks
+from gisgrid.patrols.models import PatrolTrack
+from gisgrid.sources.rules import CHINA_TZ
+
+DEFAULT_DISTANCE_M = 100.0
+MAX_DISTANCE_M = 2000.0
+
+
+def save_track(session: Session, user, points: list[tuple], origin: str,
+               max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS) -> PatrolTrack:
+    """Clean the points and store the track of ``user``; fewer than two clean points is refused."""
+    result = cleaning.clean(points, max_speed_mps)
+    if len(result.points) < 2:
+        raise InvalidInput(f"清洗后有效轨迹点不足 2 个（需要坐标和时间）: {result.report}", result.report)
+    pts = result.points
+    wkt = "LINESTRING(" + ", ".join(f"{lon!r} {lat!r}" for lon, lat, _ in pts) + ")"
+    length = sum(cleaning.distance_m(a, b) for a, b in zip(pts, pts[1:]))
+    track = PatrolTrack(user_id=user.id, patroller=user.display_name, origin=origin,
+                        started_at=pts[0][2], ended_at=pts[-1][2], geom=f"SRID=4326;{wkt}",
+                        points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
+                        cleaning=result.report, length_m=round(length, 1))
+    session.add(track)
+    session.commit()
+    return track
+
+
+def upload_track(session: Session, user, filename: str, data: bytes) -> PatrolTrack:
+    """A GPX or GeoJSON file → a stored, cleaned track."""
+    name = (filename or "").lower()
+    if name.endswith(".gpx"):
+        return save_track(session, user, tracks.from_gpx(data), "gpx")
+    if name.endswith((".geojson", ".json")):
+        return save_track(session, user, tracks.from_geojson(data), "geojson")
+    raise InvalidInput("请上传 .gpx 或 .geojson 文件")
+
+
+def period(since: date, until: date) -> tuple[datetime, datetime]:
+    """[since 00:00, until+1 00:00) in China time: both days included."""
+    if until < since:
+        raise InvalidInput("结束日期不能早于开始日期")
+    start = datetime.combine(since, time(), CHINA_TZ)
+    return start, datetime.combine(until + timedelta(days=1), time(), CHINA_TZ)
+
+
+def coverage(session: Session, user, since: date, until: date, distance_m: float = DEFAULT_DISTANCE_M) -> dict:
+    """Coverage per grid, visited/unvisited sources and never-patrolled grids in the user's scope."""
+    if not 0 < distance_m <= MAX_DISTANCE_M:
+        raise InvalidInput(f"距离应在 0 到 {MAX_DISTANCE_M:g} 米之间")
+    version = published_version(session)
+    if version is None:
+        raise NotFound("尚未发布网格边界 (no published boundary version)")
+    start, end = period(since, until)
+    grids = [g for g in queries.coverage_grids(session, version.id, start, end, distance_m)
+             if in_scope(user, g["chain"])]
+    for g in grids:
+        g["share"] = round(g["covered_m2"] / g["area_m2"], 4) if g["area_m2"] else 0.0
+    sources = [s for s in queries.coverage_sources(session, start, end, distance_m) if in_scope(user, s["grid_codes"])]
+    return {"version_id": version.id, "since": since.isoformat(), "until": until.isoformat(), "distance_m": distance_m,
+            "grids": grids, "sources": sources, "never_patrolled": [g for g in grids if not g["patrolled"]],
+            "tracks": queries.tracks_in(session, start, end, version.id,
+                                        None if sees_all(user) else sorted(user.grid_codes))}
+
+
+def coverage_geojson(result: dict) -> dict:
+    """The coverage result as three GeoJSON FeatureCollections for the map (grids, sources, tracks)."""
+    grids = [{"type": "Feature", "geometry": json.loads(g["geojson"]),
+              "properties": {k: g[k] for k in ("code", "name", "level", "share", "patrolled", "area_m2", "covered_m2")}}
+             for g in result["grids"]]
+    sources = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+                "properties": {k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")}}
+               for s in result["sources"]]
+    lines = [{"type": "Feature", "geometry": json.loads(geo),
+              "properties": {"id": t.id, "patroller": t.patroller, "started_at": t.started_at.isoformat(),
+                             "length_m": t.length_m}} for t, geo in result["tracks"]]
+    return {key: {"type": "FeatureCollection", "features": feats}
+            for key, feats in (("grids", grids), ("sources", sources), ("tracks", lines))}
+
+
+def track_summary(track: PatrolTrack) -> dict:
+    """What the phone API answers for a stored track."""
+    return {"id": track.id, "started_at": track.started_at.isoformat(), "ended_at": track.ended_at.isoformat(),
+            "length_m": track.length_m, "points": len(track.points), "cleaning": track.cleaning}
+
+
+def my_tracks(session: Session, user, limit: int = 50) -> list[PatrolTrack]:
+    """The user's latest tracks."""
+    return list(session.scalars(select(PatrolTrack).where(PatrolTrack.user_id == user.id)
+                                .order_by(PatrolTrack.started_at.desc()).limit(limit)))
+
+
+def coverage_json(result: dict) -> dict:
+    """The coverage result for the API: tables plus GeoJSON layers."""
+    keys = ("code", "name", "level", "area_m2", "covered_m2", "share", "patrolled")
+    return {"version_id": result["version_id"], "since": result["since"], "until": result["until"],
+            "distance_m": result["distance_m"],
+            "grids": [{k: g[k] for k in keys} for g in result["grids"]],
+            "never_patrolled": [g["code"] for g in result["never_patrolled"]],
+            "sources": [{k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")}
+                        for s in result["sources"]],
+            "layers": coverage_geojson(result)}

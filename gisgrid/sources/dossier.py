@@ -1,0 +1,103 @@
+"""一企一档: everything about one source for its page, its documents on disk, and the map/list views."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth.service import in_scope
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.patrols import queries as patrol_queries
+from gisgrid.patrols.service import period
+from gisgrid.sources import inspections, queries, rules
+from gisgrid.sources.models import PollutionSource, SourceDocument
+from gisgrid.sources.service import visible_source
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+def dossier(session: Session, user, source_id: int, today: date | None = None) -> dict:
+    """The source, its location, class history, inspections, documents and inspection due state."""
+    source = visible_source(session, user, source_id)
+    lon, lat = queries.source_lonlat(session, source_id)
+    site = session.scalar(select(func.ST_AsGeoJSON(PollutionSource.site, 6)).where(PollutionSource.id == source_id))
+    due = next((r for r in queries.due_rows(session, today or rules.today_in_china(), rules.DUE_SOON_DAYS)
+                if r["id"] == source_id), None)
+    docs = session.scalars(select(SourceDocument).where(SourceDocument.source_id == source_id)
+                           .order_by(SourceDocument.id))
+    return {"source": source, "lon": lon, "lat": lat, "site": json.loads(site) if site else None, "due": due,
+            "inspections": inspections.inspections_of(session, source_id), "documents": list(docs),
+            "frequencies": queries.frequencies(session),
+            "grid": queries.grid_outline(session, source.grid_codes[-1] if source.grid_codes else None)}
+
+
+def add_document(session: Session, user, source_id: int, title: str, filename: str, data: bytes,
+                 media_dir: str) -> SourceDocument:
+    """Store a file under ``media_dir/sources/<id>/`` and list it in the dossier."""
+    visible_source(session, user, source_id)
+    if not data:
+        raise InvalidInput("文件为空 (empty file)")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput("文件超过 20 MB")
+    safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._") or "file"
+    folder = Path(media_dir) / "sources" / str(source_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}_{safe}"  # a fresh name: uploads never overwrite each other
+    path.write_bytes(data)
+    doc = SourceDocument(source_id=source_id, title=(title or "").strip() or safe, filename=safe,
+                         stored_path=str(path.relative_to(media_dir)), size=len(data), uploaded_by=user.username)
+    session.add(doc)
+    session.commit()
+    return doc
+
+
+def document_file(session: Session, user, source_id: int, doc_id: int, media_dir: str) -> tuple[Path, str]:
+    """(absolute path, download name) of one document the user may see."""
+    visible_source(session, user, source_id)
+    doc = session.get(SourceDocument, doc_id)
+    if doc is None or doc.source_id != source_id:
+        raise NotFound("文件不存在")
+    path = (Path(media_dir) / doc.stored_path).resolve()
+    if not path.is_file():
+        raise NotFound("文件已不在存储目录中 (file missing on disk)")
+    return path, doc.filename
+
+
+def map_features(session: Session, user, today: date | None = None) -> dict:
+    """Sources in the user's scope as GeoJSON, with class and inspection status."""
+    rows = inspections.due_list(session, user, today)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                 "properties": {"id": r["id"], "code": r["code"], "name": r["name"], "kind": r["kind"],
+                                "class": r["supervision_class"], "status": r["status"],
+                                "due_on": r["due_on"].isoformat(), "last_inspected": r["last_on"].isoformat()
+                                if r["last_on"] else None, "days_overdue": r["days_overdue"],
+                                "grid_code": r["grid_codes"][-1] if r["grid_codes"] else None,
+                                "sample_data": r["sample_data"]}} for r in rows]
+    return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session)}
+
+
+PATROL_WINDOW_DAYS = 30
+PATROL_DISTANCE_M = 100.0
+
+
+def _unpatrolled(session: Session, user, today: date) -> list[dict]:
+    """Sources in scope no patrol track passed within 100 m of in the last 30 days (today included)."""
+    since, until = period(today - timedelta(days=PATROL_WINDOW_DAYS - 1), today)
+    rows = patrol_queries.coverage_sources(session, since, until, PATROL_DISTANCE_M)
+    return [r for r in rows if not r["visited"] and in_scope(user, r["grid_codes"])]
+
+
+def reminders(session: Session, user, today: date | None = None) -> dict:
+    """The staff dashboard: overdue and due-soon inspections, unpatrolled sources, counts per grid."""
+    today = today or rules.today_in_china()
+    rows = inspections.due_list(session, user, today)
+    return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
+            "due_soon": [r for r in rows if r["status"] == "due_soon"],
+            "by_grid": inspections.by_grid(rows), "total": len(rows), "frequencies": queries.frequencies(session),
+            "grid_names": queries.grid_names(session)}

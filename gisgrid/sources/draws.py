@@ -1,0 +1,96 @@
+"""Storing and publishing the quarterly 双随机 draw (the algorithm itself is in lottery.py)."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth import roles
+from gisgrid.auth.models import User
+from gisgrid.errors import Conflict, InvalidInput, NotFound
+from gisgrid.sources import lottery
+from gisgrid.sources.models import Inspection, InspectorConflict, LotteryDraw, PollutionSource
+
+INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)
+DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}
+_QUARTER = re.compile(r"^\d{4}Q[1-4]$")
+
+
+def _check(quarter: str, proportions: dict, per_source: int) -> None:
+    if not _QUARTER.match(quarter or ""):
+        raise InvalidInput("季度格式应为 YYYYQn，例如 2026Q4")
+    for cls, p in proportions.items():
+        if cls not in ("A", "B", "C") or not 0 <= float(p) <= 1:
+            raise InvalidInput("抽取比例应为 A/B/C 各 0 到 1 之间的小数")
+    if not 1 <= per_source <= 5:
+        raise InvalidInput("每个污染源的检查人员数应为 1 到 5")
+
+
+def gather_inputs(session: Session, seed: str, proportions: dict, per_source: int) -> dict:
+    """Every input of a draw as plain JSON: candidate sources, inspectors, conflicts, labels."""
+    sources = session.scalars(select(PollutionSource).where(PollutionSource.active).order_by(PollutionSource.id))
+    people = session.scalars(select(User).where(User.active, User.role.in_(INSPECTOR_ROLES)).order_by(User.id))
+    sources, people = list(sources), list(people)
+    return {"seed": seed, "proportions": {k: float(v) for k, v in proportions.items()}, "per_source": per_source,
+            "sources": [{"id": s.id, "class": s.supervision_class, "grid_codes": list(s.grid_codes)} for s in sources],
+            "inspectors": [{"id": u.id, "grid_codes": sorted(u.grid_codes)} for u in people],
+            "conflicts": [[c.user_id, c.source_id] for c in session.scalars(
+                select(InspectorConflict).order_by(InspectorConflict.user_id, InspectorConflict.source_id))],
+            "labels": {"sources": {str(s.id): f"{s.code} {s.name}" for s in sources},
+                       "inspectors": {str(u.id): u.display_name for u in people}}}
+
+
+def run_draw(session: Session, quarter: str, *, by: str, seed: str | None = None,
+             proportions: dict | None = None, per_source: int = 2) -> LotteryDraw:
+    """Draw a quarter once (a second draw of the same quarter is refused) and store everything."""
+    proportions = proportions or DEFAULT_PROPORTIONS
+    _check(quarter, proportions, per_source)
+    if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):
+        raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
+    seed = (seed or "").strip() or secrets.token_hex(16)
+    inputs = gather_inputs(session, seed, proportions, per_source)
+    draw = LotteryDraw(quarter=quarter, seed=seed, algorithm=lottery.ALGORITHM, inputs=inputs,
+                       results=lottery.rerun(inputs), drawn_by=by)
+    session.add(draw)
+    session.commit()
+    return draw
+
+
+def list_draws(session: Session) -> list[LotteryDraw]:
+    """Every draw, newest quarter first."""
+    return list(session.scalars(select(LotteryDraw).order_by(LotteryDraw.quarter.desc())))
+
+
+def published(session: Session, draw_id: int) -> dict:
+    """The public view of one draw with the outcomes of the inspections made under it."""
+    return public_view(get_draw(session, draw_id), outcomes(session, draw_id))
+
+
+def get_draw(session: Session, draw_id: int) -> LotteryDraw:
+    """One draw or NotFound."""
+    draw = session.get(LotteryDraw, draw_id)
+    if draw is None:
+        raise NotFound(f"抽查批次 {draw_id} 不存在")
+    return draw
+
+
+def outcomes(session: Session, draw_id: int) -> dict[int, dict]:
+    """Source id → the latest inspection made under this draw (date and whether a violation was found)."""
+    rows = session.scalars(select(Inspection).where(Inspection.draw_id == draw_id)
+                           .order_by(Inspection.inspected_on, Inspection.id))
+    return {i.source_id: {"inspected_on": i.inspected_on.isoformat(), "violation": i.violation} for i in rows}
+
+
+def public_view(draw: LotteryDraw, results: dict[int, dict] | None = None) -> dict:
+    """What is published: seed, algorithm, inputs, results with names and outcomes, whether a re-run agrees."""
+    labels = draw.inputs.get("labels", {})
+    picks = [{**p, "source": labels.get("sources", {}).get(str(p["source_id"])),
+              "inspectors": [labels.get("inspectors", {}).get(str(i)) for i in p["inspector_ids"]],
+              "outcome": (results or {}).get(p["source_id"])}
+             for p in draw.results["picks"]]
+    return {"id": draw.id, "quarter": draw.quarter, "seed": draw.seed, "algorithm": draw.algorithm,
+            "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None, "inputs": draw.inputs,
+            "results": {**draw.results, "picks": picks},
+            "rerun_matches": lottery.rerun(draw.inputs) == draw.results}

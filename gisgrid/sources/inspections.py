@@ -1,0 +1,100 @@
+"""Inspections: records, configurable frequencies, due and overdue lists per grid, conflicts."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth.service import in_scope
+from gisgrid.errors import InvalidInput
+from gisgrid.sources import queries, rules
+from gisgrid.sources.models import (
+    CLASSES, Inspection, InspectionFrequency, InspectorConflict, LotteryDraw, SourceClassChange,
+)
+from gisgrid.sources.service import get_source, visible_source
+
+
+def record_inspection(session: Session, source_id: int, user, *, inspected_on: date, violation: bool,
+                      findings: str | None, draw_id: int | None = None, today: date | None = None) -> Inspection:
+    """Record an inspection; a violation moves the source to class C (with a history entry)."""
+    today = today or rules.today_in_china()
+    source = visible_source(session, user, source_id)
+    if inspected_on > today:
+        raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
+    record = Inspection(source_id=source.id, inspected_on=inspected_on, inspector_id=user.id,
+                        inspector_name=user.display_name, violation=violation,
+                        findings=(findings or "").strip() or None,
+                        draw_id=draw_id or _draw_of(session, source.id, inspected_on))
+    session.add(record)
+    if violation:
+        source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
+        _reclassify(source, user.username, today)
+    session.commit()
+    return record
+
+
+def _draw_of(session: Session, source_id: int, day: date) -> int | None:
+    """The draw of ``day``'s quarter that picked this source, so its outcome is published with the draw."""
+    draw = session.scalar(select(LotteryDraw).where(LotteryDraw.quarter == rules.quarter_of(day)))
+    if draw is not None and any(p["source_id"] == source_id for p in draw.results["picks"]):
+        return draw.id
+    return None
+
+
+def _reclassify(source, by: str, today: date) -> None:
+    c = rules.classify(key_source=source.key_source, large_polluter=source.large_polluter,
+                       last_violation=source.last_violation_on, today=today, requested=source.supervision_class)
+    if c.supervision_class != source.supervision_class:
+        source.history.append(SourceClassChange(changed_by=by, from_class=source.supervision_class,
+                                                to_class=c.supervision_class, reason=f"检查发现违法：{c.reason}"))
+        source.supervision_class, source.class_reason = c.supervision_class, c.reason
+
+
+def set_frequencies(session: Session, months_by_class: dict[str, int]) -> dict[str, int]:
+    """Set how many months apart each given class is inspected (1–60), all or none; returns all frequencies."""
+    for cls, months in months_by_class.items():
+        if cls not in CLASSES:
+            raise InvalidInput("类别应为 A、B 或 C")
+        if not 1 <= int(months) <= 60:
+            raise InvalidInput("检查周期应为 1 到 60 个月")
+    for cls, months in months_by_class.items():
+        row = session.get(InspectionFrequency, cls)
+        if row is None:
+            session.add(InspectionFrequency(supervision_class=cls, interval_months=int(months)))
+        else:
+            row.interval_months = int(months)
+    session.commit()
+    return queries.frequencies(session)
+
+
+def due_list(session: Session, user, today: date | None = None, soon_days: int = rules.DUE_SOON_DAYS) -> list[dict]:
+    """Sources in the user's scope with due day and status, soonest first."""
+    rows = queries.due_rows(session, today or rules.today_in_china(), soon_days)
+    return [r for r in rows if in_scope(user, r["grid_codes"])]
+
+
+def by_grid(rows: list[dict]) -> list[dict]:
+    """Counts of overdue / due soon / ok per leaf grid code, most overdue first."""
+    counts = defaultdict(lambda: {"overdue": 0, "due_soon": 0, "ok": 0})
+    for r in rows:
+        counts[r["grid_codes"][-1] if r["grid_codes"] else "-"][r["status"]] += 1
+    return sorted(({"grid_code": code, **c} for code, c in counts.items()),
+                  key=lambda g: (-g["overdue"], -g["due_soon"], g["grid_code"]))
+
+
+def inspections_of(session: Session, source_id: int) -> list[Inspection]:
+    """A source's inspections, newest first."""
+    return list(session.scalars(select(Inspection).where(Inspection.source_id == source_id)
+                                .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())))
+
+
+def declare_conflict(session: Session, user_id: int, source_id: int, reason: str) -> None:
+    """Record that ``user_id`` must not be drawn to inspect ``source_id``."""
+    get_source(session, source_id)
+    if not (reason or "").strip():
+        raise InvalidInput("请说明回避理由 (a reason is required)")
+    if session.get(InspectorConflict, (user_id, source_id)) is None:
+        session.add(InspectorConflict(user_id=user_id, source_id=source_id, reason=reason.strip()))
+    session.commit()

@@ -1,0 +1,234 @@
+"""Pages and APIs of the source registry, inspections and the public 双随机 results."""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from gisgrid.auth import roles
+from gisgrid.auth.access import roles_required
+from gisgrid.db import db
+from gisgrid.errors import InvalidInput, ValidationFailed
+from gisgrid.sources import dossier, draws, inspections, io, service
+from gisgrid.sources.fields import KIND_LABELS
+from gisgrid.sources.rules import CLASS_LABELS, quarter_of, today_in_china
+
+bp = Blueprint("sources", __name__)
+
+VIEWERS = roles.STAFF
+EDITORS = (roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
+INSPECTORS = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER, roles.DISPATCHER, roles.ADMIN)
+
+
+@bp.context_processor
+def _labels():
+    return {"CLASS_LABELS": CLASS_LABELS, "KIND_LABELS": KIND_LABELS}
+
+
+def _date(name: str, default: date | None = None) -> date:
+    raw = (request.values.get(name) or "").strip()
+    if not raw and default is not None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} 应为日期 YYYY-MM-DD") from None
+
+
+@bp.get("/sources")
+@roles_required(*VIEWERS)
+def map_page():
+    """Map of sources by class and inspection status, with a legend."""
+    return render_template("sources/map.html", mode="sources")
+
+
+@bp.get("/inspections/overdue")
+@roles_required(*VIEWERS)
+def overdue_page():
+    """Map and table of overdue inspections per grid."""
+    return render_template("sources/overdue.html", data=dossier.reminders(db.session(), current_user))
+
+
+@bp.get("/sources/dashboard")
+@roles_required(*VIEWERS)
+def dashboard():
+    """Staff dashboard: inspection reminders in the user's grids."""
+    return render_template("sources/dashboard.html", data=dossier.reminders(db.session(), current_user))
+
+
+@bp.get("/api/v1/sources.geojson")
+@roles_required(*VIEWERS)
+def sources_geojson():
+    """Sources in scope with class and inspection status."""
+    return jsonify(dossier.map_features(db.session(), current_user))
+
+
+@bp.get("/api/v1/inspections/due")
+@roles_required(*VIEWERS)
+def due_api():
+    """Due and overdue inspections in scope."""
+    data = dossier.reminders(db.session(), current_user)
+    keys = ("id", "code", "name", "supervision_class", "grid_codes", "last_on", "due_on", "status", "days_overdue")
+    pick = lambda rows: [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in keys} for r in rows]
+    return jsonify({"overdue": pick(data["overdue"]), "due_soon": pick(data["due_soon"]), "by_grid": data["by_grid"],
+                    "frequencies": data["frequencies"]})
+
+
+@bp.get("/sources/<int:source_id>")
+@roles_required(*VIEWERS)
+def detail(source_id: int):
+    """一企一档: the source's page."""
+    return render_template("sources/detail.html", d=dossier.dossier(db.session(), current_user, source_id),
+                           today=today_in_china())
+
+
+@bp.post("/sources/<int:source_id>/class")
+@roles_required(*EDITORS)
+def change_class(source_id: int):
+    """Change the class with a reason (recorded in the history)."""
+    service.change_class(db.session(), current_user, source_id, request.form.get("to_class", ""),
+                         request.form.get("reason", ""))
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.post("/sources/<int:source_id>/edit")
+@roles_required(*EDITORS)
+def edit(source_id: int):
+    """Edit the source's data (the class follows the rules)."""
+    service.update_source(db.session(), current_user, source_id, request.form.to_dict())
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.post("/sources/<int:source_id>/inspections")
+@roles_required(*INSPECTORS)
+def add_inspection(source_id: int):
+    """Record an inspection."""
+    inspections.record_inspection(db.session(), source_id, current_user,
+                                  inspected_on=_date("inspected_on", today_in_china()),
+                                  violation=request.form.get("violation") == "1",
+                                  findings=request.form.get("findings"))
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.post("/sources/<int:source_id>/conflicts")
+@roles_required(*INSPECTORS)
+def declare_conflict(source_id: int):
+    """The current user declares a conflict of interest with this source (excluded from draws)."""
+    inspections.declare_conflict(db.session(), current_user.id, source_id, request.form.get("reason", ""))
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.post("/sources/<int:source_id>/documents")
+@roles_required(*INSPECTORS)
+def upload_document(source_id: int):
+    """Add a file to the dossier."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("请选择文件")
+    dossier.add_document(db.session(), current_user, source_id, request.form.get("title", ""), upload.filename,
+                         upload.read(), current_app.config["MEDIA_DIR"])
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.get("/sources/<int:source_id>/documents/<int:doc_id>")
+@roles_required(*VIEWERS)
+def download_document(source_id: int, doc_id: int):
+    """Download one dossier file."""
+    path, name = dossier.document_file(db.session(), current_user, source_id, doc_id, current_app.config["MEDIA_DIR"])
+    return send_file(path, as_attachment=True, download_name=name)
+
+
+@bp.route("/sources/import", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def import_page():
+    """Upload a CSV/XLSX/GeoPackage of sources: all rows or none, with every bad row listed."""
+    if request.method == "GET":
+        return render_template("sources/import.html")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("请选择文件")
+    suffix = io.format_of(upload.filename)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"upload{suffix}")
+        upload.save(path)
+        try:
+            count = service.import_file(db.session(), path, by=current_user.username,
+                                        crs=request.form.get("crs") or None)
+        except ValidationFailed as err:
+            if request.accept_mimetypes.best == "application/json":
+                raise
+            return render_template("sources/import.html", errors=err.details, message=err.message), 422
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"imported": count})
+    return render_template("sources/import.html", imported=count)
+
+
+@bp.get("/sources/export.<fmt>")
+@roles_required(*VIEWERS)
+def export(fmt: str):
+    """Download the sources in the user's grids as CSV, XLSX or GeoPackage (the import format)."""
+    suffix = io.format_of(f"x.{fmt}")
+    tmp = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
+    tmp.close()
+    service.export_file(db.session(), tmp.name, current_user)
+    data = Path(tmp.name).read_bytes()
+    os.unlink(tmp.name)
+    return current_app.response_class(data, headers={"Content-Disposition": f"attachment; filename=sources{suffix}"},
+                                      mimetype="application/octet-stream")
+
+
+@bp.get("/lottery")
+def lottery_index():
+    """Public: every 双随机 draw; admins also see the form for the next draw."""
+    return render_template("sources/lottery_index.html", draws=draws.list_draws(db.session()),
+                           quarter=quarter_of(today_in_china()), defaults=draws.DEFAULT_PROPORTIONS)
+
+
+@bp.post("/lottery")
+@roles_required(roles.ADMIN)
+def lottery_run():
+    """Run this quarter's draw with the published seed."""
+    try:
+        props = {c: float(request.form.get(f"p_{c}", draws.DEFAULT_PROPORTIONS[c])) for c in "ABC"}
+        per_source = int(request.form.get("per_source", 2))
+    except ValueError:
+        raise InvalidInput("比例和人数必须是数字") from None
+    draw = draws.run_draw(db.session(), request.form.get("quarter", ""), by=current_user.username,
+                          seed=request.form.get("seed"), proportions=props, per_source=per_source)
+    return redirect(url_for("sources.lottery_page", draw_id=draw.id))
+
+
+@bp.get("/lottery/<int:draw_id>")
+def lottery_page(draw_id: int):
+    """Public page of one draw: seed, algorithm, inputs, results."""
+    return render_template("sources/lottery.html", d=draws.published(db.session(), draw_id))
+
+
+@bp.get("/api/v1/lottery")
+def lottery_list_api():
+    """Public: every draw (quarter, seed, number of picks)."""
+    return jsonify([{"id": d.id, "quarter": d.quarter, "seed": d.seed, "algorithm": d.algorithm,
+                     "picks": len(d.results["picks"]), "url": url_for("sources.lottery_api", draw_id=d.id)}
+                    for d in draws.list_draws(db.session())])
+
+
+@bp.get("/api/v1/lottery/<int:draw_id>")
+def lottery_api(draw_id: int):
+    """Public: one draw with its inputs and results, enough to re-run it."""
+    return jsonify(draws.published(db.session(), draw_id))
+
+
+@bp.post("/inspections/frequency")
+@roles_required(roles.ADMIN)
+def set_frequency():
+    """Set the inspection interval (months) of each class."""
+    try:
+        months = {c: int(request.form[f"months_{c}"]) for c in "ABC" if request.form.get(f"months_{c}")}
+    except ValueError:
+        raise InvalidInput("检查周期必须是整数月") from None
+    inspections.set_frequencies(db.session(), months)
+    return redirect(url_for("sources.dashboard"))
