@@ -35,3 +35,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     for bp in (auth_bp, grids_bp, public_bp):
         app.register_blueprint(bp)
+    from gisgrid.ogc.routes import bp as ogc_bp
+    app.register_blueprint(ogc_bp)

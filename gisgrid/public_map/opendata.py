@@ -1,0 +1,78 @@
+"""Open-data downloads of the published grids with public contacts: GeoJSON, CSV (UTF-8 BOM), GeoPackage."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from datetime import date
+
+import geopandas as gpd
+from shapely.geometry import shape
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import NotFound
+from gisgrid.public_map import queries
+from gisgrid.public_map.service import resolve_version
+
+FIELDS = ("code", "name", "level", "parent_code", "entity", "leader_name", "leader_title", "leader_phone",
+          "contact_phone", "duties", "staff", "sample_data", "area_m2", "label_lon", "label_lat")
+FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
+           "gpkg": "application/geopackage+sqlite3"}
+
+
+def _rows(session: Session, day: date | None, with_geom: bool) -> tuple[int, list[dict]]:
+    version = resolve_version(session, day)
+    rows = queries.public_grids(session, version.id, with_geom=with_geom)
+    session.rollback()
+    return version.id, rows
+
+
+def _properties(row: dict, staff_as_text: bool) -> dict:
+    props = {key: row[key] for key in FIELDS}
+    if staff_as_text:
+        props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
+    return props
+
+
+def export(session: Session, fmt: str, day: date | None = None) -> tuple[bytes, str]:
+    """(file bytes, file name) of the grids of the published version (or that of ``day``)."""
+    if fmt not in FORMATS:
+        raise NotFound(f"不支持的格式 {fmt} (formats: {', '.join(FORMATS)})")
+    version_id, rows = _rows(session, day, with_geom=fmt != "csv")
+    body = {"geojson": to_geojson, "csv": to_csv, "gpkg": to_gpkg}[fmt](rows)
+    return body, f"grids-v{version_id}.{fmt}"
+
+
+def to_geojson(rows: list[dict]) -> bytes:
+    """A FeatureCollection (RFC 7946, WGS84)."""
+    features = [{"type": "Feature", "id": r["code"], "properties": _properties(r, False), "geometry": r["geometry"]}
+                for r in rows]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """CSV in UTF-8 with a BOM (spreadsheet programs then read Chinese correctly); staff as JSON text."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(_properties(row, True))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_gpkg(rows: list[dict]) -> bytes:
+    """A GeoPackage with one layer ``grids`` in EPSG:4326."""
+    frame = gpd.GeoDataFrame([_properties(r, True) for r in rows], columns=list(FIELDS),
+                             geometry=[shape(r["geometry"]) for r in rows], crs="EPSG:4326")
+    handle, path = tempfile.mkstemp(suffix=".gpkg")
+    os.close(handle)
+    os.unlink(path)  # GDAL creates the file itself
+    try:
+        frame.to_file(path, layer="grids", driver="GPKG")
+        with open(path, "rb") as stream:
+            return stream.read()
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
