@@ -11,6 +11,7 @@
   var map = L.map("map", { zoomControl: true, minZoom: 3, maxZoom: 19 }).setView([39.915, 116.36], 12);
   if (cfg.tile_url) { L.tileLayer(cfg.tile_url, { maxZoom: 19, attribution: cfg.tile_attribution }).addTo(map); }
   map.attributionControl.setPrefix(false);
+  window.gisgrid.publicMap = map;  // for tests and embedding pages
 
   function qs(params) {
     var p = new URLSearchParams();

@@ -1,0 +1,119 @@
+"""The public map in headless Chromium: tiles drawn, click → contacts, search, lookup, deep link, notice sheet."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import live_server, screenshot
+
+pytestmark = pytest.mark.browser
+PRIVATE_LEADER = re.compile(r"010-0001-\d{4}")  # the demo's first-responsible-person phones are all private
+
+
+def _open(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".legend")
+
+
+def _drawn_pixels(page) -> int:
+    """Non-transparent pixels over all vector-tile canvases."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-tile-container canvas'))
+        .reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let k = 0; for (let i = 3; i < d.length; i += 16) { if (d[i]) k++; } return n + k; }, 0)""")
+
+
+def _click_latlng(page, lat, lon):
+    point = page.evaluate(f"() => {{ const m = gisgrid.publicMap; const p = m.latLngToContainerPoint([{lat}, {lon}]);"
+                          " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }")
+    page.mouse.click(*point)
+
+
+def test_map_loads_draws_polygons_and_labels(page, server_url):
+    _open(page, server_url + "/")
+    page.wait_for_function("() => document.querySelectorAll('.grid-label span').length > 5")
+    assert _drawn_pixels(page) > 1000
+    assert "2 级（15 个）" in page.inner_text("#levels")
+    assert page.watch.console_errors == []
+    assert page.watch.external_requests == []
+    assert screenshot(page, "public-map").stat().st_size > 0
+
+
+def test_click_on_a_grid_shows_its_contacts(page, server_url):
+    _open(page, server_url + "/")
+    _click_latlng(page, 39.9405, 116.3655)
+    page.wait_for_selector("#detail h2")
+    detail = page.inner_text("#detail")
+    assert "责任主体" in detail and "第一责任人" in detail and "联系电话" in detail
+    assert "西城区" in page.inner_text("#result")
+    assert not PRIVATE_LEADER.search(page.inner_text("#panel"))
+    assert page.locator(".leaflet-overlay-pane path").count() >= 1  # the chosen grid is outlined
+    assert page.watch.console_errors == []
+    screenshot(page, "public-map-click")
+
+
+def test_search_finds_a_grid(page, server_url):
+    _open(page, server_url + "/")
+    page.fill("#search input[name=q]", "府右街")
+    page.click("#search button")
+    page.wait_for_selector("#results li a")
+    page.click("#results li a:has-text('府右街南社区')")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    assert "西长安街街道" in page.inner_text("#detail .chainbar")
+    assert page.evaluate("() => gisgrid.publicMap.getZoom()") >= 14
+    assert page.watch.console_errors == []
+
+
+def test_coordinate_lookup_shows_chain_and_near_boundary(page, server_url):
+    _open(page, server_url + "/")
+    # a vertex of a community's outline lies on a boundary: its neighbours are 0 m away
+    lon, lat = page.evaluate("""() => gisgrid.api.get('/api/v1/grids/110102001004')
+        .then(b => b.grid.geometry.coordinates[0][0][1])""")
+    page.fill("#lookup input[name=lon]", str(lon))
+    page.fill("#lookup input[name=lat]", str(lat))
+    page.select_option("#lookup select[name=crs]", "wgs84")
+    page.click("#lookup button")
+    page.wait_for_selector("#result .near-boundary")
+    assert "管辖可能存疑" in page.inner_text("#result")
+    assert "西城区" in page.inner_text("#result .chainbar")
+    assert page.watch.console_errors == []
+
+
+def test_deep_link_opens_on_the_grid(page, server_url):
+    _open(page, server_url + "/grids/110102001004")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    center = page.evaluate("() => { const c = gisgrid.publicMap.getCenter(); return [c.lng, c.lat]; }")
+    body = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004')")
+    w, s, e, n = body["grid"]["bbox"]
+    assert w <= center[0] <= e and s <= center[1] <= n
+    assert page.watch.console_errors == [] and page.watch.external_requests == []
+    screenshot(page, "public-map-deep-link")
+
+
+def test_notice_sheet_prints_map_and_contacts(page, server_url):
+    page.goto(server_url + "/grids/110102001004/notice")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#notice-map path").count() == 1
+    assert "府右街南社区居委会" in page.inner_text(".notice")
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible() and not page.locator(".no-print").is_visible()
+    assert not PRIVATE_LEADER.search(page.inner_text("body"))
+    assert page.watch.console_errors == [] and page.watch.external_requests == []
+    screenshot(page, "public-notice-sheet")
+
+
+def test_gcj02_base_map_shifts_overlays(page):
+    # a local image stands in for a GCJ-02 (AMap-style) tile server on the intranet
+    config = {"TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}", "TILE_CRS": "gcj02"}
+    with live_server("gisgrid_browser_gcj", config) as url:
+        tile_urls = []
+        page.on("request", lambda r: "/tiles/" in r.url and tile_urls.append(r.url))
+        _open(page, url + "/grids/110102001004")
+        page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+        assert tile_urls and all("crs=gcj02" in u for u in tile_urls)
+        outline = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004?crs=gcj02')"
+                                ".then(b => b.grid.bbox)")
+        plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
+        assert outline[0] - plain[0] > 0.004  # the outline drawn is the shifted one (~500 m east)
+        assert page.watch.console_errors == [] and page.watch.external_requests == []
