@@ -117,3 +117,20 @@ def test_gcj02_base_map_shifts_overlays(page):
         plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
         assert outline[0] - plain[0] > 0.004  # the outline drawn is the shifted one (~500 m east)
         assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_browser_location_finds_my_grid(browser, server_url):
+    context = browser.new_context(locale="zh-CN", geolocation={"latitude": 39.9405, "longitude": 116.3655},
+                                  permissions=["geolocation"])
+    try:
+        pg = context.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        _open(pg, server_url + "/")
+        pg.click("#geolocate")
+        pg.wait_for_selector("#detail h2")
+        lookup = pg.evaluate("() => gisgrid.api.get('/api/v1/lookup?lon=116.3655&lat=39.9405')")
+        assert pg.inner_text("#detail h2") == lookup["grid"]["name"]
+        assert errors == []
+    finally:
+        context.close()
