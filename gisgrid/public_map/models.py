@@ -26,3 +26,24 @@ class GridGcj02(Base):
         Index("ix_grid_gcj02_geom", "geom", postgresql_using="gist"),
         Index("ix_grid_gcj02_version", "version_id"),
     )
+
+
+class GridGeneralised(Base):
+    """A grid's geometry simplified once for a band of low zooms (``zoom`` = the finest zoom it serves).
+
+    Low-zoom tiles cover many large grids; simplifying thousands of vertices per tile request
+    is what made them slow, so it is done once per version (``gisgrid tiles prepare``).
+    """
+
+    __tablename__ = "grid_generalised"
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"), primary_key=True)
+    variant: Mapped[str] = mapped_column(Text, primary_key=True)
+    zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("boundary_version.id", ondelete="CASCADE"), nullable=False)
+    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False)
+
+    __table_args__ = (
+        Index("ix_grid_generalised_geom", "geom", postgresql_using="gist"),
+        Index("ix_grid_generalised_version", "version_id", "variant", "zoom", "level"),
+    )

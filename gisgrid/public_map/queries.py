@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid import coords
 from gisgrid.grids.models import Grid
-from gisgrid.public_map.models import GridGcj02
+from gisgrid.public_map.models import GridGcj02, GridGeneralised
 from gisgrid.sqlfiles import statement
 
 _PKG = "gisgrid.public_map"
@@ -68,17 +68,34 @@ def labels(session: Session, version_id: int, level: int, bbox, limit: int) -> l
 
 
 def tile(session: Session, sql_name: str, version_id: int, level: int, z: int, x: int, y: int,
-         bbox, tolerance: float) -> bytes:
-    """One MVT tile from tile.sql, tile_gcj02.sql or tile_baseline.sql."""
+         bbox, tolerance: float, **extra) -> bytes:
+    """One MVT tile from tile.sql, tile_gcj02.sql, tile_generalised.sql (variant, band) or tile_baseline.sql."""
     w, s, e, n = bbox
     params = {"version_id": version_id, "level": level, "z": z, "x": x, "y": y,
-              "w": w, "s": s, "e": e, "n": n, "tolerance": tolerance}
+              "w": w, "s": s, "e": e, "n": n, "tolerance": tolerance, **extra}
     return bytes(session.execute(statement(_PKG, sql_name), params).scalar() or b"")
 
 
 def has_gcj02(session: Session, version_id: int) -> bool:
     """True when the GCJ-02 companion geometry of a version is built."""
     return bool(session.scalar(select(exists().where(GridGcj02.version_id == version_id))))
+
+
+def has_generalised(session: Session, version_id: int, variant: str) -> bool:
+    """True when low-zoom generalised geometry of a version and variant is prepared."""
+    return bool(session.scalar(select(exists().where(
+        GridGeneralised.version_id == version_id, GridGeneralised.variant == variant))))
+
+
+def clear_generalised(session: Session, version_id: int) -> None:
+    """Drop a version's generalised geometry (before preparing it again)."""
+    session.execute(delete(GridGeneralised).where(GridGeneralised.version_id == version_id))
+
+
+def generalise(session: Session, version_id: int, variant: str, zoom: int, level: int, tolerance: float) -> None:
+    """Store one level of a version simplified to ``tolerance`` degrees for tiles up to ``zoom``."""
+    session.execute(statement(_PKG, "generalise.sql"), {"version_id": version_id, "variant": variant,
+                                                        "zoom": zoom, "level": level, "tolerance": tolerance})
 
 
 def lock_version(session: Session, version_id: int) -> None:

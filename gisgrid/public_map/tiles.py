@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput
+from gisgrid.grids import queries as grid_queries
 from gisgrid.public_map import queries
 from gisgrid.public_map.service import resolve_version
 
@@ -22,6 +23,8 @@ EXPLICIT_MIN_PX = 3.0  # a chosen level is drawn once its grids are a few pixels
 TILE_SCHEMA = "t1"  # bump when the tile content changes for the same version (ETags)
 _METRES_PER_PX_Z0 = 2 * math.pi * 6378137 / 256
 _SQL = {"wgs84": "tile.sql", "gcj02": "tile_gcj02.sql", "baseline": "tile_baseline.sql"}
+PREPARED_ZOOMS = (5, 8)  # generalised geometry serves tiles up to these zooms; deeper tiles read grid itself
+VARIANTS = ("wgs84", "gcj02")
 
 
 class LRU:
@@ -52,6 +55,7 @@ class LRU:
 TILE_CACHE = LRU(8192)
 _SIZES = LRU(64)
 _GCJ02_READY: set[tuple] = set()
+_GENERALISED_READY: set[tuple] = set()
 _GCJ02_LOCK = threading.Lock()
 
 
@@ -129,8 +133,68 @@ def render_tile(session: Session, version_id: int, z: int, x: int, y: int, level
         return b""
     if variant == "gcj02":
         ensure_gcj02(session, version_id)
-    tolerance = 360.0 / (1 << z) / 1024  # a quarter of a screen pixel
-    return queries.tile(session, _SQL[variant], version_id, level, z, x, y, tile_bbox(z, x, y), tolerance)
+    band = band_for(z)
+    if variant in VARIANTS and band is not None and generalised_ready(session, version_id, variant):
+        return queries.tile(session, "tile_generalised.sql", version_id, level, z, x, y, tile_bbox(z, x, y),
+                            tolerance(z), variant=variant, band=band)
+    return queries.tile(session, _SQL[variant], version_id, level, z, x, y, tile_bbox(z, x, y), tolerance(z))
+
+
+def tolerance(z: int) -> float:
+    """Simplification tolerance in degrees for zoom ``z``: a quarter of a screen pixel."""
+    return 360.0 / (1 << z) / 1024
+
+
+def band_for(z: int) -> int | None:
+    """The prepared zoom band that serves zoom ``z`` (its geometry is at least as detailed), if any."""
+    return next((band for band in PREPARED_ZOOMS if band >= z), None)
+
+
+def generalised_ready(session: Session, version_id: int, variant: str) -> bool:
+    """True once ``gisgrid tiles prepare`` (or prepare()) has run for this version and variant."""
+    key = (_db(session), version_id, variant)
+    if key in _GENERALISED_READY:
+        return True
+    if queries.has_generalised(session, version_id, variant):
+        _GENERALISED_READY.add(key)
+        return True
+    return False
+
+
+def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> int:
+    """Build the GCJ-02 companion and the low-zoom generalised geometry of a version; returns steps done.
+
+    Levels too small to be drawn at a band's zoom are skipped. ``progress(n)`` is called after each step.
+    """
+    ensure_gcj02(session, version_id)
+    if on_gcj02:
+        on_gcj02()
+    sizes = level_sizes(session, version_id)
+    queries.lock_version(session, version_id)
+    queries.clear_generalised(session, version_id)
+    steps = 0
+    for variant in VARIANTS:
+        for band in PREPARED_ZOOMS:
+            for level, _, width in sizes:
+                if width_px(width, band) >= EXPLICIT_MIN_PX:
+                    queries.generalise(session, version_id, variant, band, level, tolerance(band))
+                    steps += 1
+                    if progress:
+                        progress(1)
+    session.commit()
+    return steps
+
+
+def prepare_steps(session: Session, version_id: int) -> int:
+    """How many steps prepare() will take (for a progress bar)."""
+    sizes = level_sizes(session, version_id)
+    return len(VARIANTS) * sum(width_px(w, band) >= EXPLICIT_MIN_PX for band in PREPARED_ZOOMS for _, _, w in sizes)
+
+
+def published_version_id(session: Session) -> int | None:
+    """Id of the published version, if any."""
+    version = grid_queries.published_version(session)
+    return version.id if version else None
 
 
 def ensure_gcj02(session: Session, version_id: int) -> None:

@@ -117,3 +117,20 @@ def test_level_choice_per_zoom():
     sizes = [(1, 100, 100_000.0), (2, 2000, 22_000.0), (3, 97_900, 3_000.0)]
     assert [tiles.auto_level(sizes, z) for z in (3, 7, 9, 11, 14)] == [1, 2, 2, 3, 3]
     assert tiles.tile_bbox(0, 0, 0, buffer=0) == pytest.approx((-180, -85.0511, 180, 85.0511), abs=1e-4)
+
+
+def test_prepared_low_zoom_tiles_match_on_the_fly_ones(client, session, world, tmp_path, monkeypatch):
+    # this world's grids are ~1 km wide: too small for the real bands (zooms <= 8), so use a deeper one
+    monkeypatch.setattr(tiles, "PREPARED_ZOOMS", (5, 12))
+    b = shapely.box(*worlds.wgs84(0, 0), *worlds.wgs84(4000, 1000))
+    z, x, y = enclosing_tile(b, max_zoom=12)
+    url = f"/tiles/{z}/{x}/{y}.pbf?level=1"
+    fly = decode(client.get(url).data, z, x, y, tmp_path / "fly").set_index("code")
+    assert tiles.prepare(session, world.version_id) > 0
+    assert tiles.generalised_ready(session, world.version_id, "wgs84")
+    tiles.TILE_CACHE.clear()
+    prepared = decode(client.get(url).data, z, x, y, tmp_path / "prep").set_index("code")
+    assert sorted(prepared.index) == sorted(fly.index) == ["A", "B"]
+    for code in ("A", "B"):
+        a, p = fly.loc[code, "geometry"], prepared.loc[code, "geometry"]
+        assert a.symmetric_difference(p).area <= 0.05 * a.area  # the same shape at this zoom
