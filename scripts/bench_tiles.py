@@ -130,6 +130,7 @@ def _stats(name: str, values) -> dict:
 def measure(url: str, args) -> dict:
     """All measurements on a built database."""
     info = bench_lookup.database_info(url)
+    tiles.AUTO_PREPARE = False  # measure on-the-fly tiles without a background prepare racing them
     app = create_app({"DATABASE_URL": url})
     client = app.test_client()
     plan = viewport_tiles(info["extent"], args.zoom_range, args.viewports, args.seed)

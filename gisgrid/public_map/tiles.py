@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput
@@ -25,6 +26,7 @@ _METRES_PER_PX_Z0 = 2 * math.pi * 6378137 / 256
 _SQL = {"wgs84": "tile.sql", "gcj02": "tile_gcj02.sql", "baseline": "tile_baseline.sql"}
 PREPARED_ZOOMS = (5, 8)  # generalised geometry serves tiles up to these zooms; deeper tiles read grid itself
 VARIANTS = ("wgs84", "gcj02")
+AUTO_PREPARE = True  # tile requests start prepare() for an unprepared version (the benchmark turns it off)
 
 
 class LRU:
@@ -134,7 +136,7 @@ def render_tile(session: Session, version_id: int, z: int, x: int, y: int, level
     if variant == "gcj02":
         ensure_gcj02(session, version_id)
     band = band_for(z)
-    if variant in VARIANTS and band is not None and generalised_ready(session, version_id, variant):
+    if variant in VARIANTS and band is not None and generalised_ready(session, version_id, variant, auto=True):
         return queries.tile(session, "tile_generalised.sql", version_id, level, z, x, y, tile_bbox(z, x, y),
                             tolerance(z), variant=variant, band=band)
     return queries.tile(session, _SQL[variant], version_id, level, z, x, y, tile_bbox(z, x, y), tolerance(z))
@@ -150,14 +152,16 @@ def band_for(z: int) -> int | None:
     return next((band for band in PREPARED_ZOOMS if band >= z), None)
 
 
-def generalised_ready(session: Session, version_id: int, variant: str) -> bool:
-    """True once ``gisgrid tiles prepare`` (or prepare()) has run for this version and variant."""
+def generalised_ready(session: Session, version_id: int, variant: str, auto: bool = False) -> bool:
+    """True once prepare() has run for this version and variant; ``auto`` starts it in the background."""
     key = (_db(session), version_id, variant)
     if key in _GENERALISED_READY:
         return True
     if queries.has_generalised(session, version_id, variant):
         _GENERALISED_READY.add(key)
         return True
+    if auto and AUTO_PREPARE:
+        prepare_in_background(session, version_id)
     return False
 
 
@@ -171,7 +175,9 @@ def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> 
         on_gcj02()
     sizes = level_sizes(session, version_id)
     queries.lock_version(session, version_id)
-    queries.clear_generalised(session, version_id)
+    if queries.has_generalised(session, version_id, VARIANTS[-1]):  # versions never change: done is done
+        session.commit()
+        return 0
     steps = 0
     for variant in VARIANTS:
         for band in PREPARED_ZOOMS:
@@ -183,6 +189,33 @@ def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> 
                         progress(1)
     session.commit()
     return steps
+
+
+_STARTED: set[tuple] = set()
+
+
+def prepare_in_background(session: Session, version_id: int) -> bool:
+    """Start prepare() for a version in a thread of this process, once; tiles are served meanwhile.
+
+    A new publication thus gets fast low-zoom tiles without an operator step; another worker
+    doing the same waits on the version's advisory lock and then finds the work done. Sessions
+    bound to one connection (tests) are left alone: a thread must not share their connection.
+    """
+    engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        return False
+    key = (_db(session), version_id)
+    with _GCJ02_LOCK:
+        if key in _STARTED:
+            return False
+        _STARTED.add(key)
+
+    def work():
+        with Session(engine) as own:
+            if not queries.has_generalised(own, version_id, VARIANTS[-1]):
+                prepare(own, version_id)
+    threading.Thread(target=work, name=f"tiles-prepare-{version_id}", daemon=True).start()
+    return True
 
 
 def prepare_steps(session: Session, version_id: int) -> int:
