@@ -187,7 +187,7 @@ def print_table(results: dict) -> None:
     """Human-readable summary."""
     print(f"grids {results['database']['grids']:,}; levels (level, count, typical width m): "
           + ", ".join(f"({lv}, {n:,}, {w:,.0f})" for lv, n, w in results["levels"]))
-    fly = results["on_the_fly"]["per_zoom_p95"]
+    fly = {int(z): ms for z, ms in results["on_the_fly"]["per_zoom_p95"].items()}  # JSON keys are text
     print(f"{'z':>3} {'lvl':>3} {'tiles':>5} {'base p95':>9} {'fly p95':>8} {'cold p50':>9} {'cold p95':>9} "
           f"{'cached p95':>10} {'KB mean':>8} {'KB max':>7} {'base KB':>8}")
     for r in results["zooms"]:
