@@ -1,11 +1,23 @@
 """The public map in headless Chromium: tiles drawn, click → contacts, search, lookup, deep link, notice sheet."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from tests.browser.conftest import live_server, screenshot
+from gisgrid.cli import DEMO_FILE
+from gisgrid.grids import service
+from tests.browser.conftest import screenshot
+from tests.conftest import free_port, fresh_database
 
 pytestmark = pytest.mark.browser
 PRIVATE_LEADER = re.compile(r"010-0001-\d{4}")  # the demo's first-responsible-person phones are all private
@@ -103,19 +115,50 @@ def test_notice_sheet_prints_map_and_contacts(page, server_url):
     screenshot(page, "public-notice-sheet")
 
 
+@contextmanager
+def gcj02_server():
+    """gunicorn in its own process on a demo database, with a GCJ-02 base map configured.
+
+    Its own process, because an in-process live server would rebind the shared ``db`` object
+    that the session's server_url uses.
+    """
+    with fresh_database("gisgrid_browser_gcj") as url:
+        engine = create_engine(url)
+        with Session(engine) as session:
+            service.import_file(session, DEMO_FILE, label="demo", publish=True)
+        engine.dispose()
+        port = free_port()
+        # a local image stands in for a GCJ-02 (AMap-style) tile server on the intranet
+        env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_TILE_CRS": "gcj02",
+               "GISGRID_TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"}
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
+                                 "--workers", "1", "gisgrid.wsgi:app"], env=env, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):  # wait until the worker has imported the app
+                assert proc.poll() is None, "gunicorn exited"
+                try:
+                    urllib.request.urlopen(base + "/static/js/api.js", timeout=5)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def test_gcj02_base_map_shifts_overlays(page):
-    # a local image stands in for a GCJ-02 (AMap-style) tile server on the intranet
-    config = {"TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}", "TILE_CRS": "gcj02"}
-    with live_server("gisgrid_browser_gcj", config) as url:
+    with gcj02_server() as url:
         tile_urls = []
         page.on("request", lambda r: "/tiles/" in r.url and tile_urls.append(r.url))
         _open(page, url + "/grids/110102001004")
         page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
         assert tile_urls and all("crs=gcj02" in u for u in tile_urls)
-        outline = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004?crs=gcj02')"
-                                ".then(b => b.grid.bbox)")
+        drawn = page.evaluate("""() => { let b = null; gisgrid.publicMap.eachLayer(l => {
+            if (l.feature && l.getBounds) { b = l.getBounds(); } }); return b && [b.getWest(), b.getSouth()]; }""")
         plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
-        assert outline[0] - plain[0] > 0.004  # the outline drawn is the shifted one (~500 m east)
+        assert drawn[0] - plain[0] > 0.004  # the outline on the map is the shifted one (~500 m east)
         assert page.watch.console_errors == [] and page.watch.external_requests == []
 
 
