@@ -40,6 +40,23 @@
     }
   }).addTo(map);
 
+  // the parent level's outlines on top, so the grid shown is seen inside its township or county
+  function parentLevel() { var l = shownLevel(); return l > (levels.length ? levels[0].level : 1) ? l - 1 : null; }
+  function parentUrl() { return "/tiles/{z}/{x}/{y}.pbf?" + qs({ crs: crs, level: parentLevel(), at: cfg.at }); }
+  var parents = null, parentShown = null;
+  function refreshParents() {
+    var want = parentLevel();
+    if (want === parentShown) { return; }
+    parentShown = want;
+    if (parents) { map.removeLayer(parents); parents = null; }
+    if (want === null) { return; }
+    parents = L.vectorGrid.protobuf(parentUrl(), {
+      rendererFactory: L.canvas.tile, interactive: false, maxNativeZoom: 18, maxZoom: 19,
+      vectorTileLayerStyles: { grids: function () { return { color: color(want), weight: 3, fill: false, opacity: 0.8 }; } }
+    }).addTo(map);
+  }
+  map.on("zoomend", refreshParents);
+
   // ---- levels: switcher, legend, labels
   function shownLevel() {
     if (chosenLevel) { return chosenLevel; }
@@ -60,6 +77,7 @@
       input.addEventListener("change", function () {
         chosenLevel = o.value ? Number(o.value) : null;
         grids.setUrl(tileUrl());
+        refreshParents();
         if (o.level && map.getZoom() < o.level.min_zoom) { map.setZoom(o.level.min_zoom); }
         refreshLabels();
       });
@@ -229,6 +247,7 @@
   gisgrid.api.get("/api/v1/grids/levels?" + qs({ at: cfg.at })).then(function (body) {
     levels = body.levels;
     renderLevels();
+    refreshParents();
     legend.addTo(map);
     if (cfg.code) { selectGrid(cfg.code, true); }
     else { gisgrid.api.get("/ogc/collections/grids?" + qs({ at: cfg.at })).then(function (c) {

@@ -93,14 +93,27 @@ def test_coordinate_lookup_shows_chain_and_near_boundary(page, server_url):
 
 
 def test_deep_link_opens_on_the_grid(page, server_url):
+    tile_urls = []
+    page.on("request", lambda r: "/tiles/" in r.url and tile_urls.append(r.url))
     _open(page, server_url + "/grids/110102001004")
     page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
     center = page.evaluate("() => { const c = gisgrid.publicMap.getCenter(); return [c.lng, c.lat]; }")
     body = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004')")
     w, s, e, n = body["grid"]["bbox"]
     assert w <= center[0] <= e and s <= center[1] <= n
+    assert any("level=2" in u for u in tile_urls)  # the streets' outlines are drawn over the communities
     assert page.watch.console_errors == [] and page.watch.external_requests == []
     screenshot(page, "public-map-deep-link")
+
+
+def test_history_view_at_a_date(page, server_url):
+    from datetime import date
+    today = date.today().isoformat()
+    _open(page, f"{server_url}/grids/110102001004?at={today}")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    assert today in page.inner_text(".banner")
+    page.goto(server_url + "/grids/110102001004?at=2000-01-01", wait_until="networkidle")
+    assert "没有已发布的网格边界" in page.inner_text("main")  # nothing was published then: a clear 404 page
 
 
 def test_notice_sheet_prints_map_and_contacts(page, server_url):
