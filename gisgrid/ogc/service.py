@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import Session
@@ -53,14 +54,14 @@ def collection(session: Session, base: str, day: date | None) -> dict:
 
 def parse_items_args(args) -> dict:
     """limit, offset, bbox and level of an items request (InvalidInput on nonsense)."""
-    limit = _int(args.get("limit"), DEFAULT_LIMIT, "limit", 1)
-    offset = _int(args.get("offset"), 0, "offset", 0)
+    limit = min(_int(args.get("limit"), DEFAULT_LIMIT, "limit", 1), MAX_LIMIT)
+    offset = _int(args.get("offset"), 0, "offset", 0, maximum=2**53)
     filters = {}
     if args.get("bbox"):
         filters.update(zip("wsen", _bbox(args["bbox"])))
     if args.get("level"):
-        filters["level"] = _int(args["level"], None, "level", 1)
-    return {"limit": min(limit, MAX_LIMIT), "offset": offset, "filters": filters}
+        filters["level"] = _int(args["level"], None, "level", 1, maximum=99)
+    return {"limit": limit, "offset": offset, "filters": filters}
 
 
 def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict,
@@ -109,15 +110,15 @@ def _link(base: str, path: str, rel: str, mime: str, title: str, query: dict | N
     return {"href": href, "rel": rel, "type": mime, "title": title}
 
 
-def _int(raw, default, name: str, minimum: int):
+def _int(raw, default, name: str, minimum: int, maximum: int = 2**31 - 1):
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except ValueError:
         raise InvalidInput(f"参数 {name} 应为整数 ({name} must be an integer)") from None
-    if value < minimum:
-        raise InvalidInput(f"参数 {name} 不能小于 {minimum} ({name} must be >= {minimum})")
+    if not minimum <= value <= maximum:
+        raise InvalidInput(f"参数 {name} 应在 {minimum} 到 {maximum} 之间 ({name} must be {minimum}..{maximum})")
     return value
 
 
@@ -128,6 +129,7 @@ def _bbox(raw: str) -> list[float]:
         raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers)") from None
     if len(values) == 6:  # 3-D bbox: drop the heights
         values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or not (values[0] <= values[2] and values[1] <= values[3]):
+    if len(values) != 4 or not all(math.isfinite(v) for v in values) \
+            or not (values[0] <= values[2] and values[1] <= values[3]):
         raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers, min <= max)")
     return values

@@ -5,11 +5,28 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
-from gisgrid.grids.routes import _number
 from gisgrid.public_map import opendata, service, tiles
 
 bp = Blueprint("public_map", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _number(name: str) -> float:
+    raw = request.args.get(name, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 必须是数字，收到 {raw!r} (parameter {name} must be a number)") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidInput(f"参数 {name} 必须是有限数字 (parameter {name} must be finite)")
+    return value
+
+
+def _level() -> int:
+    level = _number("level")
+    if not (level.is_integer() and 1 <= level <= 99):
+        raise InvalidInput("参数 level 应为 1 到 99 的整数 (level must be an integer 1..99)")
+    return int(level)
 
 
 def _day():
@@ -59,7 +76,7 @@ def levels_api():
 def labels_api():
     """Label points: ?bbox=w,s,e,n&level=[&crs=wgs84|gcj02][&at=]."""
     bbox = _bbox(request.args.get("bbox"))
-    level = int(_number("level"))
+    level = _level()
     return service.labels(db.session(), bbox, level, _day(), service.parse_map_crs(request.args.get("crs")))
 
 
@@ -78,7 +95,7 @@ def grid_api(code: str):
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.pbf")
 def tile(z: int, x: int, y: int):
     """Vector tile of the grids: [?level=][&crs=wgs84|gcj02][&at=]."""
-    level = int(_number("level")) if request.args.get("level") else None
+    level = _level() if request.args.get("level") else None
     variant = service.parse_map_crs(request.args.get("crs"))
     body, etag = tiles.get_tile(db.session(), z, x, y, level, variant, _day())
     resp = Response(body, mimetype=MVT)

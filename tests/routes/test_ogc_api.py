@@ -62,7 +62,8 @@ def test_item_and_public_fields(client, world):
     assert "199-0000-0001" in every.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=x", "offset=-1", "bbox=1,2,3", "bbox=3,2,1,0", "f=html"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=x", "offset=-1", "offset=1e99", "offset=99999999999999999999",
+                                   "level=99999999999", "bbox=1,2,3", "bbox=3,2,1,0", "bbox=0,0,inf,1", "f=html"])
 def test_bad_parameters_are_json_400(client, world, query):
     resp = client.get(f"/ogc/collections/grids/items?{query}", headers={"Accept": "text/html"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"

@@ -62,6 +62,9 @@ def test_unknown_grid_and_bad_parameters_are_clean_errors(client, world):
     assert client.get("/api/v1/grids/A?crs=bd09").status_code == 400
     assert client.get("/api/v1/grids/labels?bbox=1,2,3&level=1").status_code == 400
     assert client.get("/api/v1/grids/locate?lon=x&lat=1").status_code == 400
+    assert client.get("/api/v1/grids/locate?lon=1e300&lat=0").status_code == 400
+    assert client.get("/api/v1/grids/A?at=9999-12-31").status_code == 200
+    assert client.get("/api/v1/grids/search?q=" + "甲" * 101).status_code == 400
 
 
 def test_nothing_published_is_404_not_500(client):
@@ -116,3 +119,15 @@ def test_map_page_and_deep_link(client, world):
     notice = client.get("/grids/A1a/notice").get_data(as_text=True)
     assert "公示牌" in notice and "甲一镇东村责任主体" in notice and "199-0000-0001" in notice
     assert "@media print" in notice
+
+
+def test_labels_follow_the_base_map_datum(client, world):
+    from gisgrid import coords
+    plain = {l["code"]: l for l in client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=1").get_json()["labels"]}
+    shifted = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=1&crs=gcj02").get_json()["labels"]
+    for label in shifted:
+        lon, lat = coords.wgs84_to_gcj02(plain[label["code"]]["lon"], plain[label["code"]]["lat"])
+        assert (label["lon"], label["lat"]) == pytest.approx((float(lon), float(lat)), abs=1e-9)
+    for bad in ("nan", "1e300", "1.5", "0"):
+        assert client.get(f"/api/v1/grids/labels?bbox=100,30,130,50&level={bad}").status_code == 400
+        assert client.get(f"/tiles/3/0/0.pbf?level={bad}").status_code == 400
