@@ -36,20 +36,31 @@ def _properties(row: dict, staff_as_text: bool) -> dict:
     return props
 
 
-def export(session: Session, fmt: str, day: date | None = None) -> tuple[bytes, str]:
-    """(file bytes, file name) of the grids of the published version (or that of ``day``)."""
+def export(session: Session, fmt: str, day: date | None = None):
+    """(file bytes or an iterator of chunks, file name) of the grids of the published version (or of ``day``)."""
     if fmt not in FORMATS:
         raise NotFound(f"不支持的格式 {fmt} (formats: {', '.join(FORMATS)})")
+    if fmt == "geojson":  # streamed: the whole file of 100,000 grids never sits in memory
+        version = resolve_version(session, day)
+        return geojson_chunks(session, version.id), f"grids-v{version.id}.geojson"
     version_id, rows = _rows(session, day, with_geom=fmt != "csv")
-    body = {"geojson": to_geojson, "csv": to_csv, "gpkg": to_gpkg}[fmt](rows)
+    body = {"csv": to_csv, "gpkg": to_gpkg}[fmt](rows)
     return body, f"grids-v{version_id}.{fmt}"
 
 
-def to_geojson(rows: list[dict]) -> bytes:
-    """A FeatureCollection (RFC 7946, WGS84)."""
-    features = [{"type": "Feature", "id": r["code"], "properties": _properties(r, False), "geometry": r["geometry"]}
-                for r in rows]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+def geojson_chunks(session: Session, version_id: int, per_chunk: int = 500):
+    """A FeatureCollection (RFC 7946, WGS84) in chunks of ``per_chunk`` features built by PostGIS."""
+    yield b'{"type": "FeatureCollection", "features": ['
+    batch, separator = [], ""
+    for feature in queries.public_features(session, version_id):
+        batch.append(feature)
+        if len(batch) == per_chunk:
+            yield (separator + ",".join(batch)).encode("utf-8")
+            batch, separator = [], ","
+    if batch:
+        yield (separator + ",".join(batch)).encode("utf-8")
+    yield b"]}"
+    session.rollback()
 
 
 def to_csv(rows: list[dict]) -> bytes:

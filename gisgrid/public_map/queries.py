@@ -128,3 +128,11 @@ def extent(session: Session, version_id: int) -> list[float] | None:
                                  func.ST_XMax(func.ST_Extent(Grid.geom)), func.ST_YMax(func.ST_Extent(Grid.geom)))
                           .where(Grid.version_id == version_id)).first()
     return None if box is None or box[0] is None else [float(v) for v in box]
+
+
+def public_features(session: Session, version_id: int, batch: int = 1000):
+    """GeoJSON Feature texts of a version's grids, fetched ``batch`` rows at a time (server-side cursor)."""
+    result = session.execute(statement(_PKG, "public_features.sql"), {"version_id": version_id},
+                             execution_options={"yield_per": batch})
+    for (feature,) in result:
+        yield feature

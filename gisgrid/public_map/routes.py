@@ -1,7 +1,7 @@
 """Public pages and APIs (no login): the disclosure map, grid details, search, tiles, open data."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
@@ -109,6 +109,8 @@ def tile(z: int, x: int, y: int):
 def open_data(fmt: str):
     """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage."""
     body, filename = opendata.export(db.session(), fmt, _day())
+    if not isinstance(body, bytes):
+        body = stream_with_context(body)
     resp = Response(body, mimetype=opendata.FORMATS[fmt])
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp

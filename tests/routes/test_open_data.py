@@ -21,7 +21,7 @@ def test_geojson_download(client, world):
     assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
     assert "attachment" in resp.headers["Content-Disposition"]
     body = json.loads(resp.data)
-    assert [f["id"] for f in body["features"]] == ["A", "B", "A1", "A2", "A1a", "A1b", "A2a", "A2b"]
+    assert [f["id"] for f in body["features"]] == ["A", "A1", "A1a", "A1b", "A2", "A2a", "A2b", "B"]
     a1a = next(f for f in body["features"] if f["id"] == "A1a")["properties"]
     assert a1a["contact_phone"] is None and a1a["leader_phone"] is None
     assert a1a["staff"][0]["phone"] == "199-0000-0001" and a1a["staff"][1]["phone"] is None

@@ -1,6 +1,7 @@
 -- Public fields of the grids of one version: a phone not marked public is NULL, never sent.
 -- Optional filters (NULL = no filter): :codes text[], :level, bbox :w :s :e :n (WGS84, ST_Intersects).
--- :with_geom false leaves the geometry out (CSV, lists). Paged with :limit/:offset, ordered by level, code.
+-- :with_geom false leaves the geometry out (CSV, lists). Paged with :limit/:offset, ordered by level, code;
+-- the page is chosen first so that label points and JSON are computed for its rows only.
 SELECT g.id, g.code, g.name, g.level, g.parent_code, g.entity, g.leader_name, g.leader_title,
        CASE WHEN g.leader_phone_public THEN g.leader_phone END AS leader_phone,
        CASE WHEN g.contact_phone_public THEN g.contact_phone END AS contact_phone,
@@ -11,11 +12,13 @@ SELECT g.id, g.code, g.name, g.level, g.parent_code, g.entity, g.leader_name, g.
         FROM grid_staff s WHERE s.grid_id = g.id) AS staff,
        CASE WHEN :with_geom THEN ST_AsGeoJSON(g.geom, 7) END AS geometry,
        ST_X(p.pt) AS label_lon, ST_Y(p.pt) AS label_lat
-FROM grid g
+FROM (SELECT id FROM grid
+      WHERE version_id = :version_id
+        AND (CAST(:codes AS text[]) IS NULL OR code = ANY (CAST(:codes AS text[])))
+        AND (CAST(:level AS integer) IS NULL OR level = :level)
+        AND (CAST(:w AS float8) IS NULL OR ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326)))
+      ORDER BY level, code
+      LIMIT :limit OFFSET :offset) page
+JOIN grid g ON g.id = page.id
 CROSS JOIN LATERAL (SELECT ST_PointOnSurface(g.geom) AS pt) p
-WHERE g.version_id = :version_id
-  AND (CAST(:codes AS text[]) IS NULL OR g.code = ANY (CAST(:codes AS text[])))
-  AND (CAST(:level AS integer) IS NULL OR g.level = :level)
-  AND (CAST(:w AS float8) IS NULL OR ST_Intersects(g.geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326)))
 ORDER BY g.level, g.code
-LIMIT :limit OFFSET :offset
