@@ -9,7 +9,8 @@ import tempfile
 from datetime import date
 
 import geopandas as gpd
-from shapely.geometry import shape
+import pyogrio
+import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
@@ -22,9 +23,9 @@ FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
            "gpkg": "application/geopackage+sqlite3"}
 
 
-def _rows(session: Session, day: date | None, with_geom: bool) -> tuple[int, list[dict]]:
+def _rows(session: Session, day: date | None, with_wkb: bool) -> tuple[int, list[dict]]:
     version = resolve_version(session, day)
-    rows = queries.public_grids(session, version.id, with_geom=with_geom)
+    rows = queries.public_grids(session, version.id, with_geom=False, with_wkb=with_wkb)
     session.rollback()
     return version.id, rows
 
@@ -43,7 +44,7 @@ def export(session: Session, fmt: str, day: date | None = None):
     if fmt == "geojson":  # streamed: the whole file of 100,000 grids never sits in memory
         version = resolve_version(session, day)
         return geojson_chunks(session, version.id), f"grids-v{version.id}.geojson"
-    version_id, rows = _rows(session, day, with_geom=fmt != "csv")
+    version_id, rows = _rows(session, day, with_wkb=fmt == "gpkg")
     body = {"csv": to_csv, "gpkg": to_gpkg}[fmt](rows)
     return body, f"grids-v{version_id}.{fmt}"
 
@@ -76,12 +77,12 @@ def to_csv(rows: list[dict]) -> bytes:
 def to_gpkg(rows: list[dict]) -> bytes:
     """A GeoPackage with one layer ``grids`` in EPSG:4326."""
     frame = gpd.GeoDataFrame([_properties(r, True) for r in rows], columns=list(FIELDS),
-                             geometry=[shape(r["geometry"]) for r in rows], crs="EPSG:4326")
+                             geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]), crs="EPSG:4326")
     handle, path = tempfile.mkstemp(suffix=".gpkg")
     os.close(handle)
     os.unlink(path)  # GDAL creates the file itself
     try:
-        frame.to_file(path, layer="grids", driver="GPKG")
+        pyogrio.write_dataframe(frame, path, layer="grids", driver="GPKG")
         with open(path, "rb") as stream:
             return stream.read()
     finally:

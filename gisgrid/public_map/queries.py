@@ -17,10 +17,10 @@ _PKG = "gisgrid.public_map"
 _NO_FILTER = {"codes": None, "level": None, "w": None, "s": None, "e": None, "n": None}
 
 
-def public_grids(session: Session, version_id: int, *, with_geom: bool = True, limit: int | None = None,
-                 offset: int = 0, **filters) -> list[dict]:
+def public_grids(session: Session, version_id: int, *, with_geom: bool = True, with_wkb: bool = False,
+                 limit: int | None = None, offset: int = 0, **filters) -> list[dict]:
     """Public fields of a version's grids (filters: codes, level, w/s/e/n); phones only when public."""
-    params = {**_NO_FILTER, **filters, "version_id": version_id, "with_geom": with_geom,
+    params = {**_NO_FILTER, **filters, "version_id": version_id, "with_geom": with_geom, "with_wkb": with_wkb,
               "limit": limit, "offset": offset}
     rows = session.execute(statement(_PKG, "public_grids.sql"), params).mappings()
     return [_decode(dict(row)) for row in rows]

@@ -1,6 +1,6 @@
 -- Public fields of the grids of one version: a phone not marked public is NULL, never sent.
 -- Optional filters (NULL = no filter): :codes text[], :level, bbox :w :s :e :n (WGS84, ST_Intersects).
--- :with_geom false leaves the geometry out (CSV, lists). Paged with :limit/:offset, ordered by level, code;
+-- :with_geom adds GeoJSON geometry, :with_wkb WKB (GeoPackage). Paged with :limit/:offset, ordered by level, code;
 -- the page is chosen first so that label points and JSON are computed for its rows only.
 SELECT g.id, g.code, g.name, g.level, g.parent_code, g.entity, g.leader_name, g.leader_title,
        CASE WHEN g.leader_phone_public THEN g.leader_phone END AS leader_phone,
@@ -11,6 +11,7 @@ SELECT g.id, g.code, g.name, g.level, g.parent_code, g.entity, g.leader_name, g.
                    'phone', CASE WHEN s.phone_public THEN s.phone END) ORDER BY s.position), '[]'::json)
         FROM grid_staff s WHERE s.grid_id = g.id) AS staff,
        CASE WHEN :with_geom THEN ST_AsGeoJSON(g.geom, 7) END AS geometry,
+       CASE WHEN :with_wkb THEN ST_AsBinary(g.geom) END AS wkb,
        ST_X(p.pt) AS label_lon, ST_Y(p.pt) AS label_lat
 FROM (SELECT id FROM grid
       WHERE version_id = :version_id
