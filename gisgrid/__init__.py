@@ -39,3 +39,5 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.sources.routes import bp as sources_bp
     app.register_blueprint(sources_bp)
     app.register_blueprint(patrols_bp)
+    from gisgrid.ogc.routes import bp as ogc_bp
+    app.register_blueprint(ogc_bp)

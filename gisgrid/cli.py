@@ -173,6 +173,7 @@ def demo_load(path) -> None:
     _load_demo_boundaries(path)
     _load_demo_accounts()
     _load_demo_sources()
+    _load_demo_tiles()
 
 
 def _load_demo_boundaries(path) -> None:
@@ -241,6 +242,35 @@ def users_list() -> None:
         for u in service.list_users(session):
             grids = ",".join(sorted(u.grid_codes)) or "-"
             click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")
+
+
+def _load_demo_tiles() -> None:
+    from gisgrid.public_map import tiles
+    with db.new_session() as session:
+        version = tiles.published_version_id(session)
+        if version is None or tiles.generalised_ready(session, version, "gcj02"):
+            return
+        tiles.prepare(session, version)
+    click.echo(f"prepared map tiles of version {version} (generalised and GCJ-02 geometry)")
+
+
+@main.group("tiles")
+def tiles_group() -> None:
+    """Public map vector tiles."""
+
+
+@tiles_group.command("prepare")
+@click.option("--version", "version_id", type=int, help="Version id (default: the published one).")
+def tiles_prepare(version_id) -> None:
+    """Pre-build GCJ-02 and low-zoom generalised geometry of a version (run after publishing)."""
+    from gisgrid.public_map import tiles
+    with db.new_session() as session:
+        version_id = version_id or tiles.published_version_id(session)
+        if version_id is None:
+            _fail(DomainError("尚未发布任何网格边界 (no published version)"))
+        with tqdm(total=tiles.prepare_steps(session, version_id) + 1, desc="prepare tiles", unit="step") as bar:
+            tiles.prepare(session, version_id, progress=bar.update, on_gcj02=lambda: bar.update(1))
+    click.echo(f"prepared map tiles of version {version_id}")
 
 
 from gisgrid.sources.commands import sources_group  # noqa: E402  (the sources domain's own commands)

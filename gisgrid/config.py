@@ -22,4 +22,8 @@ def from_env() -> dict:
         "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
         "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
         "MEDIA_DIR": os.environ.get("GISGRID_MEDIA_DIR", "var/media"),
+        # public map base layer (optional): an XYZ tile URL on the intranet; gcj02 shifts the overlays
+        "TILE_URL": os.environ.get("GISGRID_TILE_URL", ""),
+        "TILE_CRS": os.environ.get("GISGRID_TILE_CRS", "wgs84").lower(),
+        "TILE_ATTRIBUTION": os.environ.get("GISGRID_TILE_ATTRIBUTION", ""),
     }

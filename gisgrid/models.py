@@ -11,6 +11,7 @@ DOMAIN_MODELS = (
     "gisgrid.auth.models",
     "gisgrid.sources.models",
     "gisgrid.patrols.models",
+    "gisgrid.public_map.models",
 )
 
 

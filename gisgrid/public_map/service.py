@@ -1,16 +1,28 @@
-"""Read models for the public pages."""
+"""Read models for the public pages and APIs: only fields marked public ever leave this module."""
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping, shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gisgrid.grids import queries
-from gisgrid.grids.models import Grid
+from gisgrid import coords
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.models import BoundaryVersion, Grid
+from gisgrid.public_map import queries
+
+SEARCH_LIMIT = 20
+LABEL_LIMIT = 300
+MAP_CRS = ("wgs84", "gcj02")
 
 
 def published_summary(session: Session) -> dict | None:
     """Label, publication time and grid count per level of the published version."""
-    version = queries.published_version(session)
+    version = grid_queries.published_version(session)
     if version is None:
         return None
     levels = session.execute(
@@ -18,3 +30,128 @@ def published_summary(session: Session) -> dict | None:
     summary = {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
     session.rollback()
     return summary
+
+
+def parse_day(raw: str | None) -> date | None:
+    """``?at=YYYY-MM-DD`` → a date (None when absent)."""
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 at 应为 YYYY-MM-DD 日期，收到 {raw!r} (at must be YYYY-MM-DD)") from None
+
+
+def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
+    """The published version, or the one published at the end of ``day``; NotFound when none."""
+    if day is None:
+        version = grid_queries.published_version(session)
+        if version is None:
+            raise NotFound("尚未发布任何网格边界 (no published boundary version)")
+        return version
+    version_id = grid_queries.version_at(session, day)
+    if version_id is None:
+        raise NotFound(f"{day.isoformat()} 时没有已发布的网格边界 (no version was published on {day})")
+    return grid_queries.get_version(session, version_id)
+
+
+def version_json(version: BoundaryVersion) -> dict:
+    """The version as the APIs show it."""
+    return {"id": version.id, "label": version.label, "status": version.status,
+            "published_at": version.published_at.isoformat() if version.published_at else None}
+
+
+def public_grid(row: dict) -> dict:
+    """A public_grids row in the shape the lookup API uses (leader nested, phones already filtered)."""
+    out = {key: row[key] for key in ("code", "name", "level", "parent_code", "entity")}
+    out["leader"] = {"name": row["leader_name"], "title": row["leader_title"], "phone": row["leader_phone"]}
+    out.update({key: row[key] for key in ("contact_phone", "staff", "duties", "sample_data", "area_m2")})
+    return out
+
+
+def parse_map_crs(raw: str | None) -> str:
+    """Overlay coordinate system: wgs84 (default) or gcj02 (to sit on an AMap-style base map)."""
+    crs = (raw or "wgs84").lower()
+    if crs not in MAP_CRS:
+        raise InvalidInput(f"参数 crs 只能是 wgs84 或 gcj02，收到 {raw!r} (crs must be wgs84 or gcj02)")
+    return crs
+
+
+def shift_geojson(geometry: dict, crs: str) -> dict:
+    """A GeoJSON geometry moved to ``crs`` (GCJ-02: every vertex offset)."""
+    if crs == "wgs84" or geometry is None:
+        return geometry
+    return mapping(shapely.transform(shape(geometry), _gcj02))
+
+
+def _gcj02(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+
+
+def grid_detail(session: Session, code: str, day: date | None = None, crs: str = "wgs84") -> dict:
+    """One grid with geometry, its parent chain (top → itself) and its children, public fields only."""
+    version = resolve_version(session, day)
+    tree = queries.grid_tree(session, version.id, code)
+    if tree is None:
+        raise NotFound(f"网格 {code} 不存在 (no grid with code {code} in version {version.id})")
+    chain_codes, child_codes, bbox = tree
+    rows = {r["code"]: r for r in queries.public_grids(session, version.id, with_geom=False, codes=chain_codes)}
+    grid_row = queries.public_grids(session, version.id, codes=[code])[0]
+    children = queries.public_grids(session, version.id, with_geom=False, codes=child_codes) if child_codes else []
+    session.rollback()
+    grid = public_grid(grid_row)
+    grid["geometry"] = shift_geojson(grid_row["geometry"], crs)
+    grid["bbox"] = _shift_bbox(bbox, crs)
+    return {"version": version_json(version), "crs": crs, "grid": grid,
+            "chain": [public_grid(rows[c]) for c in chain_codes],
+            "children": [{"code": c["code"], "name": c["name"], "level": c["level"], "entity": c["entity"]}
+                         for c in children]}
+
+
+def _shift_bbox(bbox: list[float], crs: str) -> list[float]:
+    if crs == "wgs84":
+        return bbox
+    lon, lat = coords.wgs84_to_gcj02([bbox[0], bbox[2]], [bbox[1], bbox[3]])
+    return [float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1])]
+
+
+def search(session: Session, q: str, day: date | None = None) -> dict:
+    """Up to SEARCH_LIMIT grids by name, code, entity or person."""
+    q = (q or "").strip()
+    if not q:
+        raise InvalidInput("请输入要搜索的网格名称、编码、责任主体或人员 (missing q)")
+    if len(q) > 100:
+        raise InvalidInput("搜索词过长 (q is longer than 100 characters)")
+    version = resolve_version(session, day)
+    results = queries.search(session, version.id, q, SEARCH_LIMIT)
+    session.rollback()
+    return {"version": version_json(version), "q": q, "results": results}
+
+
+def locate(session: Session, lon: float, lat: float, crs_name: str | None, day: date | None) -> dict:
+    """Point → grid chain in the version of ``day`` (history), public fields only."""
+    wlon, wlat = coords.point_to_wgs84(lon, lat, crs_name)
+    version = resolve_version(session, day)
+    chains = grid_queries.leaf_codes_at(session, version.id, [(0, wlon, wlat)])
+    if 0 not in chains:
+        raise NotFound("该位置不在任何网格内 (no grid covers this point)")
+    rows = {r["code"]: r for r in queries.public_grids(session, version.id, with_geom=False, codes=chains[0])}
+    session.rollback()
+    chain = [public_grid(rows[c]) for c in chains[0]]
+    return {"version": version_json(version), "query": {"lon": wlon, "lat": wlat, "crs": crs_name or "wgs84"},
+            "chain": chain, "grid": chain[-1], "near_boundary": [], "near_boundary_m": None}
+
+
+def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str) -> dict:
+    """Label points of the largest grids of ``level`` in a bbox given in ``crs``."""
+    version = resolve_version(session, day)
+    w, s, e, n = bbox
+    if crs == "gcj02":  # the GCJ-02 offset is < 1 km: widen the box rather than invert it
+        w, s, e, n = w - 0.01, s - 0.01, e + 0.01, n + 0.01
+    rows = queries.labels(session, version.id, level, (w, s, e, n), LABEL_LIMIT)
+    session.rollback()
+    if crs == "gcj02" and rows:
+        lon, lat = coords.wgs84_to_gcj02([r[2] for r in rows], [r[3] for r in rows])
+        rows = [(r[0], r[1], float(x), float(y)) for r, x, y in zip(rows, lon, lat)]
+    return {"version": version_json(version), "level": level,
+            "labels": [{"code": c, "name": nm, "lon": x, "lat": y} for c, nm, x, y in rows]}

@@ -1,0 +1,11 @@
+-- One Mapbox vector tile (layer "grids": code, name, level) of one level of one version.
+-- Geometry is simplified to :tolerance degrees (a fraction of a tile pixel) before ST_AsMVTGeom
+-- quantises it, so low zooms stay small and fast. :w :s :e :n is the tile's WGS84 box plus buffer.
+WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS e)
+SELECT ST_AsMVT(t, 'grids', 4096, 'geom')
+FROM (SELECT g.code, g.name, g.level,
+             ST_AsMVTGeom(ST_Transform(ST_Simplify(g.geom, :tolerance), 3857), b.e, 4096, 64, true) AS geom
+      FROM grid g, bounds b
+      WHERE g.version_id = :version_id AND g.level = :level
+        AND g.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)) t
+WHERE t.geom IS NOT NULL

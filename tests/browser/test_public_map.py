@@ -1,0 +1,192 @@
+"""The public map in headless Chromium: tiles drawn, click → contacts, search, lookup, deep link, notice sheet."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from gisgrid.cli import DEMO_FILE
+from gisgrid.grids import service
+from tests.browser.conftest import screenshot
+from tests.conftest import free_port, fresh_database
+
+pytestmark = pytest.mark.browser
+PRIVATE_LEADER = re.compile(r"010-0001-\d{4}")  # the demo's first-responsible-person phones are all private
+
+
+def _open(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".legend")
+
+
+def _drawn_pixels(page) -> int:
+    """Non-transparent pixels over all vector-tile canvases."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-tile-container canvas'))
+        .reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let k = 0; for (let i = 3; i < d.length; i += 16) { if (d[i]) k++; } return n + k; }, 0)""")
+
+
+def _click_latlng(page, lat, lon):
+    point = page.evaluate(f"() => {{ const m = gisgrid.publicMap; const p = m.latLngToContainerPoint([{lat}, {lon}]);"
+                          " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }")
+    page.mouse.click(*point)
+
+
+def test_map_loads_draws_polygons_and_labels(page, server_url):
+    _open(page, server_url + "/")
+    page.wait_for_function("() => document.querySelectorAll('.grid-label span').length > 5")
+    assert _drawn_pixels(page) > 1000
+    assert "2 级（15 个）" in page.inner_text("#levels")
+    assert page.watch.console_errors == []
+    assert page.watch.external_requests == []
+    assert screenshot(page, "public-map").stat().st_size > 0
+
+
+def test_click_on_a_grid_shows_its_contacts(page, server_url):
+    _open(page, server_url + "/")
+    _click_latlng(page, 39.9405, 116.3655)
+    page.wait_for_selector("#detail h2")
+    detail = page.inner_text("#detail")
+    assert "责任主体" in detail and "第一责任人" in detail and "联系电话" in detail
+    assert "西城区" in page.inner_text("#result")
+    assert not PRIVATE_LEADER.search(page.inner_text("#panel"))
+    assert page.locator(".leaflet-overlay-pane path").count() >= 1  # the chosen grid is outlined
+    assert page.watch.console_errors == []
+    screenshot(page, "public-map-click")
+
+
+def test_search_finds_a_grid(page, server_url):
+    _open(page, server_url + "/")
+    page.fill("#search input[name=q]", "府右街")
+    page.click("#search button")
+    page.wait_for_selector("#results li a")
+    page.click("#results li a:has-text('府右街南社区')")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    assert "西长安街街道" in page.inner_text("#detail .chainbar")
+    assert page.evaluate("() => gisgrid.publicMap.getZoom()") >= 14
+    assert page.watch.console_errors == []
+
+
+def test_coordinate_lookup_shows_chain_and_near_boundary(page, server_url):
+    _open(page, server_url + "/")
+    # a vertex of a community's outline lies on a boundary: its neighbours are 0 m away
+    lon, lat = page.evaluate("""() => gisgrid.api.get('/api/v1/grids/110102001004')
+        .then(b => b.grid.geometry.coordinates[0][0][1])""")
+    page.fill("#lookup input[name=lon]", str(lon))
+    page.fill("#lookup input[name=lat]", str(lat))
+    page.select_option("#lookup select[name=crs]", "wgs84")
+    page.click("#lookup button")
+    page.wait_for_selector("#result .near-boundary")
+    assert "管辖可能存疑" in page.inner_text("#result")
+    assert "西城区" in page.inner_text("#result .chainbar")
+    assert page.watch.console_errors == []
+
+
+def test_deep_link_opens_on_the_grid(page, server_url):
+    tile_urls = []
+    page.on("request", lambda r: "/tiles/" in r.url and tile_urls.append(r.url))
+    _open(page, server_url + "/grids/110102001004")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    center = page.evaluate("() => { const c = gisgrid.publicMap.getCenter(); return [c.lng, c.lat]; }")
+    body = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004')")
+    w, s, e, n = body["grid"]["bbox"]
+    assert w <= center[0] <= e and s <= center[1] <= n
+    assert any("level=2" in u for u in tile_urls)  # the streets' outlines are drawn over the communities
+    assert page.watch.console_errors == [] and page.watch.external_requests == []
+    screenshot(page, "public-map-deep-link")
+
+
+def test_history_view_at_a_date(page, server_url):
+    from datetime import date
+    today = date.today().isoformat()
+    _open(page, f"{server_url}/grids/110102001004?at={today}")
+    page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+    assert today in page.inner_text(".banner")
+    page.goto(server_url + "/grids/110102001004?at=2000-01-01", wait_until="networkidle")
+    assert "没有已发布的网格边界" in page.inner_text("main")  # nothing was published then: a clear 404 page
+
+
+def test_notice_sheet_prints_map_and_contacts(page, server_url):
+    page.goto(server_url + "/grids/110102001004/notice")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#notice-map path").count() == 1
+    assert "府右街南社区居委会" in page.inner_text(".notice")
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible() and not page.locator(".no-print").is_visible()
+    assert not PRIVATE_LEADER.search(page.inner_text("body"))
+    assert page.watch.console_errors == [] and page.watch.external_requests == []
+    screenshot(page, "public-notice-sheet")
+
+
+@contextmanager
+def gcj02_server():
+    """gunicorn in its own process on a demo database, with a GCJ-02 base map configured.
+
+    Its own process, because an in-process live server would rebind the shared ``db`` object
+    that the session's server_url uses.
+    """
+    with fresh_database("gisgrid_browser_gcj") as url:
+        engine = create_engine(url)
+        with Session(engine) as session:
+            service.import_file(session, DEMO_FILE, label="demo", publish=True)
+        engine.dispose()
+        port = free_port()
+        # a local image stands in for a GCJ-02 (AMap-style) tile server on the intranet
+        env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_TILE_CRS": "gcj02",
+               "GISGRID_TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"}
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
+                                 "--workers", "1", "gisgrid.wsgi:app"], env=env, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):  # wait until the worker has imported the app
+                assert proc.poll() is None, "gunicorn exited"
+                try:
+                    urllib.request.urlopen(base + "/static/js/api.js", timeout=5)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_gcj02_base_map_shifts_overlays(page):
+    with gcj02_server() as url:
+        tile_urls = []
+        page.on("request", lambda r: "/tiles/" in r.url and tile_urls.append(r.url))
+        _open(page, url + "/grids/110102001004")
+        page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
+        assert tile_urls and all("crs=gcj02" in u for u in tile_urls)
+        drawn = page.evaluate("""() => { let b = null; gisgrid.publicMap.eachLayer(l => {
+            if (l.feature && l.getBounds) { b = l.getBounds(); } }); return b && [b.getWest(), b.getSouth()]; }""")
+        plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
+        assert drawn[0] - plain[0] > 0.004  # the outline on the map is the shifted one (~500 m east)
+        assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_browser_location_finds_my_grid(browser, server_url):
+    context = browser.new_context(locale="zh-CN", geolocation={"latitude": 39.9405, "longitude": 116.3655},
+                                  permissions=["geolocation"])
+    try:
+        pg = context.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        _open(pg, server_url + "/")
+        pg.click("#geolocate")
+        pg.wait_for_selector("#detail h2")
+        lookup = pg.evaluate("() => gisgrid.api.get('/api/v1/lookup?lon=116.3655&lat=39.9405')")
+        assert pg.inner_text("#detail h2") == lookup["grid"]["name"]
+        assert errors == []
+    finally:
+        context.close()
