@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import psycopg2
-from flask import Flask, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -13,29 +13,64 @@ from sqlalchemy.orm import Session, sessionmaker
 from gisgrid.errors import DatabaseUnavailable
 
 
-class Database:
-    """Holds the engine and session factory of one app; tests may rebind it to a connection."""
+class _AppDatabase:
+    """The engines and session factory of one app (several apps may live in one process)."""
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.read_engine: Engine | None = None
-        self.sessionmaker = sessionmaker(expire_on_commit=False)
-
-    def init_app(self, app: Flask) -> None:
-        """Create the engine lazily from app config and close sessions at teardown."""
-        url, pool_size = app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE", 5)
-        self.engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size)
+    def __init__(self, url: str, pool_size: int) -> None:
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size)
         # hot read-only queries: autocommit is set once per connection, so a lookup costs one
         # round trip (no BEGIN/ROLLBACK, no pre-ping); read() retries once on a dead connection
-        self.read_engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
-                                         pool_size=pool_size, pool_recycle=1800)
-        self.sessionmaker.configure(bind=self.engine)
-        app.extensions["gisgrid_db"] = self
+        self.read_engine: Engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                                                 pool_size=pool_size, pool_recycle=1800)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+
+class Database:
+    """Facade over the current app's engines; tests may rebind an app to one connection.
+
+    Each app keeps its own engines in ``app.extensions``, so a test process can serve several
+    apps on different databases at once (live servers in threads).
+    """
+
+    def __init__(self) -> None:
+        self._last: _AppDatabase | None = None
+
+    def init_app(self, app: Flask) -> None:
+        """Create the engines lazily from app config and close sessions at teardown."""
+        state = _AppDatabase(app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE", 5))
+        app.extensions["gisgrid_db"] = self._last = state
         app.teardown_appcontext(self._close_request_session)
 
-    def bind_to(self, connection, **kwargs) -> None:
-        """Bind new sessions to one connection (used by tests for per-test rollback)."""
-        self.sessionmaker.configure(bind=connection, **kwargs)
+    def _state(self, app: Flask | None = None) -> _AppDatabase:
+        if app is not None:
+            return app.extensions["gisgrid_db"]
+        if has_app_context():
+            return current_app.extensions["gisgrid_db"]
+        if self._last is None:
+            raise RuntimeError("gisgrid.db used before create_app()")
+        return self._last  # outside any app context (scripts, test teardown): the latest app
+
+    @property
+    def engine(self) -> Engine:
+        return self._state().engine
+
+    @property
+    def read_engine(self) -> Engine:
+        return self._state().read_engine
+
+    @property
+    def sessionmaker(self) -> sessionmaker:
+        return self._state().sessionmaker
+
+    def bind_to(self, connection, app: Flask | None = None, **kwargs) -> None:
+        """Bind new sessions of ``app`` (default: current/latest) to one connection (tests: per-test rollback)."""
+        self._state(app).sessionmaker.configure(bind=connection, **kwargs)
+
+    def dispose(self, app: Flask | None = None) -> None:
+        """Close every pooled connection of ``app`` (before dropping its database)."""
+        state = self._state(app)
+        state.engine.dispose()
+        state.read_engine.dispose()
 
     def session(self) -> Session:
         """The session of the current app context, created on first use."""

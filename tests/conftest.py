@@ -83,7 +83,7 @@ def app(database_url, connection):
     from gisgrid import create_app
     from gisgrid.db import db
     application = create_app({"DATABASE_URL": database_url, "TESTING": True})
-    db.bind_to(connection, join_transaction_mode="create_savepoint")
+    db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     yield application
 
 

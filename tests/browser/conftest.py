@@ -2,7 +2,7 @@
 
 The live server runs in a thread on its own database (committed data: a browser cannot share
 a test's transaction). Tests that change data should use ``fresh_live_server`` so each gets
-a database of its own.
+a database of its own; every app keeps its own engines, so several servers can run at once.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def _load_demo(url: str) -> None:
     with app.app_context(), db.new_session() as session:
         service.import_file(session, DEMO_FILE, label="demo", publish=True)
         load_demo_users(session)
+    db.dispose(app)
 
 
 @contextmanager
@@ -52,8 +53,7 @@ def live_server(prefix: str = "gisgrid_browser", config: dict | None = None):
             server.shutdown()
             thread.join(5)
             from gisgrid.db import db
-            db.engine.dispose()
-            db.read_engine.dispose()
+            db.dispose(app)
 
 
 @pytest.fixture(scope="session")

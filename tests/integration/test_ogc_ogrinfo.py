@@ -31,8 +31,7 @@ def ogc_url(tmp_path_factory):
         finally:
             server.shutdown()
             thread.join(5)
-            db.engine.dispose()
-            db.read_engine.dispose()
+            db.dispose(app)
 
 
 def _run(*cmd) -> str:
