@@ -35,3 +35,9 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     for bp in (auth_bp, grids_bp, public_bp):
         app.register_blueprint(bp)
+    from gisgrid.incidents.open311 import bp as open311_bp
+    from gisgrid.incidents.routes import bp as incidents_bp
+    # Open311 never reads the session cookie (anonymous clients, optional api_key)
+    csrf.exempt(open311_bp)
+    for bp in (incidents_bp, open311_bp):
+        app.register_blueprint(bp)

@@ -21,4 +21,8 @@ def from_env() -> dict:
         "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
         "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
         "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
+        "MEDIA_DIR": os.environ.get("GISGRID_MEDIA_DIR", "var/media"),
+        "PHOTO_MAX_BYTES": int(os.environ.get("GISGRID_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "OPEN311_JURISDICTION": os.environ.get("GISGRID_OPEN311_JURISDICTION", "xicheng.gisgrid.local"),
+        "OPEN311_API_KEYS": os.environ.get("GISGRID_OPEN311_API_KEYS", ""),
     }

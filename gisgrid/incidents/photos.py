@@ -1,0 +1,55 @@
+"""Case photos: type checked by magic bytes, size limited, stored on disk outside the database."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from gisgrid.errors import InvalidInput
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 5
+_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """(mime type, extension) from the first bytes; only JPEG, PNG and WebP are accepted."""
+    for magic, mime, ext in _SIGNATURES:
+        if data.startswith(magic):
+            return mime, ext
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", ".webp"
+    raise InvalidInput("照片只接受 JPEG、PNG 或 WebP 图片 (photo must be JPEG, PNG or WebP)")
+
+
+def check(uploads: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[bytes, str, str]]:
+    """Validate every upload before anything is written: (data, mime, extension) each."""
+    uploads = [(name, data) for name, data in uploads if data]
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(f"最多上传 {MAX_PHOTOS} 张照片 (at most {MAX_PHOTOS} photos)")
+    checked = []
+    for name, data in uploads:
+        if len(data) > max_bytes:
+            raise InvalidInput(f"照片 {name} 超过 {max_bytes // 1024 // 1024} MB (photo too large)")
+        checked.append((data, *sniff(data)))
+    return checked
+
+
+def store(media_dir: str, incident_id: int, data: bytes, ext: str) -> str:
+    """Write one photo atomically; returns its path relative to ``media_dir``."""
+    relative = Path("incidents") / str(incident_id) / f"{uuid.uuid4().hex}{ext}"
+    target = Path(media_dir) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return str(relative)
+
+
+def resolve(media_dir: str, relative: str) -> Path:
+    """The absolute path of a stored photo, refusing anything outside ``media_dir``."""
+    root = Path(media_dir).resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise InvalidInput("非法路径 (bad path)")
+    return path

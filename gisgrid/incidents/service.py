@@ -1,0 +1,128 @@
+"""Entry points for routes and the CLI: read a case, act on it, list, serialise."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import DomainError
+from gisgrid.grids import assignments
+from gisgrid.grids import queries as grid_queries
+from gisgrid.incidents import access, queries, transfer, workflow
+from gisgrid.incidents.models import Incident
+
+ACTIONS = tuple(workflow.MOVES) + ("transfer", "transfer_accept", "transfer_return", "transfer_feedback", "task_done")
+
+
+def load(session: Session, incident_id) -> Incident:
+    """A case by id (NotFound otherwise), without any access check."""
+    try:
+        found = session.get(Incident, int(incident_id))
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise access.not_found(incident_id)
+    return found
+
+
+def get_case(session: Session, user, incident_id) -> Incident:
+    """A case the user may see."""
+    incident = load(session, incident_id)
+    access.require_view(user, incident)
+    return incident
+
+
+def act(session: Session, user, incident_id, action: str, params: dict) -> Incident:
+    """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited)."""
+    incident = get_case(session, user, incident_id)
+    if action in workflow.MOVES:
+        return workflow.transition(session, user, incident, action, params)
+    if action == "transfer":
+        return transfer.transfer(session, user, incident, params)
+    if action in ("transfer_accept", "transfer_return"):
+        return transfer.answer_transfer(session, user, incident, params, accept=action == "transfer_accept")
+    if action == "transfer_feedback":
+        return transfer.transfer_feedback(session, user, incident, params)
+    if action == "task_done":
+        return transfer.task_done(session, user, incident, params)
+    return workflow.transition(session, user, incident, action, params)  # raises "unknown action"
+
+
+def allowed_actions(user, incident: Incident) -> list[str]:
+    """State moves the user could make now (the detail page shows only these)."""
+    result = []
+    for action, (sources, _target) in workflow.MOVES.items():
+        if incident.state not in sources:
+            continue
+        try:
+            workflow._check(user, incident, action)
+        except DomainError:
+            continue
+        result.append(action)
+    return result
+
+
+def list_cases(session: Session, user, state: str | None = None) -> list[Incident]:
+    """Cases in the user's grids and department."""
+    return queries.list_cases(session, user, state)
+
+
+def summary(incident: Incident, today: date | None = None) -> dict:
+    """Short JSON form of a case (list and map)."""
+    today = today or date.today()
+    return {"id": incident.id, "category": incident.category_code, "state": incident.state,
+            "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
+            "grid_codes": incident.grid_codes, "departments": incident.department_codes,
+            "deadline": incident.deadline.isoformat() if incident.deadline else None,
+            "overdue": workflow.is_overdue(incident, today), "escalated_to": incident.escalated_to,
+            "reported_at": incident.reported_at.isoformat() if incident.reported_at else None,
+            "channel": incident.channel, "description": incident.description}
+
+
+def detail(incident: Incident, user) -> dict:
+    """Full JSON form of a case: audit timeline, transfer chain, joint sub-tasks, photos."""
+    body = summary(incident)
+    body.update({
+        "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
+        "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
+        "allowed_actions": allowed_actions(user, incident),
+        "events": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "from": e.from_state,
+                    "to": e.to_state, "reason": e.reason} for e in incident.events],
+        "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
+                       "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
+                       "feedback": t.feedback} for t in incident.transfers],
+        "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
+                  for t in incident.tasks],
+        "photos": [{"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published} for p in incident.photos],
+    })
+    return body
+
+
+def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
+    rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
+                                                       Incident.version_id != version_id)))
+    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    result = []
+    for case in rows:
+        new = chains.get(case.id)
+        if new != case.grid_codes:
+            result.append(assignments.Moved("case", case.id, f"案件 {case.id}", case.grid_codes[-1],
+                                            new[-1] if new else None, case.lon, case.lat))
+    return result
+
+
+def _reassign(session: Session, ids: list[int], version_id: int) -> int:
+    rows = list(session.scalars(select(Incident).where(Incident.id.in_(ids))))
+    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    count = 0
+    for case in rows:
+        if chains.get(case.id):
+            workflow.audit(session, case, None, "reassign", case.state,
+                           f"网格调整：{case.grid_codes[-1]} → {chains[case.id][-1]}（版本 {version_id}）")
+            case.grid_codes, case.version_id = chains[case.id], version_id
+            count += 1
+    return count
+
+
+assignments.register(assignments.Provider("case", "未结案件", _moved, _reassign))
