@@ -87,3 +87,12 @@ def choropleth(session: Session, start: date, end: date, level: int = 2) -> dict
         props = {"code": shape["code"], "name": shape["name"], **(stats.get(shape["code"]) or {"reported": 0})}
         features.append({"type": "Feature", "geometry": shape["geometry"], "properties": props})
     return {"type": "FeatureCollection", "features": features}
+
+
+def shapes(session: Session, level: int) -> dict:
+    """The simplified grids of one level of the published version as a FeatureCollection."""
+    version = grid_queries.published_version(session)
+    rows = queries.grid_shapes(session, version.id, level) if version else []
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": r["geometry"], "properties": {"code": r["code"], "name": r["name"]}}
+        for r in rows]}

@@ -119,6 +119,12 @@ def photo(photo_id: int):
     return send_file(path, mimetype=item.mime, max_age=0)
 
 
+@bp.get("/api/v1/incidents/grids")
+def grids_geojson():
+    """Simplified boundaries of one level of the published version (public base layer of the maps)."""
+    return jsonify(kpi.shapes(db.session(), request.args.get("level", 2, type=int)))
+
+
 @bp.get("/api/v1/incidents/categories")
 def categories_json():
     """The active duty matrix."""

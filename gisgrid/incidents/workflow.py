@@ -47,7 +47,8 @@ def now() -> datetime:
 def audit(session: Session, incident: Incident, user, action: str, to_state: str, reason: str | None = None,
           from_state: str | None = None) -> None:
     """Append one audit row (same transaction as the change it records)."""
-    session.add(IncidentEvent(incident_id=incident.id, user_id=getattr(user, "id", None),
+    # appended to the loaded collection so the response shows it without reloading
+    incident.events.append(IncidentEvent(incident_id=incident.id, user_id=getattr(user, "id", None),
                               actor=getattr(user, "display_name", None) or "公众/外部系统", action=action,
                               from_state=from_state if from_state is not None else incident.state,
                               to_state=to_state, reason=reason))
@@ -121,7 +122,7 @@ def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetim
     incident.dispatched_at = stamp
     if len(incident.department_codes) > 1:
         incident.organiser = _organiser(session, incident)
-        session.add_all(IncidentTask(incident_id=incident.id, department_code=d) for d in incident.department_codes)
+        incident.tasks.extend(IncidentTask(incident_id=incident.id, department_code=d) for d in incident.department_codes)
     return f"派遣至 {'、'.join(incident.department_codes)}，期限 {incident.deadline.isoformat()}"
 
 
