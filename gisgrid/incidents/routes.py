@@ -119,6 +119,39 @@ def photo(photo_id: int):
     return send_file(path, mimetype=item.mime, max_age=0)
 
 
+@bp.post("/api/v1/incidents/photos/<int:photo_id>/publish")
+@login_required
+def publish_photo(photo_id: int):
+    """Publish (``published=true``) or withdraw a photo."""
+    published = str(_params().get("published", "true")).lower() in ("1", "true", "yes", "on")
+    return jsonify(service.publish_photo(db.session(), current_user, photo_id, published))
+
+
+@bp.get("/incidents/matrix")
+@roles_required(roles.ADMIN)
+def matrix_page():
+    """The duty matrix, editable by admins, with a CSV/JSON import."""
+    session = db.session()
+    return render_template("incidents/matrix.html", categories=matrix.categories(session, active_only=False),
+                           departments=matrix.departments(session))
+
+
+@bp.post("/incidents/matrix")
+@roles_required(roles.ADMIN)
+def matrix_save():
+    """Insert or update one category from the matrix page's form, or import an uploaded CSV/JSON file."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        rows = matrix.parse_file(upload.filename, upload.read(1024 * 1024).decode("utf-8-sig", errors="replace"))
+    else:
+        row = request.form.to_dict()
+        row["departments"] = request.form.getlist("departments")
+        row["active"] = "true" if request.form.get("active") else "false"
+        rows = [row]
+    matrix.upsert(db.session(), rows)
+    return redirect(url_for("incidents.matrix_page"))
+
+
 @bp.get("/api/v1/incidents/grids")
 def grids_geojson():
     """Simplified boundaries of one level of the published version (public base layer of the maps)."""

@@ -126,3 +126,18 @@ def _reassign(session: Session, ids: list[int], version_id: int) -> int:
 
 
 assignments.register(assignments.Provider("case", "未结案件", _moved, _reassign))
+
+
+def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
+    """Make a photo public (or private again); dispatchers and admins of the case's grids; audited."""
+    from gisgrid.incidents.models import IncidentPhoto
+    photo = session.get(IncidentPhoto, int(photo_id))
+    if photo is None:
+        raise access.not_found(f"photo {photo_id}")
+    incident = get_case(session, user, photo.incident_id)
+    access.require_grid_role(user, incident, ("dispatcher",))
+    photo.published = published
+    workflow.audit(session, incident, user, "photo_publish", incident.state,
+                   f"照片 {photo.id} {'公开' if published else '取消公开'}")
+    session.commit()
+    return {"id": photo.id, "published": photo.published}

@@ -44,3 +44,49 @@ def test_kpi_page_csv_and_map_need_a_supervising_role(app, client, world):
     assert {f["properties"]["code"] for f in fc["features"]} == {"A1", "A2"}
     assert As(app, world["zhujian"]).get("/api/v1/incidents/kpi").status_code == 403
     assert client.get("/api/v1/incidents/kpi").status_code == 401
+
+
+def test_admin_edits_and_imports_the_duty_matrix(app, world, make_user):
+    import io
+    admin = As(app, make_user("admin"))
+    page = admin.get("/incidents/matrix").get_data(as_text=True)
+    assert "施工扬尘" in page and 'name="deadline_days"' in page
+    token = csrf_from(page)
+    resp = admin.client.post("/incidents/matrix", data={"csrf_token": token, "code": "dust", "name": "施工扬尘",
+                                                        "departments": ["zhujian", "sthj"], "deadline_days": "7",
+                                                        "active": "on"})
+    assert resp.status_code == 302
+    cats = {c["code"]: c for c in _ok(admin.get("/api/v1/incidents/categories"))["categories"]}
+    assert cats["dust"]["departments"] == ["zhujian", "sthj"] and cats["dust"]["deadline_days"] == 7
+    upload = (io.BytesIO("code,name,departments,deadline_days\nodour,异味,sthj,4\n".encode()), "m.csv")
+    assert admin.client.post("/incidents/matrix", data={"csrf_token": token, "file": upload}).status_code == 302
+    assert "odour" in {c["code"] for c in _ok(admin.get("/api/v1/incidents/categories"))["categories"]}
+    bad = (io.BytesIO(b"code,name,departments,deadline_days\nx,y,nobody,4\n"), "m.csv")
+    assert admin.client.post("/incidents/matrix", data={"csrf_token": token, "file": bad}).status_code == 400
+    assert As(app, world["dispatcher"]).get("/incidents/matrix").status_code == 403
+
+
+def test_photo_is_private_until_a_dispatcher_publishes_it(app, client, world):
+    import io
+    png = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
+    case = _ok(_report(client, photos=(io.BytesIO(png), "p.png")), 201)["id"]
+    d = As(app, world["dispatcher"])
+    photo = _ok(d.get(f"/api/v1/incidents/{case}"))["photos"][0]
+    anon = app.test_client()
+    assert anon.get(photo["url"], headers={"Accept": "application/json"}).status_code == 401
+    assert As(app, world["foreign_staff"]).get(photo["url"]).status_code == 403
+    assert As(app, world["staff"]).post(f"/api/v1/incidents/photos/{photo['id']}/publish").status_code == 403
+    assert _ok(d.post(f"/api/v1/incidents/photos/{photo['id']}/publish", published=True))["published"] is True
+    resp = anon.get(photo["url"])
+    assert resp.status_code == 200 and resp.data == png and resp.mimetype == "image/png"
+
+
+def test_patrol_report_by_grid_staff(app, world):
+    from tests.worlds import wgs84
+    staff = As(app, world["staff"])
+    lon, lat = wgs84(100, 900)
+    body = _ok(staff.post("/api/v1/incidents", category="black_smoke", description="小煤炉冒黑烟", lon=lon, lat=lat,
+                          channel="patrol"), 201)
+    assert body["grid_codes"] == ["A", "A1", "A1a"]
+    listed = _ok(staff.get("/api/v1/incidents"))["cases"]
+    assert [c["id"] for c in listed] == [body["id"]] and listed[0]["channel"] == "patrol"
