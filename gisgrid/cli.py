@@ -234,10 +234,12 @@ def users_list() -> None:
 
 
 def _load_demo_incidents() -> None:
-    from gisgrid.incidents.demo import load_demo
+    from gisgrid.incidents.demo import load_demo, load_demo_cases
     with db.new_session() as session:
         categories, created = load_demo(session)
-    click.echo(f"duty matrix: {categories} categories; created demo handler accounts: {', '.join(created) or 'none'}")
+        cases = load_demo_cases(session)
+    click.echo(f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
+               f"sample cases created: {cases}")
 
 
 @main.group("incidents")
