@@ -66,6 +66,7 @@ class Incident(Base):
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    category: Mapped[IncidentCategory] = relationship(lazy="joined")
     events: Mapped[list["IncidentEvent"]] = relationship(order_by="IncidentEvent.id", lazy="selectin")
     transfers: Mapped[list["IncidentTransfer"]] = relationship(order_by="IncidentTransfer.id", lazy="selectin")
     tasks: Mapped[list["IncidentTask"]] = relationship(order_by="IncidentTask.id", lazy="selectin")

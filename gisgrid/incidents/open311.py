@@ -117,7 +117,7 @@ def _request_row(c) -> dict:
     updated = max(e.at for e in c.events) if c.events else c.reported_at
     return {"service_request_id": str(c.id), "status": "closed" if c.state in CLOSED else "open",
             "status_notes": service.workflow.STATE_LABELS[c.state], "service_code": c.category_code,
-            "service_name": c.category_code, "description": c.description,
+            "service_name": c.category.name, "description": c.description,
             "agency_responsible": ",".join(c.department_codes) or None, "service_notice": None,
             "requested_datetime": c.reported_at.isoformat(), "updated_datetime": updated.isoformat(),
             "expected_datetime": c.deadline.isoformat() if c.deadline else None, "address": c.address,

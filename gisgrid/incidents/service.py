@@ -71,7 +71,8 @@ def list_cases(session: Session, user, state: str | None = None) -> list[Inciden
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
     today = today or date.today()
-    return {"id": incident.id, "category": incident.category_code, "state": incident.state,
+    return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
+            "state": incident.state,
             "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
             "grid_codes": incident.grid_codes, "departments": incident.department_codes,
             "deadline": incident.deadline.isoformat() if incident.deadline else None,
