@@ -6,14 +6,18 @@ import io
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from gisgrid.auth.models import Department
+from gisgrid.grids.models import Grid
 
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
 
-COLUMNS = ("key", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
+COLUMNS = ("key", "name", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
            "closure_rate", "rework_rate", "mean_handling_days")
 CHINA = timezone(timedelta(hours=8))
 
@@ -64,13 +68,23 @@ def compute(session: Session, start: date, end: date, by: str = "grid", level: i
     for incident in rows:
         for key in _keys(incident, by, level):
             groups[key].append(incident)
-    return [_summarise(key, cases) for key, cases in sorted(groups.items())]
+    names = _names(session, by, list(groups))
+    return [{**_summarise(key, cases), "name": names.get(key, key)} for key, cases in sorted(groups.items())]
+
+
+def _names(session: Session, by: str, keys: list[str]) -> dict[str, str]:
+    if by == "department":
+        return {d.code: d.name for d in session.scalars(select(Department).where(Department.code.in_(keys)))}
+    version = grid_queries.published_version(session)
+    if version is None:
+        return {}
+    return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id, Grid.code.in_(keys))).all())
 
 
 def to_csv(rows: list[dict]) -> str:
     """The KPI table as CSV (UTF-8 with BOM so that spreadsheet programs show Chinese)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS + ("name",), extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return "\ufeff" + out.getvalue()

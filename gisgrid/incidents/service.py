@@ -10,6 +10,7 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access, queries, transfer, workflow
+from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
 
 ACTIONS = tuple(workflow.MOVES) + ("transfer", "transfer_accept", "transfer_return", "transfer_feedback", "task_done")
@@ -56,7 +57,7 @@ def allowed_actions(user, incident: Incident) -> list[str]:
         if incident.state not in sources:
             continue
         try:
-            workflow._check(user, incident, action)
+            workflow.check_permission(user, incident, action)
         except DomainError:
             continue
         result.append(action)
@@ -68,6 +69,11 @@ def list_cases(session: Session, user, state: str | None = None) -> list[Inciden
     return queries.list_cases(session, user, state)
 
 
+def _local(moment) -> str | None:
+    # pages and clients in China read China time; the offset keeps it unambiguous
+    return moment.astimezone(CHINA).isoformat() if moment else None
+
+
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
     today = today or date.today()
@@ -77,7 +83,7 @@ def summary(incident: Incident, today: date | None = None) -> dict:
             "grid_codes": incident.grid_codes, "departments": incident.department_codes,
             "deadline": incident.deadline.isoformat() if incident.deadline else None,
             "overdue": workflow.is_overdue(incident, today), "escalated_to": incident.escalated_to,
-            "reported_at": incident.reported_at.isoformat() if incident.reported_at else None,
+            "reported_at": _local(incident.reported_at),
             "channel": incident.channel, "description": incident.description}
 
 
@@ -88,10 +94,11 @@ def detail(incident: Incident, user) -> dict:
         "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
         "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
         "allowed_actions": allowed_actions(user, incident),
-        "events": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "from": e.from_state,
+        "events": [{"at": _local(e.at), "actor": e.actor, "action": e.action, "from": e.from_state,
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < date.today()),
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],

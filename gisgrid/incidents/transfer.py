@@ -11,7 +11,7 @@ from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.incidents import access
 from gisgrid.incidents.deadlines import TRANSFER_FEEDBACK_DAYS, add_working_days
 from gisgrid.incidents.models import Incident, IncidentTransfer
-from gisgrid.incidents.workflow import _text, audit, now, require_departments
+from gisgrid.incidents.workflow import audit, now, require_departments, required_text
 
 TRANSFERABLE = ("registered", "dispatched", "in_progress")
 
@@ -37,10 +37,10 @@ def transfer(session: Session, user, incident: Incident, params: dict) -> Incide
         raise Conflict("案件当前状态不能移送 (cannot transfer in this state)")
     if any(t.state == "pending" for t in incident.transfers):
         raise Conflict("已有待接收的移送 (a transfer is already pending)")
-    target = _text(params, "to_department", "移送单位")
+    target = required_text(params, "to_department", "移送单位")
     require_departments(session, [target])
     source = user.department_code if user.role == roles.HANDLER else None
-    reason = _text(params, "reason", "移送理由")
+    reason = required_text(params, "reason", "移送理由")
     incident.transfers.append(IncidentTransfer(incident_id=incident.id, from_department=source,
                                                to_department=target, reason=reason, state="pending"))
     audit(session, incident, user, "transfer", incident.state, f"移送至 {target}：{reason}")
@@ -62,7 +62,7 @@ def answer_transfer(session: Session, user, incident: Incident, params: dict, ac
         incident.department_codes = list(dict.fromkeys(kept + [item.to_department]))
         note = f"{item.to_department} 接收移送，反馈期限 {item.feedback_due.isoformat()}"
     else:
-        item.state, item.answer = "returned", _text(params, "reason", "退回理由")
+        item.state, item.answer = "returned", required_text(params, "reason", "退回理由")
         note = f"{item.to_department} 退回移送：{item.answer}"
     audit(session, incident, user, "transfer_accept" if accept else "transfer_return", incident.state, note)
     session.commit()
@@ -75,7 +75,7 @@ def transfer_feedback(session: Session, user, incident: Incident, params: dict) 
     access.require_handler(user, incident, [item.to_department])
     if item.state != "accepted":
         raise Conflict("只有已接收的移送可以反馈 (only accepted transfers take feedback)")
-    item.feedback, item.feedback_at, item.state = _text(params, "feedback", "反馈内容"), now(), "fed_back"
+    item.feedback, item.feedback_at, item.state = required_text(params, "feedback", "反馈内容"), now(), "fed_back"
     audit(session, incident, user, "transfer_feedback", incident.state, item.feedback)
     session.commit()
     return incident
@@ -87,7 +87,7 @@ def task_done(session: Session, user, incident: Incident, params: dict) -> Incid
     access.require_handler(user, incident, [task.department_code])
     if incident.state != "in_progress" or task.done:
         raise Conflict("子任务只能在处置中且未完成时提交 (task not open)")
-    task.done, task.result, task.done_at = True, _text(params, "result", "子任务处置结果"), now()
+    task.done, task.result, task.done_at = True, required_text(params, "result", "子任务处置结果"), now()
     audit(session, incident, user, "task_done", incident.state, f"{task.department_code}：{task.result}")
     session.commit()
     return incident

@@ -55,14 +55,16 @@ def audit(session: Session, incident: Incident, user, action: str, to_state: str
                               to_state=to_state, reason=reason))
 
 
-def _text(params: dict, key: str, label: str) -> str:
+def required_text(params: dict, key: str, label: str) -> str:
+    """The stripped text ``params[key]``, or InvalidInput naming ``label``."""
     value = str(params.get(key) or "").strip()
     if not value:
         raise InvalidInput(f"请填写{label} ({key} is required)")
     return value
 
 
-def _check(user, incident: Incident, action: str) -> None:
+def check_permission(user, incident: Incident, action: str) -> None:
+    """Raise Forbidden unless ``user`` may perform the state move ``action`` on this case."""
     if action in ("register", "reject", "dispatch", "close"):
         access.require_grid_role(user, incident, (D,))
     elif action in ("start", "handle"):
@@ -80,7 +82,7 @@ def transition(session: Session, user, incident: Incident, action: str, params: 
     if action not in MOVES:
         raise InvalidInput(f"未知操作 {action!r} (unknown action)")
     sources, target = MOVES[action]
-    _check(user, incident, action)
+    check_permission(user, incident, action)
     if incident.state not in sources:
         raise Conflict(f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
                        f"(cannot {action} from {incident.state})")
@@ -97,14 +99,14 @@ def _apply(session: Session, incident: Incident, action: str, params: dict) -> s
     if action == "register":
         incident.registered_at = stamp
     elif action == "reject":
-        return _text(params, "reason", "不予立案的理由")
+        return required_text(params, "reason", "不予立案的理由")
     elif action == "dispatch":
         return _dispatch(session, incident, params, stamp)
     elif action == "handle":
         return _handle(incident, params, stamp)
     elif action == "rework":
         incident.rework_count += 1
-        return _text(params, "reason", "返工理由")
+        return required_text(params, "reason", "返工理由")
     elif action == "close":
         incident.closed_at = stamp
     elif action == "evaluate":
@@ -145,7 +147,7 @@ def _handle(incident: Incident, params: dict, stamp: datetime) -> str:
     open_tasks = [t.department_code for t in incident.tasks if not t.done]
     if open_tasks:
         raise Conflict(f"联合执法子任务未完成：{'、'.join(open_tasks)} (joint sub-tasks still open)")
-    incident.result = _text(params, "result", "处置结果")
+    incident.result = required_text(params, "result", "处置结果")
     incident.handled_at = stamp
     return incident.result
 

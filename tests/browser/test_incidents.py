@@ -45,3 +45,21 @@ def test_public_report_with_a_map_pin_creates_a_case(page, incident_server):
     page.wait_for_selector("#cases-map .leaflet-interactive")
     screenshot(page, "incidents-list")
     assert page.watch.console_errors == []
+
+
+def test_kpi_choropleth_and_case_detail_render(page, incident_server):
+    from gisgrid.db import db
+    from gisgrid.incidents.demo import load_demo_cases
+    with db.new_session() as session:
+        assert load_demo_cases(session) == 8
+    browser_login(page, incident_server, "dispatcher", DEMO_PASSWORD)
+    page.goto(incident_server + "/incidents/kpi")
+    page.wait_for_selector("#kpi-map path.leaflet-interactive")
+    assert page.locator("#kpi-map path.leaflet-interactive").count() == 15     # the 15 streets
+    assert "按期处置率" in page.inner_text("#kpi-map .legend")
+    assert "住房和城乡建设委员会" in page.inner_text("#kpi-dept")
+    screenshot(page, "incidents-kpi")
+    page.goto(incident_server + "/incidents/2")      # the sample case that was reworked
+    assert "返工" in page.inner_text("#timeline")
+    screenshot(page, "incidents-detail")
+    assert page.watch.console_errors == [] and page.watch.external_requests == []

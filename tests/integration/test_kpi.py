@@ -43,7 +43,7 @@ def test_kpis_per_grid_and_department(session, world_ab):
     assert depts["zhujian"]["handled"] == 2
     assert kpi.compute(session, date(2025, 3, 1), date(2025, 3, 31)) == []
     text = kpi.to_csv(list(rows.values()))
-    assert text.startswith("\ufeffkey,reported,") and "A1,2,2,2,1" in text
+    assert text.startswith("\ufeffkey,name,reported,") and "A1,甲一镇,2,2,2,1" in text
     fc = kpi.choropleth(session, date(2025, 2, 1), date(2025, 2, 28), level=2)
     props = {f["properties"]["code"]: f["properties"] for f in fc["features"]}
     assert props["A1"]["reported"] == 2 and fc["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")

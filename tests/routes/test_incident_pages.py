@@ -37,7 +37,7 @@ def test_kpi_page_csv_and_map_need_a_supervising_role(app, client, world):
     d = As(app, world["dispatcher"])
     _ok(d.act(case, "register"))
     page = d.get("/incidents/kpi").get_data(as_text=True)
-    assert "kpi-map" in page and re.search(r"<td>A1</td><td>1</td><td>1</td>", page)
+    assert "kpi-map" in page and re.search(r"<td>甲一镇 <small class=\"muted\">A1</small></td><td>1</td><td>1</td>", page)
     csv_resp = d.get("/api/v1/incidents/kpi?by=department&format=csv")
     assert csv_resp.mimetype == "text/csv" and csv_resp.get_data(as_text=True).startswith("\ufeffkey,")
     fc = _ok(d.get("/api/v1/incidents/kpi/map?level=2"))

@@ -29,7 +29,10 @@ def test_services_json_and_xml(client, matrix_ab):
     assert root.tag == "services" and "straw" in [s.findtext("service_code") for s in root]
     definition = client.get("/open311/v2/services/dust.json").get_json()
     assert definition == {"service_code": "dust", "attributes": []}
+    definition = ET.fromstring(client.get("/open311/v2/services/dust.xml").data)
+    assert definition.tag == "service_definition" and definition.findtext("service_code") == "dust"
     assert client.get("/open311/v2/services/nope.json").status_code == 404
+    assert client.get("/open311/v2/services.csv").status_code == 404
 
 
 def test_round_trip_json(client, matrix_ab):
