@@ -72,10 +72,17 @@ def report(session: Session, data: dict, user, channel: str, uploads=(), media_d
         return existing(session, request_id), False
     audit(session, incident, user if getattr(user, "is_authenticated", False) else None, "report", "reported",
           f"渠道：{channel}", from_state="")
-    for data_bytes, mime, ext in checked:
-        path = photos.store(media_dir, incident.id, data_bytes, ext)
-        session.add(IncidentPhoto(incident_id=incident.id, path=path, mime=mime, size=len(data_bytes)))
-    session.commit()
+    written = []
+    try:
+        for data_bytes, mime, ext in checked:
+            written.append(photos.store(media_dir, incident.id, data_bytes, ext))
+            session.add(IncidentPhoto(incident_id=incident.id, path=written[-1], mime=mime, size=len(data_bytes)))
+        session.commit()
+    except Exception:
+        # all or nothing: no photo file may outlive a case that was not stored
+        session.rollback()
+        photos.remove(media_dir, written)
+        raise
     return incident, True
 
 

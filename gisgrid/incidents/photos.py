@@ -53,3 +53,9 @@ def resolve(media_dir: str, relative: str) -> Path:
     if root not in path.parents:
         raise InvalidInput("非法路径 (bad path)")
     return path
+
+
+def remove(media_dir: str, relatives: list[str]) -> None:
+    """Delete stored photos (cleanup after a failed transaction); missing files are ignored."""
+    for relative in relatives:
+        resolve(media_dir, relative).unlink(missing_ok=True)

@@ -7,7 +7,6 @@ import pytest
 
 from gisgrid.errors import InvalidInput
 from gisgrid.incidents import intake, kpi, matrix
-from gisgrid.incidents.models import Incident
 from tests import worlds
 
 

@@ -90,3 +90,16 @@ def test_patrol_report_by_grid_staff(app, world):
     assert body["grid_codes"] == ["A", "A1", "A1a"]
     listed = _ok(staff.get("/api/v1/incidents"))["cases"]
     assert [c["id"] for c in listed] == [body["id"]] and listed[0]["channel"] == "patrol"
+
+
+def test_a_public_account_follows_only_its_own_reports(app, client, world, make_user):
+    citizen = As(app, make_user("public"))
+    from tests.worlds import wgs84
+    lon, lat = wgs84(100, 100)
+    mine = _ok(citizen.post("/api/v1/incidents", category="dust", description="我家楼下工地扬尘", lon=lon, lat=lat), 201)
+    other = _ok(_report(client), 201)["id"]
+    assert [c["id"] for c in _ok(citizen.get("/api/v1/incidents"))["cases"]] == [mine["id"]]
+    assert _ok(citizen.get(f"/api/v1/incidents/{mine['id']}"))["allowed_actions"] == []
+    assert citizen.get(f"/api/v1/incidents/{other}").status_code == 403
+    assert citizen.act(mine["id"], "register").status_code == 403
+    assert "我的举报" in citizen.get("/report").get_data(as_text=True)

@@ -138,7 +138,6 @@ def test_transfer_and_return_then_accept_and_feedback(app, client, world):
 
 
 def test_joint_case_has_one_task_per_department(app, client, world, session):
-    from gisgrid.auth.service import ensure_department  # noqa: F401 (departments come from the demo matrix)
     case = _ok(_report(client, category="wastewater", description="河道旁废水直排"), 201)["id"]
     d = As(app, world["dispatcher"])
     _ok(d.act(case, "register"))
@@ -197,3 +196,18 @@ def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, world, sess
     listed = _ok(d.get("/api/v1/incidents"))["cases"][0]
     assert listed["escalated_to"] == "A1"
     assert transfer.escalate_overdue(session, date.fromordinal(deadline.toordinal() + 2)) == []   # once
+
+
+def test_photo_files_do_not_outlive_a_failed_intake(app, client, world, monkeypatch, tmp_path):
+    from pathlib import Path
+    from sqlalchemy.orm import Session
+    real_commit = Session.commit
+
+    def failing_commit(self):
+        if any(type(o).__name__ == "IncidentPhoto" for o in self.new):
+            raise RuntimeError("disk full")
+        return real_commit(self)
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    assert _report(client, photos=(__import__("io").BytesIO(PNG), "a.png")).status_code == 500
+    media = Path(app.config["MEDIA_DIR"])
+    assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
