@@ -42,6 +42,15 @@ def report_form():
     return render_template("incidents/report.html", categories=matrix.categories(db.session()), channel=channel)
 
 
+@bp.get("/report/status")
+def report_status():
+    """Public progress of a case by its number: state, deadline and the steps taken (no names, no contacts)."""
+    number = request.args.get("id", "").strip()
+    case = service.public_status(db.session(), number) if number else None
+    return render_template("incidents/status.html", case=case, number=number, labels=workflow.LABELS,
+                           states=workflow.STATE_LABELS)
+
+
 @bp.post("/api/v1/incidents")
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""

@@ -149,3 +149,13 @@ def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
                    f"照片 {photo.id} {'公开' if published else '取消公开'}")
     session.commit()
     return {"id": photo.id, "published": photo.published}
+
+
+def public_status(session: Session, number: str) -> dict:
+    """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors."""
+    incident = load(session, number)
+    body = {k: v for k, v in summary(incident).items() if k in ("id", "category_name", "state", "state_label",
+                                                                 "deadline", "reported_at")}
+    body["steps"] = [{"at": _local(e.at), "action": e.action, "to": e.to_state} for e in incident.events
+                     if e.action not in ("photo_publish", "reassign")]
+    return body

@@ -29,8 +29,10 @@
     if (!form.lon.value) { result.innerHTML = '<p class="err">请先在地图上标出位置</p>'; return; }
     result.textContent = "正在提交…";
     gisgrid.api.post("/api/v1/incidents", new FormData(form)).then(function (data) {
-      result.innerHTML = '<p>已受理，案件编号 <strong id="case-id"></strong>。请保存编号以便查询。</p>';
+      result.innerHTML = '<p>已受理，案件编号 <strong id="case-id"></strong>。请保存编号，' +
+        '<a id="case-status">查询办理进度</a>。</p>';
       document.getElementById("case-id").textContent = data.id;
+      document.getElementById("case-status").href = "/report/status?id=" + encodeURIComponent(data.id);
       form.reset(); form.client_request_id.value = newRequestId();
     }).catch(function (err) {
       // keep the same request id: resubmitting after a network error returns the first case

@@ -34,6 +34,8 @@ def test_public_report_with_a_map_pin_creates_a_case(page, incident_server):
     case_id = page.inner_text("#case-id")
     screenshot(page, "incidents-report")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+    page.click("#case-status")
+    assert page.inner_text("#status-state") == "已上报"
     browser_login(page, incident_server, "dispatcher", DEMO_PASSWORD)
     page.goto(f"{incident_server}/incidents/{case_id}")
     text = page.inner_text("main")

@@ -103,3 +103,13 @@ def test_a_public_account_follows_only_its_own_reports(app, client, world, make_
     assert citizen.get(f"/api/v1/incidents/{other}").status_code == 403
     assert citizen.act(mine["id"], "register").status_code == 403
     assert "我的举报" in citizen.get("/report").get_data(as_text=True)
+
+
+def test_anyone_can_follow_progress_by_case_number_without_names(app, client, world):
+    case = _ok(_report(client, name="张三", contact="13800000000"), 201)["id"]
+    _ok(As(app, world["dispatcher"]).act(case, "register"))
+    page = client.get(f"/report/status?id={case}").get_data(as_text=True)
+    assert "已立案" in page and "立案" in page
+    assert "张三" not in page and "13800000000" not in page and world["dispatcher"].display_name not in page
+    missing = client.get("/report/status?id=999999", headers={"Accept": "text/html"})
+    assert missing.status_code == 404
