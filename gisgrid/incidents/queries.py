@@ -30,11 +30,14 @@ def scope_filter(user):
     return Incident.reporter_user_id == user.id
 
 
-def list_cases(session: Session, user, state: str | None = None, limit: int = 500) -> list[Incident]:
-    """Cases the user may see, newest first."""
+def list_cases(session: Session, user, state: str | None = None, escalated: bool = False,
+               limit: int = 500) -> list[Incident]:
+    """Cases the user may see, newest first; ``escalated``: only those escalated (督办)."""
     stmt = select(Incident).where(scope_filter(user)).order_by(Incident.id.desc()).limit(limit)
     if state:
         stmt = stmt.where(Incident.state == state)
+    if escalated:
+        stmt = stmt.where(Incident.escalated_at.is_not(None))
     return list(session.scalars(stmt))
 
 

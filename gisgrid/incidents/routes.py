@@ -66,7 +66,8 @@ def create():
 @login_required
 def list_json():
     """Cases in the user's scope (for the list and the map)."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None)
+    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                               request.args.get("escalated") == "1")
     return jsonify({"cases": [service.summary(c) for c in cases]})
 
 
@@ -74,7 +75,8 @@ def list_json():
 @login_required
 def list_page():
     """Case list and map of the user's grids and department."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None)
+    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                               request.args.get("escalated") == "1")
     return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
                            states=workflow.STATE_LABELS)
 

@@ -64,9 +64,9 @@ def allowed_actions(user, incident: Incident) -> list[str]:
     return result
 
 
-def list_cases(session: Session, user, state: str | None = None) -> list[Incident]:
+def list_cases(session: Session, user, state: str | None = None, escalated: bool = False) -> list[Incident]:
     """Cases in the user's grids and department."""
-    return queries.list_cases(session, user, state)
+    return queries.list_cases(session, user, state, escalated)
 
 
 def _local(moment) -> str | None:

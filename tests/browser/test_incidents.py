@@ -65,3 +65,13 @@ def test_kpi_choropleth_and_case_detail_render(page, incident_server):
     assert "返工" in page.inner_text("#timeline")
     screenshot(page, "incidents-detail")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_report_form_fits_a_phone(page, incident_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(incident_server + "/report")
+    page.wait_for_selector("#report-map path.leaflet-interactive")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("#report-map").bounding_box()["width"] > 300
+    assert page.locator("#report-form button[type=submit]").is_visible()
+    screenshot(page, "incidents-report-phone")

@@ -195,6 +195,9 @@ def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, world, sess
     assert session.get(Incident, case).escalated_to == "A1"
     listed = _ok(d.get("/api/v1/incidents"))["cases"][0]
     assert listed["escalated_to"] == "A1"
+    assert [c["id"] for c in _ok(d.get("/api/v1/incidents?escalated=1"))["cases"]] == [case]
+    other = _ok(_report(client), 201)["id"]
+    assert other not in [c["id"] for c in _ok(d.get("/api/v1/incidents?escalated=1"))["cases"]]
     assert transfer.escalate_overdue(session, date.fromordinal(deadline.toordinal() + 2)) == []   # once
 
 
