@@ -35,10 +35,8 @@ def _uploads() -> list[tuple[str, bytes]]:
 def report_form():
     """Public report form (map pin or phone location); staff get hotline/patrol intake with ?channel=."""
     channel = request.args.get("channel", "web")
-    if channel in intake.STAFF_CHANNELS:
-        access_user = current_user if current_user.is_authenticated else None
-        if access_user is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+    if channel in intake.STAFF_CHANNELS and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
     return render_template("incidents/report.html", categories=matrix.categories(db.session()), channel=channel)
 
 

@@ -1,7 +1,7 @@
 """Entry points for routes and the CLI: read a case, act on it, list, serialise."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,15 +13,14 @@ from gisgrid.incidents import access, queries, transfer, workflow
 from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
 
-ACTIONS = tuple(workflow.MOVES) + ("transfer", "transfer_accept", "transfer_return", "transfer_feedback", "task_done")
-
-
 def load(session: Session, incident_id) -> Incident:
     """A case by id (NotFound otherwise), without any access check."""
     try:
-        found = session.get(Incident, int(incident_id))
+        number = int(incident_id)
     except (TypeError, ValueError):
-        found = None
+        number = 0
+    # ids are bigint: a larger number would be a database error, not "no such case"
+    found = session.get(Incident, number) if 0 < number < 2 ** 63 else None
     if found is None:
         raise access.not_found(incident_id)
     return found
@@ -76,7 +75,7 @@ def _local(moment) -> str | None:
 
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
-    today = today or date.today()
+    today = today or datetime.now(CHINA).date()
     return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
             "state": incident.state,
             "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
@@ -98,7 +97,7 @@ def detail(incident: Incident, user) -> dict:
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < date.today()),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < datetime.now(CHINA).date()),
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],

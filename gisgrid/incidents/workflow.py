@@ -118,8 +118,10 @@ def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetim
     cat = matrix.category(session, incident.category_code)
     depts = params.get("departments") or cat.department_codes
     if isinstance(depts, str):
-        depts = [d for d in depts.replace(",", "|").split("|") if d.strip()]
-    incident.department_codes = list(dict.fromkeys(d.strip() for d in depts))
+        depts = depts.replace(",", "|").split("|")
+    if not isinstance(depts, list):
+        raise InvalidInput("departments 应为部门代码列表 (departments must be a list of codes)")
+    incident.department_codes = list(dict.fromkeys(str(d).strip() for d in depts if str(d).strip()))
     require_departments(session, incident.department_codes)
     incident.deadline = add_working_days(stamp.date(), cat.deadline_days)
     incident.dispatched_at = stamp

@@ -113,3 +113,6 @@ def test_anyone_can_follow_progress_by_case_number_without_names(app, client, wo
     assert "张三" not in page and "13800000000" not in page and world["dispatcher"].display_name not in page
     missing = client.get("/report/status?id=999999", headers={"Accept": "text/html"})
     assert missing.status_code == 404
+    assert client.get("/report/status?id=99999999999999999999999").status_code == 404
+    assert client.get("/report/status?id=abc").status_code == 404
+    assert client.get("/open311/v2/requests/99999999999999999999999.json").status_code == 404

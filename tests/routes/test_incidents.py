@@ -104,6 +104,18 @@ def test_forbidden_transitions_and_foreign_grid(app, client, world):
     detail = _ok(d.get(f"/api/v1/incidents/{case}"))
     assert [e["action"] for e in detail["events"]] == ["report", "register", "dispatch"]   # refusals not recorded
     assert d.act(case, "reject", reason="x").status_code == 409
+    assert d.act(case, "fly").status_code == 400
+
+
+def test_bad_dispatch_input_changes_nothing(app, client, world):
+    case = _ok(_report(client), 201)["id"]
+    d = As(app, world["dispatcher"])
+    _ok(d.act(case, "register"))
+    assert d.act(case, "dispatch", departments=["nobody"]).status_code == 400
+    assert d.act(case, "dispatch", departments={"a": 1}).status_code == 400
+    assert d.act(case, "dispatch", departments=[1]).status_code == 400
+    detail = _ok(d.get(f"/api/v1/incidents/{case}"))
+    assert detail["state"] == "registered" and detail["tasks"] == [] and len(detail["events"]) == 2
 
 
 def test_reject_needs_a_reason(app, client, world):
