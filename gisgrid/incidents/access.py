@@ -63,6 +63,26 @@ def require_handler(user, incident, departments=None) -> None:
         raise Forbidden("该案件不属于您所在部门 (case not assigned to your department)")
 
 
+def require_verifier(user, incident) -> None:
+    """Raise Forbidden unless the user may verify the handled case on site (现场核实).
+
+    A patrol case is verified by the supervisor who reported it; if that account was deactivated
+    or deleted, a grid leader of the case's grids stands in. Public, hotline and Open311 cases are
+    verified by grid staff of the case's grids.
+    """
+    if sees_all(user):
+        return
+    if incident.channel == "patrol":
+        reporter = incident.reporter
+        if reporter is not None and reporter.active:
+            if user.id != reporter.id:
+                raise Forbidden(f"只有上报该案件的监督员（{reporter.display_name}）可以现场核实 (only the reporter verifies)")
+            return
+        require_grid_role(user, incident, (roles.GRID_LEADER,))
+        return
+    require_grid_role(user, incident, (roles.GRID_STAFF,))
+
+
 def not_found(incident_id) -> NotFound:
     """The one message for a missing case."""
     return NotFound(f"案件 {incident_id} 不存在 (no such case)")

@@ -11,6 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gisgrid.auth.models import User
 from gisgrid.models import Base
 
 STATES = ("reported", "rejected", "registered", "dispatched", "in_progress", "handled", "verified", "closed",
@@ -71,6 +72,7 @@ class Incident(Base):
     transfers: Mapped[list["IncidentTransfer"]] = relationship(order_by="IncidentTransfer.id", lazy="selectin")
     tasks: Mapped[list["IncidentTask"]] = relationship(order_by="IncidentTask.id", lazy="selectin")
     photos: Mapped[list["IncidentPhoto"]] = relationship(order_by="IncidentPhoto.id", lazy="selectin")
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_user_id], lazy="select")
 
     __table_args__ = (
         CheckConstraint(f"state IN {STATES}", name="ck_incident_state"),

@@ -70,7 +70,7 @@ def check_permission(user, incident: Incident, action: str) -> None:
     elif action in ("start", "handle"):
         access.require_handler(user, incident, incident.department_codes)
     elif action == "verify":
-        access.require_grid_role(user, incident, (S, L))
+        access.require_verifier(user, incident)
     elif action == "rework":
         access.require_grid_role(user, incident, (S, L, D))
     elif action == "evaluate":

@@ -226,3 +226,50 @@ def test_photo_files_do_not_outlive_a_failed_intake(app, client, world, monkeypa
     assert _report(client, photos=(__import__("io").BytesIO(PNG), "a.png")).status_code == 500
     media = Path(app.config["MEDIA_DIR"])
     assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def _handled(app, world, case):
+    d, h = As(app, world["dispatcher"]), As(app, world["zhujian"])
+    _ok(d.act(case, "register"))
+    _ok(d.act(case, "dispatch"))
+    _ok(h.act(case, "start"))
+    _ok(h.act(case, "handle", result="已整改"))
+
+
+def _patrol(app, user, x=100, y=900):
+    lon, lat = wgs84(x, y)
+    return _ok(As(app, user).post("/api/v1/incidents", category="dust", description="巡查发现工地扬尘", lon=lon,
+                                  lat=lat, channel="patrol"), 201)["id"]
+
+
+def test_a_patrol_case_is_verified_by_its_reporting_supervisor(app, world, make_user):
+    case = _patrol(app, world["staff"])
+    _handled(app, world, case)
+    colleague = As(app, make_user("grid_staff", grids=("A1a",)))      # same grid, did not report it
+    assert colleague.act(case, "verify").status_code == 403
+    assert As(app, world["leader"]).act(case, "verify").status_code == 403
+    assert "verify" not in _ok(colleague.get(f"/api/v1/incidents/{case}"))["allowed_actions"]
+    reporter = As(app, world["staff"])
+    assert "verify" in _ok(reporter.get(f"/api/v1/incidents/{case}"))["allowed_actions"]
+    assert _ok(reporter.act(case, "verify", reason="现场已覆盖"))["state"] == "verified"
+
+
+def test_an_inactive_reporter_is_replaced_by_a_grid_leader(app, world, make_user, session):
+    from gisgrid.auth.models import User
+    reporter = make_user("grid_staff", grids=("A1a",))
+    case = _patrol(app, reporter)
+    _handled(app, world, case)
+    session.get(User, reporter.id).active = False
+    session.commit()
+    assert As(app, world["staff"]).act(case, "verify").status_code == 403       # staff cannot stand in
+    assert As(app, make_user("grid_leader", grids=("B",))).act(case, "verify").status_code == 403   # foreign leader
+    assert _ok(As(app, world["leader"]).act(case, "verify"))["state"] == "verified"
+
+
+def test_a_public_case_is_verified_by_grid_staff_of_its_grid(app, client, world):
+    case = _ok(_report(client), 201)["id"]
+    _handled(app, world, case)
+    assert As(app, world["foreign_staff"]).act(case, "verify").status_code == 403
+    assert As(app, world["leader"]).act(case, "verify").status_code == 403
+    assert As(app, world["dispatcher"]).act(case, "verify").status_code == 403
+    assert _ok(As(app, world["staff"]).act(case, "verify"))["state"] == "verified"
