@@ -69,7 +69,8 @@ def load_demo_cases(session: Session) -> int:
     for i, ((category, description, actions), (lon, lat)) in enumerate(
             zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1):
         case, new = intake.report(session, {"category": category, "description": description, "lon": lon,
-                                            "lat": lat, "client_request_id": f"demo-{i}"}, None, "web")
+                                            "lat": lat, "client_request_id": f"demo-{i}"}, None, "web",
+                                  client_scope="demo")
         if not new:
             continue
         for action in actions:

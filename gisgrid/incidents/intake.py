@@ -45,31 +45,39 @@ def _check_channel(user, channel: str) -> None:
         raise Forbidden("只有热线话务员/调度员或网格员可以使用该渠道上报 (channel needs a staff login)")
 
 
-def existing(session: Session, request_id: str | None) -> Incident | None:
-    """The case already created for this client request id."""
+def existing(session: Session, scope: str | None, request_id: str | None) -> Incident | None:
+    """The case this client (``scope``) already created for its request id."""
     if not request_id:
         return None
-    return session.scalar(select(Incident).where(Incident.client_request_id == request_id))
+    return session.scalar(select(Incident).where(Incident.client_scope == scope,
+                                                 Incident.client_request_id == request_id))
 
 
 def report(session: Session, data: dict, user, channel: str, uploads=(), media_dir: str = "var/media",
-           max_photo_bytes: int = photos.DEFAULT_MAX_BYTES) -> tuple[Incident, bool]:
-    """Create a case (or return the first one for a retried request id); returns (case, created)."""
+           max_photo_bytes: int = photos.DEFAULT_MAX_BYTES, client_scope: str | None = None) -> tuple[Incident, bool]:
+    """Create a case (or return the one this client created for a retried request id); returns (case, created).
+
+    ``client_scope`` names the client (account, browser session, Open311 key or device): the same request
+    id from another client is another request, and must never return someone else's case.
+    """
     request_id = (str(data.get("client_request_id") or "").strip() or None)
     if request_id and len(request_id) > 100:
         raise InvalidInput("client_request_id 过长 (at most 100 characters)")
-    first = existing(session, request_id)
+    if request_id and not client_scope:
+        raise ValueError("a client_request_id needs the client's scope")
+    _check_channel(user, channel)
+    first = existing(session, client_scope, request_id)
     if first is not None:
         return first, False
-    _check_channel(user, channel)
     incident, checked = _build(session, data, user, channel, request_id, list(uploads), max_photo_bytes)
+    incident.client_scope = client_scope if request_id else None
     try:
         session.add(incident)
         session.flush()
     except IntegrityError:
         # a concurrent retry won the unique request id: answer with its case
         session.rollback()
-        return existing(session, request_id), False
+        return existing(session, client_scope, request_id), False
     audit(session, incident, user if getattr(user, "is_authenticated", False) else None, "report", "reported",
           f"渠道：{channel}", from_state="")
     written = []

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -39,7 +40,9 @@ class Incident(Base):
 
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    client_request_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    # idempotency key: a request id is unique only within the client that chose it (its scope)
+    client_scope: Mapped[str | None] = mapped_column(Text)
+    client_request_id: Mapped[str | None] = mapped_column(Text)
     category_code: Mapped[str] = mapped_column(ForeignKey("incident_category.code"), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     address: Mapped[str | None] = mapped_column(Text)
@@ -77,6 +80,8 @@ class Incident(Base):
     __table_args__ = (
         CheckConstraint(f"state IN {STATES}", name="ck_incident_state"),
         CheckConstraint(f"channel IN {CHANNELS}", name="ck_incident_channel"),
+        CheckConstraint("client_request_id IS NULL OR client_scope IS NOT NULL", name="ck_incident_client_scope"),
+        UniqueConstraint("client_scope", "client_request_id", name="uq_incident_client_request"),
         Index("ix_incident_geom", "geom", postgresql_using="gist"),
         Index("ix_incident_grid_codes", "grid_codes", postgresql_using="gin"),
         Index("ix_incident_state", "state"),

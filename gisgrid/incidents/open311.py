@@ -5,6 +5,7 @@ CSRF-exempt because it never reads the session cookie: every request is anonymou
 """
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
@@ -90,6 +91,16 @@ def _check_key() -> None:
         raise Forbidden("api_key 无效 (invalid api_key)")
 
 
+def _client_scope() -> str:
+    # an api_key identifies the client (stored hashed); without one, the spec's device_id, else the address
+    key = (request.values.get("api_key") or "").strip()
+    if key:
+        return "open311:key:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    jurisdiction = current_app.config["OPEN311_JURISDICTION"]
+    device = (request.values.get("device_id") or "").strip()[:100]
+    return f"open311:{jurisdiction}:" + (f"device:{device}" if device else f"addr:{request.remote_addr}")
+
+
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str):
     """Create a case from a form-encoded GeoReport request (idempotent with client_request_id)."""
@@ -98,7 +109,8 @@ def create_request(fmt: str):
     form = request.form.to_dict()
     if not form.get("lat") or not form.get("long"):
         raise InvalidInput("需要 lat 和 long (lat and long are required)")
-    incident, _created = intake.report(db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"])
+    incident, _created = intake.report(db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"],
+                                       client_scope=_client_scope())
     row = {"service_request_id": str(incident.id), "service_notice": "已受理，将按网格派遣处置", "account_id": None}
     return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)
 

@@ -1,8 +1,10 @@
 """Pages and JSON API of the case workflow: report forms, case list/map/detail, actions, photos, KPIs."""
 from __future__ import annotations
 
+import secrets
+
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+                   session as web_session, url_for)
 from flask_login import current_user
 
 from gisgrid.auth import roles
@@ -31,6 +33,13 @@ def _uploads() -> list[tuple[str, bytes]]:
     return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist("photos")]
 
 
+def _client_scope() -> str:
+    # who chose the client_request_id: the account, else this browser session (its signed cookie)
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "session:" + web_session.setdefault("report_client", secrets.token_hex(16))
+
+
 @bp.get("/report")
 def report_form():
     """Public report form (map pin or phone location); staff get hotline/patrol intake with ?channel=."""
@@ -54,7 +63,8 @@ def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
     data = _params()
     incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _uploads(),
-                                      current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"])
+                                      current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"],
+                                      _client_scope())
     body = {"id": incident.id, "state": incident.state, "created": created, "grid_codes": incident.grid_codes,
             "client_request_id": incident.client_request_id}
     return jsonify(body), 201 if created else 200

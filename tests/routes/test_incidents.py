@@ -174,6 +174,23 @@ def test_retried_submission_returns_the_first_case(client, world, session):
     assert session.query(Incident).filter_by(client_request_id="phone-42-0001").count() == 1
 
 
+def test_the_same_request_id_from_another_client_is_its_own_case(app, client, world, session):
+    from gisgrid.incidents.models import Incident
+    first = _ok(_report(client, client_request_id="r-1"), 201)
+    stranger = app.test_client()                     # another browser: another session
+    theirs = _ok(_report(stranger, client_request_id="r-1", description="另一位群众的举报"), 201)
+    assert theirs["id"] != first["id"] and theirs["created"] is True
+    assert _ok(_report(stranger, client_request_id="r-1"), 200)["id"] == theirs["id"]
+    operator = As(app, world["dispatcher"])          # a logged-in client: scoped by account
+    lon, lat = wgs84(100, 100)
+    mine = _ok(operator.post("/api/v1/incidents", category="dust", description="热线来电", lon=lon, lat=lat,
+                             channel="hotline", client_request_id="r-1"), 201)
+    again = _ok(As(app, world["dispatcher"]).post("/api/v1/incidents", category="dust", description="热线来电",
+                                                  lon=lon, lat=lat, channel="hotline", client_request_id="r-1"), 200)
+    assert again["id"] == mine["id"] not in (first["id"], theirs["id"])   # same operator, new login session
+    assert session.query(Incident).filter_by(client_request_id="r-1").count() == 3
+
+
 def test_bad_reports_are_refused_without_writing(client, world, session):
     from gisgrid.incidents.models import Incident
     assert _report(client, category="nope").status_code == 404

@@ -67,6 +67,20 @@ def test_retry_with_the_same_request_id_returns_the_first(client, matrix_ab):
     assert again.status_code == 200 and again.get_json()[0]["service_request_id"] == first
 
 
+def test_request_ids_are_scoped_per_client(app, client, matrix_ab):
+    app.config["OPEN311_API_KEYS"] = "k1,k2"
+    first = _post(client, api_key="k1", client_request_id="7").get_json()[0]["service_request_id"]
+    retry = _post(client, api_key="k1", client_request_id="7")
+    assert retry.status_code == 200 and retry.get_json()[0]["service_request_id"] == first
+    other = _post(client, api_key="k2", client_request_id="7")      # another client reusing the id
+    assert other.status_code == 201 and other.get_json()[0]["service_request_id"] != first
+    app.config["OPEN311_API_KEYS"] = ""
+    phone_a = _post(client, device_id="phone-a", client_request_id="7").get_json()[0]["service_request_id"]
+    phone_b = _post(client, device_id="phone-b", client_request_id="7")
+    assert phone_b.status_code == 201 and phone_b.get_json()[0]["service_request_id"] not in (first, phone_a)
+    assert _post(client, device_id="phone-a", client_request_id="7").get_json()[0]["service_request_id"] == phone_a
+
+
 def test_errors_jurisdiction_and_api_key(app, client, matrix_ab):
     assert client.get("/open311/v2/services.json?jurisdiction_id=elsewhere").status_code == 404
     assert client.get(f"/open311/v2/services.json?jurisdiction_id={app.config['OPEN311_JURISDICTION']}").status_code == 200

@@ -23,7 +23,8 @@ TS = sa.DateTime(timezone=True)
 def _incident_columns():
     return [
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("client_request_id", sa.Text, unique=True),
+        sa.Column("client_scope", sa.Text),
+        sa.Column("client_request_id", sa.Text),
         sa.Column("category_code", sa.Text, sa.ForeignKey("incident_category.code"), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("address", sa.Text),
@@ -52,6 +53,8 @@ def _incident_columns():
         sa.Column("closed_at", TS),
         sa.CheckConstraint(f"state IN {STATES}", name="ck_incident_state"),
         sa.CheckConstraint(f"channel IN {CHANNELS}", name="ck_incident_channel"),
+        sa.CheckConstraint("client_request_id IS NULL OR client_scope IS NOT NULL", name="ck_incident_client_scope"),
+        sa.UniqueConstraint("client_scope", "client_request_id", name="uq_incident_client_request"),
     ]
 
 
