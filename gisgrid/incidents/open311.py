@@ -127,12 +127,14 @@ def _date(name: str) -> datetime | None:
 
 def _request_row(c) -> dict:
     updated = max(e.at for e in c.events) if c.events else c.reported_at
+    # a client reading back its own request by id learns the status; the free text waits for 立案
+    reviewed = c.state not in queries.UNREVIEWED
     return {"service_request_id": str(c.id), "status": "closed" if c.state in CLOSED else "open",
             "status_notes": service.workflow.STATE_LABELS[c.state], "service_code": c.category_code,
-            "service_name": c.category.name, "description": c.description,
+            "service_name": c.category.name, "description": c.description if reviewed else None,
             "agency_responsible": ",".join(c.department_codes) or None, "service_notice": None,
             "requested_datetime": c.reported_at.isoformat(), "updated_datetime": updated.isoformat(),
-            "expected_datetime": c.deadline.isoformat() if c.deadline else None, "address": c.address,
+            "expected_datetime": c.deadline.isoformat() if c.deadline else None, "address": c.address if reviewed else None,
             "lat": c.lat, "long": c.lon, "media_url": None}
 
 

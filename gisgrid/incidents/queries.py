@@ -11,6 +11,7 @@ from gisgrid.incidents.models import Incident, IncidentTask, IncidentTransfer
 from gisgrid.sqlfiles import statement
 
 _PKG = "gisgrid.incidents"
+UNREVIEWED = ("reported", "rejected")   # not (or never) registered: kept out of public lists
 
 
 def scope_filter(user):
@@ -53,8 +54,12 @@ def grid_shapes(session: Session, version_id: int, level: int) -> list[dict]:
 
 
 def public_cases(session: Session, limit: int = 1000, **filters) -> list[Incident]:
-    """Cases for the Open311 GET (every case: Open311 requests are public by design, contacts are not shown)."""
-    stmt = select(Incident).order_by(Incident.id.desc()).limit(limit)
+    """Cases for the public Open311 list: registered (立案) or later, never contacts.
+
+    Unreviewed and rejected reports are left out: their free text has not been read by anyone yet and
+    may hold personal data or abuse; a dispatcher's registration is what makes a case public.
+    """
+    stmt = (select(Incident).where(Incident.state.not_in(UNREVIEWED)).order_by(Incident.id.desc()).limit(limit))
     if filters.get("ids"):
         stmt = stmt.where(Incident.id.in_(filters["ids"]))
     if filters.get("service_code"):

@@ -35,12 +35,20 @@ def test_services_json_and_xml(client, matrix_ab):
     assert client.get("/open311/v2/services.csv").status_code == 404
 
 
-def test_round_trip_json(client, matrix_ab):
+def _register(session, make_user, sid, action="register", **params):
+    from gisgrid.incidents import service
+    service.act(session, make_user("dispatcher", grids=("A",)), int(sid), action, params)
+
+
+def test_round_trip_json(client, matrix_ab, session, make_user):
     resp = _post(client)
     assert resp.status_code == 201, resp.data
     sid = resp.get_json()[0]["service_request_id"]
     got = client.get(f"/open311/v2/requests/{sid}.json").get_json()
     assert len(got) == 1 and got[0]["service_code"] == "dust" and got[0]["status"] == "open"
+    assert got[0]["description"] is None                  # unreviewed: the client sees its status only
+    _register(session, make_user, sid)
+    got = client.get(f"/open311/v2/requests/{sid}.json").get_json()
     assert got[0]["description"] == "工地扬尘" and abs(got[0]["long"] - wgs84(1500, 500)[0]) < 1e-9
     assert "email" not in got[0] and "a@example.org" not in resp.get_data(as_text=True)
     listed = client.get("/open311/v2/requests.json?service_code=dust&status=open").get_json()
@@ -48,15 +56,17 @@ def test_round_trip_json(client, matrix_ab):
     assert client.get("/open311/v2/requests.json?status=closed").get_json() == []
 
 
-def test_round_trip_xml(client, matrix_ab):
+def test_round_trip_xml(client, matrix_ab, session, make_user):
     resp = _post(client, "xml")
     assert resp.status_code == 201 and resp.mimetype == "text/xml"
     sid = ET.fromstring(resp.data).find("request/service_request_id").text
+    _register(session, make_user, sid)
     root = ET.fromstring(client.get(f"/open311/v2/requests/{sid}.xml").data)
     assert root.tag == "service_requests"
     request = root.find("request")
     assert request.findtext("service_request_id") == sid and request.findtext("status") == "open"
     assert request.findtext("service_code") == "dust" and float(request.findtext("lat")) == pytest.approx(wgs84(1500, 500)[1])
+    assert request.findtext("description") == "工地扬尘"
     ids = [r.findtext("service_request_id") for r in ET.fromstring(client.get("/open311/v2/requests.xml").data)]
     assert sid in ids
 
@@ -103,3 +113,19 @@ def test_open311_posts_without_csrf_and_never_as_the_logged_in_user(app, client,
     case = session.get(Incident, int(sid))
     assert case.channel == "open311" and case.reporter_user_id is None
     assert [e.user_id for e in case.events] == [None]
+
+
+def test_public_list_shows_only_registered_cases(client, matrix_ab, session, make_user):
+    unreviewed = _post(client, description="未审核：含个人信息 13800000000").get_json()[0]["service_request_id"]
+    rejected = _post(client, description="恶意举报").get_json()[0]["service_request_id"]
+    _register(session, make_user, rejected, "reject", reason="无效举报")
+    registered = _post(client, description="工地扬尘").get_json()[0]["service_request_id"]
+    _register(session, make_user, registered)
+    for query in ("", "?status=open", "?status=closed", f"?service_request_id={unreviewed},{rejected}"):
+        body = client.get("/open311/v2/requests.json" + query).get_data(as_text=True)
+        assert "13800000000" not in body and "恶意举报" not in body
+    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json").get_json()] == [registered]
+    xml_ids = [r.findtext("service_request_id") for r in ET.fromstring(client.get("/open311/v2/requests.xml").data)]
+    assert xml_ids == [registered]
+    own = client.get(f"/open311/v2/requests/{rejected}.json").get_json()[0]
+    assert own["status"] == "closed" and own["description"] is None
