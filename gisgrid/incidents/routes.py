@@ -86,7 +86,15 @@ def list_page():
     cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
                                request.args.get("escalated") == "1")
     return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
-                           states=workflow.STATE_LABELS)
+                           states=workflow.STATE_LABELS, me=current_user)
+
+
+@bp.post("/incidents/escalate")
+@roles_required(roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
+def escalate():
+    """Run the overdue escalation (督办) for the user's grids now, then list the escalated cases."""
+    cases = service.escalate_now(db.session(), current_user)
+    return redirect(url_for("incidents.list_page", escalated=1, ran=len(cases)))
 
 
 @bp.get("/api/v1/incidents/<int:incident_id>")

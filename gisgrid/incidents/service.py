@@ -63,6 +63,11 @@ def allowed_actions(user, incident: Incident) -> list[str]:
     return result
 
 
+def escalate_now(session: Session, user) -> list[Incident]:
+    """Run the overdue escalation (督办) now, over the cases in the user's scope (China's date)."""
+    return transfer.escalate_overdue(session, datetime.now(CHINA).date(), user)
+
+
 def list_cases(session: Session, user, state: str | None = None, escalated: bool = False) -> list[Incident]:
     """Cases in the user's grids and department."""
     return queries.list_cases(session, user, state, escalated)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.errors import Conflict, InvalidInput, NotFound
-from gisgrid.incidents import access
+from gisgrid.incidents import access, queries
 from gisgrid.incidents.deadlines import TRANSFER_FEEDBACK_DAYS, add_working_days
 from gisgrid.incidents.models import Incident, IncidentTransfer
 from gisgrid.incidents.workflow import audit, now, require_departments, required_text
@@ -93,17 +93,22 @@ def task_done(session: Session, user, incident: Incident, params: dict) -> Incid
     return incident
 
 
-def escalate_overdue(session: Session, today: date) -> list[Incident]:
-    """Flag dispatched cases past their deadline and escalate each once to its parent grid (督办); commits."""
-    rows = session.scalars(select(Incident).where(
-        Incident.state.in_(("dispatched", "in_progress")), Incident.deadline < today,
-        Incident.escalated_at.is_(None)).order_by(Incident.id))
+def escalate_overdue(session: Session, today: date, user=None) -> list[Incident]:
+    """Flag dispatched cases past their deadline and escalate each once to its parent grid (督办); commits.
+
+    With ``user`` (a run started from the case list) only the cases in that user's scope, audited as theirs.
+    """
+    stmt = select(Incident).where(Incident.state.in_(("dispatched", "in_progress")), Incident.deadline < today,
+                                  Incident.escalated_at.is_(None)).order_by(Incident.id)
+    if user is not None:
+        stmt = stmt.where(queries.scope_filter(user))
+    rows = session.scalars(stmt)
     escalated = []
     for incident in rows:
         chain = incident.grid_codes
         incident.escalated_to = chain[-2] if len(chain) > 1 else chain[0]
         incident.escalated_at = now()
-        audit(session, incident, None, "escalate", incident.state,
+        audit(session, incident, user, "escalate", incident.state,
               f"超过期限 {incident.deadline.isoformat()}，督办至上级网格 {incident.escalated_to}")
         escalated.append(incident)
     session.commit()

@@ -116,3 +116,31 @@ def test_anyone_can_follow_progress_by_case_number_without_names(app, client, wo
     assert client.get("/report/status?id=99999999999999999999999").status_code == 404
     assert client.get("/report/status?id=abc").status_code == 404
     assert client.get("/open311/v2/requests/99999999999999999999999.json").status_code == 404
+
+
+def test_dispatcher_runs_the_escalation_from_the_case_list(app, client, world, session):
+    from datetime import timedelta
+    from gisgrid.incidents.models import Incident
+    ours, theirs = _ok(_report(client), 201)["id"], _ok(_report(client, x=3500, y=500), 201)["id"]
+    for case in (ours, theirs):
+        row = session.get(Incident, case)
+        row.state, row.deadline = "dispatched", row.reported_at.date() - timedelta(days=3)
+    session.commit()
+    assert As(app, world["zhujian"]).post("/incidents/escalate").status_code == 403
+    assert "escalate-form" not in As(app, world["staff"]).get("/incidents").get_data(as_text=True)
+    d = As(app, world["dispatcher"])
+    assert d.client.post("/incidents/escalate", data={}).status_code == 400          # no CSRF token
+    page = d.get("/incidents").get_data(as_text=True)
+    assert 'id="escalate-form"' in page
+    resp = d.client.post("/incidents/escalate", data={"csrf_token": csrf_from(page)})
+    assert resp.status_code == 302 and "ran=1" in resp.headers["Location"]
+    listed = d.client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "本次督办 1 件" in listed and f'href="/incidents/{ours}"' in listed and "已督办 A1" in listed
+    session.expire_all()
+    assert session.get(Incident, ours).escalated_to == "A1"
+    assert session.get(Incident, theirs).escalated_at is None          # outside the dispatcher's grids
+    event = session.get(Incident, ours).events[-1]
+    assert event.action == "escalate" and event.user_id == world["dispatcher"].id
+    leader = As(app, world["leader"])
+    resp = leader.client.post("/incidents/escalate", data={"csrf_token": csrf_from(leader.get("/incidents").get_data(as_text=True))})
+    assert "ran=0" in resp.headers["Location"]                          # each case escalated once
