@@ -12,7 +12,7 @@ from gisgrid.coords import CoordinateError, point_to_wgs84
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import matrix, photos
-from gisgrid.incidents.models import CHANNELS, Incident, IncidentPhoto
+from gisgrid.incidents.models import CHANNELS, Incident
 from gisgrid.incidents.workflow import audit
 
 STAFF_CHANNELS = {"hotline": (roles.DISPATCHER, roles.ADMIN), "patrol": (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN)}
@@ -78,19 +78,9 @@ def report(session: Session, data: dict, user, channel: str, uploads=(), media_d
         # a concurrent retry won the unique request id: answer with its case
         session.rollback()
         return existing(session, client_scope, request_id), False
-    audit(session, incident, user if getattr(user, "is_authenticated", False) else None, "report", "reported",
-          f"渠道：{channel}", from_state="")
-    written = []
-    try:
-        for data_bytes, mime, ext in checked:
-            written.append(photos.store(media_dir, incident.id, data_bytes, ext))
-            session.add(IncidentPhoto(incident_id=incident.id, path=written[-1], mime=mime, size=len(data_bytes)))
-        session.commit()
-    except Exception:
-        # all or nothing: no photo file may outlive a case that was not stored
-        session.rollback()
-        photos.remove(media_dir, written)
-        raise
+    known = user if getattr(user, "is_authenticated", False) else None
+    audit(session, incident, known, "report", "reported", f"渠道：{channel}", from_state="")
+    photos.save_all(session, incident, [("intake", *c) for c in checked], media_dir, getattr(known, "id", None))
     return incident, True
 
 

@@ -19,6 +19,7 @@ STATES = ("reported", "rejected", "registered", "dispatched", "in_progress", "ha
           "evaluated")
 CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
+PHOTO_STAGES = ("intake", "before", "after", "verify")   # report, 处置前/处置后 feedback, 现场核实
 
 
 class IncidentCategory(Base):
@@ -151,5 +152,8 @@ class IncidentPhoto(Base):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    stage: Mapped[str] = mapped_column(Text, nullable=False, server_default="intake")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
-    __table_args__ = (Index("ix_incident_photo_incident", "incident_id"),)
+    __table_args__ = (CheckConstraint(f"stage IN {PHOTO_STAGES}", name="ck_incident_photo_stage"),
+                      Index("ix_incident_photo_incident", "incident_id"))

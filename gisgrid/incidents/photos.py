@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gisgrid.errors import InvalidInput
@@ -33,6 +34,52 @@ def check(uploads: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[bytes,
             raise InvalidInput(f"照片 {name} 超过 {max_bytes // 1024 // 1024} MB (photo too large)")
         checked.append((data, *sniff(data)))
     return checked
+
+
+# form fields that carry photos, per workflow action → the stage the photos are filed under
+ACTION_FIELDS = {"handle": {"photos_before": "before", "photos_after": "after", "photos": "after"},
+                 "verify": {"photos": "verify"}, "rework": {"photos": "verify"}}
+
+
+@dataclass
+class Upload:
+    """Files sent with a workflow action (form field → [(filename, bytes)]) and where to store them."""
+
+    files: dict = field(default_factory=dict)
+    media_dir: str = "var/media"
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def given(self) -> dict:
+        """The fields that hold at least one non-empty file."""
+        return {name: [f for f in items if f[1]] for name, items in self.files.items() if any(f[1] for f in items)}
+
+
+def check_for(action: str, upload: Upload | None) -> list[tuple[str, bytes, str, str]]:
+    """Validate the photos sent with ``action``: (stage, data, mime, extension) each; none → []."""
+    given = upload.given() if upload else {}
+    fields = ACTION_FIELDS.get(action, {})
+    if set(given) - set(fields):
+        raise InvalidInput("此操作不能附照片 (this action takes no photos)")
+    flat = [(fields[name], item) for name, items in given.items() for item in items]
+    checked = check([item for _stage, item in flat], upload.max_bytes) if flat else []
+    return [(stage, *c) for (stage, _item), c in zip(flat, checked)]
+
+
+def save_all(session, incident, checked, media_dir: str, user_id: int | None) -> None:
+    """Write the checked photos, add their rows and commit; all or nothing (files removed on failure)."""
+    from gisgrid.incidents.models import IncidentPhoto
+    written = []
+    try:
+        for stage, data, mime, ext in checked:
+            written.append(store(media_dir, incident.id, data, ext))
+            incident.photos.append(IncidentPhoto(incident_id=incident.id, path=written[-1], mime=mime,
+                                                 size=len(data), stage=stage, user_id=user_id))
+        session.commit()
+    except Exception:
+        # no photo file may outlive a change that was not stored
+        session.rollback()
+        remove(media_dir, written)
+        raise
 
 
 def store(media_dir: str, incident_id: int, data: bytes, ext: str) -> str:

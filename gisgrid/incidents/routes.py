@@ -40,6 +40,13 @@ def _client_scope() -> str:
     return "session:" + web_session.setdefault("report_client", secrets.token_hex(16))
 
 
+def _upload() -> photos.Upload:
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    files = {name: [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
+             for name in request.files}
+    return photos.Upload(files, current_app.config["MEDIA_DIR"], limit)
+
+
 @bp.get("/report")
 def report_form():
     """Public report form (map pin or phone location); staff get hotline/patrol intake with ?channel=."""
@@ -119,7 +126,7 @@ def detail_page(incident_id: int):
 @login_required
 def act_json(incident_id: int, action: str):
     """Perform a workflow action; JSON in and out."""
-    incident = service.act(db.session(), current_user, incident_id, action, _params())
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
     return jsonify(service.detail(incident, current_user))
 
 
@@ -127,7 +134,7 @@ def act_json(incident_id: int, action: str):
 @login_required
 def act_form(incident_id: int, action: str):
     """Perform a workflow action from the detail page's forms, then show the case again."""
-    service.act(db.session(), current_user, incident_id, action, _params())
+    service.act(db.session(), current_user, incident_id, action, _params(), _upload())
     return redirect(url_for("incidents.detail_page", incident_id=incident_id))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
-from gisgrid.incidents import access, queries, transfer, workflow
+from gisgrid.incidents import access, photos, queries, transfer, workflow
 from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
 
@@ -33,11 +33,17 @@ def get_case(session: Session, user, incident_id) -> Incident:
     return incident
 
 
-def act(session: Session, user, incident_id, action: str, params: dict) -> Incident:
-    """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited)."""
+def act(session: Session, user, incident_id, action: str, params: dict,
+        upload: photos.Upload | None = None) -> Incident:
+    """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited).
+
+    ``upload``: photos of the handler's feedback (``handle``) or of the on-site verification (``verify``,
+    ``rework``); other actions refuse photos.
+    """
     incident = get_case(session, user, incident_id)
     if action in workflow.MOVES:
-        return workflow.transition(session, user, incident, action, params)
+        return workflow.transition(session, user, incident, action, params, upload)
+    photos.check_for(action, upload)
     if action == "transfer":
         return transfer.transfer(session, user, incident, params)
     if action in ("transfer_accept", "transfer_return"):
@@ -106,7 +112,8 @@ def detail(incident: Incident, user) -> dict:
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],
-        "photos": [{"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published} for p in incident.photos],
+        "photos": [{"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published, "stage": p.stage}
+                   for p in incident.photos],
     })
     return body
 

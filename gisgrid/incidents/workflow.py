@@ -15,7 +15,7 @@ from gisgrid.auth import roles
 from gisgrid.auth.models import Department
 from gisgrid.errors import Conflict, InvalidInput
 from gisgrid.grids.models import Grid
-from gisgrid.incidents import access, matrix
+from gisgrid.incidents import access, matrix, photos
 from gisgrid.incidents.deadlines import add_working_days
 from gisgrid.incidents.models import Incident, IncidentEvent, IncidentTask
 
@@ -77,8 +77,13 @@ def check_permission(user, incident: Incident, action: str) -> None:
         access.require_grid_role(user, incident, (D, L))
 
 
-def transition(session: Session, user, incident: Incident, action: str, params: dict) -> Incident:
-    """Apply one state change after checking role, grid, department and the current state; commits."""
+def transition(session: Session, user, incident: Incident, action: str, params: dict,
+               upload: photos.Upload | None = None) -> Incident:
+    """Apply one state change after checking role, grid, department and the current state; commits.
+
+    Photos sent with feedback (处置前/处置后) or verification are checked before anything changes and
+    stored in the same all-or-nothing step.
+    """
     if action not in MOVES:
         raise InvalidInput(f"未知操作 {action!r} (unknown action)")
     sources, target = MOVES[action]
@@ -86,10 +91,13 @@ def transition(session: Session, user, incident: Incident, action: str, params: 
     if incident.state not in sources:
         raise Conflict(f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
                        f"(cannot {action} from {incident.state})")
+    checked = photos.check_for(action, upload)
     reason = _apply(session, incident, action, params)
+    if checked:
+        reason = f"{reason or ''}（附照片 {len(checked)} 张）"
     audit(session, incident, user, action, target, reason)
     incident.state = target
-    session.commit()
+    photos.save_all(session, incident, checked, upload.media_dir if upload else "", getattr(user, "id", None))
     return incident
 
 

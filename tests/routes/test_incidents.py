@@ -290,3 +290,52 @@ def test_a_public_case_is_verified_by_grid_staff_of_its_grid(app, client, world)
     assert As(app, world["leader"]).act(case, "verify").status_code == 403
     assert As(app, world["dispatcher"]).act(case, "verify").status_code == 403
     assert _ok(As(app, world["staff"]).act(case, "verify"))["state"] == "verified"
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _files(client_as, case, action, data, **files):
+    return client_as.client.post(f"/api/v1/incidents/{case}/actions/{action}", data={**data, **files},
+                                 headers={"X-CSRFToken": client_as.token}, content_type="multipart/form-data")
+
+
+def test_handlers_and_supervisors_attach_photos_to_feedback_and_verification(app, client, world):
+    import io
+    from pathlib import Path
+    case = _ok(_report(client), 201)["id"]
+    d, h, staff = As(app, world["dispatcher"]), As(app, world["zhujian"]), As(app, world["staff"])
+    _ok(d.act(case, "register"))
+    _ok(d.act(case, "dispatch"))
+    _ok(h.act(case, "start"))
+    # wrong type (extension lies), then another department's handler: refused, nothing stored or changed
+    fake = (io.BytesIO(b"GIF89a" + b"\x00" * 20), "after.jpg")
+    assert _files(h, case, "handle", {"result": "x"}, photos_after=fake).status_code == 400
+    other = As(app, world["gongan"])
+    assert _files(other, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 403
+    app.config["PHOTO_MAX_BYTES"] = 32
+    assert _files(h, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 400
+    app.config["PHOTO_MAX_BYTES"] = 1024
+    body = _ok(d.get(f"/api/v1/incidents/{case}"))
+    assert body["state"] == "in_progress" and body["photos"] == []
+    assert not [p for p in Path(app.config["MEDIA_DIR"]).rglob("*") if p.is_file()]
+    body = _ok(_files(h, case, "handle", {"result": "已覆盖防尘网"}, photos_before=(io.BytesIO(PNG), "b.png"),
+                      photos_after=(io.BytesIO(JPEG), "a.jpg")))
+    assert body["state"] == "handled" and [p["stage"] for p in body["photos"]] == ["before", "after"]
+    assert "附照片 2 张" in body["events"][-1]["reason"]
+    body = _ok(_files(staff, case, "verify", {"reason": "现场已整改"}, photos=(io.BytesIO(PNG), "v.png")))
+    assert body["state"] == "verified" and [p["stage"] for p in body["photos"]] == ["before", "after", "verify"]
+    assert h.get(body["photos"][1]["url"]).data == JPEG
+    assert _files(d, case, "close", {}, photos=(io.BytesIO(PNG), "x.png")).status_code == 400   # takes none
+    assert _ok(d.get(f"/api/v1/incidents/{case}"))["state"] == "verified"
+    assert As(app, world["foreign_staff"]).get(body["photos"][2]["url"]).status_code == 403
+    detail = staff.get(f"/incidents/{case}").get_data(as_text=True)
+    assert "处置前" in detail and "处置后" in detail and "现场核实" in detail
+
+
+def test_photos_are_refused_on_actions_that_take_none(app, client, world):
+    import io
+    case = _ok(_report(client), 201)["id"]
+    d = As(app, world["dispatcher"])
+    assert _files(d, case, "register", {}, photos=(io.BytesIO(PNG), "x.png")).status_code == 400
+    assert _ok(d.get(f"/api/v1/incidents/{case}"))["state"] == "reported"

@@ -17,6 +17,7 @@ STATES = ("reported", "rejected", "registered", "dispatched", "in_progress", "ha
           "evaluated")
 CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
+PHOTO_STAGES = ("intake", "before", "after", "verify")
 TS = sa.DateTime(timezone=True)
 
 
@@ -127,6 +128,9 @@ def _child_tables() -> None:
         sa.Column("size", sa.Integer, nullable=False),
         sa.Column("published", sa.Boolean, nullable=False, server_default="false"),
         sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
+        sa.Column("stage", sa.Text, nullable=False, server_default="intake"),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="SET NULL")),
+        sa.CheckConstraint(f"stage IN {PHOTO_STAGES}", name="ck_incident_photo_stage"),
     )
     op.create_index("ix_incident_photo_incident", "incident_photo", ["incident_id"])
 
