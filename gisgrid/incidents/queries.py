@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, any_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
@@ -23,7 +23,7 @@ def scope_filter(user):
         return Incident.grid_codes.overlap(codes)
     if user.role == roles.HANDLER and user.department_code:
         dept = user.department_code
-        clause = or_(Incident.department_codes.any(dept),
+        clause = or_(dept == any_(Incident.department_codes),
                      exists().where(IncidentTask.incident_id == Incident.id, IncidentTask.department_code == dept),
                      exists().where(IncidentTransfer.incident_id == Incident.id, IncidentTransfer.to_department == dept,
                                     IncidentTransfer.state.in_(("pending", "accepted"))))

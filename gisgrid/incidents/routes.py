@@ -134,7 +134,10 @@ def act_json(incident_id: int, action: str):
 @login_required
 def act_form(incident_id: int, action: str):
     """Perform a workflow action from the detail page's forms, then show the case again."""
-    service.act(db.session(), current_user, incident_id, action, _params(), _upload())
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
+    if not access.can_view(current_user, incident):
+        # e.g. a receiving unit that returned a transfer: the case is no longer theirs to open
+        return redirect(url_for("incidents.list_page", done=incident_id))
     return redirect(url_for("incidents.detail_page", incident_id=incident_id))
 
 

@@ -124,12 +124,14 @@ def _apply(session: Session, incident: Incident, action: str, params: dict) -> s
 
 def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetime) -> str:
     cat = matrix.category(session, incident.category_code)
-    depts = params.get("departments") or cat.department_codes
+    depts = params.get("departments") or []
     if isinstance(depts, str):
         depts = depts.replace(",", "|").split("|")
     if not isinstance(depts, list):
         raise InvalidInput("departments 应为部门代码列表 (departments must be a list of codes)")
-    incident.department_codes = list(dict.fromkeys(str(d).strip() for d in depts if str(d).strip()))
+    # a blank form field means "as the duty matrix says"
+    chosen = list(dict.fromkeys(str(d).strip() for d in depts if str(d).strip()))
+    incident.department_codes = chosen or list(cat.department_codes)
     require_departments(session, incident.department_codes)
     incident.deadline = add_working_days(stamp.date(), cat.deadline_days)
     incident.dispatched_at = stamp

@@ -27,6 +27,9 @@ def test_list_detail_and_form_actions(app, client, world):
     assert "已立案" in detail and 'data-action="dispatch"' in detail and "立案" in detail
     # without the CSRF token a browser form post is refused
     assert d.client.post(f"/incidents/{case}/actions/dispatch", data={}).status_code == 400
+    # the form's blank departments field means "as the duty matrix says"
+    resp = d.client.post(f"/incidents/{case}/actions/dispatch", data={"csrf_token": token, "departments": ""})
+    assert resp.status_code == 302 and _ok(d.get(f"/api/v1/incidents/{case}"))["departments"] == ["zhujian"]
     staff = As(app, world["foreign_staff"])
     assert staff.client.get(f"/incidents/{case}", headers={"Accept": "text/html"}).status_code == 403
     assert f'/incidents/{case}"' not in staff.get("/incidents").get_data(as_text=True)
