@@ -41,3 +41,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(patrols_bp)
     from gisgrid.ogc.routes import bp as ogc_bp
     app.register_blueprint(ogc_bp)
+    from gisgrid.incidents.open311 import bp as open311_bp
+    from gisgrid.incidents.routes import bp as incidents_bp
+    # Open311 never reads the session cookie (anonymous clients, optional api_key)
+    csrf.exempt(open311_bp)
+    for bp in (incidents_bp, open311_bp):
+        app.register_blueprint(bp)

@@ -26,4 +26,7 @@ def from_env() -> dict:
         "TILE_URL": os.environ.get("GISGRID_TILE_URL", ""),
         "TILE_CRS": os.environ.get("GISGRID_TILE_CRS", "wgs84").lower(),
         "TILE_ATTRIBUTION": os.environ.get("GISGRID_TILE_ATTRIBUTION", ""),
+        "PHOTO_MAX_BYTES": int(os.environ.get("GISGRID_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "OPEN311_JURISDICTION": os.environ.get("GISGRID_OPEN311_JURISDICTION", "xicheng.gisgrid.local"),
+        "OPEN311_API_KEYS": os.environ.get("GISGRID_OPEN311_API_KEYS", ""),
     }

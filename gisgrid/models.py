@@ -12,6 +12,7 @@ DOMAIN_MODELS = (
     "gisgrid.sources.models",
     "gisgrid.patrols.models",
     "gisgrid.public_map.models",
+    "gisgrid.incidents.models",
 )
 
 

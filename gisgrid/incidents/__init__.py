@@ -1,0 +1,1 @@
+"""Incidents and the case workflow: intake, dispatch, deadlines, transfer, joint enforcement, KPIs."""

@@ -1,0 +1,80 @@
+"""Demo duty matrix, one handler account per department, and sample cases in several stages
+(sample people and texts; password gisgrid-demo)."""
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from gisgrid.auth import roles, service
+from gisgrid.auth.demo import DEMO_PASSWORD
+from gisgrid.auth.models import User
+from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.models import Grid
+from gisgrid.incidents import intake, matrix
+from gisgrid.incidents import service as incidents
+
+DEMO_TOP = "110102000000"  # 西城区, the scope of the demo dispatcher
+# (category, description, the actions it goes through after being reported)
+DEMO_CASES = (
+    ("dust", "示例：工地渣土未覆盖", ("register", "dispatch", "start", "handle", "verify", "close", "evaluate")),
+    ("bbq", "示例：夜间露天烧烤油烟", ("register", "dispatch", "start", "handle", "rework", "handle", "verify", "close")),
+    ("black_smoke", "示例：小煤炉冒黑烟", ("register", "dispatch", "start", "handle")),
+    ("traffic_noise", "示例：夜间货车鸣笛噪声", ("register", "dispatch", "start")),
+    ("wastewater", "示例：雨水口有废水排入", ("register", "dispatch")),
+    ("burning", "示例：绿化垃圾露天焚烧", ("register",)),
+    ("other", "示例：重复上报", ("reject",)),
+    ("dust", "示例：拆除工地未洒水", ()),
+)
+
+
+def load_demo(session: Session) -> tuple[int, list[str]]:
+    """Create departments, the demo matrix and handler_<dept> accounts that are missing."""
+    count = matrix.load_demo(session)
+    created = []
+    for code, name in matrix.DEMO_DEPARTMENTS:
+        username = f"handler_{code}"
+        if session.scalar(select(User.id).where(User.username == username)):
+            continue
+        service.create_user(session, username, DEMO_PASSWORD, roles.HANDLER, display_name=f"{name}承办人（示例）",
+                            department_code=code)
+        created.append(username)
+    return count, created
+
+
+def _points(session: Session, version_id: int, count: int) -> list[tuple[float, float]]:
+    rows = session.execute(text(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, code FROM grid "
+        "WHERE version_id = :v AND level = 3 ORDER BY code) g"), {"v": version_id}).all()
+    step = max(len(rows) // max(count, 1), 1)
+    return [tuple(r) for r in rows[::step][:count]]
+
+
+def _actor(session: Session, action: str, category: str) -> User:
+    if action in ("start", "handle"):
+        dept = matrix.category(session, category).department_codes[0]
+        return session.scalar(select(User).where(User.username == f"handler_{dept}"))
+    # admin stands in for the community supervisor, who differs per sample case
+    name = "admin" if action in ("verify", "rework", "evaluate") else "dispatcher"
+    return session.scalar(select(User).where(User.username == name))
+
+
+def load_demo_cases(session: Session) -> int:
+    """Create the sample cases that are missing (client request ids demo-1…); returns how many were created."""
+    version = grid_queries.published_version(session)
+    if version is None or session.scalar(select(User.id).where(User.username == "dispatcher")) is None:
+        return 0
+    if not session.scalar(select(Grid.id).where(Grid.version_id == version.id, Grid.code == DEMO_TOP)):
+        return 0  # the sample cases belong to the demo deployment (its accounts' scope), not to real data
+    created = 0
+    for i, ((category, description, actions), (lon, lat)) in enumerate(
+            zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1):
+        case, new = intake.report(session, {"category": category, "description": description, "lon": lon,
+                                            "lat": lat, "client_request_id": f"demo-{i}"}, None, "web",
+                                  client_scope="demo")
+        if not new:
+            continue
+        for action in actions:
+            params = {"result": "示例：已整改", "reason": "示例", "score": 4}
+            incidents.act(session, _actor(session, action, category), case.id, action, params)
+        created += 1
+    return created

@@ -1,0 +1,112 @@
+"""KPIs per grid, department and period (definitions in the README, section “Incidents”)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth.models import Department
+from gisgrid.grids.models import Grid
+
+from gisgrid.errors import InvalidInput
+from gisgrid.grids import queries as grid_queries
+from gisgrid.incidents import queries
+from gisgrid.incidents.deadlines import working_days_between
+
+COLUMNS = ("key", "name", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
+           "closure_rate", "rework_rate", "mean_handling_days")
+CHINA = timezone(timedelta(hours=8))
+
+
+def period(start: str | None, end: str | None) -> tuple[date, date]:
+    """Parse ``from``/``to`` (YYYY-MM-DD, inclusive); default: the last 365 days."""
+    try:
+        end_day = date.fromisoformat(end) if end else datetime.now(CHINA).date()
+        start_day = date.fromisoformat(start) if start else end_day - timedelta(days=364)
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD (dates must be YYYY-MM-DD)") from None
+    if start_day > end_day:
+        raise InvalidInput("开始日期晚于结束日期 (from is after to)")
+    return start_day, end_day
+
+
+def _keys(incident, by: str, level: int) -> list[str]:
+    if by == "department":
+        return list(incident.department_codes) or ["（未派遣）"]
+    return [incident.grid_codes[level - 1]] if len(incident.grid_codes) >= level else []
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _summarise(key: str, cases: list) -> dict:
+    registered = [c for c in cases if c.registered_at is not None]
+    handled = [c for c in cases if c.handled_at is not None]
+    on_time = [c for c in handled if c.deadline and c.handled_at.astimezone(CHINA).date() <= c.deadline]
+    closed = [c for c in registered if c.state in ("closed", "evaluated")]
+    days = [working_days_between(c.dispatched_at.astimezone(CHINA).date(), c.handled_at.astimezone(CHINA).date())
+            for c in handled if c.dispatched_at]
+    return {"key": key, "reported": len(cases), "registered": len(registered), "handled": len(handled),
+            "closed": len(closed), "registration_rate": _ratio(len(registered), len(cases)),
+            "on_time_rate": _ratio(len(on_time), len(handled)), "closure_rate": _ratio(len(closed), len(registered)),
+            "rework_rate": _ratio(sum(1 for c in handled if c.rework_count), len(handled)),
+            "mean_handling_days": round(sum(days) / len(days), 2) if days else None}
+
+
+def compute(session: Session, start: date, end: date, by: str = "grid", level: int = 2) -> list[dict]:
+    """One KPI row per grid code (at ``level``) or per department, for cases reported in the period."""
+    if by not in ("grid", "department") or not 1 <= level <= 10:
+        raise InvalidInput("by 只能是 grid 或 department (by must be grid or department)")
+    lo = datetime.combine(start, time.min, CHINA)
+    rows = queries.kpi_rows(session, lo, datetime.combine(end + timedelta(days=1), time.min, CHINA))
+    groups: dict[str, list] = defaultdict(list)
+    for incident in rows:
+        for key in _keys(incident, by, level):
+            groups[key].append(incident)
+    names = _names(session, by, list(groups))
+    return [{**_summarise(key, cases), "name": names.get(key, key)} for key, cases in sorted(groups.items())]
+
+
+def _names(session: Session, by: str, keys: list[str]) -> dict[str, str]:
+    if by == "department":
+        return {d.code: d.name for d in session.scalars(select(Department).where(Department.code.in_(keys)))}
+    version = grid_queries.published_version(session)
+    if version is None:
+        return {}
+    return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id, Grid.code.in_(keys))).all())
+
+
+def to_csv(rows: list[dict]) -> str:
+    """The KPI table as CSV (UTF-8 with BOM so that spreadsheet programs show Chinese)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return "\ufeff" + out.getvalue()
+
+
+def choropleth(session: Session, start: date, end: date, level: int = 2) -> dict:
+    """A FeatureCollection of the grids of ``level`` with their KPIs in the properties."""
+    version = grid_queries.published_version(session)
+    if version is None:
+        return {"type": "FeatureCollection", "features": []}
+    stats = {row["key"]: row for row in compute(session, start, end, "grid", level)}
+    features = []
+    for shape in queries.grid_shapes(session, version.id, level):
+        props = {"code": shape["code"], "name": shape["name"], **(stats.get(shape["code"]) or {"reported": 0})}
+        features.append({"type": "Feature", "geometry": shape["geometry"], "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def shapes(session: Session, level: int) -> dict:
+    """The simplified grids of one level of the published version as a FeatureCollection."""
+    version = grid_queries.published_version(session)
+    rows = queries.grid_shapes(session, version.id, level) if version else []
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": r["geometry"], "properties": {"code": r["code"], "name": r["name"]}}
+        for r in rows]}

@@ -1,0 +1,111 @@
+"""The duty matrix: incident category → responsible departments and deadline (editable, importable)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.auth.models import Department
+from gisgrid.auth.service import ensure_department
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.incidents.models import IncidentCategory
+
+# Departments named by the seeds' duty lists; 公安, 纪检监察 and 司法 are also transfer targets (移送制度).
+DEMO_DEPARTMENTS = (
+    ("sthj", "生态环境局"), ("zhujian", "住房和城乡建设委员会"), ("zhzf", "城市管理综合执法局"),
+    ("nongye", "农业农村局"), ("xumu", "畜牧兽医局"), ("gongan", "公安分局"), ("haishi", "海事局"),
+    ("shuiwu", "水务局"), ("xiangzhen", "乡镇人民政府/街道办事处"), ("jijian", "纪委监委"), ("sifa", "人民检察院（司法机关）"),
+)
+
+# (code, name, departments, working days) derived from the seeds' department duties
+DEMO_MATRIX = (
+    ("dust", "施工扬尘", ["zhujian"], 5),
+    ("bbq", "露天烧烤", ["zhzf"], 3),
+    ("burning", "城区露天焚烧", ["zhzf"], 3),
+    ("straw", "秸秆焚烧", ["xiangzhen", "nongye"], 3),
+    ("traffic_noise", "交通噪声", ["gongan"], 10),
+    ("ship", "船舶污染", ["haishi"], 10),
+    ("livestock", "畜禽养殖污染", ["xumu"], 10),
+    ("black_smoke", "冒黑烟/小煤炉", ["sthj"], 5),
+    ("wastewater", "废水乱排", ["sthj", "shuiwu"], 5),
+    ("other", "其他环境问题", ["sthj"], 10),
+)
+
+
+def categories(session: Session, active_only: bool = True) -> list[IncidentCategory]:
+    """The categories by code."""
+    stmt = select(IncidentCategory).order_by(IncidentCategory.code)
+    if active_only:
+        stmt = stmt.where(IncidentCategory.active)
+    return list(session.scalars(stmt))
+
+
+def category(session: Session, code: str) -> IncidentCategory:
+    """One active category or NotFound."""
+    found = session.get(IncidentCategory, code or "")
+    if found is None or not found.active:
+        raise NotFound(f"未知的事件类别 {code!r} (unknown category)")
+    return found
+
+
+def upsert(session: Session, rows: list[dict]) -> int:
+    """Insert or update categories from rows {code, name, departments, deadline_days}; all or nothing; commits."""
+    known = set(session.scalars(select(Department.code)))
+    cleaned = [_clean_row(i, row, known) for i, row in enumerate(rows, 1)]
+    for row in cleaned:
+        existing = session.get(IncidentCategory, row["code"])
+        if existing is None:
+            session.add(IncidentCategory(**row))
+        else:
+            for key, value in row.items():
+                setattr(existing, key, value)
+    session.commit()
+    return len(cleaned)
+
+
+def _clean_row(number: int, row: dict, known: set[str]) -> dict:
+    code, name = str(row.get("code") or "").strip(), str(row.get("name") or "").strip()
+    depts = row.get("departments") or row.get("department_codes") or []
+    if isinstance(depts, str):
+        depts = [d.strip() for d in depts.replace(";", "|").split("|") if d.strip()]
+    try:
+        days = int(row.get("deadline_days"))
+    except (TypeError, ValueError):
+        days = 0
+    if not code or not name or not depts or days <= 0:
+        raise InvalidInput(f"第 {number} 行：需要 code、name、departments 和正整数 deadline_days (row {number} invalid)")
+    unknown = [d for d in depts if d not in known]
+    if unknown:
+        raise InvalidInput(f"第 {number} 行：未知部门 {', '.join(unknown)} (unknown department)")
+    active = str(row.get("active", "true")).strip().lower() not in ("false", "0", "no")
+    return {"code": code, "name": name, "department_codes": list(depts), "deadline_days": days,
+            "description": row.get("description") or None, "active": active}
+
+
+def parse_file(name: str, text: str) -> list[dict]:
+    """Rows from a JSON array or a CSV (departments separated by '|')."""
+    if name.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InvalidInput(f"JSON 无法解析: {err}") from None
+        if not isinstance(data, list):
+            raise InvalidInput("JSON 需要是类别对象的数组 (expected an array)")
+        return data
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def load_demo(session: Session) -> int:
+    """Create the demo departments and matrix (idempotent); returns the number of categories."""
+    for code, name in DEMO_DEPARTMENTS:
+        ensure_department(session, code, name)
+    return upsert(session, [{"code": c, "name": n, "departments": d, "deadline_days": days}
+                            for c, n, d, days in DEMO_MATRIX])
+
+
+def departments(session: Session) -> list[Department]:
+    """Every department by code."""
+    return list(session.scalars(select(Department).order_by(Department.code)))

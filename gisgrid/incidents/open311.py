@@ -1,0 +1,166 @@
+"""Open311 GeoReport v2 at /open311/v2/: services = incident categories, requests = cases (json and xml).
+
+CSRF-exempt because it never reads the session cookie: every request is anonymous (channel
+"open311"); an API key is required only when GISGRID_OPEN311_API_KEYS is set.
+"""
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from gisgrid.db import db
+from gisgrid.errors import DomainError, Forbidden, InvalidInput, NotFound
+from gisgrid.incidents import intake, matrix, queries, service
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+CLOSED = ("closed", "evaluated", "rejected")
+FORMATS = ("json", "xml")
+
+
+def _xml(root: str, item: str, rows: list[dict]) -> Response:
+    top = ET.Element(root)
+    for row in rows:
+        node = ET.SubElement(top, item)
+        for key, value in row.items():
+            child = ET.SubElement(node, key)
+            if isinstance(value, list):
+                for sub in value:
+                    ET.SubElement(child, "value").text = str(sub)
+            elif value is not None:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
+    return Response(body, mimetype="text/xml")
+
+
+def _reply(fmt: str, root: str, item: str, rows: list[dict], status: int = 200):
+    if fmt not in FORMATS:
+        raise NotFound("格式只能是 json 或 xml (format must be json or xml)")
+    resp = _xml(root, item, rows) if fmt == "xml" else jsonify(rows)
+    resp.status_code = status
+    return resp
+
+
+@bp.errorhandler(DomainError)
+def _error(err: DomainError):
+    # GeoReport v2 errors are a list of {code, description}, in the format of the request
+    rows = [{"code": err.status, "description": err.message}]
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _reply(fmt, "errors", "error", rows, err.status)
+
+
+def _check_jurisdiction() -> None:
+    given = (request.values.get("jurisdiction_id") or "").strip()
+    if given and given != current_app.config["OPEN311_JURISDICTION"]:
+        raise NotFound(f"未知的 jurisdiction_id {given!r} (unknown jurisdiction)")
+
+
+def _service_row(cat) -> dict:
+    return {"service_code": cat.code, "service_name": cat.name, "description": cat.description or cat.name,
+            "metadata": False, "type": "realtime", "keywords": ",".join(cat.department_codes), "group": "环境"}
+
+
+@bp.get("/services.<fmt>")
+def services(fmt: str):
+    """The incident categories as Open311 services."""
+    _check_jurisdiction()
+    return _reply(fmt, "services", "service", [_service_row(c) for c in matrix.categories(db.session())])
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code: str, fmt: str):
+    """A service definition (no extra attributes: every category takes description, location, photos)."""
+    _check_jurisdiction()
+    cat = matrix.category(db.session(), code)
+    body = {"service_code": cat.code, "attributes": []}
+    if fmt not in FORMATS:
+        raise NotFound("格式只能是 json 或 xml (format must be json or xml)")
+    if fmt == "xml":
+        top = ET.Element("service_definition")
+        ET.SubElement(top, "service_code").text = cat.code
+        ET.SubElement(top, "attributes")
+        return Response(ET.tostring(top, encoding="utf-8", xml_declaration=True), mimetype="text/xml")
+    return jsonify(body)
+
+
+def _check_key() -> None:
+    keys = [k.strip() for k in current_app.config["OPEN311_API_KEYS"].split(",") if k.strip()]
+    if keys and request.values.get("api_key") not in keys:
+        raise Forbidden("api_key 无效 (invalid api_key)")
+
+
+def _client_scope() -> str:
+    # an api_key identifies the client (stored hashed); without one, the spec's device_id, else the address
+    key = (request.values.get("api_key") or "").strip()
+    if key:
+        return "open311:key:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    jurisdiction = current_app.config["OPEN311_JURISDICTION"]
+    device = (request.values.get("device_id") or "").strip()[:100]
+    return f"open311:{jurisdiction}:" + (f"device:{device}" if device else f"addr:{request.remote_addr}")
+
+
+@bp.post("/requests.<fmt>")
+def create_request(fmt: str):
+    """Create a case from a form-encoded GeoReport request (idempotent with client_request_id)."""
+    _check_jurisdiction()
+    _check_key()
+    form = request.form.to_dict()
+    if not form.get("lat") or not form.get("long"):
+        raise InvalidInput("需要 lat 和 long (lat and long are required)")
+    incident, _created = intake.report(db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"],
+                                       client_scope=_client_scope())
+    row = {"service_request_id": str(incident.id), "service_notice": "已受理，将按网格派遣处置", "account_id": None}
+    return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)
+
+
+def _date(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{name} 需为 ISO 8601 时间 ({name} must be w3c/ISO 8601)") from None
+
+
+def _request_row(c) -> dict:
+    updated = max(e.at for e in c.events) if c.events else c.reported_at
+    # a client reading back its own request by id learns the status; the free text waits for 立案
+    reviewed = c.state not in queries.UNREVIEWED
+    return {"service_request_id": str(c.id), "status": "closed" if c.state in CLOSED else "open",
+            "status_notes": service.workflow.STATE_LABELS[c.state], "service_code": c.category_code,
+            "service_name": c.category.name, "description": c.description if reviewed else None,
+            "agency_responsible": ",".join(c.department_codes) or None, "service_notice": None,
+            "requested_datetime": c.reported_at.isoformat(), "updated_datetime": updated.isoformat(),
+            "expected_datetime": c.deadline.isoformat() if c.deadline else None, "address": c.address if reviewed else None,
+            "lat": c.lat, "long": c.lon, "media_url": None}
+
+
+def _states(status: str | None):
+    if not status:
+        return None
+    if status == "closed":
+        return CLOSED
+    if status == "open":
+        return tuple(s for s in service.workflow.STATE_LABELS if s not in CLOSED)
+    raise InvalidInput("status 只能是 open 或 closed (status must be open or closed)")
+
+
+@bp.get("/requests.<fmt>")
+def list_requests(fmt: str):
+    """Cases filtered by service_request_id (comma list), service_code, status, start_date, end_date."""
+    _check_jurisdiction()
+    ids = [int(i) for i in (request.args.get("service_request_id") or "").split(",") if i.strip().isdigit()]
+    cases = queries.public_cases(db.session(), ids=ids, service_code=request.args.get("service_code"),
+                                 states=_states(request.args.get("status")), start=_date("start_date"),
+                                 end=_date("end_date"))
+    return _reply(fmt, "service_requests", "request", [_request_row(c) for c in cases])
+
+
+@bp.get("/requests/<int:request_id>.<fmt>")
+def get_request(request_id: int, fmt: str):
+    """One case as a one-element list (as the spec says)."""
+    _check_jurisdiction()
+    return _reply(fmt, "service_requests", "request", [_request_row(service.load(db.session(), request_id))])

@@ -1,0 +1,235 @@
+"""Pages and JSON API of the case workflow: report forms, case list/map/detail, actions, photos, KPIs."""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_file,
+                   session as web_session, url_for)
+from flask_login import current_user
+
+from gisgrid.auth import roles
+from gisgrid.auth.access import login_required, roles_required
+from gisgrid.db import db
+from gisgrid.errors import NotFound
+from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
+from gisgrid.incidents.models import IncidentPhoto
+
+bp = Blueprint("incidents", __name__)
+KPI_ROLES = (roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
+
+
+def _params() -> dict:
+    if request.is_json:
+        return dict(request.get_json(silent=True) or {})
+    data = request.form.to_dict()
+    if "departments" in request.form:
+        data["departments"] = request.form.getlist("departments")
+    return data
+
+
+def _uploads() -> list[tuple[str, bytes]]:
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    # read one byte more than allowed: enough to know a file is too large without reading it all
+    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist("photos")]
+
+
+def _client_scope() -> str:
+    # who chose the client_request_id: the account, else this browser session (its signed cookie)
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "session:" + web_session.setdefault("report_client", secrets.token_hex(16))
+
+
+def _upload() -> photos.Upload:
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    files = {name: [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
+             for name in request.files}
+    return photos.Upload(files, current_app.config["MEDIA_DIR"], limit)
+
+
+@bp.get("/report")
+def report_form():
+    """Public report form (map pin or phone location); staff get hotline/patrol intake with ?channel=."""
+    channel = request.args.get("channel", "web")
+    if channel in intake.STAFF_CHANNELS and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    return render_template("incidents/report.html", categories=matrix.categories(db.session()), channel=channel)
+
+
+@bp.get("/report/status")
+def report_status():
+    """Public progress of a case by its number: state, deadline and the steps taken (no names, no contacts)."""
+    number = request.args.get("id", "").strip()
+    case = service.public_status(db.session(), number) if number else None
+    return render_template("incidents/status.html", case=case, number=number, labels=workflow.LABELS,
+                           states=workflow.STATE_LABELS)
+
+
+@bp.post("/api/v1/incidents")
+def create():
+    """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
+    data = _params()
+    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _uploads(),
+                                      current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"],
+                                      _client_scope())
+    body = {"id": incident.id, "state": incident.state, "created": created, "grid_codes": incident.grid_codes,
+            "client_request_id": incident.client_request_id}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/api/v1/incidents")
+@login_required
+def list_json():
+    """Cases in the user's scope (for the list and the map)."""
+    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                               request.args.get("escalated") == "1")
+    return jsonify({"cases": [service.summary(c) for c in cases]})
+
+
+@bp.get("/incidents")
+@login_required
+def list_page():
+    """Case list and map of the user's grids and department."""
+    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                               request.args.get("escalated") == "1")
+    return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
+                           states=workflow.STATE_LABELS, me=current_user)
+
+
+@bp.post("/incidents/escalate")
+@roles_required(roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
+def escalate():
+    """Run the overdue escalation (督办) for the user's grids now, then list the escalated cases."""
+    cases = service.escalate_now(db.session(), current_user)
+    return redirect(url_for("incidents.list_page", escalated=1, ran=len(cases)))
+
+
+@bp.get("/api/v1/incidents/<int:incident_id>")
+@login_required
+def detail_json(incident_id: int):
+    """One case with its audit timeline, transfers, sub-tasks and photos."""
+    return jsonify(service.detail(service.get_case(db.session(), current_user, incident_id), current_user))
+
+
+@bp.get("/incidents/<int:incident_id>")
+@login_required
+def detail_page(incident_id: int):
+    """Case detail page with the actions the user may take."""
+    session = db.session()
+    case = service.detail(service.get_case(session, current_user, incident_id), current_user)
+    depts = {d.code: d.name for d in matrix.departments(session)}
+    return render_template("incidents/detail.html", case=case, labels=workflow.LABELS,
+                           states=workflow.STATE_LABELS, departments=depts, me=current_user)
+
+
+@bp.post("/api/v1/incidents/<int:incident_id>/actions/<action>")
+@login_required
+def act_json(incident_id: int, action: str):
+    """Perform a workflow action; JSON in and out."""
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
+    return jsonify(service.detail(incident, current_user))
+
+
+@bp.post("/incidents/<int:incident_id>/actions/<action>")
+@login_required
+def act_form(incident_id: int, action: str):
+    """Perform a workflow action from the detail page's forms, then show the case again."""
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
+    if not access.can_view(current_user, incident):
+        # e.g. a receiving unit that returned a transfer: the case is no longer theirs to open
+        return redirect(url_for("incidents.list_page", done=incident_id))
+    return redirect(url_for("incidents.detail_page", incident_id=incident_id))
+
+
+@bp.get("/incidents/photos/<int:photo_id>")
+def photo(photo_id: int):
+    """A photo: public when published, otherwise only for users who may see the case."""
+    session = db.session()
+    item = session.get(IncidentPhoto, photo_id)
+    if item is None:
+        raise NotFound("照片不存在 (no such photo)")
+    if not item.published:
+        access.require_view(current_user, service.load(session, item.incident_id))
+    path = photos.resolve(current_app.config["MEDIA_DIR"], item.path)
+    if not path.is_file():
+        raise NotFound("照片文件缺失 (photo file missing)")
+    return send_file(path, mimetype=item.mime, max_age=0)
+
+
+@bp.post("/api/v1/incidents/photos/<int:photo_id>/publish")
+@login_required
+def publish_photo(photo_id: int):
+    """Publish (``published=true``) or withdraw a photo."""
+    published = str(_params().get("published", "true")).lower() in ("1", "true", "yes", "on")
+    return jsonify(service.publish_photo(db.session(), current_user, photo_id, published))
+
+
+@bp.get("/incidents/matrix")
+@roles_required(roles.ADMIN)
+def matrix_page():
+    """The duty matrix, editable by admins, with a CSV/JSON import."""
+    session = db.session()
+    return render_template("incidents/matrix.html", categories=matrix.categories(session, active_only=False),
+                           departments=matrix.departments(session))
+
+
+@bp.post("/incidents/matrix")
+@roles_required(roles.ADMIN)
+def matrix_save():
+    """Insert or update one category from the matrix page's form, or import an uploaded CSV/JSON file."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        rows = matrix.parse_file(upload.filename, upload.read(1024 * 1024).decode("utf-8-sig", errors="replace"))
+    else:
+        row = request.form.to_dict()
+        row["departments"] = request.form.getlist("departments")
+        row["active"] = "true" if request.form.get("active") else "false"
+        rows = [row]
+    matrix.upsert(db.session(), rows)
+    return redirect(url_for("incidents.matrix_page"))
+
+
+@bp.get("/api/v1/incidents/grids")
+def grids_geojson():
+    """Simplified boundaries of one level of the published version (public base layer of the maps)."""
+    return jsonify(kpi.shapes(db.session(), request.args.get("level", 2, type=int)))
+
+
+@bp.get("/api/v1/incidents/categories")
+def categories_json():
+    """The active duty matrix."""
+    return jsonify({"categories": [{"code": c.code, "name": c.name, "departments": c.department_codes,
+                                    "deadline_days": c.deadline_days} for c in matrix.categories(db.session())]})
+
+
+@bp.get("/api/v1/incidents/kpi")
+@roles_required(*KPI_ROLES)
+def kpi_json():
+    """KPI rows per grid (``by=grid&level=2``) or department for ``from``..``to``; ``format=csv`` for CSV."""
+    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    rows = kpi.compute(db.session(), start, end, request.args.get("by", "grid"), request.args.get("level", 2, type=int))
+    if request.args.get("format") == "csv":
+        return Response(kpi.to_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=kpi-{start}-{end}.csv"})
+    return jsonify({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})
+
+
+@bp.get("/api/v1/incidents/kpi/map")
+@roles_required(*KPI_ROLES)
+def kpi_map():
+    """The grids of a level with their KPIs, as GeoJSON for the choropleth."""
+    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    return jsonify(kpi.choropleth(db.session(), start, end, request.args.get("level", 2, type=int)))
+
+
+@bp.get("/incidents/kpi")
+@roles_required(*KPI_ROLES)
+def kpi_page():
+    """KPI tables (per grid and per department) and the choropleth map."""
+    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    session = db.session()
+    return render_template("incidents/kpi.html", start=start, end=end,
+                           by_grid=kpi.compute(session, start, end, "grid", 2),
+                           by_dept=kpi.compute(session, start, end, "department"))
+
+

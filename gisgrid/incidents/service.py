@@ -1,0 +1,172 @@
+"""Entry points for routes and the CLI: read a case, act on it, list, serialise."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import DomainError
+from gisgrid.grids import assignments
+from gisgrid.grids import queries as grid_queries
+from gisgrid.incidents import access, photos, queries, transfer, workflow
+from gisgrid.incidents.kpi import CHINA
+from gisgrid.incidents.models import Incident
+
+def load(session: Session, incident_id) -> Incident:
+    """A case by id (NotFound otherwise), without any access check."""
+    try:
+        number = int(incident_id)
+    except (TypeError, ValueError):
+        number = 0
+    # ids are bigint: a larger number would be a database error, not "no such case"
+    found = session.get(Incident, number) if 0 < number < 2 ** 63 else None
+    if found is None:
+        raise access.not_found(incident_id)
+    return found
+
+
+def get_case(session: Session, user, incident_id) -> Incident:
+    """A case the user may see."""
+    incident = load(session, incident_id)
+    access.require_view(user, incident)
+    return incident
+
+
+def act(session: Session, user, incident_id, action: str, params: dict,
+        upload: photos.Upload | None = None) -> Incident:
+    """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited).
+
+    ``upload``: photos of the handler's feedback (``handle``) or of the on-site verification (``verify``,
+    ``rework``); other actions refuse photos.
+    """
+    incident = get_case(session, user, incident_id)
+    if action in workflow.MOVES:
+        return workflow.transition(session, user, incident, action, params, upload)
+    photos.check_for(action, upload)
+    if action == "transfer":
+        return transfer.transfer(session, user, incident, params)
+    if action in ("transfer_accept", "transfer_return"):
+        return transfer.answer_transfer(session, user, incident, params, accept=action == "transfer_accept")
+    if action == "transfer_feedback":
+        return transfer.transfer_feedback(session, user, incident, params)
+    if action == "task_done":
+        return transfer.task_done(session, user, incident, params)
+    return workflow.transition(session, user, incident, action, params)  # raises "unknown action"
+
+
+def allowed_actions(user, incident: Incident) -> list[str]:
+    """State moves the user could make now (the detail page shows only these)."""
+    result = []
+    for action, (sources, _target) in workflow.MOVES.items():
+        if incident.state not in sources:
+            continue
+        try:
+            workflow.check_permission(user, incident, action)
+        except DomainError:
+            continue
+        result.append(action)
+    return result
+
+
+def escalate_now(session: Session, user) -> list[Incident]:
+    """Run the overdue escalation (督办) now, over the cases in the user's scope (China's date)."""
+    return transfer.escalate_overdue(session, datetime.now(CHINA).date(), user)
+
+
+def list_cases(session: Session, user, state: str | None = None, escalated: bool = False) -> list[Incident]:
+    """Cases in the user's grids and department."""
+    return queries.list_cases(session, user, state, escalated)
+
+
+def _local(moment) -> str | None:
+    # pages and clients in China read China time; the offset keeps it unambiguous
+    return moment.astimezone(CHINA).isoformat() if moment else None
+
+
+def summary(incident: Incident, today: date | None = None) -> dict:
+    """Short JSON form of a case (list and map)."""
+    today = today or datetime.now(CHINA).date()
+    return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
+            "state": incident.state,
+            "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
+            "grid_codes": incident.grid_codes, "departments": incident.department_codes,
+            "deadline": incident.deadline.isoformat() if incident.deadline else None,
+            "overdue": workflow.is_overdue(incident, today), "escalated_to": incident.escalated_to,
+            "reported_at": _local(incident.reported_at),
+            "channel": incident.channel, "description": incident.description}
+
+
+def detail(incident: Incident, user) -> dict:
+    """Full JSON form of a case: audit timeline, transfer chain, joint sub-tasks, photos."""
+    body = summary(incident)
+    body.update({
+        "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
+        "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
+        "allowed_actions": allowed_actions(user, incident),
+        "events": [{"at": _local(e.at), "actor": e.actor, "action": e.action, "from": e.from_state,
+                    "to": e.to_state, "reason": e.reason} for e in incident.events],
+        "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
+                       "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < datetime.now(CHINA).date()),
+                       "feedback": t.feedback} for t in incident.transfers],
+        "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
+                  for t in incident.tasks],
+        "photos": [{"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published, "stage": p.stage}
+                   for p in incident.photos],
+    })
+    return body
+
+
+def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
+    rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
+                                                       Incident.version_id != version_id)))
+    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    result = []
+    for case in rows:
+        new = chains.get(case.id)
+        if new != case.grid_codes:
+            result.append(assignments.Moved("case", case.id, f"案件 {case.id}", case.grid_codes[-1],
+                                            new[-1] if new else None, case.lon, case.lat))
+    return result
+
+
+def _reassign(session: Session, ids: list[int], version_id: int) -> int:
+    rows = list(session.scalars(select(Incident).where(Incident.id.in_(ids))))
+    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    count = 0
+    for case in rows:
+        if chains.get(case.id):
+            workflow.audit(session, case, None, "reassign", case.state,
+                           f"网格调整：{case.grid_codes[-1]} → {chains[case.id][-1]}（版本 {version_id}）")
+            case.grid_codes, case.version_id = chains[case.id], version_id
+            count += 1
+    return count
+
+
+assignments.register(assignments.Provider("case", "未结案件", _moved, _reassign))
+
+
+def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
+    """Make a photo public (or private again); dispatchers and admins of the case's grids; audited."""
+    from gisgrid.incidents.models import IncidentPhoto
+    photo = session.get(IncidentPhoto, int(photo_id))
+    if photo is None:
+        raise access.not_found(f"photo {photo_id}")
+    incident = get_case(session, user, photo.incident_id)
+    access.require_grid_role(user, incident, ("dispatcher",))
+    photo.published = published
+    workflow.audit(session, incident, user, "photo_publish", incident.state,
+                   f"照片 {photo.id} {'公开' if published else '取消公开'}")
+    session.commit()
+    return {"id": photo.id, "published": photo.published}
+
+
+def public_status(session: Session, number: str) -> dict:
+    """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors."""
+    incident = load(session, number)
+    body = {k: v for k, v in summary(incident).items() if k in ("id", "category_name", "state", "state_label",
+                                                                 "deadline", "reported_at")}
+    body["steps"] = [{"at": _local(e.at), "action": e.action, "to": e.to_state} for e in incident.events
+                     if e.action not in ("photo_publish", "reassign")]
+    return body

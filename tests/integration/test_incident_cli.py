@@ -1,0 +1,54 @@
+"""`gisgrid incidents matrix-import` and `gisgrid incidents escalate`; the demo incident step is idempotent."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from gisgrid.cli import _load_demo_incidents, main
+from gisgrid.incidents import matrix
+from gisgrid.incidents.models import Incident
+
+
+@pytest.fixture()
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args])
+
+
+def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
+    matrix.load_demo(session)
+    path = tmp_path / "m.json"
+    path.write_text('[{"code": "odour", "name": "异味", "departments": ["sthj"], "deadline_days": 2}]', encoding="utf-8")
+    result = cli("incidents", "matrix-import", path)
+    assert result.exit_code == 0 and "imported 1 categories" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,departments,deadline_days\nx,y,sthj,0\n", encoding="utf-8")
+    assert cli("incidents", "matrix-import", bad).exit_code == 1
+    from tests.worlds import wgs84
+    from gisgrid.incidents import intake
+    lon, lat = wgs84(700, 500)
+    case, _ = intake.report(session, {"category": "odour", "description": "异味", "lon": lon, "lat": lat}, None, "web")
+    case.state, case.deadline = "dispatched", case.reported_at.date() - timedelta(days=1)
+    session.commit()
+    result = cli("incidents", "escalate", "--today", case.reported_at.date())
+    assert result.exit_code == 0 and "escalated 1 overdue cases" in result.output and "督办 A1" in result.output
+    session.expire_all()
+    assert session.get(Incident, case.id).escalated_to == "A1"
+    assert "escalated 0" in cli("incidents", "escalate", "--today", case.reported_at.date()).output
+
+
+def test_demo_incidents_step_is_idempotent(app, session, world_ab):
+    from gisgrid.auth.demo import load_demo_users
+    from gisgrid.cli import DEMO_FILE
+    from gisgrid.grids import service
+    load_demo_users(session)
+    with app.app_context():
+        _load_demo_incidents()      # world A/B published: sample cases are not created outside the demo district
+    assert session.query(Incident).count() == 0
+    service.import_file(session, DEMO_FILE, label="demo", publish=True)
+    with app.app_context():
+        _load_demo_incidents()
+        _load_demo_incidents()
+    states = sorted(session.scalars(Incident.__table__.select().with_only_columns(Incident.state)))
+    assert len(states) == 8 and "evaluated" in states and "rejected" in states
