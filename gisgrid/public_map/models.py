@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, Text
+from sqlalchemy import ForeignKey, Index, SmallInteger, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gisgrid.models import Base

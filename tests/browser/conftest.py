@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import free_port, fresh_database
+from tests.conftest import fresh_database
+from tests.servers import serve
 
 CHROMIUM = os.environ.get("GISGRID_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -43,17 +42,8 @@ def live_server(prefix: str = "gisgrid_browser", config: dict | None = None):
     from gisgrid import create_app
     with fresh_database(prefix) as url:
         _load_demo(url)
-        app = create_app({"DATABASE_URL": url, **(config or {})})
-        server = make_server("127.0.0.1", free_port(), app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(5)
-            from gisgrid.db import db
-            db.dispose(app)
+        with serve(create_app({"DATABASE_URL": url, **(config or {})})) as base:
+            yield base
 
 
 @pytest.fixture(scope="session")

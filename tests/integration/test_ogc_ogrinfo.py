@@ -4,15 +4,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests import public_worlds
-from tests.conftest import free_port, fresh_database
+from tests.conftest import fresh_database
+from tests.servers import serve
 
-pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is installed by scripts/dev")
+
+@pytest.fixture(scope="module", autouse=True)
+def _gdal_installed():
+    if shutil.which("ogrinfo") is None:
+        pytest.fail("ogrinfo not found: run scripts/dev setup (installs Debian's gdal-bin)")
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +26,8 @@ def ogc_url(tmp_path_factory):
         app = create_app({"DATABASE_URL": url})
         with app.app_context(), db.new_session() as session:
             public_worlds.load(session, tmp_path_factory.mktemp("ogc"))
-        server = make_server("127.0.0.1", free_port(), app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}/ogc"
-        finally:
-            server.shutdown()
-            thread.join(5)
-            db.dispose(app)
+        with serve(app) as base:
+            yield f"{base}/ogc"
 
 
 def _run(*cmd) -> str:

@@ -2,67 +2,15 @@
 idempotent retries, forbidden transitions and foreign-grid access."""
 from __future__ import annotations
 
-import pytest
 
-from gisgrid.incidents import matrix
-from tests.helpers import login
+from tests.incident_support import PNG, As, _ok, _report
 from tests.worlds import wgs84
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture()
-def world(session, world_ab, make_user, app, tmp_path):
-    """World A/B published, the demo duty matrix, and one user per role."""
-    matrix.load_demo(session)
-    app.config["MEDIA_DIR"] = str(tmp_path / "media")
-    return {
-        "dispatcher": make_user("dispatcher", grids=("A",)),
-        "staff": make_user("grid_staff", grids=("A1a",)),
-        "leader": make_user("grid_leader", grids=("A1",)),
-        "zhujian": make_user("handler", department="zhujian"),
-        "gongan": make_user("handler", department="gongan"),
-        "zhzf": make_user("handler", department="zhzf"),
-        "foreign_staff": make_user("grid_staff", grids=("B",)),
-        "foreign_dispatcher": make_user("dispatcher", grids=("B",)),
-    }
-
-
-class As:
-    """A logged-in test client for one user."""
-
-    def __init__(self, app, user):
-        self.client = app.test_client()
-        self.token = login(self.client, user.username)
-
-    def post(self, url, **data):
-        return self.client.post(url, json=data, headers={"X-CSRFToken": self.token})
-
-    def act(self, case_id, action, **data):
-        return self.post(f"/api/v1/incidents/{case_id}/actions/{action}", **data)
-
-    def get(self, url):
-        return self.client.get(url)
-
-
-def _report(client, category="dust", x=100, y=100, **extra):
-    lon, lat = wgs84(x, y)
-    from tests.helpers import csrf_from
-    token = csrf_from(client.get("/report").get_data(as_text=True))
-    data = {"category": category, "description": "工地未覆盖，扬尘严重", "lon": lon, "lat": lat, **extra}
-    return client.post("/api/v1/incidents", data=data, headers={"X-CSRFToken": token})
-
-
-def _ok(resp, status=200):
-    assert resp.status_code == status, resp.get_data(as_text=True)
-    return resp.get_json()
-
-
-def test_whole_life_of_a_case(app, client, world):
+def test_whole_life_of_a_case(app, client, case_world):
     created = _ok(_report(client, photos=(__import__("io").BytesIO(PNG), "a.png")), 201)
     assert created["state"] == "reported" and created["grid_codes"] == ["A", "A1", "A1a"]
     case = created["id"]
-    d, staff, h = As(app, world["dispatcher"]), As(app, world["staff"]), As(app, world["zhujian"])
+    d, staff, h = As(app, case_world["dispatcher"]), As(app, case_world["staff"]), As(app, case_world["zhujian"])
     _ok(d.act(case, "register"))
     body = _ok(d.act(case, "dispatch"))
     assert body["state"] == "dispatched" and body["departments"] == ["zhujian"] and body["deadline"]
@@ -73,7 +21,7 @@ def test_whole_life_of_a_case(app, client, world):
     _ok(h.act(case, "handle", result="已全部覆盖"))
     _ok(staff.act(case, "verify", reason="现场核实已整改"))
     _ok(d.act(case, "close"))
-    body = _ok(As(app, world["leader"]).act(case, "evaluate", score=4))
+    body = _ok(As(app, case_world["leader"]).act(case, "evaluate", score=4))
     assert body["state"] == "evaluated" and body["score"] == 4
     trail = [(e["action"], e["from"], e["to"]) for e in body["events"]]
     assert trail == [("report", "", "reported"), ("register", "reported", "registered"),
@@ -87,29 +35,29 @@ def test_whole_life_of_a_case(app, client, world):
     assert client.get(photo, headers={"Accept": "application/json"}).status_code == 401
 
 
-def test_forbidden_transitions_and_foreign_grid(app, client, world):
+def test_forbidden_transitions_and_foreign_grid(app, client, case_world):
     case = _ok(_report(client), 201)["id"]
-    d, h = As(app, world["dispatcher"]), As(app, world["zhujian"])
+    d, h = As(app, case_world["dispatcher"]), As(app, case_world["zhujian"])
     assert h.act(case, "register").status_code == 403            # wrong role
     assert d.act(case, "close").status_code == 409               # wrong state
-    assert As(app, world["foreign_dispatcher"]).act(case, "register").status_code == 403   # foreign grid
-    assert As(app, world["foreign_staff"]).get(f"/api/v1/incidents/{case}").status_code == 403
-    assert As(app, world["gongan"]).get(f"/api/v1/incidents/{case}").status_code == 403    # other department
+    assert As(app, case_world["foreign_dispatcher"]).act(case, "register").status_code == 403   # foreign grid
+    assert As(app, case_world["foreign_staff"]).get(f"/api/v1/incidents/{case}").status_code == 403
+    assert As(app, case_world["gongan"]).get(f"/api/v1/incidents/{case}").status_code == 403    # other department
     assert client.post(f"/api/v1/incidents/{case}/actions/register").status_code in (400, 401)
-    foreign = As(app, world["foreign_staff"]).get("/api/v1/incidents").get_json()["cases"]
+    foreign = As(app, case_world["foreign_staff"]).get("/api/v1/incidents").get_json()["cases"]
     assert foreign == []
     _ok(d.act(case, "register"))
     _ok(d.act(case, "dispatch"))
-    assert As(app, world["zhzf"]).act(case, "start").status_code == 403     # not this department
+    assert As(app, case_world["zhzf"]).act(case, "start").status_code == 403     # not this department
     detail = _ok(d.get(f"/api/v1/incidents/{case}"))
     assert [e["action"] for e in detail["events"]] == ["report", "register", "dispatch"]   # refusals not recorded
     assert d.act(case, "reject", reason="x").status_code == 409
     assert d.act(case, "fly").status_code == 400
 
 
-def test_bad_dispatch_input_changes_nothing(app, client, world):
+def test_bad_dispatch_input_changes_nothing(app, client, case_world):
     case = _ok(_report(client), 201)["id"]
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     _ok(d.act(case, "register"))
     assert d.act(case, "dispatch", departments=["nobody"]).status_code == 400
     assert d.act(case, "dispatch", departments={"a": 1}).status_code == 400
@@ -118,22 +66,22 @@ def test_bad_dispatch_input_changes_nothing(app, client, world):
     assert detail["state"] == "registered" and detail["tasks"] == [] and len(detail["events"]) == 2
 
 
-def test_reject_needs_a_reason(app, client, world):
+def test_reject_needs_a_reason(app, client, case_world):
     case = _ok(_report(client), 201)["id"]
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     assert d.act(case, "reject").status_code == 400
     assert _ok(d.act(case, "reject", reason="重复上报"))["state"] == "rejected"
 
 
-def test_transfer_and_return_then_accept_and_feedback(app, client, world):
+def test_transfer_and_return_then_accept_and_feedback(app, client, case_world):
     case = _ok(_report(client), 201)["id"]
-    d, h, police = As(app, world["dispatcher"]), As(app, world["zhujian"]), As(app, world["gongan"])
+    d, h, police = As(app, case_world["dispatcher"]), As(app, case_world["zhujian"]), As(app, case_world["gongan"])
     _ok(d.act(case, "register"))
     _ok(d.act(case, "dispatch"))
     body = _ok(h.act(case, "transfer", to_department="gongan", reason="涉嫌需行政拘留"))
     first = body["transfers"][0]["id"]
     assert h.act(case, "transfer", to_department="jijian", reason="再次").status_code == 409   # one pending
-    assert As(app, world["zhzf"]).act(case, "transfer_accept", transfer_id=first).status_code == 403
+    assert As(app, case_world["zhzf"]).act(case, "transfer_accept", transfer_id=first).status_code == 403
     assert police.act(case, "transfer_return", transfer_id=first).status_code == 400           # reason required
     body = _ok(police.act(case, "transfer_return", transfer_id=first, reason="不属于本单位管辖"))
     assert body["transfers"][0]["state"] == "returned" and body["departments"] == ["zhujian"]
@@ -149,14 +97,14 @@ def test_transfer_and_return_then_accept_and_feedback(app, client, world):
     assert actions.count("transfer") == 2 and "transfer_return" in actions and "transfer_accept" in actions
 
 
-def test_joint_case_has_one_task_per_department(app, client, world, session):
+def test_joint_case_has_one_task_per_department(app, client, case_world, session):
     case = _ok(_report(client, category="wastewater", description="河道旁废水直排"), 201)["id"]
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     _ok(d.act(case, "register"))
     body = _ok(d.act(case, "dispatch", departments=["zhujian", "zhzf"]))
     assert [t["department"] for t in body["tasks"]] == ["zhujian", "zhzf"]
     assert body["organiser"] == "甲县责任主体"
-    h1, h2 = As(app, world["zhujian"]), As(app, world["zhzf"])
+    h1, h2 = As(app, case_world["zhujian"]), As(app, case_world["zhzf"])
     _ok(h1.act(case, "start"))
     tasks = {t["department"]: t["id"] for t in body["tasks"]}
     assert h1.act(case, "task_done", task_id=tasks["zhzf"], result="x").status_code == 403
@@ -166,7 +114,7 @@ def test_joint_case_has_one_task_per_department(app, client, world, session):
     assert _ok(h2.act(case, "handle", result="联合执法完成"))["state"] == "handled"
 
 
-def test_retried_submission_returns_the_first_case(client, world, session):
+def test_retried_submission_returns_the_first_case(client, case_world, session):
     from gisgrid.incidents.models import Incident
     first = _ok(_report(client, client_request_id="phone-42-0001"), 201)
     again = _ok(_report(client, client_request_id="phone-42-0001", description="重发"), 200)
@@ -174,24 +122,24 @@ def test_retried_submission_returns_the_first_case(client, world, session):
     assert session.query(Incident).filter_by(client_request_id="phone-42-0001").count() == 1
 
 
-def test_the_same_request_id_from_another_client_is_its_own_case(app, client, world, session):
+def test_the_same_request_id_from_another_client_is_its_own_case(app, client, case_world, session):
     from gisgrid.incidents.models import Incident
     first = _ok(_report(client, client_request_id="r-1"), 201)
     stranger = app.test_client()                     # another browser: another session
     theirs = _ok(_report(stranger, client_request_id="r-1", description="另一位群众的举报"), 201)
     assert theirs["id"] != first["id"] and theirs["created"] is True
     assert _ok(_report(stranger, client_request_id="r-1"), 200)["id"] == theirs["id"]
-    operator = As(app, world["dispatcher"])          # a logged-in client: scoped by account
+    operator = As(app, case_world["dispatcher"])          # a logged-in client: scoped by account
     lon, lat = wgs84(100, 100)
     mine = _ok(operator.post("/api/v1/incidents", category="dust", description="热线来电", lon=lon, lat=lat,
                              channel="hotline", client_request_id="r-1"), 201)
-    again = _ok(As(app, world["dispatcher"]).post("/api/v1/incidents", category="dust", description="热线来电",
+    again = _ok(As(app, case_world["dispatcher"]).post("/api/v1/incidents", category="dust", description="热线来电",
                                                   lon=lon, lat=lat, channel="hotline", client_request_id="r-1"), 200)
     assert again["id"] == mine["id"] not in (first["id"], theirs["id"])   # same operator, new login session
     assert session.query(Incident).filter_by(client_request_id="r-1").count() == 3
 
 
-def test_bad_reports_are_refused_without_writing(client, world, session):
+def test_bad_reports_are_refused_without_writing(client, case_world, session):
     from gisgrid.incidents.models import Incident
     assert _report(client, category="nope").status_code == 404
     assert _report(client, x=2500, y=500).status_code == 400                 # outside every grid
@@ -201,21 +149,21 @@ def test_bad_reports_are_refused_without_writing(client, world, session):
     assert session.query(Incident).count() == 0
 
 
-def test_hotline_channel_needs_a_staff_login(app, client, world):
+def test_hotline_channel_needs_a_staff_login(app, client, case_world):
     assert _report(client, channel="hotline").status_code == 403
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     lon, lat = wgs84(1500, 500)
     body = _ok(d.post("/api/v1/incidents", category="bbq", description="夜间露天烧烤", lon=lon, lat=lat,
                       channel="hotline"), 201)
     assert body["grid_codes"] == ["A", "A2", "A2a"]
 
 
-def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, world, session):
+def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, case_world, session):
     from datetime import date
     from gisgrid.incidents import transfer
     from gisgrid.incidents.models import Incident
     case = _ok(_report(client), 201)["id"]
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     _ok(d.act(case, "register"))
     deadline = date.fromisoformat(_ok(d.act(case, "dispatch"))["deadline"])
     assert transfer.escalate_overdue(session, deadline) == []
@@ -230,7 +178,7 @@ def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, world, sess
     assert transfer.escalate_overdue(session, date.fromordinal(deadline.toordinal() + 2)) == []   # once
 
 
-def test_photo_files_do_not_outlive_a_failed_intake(app, client, world, monkeypatch, tmp_path):
+def test_photo_files_do_not_outlive_a_failed_intake(app, client, case_world, monkeypatch, tmp_path):
     from pathlib import Path
     from sqlalchemy.orm import Session
     real_commit = Session.commit
@@ -245,8 +193,8 @@ def test_photo_files_do_not_outlive_a_failed_intake(app, client, world, monkeypa
     assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
 
 
-def _handled(app, world, case):
-    d, h = As(app, world["dispatcher"]), As(app, world["zhujian"])
+def _handled(app, case_world, case):
+    d, h = As(app, case_world["dispatcher"]), As(app, case_world["zhujian"])
     _ok(d.act(case, "register"))
     _ok(d.act(case, "dispatch"))
     _ok(h.act(case, "start"))
@@ -259,37 +207,37 @@ def _patrol(app, user, x=100, y=900):
                                   lat=lat, channel="patrol"), 201)["id"]
 
 
-def test_a_patrol_case_is_verified_by_its_reporting_supervisor(app, world, make_user):
-    case = _patrol(app, world["staff"])
-    _handled(app, world, case)
+def test_a_patrol_case_is_verified_by_its_reporting_supervisor(app, case_world, make_user):
+    case = _patrol(app, case_world["staff"])
+    _handled(app, case_world, case)
     colleague = As(app, make_user("grid_staff", grids=("A1a",)))      # same grid, did not report it
     assert colleague.act(case, "verify").status_code == 403
-    assert As(app, world["leader"]).act(case, "verify").status_code == 403
+    assert As(app, case_world["leader"]).act(case, "verify").status_code == 403
     assert "verify" not in _ok(colleague.get(f"/api/v1/incidents/{case}"))["allowed_actions"]
-    reporter = As(app, world["staff"])
+    reporter = As(app, case_world["staff"])
     assert "verify" in _ok(reporter.get(f"/api/v1/incidents/{case}"))["allowed_actions"]
     assert _ok(reporter.act(case, "verify", reason="现场已覆盖"))["state"] == "verified"
 
 
-def test_an_inactive_reporter_is_replaced_by_a_grid_leader(app, world, make_user, session):
+def test_an_inactive_reporter_is_replaced_by_a_grid_leader(app, case_world, make_user, session):
     from gisgrid.auth.models import User
     reporter = make_user("grid_staff", grids=("A1a",))
     case = _patrol(app, reporter)
-    _handled(app, world, case)
+    _handled(app, case_world, case)
     session.get(User, reporter.id).active = False
     session.commit()
-    assert As(app, world["staff"]).act(case, "verify").status_code == 403       # staff cannot stand in
+    assert As(app, case_world["staff"]).act(case, "verify").status_code == 403       # staff cannot stand in
     assert As(app, make_user("grid_leader", grids=("B",))).act(case, "verify").status_code == 403   # foreign leader
-    assert _ok(As(app, world["leader"]).act(case, "verify"))["state"] == "verified"
+    assert _ok(As(app, case_world["leader"]).act(case, "verify"))["state"] == "verified"
 
 
-def test_a_public_case_is_verified_by_grid_staff_of_its_grid(app, client, world):
+def test_a_public_case_is_verified_by_grid_staff_of_its_grid(app, client, case_world):
     case = _ok(_report(client), 201)["id"]
-    _handled(app, world, case)
-    assert As(app, world["foreign_staff"]).act(case, "verify").status_code == 403
-    assert As(app, world["leader"]).act(case, "verify").status_code == 403
-    assert As(app, world["dispatcher"]).act(case, "verify").status_code == 403
-    assert _ok(As(app, world["staff"]).act(case, "verify"))["state"] == "verified"
+    _handled(app, case_world, case)
+    assert As(app, case_world["foreign_staff"]).act(case, "verify").status_code == 403
+    assert As(app, case_world["leader"]).act(case, "verify").status_code == 403
+    assert As(app, case_world["dispatcher"]).act(case, "verify").status_code == 403
+    assert _ok(As(app, case_world["staff"]).act(case, "verify"))["state"] == "verified"
 
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -300,18 +248,18 @@ def _files(client_as, case, action, data, **files):
                                  headers={"X-CSRFToken": client_as.token}, content_type="multipart/form-data")
 
 
-def test_handlers_and_supervisors_attach_photos_to_feedback_and_verification(app, client, world):
+def test_handlers_and_supervisors_attach_photos_to_feedback_and_verification(app, client, case_world):
     import io
     from pathlib import Path
     case = _ok(_report(client), 201)["id"]
-    d, h, staff = As(app, world["dispatcher"]), As(app, world["zhujian"]), As(app, world["staff"])
+    d, h, staff = As(app, case_world["dispatcher"]), As(app, case_world["zhujian"]), As(app, case_world["staff"])
     _ok(d.act(case, "register"))
     _ok(d.act(case, "dispatch"))
     _ok(h.act(case, "start"))
     # wrong type (extension lies), then another department's handler: refused, nothing stored or changed
     fake = (io.BytesIO(b"GIF89a" + b"\x00" * 20), "after.jpg")
     assert _files(h, case, "handle", {"result": "x"}, photos_after=fake).status_code == 400
-    other = As(app, world["gongan"])
+    other = As(app, case_world["gongan"])
     assert _files(other, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 403
     app.config["PHOTO_MAX_BYTES"] = 32
     assert _files(h, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 400
@@ -328,14 +276,14 @@ def test_handlers_and_supervisors_attach_photos_to_feedback_and_verification(app
     assert h.get(body["photos"][1]["url"]).data == JPEG
     assert _files(d, case, "close", {}, photos=(io.BytesIO(PNG), "x.png")).status_code == 400   # takes none
     assert _ok(d.get(f"/api/v1/incidents/{case}"))["state"] == "verified"
-    assert As(app, world["foreign_staff"]).get(body["photos"][2]["url"]).status_code == 403
+    assert As(app, case_world["foreign_staff"]).get(body["photos"][2]["url"]).status_code == 403
     detail = staff.get(f"/incidents/{case}").get_data(as_text=True)
     assert "处置前" in detail and "处置后" in detail and "现场核实" in detail
 
 
-def test_photos_are_refused_on_actions_that_take_none(app, client, world):
+def test_photos_are_refused_on_actions_that_take_none(app, client, case_world):
     import io
     case = _ok(_report(client), 201)["id"]
-    d = As(app, world["dispatcher"])
+    d = As(app, case_world["dispatcher"])
     assert _files(d, case, "register", {}, photos=(io.BytesIO(PNG), "x.png")).status_code == 400
     assert _ok(d.get(f"/api/v1/incidents/{case}"))["state"] == "reported"
