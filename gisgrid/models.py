@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 DOMAIN_MODELS = (
     "gisgrid.grids.models",
     "gisgrid.auth.models",
+    "gisgrid.editor.models",
 )
 
 
