@@ -9,7 +9,6 @@ from sqlalchemy.orm import DeclarativeBase
 DOMAIN_MODELS = (
     "gisgrid.grids.models",
     "gisgrid.auth.models",
-    "gisgrid.editor.models",
 )
 
 
