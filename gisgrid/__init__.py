@@ -35,3 +35,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     for bp in (auth_bp, grids_bp, public_bp):
         app.register_blueprint(bp)
+    from gisgrid.editor.routes import bp as editor_bp
+    app.register_blueprint(editor_bp)

@@ -68,6 +68,14 @@ def preview_moved(session: Session, version_id: int) -> list[dict]:
     return moved_items(session, version_id)
 
 
+def moved_for(session: Session, version_id: int) -> list[dict]:
+    """A draft's preview or a published version's list of moved items."""
+    version = grid_queries.get_version(session, version_id)
+    if version is not None and version.status == "draft":
+        return preview_moved(session, version_id)
+    return moved_items(session, version_id)
+
+
 def reassign(session: Session, version_id: int, choices: dict) -> dict:
     """Move the chosen items to their grid in a published version (a person confirmed each)."""
     version = grid_queries.get_version(session, version_id)
