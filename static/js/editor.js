@@ -127,12 +127,13 @@
     if (!needSelection()) { return; }
     stopTool(); tool = "vertex";
     var layer = layers[selected], start = null;
-    layer.pm.enable({ snappable: true, allowSelfIntersection: false, hideMiddleMarkers: true, preventMarkerRemoval: true, draggable: false });
+    layer.pm.enable({ snappable: true, snapDistance: 10, allowSelfIntersection: false, hideMiddleMarkers: true, preventMarkerRemoval: true, draggable: false });
     layer.off("pm:markerdragstart").off("pm:markerdragend");
     layer.on("pm:markerdragstart", function (e) { start = e.markerEvent.target.getLatLng(); start = [start.lng, start.lat]; });
     layer.on("pm:markerdragend", function (e) {
       var end = e.markerEvent.target.getLatLng();
-      if (start) { edit({ op: "move_vertex", old: start, "new": [end.lng, end.lat] }); }
+      if (!start || (start[0] === end.lng && start[1] === end.lat)) { say("顶点没有移动（拖动距离太小时会吸附回原位置）", "muted"); return; }
+      edit({ op: "move_vertex", old: start, "new": [end.lng, end.lat] });
     });
     say("拖动顶点；与相邻网格共用的顶点会一起移动", "muted");
   });

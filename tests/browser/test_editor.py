@@ -1,0 +1,79 @@
+"""A planner's full flow in headless Chromium: open a draft, edit (attributes, drag a vertex, merge), validate, publish."""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+import shapely.geometry
+
+from gisgrid.auth.demo import DEMO_PASSWORD
+from tests.browser.conftest import browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+COMMUNITY = "110102001004"  # 府右街南社区
+
+
+def wait_message(page, text: str) -> str:
+    page.wait_for_function("t => document.getElementById('message').textContent.includes(t)", arg=text)
+    return page.inner_text("#message")
+
+
+def lookup(base_url: str, lon: float, lat: float) -> dict:
+    with urllib.request.urlopen(f"{base_url}/api/v1/lookup?lon={lon}&lat={lat}") as resp:
+        return json.load(resp)
+
+
+def test_edit_validate_publish(page, fresh_live_server):
+    page.on("dialog", lambda dialog: dialog.accept())
+    browser_login(page, fresh_live_server, "planner", DEMO_PASSWORD)
+    page.goto(fresh_live_server + "/editor")
+    page.click("#open-draft")
+    page.wait_for_url("**/editor/drafts/*")
+    draft = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    wait_message(page, "已加载")
+    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('校验结果')")
+
+    page.select_option("#grid-select", COMMUNITY)
+    page.fill("#attrs input[name=entity]", "府右街南社区居委会（浏览器测试）")
+    page.click("#save-attrs")
+    assert COMMUNITY in wait_message(page, "已保存")
+
+    # drag one vertex of the selected community with the Geoman handles
+    page.click("#tool-vertex")
+    handle = page.locator(".leaflet-marker-icon.marker-icon").first
+    handle.wait_for()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y + 20, steps=8)  # beyond the snapping distance back to the neighbours' vertex
+    page.mouse.up()
+    moved = wait_message(page, "已保存")
+    assert COMMUNITY in moved or "已保存" in moved
+    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('校验结果')")
+
+    neighbour = page.eval_on_selector("#merge-with", "s => s.options[0].value")
+    page.select_option("#grid-select", COMMUNITY)
+    page.select_option("#merge-with", neighbour)
+    page.click("#do-merge")
+    assert neighbour in wait_message(page, "已保存")
+    screenshot(page, "editor-after-edits")
+
+    page.click("#validate")
+    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('可以发布')")
+    assert page.locator("#problems li.err").count() == 0
+    page.click("#publish")
+    assert f"版本 {draft}" in wait_message(page, "已发布")
+    screenshot(page, "editor-published")
+
+    # the public lookup answers from the new version at once, with the merged grid
+    geometry = page.evaluate("""c => fetch('/api/v1/editor/versions/%d/grids').then(r => r.json())
+        .then(fc => fc.features.find(x => x.properties.code === c).geometry)""" % draft, COMMUNITY)
+    point = shapely.geometry.shape(geometry).representative_point()
+    centre = (point.x, point.y)
+    answer = lookup(fresh_live_server, *centre)
+    assert answer["version"]["id"] == draft and answer["grid"]["code"] in (COMMUNITY, neighbour)
+    assert answer["grid"]["entity"] == "府右街南社区居委会（浏览器测试）" or answer["grid"]["code"] == neighbour
+    assert page.watch.console_errors == []
+    assert page.watch.external_requests == []
