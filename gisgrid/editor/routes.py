@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -62,6 +63,17 @@ def draft_page(version_id: int):
 def diff_page():
     """Map of what changed between two versions."""
     return render_template("editor/diff.html", a=_int_arg("a"), b=_int_arg("b"))
+
+
+@bp.get("/editor/history")
+def history_page():
+    """Map of the boundaries in force at the end of ?at=YYYY-MM-DD (default today)."""
+    raw = request.args.get("at") or date.today().isoformat()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
+    return render_template("editor/history.html", day=day, version=versions.version_on(db.session(), day))
 
 
 @bp.get("/editor/versions/<int:version_id>/moved")

@@ -93,6 +93,18 @@ def history(session: Session) -> list[dict]:
     return rows
 
 
+def version_on(session: Session, day) -> dict:
+    """The version that was published at the end of ``day`` (history map)."""
+    version_id = grid_queries.version_at(session, day)
+    if version_id is None:
+        raise NotFound(f"{day.isoformat()} 时尚无已发布的网格边界版本 (nothing was published on that day)")
+    version = grid_queries.get_version(session, version_id)
+    result = {"id": version.id, "label": version.label, "published_at": _iso(version.published_at),
+              "superseded_at": _iso(version.superseded_at)}
+    session.rollback()
+    return result
+
+
 def _iso(value):
     return value.isoformat(timespec="seconds") if value else None
 

@@ -77,3 +77,16 @@ def test_edit_validate_publish(page, fresh_live_server):
     assert answer["grid"]["entity"] == "府右街南社区居委会（浏览器测试）" or answer["grid"]["code"] == neighbour
     assert page.watch.console_errors == []
     assert page.watch.external_requests == []
+
+
+def test_versions_history_and_diff_pages_render_maps(page, server_url):
+    browser_login(page, server_url, "planner", DEMO_PASSWORD)
+    page.goto(server_url + "/editor")
+    assert page.locator("#versions tr[data-version]").count() >= 1
+    page.goto(server_url + "/editor/history")
+    page.wait_for_function("document.querySelectorAll('#map path.leaflet-interactive').length > 200")
+    screenshot(page, "editor-history")
+    page.goto(server_url + "/editor/diff?a=1&b=1")
+    page.wait_for_function("document.getElementById('summary').textContent.includes('新增 0 个')")
+    assert page.watch.console_errors == []
+    assert page.watch.external_requests == []

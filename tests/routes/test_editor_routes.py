@@ -70,6 +70,9 @@ def test_edit_validate_publish_and_history_over_http(client, planner, world):
     diff = client.get(f"{API}/diff", query_string={"a": world, "b": draft}).get_json()
     assert diff["counts"]["removed"] == 1 and diff["counts"]["reshaped"] == 1
     assert client.get(f"/editor/diff?a={world}&b={draft}").status_code == 200
+    history = client.get(f"/editor/history?at={date.today().isoformat()}").get_data(as_text=True)
+    assert f'data-version="{draft}"' in history
+    assert client.get("/editor/history?at=1999-01-01").status_code == 404
     versions_page = client.get("/editor").get_data(as_text=True)
     assert "回滚到此版本" in versions_page and "当前发布" in versions_page
     resp = client.post(f"{API}/versions/{world}/rollback", json={}, headers={"X-CSRFToken": planner})
