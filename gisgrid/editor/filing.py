@@ -127,6 +127,7 @@ def overview_png(session: Session, version_id: int, label: str) -> bytes:
     axes.set_title(f"网格划分总览图 · {label}", fontproperties=font)
     lat = shapely.get_coordinates(shapely.centroid(list(shapes.values())))[:, 1].mean() if shapes else 0.0
     axes.set_aspect(1 / max(math.cos(math.radians(lat)), 0.1))  # degrees of longitude shrink towards the poles
+    axes.ticklabel_format(useOffset=False)
     axes.set_xlabel("经度", fontproperties=font)
     axes.set_ylabel("纬度", fontproperties=font)
     out = io.BytesIO()
