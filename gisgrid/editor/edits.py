@@ -208,8 +208,8 @@ def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> d
     if not isinstance(base, dict):
         raise InvalidInput("base 应为 {网格编码: 版本号} (base must map codes to lock counters)")
     try:
-        drafts.get_draft(session, version_id)
         queries.lock_version_row(session, version_id)
+        drafts.get_draft(session, version_id)  # checked under the lock: a publication may have just happened
         ws = Workset(session, version_id, user)
         OPERATIONS[op](ws, payload)
         ws.check_locks(base)

@@ -29,7 +29,7 @@ def copy_grids(session: Session, source_id: int, new_id: int) -> None:
 def lock_version_row(session: Session, version_id: int) -> BoundaryVersion | None:
     """The version row locked FOR UPDATE: edits of one draft run one after the other."""
     return session.scalars(select(BoundaryVersion).where(BoundaryVersion.id == version_id)
-                           .with_for_update()).first()
+                           .with_for_update().execution_options(populate_existing=True)).first()
 
 
 def drafts(session: Session) -> list[BoundaryVersion]:

@@ -29,8 +29,14 @@ def wuding_problems(frame, points) -> list[Problem]:
 
 def validate_version(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:
     """Every problem of a version (errors block publishing, warnings do not), as a JSON-ready report."""
-    frame = version_frame(session, version_id)
+    report = build_report(session, version_id, tolerance_m2)
     session.rollback()
+    return report
+
+
+def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:
+    """``validate_version`` inside the caller's transaction (publication validates under its lock)."""
+    frame = version_frame(session, version_id)
     problems = validate_grids(frame, tolerance_m2=tolerance_m2)
     reps = frame.geometry.representative_point()
     problems += wuding_problems(frame, [(float(p.x), float(p.y)) for p in reps])

@@ -6,22 +6,24 @@ import json
 from sqlalchemy.orm import Session
 
 from gisgrid.editor import drafts, queries
-from gisgrid.editor.validate import validate_version
+from gisgrid.editor.validate import build_report
 from gisgrid.errors import Conflict, NotFound, ValidationFailed
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 
 
 def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: float = 1.0) -> dict:
-    """Validate a draft and publish it in one transaction; errors block, warnings do not."""
-    drafts.get_draft(session, version_id)
-    report = validate_version(session, version_id, tolerance_m2)
-    if not report["ok"]:
-        raise ValidationFailed(f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",
-                               details=report["problems"])
+    """Validate a draft and publish it in one transaction; errors block, warnings do not.
+
+    The draft row is locked first, so no edit can slip in between validation and the switch.
+    """
     try:
         queries.lock_version_row(session, version_id)
-        drafts.get_draft(session, version_id)  # a concurrent publication would have changed the status
+        drafts.get_draft(session, version_id)
+        report = build_report(session, version_id, tolerance_m2)
+        if not report["ok"]:
+            raise ValidationFailed(f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",
+                                   details=report["problems"])
         queries.rebuild_parts(session, version_id)
         grid_queries.publish(session, version_id)
         session.commit()
