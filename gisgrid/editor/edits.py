@@ -54,9 +54,12 @@ def move_vertex(ws: Workset, p: dict) -> None:
         return xy
 
     probe = shapely.box(ox - dx, oy - dy, ox + dx, oy + dy)
+    vertex = shapely.Point(ox, oy)
     moved = []
     for item in [i for i in ws.items.values() if not ws.children(i.code) and i.geom.intersects(probe)]:
-        geom = shapely.transform(item.geom, shift)
+        # a neighbour whose edge passes through the vertex (a T-junction) gets the vertex first,
+        # so that it moves too instead of opening a gap or an overlap
+        geom = shapely.transform(shapely.snap(item.geom, vertex, min(dx, dy)), shift)
         if geom.equals_exact(item.geom, 0):
             continue
         if not shapely.is_valid(geom):

@@ -72,6 +72,19 @@ def test_moving_a_shared_vertex_moves_it_for_both_neighbours(session, draft):
     assert g["V11"].lock_version == 1 and g["V11"].edited_by == "planner_a"
 
 
+def test_a_vertex_on_a_neighbours_edge_moves_that_edge_too(session, draft):
+    # V21 gets a vertex in the middle of its west edge: a T-junction on V12's edge (other town)
+    t_junction = shapely.Polygon([(116.02, 39.0), (116.03, 39.0), (116.03, 39.02), (116.02, 39.02), (116.02, 39.01)])
+    session.execute(text("UPDATE grid SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) "
+                         "WHERE version_id = :v AND code = 'V21'"), {"wkt": t_junction.wkt, "v": draft})
+    edit(session, draft, op="move_vertex", old=[116.02, 39.01], new=[116.018, 39.01])
+    g = grids(session, draft)
+    assert shapely.intersection(shape(g["V12"]), shape(g["V21"])).area == pytest.approx(0, abs=1e-14)
+    assert shape(g["C"]).equals(box(116.0, 39.0, 116.04, 39.02))
+    assert geodesic(shape(g["T1"])) + geodesic(shape(g["T2"])) == pytest.approx(geodesic(shape(g["C"])), rel=1e-9)
+    assert validate.validate_version(session, draft)["ok"]
+
+
 def test_split_merge_reparent_keep_the_coverage_valid(session, draft):
     edit(session, draft, op="split", code="V21", line=[[116.025, 38.99], [116.025, 39.03]], new_code="V23",
          new_name="丙村V23")
