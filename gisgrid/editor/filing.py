@@ -98,42 +98,58 @@ def to_pdf(label: str, rows: list[tuple]) -> bytes:
 
 def overview_png(session: Session, version_id: int, label: str) -> bytes:
     """A map of the grids: leaves coloured by their second-level grid, outlines of every level, a legend."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import font_manager, pyplot
-    from matplotlib.patches import Patch
-    font = font_manager.FontProperties(fname=str(CJK_FONT)) if CJK_FONT.exists() else None
+    from matplotlib.figure import Figure  # the object API: pyplot's global state is not thread-safe
     grids = grid_queries.version_grids(session, version_id)
     wkb = grid_queries.grid_wkb(session, version_id)
     shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}
-    parents = {g.parent_code for g in grids}
+    figure = Figure(figsize=(11, 9), dpi=110)
+    axes = figure.subplots()
     second = sorted((g for g in grids if g.level == 2), key=lambda g: g.code)
-    palette = pyplot.get_cmap("tab20")
-    colour = {g.code: palette(i % 20) for i, g in enumerate(second)}
+    _draw(axes, grids, shapes, second)
+    _decorate(axes, shapes, second, label)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", bbox_inches="tight")
+    return out.getvalue()
+
+
+def _font():
+    from matplotlib import font_manager
+    return font_manager.FontProperties(fname=str(CJK_FONT)) if CJK_FONT.exists() else None
+
+
+def _colours(second) -> dict:
+    from matplotlib import colormaps
+    palette = colormaps["tab20"]
+    return {g.code: palette(i % 20) for i, g in enumerate(second)}
+
+
+def _draw(axes, grids, shapes: dict, second) -> None:
+    parents, colour = {g.parent_code for g in grids}, _colours(second)
     top_of = {g.code: (g.code if g.level <= 2 else g.parent_code) for g in grids}
-    figure, axes = pyplot.subplots(figsize=(11, 9), dpi=110)
     for g in grids:
-        geom, leaf = shapes[g.code], g.code not in parents
-        for poly in shapely.get_parts(geom):
+        for poly in shapely.get_parts(shapes[g.code]):
             x, y = poly.exterior.xy
-            if leaf:
+            if g.code not in parents:  # leaves are filled, every level is outlined
                 axes.fill(x, y, color=colour.get(top_of[g.code], "#cccccc"), alpha=0.55, linewidth=0)
             axes.plot(x, y, color="#333333", linewidth={1: 2.2, 2: 1.2}.get(g.level, 0.35))
+
+
+def _decorate(axes, shapes: dict, second, label: str) -> None:
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+    font, colour = _font(), _colours(second)
     for g in second:
         point = shapely.point_on_surface(shapes[g.code])
         axes.annotate(g.name, (point.x, point.y), ha="center", fontsize=8, fontproperties=font)
     axes.legend(handles=[Patch(color=colour[g.code], label=g.name) for g in second], prop=font,
-                loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title_fontproperties=font, title="二级网格")
+                loc="upper left", bbox_to_anchor=(1.01, 1), title_fontproperties=font, title="二级网格")
     axes.set_title(f"网格划分总览图 · {label}", fontproperties=font)
     lat = shapely.get_coordinates(shapely.centroid(list(shapes.values())))[:, 1].mean() if shapes else 0.0
     axes.set_aspect(1 / max(math.cos(math.radians(lat)), 0.1))  # degrees of longitude shrink towards the poles
     axes.ticklabel_format(useOffset=False)
+    axes.xaxis.set_major_locator(MaxNLocator(5))
     axes.set_xlabel("经度", fontproperties=font)
     axes.set_ylabel("纬度", fontproperties=font)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", bbox_inches="tight")
-    pyplot.close(figure)
-    return out.getvalue()
 
 
 def _gpkg(session: Session, version_id: int) -> bytes:

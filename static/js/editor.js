@@ -97,7 +97,11 @@
       if (q.level === p.level - 1 && c !== p.parent_code) { parent.appendChild(option(c, label(c))); }
     });
     ["name", "entity", "leader_name", "leader_title", "leader_phone", "contact_phone", "duties"].forEach(function (k) { form.elements[k].value = p[k] || ""; });
-    form.elements.staff.value = (p.staff || []).map(function (s) { return [s.name, s.role, s.phone || ""].join(","); }).join("\n");
+    form.elements.leader_phone_public.checked = !!p.leader_phone_public;
+    form.elements.contact_phone_public.checked = !!p.contact_phone_public;
+    form.elements.staff.value = (p.staff || []).map(function (s) {
+      return [s.name, s.role, s.phone || ""].concat(s.phone_public ? ["公开"] : []).join(",");
+    }).join("\n");
   }
 
   function edit(payload, done) {
@@ -109,7 +113,7 @@
       if (done) { done(r); }
       return load().then(validate);
     }).catch(function (e) {
-      say((e.status === 409 ? "冲突：" : "未保存：") + e.message, "err");
+      say((e.status === 409 ? "冲突：" : "未保存：") + e.message + (e.status === 409 ? "（地图已载入最新数据）" : ""), "err");
       return load();
     });
   }
@@ -184,8 +188,10 @@
     if (!needSelection()) { return; }
     var f = this.elements, values = {};
     ["name", "entity", "leader_name", "leader_title", "leader_phone", "contact_phone", "duties"].forEach(function (k) { values[k] = f[k].value; });
+    values.leader_phone_public = f.leader_phone_public.checked;
+    values.contact_phone_public = f.contact_phone_public.checked;
     values.staff = f.staff.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
-      var p = l.split(/[,，]/); return { name: p[0], role: p[1] || "网格员", phone: p[2] || null };
+      var p = l.split(/[,，]/); return { name: p[0], role: p[1] || "网格员", phone: p[2] || null, phone_public: (p[3] || "").trim() === "公开" };
     });
     edit({ op: "attributes", code: selected, values: values });
   });

@@ -35,6 +35,7 @@ def test_edit_validate_publish(page, fresh_live_server):
     page.wait_for_function("document.getElementById('validation-summary').textContent.includes('校验结果')")
 
     page.select_option("#grid-select", COMMUNITY)
+    assert page.is_checked("#attrs input[name=contact_phone_public]")  # demo contact phones are public
     page.fill("#attrs input[name=entity]", "府右街南社区居委会（浏览器测试）")
     page.click("#save-attrs")
     assert COMMUNITY in wait_message(page, "已保存")
@@ -90,3 +91,32 @@ def test_versions_history_and_diff_pages_render_maps(page, server_url):
     page.wait_for_function("document.getElementById('summary').textContent.includes('新增 0 个')")
     assert page.watch.console_errors == []
     assert page.watch.external_requests == []
+
+
+def test_second_planner_gets_a_clear_conflict_and_nothing_is_lost(page, browser, fresh_live_server):
+    other = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        for pg in (page, other):
+            browser_login(pg, fresh_live_server, "planner", DEMO_PASSWORD)
+            pg.goto(fresh_live_server + "/editor")
+            pg.click("#open-draft")
+            pg.wait_for_url("**/editor/drafts/*")
+            wait_message(pg, "已加载")
+            pg.select_option("#grid-select", COMMUNITY)
+        page.fill("#attrs input[name=entity]", "甲的修改")
+        page.click("#save-attrs")
+        wait_message(page, "已保存")
+        other.fill("#attrs input[name=entity]", "乙的修改")
+        other.click("#save-attrs")
+        message = wait_message(other, "冲突")
+        assert COMMUNITY in message and "planner" in message and "未保存" in message
+        screenshot(other, "editor-conflict")
+        # the conflicting page reloaded the draft: it now shows the first planner's value, and a retry works
+        other.select_option("#grid-select", COMMUNITY)
+        assert other.input_value("#attrs input[name=entity]") == "甲的修改"
+        other.fill("#attrs input[name=entity]", "乙的修改")
+        other.click("#save-attrs")
+        wait_message(other, "已保存")
+    finally:
+        other.context.close()
+    assert page.watch.console_errors == []

@@ -6,7 +6,8 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_
         'lock', g.lock_version, 'edited_by', g.edited_by, 'area_m2', round(g.area_m2::numeric, 1),
         'leaf', NOT EXISTS (SELECT 1 FROM grid c WHERE c.parent_id = g.id),
         'entity', g.entity, 'leader_name', g.leader_name, 'leader_title', g.leader_title,
-        'leader_phone', g.leader_phone, 'contact_phone', g.contact_phone, 'duties', g.duties,
+        'leader_phone', g.leader_phone, 'leader_phone_public', g.leader_phone_public,
+        'contact_phone', g.contact_phone, 'contact_phone_public', g.contact_phone_public, 'duties', g.duties,
         'staff', (SELECT coalesce(json_agg(json_build_object('name', s.name, 'role', s.role, 'phone', s.phone,
                                                             'phone_public', s.phone_public) ORDER BY s.position), '[]')
                   FROM grid_staff s WHERE s.grid_id = g.id)))
