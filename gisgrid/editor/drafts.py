@@ -14,10 +14,12 @@ def open_draft(session: Session, user: str) -> int:
     published = grid_queries.published_version(session)
     if published is None:
         raise NotFound("尚无已发布的网格边界，无法创建草稿 (nothing is published to copy)")
-    for draft in queries.drafts(session):
-        if draft.based_on_id == published.id:
-            return draft.id
     try:
+        queries.lock_version_row(session, published.id)  # two planners opening at once get one draft
+        for draft in queries.drafts(session):
+            if draft.based_on_id == published.id:
+                session.rollback()
+                return draft.id
         draft_id = queries.new_version(session, f"{published.label} · 草稿", f"draft of version {published.id}",
                                        published.id, user)
         queries.copy_grids(session, published.id, draft_id)
