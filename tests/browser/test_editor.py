@@ -119,4 +119,10 @@ def test_second_planner_gets_a_clear_conflict_and_nothing_is_lost(page, browser,
         wait_message(other, "已保存")
     finally:
         other.context.close()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: map above, panel below
+    page.reload()
+    wait_message(page, "已加载")
+    assert page.locator("#map").bounding_box()["width"] <= 390
+    assert page.locator("#panel").bounding_box()["y"] > page.locator("#map").bounding_box()["y"]
+    screenshot(page, "editor-phone")
     assert page.watch.console_errors == []
