@@ -113,9 +113,22 @@
       if (done) { done(r); }
       return load().then(validate);
     }).catch(function (e) {
-      say((e.status === 409 ? "冲突：" : "未保存：") + e.message + (e.status === 409 ? "（地图已载入最新数据）" : ""), "err");
-      return load();
+      var text = (e.status === 409 ? "冲突：" : "未保存：") + e.message;
+      return load().then(function () {
+        say(text + (e.status === 409 ? "（已载入最新数据）" + unsaved(payload) : ""), "err");
+      });
     });
+  }
+
+  // what the planner typed but could not save, so that it can be re-entered (nothing is lost)
+  function unsaved(payload) {
+    if (payload.op !== "attributes" || !features[payload.code]) { return ""; }
+    var now = props(payload.code), lost = [];
+    Object.keys(payload.values).forEach(function (k) {
+      var v = payload.values[k];
+      if (typeof v === "string" && v !== (now[k] || "")) { lost.push(k + "=" + v); }
+    });
+    return lost.length ? " 您未保存的输入：" + lost.join("；") : "";
   }
 
   // --- tools ---------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ def test_second_planner_gets_a_clear_conflict_and_nothing_is_lost(page, browser,
         other.click("#save-attrs")
         message = wait_message(other, "冲突")
         assert COMMUNITY in message and "planner" in message and "未保存" in message
+        other.wait_for_function("document.getElementById('message').textContent.includes('乙的修改')")
         screenshot(other, "editor-conflict")
         # the conflicting page reloaded the draft: it now shows the first planner's value, and a retry works
         other.select_option("#grid-select", COMMUNITY)
