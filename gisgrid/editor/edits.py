@@ -80,7 +80,7 @@ def _neighbour_leaves(ws: Workset, item):
 def split(ws: Workset, p: dict) -> None:
     """Cut a leaf grid along a drawn line into two; the cut points are added to the neighbours' edges too."""
     item = ws.leaf(str(p.get("code")))
-    line = LineString(_points(p.get("line"), "line", 2))
+    line = _extended(_points(p.get("line"), "line", 2), float(p.get("snap_m", 1.0)))
     pieces = sorted(shapely.get_parts(split_geom(item.geom, line)), key=area_m2, reverse=True)
     if len(pieces) != 2 or area_m2(pieces[1]) <= SLIVER_M2:
         raise InvalidInput(f"分割线应从网格边界外一侧穿过网格到另一侧，恰好分成两块（现在为 {len(pieces)} 块） "
@@ -95,6 +95,18 @@ def split(ws: Workset, p: dict) -> None:
     ws.set_geom(item, pieces[0])
     ws.add(code, name, item.level, item.parent_code, pieces[1])
     ws.check_no_overlap()
+
+
+def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
+    """The line with both ends pushed ``metres`` further: an end drawn (or snapped) onto the boundary still crosses it."""
+    def push(end, before):
+        dx, dy = end[0] - before[0], end[1] - before[1]
+        length = math.hypot(dx, dy)
+        if length == 0:
+            return end
+        step_lon, step_lat = _degrees(metres, end[1])
+        return end[0] + dx / length * step_lon, end[1] + dy / length * step_lat
+    return LineString([push(points[0], points[1]), *points[1:-1], push(points[-1], points[-2])])
 
 
 def _free_code(ws: Workset, code: str) -> str:

@@ -107,6 +107,16 @@ def test_split_merge_reparent_keep_the_coverage_valid(session, draft):
     assert report["ok"], report["problems"]
 
 
+def test_a_split_line_ending_just_short_of_the_boundary_still_cuts(session, draft):
+    # a hand-drawn line whose ends stop half a metre short of the edges still cuts (ends pushed 1 m)
+    half_metre = 0.5 / 111_320
+    edit(session, draft, op="split", code="V22", line=[[116.035, 39.0 + half_metre], [116.035, 39.02 - half_metre]],
+         new_code="V25")
+    g = grids(session, draft)
+    assert shape(g["V22"]).area == pytest.approx(shape(g["V25"]).area, rel=1e-9)
+    assert validate.validate_version(session, draft)["ok"]
+
+
 def test_split_needs_a_line_across_the_grid(session, draft):
     with pytest.raises(InvalidInput):
         edit(session, draft, op="split", code="V21", line=[[116.025, 39.005], [116.025, 39.015]])
