@@ -71,6 +71,7 @@ def move_vertex(ws: Workset, p: dict) -> None:
         raise InvalidInput("该位置没有网格顶点 (no vertex at the given position)")
     ws.recompute_parents(set(moved))
     ws.check_no_overlap()
+    ws.check_outline(allowed_at=vertex)
 
 
 def _neighbour_leaves(ws: Workset, item):
@@ -95,6 +96,7 @@ def split(ws: Workset, p: dict) -> None:
     ws.set_geom(item, pieces[0])
     ws.add(code, name, item.level, item.parent_code, pieces[1])
     ws.check_no_overlap()
+    ws.check_outline()
 
 
 def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
@@ -128,6 +130,7 @@ def merge(ws: Workset, p: dict) -> None:
     for other in items[1:]:
         ws.remove(other)
     ws.recompute_parents({items[0].code})
+    ws.check_outline()
 
 
 def reparent(ws: Workset, p: dict) -> None:
@@ -142,6 +145,7 @@ def reparent(ws: Workset, p: dict) -> None:
     item.attrs["parent_code"] = parent.code
     ws.recompute_parents({item.code})
     ws.check_no_overlap()
+    ws.check_outline()
 
 
 def create(ws: Workset, p: dict) -> None:
@@ -173,6 +177,7 @@ def delete(ws: Workset, p: dict) -> None:
     ws.remove(item)
     if into:
         ws.recompute_parents({item.code})
+        ws.check_outline()
 
 
 def attributes(ws: Workset, p: dict) -> None:

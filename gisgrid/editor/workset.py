@@ -154,6 +154,24 @@ class Workset:
                         f"平方米，未保存 (the edit would create an overlap; nothing was saved)",
                         details={"codes": [item.code, other.code], "area_m2": overlap})
 
+    def check_outline(self, allowed_at=None) -> None:
+        """Refuse an edit that changes the outline of a top-level grid, unless it moved a vertex of that outline.
+
+        Parents follow their children, so a gap opened between two towns would otherwise
+        shrink the county silently instead of being reported.
+        """
+        for item in self.items.values():
+            if item.parent_code is not None or not item.dirty or item.old_geom is None:
+                continue
+            if allowed_at is not None and item.old_geom.boundary.distance(allowed_at) < 1e-7:
+                continue
+            changed = area_m2(polygonal(shapely.symmetric_difference(item.old_geom, item.geom)))
+            if changed > SLIVER_M2:
+                raise ValidationFailed(
+                    f"此修改会使最外层网格 {item.code}（{item.name}）的边界变化 {changed:.1f} 平方米（下级网格之间出现缝隙），"
+                    f"未保存 (the edit would change the outline of {item.code}; nothing was saved)",
+                    details={"code": item.code, "area_m2": changed})
+
     def save(self) -> list[str]:
         """Write every change, bump lock counters of directly edited grids, commit; returns changed codes."""
         now = datetime.now(timezone.utc)

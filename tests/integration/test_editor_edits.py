@@ -199,3 +199,24 @@ def test_wuding_completeness_is_a_warning(session, draft):
     assert report["ok"] and len(warning) == 1 and warning[0]["code"] == "V21"
     assert "责任主体" in warning[0]["message"] and "网格人员" in warning[0]["message"]
     assert "联系电话" in warning[0]["message"] and "第一责任人" not in warning[0]["message"]
+
+
+def test_an_edit_that_would_shrink_the_county_silently_is_refused(session, draft):
+    from gisgrid.editor.workset import Workset
+    ws = Workset(session, draft, "planner_a")
+    v22 = ws.get("V22")
+    ws.set_geom(v22, box(116.031, 39.0, 116.04, 39.02))  # a 1 km strip between V21 and V22 left uncovered
+    ws.recompute_parents({"V22"})
+    with pytest.raises(ValidationFailed) as err:
+        ws.check_outline()
+    assert "C" in err.value.message and err.value.details["area_m2"] == pytest.approx(
+        geodesic(box(116.03, 39.0, 116.031, 39.02)), rel=0.01)
+    ws.check_outline(allowed_at=shapely.Point(116.04, 39.02))  # moving a vertex of the outline itself is allowed
+    session.rollback()
+
+
+def test_moving_a_vertex_of_the_outer_boundary_is_allowed(session, draft):
+    edit(session, draft, op="move_vertex", old=[116.0, 39.02], new=[115.999, 39.021])
+    g = grids(session, draft)
+    assert geodesic(shape(g["C"])) > geodesic(box(116.0, 39.0, 116.04, 39.02))
+    assert validate.validate_version(session, draft)["ok"]
