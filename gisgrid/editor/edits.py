@@ -37,6 +37,18 @@ def _point(value, name: str) -> tuple[float, float]:
     return lon, lat
 
 
+def _metres(p: dict, default: float, limit: float = 10.0) -> float:
+    """The optional ``snap_m`` of an edit: a distance from 0 to ``limit`` metres."""
+    raw = p.get("snap_m", default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"snap_m 应为米数，收到 {raw!r} (snap_m must be a number of metres)") from None
+    if not 0 <= value <= limit:
+        raise InvalidInput(f"snap_m 应在 0 到 {limit:g} 米之间 (snap_m must be 0..{limit:g} m)")
+    return value
+
+
 def _points(value, name: str, minimum: int) -> list[tuple[float, float]]:
     if not isinstance(value, list) or len(value) < minimum:
         raise InvalidInput(f"{name} 至少需要 {minimum} 个点 (needs at least {minimum} points)")
@@ -46,7 +58,7 @@ def _points(value, name: str, minimum: int) -> list[tuple[float, float]]:
 def move_vertex(ws: Workset, p: dict) -> None:
     """Move a vertex and every vertex coincident with it (within ``snap_m``) in every leaf grid."""
     (ox, oy), (nx, ny) = _point(p.get("old"), "old"), _point(p.get("new"), "new")
-    dx, dy = _degrees(float(p.get("snap_m", 0.5)), oy)
+    dx, dy = _degrees(_metres(p, 0.5), oy)
 
     def shift(xy: np.ndarray) -> np.ndarray:
         hit = (np.abs(xy[:, 0] - ox) <= dx) & (np.abs(xy[:, 1] - oy) <= dy)
@@ -81,7 +93,7 @@ def _neighbour_leaves(ws: Workset, item):
 def split(ws: Workset, p: dict) -> None:
     """Cut a leaf grid along a drawn line into two; the cut points are added to the neighbours' edges too."""
     item = ws.leaf(str(p.get("code")))
-    line = _extended(_points(p.get("line"), "line", 2), float(p.get("snap_m", 1.0)))
+    line = _extended(_points(p.get("line"), "line", 2), _metres(p, 1.0))
     pieces = sorted(shapely.get_parts(split_geom(item.geom, line)), key=area_m2, reverse=True)
     if len(pieces) != 2 or area_m2(pieces[1]) <= SLIVER_M2:
         raise InvalidInput(f"分割线应从网格边界外一侧穿过网格到另一侧，恰好分成两块（现在为 {len(pieces)} 块） "
@@ -156,7 +168,7 @@ def create(ws: Workset, p: dict) -> None:
         raise InvalidInput("新网格需要编码和名称 (code and name are required)")
     drawn = Polygon(_points(p.get("polygon"), "polygon", 3))
     siblings = shapely.union_all([c.geom for c in ws.children(parent.code)])
-    dx, _ = _degrees(float(p.get("snap_m", 2.0)), drawn.centroid.y)
+    dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
     drawn = shapely.snap(shapely.snap(drawn.buffer(0), parent.geom, dx), siblings, dx)
     geom = polygonal(shapely.difference(shapely.intersection(drawn, parent.geom), siblings))
     if area_m2(geom) <= SLIVER_M2:
@@ -170,7 +182,7 @@ def delete(ws: Workset, p: dict) -> None:
     into = p.get("into")
     if into:
         target = ws.leaf(str(into))
-        if target.parent_code != item.parent_code:
+        if target is item or target.parent_code != item.parent_code:
             raise InvalidInput("只能并入同一上级网格下的相邻网格 (merge into a sibling)")
         ws.set_geom(target, shapely.union_all([target.geom, item.geom]))
     item.direct = True
@@ -184,6 +196,8 @@ def attributes(ws: Workset, p: dict) -> None:
     """Edit name, 五定 fields and staff of one grid."""
     item = ws.get(str(p.get("code")))
     values = p.get("values") or {}
+    if not isinstance(values, dict):
+        raise InvalidInput("values 应为 {字段: 值} (values must be an object)")
     unknown = set(values) - set(ATTRIBUTES) - {"staff"}
     if unknown:
         raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))} (unknown fields)")

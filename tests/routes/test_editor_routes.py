@@ -103,6 +103,11 @@ def test_bad_edits_are_400_or_422_never_500(client, planner, world):
     headers = {"X-CSRFToken": planner}
     for payload, status in (({"op": "teleport"}, 400), ({"op": "split", "code": "V11", "line": "x", "base": {}}, 400),
                             ({"op": "merge", "codes": ["V11", "NOPE"], "base": {}}, 404),
+                            ({"op": "attributes", "code": "V11", "values": [{"a": 1}], "base": {}}, 400),
+                            ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.02, 39.01], "snap_m": "x"}, 400),
+                            ({"op": "split", "code": "V21", "line": [[116.025, 38.99], [116.025, 39.03]],
+                              "snap_m": "nan"}, 400),
+                            ({"op": "delete", "code": "V11", "into": "V11", "base": {}}, 400),
                             ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.025, 39.01],
                               "base": base(client, draft)}, 422)):
         assert client.post(f"{API}/drafts/{draft}/edits", json=payload, headers=headers).status_code == status
