@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.validate import build_report
-from gisgrid.errors import Conflict, NotFound, ValidationFailed
+from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 
@@ -83,7 +83,11 @@ def reassign(session: Session, version_id: int, choices: dict) -> dict:
     version = grid_queries.get_version(session, version_id)
     if version is None or version.status != "published":
         raise Conflict("只能按当前发布版本重新分派 (reassign to the published version only)")
-    return assignments.reassign(session, version_id, {k: [int(i) for i in v] for k, v in choices.items()})
+    try:
+        chosen = {str(k): [int(i) for i in v] for k, v in choices.items()}
+    except (TypeError, ValueError):
+        raise InvalidInput("应为 {类型: [编号, …]} (choices must map kinds to lists of ids)") from None
+    return assignments.reassign(session, version_id, chosen)
 
 
 def history(session: Session) -> list[dict]:

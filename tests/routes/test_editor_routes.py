@@ -126,3 +126,21 @@ def test_round_trip_and_filing_downloads(client, planner, world):
     assert body["changes"] == [] and body["errors"] == 0 and not body["applied"]
     filing = client.get(f"/editor/versions/{world}/filing.zip")
     assert filing.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(filing.data)).namelist()) == 5
+
+
+def test_bad_requests_to_the_other_endpoints_are_4xx(client, planner, world):
+    draft = open_draft(client, planner)
+    headers = {"X-CSRFToken": planner}
+    resp = client.post(f"{API}/drafts/{draft}/import", headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"not a geopackage"), "x.gpkg")})
+    assert 400 <= resp.status_code < 500
+    assert client.post(f"{API}/drafts/{draft}/import", headers=headers, data={}).status_code == 400
+    assert client.get(f"{API}/diff?a=x&b=1").status_code == 400
+    assert client.get(f"{API}/diff?a=1&b=999999").status_code == 404
+    assert client.post(f"{API}/versions/{draft}/rollback", json={}, headers=headers).status_code == 409
+    assert client.post(f"{API}/drafts/{world}/publish", json={}, headers=headers).status_code == 409
+    assert client.post(f"{API}/versions/{world}/reassign", json={"case": "x"}, headers=headers).status_code == 400
+    assert client.post(f"{API}/versions/{world}/reassign", json={"case": 5}, headers=headers).status_code == 400
+    assert client.post(f"{API}/versions/{world}/reassign", json=[1], headers=headers).status_code == 400
+    assert client.post(f"{API}/drafts/{draft}/edits", data="{", headers={**headers, "Content-Type": "application/json"}).status_code == 400
+    assert client.get("/editor/history?at=someday").status_code == 400
