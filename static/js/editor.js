@@ -104,8 +104,14 @@
     }).join("\n");
   }
 
+  // one edit at a time: the next one must be based on the counters the previous one produced
+  function setBusy(busy) { mapEl.setAttribute("data-state", busy ? "busy" : "ready"); }
+  function isBusy() { return mapEl.getAttribute("data-state") === "busy"; }
+
   function edit(payload, done) {
     stopTool();
+    if (isBusy()) { say("请等待上一次修改保存完成", "muted"); return Promise.resolve(); }
+    setBusy(true);
     payload.base = base();
     say("保存中…", "muted");
     return api.post(API + "/drafts/" + draftId + "/edits", payload).then(function (r) {
@@ -117,7 +123,7 @@
       return load().then(function () {
         say(text + (e.status === 409 ? "（已载入最新数据）" + unsaved(payload) : ""), "err");
       });
-    });
+    }).catch(function (e) { say(e.message, "err"); }).then(function () { setBusy(false); });
   }
 
   // what the planner typed but could not save, so that it can be re-entered (nothing is lost)
@@ -293,6 +299,7 @@
     }
   }
 
+  setBusy(true);
   load().then(function () { say("已加载 " + Object.keys(features).length + " 个网格", "muted"); return validate(); })
-    .catch(function (e) { say(e.message, "err"); });
+    .catch(function (e) { say(e.message, "err"); }).then(function () { setBusy(false); });
 })();

@@ -26,7 +26,14 @@ def _restore_db_binding():
         db.sessionmaker.configure(bind=saved[2])
 
 
+def wait_ready(page) -> str:
+    """Wait until the editor finished the last edit (saved, reloaded, validated); returns the status line."""
+    page.wait_for_function("document.getElementById('map').getAttribute('data-state') === 'ready'")
+    return page.inner_text("#message")
+
+
 def wait_message(page, text: str) -> str:
+    wait_ready(page)
     page.wait_for_function("t => document.getElementById('message').textContent.includes(t)", arg=text)
     return page.inner_text("#message")
 
