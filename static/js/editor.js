@@ -51,7 +51,8 @@
         var code = f.properties.code;
         if (f.properties.leaf) {
           var layer = L.geoJSON(f, { style: function () { return style(code); } }).getLayers()[0];
-          layer.on("click", function () { select(code); });
+          // while a tool draws or drags, clicks belong to the tool, not to selection
+          layer.on("click", function () { if (!tool) { select(code); } });
           layer.bindTooltip(label(code), { sticky: true });
           layer.addTo(leafLayer); layers[code] = layer;
         } else {

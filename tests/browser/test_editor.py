@@ -144,3 +144,43 @@ def test_second_planner_gets_a_clear_conflict_and_nothing_is_lost(page, browser,
     assert page.locator("#panel").bounding_box()["y"] > page.locator("#map").bounding_box()["y"]
     screenshot(page, "editor-phone")
     assert page.watch.console_errors == []
+
+
+def test_split_reparent_and_delete_in_the_browser(page, fresh_live_server):
+    page.on("dialog", lambda dialog: dialog.accept())
+    browser_login(page, fresh_live_server, "planner", DEMO_PASSWORD)
+    page.goto(fresh_live_server + "/editor")
+    page.click("#open-draft")
+    page.wait_for_url("**/editor/drafts/*")
+    wait_message(page, "已加载")
+    page.select_option("#grid-select", COMMUNITY)
+    page.wait_for_timeout(400)  # let Leaflet finish zooming to the grid before reading its screen box
+
+    # split: draw a Geoman line from left of the grid to right of it, through its middle
+    page.click("#tool-split")
+    box = page.locator('#map path[fill="#f08c00"]').bounding_box()
+    y = box["y"] + box["height"] / 2
+    left, right = box["x"] - 12, box["x"] + box["width"] + 12
+    page.mouse.click(left, y)
+    page.mouse.click(right, y)
+    page.mouse.click(right, y)  # clicking the last vertex again finishes the line
+    assert f"{COMMUNITY}-1" in wait_message(page, "已保存")
+
+    # give the split-off piece back (delete into its neighbour), then move the community to another street
+    page.select_option("#grid-select", f"{COMMUNITY}-1")
+    page.select_option("#delete-into", COMMUNITY)
+    page.click("#do-delete")
+    assert f"{COMMUNITY}-1" in wait_message(page, "已保存")
+    assert page.locator(f'#grid-select option[value="{COMMUNITY}-1"]').count() == 0
+    page.select_option("#grid-select", COMMUNITY)
+    street = page.eval_on_selector("#parent-select", "s => s.options[0].value")
+    page.select_option("#parent-select", street)
+    page.click("#do-reparent")
+    wait_message(page, "已保存")
+    page.select_option("#grid-select", COMMUNITY)
+    assert f"上级 {street}" in page.inner_text("#selected-info")
+
+    page.click("#validate")
+    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('可以发布')")
+    screenshot(page, "editor-split-reparent-delete")
+    assert page.watch.console_errors == []
