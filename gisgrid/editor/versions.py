@@ -19,7 +19,8 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
     """
     try:
         queries.lock_version_row(session, version_id)
-        drafts.get_draft(session, version_id)
+        draft = drafts.get_draft(session, version_id)
+        _check_based_on_published(session, draft)
         report = build_report(session, version_id, tolerance_m2)
         if not report["ok"]:
             raise ValidationFailed(f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",
@@ -31,6 +32,14 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
         session.rollback()
         raise
     return {"version_id": version_id, "warnings": report["warnings"], "moved": moved_items(session, version_id)}
+
+
+def _check_based_on_published(session: Session, draft) -> None:
+    # a draft copied from an older publication would silently undo what was published since
+    published = grid_queries.published_version(session)
+    if published is not None and draft.based_on_id is not None and draft.based_on_id != published.id:
+        raise Conflict(f"草稿 {draft.id} 基于版本 {draft.based_on_id}，但当前发布的是版本 {published.id}：发布它会撤销"
+                       f"之后的修改，请重新打开草稿 (the draft is based on an older publication)")
 
 
 def rollback_to(session: Session, version_id: int, user: str) -> int:

@@ -45,6 +45,17 @@ def test_publish_switches_lookups_and_rollback_is_a_new_publication(session, wor
     assert states == {world: "superseded", draft: "superseded", restored: "published"}
 
 
+def test_a_draft_of_an_older_publication_cannot_be_published(session, world, tmp_path):
+    stale = drafts.open_draft(session, "planner")
+    edit(session, stale, op="merge", codes=["V21", "V22"])
+    (tmp_path / "later").mkdir()
+    newer = editor_world.load(session, tmp_path / "later").version_id  # someone published meanwhile
+    with pytest.raises(Conflict) as err:
+        versions.publish_draft(session, stale, "planner")
+    assert str(newer) in err.value.message and queries.published_version(session).id == newer
+    assert drafts.open_draft(session, "planner") not in (stale, newer)  # a fresh draft of the new publication
+
+
 def test_validation_errors_block_publishing(session, world):
     draft = drafts.open_draft(session, "planner")
     edit(session, draft, op="delete", code="V22")  # leaves a gap in T2
