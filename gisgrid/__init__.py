@@ -47,3 +47,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(open311_bp)
     for bp in (incidents_bp, open311_bp):
         app.register_blueprint(bp)
+    from gisgrid.editor.routes import bp as editor_bp
+    app.register_blueprint(editor_bp)

@@ -28,6 +28,9 @@ class BoundaryVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # editor (migration 0006): the version a draft was copied from, and who made it
+    based_on_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(Text)
     grids: Mapped[list["Grid"]] = relationship(back_populates="version", passive_deletes=True)
 
     __table_args__ = (
@@ -62,6 +65,10 @@ class Grid(Base):
     duties: Mapped[str | None] = mapped_column(Text)
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     extra: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    # editor (migration 0006): optimistic lock counter of draft edits, and the last editor
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    edited_by: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     version: Mapped[BoundaryVersion] = relationship(back_populates="grids")
     staff: Mapped[list["GridStaff"]] = relationship(

@@ -23,29 +23,49 @@ def radius_in_degrees(radius_m: float, lat: float) -> float:
 
 
 _LOOKUP = "gisgrid_lookup"  # name of the prepared statement on each connection
+_LOOKUP_AT = "gisgrid_lookup_at"  # the same lookup in a given version ($5), for history (?at=)
 _LOOKUP_ARGS = {"lon": "$1", "lat": "$2", "radius_m": "$3", "radius_deg": "$4"}
 
 
-def _lookup_sql() -> str:
-    """lookup.sql with :lon :lat :radius_m :radius_deg as $1..$4, for PREPARE."""
+def _lookup_sql(in_version: bool = False) -> str:
+    """lookup.sql with :lon :lat :radius_m :radius_deg as $1..$4, for PREPARE (version $5 when asked)."""
     sql = statement(_PKG, "lookup.sql").text
+    if in_version:
+        sql = sql.replace("WHERE status = 'published'", "WHERE id = $5", 1)
     return re.sub(r"(?<!:):(lon|lat|radius_m|radius_deg)\b", lambda m: _LOOKUP_ARGS[m.group(1)], sql)
 
 
-def lookup_point(dbapi_conn, lon: float, lat: float, radius_m: float) -> dict:
+def lookup_point(dbapi_conn, lon: float, lat: float, radius_m: float, version_id: int | None = None) -> dict:
     """Version, chain (top → leaf), leaf and near-boundary grids for a WGS84 point, as JSON text.
 
     lookup.sql is prepared once per database connection: planning it costs more
     (~0.5 ms) than running it (~0.4 ms). ``dbapi_conn`` is a pooled DBAPI connection,
     whose ``info`` lives as long as the database session does.
     """
+    args = (lon, lat, radius_m, radius_in_degrees(radius_m, lat))
     with dbapi_conn.cursor() as cursor:
-        if _LOOKUP not in dbapi_conn.info:
-            cursor.execute(f"PREPARE {_LOOKUP}(float8, float8, float8, float8) AS {_lookup_sql()}")
-            dbapi_conn.info[_LOOKUP] = True
-        cursor.execute(f"EXECUTE {_LOOKUP}(%s, %s, %s, %s)", (lon, lat, radius_m, radius_in_degrees(radius_m, lat)))
+        if version_id is None:
+            _prepare(cursor, dbapi_conn, _LOOKUP, "float8, float8, float8, float8", False)
+            cursor.execute(f"EXECUTE {_LOOKUP}(%s, %s, %s, %s)", args)
+        else:
+            _prepare(cursor, dbapi_conn, _LOOKUP_AT, "float8, float8, float8, float8, int", True)
+            cursor.execute(f"EXECUTE {_LOOKUP_AT}(%s, %s, %s, %s, %s)", (*args, version_id))
         version, chain, grid, near = cursor.fetchone()
     return {"version": version, "chain": chain, "grid": grid, "near_boundary": near}
+
+
+def _prepare(cursor, dbapi_conn, name: str, types: str, in_version: bool) -> None:
+    if name not in dbapi_conn.info:
+        cursor.execute(f"PREPARE {name}({types}) AS {_lookup_sql(in_version)}")
+        dbapi_conn.info[name] = True
+
+
+def version_at_on(dbapi_conn, day: date) -> int | None:
+    """``version_at`` on a raw DBAPI connection (the lookup API's autocommit pool)."""
+    with dbapi_conn.cursor() as cursor:
+        cursor.execute(statement(_PKG, "version_at.sql").text.replace(":day", "%(day)s"), {"day": day})
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def insert_version(session: Session, label: str, source: str | None) -> int:

@@ -117,10 +117,16 @@ def publish_version(session: Session, version_id: int) -> None:
         raise
 
 
-def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float) -> str:
-    """Resolve a point in any supported CRS to its grid chain as a JSON document; NotFound outside every grid."""
+def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=None) -> str:
+    """Resolve a point in any supported CRS to its grid chain as a JSON document; NotFound outside every grid.
+
+    ``at`` (a date): answer from the version that was published at the end of that day.
+    """
     lon, lat = coords.point_to_wgs84(x, y, crs_name)
-    result = queries.lookup_point(conn, lon, lat, radius_m)
+    version_id = queries.version_at_on(conn, at) if at is not None else None
+    if at is not None and version_id is None:
+        raise NotFound(f"{at.isoformat()} 时尚无已发布的网格边界版本 (nothing was published on that day)")
+    result = queries.lookup_point(conn, lon, lat, radius_m, version_id)
     if result["version"] is None:
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
     query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}

@@ -1,0 +1,1 @@
+"""Boundary editor for planners: drafts, topology-safe edits, validation, versions, filing."""

@@ -1,0 +1,254 @@
+"""Topology-safe edits of a draft: one edit = one request = one transaction.
+
+Every edit states the lock counters (``base``: code → counter) of the grids it was based on;
+a grid changed by someone else since then makes the whole edit fail with 409 and nothing saved.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiPoint, Polygon
+from shapely.ops import split as split_geom
+from sqlalchemy.orm import Session
+
+from gisgrid.editor import drafts, queries
+from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
+from gisgrid.errors import InvalidInput, ValidationFailed
+
+ATTRIBUTES = ("name", "entity", "leader_name", "leader_title", "leader_phone", "leader_phone_public",
+              "contact_phone", "contact_phone_public", "duties")
+_METRES_PER_DEGREE = 111_320.0
+
+
+def _degrees(metres: float, lat: float) -> tuple[float, float]:
+    """(lon, lat) degree spans of ``metres`` at latitude ``lat``."""
+    return metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6)), metres / _METRES_PER_DEGREE
+
+
+def _point(value, name: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} 应为 [经度, 纬度] (must be [lon, lat])") from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInput(f"{name} 坐标超出范围 (out of range)")
+    return lon, lat
+
+
+def _metres(p: dict, default: float, limit: float = 10.0) -> float:
+    """The optional ``snap_m`` of an edit: a distance from 0 to ``limit`` metres."""
+    raw = p.get("snap_m", default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"snap_m 应为米数，收到 {raw!r} (snap_m must be a number of metres)") from None
+    if not 0 <= value <= limit:
+        raise InvalidInput(f"snap_m 应在 0 到 {limit:g} 米之间 (snap_m must be 0..{limit:g} m)")
+    return value
+
+
+def _points(value, name: str, minimum: int) -> list[tuple[float, float]]:
+    if not isinstance(value, list) or len(value) < minimum:
+        raise InvalidInput(f"{name} 至少需要 {minimum} 个点 (needs at least {minimum} points)")
+    return [_point(v, name) for v in value]
+
+
+def move_vertex(ws: Workset, p: dict) -> None:
+    """Move a vertex and every vertex coincident with it (within ``snap_m``) in every leaf grid."""
+    (ox, oy), (nx, ny) = _point(p.get("old"), "old"), _point(p.get("new"), "new")
+    dx, dy = _degrees(_metres(p, 0.5), oy)
+
+    def shift(xy: np.ndarray) -> np.ndarray:
+        hit = (np.abs(xy[:, 0] - ox) <= dx) & (np.abs(xy[:, 1] - oy) <= dy)
+        xy[hit] = (nx, ny)
+        return xy
+
+    probe = shapely.box(ox - dx, oy - dy, ox + dx, oy + dy)
+    vertex = shapely.Point(ox, oy)
+    moved = []
+    for item in [i for i in ws.items.values() if not ws.children(i.code) and i.geom.intersects(probe)]:
+        # a neighbour whose edge passes through the vertex (a T-junction) gets the vertex first,
+        # so that it moves too instead of opening a gap or an overlap
+        geom = shapely.transform(shapely.snap(item.geom, vertex, min(dx, dy)), shift)
+        if geom.equals_exact(item.geom, 0):
+            continue
+        if not shapely.is_valid(geom):
+            raise ValidationFailed(f"移动此顶点会使网格 {item.code}（{item.name}）自相交，未保存 "
+                                   f"(the move would make the grid invalid; nothing was saved)")
+        ws.set_geom(item, geom)
+        moved.append(item.code)
+    if not moved:
+        raise InvalidInput("该位置没有网格顶点 (no vertex at the given position)")
+    ws.recompute_parents(set(moved))
+    ws.check_no_overlap()
+    ws.check_outline(allowed_at=vertex)
+
+
+def _neighbour_leaves(ws: Workset, item):
+    return [o for o in ws.items.values() if o is not item and not ws.children(o.code) and o.geom.touches(item.geom)]
+
+
+def split(ws: Workset, p: dict) -> None:
+    """Cut a leaf grid along a drawn line into two; the cut points are added to the neighbours' edges too."""
+    item = ws.leaf(str(p.get("code")))
+    line = _extended(_points(p.get("line"), "line", 2), _metres(p, 1.0))
+    pieces = sorted(shapely.get_parts(split_geom(item.geom, line)), key=area_m2, reverse=True)
+    if len(pieces) != 2 or area_m2(pieces[1]) <= SLIVER_M2:
+        raise InvalidInput(f"分割线应从网格边界外一侧穿过网格到另一侧，恰好分成两块（现在为 {len(pieces)} 块） "
+                           "(the line must cross the grid once, from outside to outside)")
+    code = str(p.get("new_code") or "").strip() or _free_code(ws, item.code)
+    name = str(p.get("new_name") or "").strip() or f"{item.name}（分）"
+    cuts = MultiPoint(list(shapely.get_parts(shapely.intersection(line, item.geom.boundary))))
+    for other in [o for o in _neighbour_leaves(ws, item) if o.geom.distance(cuts) < 1e-9]:
+        snapped = shapely.snap(other.geom, cuts, 1e-9)  # shared edge gets the cut vertex too
+        if not snapped.equals_exact(other.geom, 0):
+            ws.set_geom(other, snapped, direct=False)
+    ws.set_geom(item, pieces[0])
+    ws.add(code, name, item.level, item.parent_code, pieces[1])
+    ws.check_no_overlap()
+    ws.check_outline()
+
+
+def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
+    """The line with both ends pushed ``metres`` further: an end drawn (or snapped) onto the boundary still crosses it."""
+    def push(end, before):
+        dx, dy = end[0] - before[0], end[1] - before[1]
+        length = math.hypot(dx, dy)
+        if length == 0:
+            return end
+        step_lon, step_lat = _degrees(metres, end[1])
+        return end[0] + dx / length * step_lon, end[1] + dy / length * step_lat
+    return LineString([push(points[0], points[1]), *points[1:-1], push(points[-1], points[-2])])
+
+
+def _free_code(ws: Workset, code: str) -> str:
+    n = 1
+    while f"{code}-{n}" in ws.items:
+        n += 1
+    return f"{code}-{n}"
+
+
+def merge(ws: Workset, p: dict) -> None:
+    """Union sibling leaf grids into the first one; the others are removed."""
+    codes = [str(c) for c in p.get("codes") or []]
+    if len(codes) < 2 or len(set(codes)) != len(codes):
+        raise InvalidInput("合并需要至少两个不同的网格 (merge needs two or more distinct grids)")
+    items = [ws.leaf(c) for c in codes]
+    if len({i.parent_code for i in items}) != 1:
+        raise InvalidInput("只能合并同一上级网格下的网格 (only siblings can be merged)")
+    ws.set_geom(items[0], shapely.union_all([i.geom for i in items]))
+    for other in items[1:]:
+        ws.remove(other)
+    ws.recompute_parents({items[0].code})
+    ws.check_outline()
+
+
+def reparent(ws: Workset, p: dict) -> None:
+    """Move a grid (e.g. a village) under another parent; both parents are recomputed."""
+    item, parent = ws.get(str(p.get("code"))), ws.get(str(p.get("parent_code")))
+    old = ws.items.get(item.parent_code)
+    if parent.level != item.level - 1 or (old is not None and old.level != parent.level):
+        raise InvalidInput(f"新的上级网格 {parent.code} 应比本网格高一级 (the new parent must be one level up)")
+    if parent.code == item.parent_code:
+        raise InvalidInput(f"网格 {item.code} 已属于 {parent.code} (already there)")
+    item.parent_code, item.direct = parent.code, True
+    item.attrs["parent_code"] = parent.code
+    ws.recompute_parents({item.code})
+    ws.check_no_overlap()
+    ws.check_outline()
+
+
+def create(ws: Workset, p: dict) -> None:
+    """A new grid from a drawn polygon, snapped to existing edges, clipped to its parent, minus its siblings."""
+    parent = ws.get(str(p.get("parent_code")))
+    code, name = str(p.get("code") or "").strip(), str(p.get("name") or "").strip()
+    if not code or not name:
+        raise InvalidInput("新网格需要编码和名称 (code and name are required)")
+    drawn = Polygon(_points(p.get("polygon"), "polygon", 3))
+    siblings = shapely.union_all([c.geom for c in ws.children(parent.code)])
+    dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
+    drawn = shapely.snap(shapely.snap(drawn.buffer(0), parent.geom, dx), siblings, dx)
+    geom = polygonal(shapely.difference(shapely.intersection(drawn, parent.geom), siblings))
+    if area_m2(geom) <= SLIVER_M2:
+        raise InvalidInput("所画区域已被同级网格覆盖或不在上级网格内 (the area is already covered)")
+    ws.add(code, name, parent.level + 1, parent.code, geom)
+
+
+def delete(ws: Workset, p: dict) -> None:
+    """Remove a leaf grid: its area goes to the sibling ``into``, or stays uncovered (a reported gap)."""
+    item = ws.leaf(str(p.get("code")))
+    into = p.get("into")
+    if into:
+        target = ws.leaf(str(into))
+        if target is item or target.parent_code != item.parent_code:
+            raise InvalidInput("只能并入同一上级网格下的相邻网格 (merge into a sibling)")
+        ws.set_geom(target, shapely.union_all([target.geom, item.geom]))
+    item.direct = True
+    ws.remove(item)
+    if into:
+        ws.recompute_parents({item.code})
+        ws.check_outline()
+
+
+def attributes(ws: Workset, p: dict) -> None:
+    """Edit name, 五定 fields and staff of one grid."""
+    item = ws.get(str(p.get("code")))
+    values = p.get("values") or {}
+    if not isinstance(values, dict):
+        raise InvalidInput("values 应为 {字段: 值} (values must be an object)")
+    unknown = set(values) - set(ATTRIBUTES) - {"staff"}
+    if unknown:
+        raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))} (unknown fields)")
+    for key in ATTRIBUTES:
+        if key in values:
+            value = values[key]
+            value = bool(value) if key.endswith("_public") else (str(value).strip() or None if value is not None else None)
+            item.attrs[key] = value
+    if "name" in item.attrs:
+        if not item.attrs["name"]:
+            raise InvalidInput("名称不能为空 (name is required)")
+        item.name = item.attrs.pop("name")
+    if "staff" in values:
+        ws.staff[item.code] = _staff(values["staff"])
+    item.direct = True
+    item.attrs.setdefault("name", item.name)
+
+
+def _staff(people) -> list[dict]:
+    if not isinstance(people, list):
+        raise InvalidInput("staff 应为人员列表 (staff must be a list)")
+    rows = []
+    for person in people:
+        if not isinstance(person, dict) or not str(person.get("name") or "").strip():
+            raise InvalidInput("每位网格人员都需要姓名 (every staff member needs a name)")
+        rows.append({"name": str(person["name"]).strip(), "role": str(person.get("role") or "网格员"),
+                     "phone": (str(person.get("phone") or "").strip() or None),
+                     "phone_public": bool(person.get("phone_public", False))})
+    return rows
+
+
+OPERATIONS = {"move_vertex": move_vertex, "split": split, "merge": merge, "reparent": reparent,
+              "create": create, "delete": delete, "attributes": attributes}
+
+
+def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> dict:
+    """Apply one edit to a draft, all or nothing; returns the changed grid codes."""
+    op = payload.get("op")
+    if op not in OPERATIONS:
+        raise InvalidInput(f"未知的编辑操作 {op!r} (unknown op; one of {', '.join(OPERATIONS)})")
+    base = payload.get("base") or {}
+    if not isinstance(base, dict):
+        raise InvalidInput("base 应为 {网格编码: 版本号} (base must map codes to lock counters)")
+    try:
+        queries.lock_version_row(session, version_id)
+        drafts.get_draft(session, version_id)  # checked under the lock: a publication may have just happened
+        ws = Workset(session, version_id, user)
+        OPERATIONS[op](ws, payload)
+        ws.check_locks(base)
+        changed = ws.save()
+    except BaseException:
+        session.rollback()
+        raise
+    return {"op": op, "changed": changed}

@@ -1,0 +1,177 @@
+"""The filing package (备案): 网格划分责任表 as CSV, XLSX and PDF, boundaries as GeoPackage, an overview map PNG."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import shapely
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import NotFound
+from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.exporter import export_version
+
+HEADER = ("层级", "网格编码", "网格名称", "上级网格", "责任主体", "第一责任人", "职务", "第一责任人电话",
+          "网格人员（角色 电话）", "联系电话")
+LEVEL_NAMES = {1: "一级网格", 2: "二级网格", 3: "三级网格", 4: "四级网格"}
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览图 PNG")
+
+
+def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tuple]]:
+    """(version label, one row per grid in HEADER order, by level then code)."""
+    version = grid_queries.get_version(session, version_id)
+    if version is None:
+        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    grids = grid_queries.version_grids(session, version_id)
+    names = {g.code: g.name for g in grids}
+    rows = [(LEVEL_NAMES.get(g.level, f"{g.level}级网格"), g.code, g.name, names.get(g.parent_code, ""),
+             g.entity or "", g.leader_name or "", g.leader_title or "", g.leader_phone or "",
+             "；".join(f"{s.name}（{s.role} {s.phone or '无电话'}）" for s in g.staff), g.contact_phone or "")
+            for g in grids]
+    return version.label, rows
+
+
+def to_csv(rows: list[tuple]) -> bytes:
+    """UTF-8 with BOM so that spreadsheet programs show the Chinese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(label: str, rows: list[tuple]) -> bytes:
+    """The table as an Excel workbook with a title row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "网格划分责任表"
+    sheet.append([f"网格划分责任表 · {label}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(list(HEADER))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for column, width in zip("ABCDEFGHIJ", (10, 16, 18, 16, 22, 12, 10, 16, 48, 16)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(label: str, rows: list[tuple]) -> bytes:
+    """The table as a landscape A4 PDF in the built-in CJK font STSong-Light."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=14, leading=18, spaceAfter=6)
+    data = [[Paragraph(str(v), cell) for v in row] for row in (HEADER, *rows)]
+    widths = [w * mm for w in (16, 24, 26, 22, 32, 16, 14, 24, 74, 22)]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef2")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm, title="网格划分责任表")
+    doc.build([Paragraph(f"网格划分责任表 · {label}（共 {len(rows)} 个网格）", title), table])
+    return out.getvalue()
+
+
+def overview_png(session: Session, version_id: int, label: str) -> bytes:
+    """A map of the grids: leaves coloured by their second-level grid, outlines of every level, a legend."""
+    from matplotlib.figure import Figure  # the object API: pyplot's global state is not thread-safe
+    grids = grid_queries.version_grids(session, version_id)
+    wkb = grid_queries.grid_wkb(session, version_id)
+    shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}
+    figure = Figure(figsize=(11, 9), dpi=110)
+    axes = figure.subplots()
+    second = sorted((g for g in grids if g.level == 2), key=lambda g: g.code)
+    _draw(axes, grids, shapes, second)
+    _decorate(axes, shapes, second, label)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", bbox_inches="tight")
+    return out.getvalue()
+
+
+def _font():
+    from matplotlib import font_manager
+    return font_manager.FontProperties(fname=str(CJK_FONT)) if CJK_FONT.exists() else None
+
+
+def _colours(second) -> dict:
+    from matplotlib import colormaps
+    palette = colormaps["tab20"]
+    return {g.code: palette(i % 20) for i, g in enumerate(second)}
+
+
+def _draw(axes, grids, shapes: dict, second) -> None:
+    parents, colour = {g.parent_code for g in grids}, _colours(second)
+    top_of = {g.code: (g.code if g.level <= 2 else g.parent_code) for g in grids}
+    for g in grids:
+        for poly in shapely.get_parts(shapes[g.code]):
+            x, y = poly.exterior.xy
+            if g.code not in parents:  # leaves are filled, every level is outlined
+                axes.fill(x, y, color=colour.get(top_of[g.code], "#cccccc"), alpha=0.55, linewidth=0)
+            axes.plot(x, y, color="#333333", linewidth={1: 2.2, 2: 1.2}.get(g.level, 0.35))
+
+
+def _decorate(axes, shapes: dict, second, label: str) -> None:
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+    font, colour = _font(), _colours(second)
+    for g in second:
+        point = shapely.point_on_surface(shapes[g.code])
+        axes.annotate(g.name, (point.x, point.y), ha="center", fontsize=8, fontproperties=font)
+    axes.legend(handles=[Patch(color=colour[g.code], label=g.name) for g in second], prop=font,
+                loc="upper left", bbox_to_anchor=(1.01, 1), title_fontproperties=font, title="二级网格")
+    axes.set_title(f"网格划分总览图 · {label}", fontproperties=font)
+    lat = shapely.get_coordinates(shapely.centroid(list(shapes.values())))[:, 1].mean() if shapes else 0.0
+    axes.set_aspect(1 / max(math.cos(math.radians(lat)), 0.1))  # degrees of longitude shrink towards the poles
+    axes.ticklabel_format(useOffset=False)
+    axes.xaxis.set_major_locator(MaxNLocator(5))
+    axes.set_xlabel("经度", fontproperties=font)
+    axes.set_ylabel("纬度", fontproperties=font)
+
+
+def _gpkg(session: Session, version_id: int) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        export_version(session, str(Path(tmp) / "grids.gpkg"), version_id)
+        return (Path(tmp) / "grids.gpkg").read_bytes()
+
+
+def build_package(session: Session, version_id: int, progress: Callable[[str], None] | None = None) -> bytes:
+    """The filing package as zip bytes."""
+    step = progress or (lambda _name: None)
+    label, rows = responsibility_rows(session, version_id)
+    files = {}
+    makers = (("网格划分责任表.csv", lambda: to_csv(rows)), ("网格划分责任表.xlsx", lambda: to_xlsx(label, rows)),
+              ("网格划分责任表.pdf", lambda: to_pdf(label, rows)), ("网格边界.gpkg", lambda: _gpkg(session, version_id)),
+              ("网格划分总览图.png", lambda: overview_png(session, version_id, label)))
+    for (name, make), title in zip(makers, STEPS):
+        step(title)
+        files[name] = make()
+    session.rollback()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()

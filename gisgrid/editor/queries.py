@@ -1,0 +1,95 @@
+"""SQL of the editor: copying versions, loading and writing draft grids, diffs."""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
+from gisgrid.sqlfiles import statement, statements
+
+_PKG = "gisgrid.editor"
+_BUILD = ("gisgrid.grids", "build_version.sql")  # [link parents, ancestors + areas, subdivided parts]
+
+
+def new_version(session: Session, label: str, source: str, based_on: int | None, user: str | None) -> int:
+    """Insert an empty draft version and return its id."""
+    return session.execute(insert(BoundaryVersion).values(
+        label=label, source=source, status="draft", based_on_id=based_on, created_by=user)
+        .returning(BoundaryVersion.id)).scalar_one()
+
+
+def copy_grids(session: Session, source_id: int, new_id: int) -> None:
+    """Copy grids and staff of one version into another, then link and subdivide them."""
+    for stmt in statements(_PKG, "copy_version.sql"):
+        session.execute(stmt, {"source_id": source_id, "new_id": new_id})
+    grid_queries.build_version(session, new_id)
+
+
+def lock_version_row(session: Session, version_id: int) -> BoundaryVersion | None:
+    """The version row locked FOR UPDATE: edits of one draft run one after the other."""
+    return session.scalars(select(BoundaryVersion).where(BoundaryVersion.id == version_id)
+                           .with_for_update().execution_options(populate_existing=True)).first()
+
+
+def drafts(session: Session) -> list[BoundaryVersion]:
+    """Every draft version, newest first."""
+    return list(session.scalars(select(BoundaryVersion).where(BoundaryVersion.status == "draft")
+                                .order_by(BoundaryVersion.id.desc())))
+
+
+def load_grids(session: Session, version_id: int) -> list[tuple]:
+    """(id, code, name, level, parent_code, lock_version, edited_by, edited_at, wkb) of every grid."""
+    return [tuple(r) for r in session.execute(
+        select(Grid.id, Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.lock_version,
+               Grid.edited_by, Grid.edited_at, func.ST_AsBinary(Grid.geom))
+        .where(Grid.version_id == version_id))]
+
+
+def update_grid(session: Session, grid_id: int, values: dict, wkb: bytes | None) -> None:
+    """Write one grid's changed columns (and geometry, when given)."""
+    if wkb is not None:
+        values = {**values, "geom": func.ST_Multi(func.ST_GeomFromWKB(wkb, 4326))}
+    session.execute(update(Grid).where(Grid.id == grid_id).values(**values))
+
+
+def delete_grids(session: Session, ids: list[int]) -> None:
+    """Delete grids (their staff and parts go with them)."""
+    if ids:
+        session.execute(delete(Grid).where(Grid.id.in_(ids)))
+
+
+def relink(session: Session, version_id: int) -> None:
+    """Recompute parent ids, ancestors and areas after edits (lookup parts are rebuilt on publication)."""
+    for stmt in statements(*_BUILD)[:2]:
+        session.execute(stmt, {"version_id": version_id})
+
+
+def rebuild_parts(session: Session, version_id: int) -> None:
+    """Subdivide the version's grids anew for point lookups."""
+    session.execute(delete(GridPart).where(GridPart.version_id == version_id))
+    session.execute(statements(*_BUILD)[2], {"version_id": version_id})
+
+
+def grids_geojson(session: Session, version_id: int) -> str:
+    """The version's grids as a GeoJSON FeatureCollection (text)."""
+    return session.scalar(statement(_PKG, "grids_geojson.sql"), {"version_id": version_id})
+
+
+def diff_rows(session: Session, a: int, b: int) -> list[dict]:
+    """Grids of two versions matched by code (see sql/diff.sql)."""
+    return [dict(r._mapping) for r in session.execute(statement(_PKG, "diff.sql"), {"a": a, "b": b})]
+
+
+def replace_staff(session: Session, grid_id: int, people: list[dict]) -> None:
+    """Replace a grid's staff list."""
+    session.execute(delete(GridStaff).where(GridStaff.grid_id == grid_id))
+    if people:
+        session.execute(insert(GridStaff), [{"grid_id": grid_id, "position": i, **p} for i, p in enumerate(people)])
+
+
+def touch_stamp(session: Session, version_id: int) -> str:
+    """A fingerprint of every grid's lock counter: changes whenever anything in the draft is edited."""
+    return session.scalar(text(
+        "SELECT md5(coalesce(string_agg(code || ':' || lock_version, ',' ORDER BY code), '') "
+        "|| count(*)) FROM grid WHERE version_id = :v"), {"v": version_id})

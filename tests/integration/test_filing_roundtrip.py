@@ -1,0 +1,98 @@
+"""Filing package contents and the GeoPackage round trip (preview, then apply)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import geopandas as gpd
+import pytest
+from openpyxl import load_workbook
+from shapely.geometry import box
+from werkzeug.datastructures import FileStorage
+
+from gisgrid.editor import drafts, filing, roundtrip, validate
+from gisgrid.errors import Conflict, ValidationFailed
+from tests import editor_world
+
+
+@pytest.fixture()
+def world(session, tmp_path):
+    return editor_world.load(session, tmp_path).version_id
+
+
+def test_filing_package_has_every_file_with_the_responsibility_table(session, world, tmp_path):
+    data = filing.build_package(session, world)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert sorted(archive.namelist()) == sorted(["网格划分责任表.csv", "网格划分责任表.xlsx", "网格划分责任表.pdf",
+                                                 "网格边界.gpkg", "网格划分总览图.png"])
+    rows = list(csv.reader(io.StringIO(archive.read("网格划分责任表.csv").decode("utf-8-sig"))))
+    assert rows[0] == list(filing.HEADER) and len(rows) == 8
+    v11 = next(r for r in rows if r[1] == "V11")
+    assert v11[0] == "三级网格" and v11[3] == "丙一镇" and v11[4] == "丙村V11责任主体"
+    assert "示例·网格员（网格员 199-0000-0009）" in v11[8]
+    sheet = load_workbook(io.BytesIO(archive.read("网格划分责任表.xlsx"))).active
+    assert [c.value for c in sheet[2]] == list(filing.HEADER) and sheet.max_row == 9
+    assert archive.read("网格划分责任表.pdf").startswith(b"%PDF")
+    assert archive.read("网格划分总览图.png").startswith(b"\x89PNG")
+    (tmp_path / "grids.gpkg").write_bytes(archive.read("网格边界.gpkg"))
+    gpkg = gpd.read_file(tmp_path / "grids.gpkg")
+    assert sorted(gpkg["code"]) == ["C", "T1", "T2", "V11", "V12", "V21", "V22"]
+
+
+def _upload(path) -> FileStorage:
+    return FileStorage(stream=open(path, "rb"), filename="edited.gpkg")
+
+
+def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
+    draft = drafts.open_draft(session, "planner")
+    exported = tmp_path / "draft.gpkg"
+    exported.write_bytes(roundtrip.export_draft(session, draft))
+    frame = gpd.read_file(exported)
+    # in QGIS: V21 and V22 swap a strip, V22 gets a new entity, V11 is renamed
+    frame.loc[frame.code == "V21", "geometry"] = box(116.02, 39.0, 116.031, 39.02)
+    frame.loc[frame.code == "V22", "geometry"] = box(116.031, 39.0, 116.04, 39.02)
+    frame.loc[frame.code == "V22", "entity"] = "新的责任主体"
+    frame.loc[frame.code == "V11", "name"] = "改名村"
+    edited = tmp_path / "edited.gpkg"
+    frame.to_file(edited, driver="GPKG", engine="pyogrio", layer="grids")
+
+    preview = roundtrip.import_upload(session, draft, _upload(edited), "planner")
+    assert not preview["applied"] and preview["errors"] == 0
+    changes = {c["code"]: c for c in preview["changes"]}
+    assert set(changes) == {"V11", "V21", "V22"}
+    assert changes["V11"]["fields"] == ["name"] and changes["V22"]["fields"] == ["entity"]
+    assert changes["V21"]["reshaped_m2"] == pytest.approx(changes["V21"]["area_after_m2"] - changes["V21"]["area_before_m2"], rel=1e-3)
+    assert drafts.draft_geojson(session, draft).count("改名村") == 0  # nothing applied yet
+
+    applied = roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+    assert applied["applied"]
+    features = {f["properties"]["code"]: f["properties"] for f in json.loads(drafts.draft_geojson(session, draft))["features"]}
+    assert features["V11"]["name"] == "改名村" and features["V22"]["entity"] == "新的责任主体"
+    assert features["V11"]["lock"] >= 1  # counters moved on: edits based on the old draft conflict
+    assert validate.validate_version(session, draft)["ok"]
+    with pytest.raises(Conflict):  # the stamp was for the draft before the import
+        roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+
+
+def test_round_trip_with_a_gap_is_refused(session, world, tmp_path):
+    draft = drafts.open_draft(session, "planner")
+    exported = tmp_path / "draft.gpkg"
+    exported.write_bytes(roundtrip.export_draft(session, draft))
+    frame = gpd.read_file(exported)
+    frame.loc[frame.code == "V22", "geometry"] = box(116.032, 39.0, 116.04, 39.02)
+    edited = tmp_path / "gap.gpkg"
+    frame.to_file(edited, driver="GPKG", engine="pyogrio", layer="grids")
+    preview = roundtrip.import_upload(session, draft, _upload(edited), "planner")
+    assert preview["errors"] == 1 and [p["kind"] for p in preview["problems"] if p["severity"] == "error"] == ["gap"]
+    with pytest.raises(ValidationFailed):
+        roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+
+
+def test_filing_cli_writes_the_zip(app, session, world, tmp_path):
+    from gisgrid.cli import main
+    out = tmp_path / "filing.zip"
+    result = app.test_cli_runner().invoke(main, ["editor", "filing", str(out), "--version", str(world)])
+    assert result.exit_code == 0, result.output
+    assert len(zipfile.ZipFile(out).namelist()) == 5
