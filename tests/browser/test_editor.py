@@ -14,18 +14,6 @@ pytestmark = pytest.mark.browser
 COMMUNITY = "110102001004"  # 府右街南社区
 
 
-@pytest.fixture(autouse=True)
-def _restore_db_binding():
-    """create_app() rebinds the process-wide ``gisgrid.db.db`` to the fresh server's database, which is
-    dropped afterwards: put the previous binding back so later tests on ``server_url`` still reach theirs."""
-    from gisgrid.db import db
-    saved = (db.engine, db.read_engine, db.sessionmaker.kw.get("bind"))
-    yield
-    db.engine, db.read_engine = saved[0], saved[1]
-    if saved[2] is not None:
-        db.sessionmaker.configure(bind=saved[2])
-
-
 def wait_ready(page) -> str:
     """Wait until the editor finished the last edit (saved, reloaded, validated); returns the status line."""
     page.wait_for_function("document.getElementById('map').getAttribute('data-state') === 'ready'")
