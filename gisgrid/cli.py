@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -11,15 +10,13 @@ from flask.cli import FlaskGroup
 from tqdm import tqdm
 
 from gisgrid import create_app
+from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
 
 
-def _fail(err: DomainError) -> None:
-    click.secho(err.message, fg="red", err=True)
-    sys.exit(1)
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
@@ -72,7 +69,7 @@ def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
             result = service.import_file(session, path, layer=layer, crs=crs, field_map=_parse_map(mapping),
                                          label=label, publish=publish, tolerance_m2=tol)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     state = "published" if result.published else "draft"
     click.echo(f"imported {result.grid_count} grids as version {result.version_id} ({state})")
     for warning in result.warnings:
@@ -89,7 +86,7 @@ def grids_export(path, version_id) -> None:
         with db.new_session() as session:
             count = export_version(session, path, version_id)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo(f"exported {count} grids to {path}")
 
 
@@ -102,7 +99,7 @@ def grids_publish(version_id) -> None:
         with db.new_session() as session:
             service.publish_version(session, version_id)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo(f"version {version_id} is now published")
 
 
@@ -127,7 +124,7 @@ def grids_assign(src, dst, crs) -> None:
             index = batch.published_index(session)
         written = _assign_file(batch, index, src, dst, crs)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo(f"assigned {written} points → {dst}")
 
 
@@ -171,10 +168,10 @@ def demo_group() -> None:
 def demo_load(path) -> None:
     """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
     _load_demo_boundaries(path)
-    _load_demo_accounts()
-    _load_demo_incidents()
+    auth_commands.load_demo_accounts()
+    incidents_commands.load_demo_incidents()
     _load_demo_sources()
-    _load_demo_tiles()
+    tiles_commands.load_demo_tiles()
 
 
 def _load_demo_boundaries(path) -> None:
@@ -189,16 +186,8 @@ def _load_demo_boundaries(path) -> None:
             result = service.import_file(session, path, label="西城区示例网格 (demo)", publish=True,
                                          tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"])
         except DomainError as err:
-            _fail(err)
+            fail(err)
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
-
-
-def _load_demo_accounts() -> None:
-    from gisgrid.auth.demo import DEMO_PASSWORD, load_demo_users
-    with db.new_session() as session:
-        created = load_demo_users(session)
-    if created:
-        click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
 
 
 def _load_demo_sources() -> None:
@@ -211,135 +200,13 @@ def _load_demo_sources() -> None:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
-@main.group("users")
-def users_group() -> None:
-    """Accounts: create and list users."""
+# each domain owns its commands; they are imported last because they import this module's helpers
+from gisgrid.auth import commands as auth_commands  # noqa: E402
+from gisgrid.editor import commands as editor_commands  # noqa: E402
+from gisgrid.incidents import commands as incidents_commands  # noqa: E402
+from gisgrid.public_map import commands as tiles_commands  # noqa: E402
+from gisgrid.sources.commands import sources_group  # noqa: E402
 
-
-@users_group.command("create")
-@click.argument("username")
-@click.option("--role", required=True, help="public, grid_staff, dispatcher, handler, grid_leader, planner, admin")
-@click.option("--name", "display_name", help="Display name (default: the username).")
-@click.option("--grid", "grid_codes", multiple=True, help="Grid code in the user's scope (repeatable).")
-@click.option("--department", help="Department code (for handlers).")
-@click.password_option(help="Password (asked for when not given).")
-def users_create(username, role, display_name, grid_codes, department, password) -> None:
-    """Create a user with a hashed password."""
-    from gisgrid.auth import service
-    try:
-        with db.new_session() as session:
-            user = service.create_user(session, username, password, role, display_name=display_name,
-                                       grid_codes=grid_codes, department_code=department)
-    except DomainError as err:
-        _fail(err)
-    click.echo(f"created user {user.username} ({user.role})")
-
-
-@users_group.command("list")
-def users_list() -> None:
-    """List users with role, department and grids."""
-    from gisgrid.auth import service
-    with db.new_session() as session:
-        for u in service.list_users(session):
-            grids = ",".join(sorted(u.grid_codes)) or "-"
-            click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")
-
-
-def _load_demo_tiles() -> None:
-    from gisgrid.public_map import tiles
-    with db.new_session() as session:
-        version = tiles.published_version_id(session)
-        if version is None or tiles.generalised_ready(session, version, "gcj02"):
-            return
-        tiles.prepare(session, version)
-    click.echo(f"prepared map tiles of version {version} (generalised and GCJ-02 geometry)")
-
-
-@main.group("tiles")
-def tiles_group() -> None:
-    """Public map vector tiles."""
-
-
-@tiles_group.command("prepare")
-@click.option("--version", "version_id", type=int, help="Version id (default: the published one).")
-def tiles_prepare(version_id) -> None:
-    """Pre-build GCJ-02 and low-zoom generalised geometry of a version (run after publishing)."""
-    from gisgrid.public_map import tiles
-    with db.new_session() as session:
-        version_id = version_id or tiles.published_version_id(session)
-        if version_id is None:
-            _fail(DomainError("尚未发布任何网格边界 (no published version)"))
-        with tqdm(total=tiles.prepare_steps(session, version_id) + 1, desc="prepare tiles", unit="step") as bar:
-            tiles.prepare(session, version_id, progress=bar.update, on_gcj02=lambda: bar.update(1))
-    click.echo(f"prepared map tiles of version {version_id}")
-
-
-def _load_demo_incidents() -> None:
-    from gisgrid.incidents.demo import load_demo, load_demo_cases
-    with db.new_session() as session:
-        categories, created = load_demo(session)
-        cases = load_demo_cases(session)
-    click.echo(f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
-               f"sample cases created: {cases}")
-
-
-@main.group("incidents")
-def incidents_group() -> None:
-    """Cases: duty matrix import, overdue escalation (督办)."""
-
-
-@incidents_group.command("matrix-import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def incidents_matrix_import(path) -> None:
-    """Insert or update incident categories from a JSON array or CSV (code,name,departments,deadline_days)."""
-    from gisgrid.incidents import matrix
-    try:
-        with db.new_session() as session:
-            count = matrix.upsert(session, matrix.parse_file(path, Path(path).read_text(encoding="utf-8-sig")))
-    except DomainError as err:
-        _fail(err)
-    click.echo(f"imported {count} categories")
-
-
-@incidents_group.command("escalate")
-@click.option("--today", help="Day to check against (YYYY-MM-DD, default today in China).")
-def incidents_escalate(today) -> None:
-    """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
-    from gisgrid.incidents import kpi, transfer
-    try:
-        day = kpi.period(today, today)[0] if today else kpi.period(None, None)[1]
-        with db.new_session() as session:
-            cases = transfer.escalate_overdue(session, day)
-    except DomainError as err:
-        _fail(err)
-    for case in tqdm(cases, desc="escalated", unit="case", disable=not cases):
-        click.echo(f"case {case.id}: deadline {case.deadline} → 督办 {case.escalated_to}")
-    click.echo(f"escalated {len(cases)} overdue cases")
-
-
-@main.group("editor")
-def editor_group() -> None:
-    """Boundary editor: filing package (备案)."""
-
-
-@editor_group.command("filing")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--version", "version_id", type=int, help="Version id (default: the published one).")
-def editor_filing(path, version_id) -> None:
-    """Write the filing package (responsibility table CSV/XLSX/PDF, GeoPackage, overview PNG) as a zip."""
-    from gisgrid.editor import filing
-    from gisgrid.grids import queries
-    try:
-        with db.new_session() as session, tqdm(total=len(filing.STEPS), desc="filing", unit="file") as bar:
-            published = queries.published_version(session)
-            version_id = version_id or (published.id if published else 0)
-            data = filing.build_package(session, version_id, progress=lambda name: (bar.set_postfix_str(name), bar.update(1)))
-    except DomainError as err:
-        _fail(err)
-    Path(path).write_bytes(data)
-    click.echo(f"wrote the filing package of version {version_id} to {path} ({len(data):,} bytes)")
-
-
-from gisgrid.sources.commands import sources_group  # noqa: E402  (the sources domain's own commands)
-
-main.add_command(sources_group)
+for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
+               tiles_commands.tiles_group, sources_group):
+    main.add_command(_group)

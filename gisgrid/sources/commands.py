@@ -4,18 +4,15 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 from tqdm import tqdm
 
+from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
 
 
-def _fail(err: DomainError) -> None:
-    click.secho(err.message, fg="red", err=True)
-    sys.exit(1)
-
-
-@click.group("sources")
+@click.group("sources", cls=AppGroup)
 def sources_group() -> None:
     """Pollution sources: import, export, 双随机 draws."""
 
@@ -33,7 +30,7 @@ def sources_import(path, crs) -> None:
     except DomainError as err:
         for problem in err.details or []:
             click.secho(f"row {problem['row']} {problem['code']}: {problem['message']}", fg="red", err=True)
-        _fail(err)
+        fail(err)
     click.echo(f"imported {count} sources")
 
 
@@ -46,7 +43,7 @@ def sources_export(path) -> None:
         with db.new_session() as session:
             count = service.export_file(session, path)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo(f"exported {count} sources to {path}")
 
 
@@ -71,7 +68,7 @@ def sources_draw(quarter, seed, proportions, per_source) -> None:
             view = draws.public_view(draws.run_draw(session, quarter, by="cli", seed=seed, proportions=props,
                                                     per_source=per_source))
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo(f"draw {view['id']} {view['quarter']} seed {view['seed']!r}: {len(view['results']['picks'])} sources")
     for pick in view["results"]["picks"]:
         click.echo(f"  {pick['class']}  {pick['source']}  ← {'、'.join(pick['inspectors'])}")
@@ -103,6 +100,6 @@ def sources_verify_draw(draw_id) -> None:
         with db.new_session() as session:
             view = draws.public_view(draws.get_draw(session, draw_id))
     except DomainError as err:
-        _fail(err)
+        fail(err)
     click.echo("re-run matches the published results" if view["rerun_matches"] else "MISMATCH")
     sys.exit(0 if view["rerun_matches"] else 1)

@@ -77,3 +77,18 @@ def test_publish_unknown_version(cli):
 def test_versions_lists_them(cli, world_ab):
     result = cli("grids", "versions")
     assert "published" in result.output and "8 grids" in result.output
+
+
+def test_every_domain_command_runs_from_the_real_console_script(database_url):
+    """Through the installed ``gisgrid`` script (not the test runner, which pushes an app context itself)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = str(Path(sys.executable).with_name("gisgrid"))
+    env = {**os.environ, "GISGRID_DATABASE_URL": database_url}
+    for args in (["users", "list"], ["sources", "export", "/dev/null.csv"], ["tiles", "prepare"],
+                 ["incidents", "escalate"], ["editor", "filing", "/tmp/none.zip", "--version", "999999"]):
+        run = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert "Traceback" not in run.stderr, (args, run.stderr[-2000:])
+        assert run.returncode in (0, 1), (args, run.returncode, run.stderr[-500:])

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from gisgrid.cli import _load_demo_incidents, main
+from gisgrid.cli import main
 from gisgrid.incidents import matrix
+from gisgrid.incidents.commands import load_demo_incidents
 from gisgrid.incidents.models import Incident
 
 
@@ -25,8 +26,8 @@ def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("code,name,departments,deadline_days\nx,y,sthj,0\n", encoding="utf-8")
     assert cli("incidents", "matrix-import", bad).exit_code == 1
-    from tests.worlds import wgs84
     from gisgrid.incidents import intake
+    from tests.worlds import wgs84
     lon, lat = wgs84(700, 500)
     case, _ = intake.report(session, {"category": "odour", "description": "异味", "lon": lon, "lat": lat}, None, "web")
     case.state, case.deadline = "dispatched", case.reported_at.date() - timedelta(days=1)
@@ -44,11 +45,11 @@ def test_demo_incidents_step_is_idempotent(app, session, world_ab):
     from gisgrid.grids import service
     load_demo_users(session)
     with app.app_context():
-        _load_demo_incidents()      # world A/B published: sample cases are not created outside the demo district
+        load_demo_incidents()      # world A/B published: sample cases are not created outside the demo district
     assert session.query(Incident).count() == 0
     service.import_file(session, DEMO_FILE, label="demo", publish=True)
     with app.app_context():
-        _load_demo_incidents()
-        _load_demo_incidents()
+        load_demo_incidents()
+        load_demo_incidents()
     states = sorted(session.scalars(Incident.__table__.select().with_only_columns(Incident.state)))
     assert len(states) == 8 and "evaluated" in states and "rejected" in states

@@ -1,0 +1,55 @@
+"""The ``gisgrid incidents`` commands (duty matrix import, overdue escalation) and the incidents demo step."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from tqdm import tqdm
+
+from gisgrid.cli_support import fail
+from gisgrid.db import db
+from gisgrid.errors import DomainError
+
+
+def load_demo_incidents() -> None:
+    from gisgrid.incidents.demo import load_demo, load_demo_cases
+    with db.new_session() as session:
+        categories, created = load_demo(session)
+        cases = load_demo_cases(session)
+    click.echo(f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
+               f"sample cases created: {cases}")
+
+
+@click.group("incidents", cls=AppGroup)
+def incidents_group() -> None:
+    """Cases: duty matrix import, overdue escalation (督办)."""
+
+
+@incidents_group.command("matrix-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def incidents_matrix_import(path) -> None:
+    """Insert or update incident categories from a JSON array or CSV (code,name,departments,deadline_days)."""
+    from gisgrid.incidents import matrix
+    try:
+        with db.new_session() as session:
+            count = matrix.upsert(session, matrix.parse_file(path, Path(path).read_text(encoding="utf-8-sig")))
+    except DomainError as err:
+        fail(err)
+    click.echo(f"imported {count} categories")
+
+
+@incidents_group.command("escalate")
+@click.option("--today", help="Day to check against (YYYY-MM-DD, default today in China).")
+def incidents_escalate(today) -> None:
+    """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
+    from gisgrid.incidents import kpi, transfer
+    try:
+        day = kpi.period(today, today)[0] if today else kpi.period(None, None)[1]
+        with db.new_session() as session:
+            cases = transfer.escalate_overdue(session, day)
+    except DomainError as err:
+        fail(err)
+    for case in tqdm(cases, desc="escalated", unit="case", disable=not cases):
+        click.echo(f"case {case.id}: deadline {case.deadline} → 督办 {case.escalated_to}")
+    click.echo(f"escalated {len(cases)} overdue cases")
