@@ -5,8 +5,8 @@ from flask import Flask
 
 from gisgrid import config as settings
 from gisgrid.db import db
-from gisgrid.extensions import csrf, login_manager
 from gisgrid.errors import register_error_handlers
+from gisgrid.extensions import csrf, login_manager
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,23 +29,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
-    from gisgrid.public_map.routes import bp as public_bp
-    # the public lookup API uses no cookies, so cross-site requests cannot act as anyone
-    csrf.exempt(grids_bp)
-    for bp in (auth_bp, grids_bp, public_bp):
-        app.register_blueprint(bp)
-    from gisgrid.patrols.routes import bp as patrols_bp
-    from gisgrid.sources.routes import bp as sources_bp
-    app.register_blueprint(sources_bp)
-    app.register_blueprint(patrols_bp)
-    from gisgrid.ogc.routes import bp as ogc_bp
-    app.register_blueprint(ogc_bp)
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
-    # Open311 never reads the session cookie (anonymous clients, optional api_key)
+    from gisgrid.ogc.routes import bp as ogc_bp
+    from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.public_map.routes import bp as public_bp
+    from gisgrid.sources.routes import bp as sources_bp
+    # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
+    # so a cross-site request cannot act as a logged-in user
+    csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
-    for bp in (incidents_bp, open311_bp):
+    for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp):
         app.register_blueprint(bp)
-    from gisgrid.editor.routes import bp as editor_bp
-    app.register_blueprint(editor_bp)
