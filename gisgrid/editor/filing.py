@@ -98,7 +98,9 @@ def to_pdf(label: str, rows: list[tuple]) -> bytes:
 
 def overview_png(session: Session, version_id: int, label: str) -> bytes:
     """A map of the grids: leaves coloured by their second-level grid, outlines of every level, a legend."""
-    from matplotlib.figure import Figure  # the object API: pyplot's global state is not thread-safe
+    from matplotlib.figure import (
+        Figure,  # the object API: pyplot's global state is not thread-safe
+    )
     grids = grid_queries.version_grids(session, version_id)
     wkb = grid_queries.grid_wkb(session, version_id)
     shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}

@@ -4,7 +4,16 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from gisgrid.auth import roles

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 import re
+from datetime import date
 
 import shapely
 from sqlalchemy import bindparam, func, insert, select, text

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Department
-from gisgrid.grids.models import Grid
-
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
 

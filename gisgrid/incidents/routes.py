@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_file,
-                   session as web_session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask import session as web_session
 from flask_login import current_user
 
 from gisgrid.auth import roles

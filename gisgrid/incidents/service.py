@@ -13,6 +13,7 @@ from gisgrid.incidents import access, photos, queries, transfer, workflow
 from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
 
+
 def load(session: Session, incident_id) -> Incident:
     """A case by id (NotFound otherwise), without any access check."""
     try:

@@ -1,7 +1,14 @@
 """Public pages and APIs (no login): the disclosure map, grid details, search, tiles, open data."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput

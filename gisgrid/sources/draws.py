@@ -11,7 +11,12 @@ from gisgrid.auth import roles
 from gisgrid.auth.models import User
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.sources import lottery
-from gisgrid.sources.models import Inspection, InspectorConflict, LotteryDraw, PollutionSource
+from gisgrid.sources.models import (
+    Inspection,
+    InspectorConflict,
+    LotteryDraw,
+    PollutionSource,
+)
 
 INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)
 DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}

@@ -11,7 +11,12 @@ from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput
 from gisgrid.sources import queries, rules
 from gisgrid.sources.models import (
-    CLASSES, Inspection, InspectionFrequency, InspectorConflict, LotteryDraw, SourceClassChange,
+    CLASSES,
+    Inspection,
+    InspectionFrequency,
+    InspectorConflict,
+    LotteryDraw,
+    SourceClassChange,
 )
 from gisgrid.sources.service import get_source, visible_source
 

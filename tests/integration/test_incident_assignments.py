@@ -4,7 +4,8 @@ from __future__ import annotations
 import shapely
 from shapely.geometry import Polygon
 
-from gisgrid.grids import assignments, service as grid_service
+from gisgrid.grids import assignments
+from gisgrid.grids import service as grid_service
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents import service as incident_service  # noqa: F401 (registers the "case" provider)
 from gisgrid.incidents.models import Incident

@@ -123,6 +123,7 @@ def test_anyone_can_follow_progress_by_case_number_without_names(app, client, ca
 
 def test_dispatcher_runs_the_escalation_from_the_case_list(app, client, case_world, session):
     from datetime import timedelta
+
     from gisgrid.incidents.models import Incident
     ours, theirs = _ok(_report(client), 201)["id"], _ok(_report(client, x=3500, y=500), 201)["id"]
     for case in (ours, theirs):

@@ -2,9 +2,9 @@
 idempotent retries, forbidden transitions and foreign-grid access."""
 from __future__ import annotations
 
-
 from tests.incident_support import PNG, As, _ok, _report
 from tests.worlds import wgs84
+
 
 def test_whole_life_of_a_case(app, client, case_world):
     created = _ok(_report(client, photos=(__import__("io").BytesIO(PNG), "a.png")), 201)
@@ -160,6 +160,7 @@ def test_hotline_channel_needs_a_staff_login(app, client, case_world):
 
 def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, case_world, session):
     from datetime import date
+
     from gisgrid.incidents import transfer
     from gisgrid.incidents.models import Incident
     case = _ok(_report(client), 201)["id"]
@@ -180,6 +181,7 @@ def test_overdue_cases_are_escalated_to_the_parent_grid(app, client, case_world,
 
 def test_photo_files_do_not_outlive_a_failed_intake(app, client, case_world, monkeypatch, tmp_path):
     from pathlib import Path
+
     from sqlalchemy.orm import Session
     real_commit = Session.commit
 

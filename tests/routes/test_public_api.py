@@ -74,6 +74,7 @@ def test_nothing_published_is_404_not_500(client):
 
 def test_history_at_date_uses_the_version_of_that_day(client, session, world, tmp_path):
     from sqlalchemy import text
+
     from gisgrid.grids import service
     session.execute(text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"),
                     {"v": world.version_id})

@@ -133,6 +133,7 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     import subprocess
     import sys
     from pathlib import Path
+
     import gisgrid.sources.lottery as lottery_module
     script = tmp_path / "lottery.py"
     script.write_text(Path(lottery_module.__file__).read_text(encoding="utf-8"), encoding="utf-8")
@@ -177,6 +178,7 @@ def test_editing_a_source_and_the_rules(admin_client, session, make_user):
 
 def test_dashboard_reminds_of_sources_no_patrol_came_near(admin_client, session):
     from datetime import datetime, timedelta, timezone
+
     from gisgrid.auth.models import User
     from gisgrid.patrols import service as patrols
     client, token = admin_client

@@ -4,7 +4,11 @@ from datetime import date
 import pytest
 
 from gisgrid.errors import InvalidInput
-from gisgrid.incidents.deadlines import add_working_days, is_workday, working_days_between
+from gisgrid.incidents.deadlines import (
+    add_working_days,
+    is_workday,
+    working_days_between,
+)
 
 
 def test_spring_festival_2025_is_skipped():

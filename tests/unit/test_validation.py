@@ -8,10 +8,10 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 
-from tests import worlds
 from gisgrid.grids import fields
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import Problem, format_report, validate_grids
+from tests import worlds
 
 # writing shapefile test data truncates the standard names, which is expected
 pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning",
