@@ -41,7 +41,7 @@ def drafts(session: Session) -> list[BoundaryVersion]:
 def load_grids(session: Session, version_id: int, where) -> list[tuple]:
     """(id, code, name, level, parent_code, lock_version, edited_by, edited_at, wkb, has_children) of some grids."""
     child = aliased(Grid)
-    has_children = exists().where(child.version_id == version_id, child.parent_code == Grid.code)
+    has_children = exists().where(child.parent_id == Grid.id)  # parent_id is indexed and kept current by edits
     return [tuple(r) for r in session.execute(
         select(Grid.id, Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.lock_version,
                Grid.edited_by, Grid.edited_at, func.ST_AsBinary(Grid.geom), has_children)
@@ -53,9 +53,13 @@ def by_codes(codes: list[str]):
     return Grid.code.in_(codes)
 
 
-def by_parent(code: str | None):
-    """Filter for ``load_grids``: the children of ``code`` (top-level grids for None)."""
-    return Grid.parent_code.is_(None) if code is None else Grid.parent_code == code
+def by_parent(version_id: int, code: str | None):
+    """Filter for ``load_grids``: the children of ``code`` (top-level grids for None), through indexed parent_id."""
+    if code is None:
+        return Grid.parent_id.is_(None)
+    parent = aliased(Grid)
+    return Grid.parent_id == select(parent.id).where(parent.version_id == version_id, parent.code == code) \
+        .scalar_subquery()
 
 
 def by_bbox(xmin: float, ymin: float, xmax: float, ymax: float):

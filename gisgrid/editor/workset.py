@@ -98,7 +98,7 @@ class Workset:
         """Direct children of a grid (None: the top-level grids)."""
         if code not in self._families:
             self._families.add(code)
-            self._load(queries.by_parent(code))
+            self._load(queries.by_parent(self.version_id, code))
         return [i for i in self.items.values() if i.parent_code == code]
 
     def is_leaf(self, item: Item) -> bool:
@@ -111,7 +111,7 @@ class Workset:
         """Every grid whose bounding box meets ``geom``'s (optionally: only children of ``parent``), loaded."""
         where = queries.by_bbox(*geom.bounds)
         if parent is not ...:
-            where = and_(where, queries.by_parent(parent))
+            where = and_(where, queries.by_parent(self.version_id, parent))
         self._load(where)
         return list(self.items.values())
 
