@@ -68,7 +68,7 @@ def move_vertex(ws: Workset, p: dict) -> None:
     probe = shapely.box(ox - dx, oy - dy, ox + dx, oy + dy)
     vertex = shapely.Point(ox, oy)
     moved = []
-    for item in [i for i in ws.items.values() if not ws.children(i.code) and i.geom.intersects(probe)]:
+    for item in [i for i in ws.near(probe) if i.geom.intersects(probe) and ws.is_leaf(i)]:
         # a neighbour whose edge passes through the vertex (a T-junction) gets the vertex first,
         # so that it moves too instead of opening a gap or an overlap
         geom = shapely.transform(shapely.snap(item.geom, vertex, min(dx, dy)), shift)
@@ -87,7 +87,7 @@ def move_vertex(ws: Workset, p: dict) -> None:
 
 
 def _neighbour_leaves(ws: Workset, item):
-    return [o for o in ws.items.values() if o is not item and not ws.children(o.code) and o.geom.touches(item.geom)]
+    return [o for o in ws.near(item.geom) if o is not item and o.geom.touches(item.geom) and ws.is_leaf(o)]
 
 
 def split(ws: Workset, p: dict) -> None:
@@ -125,7 +125,7 @@ def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
 
 def _free_code(ws: Workset, code: str) -> str:
     n = 1
-    while f"{code}-{n}" in ws.items:
+    while ws.find(f"{code}-{n}") is not None:
         n += 1
     return f"{code}-{n}"
 
@@ -148,7 +148,7 @@ def merge(ws: Workset, p: dict) -> None:
 def reparent(ws: Workset, p: dict) -> None:
     """Move a grid (e.g. a village) under another parent; both parents are recomputed."""
     item, parent = ws.get(str(p.get("code"))), ws.get(str(p.get("parent_code")))
-    old = ws.items.get(item.parent_code)
+    old = ws.find(item.parent_code)
     if parent.level != item.level - 1 or (old is not None and old.level != parent.level):
         raise InvalidInput(f"新的上级网格 {parent.code} 应比本网格高一级 (the new parent must be one level up)")
     if parent.code == item.parent_code:

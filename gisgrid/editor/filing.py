@@ -8,6 +8,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import shapely
 from sqlalchemy.orm import Session
@@ -20,6 +21,10 @@ HEADER = ("层级", "网格编码", "网格名称", "上级网格", "责任主�
           "网格人员（角色 电话）", "联系电话")
 LEVEL_NAMES = {1: "一级网格", 2: "二级网格", 3: "三级网格", 4: "四级网格"}
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+PDF_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei (TrueType outlines)
+# landscape A4 less margins = 281 mm; names and titles get room for 6 characters, staff one per line
+PDF_WIDTHS_MM = (15, 22, 26, 24, 36, 18, 25, 22, 71, 22)
+STAFF_COLUMN = 8
 STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览图 PNG")
 
 
@@ -71,28 +76,54 @@ def to_xlsx(label: str, rows: list[tuple]) -> bytes:
     return out.getvalue()
 
 
+def _pdf_font() -> str:
+    """An embedded TrueType CJK font when installed (any reader shows it), else reportlab's CID STSong-Light.
+
+    STSong-Light is not embedded: readers substitute a font, and '·' (in 示例·姓名) came out as a box.
+    """
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+    if PDF_FONT.exists():
+        if "WenQuanYi" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("WenQuanYi", str(PDF_FONT), subfontIndex=0))
+        return "WenQuanYi"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def _pdf_cells(rows: list[tuple], style) -> list[list]:
+    """Paragraph cells (text escaped: reportlab parses markup); one staff member per line."""
+    from reportlab.platypus import Paragraph
+    return [[Paragraph(escape(str(v)).replace("；", "<br/>") if i == STAFF_COLUMN else escape(str(v)), style)
+             for i, v in enumerate(row)] for row in (HEADER, *rows)]
+
+
 def to_pdf(label: str, rows: list[tuple]) -> bytes:
-    """The table as a landscape A4 PDF in the built-in CJK font STSong-Light."""
+    """The table as a landscape A4 PDF: header repeated on every page, page numbers, embedded CJK font."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9, wordWrap="CJK")
-    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=14, leading=18, spaceAfter=6)
-    data = [[Paragraph(str(v), cell) for v in row] for row in (HEADER, *rows)]
-    widths = [w * mm for w in (16, 24, 26, 22, 32, 16, 14, 24, 74, 22)]
-    table = Table(data, colWidths=widths, repeatRows=1)
+    font = _pdf_font()
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=6)
+    table = Table(_pdf_cells(rows, cell), colWidths=[w * mm for w in PDF_WIDTHS_MM], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef2")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+
+    def footer(canvas, doc):
+        canvas.setFont(font, 8)
+        canvas.drawRightString(doc.pagesize[0] - 8 * mm, 5 * mm, f"网格划分责任表 · {label} · 第 {doc.page} 页")
+
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
-                            topMargin=10 * mm, bottomMargin=10 * mm, title="网格划分责任表")
-    doc.build([Paragraph(f"网格划分责任表 · {label}（共 {len(rows)} 个网格）", title), table])
+                            topMargin=10 * mm, bottomMargin=12 * mm, title="网格划分责任表")
+    doc.build([Paragraph(f"网格划分责任表 · {escape(label)}（共 {len(rows)} 个网格）", title), table],
+              onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
 
 

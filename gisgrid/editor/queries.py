@@ -1,8 +1,8 @@
 """SQL of the editor: copying versions, loading and writing draft grids, diffs."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
@@ -38,12 +38,33 @@ def drafts(session: Session) -> list[BoundaryVersion]:
                                 .order_by(BoundaryVersion.id.desc())))
 
 
-def load_grids(session: Session, version_id: int) -> list[tuple]:
-    """(id, code, name, level, parent_code, lock_version, edited_by, edited_at, wkb) of every grid."""
+def load_grids(session: Session, version_id: int, where) -> list[tuple]:
+    """(id, code, name, level, parent_code, lock_version, edited_by, edited_at, wkb, has_children) of some grids."""
+    child = aliased(Grid)
+    has_children = exists().where(child.parent_id == Grid.id)  # parent_id is indexed and kept current by edits
     return [tuple(r) for r in session.execute(
         select(Grid.id, Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.lock_version,
-               Grid.edited_by, Grid.edited_at, func.ST_AsBinary(Grid.geom))
-        .where(Grid.version_id == version_id))]
+               Grid.edited_by, Grid.edited_at, func.ST_AsBinary(Grid.geom), has_children)
+        .where(Grid.version_id == version_id, where))]
+
+
+def by_codes(codes: list[str]):
+    """Filter for ``load_grids``: these codes."""
+    return Grid.code.in_(codes)
+
+
+def by_parent(version_id: int, code: str | None):
+    """Filter for ``load_grids``: the children of ``code`` (top-level grids for None), through indexed parent_id."""
+    if code is None:
+        return Grid.parent_id.is_(None)
+    parent = aliased(Grid)
+    return Grid.parent_id == select(parent.id).where(parent.version_id == version_id, parent.code == code) \
+        .scalar_subquery()
+
+
+def by_bbox(xmin: float, ymin: float, xmax: float, ymax: float):
+    """Filter for ``load_grids``: grids whose bounding box meets this one (the index narrows, shapely decides)."""
+    return Grid.geom.op("&&")(func.ST_MakeEnvelope(xmin, ymin, xmax, ymax, 4326))
 
 
 def update_grid(session: Session, grid_id: int, values: dict, wkb: bytes | None) -> None:
@@ -59,10 +80,10 @@ def delete_grids(session: Session, ids: list[int]) -> None:
         session.execute(delete(Grid).where(Grid.id.in_(ids)))
 
 
-def relink(session: Session, version_id: int) -> None:
-    """Recompute parent ids, ancestors and areas after edits (lookup parts are rebuilt on publication)."""
-    for stmt in statements(*_BUILD)[:2]:
-        session.execute(stmt, {"version_id": version_id})
+def refresh_edited(session: Session, version_id: int, relink: list[int], reshaped: list[int]) -> None:
+    """Parent links and ancestors of new/re-parented grids, areas and lookup parts of reshaped ones."""
+    for stmt in statements(_PKG, "edited_grids.sql"):
+        session.execute(stmt, {"version_id": version_id, "relink": relink, "reshaped": reshaped})
 
 
 def rebuild_parts(session: Session, version_id: int) -> None:

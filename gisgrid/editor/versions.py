@@ -72,10 +72,8 @@ def moved_items(session: Session, version_id: int) -> list[dict]:
 
 
 def preview_moved(session: Session, version_id: int) -> list[dict]:
-    """Before publishing: subdivide the draft for lookups, then list what would move."""
+    """Before publishing: what would move (read only: every edit keeps the draft's lookup parts current)."""
     drafts.get_draft(session, version_id)
-    queries.rebuild_parts(session, version_id)
-    session.commit()
     return moved_items(session, version_id)
 
 

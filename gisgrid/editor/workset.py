@@ -1,7 +1,9 @@
-"""The grids of one draft in memory while one edit runs: lock checks, parent recomputation, saving.
+"""The grids one edit needs, in memory while it runs: lock checks, parent recomputation, saving.
 
 Planners edit leaf grids; a parent is always its children's union plus whatever part of it
 no child covered before the edit (so a reported gap stays a gap instead of vanishing).
+Grids are loaded on demand (by code, by parent, by bounding box), never the whole draft:
+an edit touches a few grids, their neighbours and their ancestors' children.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import datetime, timezone
 import shapely
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from gisgrid.editor import queries
@@ -50,6 +53,7 @@ class Item:
     dirty: bool = False
     direct: bool = False
     attrs: dict = field(default_factory=dict)
+    has_children: bool = False  # in the database, before this edit
 
 
 class Workset:
@@ -58,26 +62,63 @@ class Workset:
     def __init__(self, session: Session, version_id: int, user: str) -> None:
         self.session, self.version_id, self.user = session, version_id, user
         self.items: dict[str, Item] = {}
-        for gid, code, name, level, parent, lock, by, at, wkb in queries.load_grids(session, version_id):
-            geom = shapely.from_wkb(bytes(wkb))
-            self.items[code] = Item(gid, code, name, level, parent, lock, by, at, geom, old_geom=geom, old_parent=parent)
         self.deleted: list[Item] = []
         self.staff: dict[str, list[dict]] = {}
+        self._fetched: set[str] = set()  # codes read from the database (deleted ones stay deleted)
+        self._absent: set[str] = set()  # codes asked for that the draft does not have
+        self._families: set[str | None] = set()  # parents whose children are all loaded
+        self._new: set[str] = set()
+
+    def _load(self, where) -> None:
+        for gid, code, name, level, parent, lock, by, at, wkb, has_children in queries.load_grids(
+                self.session, self.version_id, where):
+            if code in self._fetched:
+                continue
+            self._fetched.add(code)
+            geom = shapely.from_wkb(bytes(wkb))
+            self.items[code] = Item(gid, code, name, level, parent, lock, by, at, geom, old_geom=geom,
+                                    old_parent=parent, has_children=has_children)
+
+    def find(self, code: str | None) -> Item | None:
+        """The grid with this code, or None."""
+        if code is not None and code not in self._fetched | self._absent | self._new:
+            self._load(queries.by_codes([code]))
+            if code not in self._fetched:
+                self._absent.add(code)
+        return self.items.get(code)
 
     def get(self, code: str) -> Item:
         """The grid with this code, or NotFound."""
-        if code not in self.items:
+        item = self.find(code)
+        if item is None:
             raise NotFound(f"草稿中没有编码为 {code} 的网格 (no grid {code} in this draft)")
-        return self.items[code]
+        return item
 
-    def children(self, code: str) -> list[Item]:
-        """Direct children of a grid."""
+    def children(self, code: str | None) -> list[Item]:
+        """Direct children of a grid (None: the top-level grids)."""
+        if code not in self._families:
+            self._families.add(code)
+            self._load(queries.by_parent(self.version_id, code))
         return [i for i in self.items.values() if i.parent_code == code]
+
+    def is_leaf(self, item: Item) -> bool:
+        """Whether a grid has no children now (asks the database only when it had some)."""
+        if item.has_children:
+            return not self.children(item.code)
+        return not any(i.parent_code == item.code for i in self.items.values())
+
+    def near(self, geom, parent=...) -> list[Item]:
+        """Every grid whose bounding box meets ``geom``'s (optionally: only children of ``parent``), loaded."""
+        where = queries.by_bbox(*geom.bounds)
+        if parent is not ...:
+            where = and_(where, queries.by_parent(self.version_id, parent))
+        self._load(where)
+        return list(self.items.values())
 
     def leaf(self, code: str) -> Item:
         """A grid that has no children (planners edit leaves; parents follow)."""
         item = self.get(code)
-        if self.children(code):
+        if not self.is_leaf(item):
             raise InvalidInput(f"网格 {code}（{item.name}）有下级网格：请编辑最底层网格，上级网格随之更新 "
                                "(edit leaf grids; parents follow)")
         return item
@@ -107,10 +148,11 @@ class Workset:
 
     def add(self, code: str, name: str, level: int, parent_code: str | None, geom) -> Item:
         """A new grid in the draft."""
-        if code in self.items:
+        if self.find(code) is not None:
             raise Conflict(f"编码 {code} 已被网格 {self.items[code].name} 使用 (duplicate code)")
         item = Item(None, code, name, level, parent_code, 0, None, None, None)
         self.items[code] = item
+        self._new.add(code)
         self.set_geom(item, geom)
         return item
 
@@ -125,7 +167,7 @@ class Workset:
         while pending:
             touched = [self.items[c] for c in pending if c in self.items] + [d for d in self.deleted if d.code in pending]
             parents = {p for i in touched for p in (i.parent_code, i.old_parent)} - {None}
-            parents = {p for p in parents if p in self.items and p not in seen and p not in skip}
+            parents = {p for p in parents if p not in seen and p not in skip and self.find(p) is not None}
             for code in sorted(parents, key=lambda c: -self.items[c].level):
                 self._recompute(self.items[code])
             seen |= parents
@@ -142,7 +184,7 @@ class Workset:
     def check_no_overlap(self) -> None:
         """Reject an edit that makes a changed grid overlap a sibling (beyond float noise)."""
         for item in [i for i in self.items.values() if i.dirty]:
-            for other in self.items.values():
+            for other in self.near(item.geom, item.parent_code):
                 if other is item or other.parent_code != item.parent_code or other.level != item.level:
                     continue
                 if not item.geom.intersects(other.geom):
@@ -177,22 +219,27 @@ class Workset:
         now = datetime.now(timezone.utc)
         queries.delete_grids(self.session, [d.id for d in self.deleted if d.id is not None])
         for item in self.items.values():
-            if not (item.dirty or item.attrs or item.id is None):
-                continue
-            values = {"parent_code": item.parent_code, "name": item.name, "area_m2": area_m2(item.geom), **item.attrs}
-            if item.direct:
-                values.update(lock_version=item.lock + 1, edited_by=self.user, edited_at=now)
-            wkb = shapely.to_wkb(item.geom) if item.dirty else None
-            if item.id is None:
-                grid = Grid(version_id=self.version_id, code=item.code, name=item.name, level=item.level,
-                            geom=f"SRID=4326;{item.geom.wkt}", lock_version=1, edited_by=self.user, edited_at=now)
-                self.session.add(grid)
-                self.session.flush()
-                item.id = grid.id
-            queries.update_grid(self.session, item.id, values, wkb)
+            if item.dirty or item.attrs or item.id is None:
+                self._write(item, now)
         for code, people in self.staff.items():
             queries.replace_staff(self.session, self.items[code].id, people)
-        queries.relink(self.session, self.version_id)
+        items = list(self.items.values())
+        # only what this edit changed is re-linked and re-subdivided: the draft stays ready for lookups
+        queries.refresh_edited(self.session, self.version_id,
+                               relink=[i.id for i in items if i.code in self._new or i.parent_code != i.old_parent],
+                               reshaped=[i.id for i in items if i.dirty])
         self.session.commit()
-        return sorted({i.code for i in self.items.values() if i.dirty or i.attrs} | {d.code for d in self.deleted}
+        return sorted({i.code for i in items if i.dirty or i.attrs} | {d.code for d in self.deleted}
                       | set(self.staff))
+
+    def _write(self, item: Item, now: datetime) -> None:
+        values = {"parent_code": item.parent_code, "name": item.name, **item.attrs}
+        if item.direct:
+            values.update(lock_version=item.lock + 1, edited_by=self.user, edited_at=now)
+        if item.id is None:
+            grid = Grid(version_id=self.version_id, code=item.code, name=item.name, level=item.level,
+                        geom=f"SRID=4326;{item.geom.wkt}", lock_version=1, edited_by=self.user, edited_at=now)
+            self.session.add(grid)
+            self.session.flush()
+            item.id = grid.id
+        queries.update_grid(self.session, item.id, values, shapely.to_wkb(item.geom) if item.dirty else None)

@@ -220,3 +220,18 @@ def test_moving_a_vertex_of_the_outer_boundary_is_allowed(session, draft):
     g = grids(session, draft)
     assert geodesic(shape(g["C"])) > geodesic(box(116.0, 39.0, 116.04, 39.02))
     assert validate.validate_version(session, draft)["ok"]
+
+
+def test_an_edit_loads_only_the_grids_it_needs(session, draft):
+    from gisgrid.editor.workset import Workset
+    ws = Workset(session, draft, "planner_a")
+    edits.attributes(ws, {"code": "V11", "values": {"entity": "新主体"}})
+    assert set(ws.items) == {"V11"}
+    session.rollback()
+    ws = Workset(session, draft, "planner_a")
+    edits.move_vertex(ws, {"old": [116.01, 39.01], "new": [116.011, 39.011]})
+    # the two villages sharing the vertex, their town (recomputed from its children), the county and
+    # its other town (an overlap check of the recomputed town); the other street's villages stay in the database
+    assert set(ws.items) == {"V11", "V12", "T1", "T2", "C"}
+    assert {i.code for i in ws.items.values() if i.dirty} == {"V11", "V12", "T1", "C"}
+    session.rollback()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import subprocess
 import zipfile
 
 import geopandas as gpd
@@ -96,3 +98,25 @@ def test_filing_cli_writes_the_zip(app, session, world, tmp_path):
     result = app.test_cli_runner().invoke(main, ["editor", "filing", str(out), "--version", str(world)])
     assert result.exit_code == 0, result.output
     assert len(zipfile.ZipFile(out).namelist()) == 5
+
+
+def _pdf_text(path, page=None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", *pages, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_filing_pdf_text_has_every_grid_and_person_in_an_embedded_cjk_font(session, world, tmp_path):
+    label, rows = filing.responsibility_rows(session, world)
+    odd = ("三级网格", "V99", "甲&乙<社区>", "丙一镇", "主体", "示例·某人", "书记", "1", "甲；乙", "2")
+    path = tmp_path / "table.pdf"
+    path.write_bytes(filing.to_pdf(label, rows * 12 + [odd]))
+    text = "".join(_pdf_text(path).split())  # a long name wraps inside its cell
+    assert all(row[1] in text and row[2] in text for row in rows)  # every grid's code and name
+    assert "示例·某人" in text and "甲&乙<社区>" in text  # '·' has a glyph; markup characters are text and f"共{len(rows) * 12 + 1}个网格" in text
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True,
+                                                              text=True, check=True).stdout)[1])
+    assert pages > 1 and all("网格编码" in _pdf_text(path, p) and f"第 {p} 页" in _pdf_text(path, p)
+                             for p in range(1, pages + 1))  # the header row repeats on every page
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts and "STSong" not in fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if "WenQuanYi" in line)  # embedded

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from gisgrid.editor import drafts, edits, versions
 from gisgrid.errors import Conflict, ValidationFailed
@@ -124,5 +124,46 @@ def test_moved_items_are_listed_before_and_after_publication_and_reassigned(sess
         assert [m["item_id"] for m in result["moved"]] == [1]
         assert versions.reassign(session, draft, {"thing": [1]}) == {"thing": 1}
         assert applied == {1: "V11"}
+    finally:
+        assignments._PROVIDERS.pop("thing", None)
+
+
+def _parts(session, version_id):
+    return sorted(session.execute(text(
+        "SELECT code, ST_AsText(geom) FROM grid_part WHERE version_id = :v"), {"v": version_id}).all())
+
+
+def _fresh_parts(session, version_id):
+    return sorted(session.execute(text(
+        "SELECT code, ST_AsText(g) FROM (SELECT code, (ST_Dump(ST_Subdivide(geom, 64))).geom AS g FROM grid "
+        "WHERE version_id = :v) AS p WHERE ST_GeometryType(g) = 'ST_Polygon'"), {"v": version_id}).all())
+
+
+def test_edits_keep_the_drafts_lookup_parts_current_and_the_moved_preview_only_reads(session, world):
+    stored = {1: ("V22", 116.035, 39.01), 2: ("V11", 116.005, 39.005)}
+
+    def find(sess, version_id):
+        chains = queries.leaf_codes_at(sess, version_id, [(k, lon, lat) for k, (_, lon, lat) in stored.items()])
+        return [assignments.Moved("thing", k, f"对象{k}", code, chains[k][-1], lon, lat)
+                for k, (code, lon, lat) in stored.items() if chains.get(k, [None])[-1] != code]
+
+    assignments.register(assignments.Provider("thing", "测试对象", find=find, apply=lambda *a: 0))
+    try:
+        draft = drafts.open_draft(session, "planner")
+        edit(session, draft, op="split", code="V11", line=[[116.0, 39.015], [116.01, 39.015]], new_code="V1X")
+        edit(session, draft, op="reparent", code="V12", parent_code="T2")
+        edit(session, draft, op="delete", code="V22", into="V21")
+        assert _parts(session, draft) == _fresh_parts(session, draft)  # only the changed grids were redone
+        chain = session.execute(text("SELECT c.code, p.code, c.ancestor_ids = p.ancestor_ids || p.id "
+                                     "FROM grid c JOIN grid p ON p.id = c.parent_id "
+                                     "WHERE c.version_id = :v AND c.code IN ('V12', 'V1X') ORDER BY 1"),
+                                {"v": draft}).all()
+        assert chain == [("V12", "T2", True), ("V1X", "T1", True)]
+        kept = _parts(session, draft)
+        session.rollback()
+        session.execute(text("SET TRANSACTION READ ONLY"))  # any write in the preview would fail here
+        preview = versions.moved_for(session, draft)
+        assert [(m["item_id"], m["old_code"], m["new_code"]) for m in preview] == [(1, "V22", "V21")]
+        assert _parts(session, draft) == kept
     finally:
         assignments._PROVIDERS.pop("thing", None)
