@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput, NotFound
-from gisgrid.patrols import queries as patrol_queries
+from gisgrid.patrols import service as patrol_service
 from gisgrid.patrols.service import period
 from gisgrid.sources import inspections, queries, rules
 from gisgrid.sources.models import PollutionSource, SourceDocument
@@ -89,7 +89,7 @@ PATROL_DISTANCE_M = 100.0
 def _unpatrolled(session: Session, user, today: date) -> list[dict]:
     """Sources in scope no patrol track passed within 100 m of in the last 30 days (today included)."""
     since, until = period(today - timedelta(days=PATROL_WINDOW_DAYS - 1), today)
-    rows = patrol_queries.coverage_sources(session, since, until, PATROL_DISTANCE_M)
+    rows = patrol_service.visited_sources(session, since, until, PATROL_DISTANCE_M)
     return [r for r in rows if not r["visited"] and in_scope(user, r["grid_codes"])]
 
 
