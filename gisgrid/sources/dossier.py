@@ -99,5 +99,5 @@ def reminders(session: Session, user, today: date | None = None) -> dict:
     rows = inspections.due_list(session, user, today)
     return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
             "due_soon": [r for r in rows if r["status"] == "due_soon"],
-            "by_grid": inspections.by_grid(rows), "total": len(rows), "frequencies": queries.frequencies(session),
+            "by_grid": inspections.by_grid(rows, user), "total": len(rows), "frequencies": queries.frequencies(session),
             "grid_names": queries.grid_names(session)}
