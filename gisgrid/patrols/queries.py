@@ -22,12 +22,10 @@ def coverage_grids(session: Session, version_id: int, clipped: dict[int, str], d
     return [dict(r._mapping) for r in rows]
 
 
-def coverage_sources(session: Session, since: datetime, until: datetime, clipped: dict[int, str],
-                     distance_m: float) -> list[dict]:
+def coverage_sources(session: Session, clipped: dict[int, str], distance_m: float) -> list[dict]:
     """Active sources with ``visited``: a clipped track (id → EWKT) of the period passed within ``distance_m``."""
     rows = session.execute(statement(_PKG, "coverage_sources.sql"),
-                           {"since": since, "until": until, "distance_m": distance_m,
-                            "track_ids": list(clipped), "track_wkts": list(clipped.values())})
+                           {"distance_m": distance_m, "track_wkts": list(clipped.values())})
     return [dict(r._mapping) for r in rows]
 
 

@@ -71,7 +71,7 @@ def visited_sources(session: Session, start: datetime, end: datetime, distance_m
                     clipped: dict[int, list[tuple]] | None = None) -> list[dict]:
     """Active sources with ``visited``: the part of a track walked in [start, end) passed within the distance."""
     clipped = clipped_tracks(session, start, end) if clipped is None else clipped
-    return queries.coverage_sources(session, start, end, {i: clip.ewkt(p) for i, p in clipped.items()}, distance_m)
+    return queries.coverage_sources(session, {i: clip.ewkt(p) for i, p in clipped.items()}, distance_m)
 
 
 def _clipped_layer(session: Session, user, start: datetime, end: datetime, version_id: int,
