@@ -107,7 +107,8 @@ def load_demo_sources(session: Session, today: date | None = None) -> int:
                                    .order_by(PollutionSource.id)))
     registered = 0
     if not sources:
-        sources = service.register_rows(session, demo_rows(session, today=today), by="demo", today=today - timedelta(days=400))
+        sources = service.register_rows(session, demo_rows(session, today=today), by="demo",
+                                        today=today - timedelta(days=400))
         registered = len(sources)
     admin = session.scalar(select(User).where(User.username == "admin"))
     if admin is not None:

@@ -49,7 +49,8 @@ def check_pool(session: Session, pool_roles=None, departments=None) -> dict:
 def _pool_users(session: Session, pool: dict) -> list[User]:
     query = select(User).where(User.active, User.role.in_(pool["roles"])).order_by(User.id)
     if pool["departments"]:
-        query = query.join(Department, User.department_id == Department.id).where(Department.code.in_(pool["departments"]))
+        query = (query.join(Department, User.department_id == Department.id)
+                 .where(Department.code.in_(pool["departments"])))
     return list(session.scalars(query))
 
 
