@@ -69,8 +69,8 @@ def document_file(session: Session, user, source_id: int, doc_id: int, media_dir
     return path, doc.filename
 
 
-def map_features(session: Session, user, today: date | None = None) -> dict:
-    """Sources in the user's scope as GeoJSON, with class and inspection status."""
+def map_features(session: Session, user, today: date | None = None, all_levels: bool = False) -> dict:
+    """Sources in the user's scope as GeoJSON with class, inspection status and grid chain; grid outlines."""
     rows = inspections.due_list(session, user, today)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                  "properties": {"id": r["id"], "code": r["code"], "name": r["name"], "kind": r["kind"],
@@ -78,8 +78,9 @@ def map_features(session: Session, user, today: date | None = None) -> dict:
                                 "due_on": r["due_on"].isoformat(), "last_inspected": r["last_on"].isoformat()
                                 if r["last_on"] else None, "days_overdue": r["days_overdue"],
                                 "grid_code": r["grid_codes"][-1] if r["grid_codes"] else None,
+                                "grid_codes": list(r["grid_codes"] or []),
                                 "sample_data": r["sample_data"]}} for r in rows]
-    return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session)}
+    return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session, all_levels)}
 
 
 PATROL_WINDOW_DAYS = 30

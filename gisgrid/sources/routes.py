@@ -72,8 +72,8 @@ def dashboard():
 @bp.get("/api/v1/sources.geojson")
 @roles_required(*VIEWERS)
 def sources_geojson():
-    """Sources in scope with class and inspection status."""
-    return jsonify(dossier.map_features(db.session(), current_user))
+    """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
+    return jsonify(dossier.map_features(db.session(), current_user, all_levels=request.args.get("levels") == "all"))
 
 
 @bp.get("/api/v1/inspections/due")

@@ -52,3 +52,16 @@ def test_a_township_leader_sees_its_own_total_but_no_partial_county_total(client
     assert got == {"A1": (3, 0), "A1a": (1, 0), "A1b": (2, 0)}
     html = client.get("/inspections/overdue").get_data(as_text=True)
     assert 'data-code="A1"' in html and 'data-code="A"' not in html
+
+
+def test_the_overdue_map_gets_every_grid_level_and_each_source_s_chain(client, sources_ab, make_user):
+    make_user("admin", username="boss")
+    login(client, "boss")
+    body = client.get("/api/v1/sources.geojson?levels=all").json
+    assert {(g["properties"]["code"], g["properties"]["level"]) for g in body["grids"]["features"]} >= {
+        ("A", 1), ("A1", 2), ("A1a", 3), ("B", 1)}
+    chains = {f["properties"]["code"]: f["properties"]["grid_codes"] for f in body["features"]}
+    assert chains["O2"] == ["A", "A1", "A1b"] and chains["O5"] == ["B"]
+    deepest = client.get("/api/v1/sources.geojson").json["grids"]["features"]
+    assert {g["properties"]["level"] for g in deepest} == {3}
+    assert 'levels=all' in client.get("/inspections/overdue").get_data(as_text=True)
