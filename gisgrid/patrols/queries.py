@@ -14,20 +14,25 @@ _PKG = "gisgrid.patrols"
 DISPLAY_SIMPLIFY_DEG = 0.00002   # about 2 m: for drawing on a map only, never for areas
 
 
-def coverage_grids(session: Session, version_id: int, since: datetime, until: datetime,
-                   distance_m: float) -> list[dict]:
-    """Per grid of ``version_id``: area, covered area, whether a track passes through, display GeoJSON."""
+def coverage_grids(session: Session, version_id: int, clipped: dict[int, str], distance_m: float) -> list[dict]:
+    """Per grid of ``version_id``: area, area near the clipped tracks (id → EWKT), patrolled or not, display GeoJSON."""
     rows = session.execute(statement(_PKG, "coverage_grids.sql"),
-                           {"version_id": version_id, "since": since, "until": until, "distance_m": distance_m,
+                           {"version_id": version_id, "track_wkts": list(clipped.values()), "distance_m": distance_m,
                             "simplify_deg": DISPLAY_SIMPLIFY_DEG})
     return [dict(r._mapping) for r in rows]
 
 
-def coverage_sources(session: Session, since: datetime, until: datetime, distance_m: float) -> list[dict]:
-    """Active sources with ``visited``: a track of the period passed within ``distance_m``."""
+def coverage_sources(session: Session, clipped: dict[int, str], distance_m: float) -> list[dict]:
+    """Active sources with ``visited``: a clipped track (id → EWKT) of the period passed within ``distance_m``."""
     rows = session.execute(statement(_PKG, "coverage_sources.sql"),
-                           {"since": since, "until": until, "distance_m": distance_m})
+                           {"distance_m": distance_m, "track_wkts": list(clipped.values())})
     return [dict(r._mapping) for r in rows]
+
+
+def tracks_overlapping(session: Session, since: datetime, until: datetime) -> list[PatrolTrack]:
+    """Every track with a moment in [since, until), in time order."""
+    return list(session.scalars(select(PatrolTrack).where(PatrolTrack.started_at < until, PatrolTrack.ended_at >= since)
+                                .order_by(PatrolTrack.started_at, PatrolTrack.id)))
 
 
 def tracks_in(session: Session, since: datetime, until: datetime, version_id: int,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids.queries import published_version
-from gisgrid.patrols import cleaning, queries, tracks
+from gisgrid.patrols import cleaning, clip, queries, tracks
 from gisgrid.patrols.models import PatrolTrack
 from gisgrid.sources.rules import CHINA_TZ
 
@@ -57,23 +57,51 @@ def period(since: date, until: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(until + timedelta(days=1), time(), CHINA_TZ)
 
 
+def clipped_tracks(session: Session, start: datetime, end: datetime) -> dict[int, list[tuple]]:
+    """Track id → its points inside [start, end), entry/exit interpolated; tracks only touching it are left out."""
+    out = {}
+    for track in queries.tracks_overlapping(session, start, end):
+        points = clip.clip(clip.parse_points(track.points), start, end)
+        if points:
+            out[track.id] = points
+    return out
+
+
+def visited_sources(session: Session, start: datetime, end: datetime, distance_m: float,
+                    clipped: dict[int, list[tuple]] | None = None) -> list[dict]:
+    """Active sources with ``visited``: the part of a track walked in [start, end) passed within the distance."""
+    clipped = clipped_tracks(session, start, end) if clipped is None else clipped
+    return queries.coverage_sources(session, {i: clip.ewkt(p) for i, p in clipped.items()}, distance_m)
+
+
+def _clipped_layer(session: Session, user, start: datetime, end: datetime, version_id: int,
+                   clipped: dict[int, list[tuple]]) -> list[tuple]:
+    """The tracks in the user's scope, each drawn as the part walked in the period."""
+    grid_codes = None if sees_all(user) else sorted(user.grid_codes)
+    return [(t, json.dumps({"type": "LineString", "coordinates": [[lon, lat] for lon, lat, _ in clipped[t.id]]}))
+            for t, _ in queries.tracks_in(session, start, end, version_id, grid_codes) if t.id in clipped]
+
+
 def coverage(session: Session, user, since: date, until: date, distance_m: float = DEFAULT_DISTANCE_M) -> dict:
-    """Coverage per grid, visited/unvisited sources and never-patrolled grids in the user's scope."""
+    """Coverage per grid, visited/unvisited sources and never-patrolled grids in the user's scope.
+
+    Only what was walked inside the period counts: each track is clipped to the period's time window.
+    """
     if not 0 < distance_m <= MAX_DISTANCE_M:
         raise InvalidInput(f"距离应在 0 到 {MAX_DISTANCE_M:g} 米之间")
     version = published_version(session)
     if version is None:
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     start, end = period(since, until)
-    grids = [g for g in queries.coverage_grids(session, version.id, start, end, distance_m)
-             if in_scope(user, g["chain"])]
+    clipped = clipped_tracks(session, start, end)
+    wkts = {i: clip.ewkt(p) for i, p in clipped.items()}
+    grids = [g for g in queries.coverage_grids(session, version.id, wkts, distance_m) if in_scope(user, g["chain"])]
     for g in grids:
         g["share"] = round(g["covered_m2"] / g["area_m2"], 4) if g["area_m2"] else 0.0
-    sources = [s for s in queries.coverage_sources(session, start, end, distance_m) if in_scope(user, s["grid_codes"])]
+    sources = [s for s in visited_sources(session, start, end, distance_m, clipped) if in_scope(user, s["grid_codes"])]
     return {"version_id": version.id, "since": since.isoformat(), "until": until.isoformat(), "distance_m": distance_m,
             "grids": grids, "sources": sources, "never_patrolled": [g for g in grids if not g["patrolled"]],
-            "tracks": queries.tracks_in(session, start, end, version.id,
-                                        None if sees_all(user) else sorted(user.grid_codes))}
+            "tracks": _clipped_layer(session, user, start, end, version.id, clipped)}
 
 
 def coverage_geojson(result: dict) -> dict:

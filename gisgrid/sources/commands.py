@@ -53,7 +53,10 @@ def sources_export(path) -> None:
 @click.option("--proportion", "proportions", multiple=True,
               help="CLASS=share, e.g. C=0.3 (defaults A=0.05 B=0.1 C=0.3).")
 @click.option("--per-source", default=2, show_default=True, help="Inspectors per drawn source.")
-def sources_draw(quarter, seed, proportions, per_source) -> None:
+@click.option("--role", "pool_roles", multiple=True,
+              help="Inspector pool: a role (repeatable; default grid_staff, grid_leader, handler).")
+@click.option("--department", "departments", multiple=True, help="Inspector pool: a department code (repeatable).")
+def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments) -> None:
     """Run QUARTER's (e.g. 2026Q4) 双随机 draw once and print it."""
     from gisgrid.sources import draws
     props = dict(draws.DEFAULT_PROPORTIONS)
@@ -66,7 +69,8 @@ def sources_draw(quarter, seed, proportions, per_source) -> None:
     try:
         with db.new_session() as session:
             view = draws.public_view(draws.run_draw(session, quarter, by="cli", seed=seed, proportions=props,
-                                                    per_source=per_source))
+                                                    per_source=per_source, pool_roles=pool_roles,
+                                                    departments=departments))
     except DomainError as err:
         fail(err)
     click.echo(f"draw {view['id']} {view['quarter']} seed {view['seed']!r}: {len(view['results']['picks'])} sources")

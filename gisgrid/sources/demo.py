@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.models import User
 from gisgrid.grids.models import Grid
 from gisgrid.grids.queries import published_version
-from gisgrid.sources import draws, inspections, rules, service
-from gisgrid.sources.models import PollutionSource
+from gisgrid.sources import draws, inspections, queries, rules, service
+from gisgrid.sources.models import Inspection, LotteryDraw, PollutionSource
 from gisgrid.sources.rules import quarter_of
 
 DEMO_PREFIX = "DEMO-"
@@ -29,8 +29,9 @@ def _leaf_grids(session: Session, version_id: int) -> list[tuple[str, str, objec
     return [(code, name, shapely.from_wkb(bytes(wkb))) for code, name, wkb in rows]
 
 
-def demo_rows(session: Session, count: int = 60, seed: int = 7) -> list[tuple[int, dict]]:
-    """``count`` sample sources at points inside random leaf grids (deterministic)."""
+def demo_rows(session: Session, count: int = 60, seed: int = 7, today: date | None = None) -> list[tuple[int, dict]]:
+    """``count`` sample sources at points inside random leaf grids (deterministic for a given ``today``)."""
+    today = today or rules.today_in_china()
     version = published_version(session)
     grids = _leaf_grids(session, version.id)
     rng = random.Random(seed)
@@ -45,7 +46,7 @@ def demo_rows(session: Session, count: int = 60, seed: int = 7) -> list[tuple[in
                 point = candidate
                 break
         kind, label, industry = _KINDS[rng.randrange(len(_KINDS))]
-        violation = rules.today_in_china() - timedelta(days=rng.randrange(200, 1500)) if rng.random() < 0.12 else None
+        violation = today - timedelta(days=rng.randrange(200, 1500)) if rng.random() < 0.12 else None
         rows.append((i, {"code": f"{DEMO_PREFIX}{i:03d}", "name": f"示例·{name}{label}{i}", "kind": kind,
                          "lon": round(point.x, 7), "lat": round(point.y, 7), "industry": industry,
                          "address": f"北京市西城区{name}（示例地址）", "permits": f"示例排污许可证 91110102EX{i:04d}",
@@ -54,21 +55,64 @@ def demo_rows(session: Session, count: int = 60, seed: int = 7) -> list[tuple[in
     return rows
 
 
+# of the 60 sample sources: most inspected on time, a few due within 14 days, a few overdue
+DEMO_DUE_SOON, DEMO_OVERDUE = 5, 4
+DEMO_FINDINGS = "示例检查记录"
+
+
+def _due_day(state: str, months: int, today: date, rng: random.Random) -> date:
+    """A due day for the wanted state; month-end clamping can only move it up to 3 days earlier."""
+    if state == "overdue":
+        return today - timedelta(days=rng.randint(4, 45))
+    if state == "due_soon":
+        return today + timedelta(days=rng.randint(3, rules.DUE_SOON_DAYS - 1))
+    return today + timedelta(days=rng.randint(rules.DUE_SOON_DAYS + 4, 28 * months))
+
+
+def demo_inspection_days(sources: list, frequencies: dict[str, int], today: date) -> dict[int, list[date]]:
+    """Source id → the sample inspection days (oldest first): deterministic, mostly on time."""
+    rng = random.Random(11)
+    order = sorted(s.id for s in sources)
+    states = ["overdue"] * DEMO_OVERDUE + ["due_soon"] * DEMO_DUE_SOON
+    states += ["ok"] * (len(order) - len(states))
+    rng.shuffle(states)
+    by_id = {s.id: s for s in sources}
+    days = {}
+    for source_id, state in zip(order, states):
+        months = frequencies[by_id[source_id].supervision_class]
+        last = rules.add_months(_due_day(state, months, today, rng), -months)
+        earlier = rules.add_months(last, -months)   # the one before, when the source was registered by then
+        days[source_id] = ([earlier] if earlier >= by_id[source_id].registered_on else []) + [last]
+    return days
+
+
+def _load_demo_inspections(session: Session, sources: list, admin: User, today: date) -> int:
+    """Record the sample inspections of every demo source that has none yet."""
+    done = set(session.scalars(select(Inspection.source_id).where(Inspection.source_id.in_([s.id for s in sources]))))
+    recorded = 0
+    for source_id, days in demo_inspection_days(sources, queries.frequencies(session), today).items():
+        for day in days if source_id not in done else ():
+            inspections.record_inspection(session, source_id, admin, inspected_on=day, violation=False,
+                                          findings=DEMO_FINDINGS, today=today)
+            recorded += 1
+    return recorded
+
+
 def load_demo_sources(session: Session, today: date | None = None) -> int:
-    """Register the sample sources, some past inspections and this quarter's draw; 0 if already there."""
-    if session.scalar(select(PollutionSource.id).where(PollutionSource.code.like(f"{DEMO_PREFIX}%")).limit(1)):
-        return 0
+    """Register the sample sources, their sample inspections and this quarter's draw; each step only once."""
     today = today or rules.today_in_china()
     if published_version(session) is None:
         return 0
-    sources = service.register_rows(session, demo_rows(session), by="demo", today=today - timedelta(days=400))
+    sources = list(session.scalars(select(PollutionSource).where(PollutionSource.code.like(f"{DEMO_PREFIX}%"))
+                                   .order_by(PollutionSource.id)))
+    registered = 0
+    if not sources:
+        sources = service.register_rows(session, demo_rows(session, today=today), by="demo",
+                                        today=today - timedelta(days=400))
+        registered = len(sources)
     admin = session.scalar(select(User).where(User.username == "admin"))
-    rng = random.Random(11)
     if admin is not None:
-        for source in sources:   # a mix of recent, old and missing inspections: ok, due soon and overdue
-            if rng.random() < 0.7:
-                day = today - timedelta(days=rng.randrange(5, 200))
-                inspections.record_inspection(session, source.id, admin, inspected_on=day, violation=False,
-                                              findings="示例检查记录", today=today)
-        draws.run_draw(session, quarter_of(today), by="demo", seed=f"西城区-{quarter_of(today)}-示例种子")
-    return len(sources)
+        _load_demo_inspections(session, sources, admin, today)
+        if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
+            draws.run_draw(session, quarter_of(today), by="demo", seed=f"西城区-{quarter_of(today)}-示例种子")
+    return registered

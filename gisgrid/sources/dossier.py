@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput, NotFound
-from gisgrid.patrols import queries as patrol_queries
+from gisgrid.patrols import service as patrol_service
 from gisgrid.patrols.service import period
 from gisgrid.sources import inspections, queries, rules
 from gisgrid.sources.models import PollutionSource, SourceDocument
@@ -69,8 +69,8 @@ def document_file(session: Session, user, source_id: int, doc_id: int, media_dir
     return path, doc.filename
 
 
-def map_features(session: Session, user, today: date | None = None) -> dict:
-    """Sources in the user's scope as GeoJSON, with class and inspection status."""
+def map_features(session: Session, user, today: date | None = None, all_levels: bool = False) -> dict:
+    """Sources in the user's scope as GeoJSON with class, inspection status and grid chain; grid outlines."""
     rows = inspections.due_list(session, user, today)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                  "properties": {"id": r["id"], "code": r["code"], "name": r["name"], "kind": r["kind"],
@@ -78,8 +78,9 @@ def map_features(session: Session, user, today: date | None = None) -> dict:
                                 "due_on": r["due_on"].isoformat(), "last_inspected": r["last_on"].isoformat()
                                 if r["last_on"] else None, "days_overdue": r["days_overdue"],
                                 "grid_code": r["grid_codes"][-1] if r["grid_codes"] else None,
+                                "grid_codes": list(r["grid_codes"] or []),
                                 "sample_data": r["sample_data"]}} for r in rows]
-    return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session)}
+    return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session, all_levels)}
 
 
 PATROL_WINDOW_DAYS = 30
@@ -89,7 +90,7 @@ PATROL_DISTANCE_M = 100.0
 def _unpatrolled(session: Session, user, today: date) -> list[dict]:
     """Sources in scope no patrol track passed within 100 m of in the last 30 days (today included)."""
     since, until = period(today - timedelta(days=PATROL_WINDOW_DAYS - 1), today)
-    rows = patrol_queries.coverage_sources(session, since, until, PATROL_DISTANCE_M)
+    rows = patrol_service.visited_sources(session, since, until, PATROL_DISTANCE_M)
     return [r for r in rows if not r["visited"] and in_scope(user, r["grid_codes"])]
 
 
@@ -99,5 +100,5 @@ def reminders(session: Session, user, today: date | None = None) -> dict:
     rows = inspections.due_list(session, user, today)
     return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
             "due_soon": [r for r in rows if r["status"] == "due_soon"],
-            "by_grid": inspections.by_grid(rows), "total": len(rows), "frequencies": queries.frequencies(session),
+            "by_grid": inspections.by_grid(rows, user), "total": len(rows), "frequencies": queries.frequencies(session),
             "grid_names": queries.grid_names(session)}

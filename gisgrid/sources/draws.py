@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
-from gisgrid.auth.models import User
+from gisgrid.auth.models import Department, User
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.sources import lottery
 from gisgrid.sources.models import (
@@ -18,7 +18,8 @@ from gisgrid.sources.models import (
     PollutionSource,
 )
 
-INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)
+INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)   # the default pool
+POOL_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER, roles.DISPATCHER)
 DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 
@@ -33,34 +34,69 @@ def _check(quarter: str, proportions: dict, per_source: int) -> None:
         raise InvalidInput("每个污染源的检查人员数应为 1 到 5")
 
 
-def gather_inputs(session: Session, seed: str, proportions: dict, per_source: int) -> dict:
-    """Every input of a draw as plain JSON: candidate sources, inspectors, conflicts, labels."""
-    sources = session.scalars(select(PollutionSource).where(PollutionSource.active).order_by(PollutionSource.id))
-    people = session.scalars(select(User).where(User.active, User.role.in_(INSPECTOR_ROLES)).order_by(User.id))
-    sources, people = list(sources), list(people)
+def check_pool(session: Session, pool_roles=None, departments=None) -> dict:
+    """The inspector pool as stored and published: sorted role names and department codes (empty: any)."""
+    wanted_roles = sorted(set(pool_roles or ())) or sorted(INSPECTOR_ROLES)
+    if not set(wanted_roles) <= set(POOL_ROLES):
+        raise InvalidInput("检查人员角色只能是：" + "、".join(roles.LABELS[r] for r in POOL_ROLES))
+    codes = sorted(set(departments or ()))
+    known = set(session.scalars(select(Department.code).where(Department.code.in_(codes)))) if codes else set()
+    if set(codes) - known:
+        raise InvalidInput(f"部门不存在: {', '.join(sorted(set(codes) - known))}")
+    return {"roles": wanted_roles, "departments": codes}
+
+
+def _pool_users(session: Session, pool: dict) -> list[User]:
+    query = select(User).where(User.active, User.role.in_(pool["roles"])).order_by(User.id)
+    if pool["departments"]:
+        query = (query.join(Department, User.department_id == Department.id)
+                 .where(Department.code.in_(pool["departments"])))
+    return list(session.scalars(query))
+
+
+def gather_inputs(session: Session, seed: str, proportions: dict, per_source: int, pool: dict) -> dict:
+    """Every input of a draw as plain JSON: candidate sources, the pool and its inspectors, conflicts, labels."""
+    sources = list(session.scalars(select(PollutionSource).where(PollutionSource.active).order_by(PollutionSource.id)))
+    people = _pool_users(session, pool)
     return {"seed": seed, "proportions": {k: float(v) for k, v in proportions.items()}, "per_source": per_source,
+            "pool": pool,
             "sources": [{"id": s.id, "class": s.supervision_class, "grid_codes": list(s.grid_codes)} for s in sources],
-            "inspectors": [{"id": u.id, "grid_codes": sorted(u.grid_codes)} for u in people],
+            "inspectors": [{"id": u.id, "grid_codes": sorted(u.grid_codes), "role": u.role,
+                            "department": u.department.code if u.department else None} for u in people],
             "conflicts": [[c.user_id, c.source_id] for c in session.scalars(
                 select(InspectorConflict).order_by(InspectorConflict.user_id, InspectorConflict.source_id))],
             "labels": {"sources": {str(s.id): f"{s.code} {s.name}" for s in sources},
-                       "inspectors": {str(u.id): u.display_name for u in people}}}
+                       "inspectors": {str(u.id): u.display_name for u in people},
+                       "roles": {r: roles.LABELS[r] for r in pool["roles"]},
+                       "departments": dict(session.execute(select(Department.code, Department.name)
+                                                           .where(Department.code.in_(pool["departments"]))).all())}}
 
 
 def run_draw(session: Session, quarter: str, *, by: str, seed: str | None = None,
-             proportions: dict | None = None, per_source: int = 2) -> LotteryDraw:
-    """Draw a quarter once (a second draw of the same quarter is refused) and store everything."""
+             proportions: dict | None = None, per_source: int = 2, pool_roles=None, departments=None) -> LotteryDraw:
+    """Draw a quarter once (a second draw of the same quarter is refused) and store everything.
+
+    The inspector pool (``pool_roles``, default grid staff, grid leaders and handlers; ``departments``,
+    default any) is stored and published with the draw; re-running applies it again.
+    """
     proportions = proportions or DEFAULT_PROPORTIONS
     _check(quarter, proportions, per_source)
+    pool = check_pool(session, pool_roles, departments)
     if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):
         raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
     seed = (seed or "").strip() or secrets.token_hex(16)
-    inputs = gather_inputs(session, seed, proportions, per_source)
+    inputs = gather_inputs(session, seed, proportions, per_source, pool)
     draw = LotteryDraw(quarter=quarter, seed=seed, algorithm=lottery.ALGORITHM, inputs=inputs,
                        results=lottery.rerun(inputs), drawn_by=by)
     session.add(draw)
     session.commit()
     return draw
+
+
+def pool_options(session: Session) -> dict:
+    """What the draw form offers for the pool: roles (with the default ones marked) and departments."""
+    return {"roles": [(r, roles.LABELS[r], r in INSPECTOR_ROLES) for r in POOL_ROLES],
+            "departments": list(session.execute(select(Department.code, Department.name).order_by(Department.code)))}
 
 
 def list_draws(session: Session) -> list[LotteryDraw]:

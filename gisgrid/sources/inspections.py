@@ -1,7 +1,6 @@
 """Inspections: records, configurable frequencies, due and overdue lists per grid, conflicts."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
@@ -80,13 +79,21 @@ def due_list(session: Session, user, today: date | None = None, soon_days: int =
     return [r for r in rows if in_scope(user, r["grid_codes"])]
 
 
-def by_grid(rows: list[dict]) -> list[dict]:
-    """Counts of overdue / due soon / ok per leaf grid code, most overdue first."""
-    counts = defaultdict(lambda: {"overdue": 0, "due_soon": 0, "ok": 0})
+def by_grid(rows: list[dict], user=None) -> list[dict]:
+    """Overdue / due soon / ok counts per grid in tree order; a street or county counts every source below it.
+
+    The counts roll up along each source's grid code chain. With ``user``, only grids in the user's
+    scope are listed, so that every listed sum is complete (nobody sees a partial county total).
+    """
+    counts: dict[tuple, dict] = {}
     for r in rows:
-        counts[r["grid_codes"][-1] if r["grid_codes"] else "-"][r["status"]] += 1
-    return sorted(({"grid_code": code, **c} for code, c in counts.items()),
-                  key=lambda g: (-g["overdue"], -g["due_soon"], g["grid_code"]))
+        chain = tuple(r["grid_codes"] or ("-",))
+        for depth in range(1, len(chain) + 1):
+            if user is None or in_scope(user, chain[:depth]):
+                counts.setdefault(chain[:depth], {"overdue": 0, "due_soon": 0, "ok": 0})[r["status"]] += 1
+    parents = {path[:-1] for path in counts}
+    return [{"grid_code": path[-1], "parent_code": path[-2] if len(path) > 1 else None, "depth": len(path),
+             "leaf": path not in parents, **c} for path, c in sorted(counts.items())]
 
 
 def inspections_of(session: Session, source_id: int) -> list[Inspection]:

@@ -69,15 +69,15 @@ def grid_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id)).all())
 
 
-def grid_outlines(session: Session) -> dict:
-    """The deepest grids of the published version as display GeoJSON (simplified ~2 m: drawing only)."""
+def grid_outlines(session: Session, all_levels: bool = False) -> dict:
+    """The deepest grids (or every level) of the published version as display GeoJSON (simplified ~2 m)."""
     version = published_version(session)
     if version is None:
         return {"type": "FeatureCollection", "features": []}
-    rows = session.execute(statement(_PKG, "grid_outlines.sql"), {"version_id": version.id})
+    rows = session.execute(statement(_PKG, "grid_outlines.sql"), {"version_id": version.id, "all_levels": all_levels})
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name}}
-        for code, name, geo in rows]}
+        {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name, "level": level}}
+        for code, name, level, geo in rows]}
 
 
 def grid_outline(session: Session, code: str | None) -> dict | None:

@@ -72,8 +72,8 @@ def dashboard():
 @bp.get("/api/v1/sources.geojson")
 @roles_required(*VIEWERS)
 def sources_geojson():
-    """Sources in scope with class and inspection status."""
-    return jsonify(dossier.map_features(db.session(), current_user))
+    """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
+    return jsonify(dossier.map_features(db.session(), current_user, all_levels=request.args.get("levels") == "all"))
 
 
 @bp.get("/api/v1/inspections/due")
@@ -194,7 +194,8 @@ def export(fmt: str):
 def lottery_index():
     """Public: every 双随机 draw; admins also see the form for the next draw."""
     return render_template("sources/lottery_index.html", draws=draws.list_draws(db.session()),
-                           quarter=quarter_of(today_in_china()), defaults=draws.DEFAULT_PROPORTIONS)
+                           quarter=quarter_of(today_in_china()), defaults=draws.DEFAULT_PROPORTIONS,
+                           pool=draws.pool_options(db.session()))
 
 
 @bp.post("/lottery")
@@ -207,7 +208,9 @@ def lottery_run():
     except ValueError:
         raise InvalidInput("比例和人数必须是数字") from None
     draw = draws.run_draw(db.session(), request.form.get("quarter", ""), by=current_user.username,
-                          seed=request.form.get("seed"), proportions=props, per_source=per_source)
+                          seed=request.form.get("seed"), proportions=props, per_source=per_source,
+                          pool_roles=request.form.getlist("pool_role"),
+                          departments=request.form.getlist("pool_department"))
     return redirect(url_for("sources.lottery_page", draw_id=draw.id))
 
 

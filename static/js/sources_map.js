@@ -63,16 +63,47 @@
   var mode = el.dataset.mode;
   gisgrid.api.get(el.dataset.url).then(function (data) {
     var feats = data.features.filter(function (f) { return mode !== "overdue" || f.properties.status === "overdue"; });
+    // a grid counts every source below it: each source adds one to every code of its grid chain
     var perGrid = {};
-    feats.forEach(function (f) { perGrid[f.properties.grid_code] = (perGrid[f.properties.grid_code] || 0) + 1; });
-    var grids = L.geoJSON(data.grids, {
-      style: function (g) {
-        var n = perGrid[g.properties.code] || 0;
-        var fill = mode === "overdue" ? (n >= 3 ? "#d32f2f" : n === 2 ? "#f57c00" : n === 1 ? "#ffcc80" : "#ffffff") : "#ffffff";
-        return { color: "#78909c", weight: 1, fillColor: fill, fillOpacity: mode === "overdue" ? 0.6 : 0.3 };
-      },
-      onEachFeature: function (g, layer) { layer.bindTooltip(esc(g.properties.name) + (mode === "overdue" ? "：逾期 " + (perGrid[g.properties.code] || 0) : "")); }
-    }).addTo(map);
+    feats.forEach(function (f) {
+      var chain = f.properties.grid_codes && f.properties.grid_codes.length ? f.properties.grid_codes : [f.properties.grid_code];
+      chain.forEach(function (code) { perGrid[code] = (perGrid[code] || 0) + 1; });
+    });
+    var levels = [];
+    data.grids.features.forEach(function (g) { if (levels.indexOf(g.properties.level) < 0) { levels.push(g.properties.level); } });
+    levels.sort(function (a, b) { return a - b; });
+    function gridLayer(level) {
+      return L.geoJSON(data.grids, {
+        filter: function (g) { return g.properties.level === level; },
+        style: function (g) {
+          var n = perGrid[g.properties.code] || 0;
+          var fill = mode === "overdue" ? (n >= 3 ? "#d32f2f" : n === 2 ? "#f57c00" : n === 1 ? "#ffcc80" : "#ffffff") : "#ffffff";
+          return { color: "#78909c", weight: 1, fillColor: fill, fillOpacity: mode === "overdue" ? 0.6 : 0.3 };
+        },
+        onEachFeature: function (g, layer) { layer.bindTooltip(esc(g.properties.name) + (mode === "overdue" ? "：逾期 " + (perGrid[g.properties.code] || 0) : "")); }
+      });
+    }
+    var grids = gridLayer(levels[levels.length - 1]).addTo(map);
+    el.setAttribute("data-level", String(levels[levels.length - 1]));
+    if (mode === "overdue" && levels.length > 1) {
+      var names = { 1: "区县", 2: "街道（乡镇）", 3: "社区（村）" };
+      var pick = L.control({ position: "topright" });
+      pick.onAdd = function () {
+        var d = L.DomUtil.create("div", "legend");
+        d.innerHTML = '<label>网格层级 <select id="grid-level">' + levels.map(function (lv) {
+          return '<option value="' + lv + '"' + (lv === levels[levels.length - 1] ? " selected" : "") + ">" + (names[lv] || "第 " + lv + " 级") + "</option>";
+        }).join("") + "</select></label>";
+        L.DomEvent.disableClickPropagation(d);
+        d.querySelector("select").addEventListener("change", function (e) {
+          map.removeLayer(grids);
+          grids = gridLayer(parseInt(e.target.value, 10)).addTo(map);
+          grids.bringToBack();
+          el.setAttribute("data-level", e.target.value);
+        });
+        return d;
+      };
+      pick.addTo(map);
+    }
     var points = L.featureGroup(feats.map(function (f) {
       var p = f.properties, c = f.geometry.coordinates, st = STATUS[p.status];
       var style = mode === "overdue"

@@ -37,6 +37,13 @@ def test_import_then_source_and_overdue_maps(page, fresh_live_server, tmp_path):
     assert page.locator("#source-table tbody tr:visible").count() == 1
     screenshot(page, "sources-map")
 
+    page.goto(base + "/inspections/overdue")     # rolled-up counts: the table and a level switch on the map
+    page.wait_for_selector("#map[data-loaded]")
+    assert "（合计）" in page.inner_text("#by-grid")
+    page.select_option("#grid-level", "1")
+    page.wait_for_selector("#map[data-level='1']")
+    screenshot(page, "overdue-map-county")
+
     page.goto(base + "/lottery")
     page.fill("input[name=seed]", "浏览器测试种子")
     page.click("main form button[type=submit]")

@@ -1,6 +1,8 @@
 """Patrol coverage on hand-drawn squares and tracks with obvious answers (world A/B, metres in EPSG:4528)."""
 from __future__ import annotations
 
+import json
+import math
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -15,11 +17,11 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
 def walk(x1, y1, x2, y2, steps=60, start=T0):
-    """A straight walk in world metres at about 1 m/s, one fix per ~20 m."""
-    pts = []
+    """A straight walk in world metres at 1 m/s (1200 m: one fix per 20 m with 60 steps)."""
+    pts, seconds = [], math.dist((x1, y1), (x2, y2)) / steps
     for i in range(steps + 1):
         lon, lat = worlds.wgs84(x1 + (x2 - x1) * i / steps, y1 + (y2 - y1) * i / steps)
-        pts.append((lon, lat, start + timedelta(seconds=20 * i)))
+        pts.append((lon, lat, start + timedelta(seconds=seconds * i)))
     return pts
 
 
@@ -88,3 +90,32 @@ def test_a_track_with_too_few_clean_points_is_refused(session, world_ab, make_us
     lon, lat = worlds.wgs84(3500, 500)
     with pytest.raises(InvalidInput):
         service.save_track(session, staff, [(lon, lat, T0), (lon, lat, T0)], "api")
+
+
+def test_only_the_part_of_a_track_walked_in_the_period_counts(session, world_ab, make_user, tmp_path):
+    """Square B (1 km), a track x 2900 → 4100 at y 500, 1 m/s, fixes 200 m apart, crossing midnight at x 3400.
+
+    The day after midnight sees x 3400 → 4100: inside B a 600 m × 200 m strip plus the half disc
+    behind the entry point (x 3300 … 3400), so (120,000 + π·100²/2) / 1,000,000 = 13.57 %. Without
+    the interpolated entry point (from the fix at x 3500) it would be 11.57 %; unclipped 20 %.
+    """
+    staff = make_user("grid_staff", grids=["B"])
+    start = datetime(2026, 11, 1, 23, 51, 40, tzinfo=T0.tzinfo)     # + 500 s = midnight
+    service.save_track(session, staff, walk(2900, 500, 4100, 500, steps=6, start=start), "api")
+    rows = "code,name,kind,lon,lat\n" + "\n".join(
+        f"{code},示例·{code},enterprise,{lon!r},{lat!r}"
+        for code, (lon, lat) in (("WEST", worlds.wgs84(3200, 560)), ("EAST", worlds.wgs84(3800, 560))))
+    (tmp_path / "s.csv").write_text(rows, encoding="utf-8")
+    sources.import_file(session, str(tmp_path / "s.csv"), by="t")
+    admin = make_user("admin")
+    after = service.coverage(session, admin, DAY, DAY, 100)
+    assert shares(after)["B"] == pytest.approx((120_000 + math.pi * 100 ** 2 / 2) / 1e6, abs=0.003)
+    assert {s["code"]: s["visited"] for s in after["sources"]} == {"WEST": False, "EAST": True}
+    line = after["tracks"][0][1]
+    assert json.loads(line)["coordinates"][0][0] == pytest.approx(worlds.wgs84(3400, 500)[0], abs=1e-7)
+    before = service.coverage(session, admin, DAY - timedelta(days=1), DAY - timedelta(days=1), 100)
+    # x 2900 → 3400: a 400 m strip inside B plus the half disc ahead of the exit point
+    assert shares(before)["B"] == pytest.approx((80_000 + math.pi * 100 ** 2 / 2) / 1e6, abs=0.003)
+    assert {s["code"]: s["visited"] for s in before["sources"]} == {"WEST": True, "EAST": False}
+    both = service.coverage(session, admin, DAY - timedelta(days=1), DAY, 100)
+    assert shares(both)["B"] == pytest.approx(0.20, abs=0.003)

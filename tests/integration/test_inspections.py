@@ -81,8 +81,9 @@ def test_scope_and_dates_are_checked(session, three, make_user):
     assert set(due(session, staff_b)) == {"SC"}
 
 
-def test_counts_per_grid(session, three, make_user):
+def test_counts_per_grid_roll_up_along_the_code_chain(session, three, make_user):
     per_grid = inspections.by_grid(inspections.due_list(session, make_user("admin"), TODAY))
-    assert per_grid == [{"grid_code": "A1b", "overdue": 1, "due_soon": 0, "ok": 0},
-                        {"grid_code": "B", "overdue": 1, "due_soon": 0, "ok": 0},
-                        {"grid_code": "A1a", "overdue": 0, "due_soon": 0, "ok": 1}]
+    counts = {g["grid_code"]: (g["overdue"], g["due_soon"], g["ok"]) for g in per_grid}
+    assert counts == {"A": (1, 0, 1), "A1": (1, 0, 1), "A1a": (0, 0, 1), "A1b": (1, 0, 0), "B": (1, 0, 0)}
+    assert [g["grid_code"] for g in per_grid] == ["A", "A1", "A1a", "A1b", "B"]     # tree order
+    assert {g["grid_code"]: (g["parent_code"], g["depth"], g["leaf"]) for g in per_grid}["A1"] == ("A", 2, False)

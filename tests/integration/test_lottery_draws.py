@@ -74,3 +74,27 @@ def test_inspections_of_drawn_sources_are_published_with_the_draw(session, regis
     outcome = {p["source_id"]: p["outcome"] for p in view["results"]["picks"]}
     assert outcome[picked] == {"inspected_on": "2026-11-20", "violation": True}
     assert sum(1 for o in outcome.values() if o) == 1
+
+
+def test_the_inspector_pool_is_a_parameter_stored_and_published(session, registry, make_user):
+    make_user("handler", department="D1")
+    draw = draws.run_draw(session, "2026Q2", by="admin", seed="pool-1", proportions={"A": 1, "B": 1, "C": 1},
+                          pool_roles=["handler"], departments=["D1"])
+    d1 = {u.id for u in session.query(draws.User).where(draws.User.role == "handler")
+          if u.department and u.department.code == "D1"}
+    assert draw.inputs["pool"] == {"roles": ["handler"], "departments": ["D1"]}
+    assert {i["id"] for i in draw.inputs["inspectors"]} == d1 and len(d1) == 2
+    assert {i for p in draw.results["picks"] for i in p["inspector_ids"]} == d1
+    published = draws.published(session, draw.id)
+    assert published["rerun_matches"] and lottery.verify(published)
+    assert published["inputs"]["labels"]["departments"] == {"D1": "测试部门 D1"}
+
+
+def test_the_default_pool_and_bad_pools(session, registry):
+    draw = draws.run_draw(session, "2026Q1", by="admin", seed="s", proportions={"A": 1, "B": 1, "C": 1})
+    assert draw.inputs["pool"] == {"roles": ["grid_leader", "grid_staff", "handler"], "departments": []}
+    assert {i["role"] for i in draw.inputs["inspectors"]} == {"grid_leader", "grid_staff", "handler"}
+    with pytest.raises(InvalidInput):
+        draws.run_draw(session, "2026Q2", by="admin", pool_roles=["admin"])
+    with pytest.raises(InvalidInput):
+        draws.run_draw(session, "2026Q2", by="admin", departments=["NOPE"])

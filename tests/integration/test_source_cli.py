@@ -49,3 +49,19 @@ def test_demo_step_loads_sample_sources_and_tracks_once(cli, session):
     again = cli("demo", "load")
     assert again.exit_code == 0 and "sample pollution sources" not in again.output
     assert session.query(PollutionSource).count() == 60
+
+
+def test_draw_with_an_inspector_pool(cli, session, world_ab, tmp_path, make_user):
+    from gisgrid.sources.models import LotteryDraw
+    lon, lat = worlds.wgs84(3500, 500)
+    (tmp_path / "s.csv").write_text(f"code,name,kind,lon,lat\nC1,示例·一,enterprise,{lon},{lat}\n", encoding="utf-8")
+    cli("sources", "import", tmp_path / "s.csv")
+    handler = make_user("handler", department="D1")
+    make_user("grid_staff")
+    assert cli("sources", "draw", "2026Q3", "--role", "planner").exit_code == 1
+    result = cli("sources", "draw", "2026Q4", "--seed", "p", "--proportion", "B=1", "--role", "handler",
+                 "--department", "D1")
+    assert result.exit_code == 0, result.output
+    draw = session.query(LotteryDraw).one()
+    assert draw.inputs["pool"] == {"roles": ["handler"], "departments": ["D1"]}
+    assert draw.results["picks"][0]["inspector_ids"] == [handler.id]

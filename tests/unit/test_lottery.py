@@ -51,3 +51,25 @@ def test_a_district_wide_inspector_is_excluded_everywhere_and_shortfalls_are_rep
     inspectors = [{"id": 7, "grid_codes": ["X"]}, {"id": 8, "grid_codes": ["Y"]}]
     result = lottery.draw("s", sources, inspectors, {"C": 1})
     assert result == {"picks": [{"source_id": 1, "class": "C", "inspector_ids": [8]}], "shortfall_source_ids": [1]}
+
+
+def test_the_pool_limits_the_inspectors_by_role_and_department():
+    sources, _ = _world()
+    inspectors = [{"id": 100 + j, "grid_codes": [], "role": ("grid_staff", "handler")[j % 2],
+                   "department": ("D1", "D2", None)[j % 3]} for j in range(12)]
+    pool = {"roles": ["handler"], "departments": ["D1"]}
+    allowed = {i["id"] for i in inspectors if i["role"] == "handler" and i["department"] == "D1"}
+    result = lottery.draw("s", sources, inspectors, {"A": 1, "B": 1, "C": 1}, pool=pool)
+    drawn = {i for p in result["picks"] for i in p["inspector_ids"]}
+    assert drawn == allowed == {103, 109}
+    inputs = {"seed": "s", "sources": sources, "inspectors": inspectors, "proportions": {"A": 1, "B": 1, "C": 1},
+              "per_source": 2, "pool": pool}
+    assert lottery.rerun(inputs) == result
+    assert lottery.rerun({**inputs, "pool": {"roles": ["handler"], "departments": []}}) != result
+
+
+def test_a_draw_without_a_pool_reruns_as_in_version_1():
+    sources, inspectors = _world()    # no role or department: every inspector is a candidate
+    inputs = {"seed": "v1", "sources": sources, "inspectors": inspectors, "proportions": {"C": 1}, "per_source": 2}
+    assert lottery.rerun(inputs) == lottery.draw("v1", sources, inspectors, {"C": 1}, pool=None)
+    assert {i for p in lottery.rerun(inputs)["picks"] for i in p["inspector_ids"]} >= {108, 109}
