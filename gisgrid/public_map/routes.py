@@ -89,8 +89,11 @@ def labels_api():
 
 @bp.get("/api/v1/grids/locate")
 def locate_api():
-    """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode)."""
-    return service.locate(db.session(), _number("lon"), _number("lat"), request.args.get("crs"), _day())
+    """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode); as /api/v1/lookup."""
+    lon, lat, crs_name, day = _number("lon"), _number("lat"), request.args.get("crs"), _day()
+    radius = current_app.config["NEAR_BOUNDARY_M"]
+    body = db.read(lambda conn: service.locate(conn, lon, lat, crs_name, radius, day))
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/api/v1/grids/<code>")

@@ -198,8 +198,7 @@
   function locate(lon, lat, pointCrs, mark) {
     pointLayer.clearLayers();
     if (mark) { pointLayer.addLayer(L.circleMarker(mark, { radius: 6, color: "#d00", fillOpacity: 0.8 })); }
-    var url = cfg.at ? "/api/v1/grids/locate?" + qs({ lon: lon, lat: lat, crs: pointCrs, at: cfg.at })
-                     : "/api/v1/lookup?" + qs({ lon: lon, lat: lat, crs: pointCrs });
+    var url = "/api/v1/lookup?" + qs({ lon: lon, lat: lat, crs: pointCrs, at: cfg.at });
     return gisgrid.api.get(url).then(showLookup).catch(function (err) {
       $("result").replaceChildren(el("p", err.message, "err"));
       $("detail").replaceChildren();
