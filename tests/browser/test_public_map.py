@@ -172,7 +172,51 @@ def test_gcj02_base_map_shifts_overlays(page):
             if (l.feature && l.getBounds) { b = l.getBounds(); } }); return b && [b.getWest(), b.getSouth()]; }""")
         plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
         assert drawn[0] - plain[0] > 0.004  # the outline on the map is the shifted one (~500 m east)
+        _gcj02_markers_follow_the_base_map(page)
         assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def _marker(page):
+    """[lon, lat] of the lookup marker on the map and whether the highlighted grid's outline contains it."""
+    page.wait_for_selector(".lookup-point")
+    return page.evaluate("""() => { let p = null, box = null; gisgrid.publicMap.eachLayer(l => {
+        if (l instanceof L.CircleMarker) { p = l.getLatLng(); }
+        if (l.feature && l.getBounds) { box = l.getBounds(); } });
+        return [p.lng, p.lat, !!box && box.contains(p)]; }""")
+
+
+def _lookup_typed(page, lon, lat, crs):
+    page.evaluate("() => { document.querySelector('#detail').replaceChildren(); gisgrid.publicMap.setZoom(12); }")
+    page.fill("#lookup input[name=lon]", str(lon))
+    page.fill("#lookup input[name=lat]", str(lat))
+    page.select_option("#lookup select[name=crs]", crs)
+    page.click("#lookup button")
+    page.wait_for_selector("#detail h2")
+
+
+def _gcj02_markers_follow_the_base_map(page):
+    """Browser location and typed points: looked up in WGS84, drawn at their GCJ-02 position."""
+    from gisgrid import coords
+    lon, lat = 116.3655, 39.9405  # WGS84, as a browser reports it
+    glon, glat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
+    expected = page.evaluate(f"() => gisgrid.api.get('/api/v1/lookup?lon={lon}&lat={lat}')")["grid"]["name"]
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": lat, "longitude": lon})
+    page.click("#geolocate")
+    page.wait_for_function(f"() => document.querySelector('#detail h2')?.textContent === '{expected}'")
+    mlon, mlat, inside = _marker(page)
+    assert (mlon, mlat) == pytest.approx((glon, glat), abs=1e-9) and inside
+    assert mlon - lon > 0.004  # drawn ~500 m east of the raw WGS84 point, where the shifted grids are
+    screenshot(page, "public-map-gcj02-location")
+    _lookup_typed(page, lon, lat, "wgs84")
+    assert page.inner_text("#detail h2") == expected
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-9)
+    blon, blat = (float(v) for v in coords.gcj02_to_bd09(glon, glat))
+    _lookup_typed(page, blon, blat, "bd09")  # the same place typed as BD-09
+    assert page.inner_text("#detail h2") == expected
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-7)
+    _lookup_typed(page, glon, glat, "gcj02")
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-7)
 
 
 def test_browser_location_finds_my_grid(browser, server_url):
@@ -187,6 +231,7 @@ def test_browser_location_finds_my_grid(browser, server_url):
         pg.wait_for_selector("#detail h2")
         lookup = pg.evaluate("() => gisgrid.api.get('/api/v1/lookup?lon=116.3655&lat=39.9405')")
         assert pg.inner_text("#detail h2") == lookup["grid"]["name"]
+        assert _marker(pg) == pytest.approx([116.3655, 39.9405, True], abs=1e-12)  # no base map datum: unshifted
         assert errors == []
     finally:
         context.close()
