@@ -6,6 +6,7 @@
   var crs = cfg.tile_crs === "gcj02" ? "gcj02" : "wgs84";  // overlays follow the base map's datum
   var COLORS = { 1: "#1f6f5c", 2: "#2b6cb0", 3: "#c05621", 4: "#6b46c1", 5: "#b83280" };
   var levels = [], chosenLevel = null;
+  var LABEL_GAP = 2;  // px kept free between two labels
   var $ = function (id) { return document.getElementById(id); };
 
   var map = L.map("map", { zoomControl: true, minZoom: 3, maxZoom: 19 }).setView([39.915, 116.36], 12);
@@ -106,15 +107,32 @@
     gisgrid.api.get("/api/v1/grids/labels?" + qs({ bbox: bbox, level: shownLevel(), crs: crs, at: cfg.at })).then(function (body) {
       if (seq !== labelSeq) { return; }
       labelLayer.clearLayers();
-      body.labels.forEach(function (l) {
+      var markers = body.labels.map(function (l) {
         var icon = L.divIcon({ className: "grid-label", html: "", iconSize: null });
         var m = L.marker([l.lat, l.lon], { icon: icon, interactive: false, keyboard: false });
         m.on("add", function () { var s = el("span", l.name); m.getElement().appendChild(s); });
         labelLayer.addLayer(m);
+        return m;
       });
+      thinLabels(markers);
     }).catch(function () { labelLayer.clearLayers(); });
   }
   map.on("moveend", refreshLabels);
+
+  // Labels come largest grid first; one is hidden when its box would overlap a label already kept.
+  // All boxes are measured before any class changes, so the page is laid out once, not once per label.
+  function thinLabels(markers) {
+    var elements = markers.map(function (m) { return m.getElement(); }).filter(Boolean);
+    elements.forEach(function (e) { e.classList.remove("label-hidden"); });
+    var boxes = elements.map(function (e) { return e.firstChild.getBoundingClientRect(); }), kept = [];
+    elements.forEach(function (e, i) {
+      var b = boxes[i], clash = kept.some(function (k) {
+        return b.left < k.right + LABEL_GAP && k.left < b.right + LABEL_GAP && b.top < k.bottom + LABEL_GAP && k.top < b.bottom + LABEL_GAP;
+      });
+      e.classList.toggle("label-hidden", clash);
+      if (!clash) { kept.push(b); }
+    });
+  }
 
   // ---- grid detail panel
   var highlight = L.layerGroup().addTo(map), pointLayer = L.layerGroup().addTo(map);

@@ -52,6 +52,28 @@ def test_map_loads_draws_polygons_and_labels(page, server_url):
     assert screenshot(page, "public-map").stat().st_size > 0
 
 
+def test_labels_are_thinned_so_that_none_overlap(page, server_url):
+    _open(page, server_url + "/")
+    page.check("#levels input[value='3']")  # 263 communities: at zoom 13 most labels would collide
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => gisgrid.publicMap.setView([39.925, 116.37], 13, { animate: false })")
+    page.wait_for_function("() => document.querySelectorAll('.grid-label.label-hidden').length > 5")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => gisgrid.publicMap.getZoom()") == 13
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.grid-label:not(.label-hidden) span'))
+        .map(s => { const r = s.getBoundingClientRect(); return [s.textContent, r.left, r.top, r.right, r.bottom]; })""")
+    assert len(boxes) >= 10 and all(r > l and b > t for _, l, t, r, b in boxes)
+    for i, (name, l1, t1, r1, b1) in enumerate(boxes):
+        for other, l2, t2, r2, b2 in boxes[i + 1:]:
+            assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), f"labels {name} and {other} overlap"
+    largest = page.evaluate("""() => { const b = gisgrid.publicMap.getBounds();
+        return gisgrid.api.get(`/api/v1/grids/labels?level=3&bbox=${[b.getWest(), b.getSouth(), b.getEast(),
+            b.getNorth()].map(v => v.toFixed(6)).join(',')}`).then(r => r.labels[0].name); }""")
+    assert largest in [name for name, *_ in boxes]  # the largest grid's label always stays
+    assert page.watch.console_errors == []
+    screenshot(page, "public-map-labels-thinned")
+
+
 def test_click_on_a_grid_shows_its_contacts(page, server_url):
     _open(page, server_url + "/")
     _click_latlng(page, 39.9405, 116.3655)

@@ -109,6 +109,8 @@ def test_labels_and_levels(client, world):
     assert levels[0]["auto_min_zoom"] <= levels[2]["auto_min_zoom"]
     labels = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=2").get_json()["labels"]
     assert {l["code"] for l in labels} == {"A1", "A2"}
+    communities = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=3").get_json()["labels"]
+    assert [l["code"] for l in communities] == ["A2a", "A1b", "A1a", "A2b"]  # largest first: kept first on screen
 
 
 def test_map_page_and_deep_link(client, world):
