@@ -29,4 +29,6 @@ def from_env() -> dict:
         "PHOTO_MAX_BYTES": int(os.environ.get("GISGRID_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
         "OPEN311_JURISDICTION": os.environ.get("GISGRID_OPEN311_JURISDICTION", "xicheng.gisgrid.local"),
         "OPEN311_API_KEYS": os.environ.get("GISGRID_OPEN311_API_KEYS", ""),
+        # files built once per boundary version (open-data downloads), safe to delete at any time
+        "CACHE_DIR": os.environ.get("GISGRID_CACHE_DIR", "var/cache"),
     }

@@ -1,8 +1,12 @@
-"""Open-data downloads of the published grids with public contacts: GeoJSON, CSV (UTF-8 BOM), GeoPackage."""
+"""Open-data downloads of the published grids with public contacts: GeoJSON, CSV (UTF-8 BOM), GeoPackage.
+
+Each format is built once per boundary version into a file under the cache directory and then served
+from disk: published versions never change (edits make a new version), so the version is the key.
+"""
 from __future__ import annotations
 
 import csv
-import io
+import fcntl
 import json
 import os
 import tempfile
@@ -14,6 +18,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
+from gisgrid.grids.models import BoundaryVersion
 from gisgrid.public_map import queries
 from gisgrid.public_map.service import resolve_version
 
@@ -21,13 +26,56 @@ FIELDS = ("code", "name", "level", "parent_code", "entity", "leader_name", "lead
           "contact_phone", "duties", "staff", "sample_data", "area_m2", "label_lon", "label_lat")
 FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
            "gpkg": "application/geopackage+sqlite3"}
+CHUNK = 5000  # grids per query while writing a file: memory stays flat at 100,000 grids
 
 
-def _rows(session: Session, day: date | None, with_wkb: bool) -> tuple[int, list[dict]]:
+def export(session: Session, fmt: str, cache_dir: str, day: date | None = None) -> tuple[str, str, int]:
+    """(path of the cached file, download name, version id) of the published grids (or those of ``day``)."""
+    if fmt not in FORMATS:
+        raise NotFound(f"不支持的格式 {fmt} (formats: {', '.join(FORMATS)})")
     version = resolve_version(session, day)
-    rows = queries.public_grids(session, version.id, with_geom=False, with_wkb=with_wkb)
+    path = cached_path(session, version, fmt, cache_dir)
+    if not os.path.exists(path):
+        _build_once(session, version.id, fmt, path)
     session.rollback()
-    return version.id, rows
+    return path, f"grids-v{version.id}.{fmt}", version.id
+
+
+def cached_path(session: Session, version: BoundaryVersion, fmt: str, cache_dir: str) -> str:
+    """The cache file of one version and format: database, version id and creation time make the key."""
+    # ids restart in a re-created database: the creation time tells two versions with one id apart
+    database = session.get_bind().engine.url.database
+    stamp = version.created_at.strftime("%Y%m%dT%H%M%S%f")
+    return os.path.join(os.path.abspath(cache_dir), "open-data", database, f"v{version.id}-{stamp}", f"grids.{fmt}")
+
+
+def _build_once(session: Session, version_id: int, fmt: str, path: str) -> None:
+    """Write the file to a temporary name and rename it; a file lock keeps other workers from building it twice."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f".{fmt}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if os.path.exists(path):  # another worker built it while this one waited
+            return
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=f".{fmt}")
+        os.close(handle)
+        try:
+            WRITERS[fmt](session, version_id, temp)
+            os.replace(temp, path)  # atomic: readers see no file or the whole file
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+
+def _pages(session: Session, version_id: int, with_wkb: bool = False):
+    offset = 0
+    while True:
+        rows = queries.public_grids(session, version_id, with_geom=False, with_wkb=with_wkb,
+                                    limit=CHUNK, offset=offset)
+        if not rows:
+            return
+        yield rows
+        offset += len(rows)
 
 
 def _properties(row: dict, staff_as_text: bool) -> dict:
@@ -37,54 +85,32 @@ def _properties(row: dict, staff_as_text: bool) -> dict:
     return props
 
 
-def export(session: Session, fmt: str, day: date | None = None):
-    """(file bytes or an iterator of chunks, file name) of the grids of the published version (or of ``day``)."""
-    if fmt not in FORMATS:
-        raise NotFound(f"不支持的格式 {fmt} (formats: {', '.join(FORMATS)})")
-    if fmt == "geojson":  # streamed: the whole file of 100,000 grids never sits in memory
-        version = resolve_version(session, day)
-        return geojson_chunks(session, version.id), f"grids-v{version.id}.geojson"
-    version_id, rows = _rows(session, day, with_wkb=fmt == "gpkg")
-    body = {"csv": to_csv, "gpkg": to_gpkg}[fmt](rows)
-    return body, f"grids-v{version_id}.{fmt}"
+def write_geojson(session: Session, version_id: int, path: str) -> None:
+    """A FeatureCollection (RFC 7946, WGS84) whose features are built as JSON text by PostGIS."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"type": "FeatureCollection", "features": [')
+        for i, feature in enumerate(queries.public_features(session, version_id)):
+            out.write("," + feature if i else feature)
+        out.write("]}")
 
 
-def geojson_chunks(session: Session, version_id: int, per_chunk: int = 500):
-    """A FeatureCollection (RFC 7946, WGS84) in chunks of ``per_chunk`` features built by PostGIS."""
-    yield b'{"type": "FeatureCollection", "features": ['
-    batch, separator = [], ""
-    for feature in queries.public_features(session, version_id):
-        batch.append(feature)
-        if len(batch) == per_chunk:
-            yield (separator + ",".join(batch)).encode("utf-8")
-            batch, separator = [], ","
-    if batch:
-        yield (separator + ",".join(batch)).encode("utf-8")
-    yield b"]}"
-    session.rollback()
-
-
-def to_csv(rows: list[dict]) -> bytes:
+def write_csv(session: Session, version_id: int, path: str) -> None:
     """CSV in UTF-8 with a BOM (spreadsheet programs then read Chinese correctly); staff as JSON text."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(_properties(row, True))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+        writer.writeheader()
+        for rows in _pages(session, version_id):
+            writer.writerows(_properties(row, True) for row in rows)
 
 
-def to_gpkg(rows: list[dict]) -> bytes:
-    """A GeoPackage with one layer ``grids`` in EPSG:4326."""
-    frame = gpd.GeoDataFrame([_properties(r, True) for r in rows], columns=list(FIELDS),
-                             geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]), crs="EPSG:4326")
-    handle, path = tempfile.mkstemp(suffix=".gpkg")
-    os.close(handle)
+def write_gpkg(session: Session, version_id: int, path: str) -> None:
+    """A GeoPackage with one layer ``grids`` in EPSG:4326, appended a page at a time."""
     os.unlink(path)  # GDAL creates the file itself
-    try:
-        pyogrio.write_dataframe(frame, path, layer="grids", driver="GPKG")
-        with open(path, "rb") as stream:
-            return stream.read()
-    finally:
-        if os.path.exists(path):
-            os.unlink(path)
+    for page, rows in enumerate(_pages(session, version_id, with_wkb=True)):
+        frame = gpd.GeoDataFrame([_properties(r, True) for r in rows], columns=list(FIELDS),
+                                 geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]), crs="EPSG:4326")
+        # promote_to_multi: every page gets the same MultiPolygon layer type
+        pyogrio.write_dataframe(frame, path, layer="grids", driver="GPKG", append=page > 0, promote_to_multi=True)
+
+
+WRITERS = {"geojson": write_geojson, "csv": write_csv, "gpkg": write_gpkg}

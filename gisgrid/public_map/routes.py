@@ -7,7 +7,7 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
+    send_file,
 )
 
 from gisgrid.db import db
@@ -89,8 +89,11 @@ def labels_api():
 
 @bp.get("/api/v1/grids/locate")
 def locate_api():
-    """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode)."""
-    return service.locate(db.session(), _number("lon"), _number("lat"), request.args.get("crs"), _day())
+    """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode); as /api/v1/lookup."""
+    lon, lat, crs_name, day = _number("lon"), _number("lat"), request.args.get("crs"), _day()
+    radius = current_app.config["NEAR_BOUNDARY_M"]
+    body = db.read(lambda conn: service.locate(conn, lon, lat, crs_name, radius, day))
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/api/v1/grids/<code>")
@@ -114,13 +117,11 @@ def tile(z: int, x: int, y: int):
 
 @bp.get("/open-data/grids.<fmt>")
 def open_data(fmt: str):
-    """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage."""
-    body, filename = opendata.export(db.session(), fmt, _day())
-    if not isinstance(body, bytes):
-        body = stream_with_context(body)
-    resp = Response(body, mimetype=opendata.FORMATS[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage, from the file cache."""
+    path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], _day())
+    # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
+    return send_file(path, mimetype=opendata.FORMATS[fmt], as_attachment=True, download_name=filename,
+                     conditional=True, etag=True, max_age=86400 if request.args.get("at") else 60)
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float]:

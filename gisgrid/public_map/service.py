@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import service as grid_service
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.public_map import queries
 
@@ -128,18 +129,10 @@ def search(session: Session, q: str, day: date | None = None) -> dict:
     return {"version": version_json(version), "q": q, "results": results}
 
 
-def locate(session: Session, lon: float, lat: float, crs_name: str | None, day: date | None) -> dict:
-    """Point → grid chain in the version of ``day`` (history), public fields only."""
-    wlon, wlat = coords.point_to_wgs84(lon, lat, crs_name)
-    version = resolve_version(session, day)
-    chains = grid_queries.leaf_codes_at(session, version.id, [(0, wlon, wlat)])
-    if 0 not in chains:
-        raise NotFound("该位置不在任何网格内 (no grid covers this point)")
-    rows = {r["code"]: r for r in queries.public_grids(session, version.id, with_geom=False, codes=chains[0])}
-    session.rollback()
-    chain = [public_grid(rows[c]) for c in chains[0]]
-    return {"version": version_json(version), "query": {"lon": wlon, "lat": wlat, "crs": crs_name or "wgs84"},
-            "chain": chain, "grid": chain[-1], "near_boundary": [], "near_boundary_m": None}
+def locate(conn, lon: float, lat: float, crs_name: str | None, radius_m: float, day: date | None) -> str:
+    """Point → grid chain in the version of ``day`` (history): the lookup API's document, near_boundary included."""
+    # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
+    return grid_service.lookup(conn, lon, lat, crs_name, radius_m, day)
 
 
 def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str) -> dict:

@@ -6,6 +6,7 @@
   var crs = cfg.tile_crs === "gcj02" ? "gcj02" : "wgs84";  // overlays follow the base map's datum
   var COLORS = { 1: "#1f6f5c", 2: "#2b6cb0", 3: "#c05621", 4: "#6b46c1", 5: "#b83280" };
   var levels = [], chosenLevel = null;
+  var LABEL_GAP = 2;  // px kept free between two labels
   var $ = function (id) { return document.getElementById(id); };
 
   var map = L.map("map", { zoomControl: true, minZoom: 3, maxZoom: 19 }).setView([39.915, 116.36], 12);
@@ -106,15 +107,32 @@
     gisgrid.api.get("/api/v1/grids/labels?" + qs({ bbox: bbox, level: shownLevel(), crs: crs, at: cfg.at })).then(function (body) {
       if (seq !== labelSeq) { return; }
       labelLayer.clearLayers();
-      body.labels.forEach(function (l) {
+      var markers = body.labels.map(function (l) {
         var icon = L.divIcon({ className: "grid-label", html: "", iconSize: null });
         var m = L.marker([l.lat, l.lon], { icon: icon, interactive: false, keyboard: false });
         m.on("add", function () { var s = el("span", l.name); m.getElement().appendChild(s); });
         labelLayer.addLayer(m);
+        return m;
       });
+      thinLabels(markers);
     }).catch(function () { labelLayer.clearLayers(); });
   }
   map.on("moveend", refreshLabels);
+
+  // Labels come largest grid first; one is hidden when its box would overlap a label already kept.
+  // All boxes are measured before any class changes, so the page is laid out once, not once per label.
+  function thinLabels(markers) {
+    var elements = markers.map(function (m) { return m.getElement(); }).filter(Boolean);
+    elements.forEach(function (e) { e.classList.remove("label-hidden"); });
+    var boxes = elements.map(function (e) { return e.firstChild.getBoundingClientRect(); }), kept = [];
+    elements.forEach(function (e, i) {
+      var b = boxes[i], clash = kept.some(function (k) {
+        return b.left < k.right + LABEL_GAP && k.left < b.right + LABEL_GAP && b.top < k.bottom + LABEL_GAP && k.top < b.bottom + LABEL_GAP;
+      });
+      e.classList.toggle("label-hidden", clash);
+      if (!clash) { kept.push(b); }
+    });
+  }
 
   // ---- grid detail panel
   var highlight = L.layerGroup().addTo(map), pointLayer = L.layerGroup().addTo(map);
@@ -195,34 +213,47 @@
     selectGrid(body.chain[body.chain.length - 1].code, false);
   }
 
-  function locate(lon, lat, pointCrs, mark) {
+  // The lookup runs on the point as given (the server turns it into WGS84 and echoes it in
+  // body.query); the marker is drawn from that WGS84 point moved into the base map's datum,
+  // so on a GCJ-02 base map it sits where the shifted grids are drawn.
+  function displayLatLng(lon, lat) {
+    var p = crs === "gcj02" ? gisgrid.gcj02.fromWgs84(lon, lat) : [lon, lat];
+    return L.latLng(p[1], p[0]);
+  }
+  function markPoint(query, zoom) {
+    var here = displayLatLng(query.lon, query.lat);
     pointLayer.clearLayers();
-    if (mark) { pointLayer.addLayer(L.circleMarker(mark, { radius: 6, color: "#d00", fillOpacity: 0.8 })); }
-    var url = cfg.at ? "/api/v1/grids/locate?" + qs({ lon: lon, lat: lat, crs: pointCrs, at: cfg.at })
-                     : "/api/v1/lookup?" + qs({ lon: lon, lat: lat, crs: pointCrs });
-    return gisgrid.api.get(url).then(showLookup).catch(function (err) {
+    pointLayer.addLayer(L.circleMarker(here, { radius: 6, color: "#d00", fillOpacity: 0.8, className: "lookup-point" }));
+    if (zoom) { map.setView(here, Math.max(map.getZoom(), zoom)); }
+  }
+
+  function locate(lon, lat, pointCrs, zoom) {
+    pointLayer.clearLayers();
+    var url = "/api/v1/lookup?" + qs({ lon: lon, lat: lat, crs: pointCrs, at: cfg.at });
+    return gisgrid.api.get(url).then(function (body) {
+      markPoint(body.query, zoom);
+      showLookup(body);
+    }).catch(function (err) {
+      var details = err.body && err.body.error && err.body.error.details;
+      if (details && details.query) { markPoint(details.query, zoom); }  // outside every grid: still show where
       $("result").replaceChildren(el("p", err.message, "err"));
       $("detail").replaceChildren();
       highlight.clearLayers();
     });
   }
 
-  map.on("click", function (e) { locate(e.latlng.lng.toFixed(7), e.latlng.lat.toFixed(7), crs, e.latlng); });
+  map.on("click", function (e) { locate(e.latlng.lng.toFixed(7), e.latlng.lat.toFixed(7), crs, null); });
 
   $("lookup").addEventListener("submit", function (event) {
     event.preventDefault();
-    var f = new FormData($("lookup")), lon = Number(f.get("lon")), lat = Number(f.get("lat")), c = f.get("crs");
-    var same = c === crs || (crs === "wgs84" && c === "cgcs2000");
-    locate(f.get("lon"), f.get("lat"), c, same && isFinite(lon) && isFinite(lat) ? L.latLng(lat, lon) : null);
-    if (same && isFinite(lon) && isFinite(lat)) { map.setView([lat, lon], Math.max(map.getZoom(), 14)); }
+    var f = new FormData($("lookup"));
+    locate(f.get("lon"), f.get("lat"), f.get("crs"), 14);
   });
 
   $("geolocate").addEventListener("click", function () {
     if (!navigator.geolocation) { $("result").replaceChildren(el("p", "此浏览器不支持定位", "err")); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
-      var c = pos.coords, here = crs === "wgs84" ? L.latLng(c.latitude, c.longitude) : null;
-      if (here) { map.setView(here, 15); }
-      locate(c.longitude, c.latitude, "wgs84", here);
+      locate(pos.coords.longitude, pos.coords.latitude, "wgs84", 15);  // the browser gives WGS84
     }, function () { $("result").replaceChildren(el("p", "无法获取您的位置（未授权或不可用）", "err")); });
   });
 

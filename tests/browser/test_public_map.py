@@ -52,6 +52,28 @@ def test_map_loads_draws_polygons_and_labels(page, server_url):
     assert screenshot(page, "public-map").stat().st_size > 0
 
 
+def test_labels_are_thinned_so_that_none_overlap(page, server_url):
+    _open(page, server_url + "/")
+    page.check("#levels input[value='3']")  # 263 communities: at zoom 13 most labels would collide
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => gisgrid.publicMap.setView([39.925, 116.37], 13, { animate: false })")
+    page.wait_for_function("() => document.querySelectorAll('.grid-label.label-hidden').length > 5")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => gisgrid.publicMap.getZoom()") == 13
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.grid-label:not(.label-hidden) span'))
+        .map(s => { const r = s.getBoundingClientRect(); return [s.textContent, r.left, r.top, r.right, r.bottom]; })""")
+    assert len(boxes) >= 10 and all(r > l and b > t for _, l, t, r, b in boxes)
+    for i, (name, l1, t1, r1, b1) in enumerate(boxes):
+        for other, l2, t2, r2, b2 in boxes[i + 1:]:
+            assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), f"labels {name} and {other} overlap"
+    largest = page.evaluate("""() => { const b = gisgrid.publicMap.getBounds();
+        return gisgrid.api.get(`/api/v1/grids/labels?level=3&bbox=${[b.getWest(), b.getSouth(), b.getEast(),
+            b.getNorth()].map(v => v.toFixed(6)).join(',')}`).then(r => r.labels[0].name); }""")
+    assert largest in [name for name, *_ in boxes]  # the largest grid's label always stays
+    assert page.watch.console_errors == []
+    screenshot(page, "public-map-labels-thinned")
+
+
 def test_click_on_a_grid_shows_its_contacts(page, server_url):
     _open(page, server_url + "/")
     _click_latlng(page, 39.9405, 116.3655)
@@ -172,7 +194,51 @@ def test_gcj02_base_map_shifts_overlays(page):
             if (l.feature && l.getBounds) { b = l.getBounds(); } }); return b && [b.getWest(), b.getSouth()]; }""")
         plain = page.evaluate("() => gisgrid.api.get('/api/v1/grids/110102001004').then(b => b.grid.bbox)")
         assert drawn[0] - plain[0] > 0.004  # the outline on the map is the shifted one (~500 m east)
+        _gcj02_markers_follow_the_base_map(page)
         assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def _marker(page):
+    """[lon, lat] of the lookup marker on the map and whether the highlighted grid's outline contains it."""
+    page.wait_for_selector(".lookup-point")
+    return page.evaluate("""() => { let p = null, box = null; gisgrid.publicMap.eachLayer(l => {
+        if (l instanceof L.CircleMarker) { p = l.getLatLng(); }
+        if (l.feature && l.getBounds) { box = l.getBounds(); } });
+        return [p.lng, p.lat, !!box && box.contains(p)]; }""")
+
+
+def _lookup_typed(page, lon, lat, crs):
+    page.evaluate("() => { document.querySelector('#detail').replaceChildren(); gisgrid.publicMap.setZoom(12); }")
+    page.fill("#lookup input[name=lon]", str(lon))
+    page.fill("#lookup input[name=lat]", str(lat))
+    page.select_option("#lookup select[name=crs]", crs)
+    page.click("#lookup button")
+    page.wait_for_selector("#detail h2")
+
+
+def _gcj02_markers_follow_the_base_map(page):
+    """Browser location and typed points: looked up in WGS84, drawn at their GCJ-02 position."""
+    from gisgrid import coords
+    lon, lat = 116.3655, 39.9405  # WGS84, as a browser reports it
+    glon, glat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
+    expected = page.evaluate(f"() => gisgrid.api.get('/api/v1/lookup?lon={lon}&lat={lat}')")["grid"]["name"]
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": lat, "longitude": lon})
+    page.click("#geolocate")
+    page.wait_for_function(f"() => document.querySelector('#detail h2')?.textContent === '{expected}'")
+    mlon, mlat, inside = _marker(page)
+    assert (mlon, mlat) == pytest.approx((glon, glat), abs=1e-9) and inside
+    assert mlon - lon > 0.004  # drawn ~500 m east of the raw WGS84 point, where the shifted grids are
+    screenshot(page, "public-map-gcj02-location")
+    _lookup_typed(page, lon, lat, "wgs84")
+    assert page.inner_text("#detail h2") == expected
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-9)
+    blon, blat = (float(v) for v in coords.gcj02_to_bd09(glon, glat))
+    _lookup_typed(page, blon, blat, "bd09")  # the same place typed as BD-09
+    assert page.inner_text("#detail h2") == expected
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-7)
+    _lookup_typed(page, glon, glat, "gcj02")
+    assert _marker(page)[:2] == pytest.approx([glon, glat], abs=1e-7)
 
 
 def test_browser_location_finds_my_grid(browser, server_url):
@@ -187,6 +253,7 @@ def test_browser_location_finds_my_grid(browser, server_url):
         pg.wait_for_selector("#detail h2")
         lookup = pg.evaluate("() => gisgrid.api.get('/api/v1/lookup?lon=116.3655&lat=39.9405')")
         assert pg.inner_text("#detail h2") == lookup["grid"]["name"]
+        assert _marker(pg) == pytest.approx([116.3655, 39.9405, True], abs=1e-12)  # no base map datum: unshifted
         assert errors == []
     finally:
         context.close()

@@ -109,6 +109,8 @@ def test_labels_and_levels(client, world):
     assert levels[0]["auto_min_zoom"] <= levels[2]["auto_min_zoom"]
     labels = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=2").get_json()["labels"]
     assert {l["code"] for l in labels} == {"A1", "A2"}
+    communities = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=3").get_json()["labels"]
+    assert [l["code"] for l in communities] == ["A2a", "A1b", "A1a", "A2b"]  # largest first: kept first on screen
 
 
 def test_map_page_and_deep_link(client, world):
@@ -132,3 +134,23 @@ def test_labels_follow_the_base_map_datum(client, world):
     for bad in ("nan", "1e300", "1.5", "0"):
         assert client.get(f"/api/v1/grids/labels?bbox=100,30,130,50&level={bad}").status_code == 400
         assert client.get(f"/tiles/3/0/0.pbf?level={bad}").status_code == 400
+
+
+def test_history_lookup_has_the_same_near_boundary_as_the_current_mode(client, session, world):
+    from sqlalchemy import text
+    session.execute(text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"),
+                    {"v": world.version_id})
+    lon, lat = worlds.wgs84(1010, 500)  # 10 m inside A2a, east of A1b's edge
+    now = client.get(f"/api/v1/lookup?lon={lon}&lat={lat}").get_json()
+    for url in (f"/api/v1/lookup?lon={lon}&lat={lat}&at=2024-06-01",
+                f"/api/v1/grids/locate?lon={lon}&lat={lat}&at=2024-06-01"):
+        past = client.get(url).get_json()
+        assert past.keys() == now.keys()
+        assert past["near_boundary_m"] == now["near_boundary_m"] == 30.0
+        assert [g["code"] for g in past["near_boundary"]] == ["A1b", "A1"]
+        assert past["near_boundary"] == now["near_boundary"] and past["chain"] == now["chain"]
+        assert 9 < past["near_boundary"][0]["distance_m"] < 11
+    far = client.get(f"/api/v1/grids/locate?lon={lon}&lat={lat}&at=2024-06-01").get_json()
+    assert far["near_boundary"] and far["version"]["id"] == world.version_id
+    lon, lat = worlds.wgs84(1500, 500)  # 500 m from every other grid
+    assert client.get(f"/api/v1/grids/locate?lon={lon}&lat={lat}&at=2024-06-01").get_json()["near_boundary"] == []
