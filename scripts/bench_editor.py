@@ -19,17 +19,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine  # noqa: E402
+from bench import first_pass, synthetic  # noqa: E402
+from sqlalchemy import (
+    create_engine,  # noqa: E402
+    text,  # noqa: E402
+)
 from sqlalchemy.orm import Session  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from gisgrid.cli import DEMO_FILE  # noqa: E402
 from gisgrid.editor import drafts, edits, filing, validate, versions  # noqa: E402
-from gisgrid.grids import service  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from bench import first_pass, synthetic  # noqa: E402
-from gisgrid.grids import queries  # noqa: E402
+from gisgrid.grids import (
+    queries,  # noqa: E402
+    service,  # noqa: E402
+)
 from tests.conftest import fresh_database  # noqa: E402
 
 

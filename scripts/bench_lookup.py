@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from bench import load, synthetic  # noqa: E402
+
 from gisgrid import config as settings  # noqa: E402
 from gisgrid.grids import batch, queries  # noqa: E402
 from gisgrid.migrate import upgrade  # noqa: E402
@@ -353,19 +355,26 @@ def measure_all(url: str, args, results: dict) -> None:
         results["http"] = measure_http(url, box, args, Path(logdir))
 
 
+@contextmanager
+def bench_database(args, results: dict):
+    """The bench database's URL: ``--reuse-db``, or built now and dropped afterwards unless ``--keep-db``."""
+    try:
+        if args.reuse_db:
+            yield database_url(args.reuse_db)
+        else:
+            url, results["build"] = build(args)
+            yield url
+    finally:
+        if not (args.reuse_db or args.keep_db):
+            _admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+
+
 def main(argv=None) -> int:
     """Build (or reuse) the bench database, measure everything, print the summary."""
     args = parse_args(argv)
     results = {"args": vars(args), "targets": TARGETS, "build": {}, "db": args.reuse_db or args.db}
-    try:
-        if args.reuse_db:
-            url = database_url(args.reuse_db)
-        else:
-            url, results["build"] = build(args)
+    with bench_database(args, results) as url:
         measure_all(url, args, results)
-    finally:
-        if not (args.reuse_db or args.keep_db):
-            _admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
     if args.json:
         print(json.dumps({**results, "summary": summarise(results)}, indent=2, default=str))
     else:

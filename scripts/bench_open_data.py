@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import bench_lookup  # noqa: E402  (database building is shared with the lookup benchmark)
+
 from gisgrid import create_app  # noqa: E402
 from gisgrid.db import db  # noqa: E402
 
@@ -97,15 +98,9 @@ def main(argv=None) -> int:
     """Build (or reuse) the database, measure, print."""
     args = parse_args(argv)
     results = {"build": {}}
-    try:
-        url = bench_lookup.database_url(args.reuse_db) if args.reuse_db else None
-        if url is None:
-            url, results["build"] = bench_lookup.build(args)
+    with bench_lookup.bench_database(args, results) as url:
         results["database"] = bench_lookup.database_info(url)
         results.update(measure(url))
-    finally:
-        if not (args.reuse_db or args.keep_db):
-            bench_lookup._admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
     if args.json:
         print(json.dumps(results, indent=2, default=str))
     else:

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from bench_lookup import _admin, create_database  # noqa: E402
+
 from gisgrid import create_app  # noqa: E402
 from gisgrid.auth import service as auth  # noqa: E402
 from gisgrid.cli import DEMO_FILE  # noqa: E402

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import bench_lookup  # noqa: E402  (database building is shared with the lookup benchmark)
+
 from gisgrid import create_app  # noqa: E402
 from gisgrid.db import db  # noqa: E402
 from gisgrid.public_map import tiles  # noqa: E402
@@ -153,6 +154,7 @@ def measure(url: str, args) -> dict:
                 row = measure_zoom(client, session, info["version_id"], sizes, z, xys, crs="gcj02")
                 results["gcj02"].append({k: row[k] for k in ("zoom", "cold_p50", "cold_p95", "kb_mean")})
                 bar.update(len(xys))
+    db.dispose(app)  # the database is dropped next
     results["overall"] = overall(results["zooms"])
     return results
 
@@ -208,16 +210,8 @@ def main(argv=None) -> int:
     """Build (or reuse) the database, measure, print."""
     args = parse_args(argv)
     results = {"build": {}}
-    try:
-        if args.reuse_db:
-            url = bench_lookup.database_url(args.reuse_db)
-        else:
-            url, results["build"] = bench_lookup.build(args)
+    with bench_lookup.bench_database(args, results) as url:
         results.update(measure(url, args))
-    finally:
-        db.engine and db.engine.dispose()
-        if not (args.reuse_db or args.keep_db):
-            bench_lookup._admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
     if args.json:
         print(json.dumps(results, indent=2, default=str))
     else:
