@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 from sqlalchemy import func, select
@@ -82,11 +81,7 @@ def shift_geojson(geometry: dict, crs: str) -> dict:
     """A GeoJSON geometry moved to ``crs`` (GCJ-02: every vertex offset)."""
     if crs == "wgs84" or geometry is None:
         return geometry
-    return mapping(shapely.transform(shape(geometry), _gcj02))
-
-
-def _gcj02(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+    return mapping(shapely.transform(shape(geometry), coords.wgs84_to_gcj02_xy))
 
 
 def grid_detail(session: Session, code: str, day: date | None = None, crs: str = "wgs84") -> dict:
