@@ -1,7 +1,7 @@
 """Entry points for routes and the CLI: read a case, act on it, list, serialise."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,8 +10,9 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access, photos, queries, transfer, workflow
-from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
+from gisgrid.sources.rules import CHINA_TZ as CHINA
+from gisgrid.sources.rules import today_in_china
 
 
 def load(session: Session, incident_id) -> Incident:
@@ -72,7 +73,7 @@ def allowed_actions(user, incident: Incident) -> list[str]:
 
 def escalate_now(session: Session, user) -> list[Incident]:
     """Run the overdue escalation (督办) now, over the cases in the user's scope (China's date)."""
-    return transfer.escalate_overdue(session, datetime.now(CHINA).date(), user)
+    return transfer.escalate_overdue(session, today_in_china(), user)
 
 
 def list_cases(session: Session, user, state: str | None = None, escalated: bool = False) -> list[Incident]:
@@ -87,7 +88,7 @@ def _local(moment) -> str | None:
 
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
-    today = today or datetime.now(CHINA).date()
+    today = today or today_in_china()
     return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
             "state": incident.state,
             "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
@@ -109,7 +110,7 @@ def detail(incident: Incident, user) -> dict:
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < datetime.now(CHINA).date()),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today_in_china()),
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],
