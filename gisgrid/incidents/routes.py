@@ -37,10 +37,10 @@ def _params() -> dict:
     return data
 
 
-def _uploads() -> list[tuple[str, bytes]]:
+def _files(name: str) -> list[tuple[str, bytes]]:
     limit = current_app.config["PHOTO_MAX_BYTES"]
     # read one byte more than allowed: enough to know a file is too large without reading it all
-    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist("photos")]
+    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
 
 
 def _client_scope() -> str:
@@ -51,10 +51,8 @@ def _client_scope() -> str:
 
 
 def _upload() -> photos.Upload:
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    files = {name: [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
-             for name in request.files}
-    return photos.Upload(files, current_app.config["MEDIA_DIR"], limit)
+    return photos.Upload({name: _files(name) for name in request.files}, current_app.config["MEDIA_DIR"],
+                         current_app.config["PHOTO_MAX_BYTES"])
 
 
 @bp.get("/report")
@@ -79,7 +77,7 @@ def report_status():
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
     data = _params()
-    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _uploads(),
+    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _files("photos"),
                                       current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"],
                                       _client_scope())
     body = {"id": incident.id, "state": incident.state, "created": created, "grid_codes": incident.grid_codes,
