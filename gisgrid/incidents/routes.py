@@ -55,6 +55,16 @@ def _upload() -> photos.Upload:
                          current_app.config["PHOTO_MAX_BYTES"])
 
 
+def _listed_cases() -> list:
+    # ?state= and ?escalated=1 filter the cases in the user's scope
+    return service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                              request.args.get("escalated") == "1")
+
+
+def _period():
+    return kpi.period(request.args.get("from"), request.args.get("to"))
+
+
 @bp.get("/report")
 def report_form():
     """Public report form (map pin or phone location); staff get hotline/patrol intake with ?channel=."""
@@ -89,8 +99,7 @@ def create():
 @login_required
 def list_json():
     """Cases in the user's scope (for the list and the map)."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                               request.args.get("escalated") == "1")
+    cases = _listed_cases()
     return jsonify({"cases": [service.summary(c) for c in cases]})
 
 
@@ -98,8 +107,7 @@ def list_json():
 @login_required
 def list_page():
     """Case list and map of the user's grids and department."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                               request.args.get("escalated") == "1")
+    cases = _listed_cases()
     return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
                            states=workflow.STATE_LABELS, me=current_user)
 
@@ -214,7 +222,7 @@ def categories_json():
 @roles_required(*KPI_ROLES)
 def kpi_json():
     """KPI rows per grid (``by=grid&level=2``) or department for ``from``..``to``; ``format=csv`` for CSV."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     rows = kpi.compute(db.session(), start, end, request.args.get("by", "grid"), request.args.get("level", 2, type=int))
     if request.args.get("format") == "csv":
         return Response(kpi.to_csv(rows), mimetype="text/csv; charset=utf-8",
@@ -226,7 +234,7 @@ def kpi_json():
 @roles_required(*KPI_ROLES)
 def kpi_map():
     """The grids of a level with their KPIs, as GeoJSON for the choropleth."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     return jsonify(kpi.choropleth(db.session(), start, end, request.args.get("level", 2, type=int)))
 
 
@@ -234,7 +242,7 @@ def kpi_map():
 @roles_required(*KPI_ROLES)
 def kpi_page():
     """KPI tables (per grid and per department) and the choropleth map."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     session = db.session()
     return render_template("incidents/kpi.html", start=start, end=end,
                            by_grid=kpi.compute(session, start, end, "grid", 2),
