@@ -12,6 +12,7 @@ from flask import (
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
+from gisgrid.grids import service as grid_service
 from gisgrid.public_map import opendata, service, tiles
 
 bp = Blueprint("public_map", __name__)
@@ -92,7 +93,8 @@ def locate_api():
     """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode); as /api/v1/lookup."""
     lon, lat, crs_name, day = _number("lon"), _number("lat"), request.args.get("crs"), _day()
     radius = current_app.config["NEAR_BOUNDARY_M"]
-    body = db.read(lambda conn: service.locate(conn, lon, lat, crs_name, radius, day))
+    # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
+    body = db.read(lambda conn: grid_service.lookup(conn, lon, lat, crs_name, radius, day))
     return Response(body, mimetype="application/json")
 
 

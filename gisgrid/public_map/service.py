@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
-from gisgrid.grids import service as grid_service
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.public_map import queries
 
@@ -122,12 +121,6 @@ def search(session: Session, q: str, day: date | None = None) -> dict:
     results = queries.search(session, version.id, q, SEARCH_LIMIT)
     session.rollback()
     return {"version": version_json(version), "q": q, "results": results}
-
-
-def locate(conn, lon: float, lat: float, crs_name: str | None, radius_m: float, day: date | None) -> str:
-    """Point → grid chain in the version of ``day`` (history): the lookup API's document, near_boundary included."""
-    # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
-    return grid_service.lookup(conn, lon, lat, crs_name, radius_m, day)
 
 
 def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str) -> dict:
