@@ -31,16 +31,6 @@ def published_summary(session: Session) -> dict | None:
     return summary
 
 
-def parse_day(raw: str | None) -> date | None:
-    """``?at=YYYY-MM-DD`` → a date (None when absent)."""
-    if raw in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 at 应为 YYYY-MM-DD 日期，收到 {raw!r} (at must be YYYY-MM-DD)") from None
-
-
 def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
     """The published version, or the one published at the end of ``day``; NotFound when none."""
     if day is None:
