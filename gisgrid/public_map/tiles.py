@@ -178,17 +178,19 @@ def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> 
     if queries.has_generalised(session, version_id, VARIANTS[-1]):  # versions never change: done is done
         session.commit()
         return 0
-    steps = 0
-    for variant in VARIANTS:
-        for band in PREPARED_ZOOMS:
-            for level, _, width in sizes:
-                if width_px(width, band) >= EXPLICIT_MIN_PX:
-                    queries.generalise(session, version_id, variant, band, level, tolerance(band))
-                    steps += 1
-                    if progress:
-                        progress(1)
+    steps = _generalise_steps(sizes)
+    for variant, band, level in steps:
+        queries.generalise(session, version_id, variant, band, level, tolerance(band))
+        if progress:
+            progress(1)
     session.commit()
-    return steps
+    return len(steps)
+
+
+def _generalise_steps(sizes) -> list[tuple[str, int, int]]:
+    """(variant, band, level) of each generalised layer prepare() builds: the levels drawn at the band's zoom."""
+    return [(variant, band, level) for variant in VARIANTS for band in PREPARED_ZOOMS
+            for level, _, width in sizes if width_px(width, band) >= EXPLICIT_MIN_PX]
 
 
 _STARTED: set[tuple] = set()
@@ -220,8 +222,7 @@ def prepare_in_background(session: Session, version_id: int) -> bool:
 
 def prepare_steps(session: Session, version_id: int) -> int:
     """How many steps prepare() will take (for a progress bar)."""
-    sizes = level_sizes(session, version_id)
-    return len(VARIANTS) * sum(width_px(w, band) >= EXPLICIT_MIN_PX for band in PREPARED_ZOOMS for _, _, w in sizes)
+    return len(_generalise_steps(level_sizes(session, version_id)))
 
 
 def published_version_id(session: Session) -> int | None:
