@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.public_map import queries
-from gisgrid.public_map.service import resolve_version
+from gisgrid.public_map.service import MAP_CRS, resolve_version
 
 MAX_ZOOM = 22
 AUTO_MIN_PX = 16.0  # the auto level: the deepest whose typical grid is at least this wide on screen
@@ -25,7 +25,7 @@ TILE_SCHEMA = "t1"  # bump when the tile content changes for the same version (E
 _METRES_PER_PX_Z0 = 2 * math.pi * 6378137 / 256
 _SQL = {"wgs84": "tile.sql", "gcj02": "tile_gcj02.sql", "baseline": "tile_baseline.sql"}
 PREPARED_ZOOMS = (5, 8)  # generalised geometry serves tiles up to these zooms; deeper tiles read grid itself
-VARIANTS = ("wgs84", "gcj02")
+VARIANTS = MAP_CRS  # every overlay CRS of the map has its generalised low-zoom geometry
 AUTO_PREPARE = True  # tile requests start prepare() for an unprepared version (the benchmark turns it off)
 
 
