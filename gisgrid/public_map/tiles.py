@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from gisgrid.db import database_name
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.public_map import queries
@@ -61,14 +62,9 @@ _GENERALISED_READY: set[tuple] = set()
 _GCJ02_LOCK = threading.Lock()
 
 
-def _db(session: Session) -> str:
-    # version ids are per database: one process may serve several (tests, benchmarks)
-    return session.get_bind().engine.url.database
-
-
 def level_sizes(session: Session, version_id: int) -> list[tuple[int, int, float]]:
     """(level, count, typical width m) of a version, cached (versions do not change)."""
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     sizes = _SIZES.get(key)
     if sizes is None:
         sizes = queries.level_sizes(session, version_id)
@@ -117,7 +113,7 @@ def get_tile(session: Session, z: int, x: int, y: int, level: int | None = None,
     version = resolve_version(session, day)
     sizes = level_sizes(session, version.id)
     chosen = auto_level(sizes, z) if level is None else level
-    key = (_db(session), version.id, z, x, y, chosen, variant)
+    key = (database_name(session), version.id, z, x, y, chosen, variant)
     etag = f"{TILE_SCHEMA}.{version.id}.{variant}.{chosen}.{z}.{x}.{y}"
     body = TILE_CACHE.get(key)
     if body is None:
@@ -154,7 +150,7 @@ def band_for(z: int) -> int | None:
 
 def generalised_ready(session: Session, version_id: int, variant: str, auto: bool = False) -> bool:
     """True once prepare() has run for this version and variant; ``auto`` starts it in the background."""
-    key = (_db(session), version_id, variant)
+    key = (database_name(session), version_id, variant)
     if key in _GENERALISED_READY:
         return True
     if queries.has_generalised(session, version_id, variant):
@@ -206,7 +202,7 @@ def prepare_in_background(session: Session, version_id: int) -> bool:
     engine = session.get_bind()
     if not isinstance(engine, Engine):
         return False
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     with _GCJ02_LOCK:
         if key in _STARTED:
             return False
@@ -233,7 +229,7 @@ def published_version_id(session: Session) -> int | None:
 
 def ensure_gcj02(session: Session, version_id: int) -> None:
     """Build the GCJ-02 companion geometry of a version once (first GCJ-02 tile asks for it)."""
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     if key in _GCJ02_READY:
         return
     with _GCJ02_LOCK:
