@@ -55,10 +55,10 @@ def _upload() -> photos.Upload:
                          current_app.config["PHOTO_MAX_BYTES"])
 
 
-def _listed_cases() -> list:
+def _listed_cases() -> list[dict]:
     # ?state= and ?escalated=1 filter the cases in the user's scope
-    return service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                              request.args.get("escalated") == "1")
+    return service.summaries(service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                                                request.args.get("escalated") == "1"))
 
 
 def _period():
@@ -99,17 +99,14 @@ def create():
 @login_required
 def list_json():
     """Cases in the user's scope (for the list and the map)."""
-    cases = _listed_cases()
-    return jsonify({"cases": [service.summary(c) for c in cases]})
+    return jsonify({"cases": _listed_cases()})
 
 
 @bp.get("/incidents")
 @login_required
 def list_page():
     """Case list and map of the user's grids and department."""
-    cases = _listed_cases()
-    return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
-                           states=workflow.STATE_LABELS, me=current_user)
+    return render_template("incidents/list.html", cases=_listed_cases(), states=workflow.STATE_LABELS, me=current_user)
 
 
 @bp.post("/incidents/escalate")

@@ -99,9 +99,16 @@ def summary(incident: Incident, today: date | None = None) -> dict:
             "channel": incident.channel, "description": incident.description}
 
 
+def summaries(incidents: list[Incident]) -> list[dict]:
+    """``summary`` of each case, with today's date read once for the whole list."""
+    today = today_in_china()
+    return [summary(c, today) for c in incidents]
+
+
 def detail(incident: Incident, user) -> dict:
     """Full JSON form of a case: audit timeline, transfer chain, joint sub-tasks, photos."""
-    body = summary(incident)
+    today = today_in_china()
+    body = summary(incident, today)
     body.update({
         "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
         "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
@@ -110,7 +117,7 @@ def detail(incident: Incident, user) -> dict:
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today_in_china()),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today),
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],
