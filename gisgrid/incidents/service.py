@@ -127,10 +127,15 @@ def detail(incident: Incident, user) -> dict:
     return body
 
 
+def _chains(session: Session, version_id: int, cases: list[Incident]) -> dict[int, list[str]]:
+    # case id → its grid chain in version_id (cases outside every grid are left out)
+    return grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in cases])
+
+
 def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
     rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
                                                        Incident.version_id != version_id)))
-    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    chains = _chains(session, version_id, rows)
     result = []
     for case in rows:
         new = chains.get(case.id)
@@ -142,7 +147,7 @@ def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
 
 def _reassign(session: Session, ids: list[int], version_id: int) -> int:
     rows = list(session.scalars(select(Incident).where(Incident.id.in_(ids))))
-    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    chains = _chains(session, version_id, rows)
     count = 0
     for case in rows:
         if chains.get(case.id):
