@@ -38,6 +38,12 @@ def _level() -> int:
     return int(level)
 
 
+def _max_age() -> int:
+    # a past day's version is fixed; the published one may change at any time: revalidate after a minute
+    # (a 304 is cheap)
+    return 86400 if request.args.get("at") else 60
+
+
 def _map_config(code: str | None = None) -> dict:
     cfg = current_app.config
     return {"tile_url": cfg.get("TILE_URL") or "", "tile_crs": cfg.get("TILE_CRS", "wgs84"),
@@ -109,8 +115,7 @@ def tile(z: int, x: int, y: int):
     body, etag = tiles.get_tile(db.session(), z, x, y, level, variant, at_day())
     resp = Response(body, mimetype=MVT)
     resp.set_etag(etag)
-    # the published version may change at any time: revalidate after a minute (a 304 is cheap)
-    resp.headers["Cache-Control"] = "public, max-age=86400" if request.args.get("at") else "public, max-age=60"
+    resp.headers["Cache-Control"] = f"public, max-age={_max_age()}"
     return resp.make_conditional(request)
 
 
@@ -120,7 +125,7 @@ def open_data(fmt: str):
     path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], at_day())
     # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
     return send_file(path, mimetype=opendata.FORMATS[fmt], as_attachment=True, download_name=filename,
-                     conditional=True, etag=True, max_age=86400 if request.args.get("at") else 60)
+                     conditional=True, etag=True, max_age=_max_age())
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float]:
