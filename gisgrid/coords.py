@@ -62,6 +62,11 @@ def wgs84_to_gcj02(lon, lat):
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
 
 
+def wgs84_to_gcj02_xy(xy: np.ndarray) -> np.ndarray:
+    """The GCJ-02 offset on an (n, 2) array of lon/lat, as ``shapely.transform`` wants it."""
+    return np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+
+
 def gcj02_to_bd09(lon, lat):
     """Forward BD-09 transform of GCJ-02 coordinates."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

@@ -22,8 +22,14 @@ DEMO_USERS = (
 
 def load_demo_users(session: Session) -> list[str]:
     """Create the demo accounts that do not exist yet; returns the usernames created."""
+    return create_missing_users(session, DEMO_USERS)
+
+
+def create_missing_users(session: Session, users) -> list[str]:
+    """Create each (username, display name, role, grid codes, department code) whose username is
+    not taken yet, with the demo password; returns the usernames created."""
     created = []
-    for username, name, role, grids, dept in DEMO_USERS:
+    for username, name, role, grids, dept in users:
         if session.scalar(select(User.id).where(User.username == username)):
             continue
         service.create_user(session, username, DEMO_PASSWORD, role, display_name=name,

@@ -19,4 +19,4 @@ LABELS = {
     ADMIN: "系统管理员",
 }
 ALL = tuple(LABELS)
-STAFF = (GRID_STAFF, DISPATCHER, HANDLER, GRID_LEADER, PLANNER, ADMIN)
+STAFF = tuple(role for role in ALL if role != PUBLIC)  # every role but the citizen

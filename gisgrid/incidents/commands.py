@@ -44,8 +44,9 @@ def incidents_matrix_import(path) -> None:
 def incidents_escalate(today) -> None:
     """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
     from gisgrid.incidents import kpi, transfer
+    from gisgrid.sources.rules import today_in_china
     try:
-        day = kpi.period(today, today)[0] if today else kpi.period(None, None)[1]
+        day = kpi.period(today, today)[0] if today else today_in_china()
         with db.new_session() as session:
             cases = transfer.escalate_overdue(session, day)
     except DomainError as err:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import roles, service
-from gisgrid.auth.demo import DEMO_PASSWORD
+from gisgrid.auth import roles
+from gisgrid.auth.demo import create_missing_users
 from gisgrid.auth.models import User
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import Grid
@@ -30,14 +30,8 @@ DEMO_CASES = (
 def load_demo(session: Session) -> tuple[int, list[str]]:
     """Create departments, the demo matrix and handler_<dept> accounts that are missing."""
     count = matrix.load_demo(session)
-    created = []
-    for code, name in matrix.DEMO_DEPARTMENTS:
-        username = f"handler_{code}"
-        if session.scalar(select(User.id).where(User.username == username)):
-            continue
-        service.create_user(session, username, DEMO_PASSWORD, roles.HANDLER, display_name=f"{name}承办人（示例）",
-                            department_code=code)
-        created.append(username)
+    created = create_missing_users(session, [(f"handler_{code}", f"{name}承办人（示例）", roles.HANDLER, (), code)
+                                              for code, name in matrix.DEMO_DEPARTMENTS])
     return count, created
 
 

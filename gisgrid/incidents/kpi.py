@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,16 +15,17 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
+from gisgrid.sources.rules import CHINA_TZ as CHINA
+from gisgrid.sources.rules import today_in_china
 
 COLUMNS = ("key", "name", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
            "closure_rate", "rework_rate", "mean_handling_days")
-CHINA = timezone(timedelta(hours=8))
 
 
 def period(start: str | None, end: str | None) -> tuple[date, date]:
     """Parse ``from``/``to`` (YYYY-MM-DD, inclusive); default: the last 365 days."""
     try:
-        end_day = date.fromisoformat(end) if end else datetime.now(CHINA).date()
+        end_day = date.fromisoformat(end) if end else today_in_china()
         start_day = date.fromisoformat(start) if start else end_day - timedelta(days=364)
     except ValueError:
         raise InvalidInput("日期格式应为 YYYY-MM-DD (dates must be YYYY-MM-DD)") from None

@@ -35,9 +35,13 @@ def _xml(root: str, item: str, rows: list[dict]) -> Response:
     return Response(body, mimetype="text/xml")
 
 
-def _reply(fmt: str, root: str, item: str, rows: list[dict], status: int = 200):
+def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise NotFound("格式只能是 json 或 xml (format must be json or xml)")
+
+
+def _reply(fmt: str, root: str, item: str, rows: list[dict], status: int = 200):
+    _check_format(fmt)
     resp = _xml(root, item, rows) if fmt == "xml" else jsonify(rows)
     resp.status_code = status
     return resp
@@ -75,8 +79,7 @@ def service_definition(code: str, fmt: str):
     _check_jurisdiction()
     cat = matrix.category(db.session(), code)
     body = {"service_code": cat.code, "attributes": []}
-    if fmt not in FORMATS:
-        raise NotFound("格式只能是 json 或 xml (format must be json or xml)")
+    _check_format(fmt)
     if fmt == "xml":
         top = ET.Element("service_definition")
         ET.SubElement(top, "service_code").text = cat.code

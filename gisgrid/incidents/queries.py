@@ -7,6 +7,7 @@ from sqlalchemy import and_, any_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
+from gisgrid.incidents.access import GRID_ROLES
 from gisgrid.incidents.models import Incident, IncidentTask, IncidentTransfer
 from gisgrid.sqlfiles import statement
 
@@ -19,7 +20,7 @@ def scope_filter(user):
     if user.role == roles.ADMIN:
         return True
     codes = sorted(user.grid_codes)
-    if user.role in (roles.GRID_STAFF, roles.DISPATCHER, roles.GRID_LEADER):
+    if user.role in GRID_ROLES:
         return Incident.grid_codes.overlap(codes)
     if user.role == roles.HANDLER and user.department_code:
         dept = user.department_code

@@ -37,10 +37,10 @@ def _params() -> dict:
     return data
 
 
-def _uploads() -> list[tuple[str, bytes]]:
+def _files(name: str) -> list[tuple[str, bytes]]:
     limit = current_app.config["PHOTO_MAX_BYTES"]
     # read one byte more than allowed: enough to know a file is too large without reading it all
-    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist("photos")]
+    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
 
 
 def _client_scope() -> str:
@@ -51,10 +51,18 @@ def _client_scope() -> str:
 
 
 def _upload() -> photos.Upload:
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    files = {name: [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
-             for name in request.files}
-    return photos.Upload(files, current_app.config["MEDIA_DIR"], limit)
+    return photos.Upload({name: _files(name) for name in request.files}, current_app.config["MEDIA_DIR"],
+                         current_app.config["PHOTO_MAX_BYTES"])
+
+
+def _listed_cases() -> list[dict]:
+    # ?state= and ?escalated=1 filter the cases in the user's scope
+    return service.summaries(service.list_cases(db.session(), current_user, request.args.get("state") or None,
+                                                request.args.get("escalated") == "1"))
+
+
+def _period():
+    return kpi.period(request.args.get("from"), request.args.get("to"))
 
 
 @bp.get("/report")
@@ -79,7 +87,7 @@ def report_status():
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
     data = _params()
-    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _uploads(),
+    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _files("photos"),
                                       current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"],
                                       _client_scope())
     body = {"id": incident.id, "state": incident.state, "created": created, "grid_codes": incident.grid_codes,
@@ -91,19 +99,14 @@ def create():
 @login_required
 def list_json():
     """Cases in the user's scope (for the list and the map)."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                               request.args.get("escalated") == "1")
-    return jsonify({"cases": [service.summary(c) for c in cases]})
+    return jsonify({"cases": _listed_cases()})
 
 
 @bp.get("/incidents")
 @login_required
 def list_page():
     """Case list and map of the user's grids and department."""
-    cases = service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                               request.args.get("escalated") == "1")
-    return render_template("incidents/list.html", cases=[service.summary(c) for c in cases],
-                           states=workflow.STATE_LABELS, me=current_user)
+    return render_template("incidents/list.html", cases=_listed_cases(), states=workflow.STATE_LABELS, me=current_user)
 
 
 @bp.post("/incidents/escalate")
@@ -216,7 +219,7 @@ def categories_json():
 @roles_required(*KPI_ROLES)
 def kpi_json():
     """KPI rows per grid (``by=grid&level=2``) or department for ``from``..``to``; ``format=csv`` for CSV."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     rows = kpi.compute(db.session(), start, end, request.args.get("by", "grid"), request.args.get("level", 2, type=int))
     if request.args.get("format") == "csv":
         return Response(kpi.to_csv(rows), mimetype="text/csv; charset=utf-8",
@@ -228,7 +231,7 @@ def kpi_json():
 @roles_required(*KPI_ROLES)
 def kpi_map():
     """The grids of a level with their KPIs, as GeoJSON for the choropleth."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     return jsonify(kpi.choropleth(db.session(), start, end, request.args.get("level", 2, type=int)))
 
 
@@ -236,7 +239,7 @@ def kpi_map():
 @roles_required(*KPI_ROLES)
 def kpi_page():
     """KPI tables (per grid and per department) and the choropleth map."""
-    start, end = kpi.period(request.args.get("from"), request.args.get("to"))
+    start, end = _period()
     session = db.session()
     return render_template("incidents/kpi.html", start=start, end=end,
                            by_grid=kpi.compute(session, start, end, "grid", 2),

@@ -1,7 +1,7 @@
 """Entry points for routes and the CLI: read a case, act on it, list, serialise."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,8 +10,9 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access, photos, queries, transfer, workflow
-from gisgrid.incidents.kpi import CHINA
 from gisgrid.incidents.models import Incident
+from gisgrid.sources.rules import CHINA_TZ as CHINA
+from gisgrid.sources.rules import today_in_china
 
 
 def load(session: Session, incident_id) -> Incident:
@@ -72,7 +73,7 @@ def allowed_actions(user, incident: Incident) -> list[str]:
 
 def escalate_now(session: Session, user) -> list[Incident]:
     """Run the overdue escalation (督办) now, over the cases in the user's scope (China's date)."""
-    return transfer.escalate_overdue(session, datetime.now(CHINA).date(), user)
+    return transfer.escalate_overdue(session, today_in_china(), user)
 
 
 def list_cases(session: Session, user, state: str | None = None, escalated: bool = False) -> list[Incident]:
@@ -87,7 +88,7 @@ def _local(moment) -> str | None:
 
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
-    today = today or datetime.now(CHINA).date()
+    today = today or today_in_china()
     return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
             "state": incident.state,
             "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
@@ -98,9 +99,16 @@ def summary(incident: Incident, today: date | None = None) -> dict:
             "channel": incident.channel, "description": incident.description}
 
 
+def summaries(incidents: list[Incident]) -> list[dict]:
+    """``summary`` of each case, with today's date read once for the whole list."""
+    today = today_in_china()
+    return [summary(c, today) for c in incidents]
+
+
 def detail(incident: Incident, user) -> dict:
     """Full JSON form of a case: audit timeline, transfer chain, joint sub-tasks, photos."""
-    body = summary(incident)
+    today = today_in_china()
+    body = summary(incident, today)
     body.update({
         "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
         "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
@@ -109,7 +117,7 @@ def detail(incident: Incident, user) -> dict:
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < datetime.now(CHINA).date()),
+                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today),
                        "feedback": t.feedback} for t in incident.transfers],
         "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                   for t in incident.tasks],
@@ -119,10 +127,15 @@ def detail(incident: Incident, user) -> dict:
     return body
 
 
+def _chains(session: Session, version_id: int, cases: list[Incident]) -> dict[int, list[str]]:
+    # case id → its grid chain in version_id (cases outside every grid are left out)
+    return grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in cases])
+
+
 def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
     rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
                                                        Incident.version_id != version_id)))
-    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    chains = _chains(session, version_id, rows)
     result = []
     for case in rows:
         new = chains.get(case.id)
@@ -134,7 +147,7 @@ def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
 
 def _reassign(session: Session, ids: list[int], version_id: int) -> int:
     rows = list(session.scalars(select(Incident).where(Incident.id.in_(ids))))
-    chains = grid_queries.leaf_codes_at(session, version_id, [(c.id, c.lon, c.lat) for c in rows])
+    chains = _chains(session, version_id, rows)
     count = 0
     for case in rows:
         if chains.get(case.id):

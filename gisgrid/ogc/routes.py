@@ -8,7 +8,7 @@ from flask import Blueprint, Response, json, request
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.ogc import service
-from gisgrid.public_map.service import parse_day
+from gisgrid.web import at_day
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -44,20 +44,20 @@ def conformance():
 @bp.get("/collections")
 def collections():
     """The collections (one: grids)."""
-    return _respond(service.collections(db.session(), _base(), parse_day(request.args.get("at"))))
+    return _respond(service.collections(db.session(), _base(), at_day()))
 
 
 @bp.get("/collections/grids")
 def collection():
     """The grids collection."""
-    return _respond(service.collection(db.session(), _base(), parse_day(request.args.get("at"))))
+    return _respond(service.collection(db.session(), _base(), at_day()))
 
 
 @bp.get("/collections/grids/items")
 def items():
     """Features: ?bbox=&limit=&offset=[&level=][&at=]."""
     args = service.parse_items_args(request.args)
-    body = service.items(db.session(), _base(), parse_day(request.args.get("at")), args["limit"], args["offset"],
+    body = service.items(db.session(), _base(), at_day(), args["limit"], args["offset"],
                          args["filters"], _query())
     return _respond(body, service.GEOJSON)
 
@@ -65,4 +65,4 @@ def items():
 @bp.get("/collections/grids/items/<code>")
 def item(code: str):
     """One feature by grid code."""
-    return _respond(service.item(db.session(), _base(), parse_day(request.args.get("at")), code), service.GEOJSON)
+    return _respond(service.item(db.session(), _base(), at_day(), code), service.GEOJSON)

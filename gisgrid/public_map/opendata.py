@@ -17,6 +17,7 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
+from gisgrid.db import database_name
 from gisgrid.errors import NotFound
 from gisgrid.grids.models import BoundaryVersion
 from gisgrid.public_map import queries
@@ -44,7 +45,7 @@ def export(session: Session, fmt: str, cache_dir: str, day: date | None = None) 
 def cached_path(session: Session, version: BoundaryVersion, fmt: str, cache_dir: str) -> str:
     """The cache file of one version and format: database, version id and creation time make the key."""
     # ids restart in a re-created database: the creation time tells two versions with one id apart
-    database = session.get_bind().engine.url.database
+    database = database_name(session)
     stamp = version.created_at.strftime("%Y%m%dT%H%M%S%f")
     return os.path.join(os.path.abspath(cache_dir), "open-data", database, f"v{version.id}-{stamp}", f"grids.{fmt}")
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import shapely
 from sqlalchemy import bindparam, delete, exists, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -110,16 +109,11 @@ def build_gcj02(session: Session, version_id: int, chunk: int = 2000) -> int:
                            .where(Grid.version_id == version_id)).all()
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        geoms = shapely.transform(shapely.from_wkb([bytes(r[3]) for r in part]), _to_gcj02)
+        geoms = shapely.transform(shapely.from_wkb([bytes(r[3]) for r in part]), coords.wgs84_to_gcj02_xy)
         session.execute(insert(GridGcj02).values(geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))), [
             {"grid_id": r[0], "version_id": version_id, "level": r[1], "code": r[2], "wkb": shapely.to_wkb(g)}
             for r, g in zip(part, geoms)])
     return len(rows)
-
-
-def _to_gcj02(xy):
-    lon, lat = coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1])
-    return np.column_stack([lon, lat])
 
 
 def extent(session: Session, version_id: int) -> list[float] | None:

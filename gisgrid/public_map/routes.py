@@ -12,7 +12,9 @@ from flask import (
 
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
+from gisgrid.grids import service as grid_service
 from gisgrid.public_map import opendata, service, tiles
+from gisgrid.web import at_day
 
 bp = Blueprint("public_map", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
@@ -36,8 +38,10 @@ def _level() -> int:
     return int(level)
 
 
-def _day():
-    return service.parse_day(request.args.get("at"))
+def _max_age() -> int:
+    # a past day's version is fixed; the published one may change at any time: revalidate after a minute
+    # (a 304 is cheap)
+    return 86400 if request.args.get("at") else 60
 
 
 def _map_config(code: str | None = None) -> dict:
@@ -56,27 +60,27 @@ def index():
 @bp.get("/grids/<code>")
 def grid_page(code: str):
     """Deep link: the map opened on one grid."""
-    detail = service.grid_detail(db.session(), code, _day())
+    detail = service.grid_detail(db.session(), code, at_day())
     return render_template("public_map/index.html", summary=None, detail=detail, config=_map_config(code))
 
 
 @bp.get("/grids/<code>/notice")
 def notice(code: str):
     """Printable notice sheet (公示牌) of one grid."""
-    detail = service.grid_detail(db.session(), code, _day())
+    detail = service.grid_detail(db.session(), code, at_day())
     return render_template("public_map/notice.html", detail=detail, config=_map_config(code))
 
 
 @bp.get("/api/v1/grids/search")
 def search_api():
     """Grids by name, code, entity or person: ?q=[&at=]."""
-    return service.search(db.session(), request.args.get("q", ""), _day())
+    return service.search(db.session(), request.args.get("q", ""), at_day())
 
 
 @bp.get("/api/v1/grids/levels")
 def levels_api():
     """Levels, their grid counts and the zooms at which the map draws them."""
-    return tiles.map_levels(db.session(), _day())
+    return tiles.map_levels(db.session(), at_day())
 
 
 @bp.get("/api/v1/grids/labels")
@@ -84,22 +88,23 @@ def labels_api():
     """Label points: ?bbox=w,s,e,n&level=[&crs=wgs84|gcj02][&at=]."""
     bbox = _bbox(request.args.get("bbox"))
     level = _level()
-    return service.labels(db.session(), bbox, level, _day(), service.parse_map_crs(request.args.get("crs")))
+    return service.labels(db.session(), bbox, level, at_day(), service.parse_map_crs(request.args.get("crs")))
 
 
 @bp.get("/api/v1/grids/locate")
 def locate_api():
     """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode); as /api/v1/lookup."""
-    lon, lat, crs_name, day = _number("lon"), _number("lat"), request.args.get("crs"), _day()
+    lon, lat, crs_name, day = _number("lon"), _number("lat"), request.args.get("crs"), at_day()
     radius = current_app.config["NEAR_BOUNDARY_M"]
-    body = db.read(lambda conn: service.locate(conn, lon, lat, crs_name, radius, day))
+    # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
+    body = db.read(lambda conn: grid_service.lookup(conn, lon, lat, crs_name, radius, day))
     return Response(body, mimetype="application/json")
 
 
 @bp.get("/api/v1/grids/<code>")
 def grid_api(code: str):
     """One grid with geometry, parent chain and children: [?at=][&crs=wgs84|gcj02]."""
-    return service.grid_detail(db.session(), code, _day(), service.parse_map_crs(request.args.get("crs")))
+    return service.grid_detail(db.session(), code, at_day(), service.parse_map_crs(request.args.get("crs")))
 
 
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.pbf")
@@ -107,21 +112,20 @@ def tile(z: int, x: int, y: int):
     """Vector tile of the grids: [?level=][&crs=wgs84|gcj02][&at=]."""
     level = _level() if request.args.get("level") else None
     variant = service.parse_map_crs(request.args.get("crs"))
-    body, etag = tiles.get_tile(db.session(), z, x, y, level, variant, _day())
+    body, etag = tiles.get_tile(db.session(), z, x, y, level, variant, at_day())
     resp = Response(body, mimetype=MVT)
     resp.set_etag(etag)
-    # the published version may change at any time: revalidate after a minute (a 304 is cheap)
-    resp.headers["Cache-Control"] = "public, max-age=86400" if request.args.get("at") else "public, max-age=60"
+    resp.headers["Cache-Control"] = f"public, max-age={_max_age()}"
     return resp.make_conditional(request)
 
 
 @bp.get("/open-data/grids.<fmt>")
 def open_data(fmt: str):
     """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage, from the file cache."""
-    path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], _day())
+    path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], at_day())
     # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
     return send_file(path, mimetype=opendata.FORMATS[fmt], as_attachment=True, download_name=filename,
-                     conditional=True, etag=True, max_age=86400 if request.args.get("at") else 60)
+                     conditional=True, etag=True, max_age=_max_age())
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 from sqlalchemy import func, select
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
-from gisgrid.grids import service as grid_service
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.public_map import queries
 
@@ -31,16 +29,6 @@ def published_summary(session: Session) -> dict | None:
     summary = {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
     session.rollback()
     return summary
-
-
-def parse_day(raw: str | None) -> date | None:
-    """``?at=YYYY-MM-DD`` → a date (None when absent)."""
-    if raw in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 at 应为 YYYY-MM-DD 日期，收到 {raw!r} (at must be YYYY-MM-DD)") from None
 
 
 def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
@@ -82,11 +70,7 @@ def shift_geojson(geometry: dict, crs: str) -> dict:
     """A GeoJSON geometry moved to ``crs`` (GCJ-02: every vertex offset)."""
     if crs == "wgs84" or geometry is None:
         return geometry
-    return mapping(shapely.transform(shape(geometry), _gcj02))
-
-
-def _gcj02(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+    return mapping(shapely.transform(shape(geometry), coords.wgs84_to_gcj02_xy))
 
 
 def grid_detail(session: Session, code: str, day: date | None = None, crs: str = "wgs84") -> dict:
@@ -127,12 +111,6 @@ def search(session: Session, q: str, day: date | None = None) -> dict:
     results = queries.search(session, version.id, q, SEARCH_LIMIT)
     session.rollback()
     return {"version": version_json(version), "q": q, "results": results}
-
-
-def locate(conn, lon: float, lat: float, crs_name: str | None, radius_m: float, day: date | None) -> str:
-    """Point → grid chain in the version of ``day`` (history): the lookup API's document, near_boundary included."""
-    # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
-    return grid_service.lookup(conn, lon, lat, crs_name, radius_m, day)
 
 
 def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str) -> dict:

@@ -13,10 +13,11 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from gisgrid.db import database_name
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.public_map import queries
-from gisgrid.public_map.service import resolve_version
+from gisgrid.public_map.service import MAP_CRS, resolve_version
 
 MAX_ZOOM = 22
 AUTO_MIN_PX = 16.0  # the auto level: the deepest whose typical grid is at least this wide on screen
@@ -25,7 +26,7 @@ TILE_SCHEMA = "t1"  # bump when the tile content changes for the same version (E
 _METRES_PER_PX_Z0 = 2 * math.pi * 6378137 / 256
 _SQL = {"wgs84": "tile.sql", "gcj02": "tile_gcj02.sql", "baseline": "tile_baseline.sql"}
 PREPARED_ZOOMS = (5, 8)  # generalised geometry serves tiles up to these zooms; deeper tiles read grid itself
-VARIANTS = ("wgs84", "gcj02")
+VARIANTS = MAP_CRS  # every overlay CRS of the map has its generalised low-zoom geometry
 AUTO_PREPARE = True  # tile requests start prepare() for an unprepared version (the benchmark turns it off)
 
 
@@ -61,14 +62,9 @@ _GENERALISED_READY: set[tuple] = set()
 _GCJ02_LOCK = threading.Lock()
 
 
-def _db(session: Session) -> str:
-    # version ids are per database: one process may serve several (tests, benchmarks)
-    return session.get_bind().engine.url.database
-
-
 def level_sizes(session: Session, version_id: int) -> list[tuple[int, int, float]]:
     """(level, count, typical width m) of a version, cached (versions do not change)."""
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     sizes = _SIZES.get(key)
     if sizes is None:
         sizes = queries.level_sizes(session, version_id)
@@ -117,7 +113,7 @@ def get_tile(session: Session, z: int, x: int, y: int, level: int | None = None,
     version = resolve_version(session, day)
     sizes = level_sizes(session, version.id)
     chosen = auto_level(sizes, z) if level is None else level
-    key = (_db(session), version.id, z, x, y, chosen, variant)
+    key = (database_name(session), version.id, z, x, y, chosen, variant)
     etag = f"{TILE_SCHEMA}.{version.id}.{variant}.{chosen}.{z}.{x}.{y}"
     body = TILE_CACHE.get(key)
     if body is None:
@@ -154,7 +150,7 @@ def band_for(z: int) -> int | None:
 
 def generalised_ready(session: Session, version_id: int, variant: str, auto: bool = False) -> bool:
     """True once prepare() has run for this version and variant; ``auto`` starts it in the background."""
-    key = (_db(session), version_id, variant)
+    key = (database_name(session), version_id, variant)
     if key in _GENERALISED_READY:
         return True
     if queries.has_generalised(session, version_id, variant):
@@ -178,17 +174,19 @@ def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> 
     if queries.has_generalised(session, version_id, VARIANTS[-1]):  # versions never change: done is done
         session.commit()
         return 0
-    steps = 0
-    for variant in VARIANTS:
-        for band in PREPARED_ZOOMS:
-            for level, _, width in sizes:
-                if width_px(width, band) >= EXPLICIT_MIN_PX:
-                    queries.generalise(session, version_id, variant, band, level, tolerance(band))
-                    steps += 1
-                    if progress:
-                        progress(1)
+    steps = _generalise_steps(sizes)
+    for variant, band, level in steps:
+        queries.generalise(session, version_id, variant, band, level, tolerance(band))
+        if progress:
+            progress(1)
     session.commit()
-    return steps
+    return len(steps)
+
+
+def _generalise_steps(sizes) -> list[tuple[str, int, int]]:
+    """(variant, band, level) of each generalised layer prepare() builds: the levels drawn at the band's zoom."""
+    return [(variant, band, level) for variant in VARIANTS for band in PREPARED_ZOOMS
+            for level, _, width in sizes if width_px(width, band) >= EXPLICIT_MIN_PX]
 
 
 _STARTED: set[tuple] = set()
@@ -204,7 +202,7 @@ def prepare_in_background(session: Session, version_id: int) -> bool:
     engine = session.get_bind()
     if not isinstance(engine, Engine):
         return False
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     with _GCJ02_LOCK:
         if key in _STARTED:
             return False
@@ -220,8 +218,7 @@ def prepare_in_background(session: Session, version_id: int) -> bool:
 
 def prepare_steps(session: Session, version_id: int) -> int:
     """How many steps prepare() will take (for a progress bar)."""
-    sizes = level_sizes(session, version_id)
-    return len(VARIANTS) * sum(width_px(w, band) >= EXPLICIT_MIN_PX for band in PREPARED_ZOOMS for _, _, w in sizes)
+    return len(_generalise_steps(level_sizes(session, version_id)))
 
 
 def published_version_id(session: Session) -> int | None:
@@ -232,7 +229,7 @@ def published_version_id(session: Session) -> int | None:
 
 def ensure_gcj02(session: Session, version_id: int) -> None:
     """Build the GCJ-02 companion geometry of a version once (first GCJ-02 tile asks for it)."""
-    key = (_db(session), version_id)
+    key = (database_name(session), version_id)
     if key in _GCJ02_READY:
         return
     with _GCJ02_LOCK:
