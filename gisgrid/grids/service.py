@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import shapely
@@ -115,6 +116,16 @@ def publish_version(session: Session, version_id: int) -> None:
     except BaseException:
         session.rollback()
         raise
+
+
+def parse_at(raw: str | None) -> date | None:
+    """An ``?at=YYYY-MM-DD`` argument → a date; None when absent or empty."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
 
 
 def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=None) -> str:
