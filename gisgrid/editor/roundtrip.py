@@ -15,7 +15,7 @@ from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import service as grid_service
-from gisgrid.grids.exporter import export_version
+from gisgrid.grids.exporter import version_gpkg
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import validate_grids
 
@@ -25,11 +25,9 @@ COMPARED = ("name", "level", "parent_code", "entity", "leader_name", "leader_tit
 
 def export_draft(session: Session, version_id: int) -> bytes:
     """The version as GeoPackage bytes (layer ``grids``, the standard import schema)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "draft.gpkg"
-        export_version(session, str(path), version_id)
-        session.rollback()
-        return path.read_bytes()
+    data = version_gpkg(session, version_id)
+    session.rollback()
+    return data
 
 
 def _frame_of_draft(session: Session, version_id: int):
