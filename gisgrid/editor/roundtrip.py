@@ -15,7 +15,7 @@ from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import service as grid_service
-from gisgrid.grids.exporter import version_gpkg
+from gisgrid.grids.exporter import export_version, version_gpkg
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import validate_grids
 
@@ -34,7 +34,8 @@ def _frame_of_draft(session: Session, version_id: int):
     # the draft goes through the same writer and reader as the upload, so both sides compare alike
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "current.gpkg"
-        path.write_bytes(export_draft(session, version_id))
+        export_version(session, str(path), version_id)
+        session.rollback()
         return read_grids(str(path))
 
 
