@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
-from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import service as grid_service
 from gisgrid.grids.exporter import export_version, version_gpkg
 from gisgrid.grids.reader import read_grids
@@ -99,13 +98,7 @@ def _replace(session: Session, version_id: int, frame, user: str) -> None:
         counter = session.scalar(text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"),
                                  {"v": version_id})
         session.execute(text("DELETE FROM grid WHERE version_id = :v"), {"v": version_id})
-        rows = [grid_service._grid_row(r, g) for r, g in
-                zip(frame[list(grid_service.GRID_COLUMNS)].to_dict("records"), frame.geometry)]
-        ids = grid_queries.insert_grids(session, version_id, rows)
-        grid_queries.insert_staff(session, [{"grid_id": ids[row["code"]], "position": i, **person}
-                                            for row, people in zip(rows, frame["staff"])
-                                            for i, person in enumerate(people or [])])
-        grid_queries.build_version(session, version_id)
+        grid_service.write_grids(session, version_id, frame)
         # every planner's counters become stale: an edit based on the pre-import draft must be redone
         session.execute(text("UPDATE grid SET lock_version = :n, edited_by = :u, edited_at = now() "
                              "WHERE version_id = :v"), {"n": counter, "u": user, "v": version_id})

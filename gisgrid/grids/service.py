@@ -78,6 +78,12 @@ def import_frame(session: Session, frame, *, label: str, source: str | None = No
 
 def _write_version(session: Session, frame, label: str, source: str | None) -> int:
     version_id = queries.insert_version(session, label, source)
+    write_grids(session, version_id, frame)
+    return version_id
+
+
+def write_grids(session: Session, version_id: int, frame) -> None:
+    """Insert a normalised frame's grids and staff into ``version_id`` and build its lookup parts (no commit)."""
     rows = [_grid_row(record, geom) for record, geom in
             zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)]
     ids = queries.insert_grids(session, version_id, rows)
@@ -86,7 +92,6 @@ def _write_version(session: Session, frame, label: str, source: str | None) -> i
              for row, people in zip(rows, frame["staff"]) for i, person in enumerate(people or [])]
     queries.insert_staff(session, staff)
     queries.build_version(session, version_id)
-    return version_id
 
 
 def _clean(value):
