@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
-from gisgrid.grids.exporter import export_version
+from gisgrid.grids.exporter import version_gpkg
 
 HEADER = ("层级", "网格编码", "网格名称", "上级网格", "责任主体", "第一责任人", "职务", "第一责任人电话",
           "网格人员（角色 电话）", "联系电话")
@@ -185,19 +184,13 @@ def _decorate(axes, shapes: dict, second, label: str) -> None:
     axes.set_ylabel("纬度", fontproperties=font)
 
 
-def _gpkg(session: Session, version_id: int) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        export_version(session, str(Path(tmp) / "grids.gpkg"), version_id)
-        return (Path(tmp) / "grids.gpkg").read_bytes()
-
-
 def build_package(session: Session, version_id: int, progress: Callable[[str], None] | None = None) -> bytes:
     """The filing package as zip bytes."""
     step = progress or (lambda _name: None)
     label, rows = responsibility_rows(session, version_id)
     files = {}
     makers = (("网格划分责任表.csv", lambda: to_csv(rows)), ("网格划分责任表.xlsx", lambda: to_xlsx(label, rows)),
-              ("网格划分责任表.pdf", lambda: to_pdf(label, rows)), ("网格边界.gpkg", lambda: _gpkg(session, version_id)),
+              ("网格划分责任表.pdf", lambda: to_pdf(label, rows)), ("网格边界.gpkg", lambda: version_gpkg(session, version_id)),
               ("网格划分总览图.png", lambda: overview_png(session, version_id, label)))
     for (name, make), title in zip(makers, STEPS):
         step(title)

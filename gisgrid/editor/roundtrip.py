@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
-from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import service as grid_service
-from gisgrid.grids.exporter import export_version
+from gisgrid.grids.exporter import export_version, version_gpkg
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import validate_grids
 
@@ -25,18 +24,17 @@ COMPARED = ("name", "level", "parent_code", "entity", "leader_name", "leader_tit
 
 def export_draft(session: Session, version_id: int) -> bytes:
     """The version as GeoPackage bytes (layer ``grids``, the standard import schema)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "draft.gpkg"
-        export_version(session, str(path), version_id)
-        session.rollback()
-        return path.read_bytes()
+    data = version_gpkg(session, version_id)
+    session.rollback()
+    return data
 
 
 def _frame_of_draft(session: Session, version_id: int):
     # the draft goes through the same writer and reader as the upload, so both sides compare alike
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "current.gpkg"
-        path.write_bytes(export_draft(session, version_id))
+        export_version(session, str(path), version_id)
+        session.rollback()
         return read_grids(str(path))
 
 
@@ -100,13 +98,7 @@ def _replace(session: Session, version_id: int, frame, user: str) -> None:
         counter = session.scalar(text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"),
                                  {"v": version_id})
         session.execute(text("DELETE FROM grid WHERE version_id = :v"), {"v": version_id})
-        rows = [grid_service._grid_row(r, g) for r, g in
-                zip(frame[list(grid_service.GRID_COLUMNS)].to_dict("records"), frame.geometry)]
-        ids = grid_queries.insert_grids(session, version_id, rows)
-        grid_queries.insert_staff(session, [{"grid_id": ids[row["code"]], "position": i, **person}
-                                            for row, people in zip(rows, frame["staff"])
-                                            for i, person in enumerate(people or [])])
-        grid_queries.build_version(session, version_id)
+        grid_service.write_grids(session, version_id, frame)
         # every planner's counters become stale: an edit based on the pre-import draft must be redone
         session.execute(text("UPDATE grid SET lock_version = :n, edited_by = :u, edited_at = now() "
                              "WHERE version_id = :v"), {"n": counter, "u": user, "v": version_id})

@@ -21,6 +21,7 @@ from gisgrid.auth.access import require_role
 from gisgrid.db import db
 from gisgrid.editor import drafts, edits, filing, roundtrip, validate, versions
 from gisgrid.errors import InvalidInput
+from gisgrid.grids import service as grid_service
 
 bp = Blueprint("editor", __name__)
 API = "/api/v1/editor"
@@ -77,11 +78,7 @@ def diff_page():
 @bp.get("/editor/history")
 def history_page():
     """Map of the boundaries in force at the end of ?at=YYYY-MM-DD (default today)."""
-    raw = request.args.get("at") or date.today().isoformat()
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
+    day = grid_service.parse_at(request.args.get("at")) or date.today()
     return render_template("editor/history.html", day=day, version=versions.version_on(db.session(), day))
 
 

@@ -1,8 +1,6 @@
 """Validation of a draft before publishing: the import validator plus 五定 completeness."""
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.orm import Session
 
 from gisgrid.grids.exporter import version_frame
@@ -46,10 +44,3 @@ def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0) -
     return {"version_id": version_id, "errors": errors, "warnings": len(problems) - errors,
             "ok": errors == 0, "problems": items}
 
-
-def report_geojson(report: dict) -> str:
-    """Problem locations as GeoJSON points for the map."""
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": p["location"]},
-                 "properties": {k: p[k] for k in ("severity", "kind", "message", "code", "area_m2")}}
-                for p in report["problems"] if p.get("location")]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -78,10 +78,8 @@ def preview_moved(session: Session, version_id: int) -> list[dict]:
 
 
 def moved_for(session: Session, version_id: int) -> list[dict]:
-    """A draft's preview or a published version's list of moved items."""
-    version = grid_queries.get_version(session, version_id)
-    if version is not None and version.status == "draft":
-        return preview_moved(session, version_id)
+    """A draft's preview or a published version's list of moved items: the same query for both
+    (the status was looked up only to check again, in ``preview_moved``, that a draft is a draft)."""
     return moved_items(session, version_id)
 
 

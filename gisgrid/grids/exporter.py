@@ -62,3 +62,11 @@ def export_version(session: Session, path: str, version_id: int | None = None) -
         for produced in Path(tmp).iterdir():  # a shapefile is several files
             os.replace(produced, target.with_name(produced.name))
     return len(frame)
+
+
+def version_gpkg(session: Session, version_id: int | None = None) -> bytes:
+    """The version as GeoPackage bytes (layer ``grids``, the standard import schema)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "grids.gpkg"
+        export_version(session, str(path), version_id)
+        return path.read_bytes()

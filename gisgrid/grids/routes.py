@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import date
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
@@ -42,21 +41,11 @@ def _radius() -> float:
     return radius
 
 
-def _day() -> date | None:
-    raw = request.args.get("at")
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
-
-
 @bp.get("/lookup")
 def lookup():
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres] [&at=YYYY-MM-DD for history]."""
     x, y = _point_args()
-    crs_name, radius, day = request.args.get("crs"), _radius(), _day()
+    crs_name, radius, day = request.args.get("crs"), _radius(), service.parse_at(request.args.get("at"))
     body = db.read(lambda conn: service.lookup(conn, x, y, crs_name, radius, day))
     return Response(body, mimetype="application/json")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import shapely
@@ -77,6 +78,12 @@ def import_frame(session: Session, frame, *, label: str, source: str | None = No
 
 def _write_version(session: Session, frame, label: str, source: str | None) -> int:
     version_id = queries.insert_version(session, label, source)
+    write_grids(session, version_id, frame)
+    return version_id
+
+
+def write_grids(session: Session, version_id: int, frame) -> None:
+    """Insert a normalised frame's grids and staff into ``version_id`` and build its lookup parts (no commit)."""
     rows = [_grid_row(record, geom) for record, geom in
             zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)]
     ids = queries.insert_grids(session, version_id, rows)
@@ -85,7 +92,6 @@ def _write_version(session: Session, frame, label: str, source: str | None) -> i
              for row, people in zip(rows, frame["staff"]) for i, person in enumerate(people or [])]
     queries.insert_staff(session, staff)
     queries.build_version(session, version_id)
-    return version_id
 
 
 def _clean(value):
@@ -115,6 +121,16 @@ def publish_version(session: Session, version_id: int) -> None:
     except BaseException:
         session.rollback()
         raise
+
+
+def parse_at(raw: str | None) -> date | None:
+    """An ``?at=YYYY-MM-DD`` argument → a date; None when absent or empty."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
 
 
 def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=None) -> str:

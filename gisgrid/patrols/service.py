@@ -67,11 +67,19 @@ def clipped_tracks(session: Session, start: datetime, end: datetime) -> dict[int
     return out
 
 
+def clipped_wkts(clipped: dict[int, list[tuple]]) -> dict[int, str]:
+    """Track id → its clipped points as EWKT (the coverage SQL's parameter)."""
+    return {i: clip.ewkt(p) for i, p in clipped.items()}
+
+
 def visited_sources(session: Session, start: datetime, end: datetime, distance_m: float,
-                    clipped: dict[int, list[tuple]] | None = None) -> list[dict]:
-    """Active sources with ``visited``: the part of a track walked in [start, end) passed within the distance."""
-    clipped = clipped_tracks(session, start, end) if clipped is None else clipped
-    return queries.coverage_sources(session, {i: clip.ewkt(p) for i, p in clipped.items()}, distance_m)
+                    wkts: dict[int, str] | None = None) -> list[dict]:
+    """Active sources with ``visited``: the part of a track walked in [start, end) passed within the distance.
+
+    ``wkts``: the period's clipped tracks as :func:`clipped_wkts` gives them, when the caller has them already.
+    """
+    wkts = clipped_wkts(clipped_tracks(session, start, end)) if wkts is None else wkts
+    return queries.coverage_sources(session, wkts, distance_m)
 
 
 def _clipped_layer(session: Session, user, start: datetime, end: datetime, version_id: int,
@@ -94,11 +102,11 @@ def coverage(session: Session, user, since: date, until: date, distance_m: float
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     start, end = period(since, until)
     clipped = clipped_tracks(session, start, end)
-    wkts = {i: clip.ewkt(p) for i, p in clipped.items()}
+    wkts = clipped_wkts(clipped)
     grids = [g for g in queries.coverage_grids(session, version.id, wkts, distance_m) if in_scope(user, g["chain"])]
     for g in grids:
         g["share"] = round(g["covered_m2"] / g["area_m2"], 4) if g["area_m2"] else 0.0
-    sources = [s for s in visited_sources(session, start, end, distance_m, clipped) if in_scope(user, s["grid_codes"])]
+    sources = [s for s in visited_sources(session, start, end, distance_m, wkts) if in_scope(user, s["grid_codes"])]
     return {"version_id": version.id, "since": since.isoformat(), "until": until.isoformat(), "distance_m": distance_m,
             "grids": grids, "sources": sources, "never_patrolled": [g for g in grids if not g["patrolled"]],
             "tracks": _clipped_layer(session, user, start, end, version.id, clipped)}

@@ -24,23 +24,19 @@ _TRUE = {"1", "true", "yes", "y", "t", "是", "有"}
 _FALSE = {"", "0", "false", "no", "n", "f", "否", "无", "none", "nan"}
 
 
-def _text(value) -> str | None:
+def clean_text(value) -> str | None:
+    """Stripped text, None when empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
     return text or None
 
 
-def clean_text(value) -> str | None:
-    """Stripped text, None when empty."""
-    return _text(value)
-
-
 def to_bool(value, name: str) -> bool:
     """是/否, true/false, 1/0 (empty is false)."""
     if isinstance(value, bool):
         return value
-    text = (_text(value) or "").lower()
+    text = (clean_text(value) or "").lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -54,7 +50,7 @@ def to_date(value, name: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = clean_text(value)
     if text is None:
         return None
     try:
@@ -65,7 +61,7 @@ def to_date(value, name: str) -> date | None:
 
 def to_kind(value) -> str:
     """A kind key from its key or Chinese label."""
-    text = _text(value)
+    text = clean_text(value)
     if text in KINDS:
         return text
     if text in _KIND_ALIASES:
@@ -97,14 +93,14 @@ def _location(raw: dict, crs: str | None) -> tuple[float, float, BaseGeometry | 
         if geom.geom_type == "Point":
             return geom.x, geom.y, None
         raise InvalidInput(f"几何类型 {geom.geom_type} 不支持（点或面）")
-    if _text(raw.get("lon")) is None or _text(raw.get("lat")) is None:
+    if clean_text(raw.get("lon")) is None or clean_text(raw.get("lat")) is None:
         raise InvalidInput("缺少坐标 lon/lat")
     lon, lat = coords.point_to_wgs84(to_number(raw["lon"], "lon"), to_number(raw["lat"], "lat"), crs)
     return lon, lat, site
 
 
 def _site_wkt(raw: dict) -> BaseGeometry | None:
-    text = _text(raw.get("site_wkt"))
+    text = clean_text(raw.get("site_wkt"))
     if text is None:
         return None
     try:
@@ -118,10 +114,10 @@ def _site_wkt(raw: dict) -> BaseGeometry | None:
 
 def coerce(raw: dict, crs: str | None = None) -> dict:
     """Checked values of one source row; raises InvalidInput with the first problem found."""
-    code, name = _text(raw.get("code")), _text(raw.get("name"))
+    code, name = clean_text(raw.get("code")), clean_text(raw.get("name"))
     if not code or not name:
         raise InvalidInput("编号 code 和名称 name 不能为空")
-    requested = (_text(raw.get("class")) or "").upper() or None
+    requested = (clean_text(raw.get("class")) or "").upper() or None
     if requested is not None and requested not in CLASSES:
         raise InvalidInput(f"类别 class 应为 A、B 或 C，收到 {raw.get('class')!r}")
     lon, lat, site = _location(raw, crs)
@@ -132,5 +128,5 @@ def coerce(raw: dict, crs: str | None = None) -> dict:
               "large_polluter": to_bool(raw.get("large_polluter"), "large_polluter"),
               "last_violation_on": to_date(raw.get("last_violation_on"), "last_violation_on"),
               "sample_data": to_bool(raw.get("sample_data"), "sample_data")}
-    values.update({f: _text(raw.get(f)) for f in TEXT_FIELDS})
+    values.update({f: clean_text(raw.get(f)) for f in TEXT_FIELDS})
     return values

@@ -28,7 +28,8 @@ def find_moved(session: Session, version_id: int) -> list[assignments.Moved]:
 
 def apply_moves(session: Session, ids: list[int], version_id: int) -> int:
     """Give the chosen sources their chain in ``version_id`` (a source now outside every grid keeps its old one)."""
-    rows = [r for r in queries.all_locations(session) if r[0] in set(ids)]
+    chosen = set(ids)
+    rows = [r for r in queries.all_locations(session) if r[0] in chosen]
     chains = _chains(session, version_id, rows)
     for sid, chain in chains.items():
         session.execute(update(PollutionSource).where(PollutionSource.id == sid)

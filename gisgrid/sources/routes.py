@@ -181,11 +181,10 @@ def import_page():
 def export(fmt: str):
     """Download the sources in the user's grids as CSV, XLSX or GeoPackage (the import format)."""
     suffix = io.format_of(f"x.{fmt}")
-    tmp = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-    tmp.close()
-    service.export_file(db.session(), tmp.name, current_user)
-    data = Path(tmp.name).read_bytes()
-    os.unlink(tmp.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"sources{suffix}"
+        service.export_file(db.session(), str(path), current_user)
+        data = path.read_bytes()
     return current_app.response_class(data, headers={"Content-Disposition": f"attachment; filename=sources{suffix}"},
                                       mimetype="application/octet-stream")
 

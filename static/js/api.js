@@ -1,4 +1,5 @@
-// Shared fetch helper: JSON in/out, CSRF header from <meta name="csrf-token">, errors as Error(message).
+// Shared fetch helper: JSON in/out, CSRF header from <meta name="csrf-token">, errors as Error(message);
+// and escapeHtml for text put into popups and tooltips.
 (function (global) {
   "use strict";
   function csrfToken() {
@@ -22,7 +23,9 @@
       });
     });
   }
+  function escapeHtml(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   global.gisgrid = global.gisgrid || {};
+  global.gisgrid.escapeHtml = escapeHtml;
   global.gisgrid.api = {
     csrfToken: csrfToken,
     get: function (url) { return request("GET", url); },

@@ -7,7 +7,7 @@
   window.gisgridMap = map;
   var STEPS = [[0.75, "#1b5e20"], [0.5, "#43a047"], [0.25, "#a5d6a7"], [0.000001, "#e8f5e9"]];
   function color(share) { for (var i = 0; i < STEPS.length; i++) { if (share >= STEPS[i][0]) { return STEPS[i][1]; } } return "#ef9a9a"; }
-  function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  var esc = window.gisgrid.escapeHtml;
   // the deepest level only: parents would hide their children
   var deepest = data.grids.features.reduce(function (m, f) { return Math.max(m, f.properties.level); }, 0);
   var grids = L.geoJSON({ type: "FeatureCollection", features: data.grids.features.filter(function (f) { return f.properties.level === deepest; }) }, {

@@ -11,7 +11,7 @@
   var map = L.map(el, { preferCanvas: false });
   window.gisgridMap = map;
 
-  function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  var esc = window.gisgrid.escapeHtml;
   function legend(html) {
     var c = L.control({ position: "bottomright" });
     c.onAdd = function () { var d = L.DomUtil.create("div", "legend"); d.innerHTML = html; return d; };
