@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -18,6 +17,7 @@ from flask_login import current_user
 
 from gisgrid.auth import roles
 from gisgrid.auth.access import require_role
+from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.editor import drafts, edits, filing, roundtrip, validate, versions
 from gisgrid.errors import InvalidInput
@@ -78,7 +78,7 @@ def diff_page():
 @bp.get("/editor/history")
 def history_page():
     """Map of the boundaries in force at the end of ?at=YYYY-MM-DD (default today)."""
-    day = grid_service.parse_at(request.args.get("at")) or date.today()
+    day = grid_service.parse_at(request.args.get("at")) or today_in_china()
     return render_template("editor/history.html", day=day, version=versions.version_on(db.session(), day))
 
 

@@ -43,8 +43,8 @@ def incidents_matrix_import(path) -> None:
 @click.option("--today", help="Day to check against (YYYY-MM-DD, default today in China).")
 def incidents_escalate(today) -> None:
     """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
+    from gisgrid.clock import today_in_china
     from gisgrid.incidents import kpi, transfer
-    from gisgrid.sources.rules import today_in_china
     try:
         day = kpi.period(today, today)[0] if today else today_in_china()
         with db.new_session() as session:

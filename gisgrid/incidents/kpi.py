@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Department
+from gisgrid.clock import CHINA_TZ as CHINA
+from gisgrid.clock import today_in_china
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
-from gisgrid.sources.rules import CHINA_TZ as CHINA
-from gisgrid.sources.rules import today_in_china
 
 COLUMNS = ("key", "name", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
            "closure_rate", "rework_rate", "mean_handling_days")

@@ -6,13 +6,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gisgrid.clock import CHINA_TZ as CHINA
+from gisgrid.clock import today_in_china
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access, photos, queries, transfer, workflow
 from gisgrid.incidents.models import Incident
-from gisgrid.sources.rules import CHINA_TZ as CHINA
-from gisgrid.sources.rules import today_in_china
 
 
 def load(session: Session, incident_id) -> Incident:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
+from gisgrid.clock import china_date
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.incidents import access, queries
 from gisgrid.incidents.deadlines import TRANSFER_FEEDBACK_DAYS, add_working_days
@@ -57,7 +58,7 @@ def answer_transfer(session: Session, user, incident: Incident, params: dict, ac
     item.answered_at = now()
     if accept:
         item.state, item.answer = "accepted", str(params.get("reason") or "").strip() or None
-        item.feedback_due = add_working_days(item.answered_at.date(), TRANSFER_FEEDBACK_DAYS)
+        item.feedback_due = add_working_days(china_date(item.answered_at), TRANSFER_FEEDBACK_DAYS)
         kept = [d for d in incident.department_codes if d != item.from_department]
         incident.department_codes = list(dict.fromkeys(kept + [item.to_department]))
         note = f"{item.to_department} 接收移送，反馈期限 {item.feedback_due.isoformat()}"

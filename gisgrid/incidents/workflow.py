@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.auth.models import Department
+from gisgrid.clock import china_date
 from gisgrid.errors import Conflict, InvalidInput
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import access, matrix, photos
@@ -133,7 +134,7 @@ def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetim
     chosen = list(dict.fromkeys(str(d).strip() for d in depts if str(d).strip()))
     incident.department_codes = chosen or list(cat.department_codes)
     require_departments(session, incident.department_codes)
-    incident.deadline = add_working_days(stamp.date(), cat.deadline_days)
+    incident.deadline = add_working_days(china_date(stamp), cat.deadline_days)
     incident.dispatched_at = stamp
     if len(incident.department_codes) > 1:
         incident.organiser = _organiser(session, incident)

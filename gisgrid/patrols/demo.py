@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
+from gisgrid.clock import CHINA_TZ
 from gisgrid.grids.models import Grid
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import service
 from gisgrid.patrols.models import PatrolTrack
-from gisgrid.sources.rules import CHINA_TZ
 
 # (username, grid code, days ago)
 DEMO_TRACKS = (("staff_fuyou", "110102001004", 1), ("staff_fuyou", "110102001004", 8),

@@ -10,10 +10,10 @@ from flask_wtf.csrf import generate_csrf
 
 from gisgrid.auth import roles
 from gisgrid.auth.access import login_required, roles_required
+from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.patrols import service, tracks
-from gisgrid.sources.rules import today_in_china
 
 bp = Blueprint("patrols", __name__)
 

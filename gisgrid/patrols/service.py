@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope, sees_all
+from gisgrid.clock import CHINA_TZ
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import cleaning, clip, queries, tracks
 from gisgrid.patrols.models import PatrolTrack
-from gisgrid.sources.rules import CHINA_TZ
 
 DEFAULT_DISTANCE_M = 100.0
 MAX_DISTANCE_M = 2000.0

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
+
+from gisgrid.clock import CHINA_TZ, today_in_china  # noqa: F401  (re-exported for the sources domain)
 
 CLASS_LABELS = {"A": "A类（简化监管）", "B": "B类（常规监管）", "C": "C类（重点监管）"}
 DEFAULT_INTERVAL_MONTHS = {"A": 12, "B": 3, "C": 1}
 VIOLATION_YEARS = 3
 DUE_SOON_DAYS = 14
-# China has one time zone and no daylight saving: "today" is the day in Beijing, whatever the server's zone
-CHINA_TZ = timezone(timedelta(hours=8))
-
-
-def today_in_china() -> date:
-    """Today's date in China (UTC+8), the day staff mean when they say "today"."""
-    return datetime.now(CHINA_TZ).date()
 
 
 @dataclass(frozen=True)

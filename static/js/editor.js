@@ -53,7 +53,7 @@
           var layer = L.geoJSON(f, { style: function () { return style(code); } }).getLayers()[0];
           // while a tool draws or drags, clicks belong to the tool, not to selection
           layer.on("click", function () { if (!tool) { select(code); } });
-          layer.bindTooltip(label(code), { sticky: true });
+          layer.bindTooltip(gisgrid.escapeHtml(label(code)), { sticky: true });
           layer.addTo(leafLayer); layers[code] = layer;
         } else {
           L.geoJSON(f, { interactive: false, style: { color: "#333", weight: f.properties.level === 1 ? 3 : 2, fill: false } }).addTo(outlineLayer);
@@ -232,7 +232,7 @@
         if (p.location) {
           var ll = [p.location[1], p.location[0]];
           L.circleMarker(ll, { radius: 7, color: p.severity === "error" ? COLORS.error : COLORS.warning, fillOpacity: 0.8 })
-            .bindPopup(li.textContent).addTo(problemLayer);
+            .bindPopup(gisgrid.escapeHtml(li.textContent)).addTo(problemLayer);
           li.addEventListener("click", function () { map.setView(ll, Math.max(map.getZoom(), 15)); });
         }
       });
@@ -285,7 +285,8 @@
     var names = { added: "新增", removed: "删除", changed: "修改" };
     var rows = r.changes.map(function (c) {
       var what = c.change === "changed" ? ((c.fields || []).join("、") + (c.reshaped_m2 ? " 边界变化 " + c.reshaped_m2 + " m²" : "")) : (c.area_m2 + " m²");
-      return "<tr><td>" + c.code + "</td><td>" + c.name + "</td><td>" + names[c.change] + "</td><td>" + what + "</td></tr>";
+      var esc = gisgrid.escapeHtml;  // codes and names come from an uploaded file
+      return "<tr><td>" + esc(c.code) + "</td><td>" + esc(c.name) + "</td><td>" + names[c.change] + "</td><td>" + esc(what) + "</td></tr>";
     }).join("");
     box.innerHTML = "<p>文件中 " + r.changes.length + " 个网格有变化，" + r.errors + " 个错误</p>" +
       '<table class="data"><tr><th>编码</th><th>名称</th><th>变化</th><th>内容</th></tr>' + rows + "</table>";

@@ -22,7 +22,7 @@
         style: function (f) { var c = COLORS[f.properties.changes[0]]; return { color: c, fillColor: c, fillOpacity: 0.45, weight: 2, dashArray: f.properties.changes[0] === "removed" ? "4" : null }; },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup(p.code + " " + p.name + "：" + p.changes.map(function (c) { return NAMES[c]; }).join("、") + "，面积变化 " + p.area_change_m2 + " m²");
+          layer.bindPopup(gisgrid.escapeHtml(p.code + " " + p.name + "：" + p.changes.map(function (c) { return NAMES[c]; }).join("、") + "，面积变化 " + p.area_change_m2 + " m²"));
         }
       }).addTo(map);
       map.fitBounds((d.features.length ? changed : all).getBounds());

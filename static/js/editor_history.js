@@ -19,7 +19,7 @@
         var lv = f.properties.level;
         return { color: COLORS[lv] || "#555", weight: lv === 1 ? 3 : (lv === 2 ? 2 : 0.7), fill: f.properties.leaf, fillOpacity: 0.15 };
       },
-      onEachFeature: function (f, l) { l.bindTooltip(f.properties.code + " " + f.properties.name, { sticky: true }); }
+      onEachFeature: function (f, l) { l.bindTooltip(gisgrid.escapeHtml(f.properties.code + " " + f.properties.name), { sticky: true }); }
     }).addTo(map);
     map.fitBounds(layer.getBounds());
   });

@@ -15,7 +15,7 @@
       style: function (f) { return { color: "#555", weight: 1, fillOpacity: 0.7, fillColor: colour(f.properties.on_time_rate) }; },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        l.bindTooltip(p.name + "：上报 " + p.reported + "，按期处置率 " + pct(p.on_time_rate) + "，结案率 " + pct(p.closure_rate), { sticky: true });
+        l.bindTooltip(gisgrid.escapeHtml(p.name) + "：上报 " + p.reported + "，按期处置率 " + pct(p.on_time_rate) + "，结案率 " + pct(p.closure_rate), { sticky: true });
       }
     }).addTo(map);
     if (fc.features.length) { map.fitBounds(layer.getBounds()); }

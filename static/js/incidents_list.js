@@ -12,7 +12,7 @@
   cases.forEach(function (c) {
     var m = L.circleMarker([c.lat, c.lon], { radius: 7, color: c.overdue ? "#b00020" : "#fff", weight: c.overdue ? 3 : 1,
                                             fillColor: colours[c.state], fillOpacity: 0.9 }).addTo(map);
-    m.bindPopup('<a href="/incidents/' + c.id + '">案件 ' + c.id + "</a> · " + c.state_label);
+    m.bindPopup('<a href="/incidents/' + c.id + '">案件 ' + c.id + "</a> · " + gisgrid.escapeHtml(c.state_label));
     points.push([c.lat, c.lon]);
   });
   if (points.length) { map.fitBounds(points, { maxZoom: 15, padding: [20, 20] }); }

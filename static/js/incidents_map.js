@@ -6,7 +6,7 @@
     var map = L.map(id, { zoomControl: true }).setView([39.915, 116.366], 13);
     global.gisgrid.api.get("/api/v1/incidents/grids?level=2").then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#667", weight: 1, fillOpacity: 0.03 },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); } }).addTo(map);
+        onEachFeature: function (f, l) { l.bindTooltip(gisgrid.escapeHtml(f.properties.name), { sticky: true }); } }).addTo(map);
       if (fc.features.length) { map.fitBounds(layer.getBounds()); }
       if (onGrids) { onGrids(layer); }
     }).catch(function () { /* the map still works without boundaries */ });

@@ -1,3 +1,5 @@
+import uuid
+
 """scripts/bench_lookup.py keeps working: a tiny run, checked for correctness, not for speed."""
 import json
 import subprocess
@@ -14,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_benchmark_smoke_run():
     cmd = [sys.executable, str(ROOT / "scripts" / "bench_lookup.py"), "--grids", "600", "--duration", "2",
-           "--batch-points", "20000", "--http-batch-points", "5000", "--db", "gisgrid_bench_smoke",
+           "--batch-points", "20000", "--http-batch-points", "5000", "--db", f"gisgrid_bench_smoke_{uuid.uuid4().hex[:8]}",
            "--port", str(free_port()), "--json"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]

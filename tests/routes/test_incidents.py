@@ -289,3 +289,18 @@ def test_photos_are_refused_on_actions_that_take_none(app, client, case_world):
     d = As(app, case_world["dispatcher"])
     assert _files(d, case, "register", {}, photos=(io.BytesIO(PNG), "x.png")).status_code == 400
     assert _ok(d.get(f"/api/v1/incidents/{case}"))["state"] == "reported"
+
+
+def test_deadline_counts_from_the_day_in_china_not_utc(app, client, case_world, monkeypatch):
+    """Dispatched at 07:30 on Monday 3 March 2025 in Beijing, which is still Sunday 23:30 in UTC."""
+    from datetime import date, datetime, timezone
+
+    from gisgrid.incidents import workflow
+    from gisgrid.incidents.deadlines import add_working_days
+    case = _ok(_report(client), 201)["id"]
+    d = As(app, case_world["dispatcher"])
+    _ok(d.act(case, "register"))
+    monkeypatch.setattr(workflow, "now", lambda: datetime(2025, 3, 2, 23, 30, tzinfo=timezone.utc))
+    body = _ok(d.act(case, "dispatch"))
+    # dust: 5 working days after Monday 3 March (counting from the UTC Sunday would give 7 March)
+    assert body["deadline"] == add_working_days(date(2025, 3, 3), 5).isoformat() == "2025-03-10"
