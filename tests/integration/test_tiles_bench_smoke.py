@@ -1,9 +1,8 @@
-import uuid
-
 """scripts/bench_tiles.py keeps working: a tiny run, checked for correctness, not for speed."""
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
