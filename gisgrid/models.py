@@ -13,6 +13,7 @@ DOMAIN_MODELS = (
     "gisgrid.patrols.models",
     "gisgrid.public_map.models",
     "gisgrid.incidents.models",
+    "gisgrid.jurisdiction.models",
 )
 
 

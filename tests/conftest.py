@@ -126,3 +126,12 @@ def world_e(session, tmp_path):
     from tests import worlds
     path = worlds.write(worlds.world_e_frame(), tmp_path / "e.geojson")
     return service.import_file(session, path, publish=True)
+
+
+@pytest.fixture()
+def world_j(session, tmp_path):
+    """World J (province, counties, townships, villages, an exclave) imported and published."""
+    from gisgrid.grids import service
+    from tests import jurisdiction_world, worlds
+    path = worlds.write(jurisdiction_world.world_j_frame(), tmp_path / "j.gpkg")
+    return service.import_file(session, path, publish=True)
