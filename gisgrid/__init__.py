@@ -33,6 +33,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.grids.routes import bp as grids_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
+    from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.public_map.routes import bp as public_bp
@@ -41,5 +42,6 @@ def _register_blueprints(app: Flask) -> None:
     # so a cross-site request cannot act as a logged-in user
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
-    for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp):
+    for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp,
+               jurisdiction_bp):
         app.register_blueprint(bp)

@@ -17,6 +17,12 @@ class As:
     def post(self, url, **data):
         return self.client.post(url, json=data, headers={"X-CSRFToken": self.token})
 
+    def put(self, url, **data):
+        return self.client.put(url, json=data, headers={"X-CSRFToken": self.token})
+
+    def delete(self, url):
+        return self.client.delete(url, headers={"X-CSRFToken": self.token})
+
     def act(self, case_id, action, **data):
         return self.post(f"/api/v1/incidents/{case_id}/actions/{action}", **data)
 

@@ -26,7 +26,7 @@ LABELS = {"register": "立案", "reject": "不予立案", "dispatch": "派遣", 
           "verify": "现场核实通过", "rework": "返工", "close": "结案", "evaluate": "综合评价",
           "escalate": "超期督办", "report": "上报", "transfer": "移送", "transfer_accept": "接收移送",
           "transfer_return": "退回移送", "transfer_feedback": "反馈移送结果", "task_done": "完成联合执法子任务",
-          "photo_publish": "照片公开设置", "reassign": "网格调整"}
+          "photo_publish": "照片公开设置", "reassign": "网格调整", "jurisdiction": "跨界管辖"}
 STATE_LABELS = {"reported": "已上报", "rejected": "不予立案", "registered": "已立案", "dispatched": "已派遣",
                 "in_progress": "处置中", "handled": "已反馈", "verified": "已核实", "closed": "已结案",
                 "evaluated": "已评价"}

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gisgrid.incidents.models import Incident
 from gisgrid.models import Base
 
 SRID = 4326
@@ -61,6 +62,8 @@ class EventCase(Base):
     channel: Mapped[str] = mapped_column(Text, nullable=False)
     linked_by: Mapped[str] = mapped_column(Text, nullable=False)
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    incident: Mapped[Incident] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_pollution_event_case_event", "event_id"),)
 

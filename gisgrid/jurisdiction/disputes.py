@@ -1,0 +1,123 @@
+"""Disputes over jurisdiction, designation by the common superior grid, and routing cases to the holder."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from gisgrid.errors import Conflict, DomainError, InvalidInput, ValidationFailed
+from gisgrid.incidents import workflow
+from gisgrid.jurisdiction import access, rules
+from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
+from gisgrid.jurisdiction.resolve import Resolution
+
+MIN_REASON = 4   # characters: a designation or a dispute must say why
+
+
+def _reason(value, label: str) -> str:
+    text = str(value or "").strip()
+    if len(text) < MIN_REASON:
+        raise InvalidInput(f"请填写{label}（至少 {MIN_REASON} 个字） ({label} is required)")
+    return text[:2000]
+
+
+def _parties(result: Resolution, requested) -> list[str]:
+    having = [hit.code for hit in result.jurisdiction]
+    if requested in (None, "", []):
+        parties = having
+    elif isinstance(requested, list) and all(isinstance(code, str) for code in requested):
+        parties = list(dict.fromkeys(requested))
+    else:
+        raise InvalidInput("parties 须为网格代码列表 (parties must be a list of grid codes)")
+    strangers = [code for code in parties if code not in having]
+    if strangers:
+        raise ValidationFailed(f"{'、'.join(strangers)} 对该事件没有管辖权，不能作为争议一方 (not a grid with jurisdiction)")
+    if len(parties) < 2:
+        raise ValidationFailed("争议须有两个以上有管辖权的网格 (a dispute needs two grids with jurisdiction)")
+    return parties
+
+
+def _chain_of(result: Resolution, code: str | None) -> tuple[str, ...] | None:
+    for hit in result.jurisdiction:
+        if code in hit.chain:
+            return hit.chain[:hit.chain.index(code) + 1]
+    return None
+
+
+def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolution, payload: dict):
+    """争议：parties (default: every grid with jurisdiction) ask their lowest common superior to designate."""
+    parties = _parties(result, payload.get("parties"))
+    access.require_party(user, result, parties)
+    if any(d.state == "open" for d in event.disputes):
+        raise Conflict("该事件已有待指定的争议 (a dispute is already open)")
+    chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
+    dispute = JurisdictionDispute(event_id=event.id, parties=parties, deciding_code=rules.common_superior(chains),
+                                  reason=_reason(payload.get("reason"), "争议理由"), raised_by=user.display_name)
+    event.disputes.append(dispute)
+    session.commit()
+    return dispute
+
+
+def decide(session: Session, user, event: PollutionEvent, result: Resolution, dispute_id, payload: dict):
+    """指定管辖 by the common superior: one of the parties, with reasons; the cases are routed to it."""
+    dispute = next((d for d in event.disputes if str(d.id) == str(dispute_id)), None)
+    if dispute is None:
+        raise access.not_found("争议", dispute_id)
+    if dispute.state != "open":
+        raise Conflict(f"争议 {dispute.id} 已于 {dispute.decided_at:%Y-%m-%d} 指定管辖 (already decided)")
+    access.require_designator(user, _chain_of(result, dispute.deciding_code))
+    designated = str(payload.get("designated") or "").strip()
+    if designated not in dispute.parties:
+        raise ValidationFailed(f"指定的网格须为争议一方：{'、'.join(dispute.parties)} (designate one of the parties)")
+    dispute.designated_code, dispute.decision_reason = designated, _reason(payload.get("reason"), "指定理由")
+    dispute.decided_by, dispute.decided_at, dispute.state = user.display_name, workflow.now(), "decided"
+    holder_chain = _chain_of(result, designated)
+    _route(session, user, event, holder_chain, f"由 {dispute.deciding_code or '上级政府'} 指定 {designated} 管辖："
+                                               f"{dispute.decision_reason}")
+    session.commit()
+    return dispute
+
+
+def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...], reason: str) -> int:
+    moved = 0
+    for link in event.cases:
+        case = link.incident
+        if case.state in workflow.OPEN_STATES and list(case.grid_codes) != list(chain):
+            workflow.audit(session, case, user, "jurisdiction", case.state,
+                           f"跨界管辖：{case.grid_codes[-1]} → {chain[-1]}（{reason}）")
+            case.grid_codes, case.version_id = list(chain), event.version_id
+            moved += 1
+    return moved
+
+
+def route_cases(session: Session, user, event: PollutionEvent, result: Resolution) -> int:
+    """Send the event's open cases to the grid that holds jurisdiction (audited on each case)."""
+    holder = result.outcome.holder
+    if holder is None:
+        raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
+    access.require_party(user, result, [hit.code for hit in result.jurisdiction])
+    moved = _route(session, user, event, _chain_of(result, holder), rules.RULE_LABELS[result.outcome.rule])
+    session.commit()
+    return moved
+
+
+def _may(check) -> bool:
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
+
+
+def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
+    """What the user may do on the event now (the panel shows only these)."""
+    pending = next((d for d in event.disputes if d.state == "open"), None)
+    codes = [hit.code for hit in result.jurisdiction]
+    settled = any(d.state == "decided" for d in event.disputes)
+    return {
+        "record": not pending and not settled and any(
+            _may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
+            for link in event.cases),
+        "dispute": not pending and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
+        "decide": bool(pending) and _may(
+            lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
+        "route": result.outcome.holder is not None and _may(lambda: access.require_party(user, result, codes)),
+    }

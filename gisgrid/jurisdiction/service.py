@@ -1,0 +1,228 @@
+"""Entry points for routes: record an event from a case, link cases, resolve, describe, list."""
+from __future__ import annotations
+
+from datetime import date
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import mapping
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisgrid.clock import CHINA_TZ
+from gisgrid.errors import Conflict, DomainError, InvalidInput
+from gisgrid.grids import queries as grid_queries
+from gisgrid.incidents import access as case_access
+from gisgrid.incidents import service as case_service
+from gisgrid.incidents import workflow
+from gisgrid.jurisdiction import access, areas, geoinput, resolve, rules
+from gisgrid.jurisdiction.models import EventArea, EventCase, PollutionEvent
+from gisgrid.jurisdiction.resolve import Area, Resolution
+
+
+def load_event(session: Session, event_id) -> PollutionEvent:
+    """An event by id, without access checks (NotFound otherwise)."""
+    number = int(event_id) if str(event_id).isdigit() and len(str(event_id)) < 19 else 0
+    event = session.get(PollutionEvent, number) if number else None
+    if event is None:
+        raise access.not_found("跨界事件", event_id)
+    return event
+
+
+def event_of_case(session: Session, incident_id: int) -> PollutionEvent | None:
+    """The event a case is linked to, if any."""
+    link = session.get(EventCase, incident_id)
+    return session.get(PollutionEvent, link.event_id) if link else None
+
+
+def reports(event: PollutionEvent) -> list[rules.Report]:
+    """The linked cases as the rules weigh them (grid that received each, when, channel)."""
+    return [rules.Report(link.incident_id, tuple(link.received_chain), link.received_at, link.channel)
+            for link in event.cases]
+
+
+def decision(event: PollutionEvent) -> rules.Decision | None:
+    """The latest designation of a decided dispute (it overrides the rules)."""
+    decided = [d for d in event.disputes if d.state == "decided"]
+    if not decided:
+        return None
+    last = decided[-1]
+    return rules.Decision(last.id, last.designated_code, last.deciding_code, last.decision_reason)
+
+
+def open_dispute(event: PollutionEvent):
+    """The dispute awaiting designation, if any."""
+    return next((d for d in event.disputes if d.state == "open"), None)
+
+
+def resolution(session: Session, event: PollutionEvent) -> Resolution:
+    """Resolve a stored event with its stored areas, linked cases and designation."""
+    stored = tuple(Area(a.kind, to_shape(a.geom), dict(a.params)) for a in event.areas)
+    return resolve.resolve(session, event.version_id, to_shape(event.act_geom), stored, reports(event),
+                           decision(event))
+
+
+def get_event(session: Session, user, event_id) -> tuple[PollutionEvent, Resolution]:
+    """An event the user may see, with its resolution."""
+    event = load_event(session, event_id)
+    result = resolution(session, event)
+    access.require_view(user, event, result)
+    return event, result
+
+
+def _require_unlocked(event: PollutionEvent) -> None:
+    if open_dispute(event) is not None:
+        raise Conflict("管辖争议待指定，暂不能修改事件 (a dispute awaits designation)")
+    if decision(event) is not None:
+        raise Conflict("已指定管辖，不能再修改发生地或关联案件 (jurisdiction was designated)")
+
+
+def _link(event: PollutionEvent, incident, user) -> None:
+    event.cases.append(EventCase(incident_id=incident.id, received_chain=list(incident.grid_codes),
+                                 received_at=incident.reported_at, channel=incident.channel,
+                                 linked_by=user.display_name))
+
+
+def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent:
+    """Create or replace the case's event: act location, observed harm, derivations (all or nothing)."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("请求体须为 JSON 对象 (body must be a JSON object)")
+    incident = case_service.get_case(session, user, incident_id)
+    case_access.require_grid_role(user, incident, access.RECORDERS)
+    event = event_of_case(session, incident.id)
+    if event is not None:
+        _require_unlocked(event)
+    crs = payload.get("crs")
+    act = geoinput.parse(payload.get("act"), crs, "act")
+    harm = areas.from_request(session, act, payload, crs)
+    version_id = event.version_id if event else incident.version_id
+    resolve.resolve(session, version_id, act, harm)   # refuses an act outside every grid before writing
+    if event is None:
+        event = PollutionEvent(version_id=version_id, created_by=user.display_name, title="")
+        session.add(event)
+        _link(event, incident, user)
+    else:
+        event.updated_by, event.updated_at = user.display_name, workflow.now()
+    event.title = str(payload.get("title") or "").strip()[:200] or f"案件 {incident.id} 跨界污染"
+    event.act_geom = from_shape(act, srid=4326)
+    event.areas = [EventArea(kind=a.kind, params=a.params, geom=from_shape(a.geom, srid=4326)) for a in harm]
+    session.commit()
+    return event
+
+
+def link_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
+    """Add another report of the same act to the event (its receiving grid and time count for 最先接到举报)."""
+    event, result = get_event(session, user, event_id)
+    _require_unlocked(event)
+    incident = case_service.get_case(session, user, incident_id)
+    case_access.require_grid_role(user, incident, access.RECORDERS)
+    linked = session.get(EventCase, incident.id)
+    if linked is not None:
+        raise Conflict(f"案件 {incident.id} 已关联跨界事件 {linked.event_id} (case already linked)")
+    _link(event, incident, user)
+    session.commit()
+    return event
+
+
+def unlink_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
+    """Take a wrongly linked case off the event; the last case cannot be taken off."""
+    event, _ = get_event(session, user, event_id)
+    _require_unlocked(event)
+    link = next((c for c in event.cases if str(c.incident_id) == str(incident_id)), None)
+    if link is None:
+        raise access.not_found("关联案件", incident_id)
+    case_access.require_grid_role(user, link.incident, access.RECORDERS)
+    if len(event.cases) == 1:
+        raise Conflict("事件至少须关联一个案件 (an event keeps at least one case)")
+    event.cases.remove(link)
+    session.commit()
+    return event
+
+
+def resolve_adhoc(session: Session, user, payload: dict) -> dict:
+    """Resolve an act and harm without storing anything (``at``: the version in force that day)."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("请求体须为 JSON 对象 (body must be a JSON object)")
+    crs = payload.get("crs")
+    act = geoinput.parse(payload.get("act"), crs, "act")
+    version_id = _version(session, payload.get("at"))
+    result = resolve.resolve(session, version_id, act, areas.from_request(session, act, payload, crs))
+    return {**resolve.to_json(session, result), "map": resolve.map_features(session, result)}
+
+
+def _version(session: Session, at) -> int:
+    if at in (None, ""):
+        published = grid_queries.published_version(session)
+        if published is None:
+            raise InvalidInput("尚无已发布的网格版本 (no published version)")
+        return published.id
+    try:
+        day = date.fromisoformat(str(at))
+    except ValueError:
+        raise InvalidInput("at 须为 YYYY-MM-DD 日期 (at must be a date)") from None
+    version_id = grid_queries.version_at(session, day)
+    if version_id is None:
+        raise InvalidInput(f"{day} 时尚无已发布的网格版本 (no version was published by then)")
+    return version_id
+
+
+def _local(moment) -> str | None:
+    return moment.astimezone(CHINA_TZ).isoformat() if moment else None
+
+
+def _dispute_json(d) -> dict:
+    return {"id": d.id, "parties": d.parties, "deciding": d.deciding_code, "reason": d.reason,
+            "raised_by": d.raised_by, "raised_at": _local(d.raised_at), "state": d.state,
+            "designated": d.designated_code, "decision_reason": d.decision_reason,
+            "decided_by": d.decided_by, "decided_at": _local(d.decided_at)}
+
+
+def describe(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
+    """The event as the API and the panel show it: resolution, cases, disputes, map, what the user may do."""
+    from gisgrid.jurisdiction import disputes
+    pending = open_dispute(event)
+    status = "disputed" if pending else ("undetermined" if result.outcome.holder is None else "settled")
+    return {
+        "id": event.id, "title": event.title, "version_id": event.version_id, "status": status,
+        "created_by": event.created_by, "created_at": _local(event.created_at),
+        "updated_by": event.updated_by, "updated_at": _local(event.updated_at),
+        "act": mapping(result.act), "areas": [{"kind": a.kind, "params": a.params} for a in result.areas],
+        "cases": [{"incident_id": c.incident_id, "received_chain": c.received_chain,
+                   "received_at": _local(c.received_at), "channel": c.channel, "state": c.incident.state,
+                   "grid_codes": c.incident.grid_codes} for c in event.cases],
+        "disputes": [_dispute_json(d) for d in event.disputes],
+        "resolution": resolve.to_json(session, result),
+        "allowed": disputes.allowed(session, user, event, result),
+        "map": resolve.map_features(session, result),
+    }
+
+
+def for_case(session: Session, user, incident_id) -> dict:
+    """The case's jurisdiction panel data: its event, or none yet (and whether the user may record one)."""
+    incident = case_service.get_case(session, user, incident_id)
+    event = event_of_case(session, incident.id)
+    if event is None:
+        try:
+            case_access.require_grid_role(user, incident, access.RECORDERS)
+            may_record = True
+        except DomainError:
+            may_record = False
+        return {"event": None, "incident_id": incident.id, "may_record": may_record,
+                "case_point": {"type": "Point", "coordinates": [incident.lon, incident.lat]}}
+    result = resolution(session, event)
+    return {"event": describe(session, user, event, result), "incident_id": incident.id}
+
+
+def list_events(session: Session, user) -> list[dict]:
+    """Events the user may see, newest first, each with its holder and status."""
+    rows = session.scalars(select(PollutionEvent).order_by(PollutionEvent.id.desc()))
+    listed = []
+    for event in rows:
+        result = resolution(session, event)
+        if access.can_view(user, event, result):
+            outcome = result.outcome
+            listed.append({"id": event.id, "title": event.title, "holder": outcome.holder, "rule": outcome.rule,
+                           "rule_label": rules.RULE_LABELS[outcome.rule], "disputed": open_dispute(event) is not None,
+                           "jurisdiction": [h.code for h in result.jurisdiction],
+                           "notified": [h.code for h in result.notified],
+                           "cases": [c.incident_id for c in event.cases]})
+    return listed

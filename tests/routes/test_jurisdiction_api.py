@@ -1,0 +1,194 @@
+"""The jurisdiction API over HTTP: record an act for a case, the rules, disputes, designation, routing, access."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gisgrid.incidents import matrix
+from gisgrid.incidents.models import Incident
+from tests.incident_support import As, _ok, _report
+from tests.jurisdiction_world import box_geojson, line, point
+
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))      # V112 (T11) → V121 (T12), both in county C1
+ACROSS_COUNTIES = line((2800, 500), (3300, 500))       # V122 (C1) → T21 (C2): they share only P
+
+
+@pytest.fixture()
+def jw(session, world_j, make_user, app, tmp_path):
+    """World J, the duty matrix, and the staff of the grids involved."""
+    matrix.load_demo(session)
+    app.config["MEDIA_DIR"] = str(tmp_path / "media")
+    users = {name: make_user(role, grids=(code,)) for name, role, code in [
+        ("staff_v112", "grid_staff", "V112"), ("staff_v121", "grid_staff", "V121"),
+        ("staff_v222", "grid_staff", "V222"), ("staff_v221", "grid_staff", "V221"),
+        ("leader_t11", "grid_leader", "T11"), ("leader_t12", "grid_leader", "T12"),
+        ("leader_c1", "grid_leader", "C1"), ("leader_c2", "grid_leader", "C2"), ("leader_p", "grid_leader", "P"),
+        ("dispatcher_c1", "dispatcher", "C1")]}
+    users["admin"] = make_user("admin")
+    return users
+
+
+def _case(app, session, x, y, minutes, channel="web"):
+    """A public report at world metres (x, y), received ``minutes`` after T0."""
+    body = _ok(_report(app.test_client(), x=x, y=y), 201)
+    case = session.get(Incident, body["id"])
+    case.reported_at, case.channel = T0 + timedelta(minutes=minutes), channel
+    session.commit()
+    return case
+
+
+def _record(user_client, case_id, act, status=201, **extra):
+    return _ok(user_client.put(f"/api/v1/incidents/{case_id}/jurisdiction", act=act, **extra), status)
+
+
+def test_a_case_without_an_event_says_so_and_who_may_record(app, session, jw):
+    case = _case(app, session, 1600, 300, 0)
+    body = _ok(As(app, jw["staff_v121"]).get(f"/api/v1/incidents/{case.id}/jurisdiction"))
+    assert body["event"] is None and body["may_record"] is True
+
+
+def test_first_report_decides_between_two_villages_and_the_county_would_designate(app, session, jw):
+    first = _case(app, session, 1600, 300, 0)          # received by V121
+    later = _case(app, session, 1300, 300, 45)         # received by V112
+    staff = As(app, jw["staff_v121"])
+    event = _record(staff, first.id, ACROSS_TOWNSHIPS, harm=[box_geojson(4600, 1100, 4700, 1200)])
+    linker = As(app, jw["staff_v112"])      # V121's staff cannot see V112's case; V112's staff can
+    assert staff.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id).status_code == 403
+    event = _ok(linker.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id), 201)
+    res = event["resolution"]
+    assert sorted(h["code"] for h in res["jurisdiction"]) == ["V112", "V121"]
+    assert res["holder"]["code"] == "V121" and res["rule"] == "first_received"
+    assert res["deciding"] == {"code": "C1", "name": "甲县", "level": 2}
+    assert res["notified"] == ["V222"]
+    claims = {h["code"]: h["first_claim"]["incident_id"] for h in res["jurisdiction"]}
+    assert claims == {"V121": first.id, "V112": later.id}
+
+
+def test_a_patrol_that_discovered_it_first_holds_it(app, session, jw):
+    reported = _case(app, session, 1600, 300, 10)
+    found = _case(app, session, 1300, 300, 5, channel="patrol")
+    staff = As(app, jw["staff_v121"])
+    event = _record(staff, reported.id, ACROSS_TOWNSHIPS)
+    event = _ok(As(app, jw["staff_v112"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases",
+                                               incident_id=found.id), 201)
+    holder = event["resolution"]["holder"]["code"]
+    assert holder == "V112"
+    assert {h["code"]: h["first_claim"]["how"] for h in event["resolution"]["jurisdiction"]}["V112"] == "discovered"
+
+
+def test_routing_sends_every_open_case_to_the_holder_with_an_audit_row(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    staff = As(app, jw["staff_v121"])
+    event = _record(staff, first.id, ACROSS_TOWNSHIPS)
+    _ok(As(app, jw["dispatcher_c1"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases",
+                                          incident_id=later.id), 201)
+    assert staff.post(f"/api/v1/jurisdiction/events/{event['id']}/route").status_code == 403   # staff may not
+    body = _ok(As(app, jw["dispatcher_c1"]).post(f"/api/v1/jurisdiction/events/{event['id']}/route"))
+    assert body["routed"] == 1
+    session.refresh(later)
+    assert later.grid_codes == ["P", "C1", "T12", "V121"]
+    assert later.events[-1].action == "jurisdiction" and "V112 → V121" in later.events[-1].reason
+
+
+def test_a_dispute_climbs_two_levels_to_the_county_which_designates(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
+    disputed = _ok(As(app, jw["leader_t12"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)
+    assert disputed["status"] == "disputed"
+    dispute = disputed["disputes"][0]
+    assert dispute["parties"] == ["V112", "V121"] or sorted(dispute["parties"]) == ["V112", "V121"]
+    assert dispute["deciding"] == "C1"                      # village → township → county: two levels up
+    decision = {"designated": "V112", "reason": "排污口设在西村，由西村管辖"}
+    for refused in ("leader_t11", "leader_t12", "staff_v112", "dispatcher_c1"):
+        assert As(app, jw[refused]).post(f"{url}/disputes/{dispute['id']}/decision", **decision).status_code == 403
+    body = _ok(As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
+    assert body["resolution"]["holder"]["code"] == "V112" and body["resolution"]["rule"] == "designated"
+    assert body["disputes"][0]["decided_by"] and body["disputes"][0]["decision_reason"] == decision["reason"]
+    for case in (first, later):
+        session.refresh(case)
+        assert case.grid_codes == ["P", "C1", "T11", "V112"]
+    # V121's staff no longer see the case; the county still may, but the designation closes the question
+    assert As(app, jw["staff_v121"]).get(f"/api/v1/incidents/{first.id}").status_code == 403
+    again = As(app, jw["leader_c1"]).put(f"/api/v1/incidents/{first.id}/jurisdiction", act=point(1600, 300))
+    assert again.status_code == 409
+    second = As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
+    assert second.status_code == 409
+
+
+def test_townships_of_two_counties_go_to_the_province(app, session, jw):
+    case = _case(app, session, 2900, 500, 0)
+    event = _record(As(app, jw["leader_c1"]), case.id, ACROSS_COUNTIES)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    levels = {h["code"]: h["level"] for h in event["resolution"]["jurisdiction"]}
+    assert levels == {"V122": 4, "T21": 3}
+    assert event["resolution"]["holder"]["code"] == "V122"          # only V122 received a report
+    dispute = _ok(As(app, jw["leader_c2"]).post(f"{url}/disputes", reason="倾倒行为主要在乙一镇"), 201)["disputes"][0]
+    assert dispute["deciding"] == "P"
+    decision = {"designated": "T21", "reason": "倾倒车辆自乙一镇驶入"}
+    assert As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision).status_code == 403
+    body = _ok(As(app, jw["leader_p"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
+    assert body["resolution"]["holder"] == {"code": "T21", "name": "乙一镇", "level": 3}
+    session.refresh(case)
+    assert case.grid_codes == ["P", "C2", "T21"]
+
+
+def test_parties_must_have_jurisdiction_and_one_must_be_the_raisers(app, session, jw):
+    case = _case(app, session, 1600, 300, 0)
+    event = _record(As(app, jw["staff_v121"]), case.id, ACROSS_TOWNSHIPS, harm=[point(4600, 1500)])
+    url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
+    leader = As(app, jw["leader_t12"])
+    assert leader.post(url, parties=["V121", "V222"], reason="下游受影响").status_code == 422
+    assert leader.post(url, parties=["V121"], reason="只有一方").status_code == 422
+    assert leader.post(url, reason="").status_code == 400
+    assert As(app, jw["leader_c2"]).post(url, reason="与我县无关却争议").status_code == 403
+    assert leader.post(url, parties="V121", reason="格式错误").status_code == 400
+
+
+def test_who_may_see_an_event(app, session, jw):
+    case = _case(app, session, 1600, 300, 0)
+    event = _record(As(app, jw["staff_v121"]), case.id, ACROSS_TOWNSHIPS, harm=[point(4600, 1500)])
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    assert app.test_client().get(url).status_code == 401
+    assert As(app, jw["staff_v221"]).get(url).status_code == 403          # not involved
+    notified = _ok(As(app, jw["staff_v222"]).get(url))                    # affected: told, may not dispute
+    assert notified["allowed"] == {"record": False, "dispute": False, "decide": False, "route": False}
+    assert _ok(As(app, jw["leader_p"]).get(url))["allowed"]["route"] is True
+    listed = _ok(As(app, jw["staff_v222"]).get("/api/v1/jurisdiction/events"))["events"]
+    assert [e["id"] for e in listed] == [event["id"]]
+    assert _ok(As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events"))["events"] == []
+    assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/99999999").status_code == 404
+    assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/abc").status_code == 404
+
+
+def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw):
+    case = _case(app, session, 1600, 300, 0)
+    staff = As(app, jw["staff_v121"])
+    event = _record(staff, case.id, ACROSS_TOWNSHIPS)
+    bowtie = {"type": "Polygon", "coordinates": [[[116, 39], [116.01, 39.01], [116.01, 39], [116, 39.01], [116, 39]]]}
+    for body, status in [({"act": bowtie}, 422), ({"act": point(9000, 9000)}, 422), ({"act": "x"}, 400),
+                         ({"act": point(1600, 300), "harm": [line((0, 0), (10, 10))]}, 400),
+                         ({"act": point(1600, 300), "derive": {"teleport": {}}}, 400),
+                         ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400)]:
+        resp = staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", **body)
+        assert resp.status_code == status, (body, resp.get_data(as_text=True))
+        assert resp.get_json()["error"]["message"]
+    kept = _ok(staff.get(f"/api/v1/incidents/{case.id}/jurisdiction"))["event"]
+    assert kept["act"] == event["act"] and kept["resolution"] == event["resolution"]
+
+
+def test_only_grid_staff_of_the_case_record_its_event(app, session, jw):
+    case = _case(app, session, 1600, 300, 0)
+    assert As(app, jw["staff_v112"]).put(f"/api/v1/incidents/{case.id}/jurisdiction",
+                                         act=ACROSS_TOWNSHIPS).status_code == 403
+    assert app.test_client().put(f"/api/v1/incidents/{case.id}/jurisdiction", json={}).status_code in (400, 401)
+
+
+def test_the_adhoc_resolver_stores_nothing(app, session, jw):
+    staff = As(app, jw["staff_v121"])
+    body = _ok(staff.post("/api/v1/jurisdiction/resolve", act=ACROSS_COUNTIES))
+    assert body["deciding"]["code"] == "P" and body["holder"] is None and body["rule"] == "undetermined"
+    assert {f["properties"]["role"] for f in body["map"]["features"]} >= {"act", "jurisdiction", "deciding"}
+    assert staff.post("/api/v1/jurisdiction/resolve", act=point(300, 300), at="1999-01-01").status_code == 400
+    assert app.test_client().post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}).status_code in (400, 401)
