@@ -139,14 +139,30 @@ def unlink_case(session: Session, user, event_id, incident_id) -> PollutionEvent
 
 
 def resolve_adhoc(session: Session, user, payload: dict) -> dict:
-    """Resolve an act and harm without storing anything (``at``: the version in force that day)."""
+    """Resolve an act and harm without storing anything.
+
+    The version is the published one, the one in force ``at`` a date, or, with ``incident_id``, the case's
+    (its event's reports then count for 最先接到举报, as a preview of recording it).
+    """
     if not isinstance(payload, dict):
         raise InvalidInput("请求体须为 JSON 对象 (body must be a JSON object)")
     crs = payload.get("crs")
     act = geoinput.parse(payload.get("act"), crs, "act")
-    version_id = _version(session, payload.get("at"))
-    result = resolve.resolve(session, version_id, act, areas.from_request(session, act, payload, crs))
+    version_id, weighed = _preview_basis(session, user, payload)
+    harm = areas.from_request(session, act, payload, crs)
+    result = resolve.resolve(session, version_id, act, harm, weighed)
     return {**resolve.to_json(session, result), "map": resolve.map_features(session, result)}
+
+
+def _preview_basis(session: Session, user, payload: dict) -> tuple[int, list[rules.Report]]:
+    if payload.get("incident_id") in (None, ""):
+        return _version(session, payload.get("at")), []
+    incident = case_service.get_case(session, user, payload.get("incident_id"))
+    event = event_of_case(session, incident.id)
+    if event is not None:
+        return event.version_id, reports(event)
+    return incident.version_id, [rules.Report(incident.id, tuple(incident.grid_codes), incident.reported_at,
+                                              incident.channel)]
 
 
 def _version(session: Session, at) -> int:
@@ -206,10 +222,15 @@ def for_case(session: Session, user, incident_id) -> dict:
             may_record = True
         except DomainError:
             may_record = False
-        return {"event": None, "incident_id": incident.id, "may_record": may_record,
-                "case_point": {"type": "Point", "coordinates": [incident.lon, incident.lat]}}
+        return {"event": None, "incident_id": incident.id, "may_record": may_record, **_case_place(incident)}
     result = resolution(session, event)
-    return {"event": describe(session, user, event, result), "incident_id": incident.id}
+    return {"event": describe(session, user, event, result), "incident_id": incident.id, **_case_place(incident)}
+
+
+def _case_place(incident) -> dict:
+    # where the case was reported and the level of its grid: the recording map starts there
+    return {"case_point": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
+            "case_level": len(incident.grid_codes)}
 
 
 def list_events(session: Session, user) -> list[dict]:
@@ -221,6 +242,7 @@ def list_events(session: Session, user) -> list[dict]:
         if access.can_view(user, event, result):
             outcome = result.outcome
             listed.append({"id": event.id, "title": event.title, "holder": outcome.holder, "rule": outcome.rule,
+                           "act": mapping(result.act),
                            "rule_label": rules.RULE_LABELS[outcome.rule], "disputed": open_dispute(event) is not None,
                            "jurisdiction": [h.code for h in result.jurisdiction],
                            "notified": [h.code for h in result.notified],
