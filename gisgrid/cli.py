@@ -204,9 +204,10 @@ def _load_demo_sources() -> None:
 from gisgrid.auth import commands as auth_commands  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
+from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 
 for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
-               tiles_commands.tiles_group, sources_group):
+               tiles_commands.tiles_group, sources_group, jurisdiction_group):
     main.add_command(_group)
