@@ -171,6 +171,7 @@ def demo_load(path) -> None:
     auth_commands.load_demo_accounts()
     incidents_commands.load_demo_incidents()
     _load_demo_sources()
+    _load_demo_rivers()
     tiles_commands.load_demo_tiles()
 
 
@@ -198,6 +199,17 @@ def _load_demo_sources() -> None:
         tracks = load_demo_tracks(session)
     if sources or tracks:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
+
+
+def _load_demo_rivers() -> None:
+    from gisgrid.jurisdiction.demo import load_demo_rivers
+    try:
+        with db.new_session() as session:
+            reaches = load_demo_rivers(session)
+    except DomainError as err:
+        fail(err)
+    if reaches:
+        click.echo(f"loaded {reaches} illustrative demo river reaches")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

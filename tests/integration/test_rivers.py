@@ -208,3 +208,32 @@ def test_cli_imports_replaces_and_refuses(cli, session, tmp_path):
     assert result.exit_code == 1
     assert "#0" in result.output and "not a line" in result.output
     assert len(stored(session)) == 3
+
+
+# --- demo -------------------------------------------------------------------------------------------
+
+def test_demo_network_loads_once_and_forks_at_xizhimen_and_jishuitan(session):
+    from gisgrid.jurisdiction.demo import load_demo_rivers
+    assert load_demo_rivers(session) == 7
+    assert load_demo_rivers(session) == 0
+    rows = stored(session)
+    assert len(rows) == 7 and all(sample for *_, sample in rows)
+    act = Point(116.3400, 39.9415)  # beside the 长河, upstream of both forks
+    trace = downstream(act, reaches_near(session, act, 8_000 + 200), 8_000)
+    assert len(trace.rivers) == 4 and trace.rivers[0] == "长河（示意）"
+    assert trace.snap_m < 200
+
+
+def test_demo_network_is_skipped_when_a_network_is_loaded(session, network):
+    from gisgrid.jurisdiction.demo import load_demo_rivers
+    assert load_demo_rivers(session) == 0
+    assert len(stored(session)) == 3
+
+
+def test_demo_load_command_loads_the_rivers_once(cli, session):
+    result = cli("demo", "load")
+    assert result.exit_code == 0, result.output
+    assert "loaded 7 illustrative demo river reaches" in result.output
+    again = cli("demo", "load")
+    assert again.exit_code == 0 and "river reaches" not in again.output
+    assert len(stored(session)) == 7
