@@ -171,6 +171,7 @@ def demo_load(path) -> None:
     auth_commands.load_demo_accounts()
     incidents_commands.load_demo_incidents()
     _load_demo_sources()
+    _load_demo_rivers()
     tiles_commands.load_demo_tiles()
 
 
@@ -200,13 +201,25 @@ def _load_demo_sources() -> None:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
+def _load_demo_rivers() -> None:
+    from gisgrid.jurisdiction.demo import load_demo_rivers
+    try:
+        with db.new_session() as session:
+            reaches = load_demo_rivers(session)
+    except DomainError as err:
+        fail(err)
+    if reaches:
+        click.echo(f"loaded {reaches} illustrative demo river reaches")
+
+
 # each domain owns its commands; they are imported last because they import this module's helpers
 from gisgrid.auth import commands as auth_commands  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
+from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 
 for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
-               tiles_commands.tiles_group, sources_group):
+               tiles_commands.tiles_group, sources_group, jurisdiction_group):
     main.add_command(_group)

@@ -37,30 +37,42 @@ _POLYGON = 3  # shapely type id
 def read_grids(path: str, layer: str | None = None, crs: str | None = None,
                field_map: dict[str, str] | None = None) -> gpd.GeoDataFrame:
     """Read a boundary file into the standard grid schema in EPSG:4326."""
-    requested = _parse_requested_crs(crs)
-    kind = _format_of(path)
-    if kind == "zip":
-        with tempfile.TemporaryDirectory(prefix="gisgrid-zip-") as tmp:
-            raw = _read_frame(_extract_shapefile(path, layer, tmp), None, Path(path).name)
-    else:
-        raw = _read_frame(path, _pick_layer(path, layer), Path(path).name)
+    requested = parse_requested_crs(crs)
+    raw, kind = read_features(path, layer)
     columns, problems = fields.resolve_columns(list(raw.columns.drop("geometry", errors="ignore")), field_map)
     if problems:
         raise InvalidInput("；".join(problems), details={"columns": _found_columns(raw)})
     if len(raw) == 0:
         return _empty_frame()  # the importer, not the reader, decides what an empty file means
     _require_columns(raw, columns)
-    source = _resolve_crs(_declared_crs(raw, path, kind), requested, Path(path).name,
-                          WGS84 if kind == "geojson" else None)
-    geometry = _to_multipolygons(_geometry_to_wgs84(np.asarray(raw.geometry.array), source))
-    _check_lonlat_range(geometry, source)
+    geometry, source = geometry_in_wgs84(raw, path, kind, requested)
+    geometry = _to_multipolygons(geometry)
     frame = gpd.GeoDataFrame(_normalise(raw, columns), geometry=geometry, crs="EPSG:4326")
     # validation checks topology in the plane the grids were drawn in (see topology.py)
     frame.attrs["source_crs"] = source if isinstance(source, str) else source.to_string()
     return frame
 
 
-def _parse_requested_crs(name: str | None):
+def read_features(path: str, layer: str | None = None) -> tuple[gpd.GeoDataFrame, str]:
+    """The file's features as stored, in any supported format (a zip is checked before extracting), and its kind."""
+    kind = _format_of(path)
+    if kind == "zip":
+        with tempfile.TemporaryDirectory(prefix="gisgrid-zip-") as tmp:
+            return _read_frame(_extract_shapefile(path, layer, tmp), None, Path(path).name), kind
+    return _read_frame(path, _pick_layer(path, layer), Path(path).name), kind
+
+
+def geometry_in_wgs84(raw: gpd.GeoDataFrame, path: str, kind: str, requested) -> tuple[np.ndarray, object]:
+    """The features' geometries moved to 2-D WGS84 lon/lat, and the CRS they were in (file or --crs)."""
+    source = _resolve_crs(_declared_crs(raw, path, kind), requested, Path(path).name,
+                          WGS84 if kind == "geojson" else None)
+    geometry = _geometry_to_wgs84(np.asarray(raw.geometry.array), source)
+    _check_lonlat_range(geometry, source)
+    return geometry, source
+
+
+def parse_requested_crs(name: str | None):
+    """The CRS given with --crs (None when not given), or InvalidInput."""
     if name is None or not str(name).strip():
         return None
     try:

@@ -88,7 +88,8 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
     script = str(Path(sys.executable).with_name("gisgrid"))
     env = {**os.environ, "GISGRID_DATABASE_URL": database_url}
     for args in (["users", "list"], ["sources", "export", "/dev/null.csv"], ["tiles", "prepare"],
-                 ["incidents", "escalate"], ["editor", "filing", "/tmp/none.zip", "--version", "999999"]):
+                 ["incidents", "escalate"], ["editor", "filing", "/tmp/none.zip", "--version", "999999"],
+                 ["jurisdiction", "rivers-import", "/dev/null"]):
         run = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=120)
         assert "Traceback" not in run.stderr, (args, run.stderr[-2000:])
         assert run.returncode in (0, 1), (args, run.returncode, run.stderr[-500:])
