@@ -14,6 +14,7 @@ DEMO_USERS = (
     ("admin", "系统管理员（示例）", roles.ADMIN, (), None),
     ("planner", "区网格规划员（示例）", roles.PLANNER, ("110102000000",), None),
     ("dispatcher", "区网格化监管中心调度员（示例）", roles.DISPATCHER, ("110102000000",), None),
+    ("leader_xicheng", "西城区网格长（示例）", roles.GRID_LEADER, ("110102000000",), None),
     ("leader_xichang", "西长安街街道网格长（示例）", roles.GRID_LEADER, ("110102001000",), None),
     ("staff_fuyou", "府右街南社区网格员（示例）", roles.GRID_STAFF, ("110102001004",), None),
     ("staff_xinjiekou", "新街口街道网格员（示例）", roles.GRID_STAFF, ("110102003000",), None),

@@ -6,7 +6,7 @@ import math
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import InvalidInput
+from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.jurisdiction import derive, geoinput, rivers
 from gisgrid.jurisdiction.resolve import Area
 
@@ -42,6 +42,8 @@ def _downstream(session: Session, act: BaseGeometry, params: dict) -> Area:
     if not 0 < snap <= 5_000:
         raise InvalidInput("河流捕捉距离须在 0–5000 米之间 (snap_m must be in (0, 5000])")
     trace = derive.downstream(act, rivers.reaches_near(session, act, distance + snap), distance, snap)
+    if trace.geometry.is_empty:
+        raise ValidationFailed("发生地位于河流末端，下游没有河段 (the act is at the end of the river network)")
     return Area("downstream", trace.geometry, {"distance_m": distance, "snap_m": round(trace.snap_m, 1),
                                                "rivers": list(trace.rivers), "length_m": round(trace.length_m, 1)})
 

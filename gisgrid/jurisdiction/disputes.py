@@ -48,6 +48,8 @@ def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolut
     access.require_party(user, result, parties)
     if any(d.state == "open" for d in event.disputes):
         raise Conflict("该事件已有待指定的争议 (a dispute is already open)")
+    if any(d.state == "decided" for d in event.disputes):
+        raise Conflict("共同上级已指定管辖，不能再提出争议 (jurisdiction was designated)")
     chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
     dispute = JurisdictionDispute(event_id=event.id, parties=parties, deciding_code=rules.common_superior(chains),
                                   reason=_reason(payload.get("reason"), "争议理由"), raised_by=user.display_name)
@@ -116,7 +118,7 @@ def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -
         "record": not pending and not settled and any(
             _may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
             for link in event.cases),
-        "dispute": not pending and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
+        "dispute": not pending and not settled and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
         "decide": bool(pending) and _may(
             lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
         "route": result.outcome.holder is not None and _may(lambda: access.require_party(user, result, codes)),

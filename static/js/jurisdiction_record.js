@@ -87,7 +87,7 @@
 
   // grid outlines at the case's level give the context (no tile server on the intranet)
   api.get("/api/v1/incidents/grids?level=" + panel.case_level).then(function (fc) {
-    L.geoJSON(fc, { interactive: false, style: { color: "#90a4ae", weight: 1, fill: false } }).addTo(map).bringToBack();
+    L.geoJSON(fc, { interactive: false, pmIgnore: true, style: { color: "#90a4ae", weight: 1, fill: false } }).addTo(map).bringToBack();
   }).catch(function () { /* drawing works without the outlines */ });
 
   // start from what was recorded, or from the case's location

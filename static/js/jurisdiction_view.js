@@ -54,6 +54,7 @@
     var roles = {};
     feats.forEach(function (f) { roles[f.properties.holder ? "holder" : f.properties.role] = true; });
     var layer = L.geoJSON({ type: "FeatureCollection", features: feats }, {
+      pmIgnore: true,   // the recording page must not snap drawn vertices to the result's outlines
       style: function (f) { return styleOf(f.properties); },
       pointToLayer: function (f, ll) {
         var s = styleOf(f.properties);
@@ -61,7 +62,14 @@
       },
       onEachFeature: function (f, l) { l.bindTooltip(label(f.properties), { sticky: true }); }
     }).addTo(map);
-    if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [16, 16] }); }
+    // frame the act, the harm and the grids concerned; the superior grid's outline stays as context
+    var focus = L.latLngBounds([]);
+    layer.eachLayer(function (l) {
+      var role = l.feature.properties.role;
+      if (role !== "deciding" && role !== "between") { focus.extend(l.getBounds ? l.getBounds() : l.getLatLng()); }
+    });
+    map.invalidateSize();
+    if (focus.isValid()) { map.fitBounds(focus, { padding: [24, 24], maxZoom: 17 }); }
     return [layer, legend(map, roles)];
   }
 

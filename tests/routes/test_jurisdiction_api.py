@@ -192,3 +192,42 @@ def test_the_adhoc_resolver_stores_nothing(app, session, jw):
     assert {f["properties"]["role"] for f in body["map"]["features"]} >= {"act", "jurisdiction", "deciding"}
     assert staff.post("/api/v1/jurisdiction/resolve", act=point(300, 300), at="1999-01-01").status_code == 400
     assert app.test_client().post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}).status_code in (400, 401)
+
+
+def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
+    first, later, other = (_case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45),
+                           _case(app, session, 1300, 400, 50))
+    county = As(app, jw["dispatcher_c1"])
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
+    assert county.post(f"{url}/cases", incident_id=later.id).status_code == 409          # already linked
+    second = _record(As(app, jw["staff_v112"]), other.id, point(1300, 400))
+    assert county.post(f"/api/v1/jurisdiction/events/{second['id']}/cases", incident_id=later.id).status_code == 409
+    unlinked = _ok(county.delete(f"{url}/cases/{later.id}"))
+    assert [c["incident_id"] for c in unlinked["cases"]] == [first.id]
+    assert county.delete(f"{url}/cases/{first.id}").status_code == 409                   # the last case stays
+    _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
+    _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="西村认为应由东侧管辖"), 201)
+    assert As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="再次争议").status_code == 409
+    assert county.put(f"/api/v1/incidents/{first.id}/jurisdiction", act=point(1600, 300)).status_code == 409
+    assert county.delete(f"{url}/cases/{later.id}").status_code == 409
+
+
+def test_parties_without_a_common_superior_are_designated_by_an_admin(app, session, world_ab, make_user, tmp_path):
+    app.config["MEDIA_DIR"] = str(tmp_path / "media")
+    matrix.load_demo(session)
+    leader_a, leader_b, admin = (make_user("grid_leader", grids=("A",)), make_user("grid_leader", grids=("B",)),
+                                 make_user("admin"))
+    case = _case(app, session, 1900, 500, 0)
+    # world A/B: counties A and B are both top-level grids, 1 km apart; a pipe from A2a into B
+    event = _record(As(app, leader_a), case.id, line((1900, 500), (3100, 500)))
+    assert event["resolution"]["deciding"] is None
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    dispute = _ok(As(app, leader_b).post(f"{url}/disputes", reason="管道出口在乙县"), 201)["disputes"][0]
+    assert dispute["deciding"] is None
+    decision = {"designated": "B", "reason": "市政府指定乙县管辖"}
+    resp = As(app, leader_a).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
+    assert resp.status_code == 403 and "共同的上级" in resp.get_json()["error"]["message"]
+    body = _ok(As(app, admin).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
+    assert body["resolution"]["holder"]["code"] == "B" and body["disputes"][0]["deciding"] is None
