@@ -171,7 +171,7 @@ def demo_load(path) -> None:
     auth_commands.load_demo_accounts()
     incidents_commands.load_demo_incidents()
     _load_demo_sources()
-    _load_demo_rivers()
+    _load_demo_jurisdiction()
     tiles_commands.load_demo_tiles()
 
 
@@ -201,7 +201,7 @@ def _load_demo_sources() -> None:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
-def _load_demo_rivers() -> None:
+def _load_demo_jurisdiction() -> None:
     from gisgrid.jurisdiction.demo import load_demo_rivers
     try:
         with db.new_session() as session:
@@ -210,6 +210,14 @@ def _load_demo_rivers() -> None:
         fail(err)
     if reaches:
         click.echo(f"loaded {reaches} illustrative demo river reaches")
+    from gisgrid.jurisdiction.demo import load_demo_event
+    try:
+        with db.new_session() as session:
+            event_id = load_demo_event(session)
+    except DomainError as err:
+        fail(err)
+    if event_id:
+        click.echo(f"created sample cross-boundary event {event_id}")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

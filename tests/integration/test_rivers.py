@@ -3,6 +3,7 @@ import json
 import zipfile
 
 import pytest
+from sqlalchemy import select
 import shapely
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -237,3 +238,18 @@ def test_demo_load_command_loads_the_rivers_once(cli, session):
     again = cli("demo", "load")
     assert again.exit_code == 0 and "river reaches" not in again.output
     assert len(stored(session)) == 7
+    assert "created sample cross-boundary event" in result.output and "cross-boundary" not in again.output
+
+
+def test_demo_event_crosses_two_streets_first_report_holds_and_the_river_carries_it(cli, session):
+    from gisgrid.jurisdiction import service
+    from gisgrid.jurisdiction.models import PollutionEvent
+    assert cli("demo", "load").exit_code == 0
+    event = session.scalars(select(PollutionEvent)).one()
+    result = service.resolution(session, event)
+    parents = {hit.chain[1] for hit in result.jurisdiction}
+    assert len(result.jurisdiction) == 2 and len(parents) == 2          # communities of two streets
+    assert result.outcome.deciding == "110102000000"                    # the district designates
+    first = min(event.cases, key=lambda c: c.received_at)
+    assert result.outcome.holder == first.received_chain[-1] and result.outcome.rule == "first_received"
+    assert {a.kind for a in result.areas} == {"buffer", "downstream"} and result.notified
