@@ -3,7 +3,6 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import select
 import shapely
 from shapely.geometry import Point
 from sqlalchemy import func, select
