@@ -8,6 +8,7 @@ from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, rules
 from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
 from gisgrid.jurisdiction.resolve import Resolution
+from gisgrid.jurisdiction.tx import commit
 
 MIN_REASON = 4   # characters: a designation or a dispute must say why
 
@@ -54,7 +55,7 @@ def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolut
     dispute = JurisdictionDispute(event_id=event.id, parties=parties, deciding_code=rules.common_superior(chains),
                                   reason=_reason(payload.get("reason"), "争议理由"), raised_by=user.display_name)
     event.disputes.append(dispute)
-    session.commit()
+    commit(session, "该事件已有待指定的争议 (a dispute is already open)")
     return dispute
 
 

@@ -8,8 +8,9 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gisgrid.auth import roles
 from gisgrid.clock import CHINA_TZ
-from gisgrid.errors import Conflict, DomainError, InvalidInput
+from gisgrid.errors import Conflict, DomainError, Forbidden, InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
 from gisgrid.incidents import service as case_service
@@ -17,6 +18,7 @@ from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, areas, geoinput, resolve, rules
 from gisgrid.jurisdiction.models import EventArea, EventCase, PollutionEvent
 from gisgrid.jurisdiction.resolve import Area, Resolution
+from gisgrid.jurisdiction.tx import commit
 
 
 def load_event(session: Session, event_id) -> PollutionEvent:
@@ -105,7 +107,7 @@ def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent
     event.title = str(payload.get("title") or "").strip()[:200] or f"案件 {incident.id} 跨界污染"
     event.act_geom = from_shape(act, srid=4326)
     event.areas = [EventArea(kind=a.kind, params=a.params, geom=from_shape(a.geom, srid=4326)) for a in harm]
-    session.commit()
+    commit(session, f"案件 {incident.id} 已关联跨界事件 (case already linked)")
     return event
 
 
@@ -119,7 +121,7 @@ def link_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
     if linked is not None:
         raise Conflict(f"案件 {incident.id} 已关联跨界事件 {linked.event_id} (case already linked)")
     _link(event, incident, user)
-    session.commit()
+    commit(session, f"案件 {incident.id} 已关联其他跨界事件 (case already linked)")
     return event
 
 
@@ -215,6 +217,8 @@ def describe(session: Session, user, event: PollutionEvent, result: Resolution) 
 def for_case(session: Session, user, incident_id) -> dict:
     """The case's jurisdiction panel data: its event, or none yet (and whether the user may record one)."""
     incident = case_service.get_case(session, user, incident_id)
+    if user.role == roles.PUBLIC:
+        raise Forbidden("跨界管辖信息仅限工作人员查看 (staff only)")
     event = event_of_case(session, incident.id)
     if event is None:
         try:

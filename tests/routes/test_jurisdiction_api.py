@@ -7,6 +7,7 @@ from gisgrid.incidents import matrix
 from gisgrid.incidents.models import Incident
 from tests.incident_support import As, _ok, _report
 from tests.jurisdiction_world import box_geojson, line, point
+from tests.worlds import wgs84
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))      # V112 (T11) → V121 (T12), both in county C1
@@ -231,3 +232,13 @@ def test_parties_without_a_common_superior_are_designated_by_an_admin(app, sessi
     assert resp.status_code == 403 and "共同的上级" in resp.get_json()["error"]["message"]
     body = _ok(As(app, admin).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
     assert body["resolution"]["holder"]["code"] == "B" and body["disputes"][0]["deciding"] is None
+
+
+def test_a_reporting_citizen_does_not_see_the_jurisdiction_panel(app, session, jw, make_user):
+    citizen = make_user("public")
+    client = As(app, citizen)
+    lon_lat = wgs84(1600, 300)
+    body = _ok(client.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0],
+                           lat=lon_lat[1]), 201)
+    assert client.get(f"/api/v1/incidents/{body['id']}").status_code == 200          # their own case
+    assert client.get(f"/api/v1/incidents/{body['id']}/jurisdiction").status_code == 403
