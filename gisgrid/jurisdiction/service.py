@@ -15,7 +15,7 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
 from gisgrid.incidents import service as case_service
 from gisgrid.incidents import workflow
-from gisgrid.jurisdiction import access, areas, geoinput, resolve, rules
+from gisgrid.jurisdiction import access, areas, disputes, geoinput, resolve, rules
 from gisgrid.jurisdiction.models import EventArea, EventCase, PollutionEvent
 from gisgrid.jurisdiction.resolve import Area, Resolution
 from gisgrid.jurisdiction.tx import commit
@@ -196,7 +196,6 @@ def _dispute_json(d) -> dict:
 
 def describe(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
     """The event as the API and the panel show it: resolution, cases, disputes, map, what the user may do."""
-    from gisgrid.jurisdiction import disputes
     pending = open_dispute(event)
     status = "disputed" if pending else ("undetermined" if result.outcome.holder is None else "settled")
     return {
