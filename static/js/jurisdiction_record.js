@@ -89,6 +89,11 @@
   api.get("/api/v1/incidents/grids?level=" + panel.case_level).then(function (fc) {
     L.geoJSON(fc, { interactive: false, pmIgnore: true, style: { color: "#90a4ae", weight: 1, fill: false } }).addTo(map).bringToBack();
   }).catch(function () { /* drawing works without the outlines */ });
+  // the loaded river network (flow direction as digitised), for placing an outfall and the downstream option
+  api.get("/api/v1/jurisdiction/rivers").then(function (fc) {
+    L.geoJSON(fc, { pmIgnore: true, style: { color: "#4fc3f7", weight: 3, opacity: 0.8 },
+      onEachFeature: function (f, l) { l.bindTooltip(esc(f.properties.river), { sticky: true }); } }).addTo(map);
+  }).catch(function () { /* no network loaded: the downstream option will say so */ });
 
   // start from what was recorded, or from the case's location
   var ev = panel.event;

@@ -71,6 +71,9 @@ def test_record_dispute_and_designate_across_two_streets(page, demo_case):
     page.wait_for_selector(".j-preview-jurisdiction")
     assert n.name in page.inner_text(".j-preview-jurisdiction") and n.case_name in page.inner_text(".j-preview-jurisdiction")
     assert n.case_name in page.inner_text(".j-preview-holder")      # the case's community received the report
+    page.wait_for_timeout(600)                # let the map finish zooming to the result
+    assert page.locator("#map path.leaflet-interactive").count() >= 3      # act, buffer, grids
+    screenshot(page, "jurisdiction-record")
     page.click("#save")
     page.wait_for_url("**/jurisdiction/events/*")
     page.wait_for_selector("#map path.leaflet-interactive")
