@@ -113,8 +113,10 @@ def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent
 
 def link_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
     """Add another report of the same act to the event (its receiving grid and time count for 最先接到举报)."""
-    event, result = get_event(session, user, event_id)
+    event, _ = get_event(session, user, event_id)
     _require_unlocked(event)
+    if incident_id in (None, ""):
+        raise InvalidInput("请填写要关联的案件编号 (incident_id is required)")
     incident = case_service.get_case(session, user, incident_id)
     case_access.require_grid_role(user, incident, access.RECORDERS)
     linked = session.get(EventCase, incident.id)
