@@ -14,3 +14,8 @@ def today_in_china() -> date:
 def china_date(moment: datetime) -> date:
     """The date in China of an aware timestamp (a case dispatched at 07:30 in Beijing is 23:30 UTC the day before)."""
     return moment.astimezone(CHINA_TZ).date()
+
+
+def china_iso(moment: datetime | None) -> str | None:
+    """An aware timestamp as ISO 8601 in China time (pages and clients in China read it; the offset keeps it exact)."""
+    return moment.astimezone(CHINA_TZ).isoformat() if moment else None

@@ -6,8 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gisgrid.clock import CHINA_TZ as CHINA
-from gisgrid.clock import today_in_china
+from gisgrid.clock import china_iso, today_in_china
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
@@ -81,11 +80,6 @@ def list_cases(session: Session, user, state: str | None = None, escalated: bool
     return queries.list_cases(session, user, state, escalated)
 
 
-def _local(moment) -> str | None:
-    # pages and clients in China read China time; the offset keeps it unambiguous
-    return moment.astimezone(CHINA).isoformat() if moment else None
-
-
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
     today = today or today_in_china()
@@ -95,7 +89,7 @@ def summary(incident: Incident, today: date | None = None) -> dict:
             "grid_codes": incident.grid_codes, "departments": incident.department_codes,
             "deadline": incident.deadline.isoformat() if incident.deadline else None,
             "overdue": workflow.is_overdue(incident, today), "escalated_to": incident.escalated_to,
-            "reported_at": _local(incident.reported_at),
+            "reported_at": china_iso(incident.reported_at),
             "channel": incident.channel, "description": incident.description}
 
 
@@ -113,7 +107,7 @@ def detail(incident: Incident, user) -> dict:
         "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
         "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
         "allowed_actions": allowed_actions(user, incident),
-        "events": [{"at": _local(e.at), "actor": e.actor, "action": e.action, "from": e.from_state,
+        "events": [{"at": china_iso(e.at), "actor": e.actor, "action": e.action, "from": e.from_state,
                     "to": e.to_state, "reason": e.reason} for e in incident.events],
         "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
                        "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
@@ -181,6 +175,6 @@ def public_status(session: Session, number: str) -> dict:
     incident = load(session, number)
     body = {k: v for k, v in summary(incident).items() if k in ("id", "category_name", "state", "state_label",
                                                                  "deadline", "reported_at")}
-    body["steps"] = [{"at": _local(e.at), "action": e.action, "to": e.to_state} for e in incident.events
+    body["steps"] = [{"at": china_iso(e.at), "action": e.action, "to": e.to_state} for e in incident.events
                      if e.action not in ("photo_publish", "reassign")]
     return body

@@ -8,7 +8,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from gisgrid.clock import CHINA_TZ
+from gisgrid.clock import china_iso
 from gisgrid.errors import ValidationFailed
 from gisgrid.jurisdiction import queries, rules
 from gisgrid.jurisdiction.rules import Hit
@@ -70,7 +70,7 @@ def _hit_json(hit: Hit, claims: dict[str, rules.Claim] | None = None) -> dict:
         body["kinds"] = [k for k in hit.kinds if k]
     if claims is not None:
         claim = claims.get(hit.code)
-        body["first_claim"] = claim and {"at": claim.at.astimezone(CHINA_TZ).isoformat(), "incident_id": claim.incident_id,
+        body["first_claim"] = claim and {"at": china_iso(claim.at), "incident_id": claim.incident_id,
                                          "how": claim.how}
     return body
 

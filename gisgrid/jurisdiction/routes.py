@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
+from gisgrid import web
 from gisgrid.auth import roles
 from gisgrid.auth.access import login_required, roles_required
 from gisgrid.db import db
@@ -115,19 +116,8 @@ def event_route(event_id):
 @login_required
 def rivers_json():
     """The loaded river network as GeoJSON (``bbox=minlon,minlat,maxlon,maxlat`` to limit it)."""
-    return jsonify(rivers.network_geojson(db.session(), _bbox(request.args.get("bbox"))))
-
-
-def _bbox(raw: str | None):
-    if not raw:
-        return None
-    try:
-        values = tuple(float(v) for v in raw.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4:
-        raise InvalidInput("bbox 须为 minlon,minlat,maxlon,maxlat (bbox must be four numbers)")
-    return values
+    raw = request.args.get("bbox")
+    return jsonify(rivers.network_geojson(db.session(), web.bbox(raw) if raw else None))
 
 
 @bp.get("/jurisdiction")

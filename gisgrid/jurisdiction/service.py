@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
-from gisgrid.clock import CHINA_TZ
+from gisgrid.clock import china_iso
 from gisgrid.errors import Conflict, DomainError, Forbidden, InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
@@ -185,15 +185,11 @@ def _version(session: Session, at) -> int:
     return version_id
 
 
-def _local(moment) -> str | None:
-    return moment.astimezone(CHINA_TZ).isoformat() if moment else None
-
-
 def _dispute_json(d) -> dict:
     return {"id": d.id, "parties": d.parties, "deciding": d.deciding_code, "reason": d.reason,
-            "raised_by": d.raised_by, "raised_at": _local(d.raised_at), "state": d.state,
+            "raised_by": d.raised_by, "raised_at": china_iso(d.raised_at), "state": d.state,
             "designated": d.designated_code, "decision_reason": d.decision_reason,
-            "decided_by": d.decided_by, "decided_at": _local(d.decided_at)}
+            "decided_by": d.decided_by, "decided_at": china_iso(d.decided_at)}
 
 
 def describe(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
@@ -202,11 +198,11 @@ def describe(session: Session, user, event: PollutionEvent, result: Resolution) 
     status = "disputed" if pending else ("undetermined" if result.outcome.holder is None else "settled")
     return {
         "id": event.id, "title": event.title, "version_id": event.version_id, "status": status,
-        "created_by": event.created_by, "created_at": _local(event.created_at),
-        "updated_by": event.updated_by, "updated_at": _local(event.updated_at),
+        "created_by": event.created_by, "created_at": china_iso(event.created_at),
+        "updated_by": event.updated_by, "updated_at": china_iso(event.updated_at),
         "act": mapping(result.act), "areas": [{"kind": a.kind, "params": a.params} for a in result.areas],
         "cases": [{"incident_id": c.incident_id, "received_chain": c.received_chain,
-                   "received_at": _local(c.received_at), "channel": c.channel, "state": c.incident.state,
+                   "received_at": china_iso(c.received_at), "channel": c.channel, "state": c.incident.state,
                    "grid_codes": c.incident.grid_codes} for c in event.cases],
         "disputes": [_dispute_json(d) for d in event.disputes],
         "resolution": resolve.to_json(session, result),

@@ -14,7 +14,7 @@ from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import service as grid_service
 from gisgrid.public_map import opendata, service, tiles
-from gisgrid.web import at_day
+from gisgrid.web import at_day, bbox
 
 bp = Blueprint("public_map", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
@@ -86,9 +86,9 @@ def levels_api():
 @bp.get("/api/v1/grids/labels")
 def labels_api():
     """Label points: ?bbox=w,s,e,n&level=[&crs=wgs84|gcj02][&at=]."""
-    bbox = _bbox(request.args.get("bbox"))
+    box = bbox(request.args.get("bbox"))
     level = _level()
-    return service.labels(db.session(), bbox, level, at_day(), service.parse_map_crs(request.args.get("crs")))
+    return service.labels(db.session(), box, level, at_day(), service.parse_map_crs(request.args.get("crs")))
 
 
 @bp.get("/api/v1/grids/locate")
@@ -126,13 +126,3 @@ def open_data(fmt: str):
     # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
     return send_file(path, mimetype=opendata.FORMATS[fmt], as_attachment=True, download_name=filename,
                      conditional=True, etag=True, max_age=_max_age())
-
-
-def _bbox(raw: str | None) -> tuple[float, float, float, float]:
-    try:
-        w, s, e, n = (float(v) for v in (raw or "").split(","))
-    except ValueError:
-        raise InvalidInput("参数 bbox 应为 w,s,e,n 四个数字 (bbox must be w,s,e,n)") from None
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
-        raise InvalidInput("参数 bbox 超出范围 (bbox out of range)")
-    return w, s, e, n
