@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
@@ -52,15 +51,10 @@ def resolve(session: Session, version_id: int, act: BaseGeometry, areas=(), repo
     jurisdiction = queries.grids_reached(session, version_id, act)
     if not jurisdiction:
         raise ValidationFailed("污染行为发生地不在任何网格内 (the act lies outside every grid of this version)")
-    affected = rules.merge_hits((area.kind, _reached(session, version_id, area.geom)) for area in areas)
+    # every area has one dimension (observed points or polygons, derived polygons or river lines)
+    affected = rules.merge_hits((area.kind, queries.grids_reached(session, version_id, area.geom)) for area in areas)
     outcome = rules.decide(jurisdiction, reports, decision)
     return Resolution(version_id, act, tuple(areas), tuple(jurisdiction), tuple(affected), outcome)
-
-
-def _reached(session: Session, version_id: int, geom: BaseGeometry) -> list[Hit]:
-    # a derived or observed area may mix dimensions (a collection): each part is measured on its own
-    parts = shapely.get_parts(geom) if geom.geom_type == "GeometryCollection" else [geom]
-    return rules.merge_hits(("", queries.grids_reached(session, version_id, part)) for part in parts)
 
 
 def _hit_json(hit: Hit, claims: dict[str, rules.Claim] | None = None) -> dict:

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Iterable, Sequence
 
@@ -129,13 +129,13 @@ def decide(jurisdiction: Sequence[Hit], reports: Iterable[Report], decision: Dec
 
 
 def merge_hits(groups: Iterable[tuple[str, Sequence[Hit]]]) -> list[Hit]:
-    """Harm hits of several areas (kind, hits) → one hit per grid, with every kind that reached it."""
+    """Harm hits of several areas (kind, hits) → one hit per grid with every kind that reached it; its measure
+    and share are those of the area that covers most of itself there (units differ between kinds)."""
     merged: dict[str, Hit] = {}
     for kind, hits in groups:
         for hit in hits:
             known = merged.get(hit.code)
             kinds = (known.kinds if known else ()) + ((kind,) if not known or kind not in known.kinds else ())
-            share = max(hit.share, known.share) if known else hit.share
-            merged[hit.code] = Hit(hit.code, hit.name, hit.level, hit.chain, hit.names,
-                                   max(hit.measure, known.measure) if known else hit.measure, share, kinds)
+            best = hit if known is None or hit.share > known.share else known
+            merged[hit.code] = replace(best, kinds=kinds)
     return sorted(merged.values(), key=lambda h: h.chain)
