@@ -24,8 +24,8 @@ def chains(result: Resolution) -> list[tuple[str, ...]]:
 
 
 def can_view(user, event, result: Resolution) -> bool:
-    """Staff of any grid involved (or above it) and anyone who may see one of its cases."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Staff of any grid involved (or above it) and any staff who may see one of its cases; never the public."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role == roles.PUBLIC:
         return False
     if sees_all(user):
         return True

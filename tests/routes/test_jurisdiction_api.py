@@ -244,3 +244,14 @@ def test_a_reporting_citizen_does_not_see_the_jurisdiction_panel(app, session, j
                            lat=lon_lat[1]), 201)
     assert client.get(f"/api/v1/incidents/{body['id']}").status_code == 200          # their own case
     assert client.get(f"/api/v1/incidents/{body['id']}/jurisdiction").status_code == 403
+
+
+def test_a_citizen_who_reported_a_linked_case_does_not_see_the_event(app, session, jw, make_user):
+    citizen = As(app, make_user("public"))
+    lon_lat = wgs84(1600, 300)
+    case = _ok(citizen.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0],
+                            lat=lon_lat[1]), 201)
+    event = _record(As(app, jw["staff_v121"]), case["id"], ACROSS_TOWNSHIPS)
+    assert citizen.get(f"/api/v1/jurisdiction/events/{event['id']}").status_code == 403
+    assert citizen.get(f"/jurisdiction/events/{event['id']}").status_code == 403
+    assert _ok(citizen.get("/api/v1/jurisdiction/events"))["events"] == []
