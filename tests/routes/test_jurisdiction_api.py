@@ -161,6 +161,8 @@ def test_who_may_see_an_event(app, session, jw):
     assert _ok(As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events"))["events"] == []
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/99999999").status_code == 404
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/abc").status_code == 404
+    for odd in ("²", "-1", "1e3", "9" * 30):                               # int("²") raised: 500
+        assert As(app, jw["staff_v221"]).get(f"/api/v1/jurisdiction/events/{odd}").status_code == 404
 
 
 def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw):
