@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gisgrid.clock import china_date
 from gisgrid.errors import Conflict, DomainError, InvalidInput, ValidationFailed
 from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, rules
@@ -65,7 +66,7 @@ def decide(session: Session, user, event: PollutionEvent, result: Resolution, di
     if dispute is None:
         raise access.not_found("争议", dispute_id)
     if dispute.state != "open":
-        raise Conflict(f"争议 {dispute.id} 已于 {dispute.decided_at:%Y-%m-%d} 指定管辖 (already decided)")
+        raise Conflict(f"争议 {dispute.id} 已于 {china_date(dispute.decided_at)} 指定管辖 (already decided)")
     access.require_designator(user, _chain_of(result, dispute.deciding_code))
     designated = str(payload.get("designated") or "").strip()
     if designated not in dispute.parties:

@@ -5,6 +5,7 @@ import pytest
 
 from gisgrid.incidents import matrix
 from gisgrid.incidents.models import Incident
+from gisgrid.jurisdiction.models import JurisdictionDispute
 from tests.incident_support import As, _ok, _report
 from tests.jurisdiction_world import box_geojson, line, point
 from tests.worlds import wgs84
@@ -258,3 +259,18 @@ def test_a_citizen_who_reported_a_linked_case_does_not_see_the_event(app, sessio
     assert citizen.get(f"/api/v1/jurisdiction/events/{event['id']}").status_code == 403
     assert citizen.get(f"/jurisdiction/events/{event['id']}").status_code == 403
     assert _ok(citizen.get("/api/v1/jurisdiction/events"))["events"] == []
+
+
+def test_a_second_designation_names_the_day_of_the_first_in_china_time(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
+    dispute = _ok(As(app, jw["leader_t12"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)["disputes"][0]
+    decision = {"designated": "V112", "reason": "排污口设在西村，由西村管辖"}
+    _ok(As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
+    stored = session.get(JurisdictionDispute, dispute["id"])
+    stored.decided_at = datetime(2026, 11, 2, 17, 30, tzinfo=timezone.utc)     # 01:30 on 3 November in Beijing
+    session.commit()
+    again = As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
+    assert again.status_code == 409 and "2026-11-03" in again.get_json()["error"]["message"]
