@@ -175,7 +175,8 @@ def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw)
                          ({"act": point(1600, 300), "harm": [line((0, 0), (10, 10))]}, 400),
                          ({"act": point(1600, 300), "derive": {"teleport": {}}}, 400),
                          ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400),
-                         ({"act": point(1600, 300), "crs": 4326}, 400), ({"act": point(1600, 300), "crs": ["x"]}, 400)]:
+                         ({"act": point(1600, 300), "crs": 4326}, 400), ({"act": point(1600, 300), "crs": ["x"]}, 400),
+                         ({"act": point(1600, 300), "derive": {"buffer": {"radius_m": True}}}, 400)]:
         resp = staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", **body)
         assert resp.status_code == status, (body, resp.get_data(as_text=True))
         assert resp.get_json()["error"]["message"]
