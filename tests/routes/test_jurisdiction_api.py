@@ -1,42 +1,14 @@
 """The jurisdiction API over HTTP: record an act for a case, the rules, disputes, designation, routing, access."""
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import datetime, timezone
 
 from gisgrid.incidents import matrix
-from gisgrid.incidents.models import Incident
 from gisgrid.jurisdiction.models import JurisdictionDispute
-from tests.incident_support import As, _ok, _report
+from tests.incident_support import As, _case, _ok
 from tests.jurisdiction_world import box_geojson, line, point
 from tests.worlds import wgs84
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))      # V112 (T11) → V121 (T12), both in county C1
 ACROSS_COUNTIES = line((2800, 500), (3300, 500))       # V122 (C1) → T21 (C2): they share only P
-
-
-@pytest.fixture()
-def jw(session, world_j, make_user, app, tmp_path):
-    """World J, the duty matrix, and the staff of the grids involved."""
-    matrix.load_demo(session)
-    app.config["MEDIA_DIR"] = str(tmp_path / "media")
-    users = {name: make_user(role, grids=(code,)) for name, role, code in [
-        ("staff_v112", "grid_staff", "V112"), ("staff_v121", "grid_staff", "V121"),
-        ("staff_v222", "grid_staff", "V222"), ("staff_v221", "grid_staff", "V221"),
-        ("leader_t11", "grid_leader", "T11"), ("leader_t12", "grid_leader", "T12"),
-        ("leader_c1", "grid_leader", "C1"), ("leader_c2", "grid_leader", "C2"), ("leader_p", "grid_leader", "P"),
-        ("dispatcher_c1", "dispatcher", "C1")]}
-    users["admin"] = make_user("admin")
-    return users
-
-
-def _case(app, session, x, y, minutes, channel="web"):
-    """A public report at world metres (x, y), received ``minutes`` after T0."""
-    body = _ok(_report(app.test_client(), x=x, y=y), 201)
-    case = session.get(Incident, body["id"])
-    case.reported_at, case.channel = T0 + timedelta(minutes=minutes), channel
-    session.commit()
-    return case
 
 
 def _record(user_client, case_id, act, status=201, **extra):
