@@ -95,6 +95,8 @@ def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...]
 def route_cases(session: Session, user, event: PollutionEvent, result: Resolution) -> int:
     """Send the event's open cases to the grid that holds jurisdiction (audited on each case)."""
     holder = result.outcome.holder
+    if any(d.state == "open" for d in event.disputes):
+        raise Conflict("管辖争议待共同上级指定，暂不能移交 (a dispute awaits designation)")
     if holder is None:
         raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
     access.require_party(user, result, [hit.code for hit in result.jurisdiction])
@@ -123,5 +125,6 @@ def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -
         "dispute": not pending and not settled and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
         "decide": bool(pending) and _may(
             lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
-        "route": result.outcome.holder is not None and _may(lambda: access.require_party(user, result, codes)),
+        "route": not pending and result.outcome.holder is not None
+                 and _may(lambda: access.require_party(user, result, codes)),
     }

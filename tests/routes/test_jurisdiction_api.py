@@ -247,3 +247,17 @@ def test_a_second_designation_names_the_day_of_the_first_in_china_time(app, sess
     session.commit()
     again = As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
     assert again.status_code == 409 and "2026-11-03" in again.get_json()["error"]["message"]
+
+
+def test_cases_are_not_routed_to_the_first_report_while_a_dispute_awaits_designation(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
+    county = As(app, jw["dispatcher_c1"])
+    disputed = _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)
+    assert disputed["resolution"]["holder"]["code"] == "V121" and disputed["status"] == "disputed"
+    assert _ok(county.get(url))["allowed"]["route"] is False
+    assert county.post(f"{url}/route").status_code == 409
+    session.refresh(later)
+    assert later.grid_codes == ["P", "C1", "T11", "V112"]          # stays until the county designates
