@@ -187,6 +187,8 @@ def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
     unlinked = _ok(county.delete(f"{url}/cases/{later.id}"))
     assert [c["incident_id"] for c in unlinked["cases"]] == [first.id]
     assert county.delete(f"{url}/cases/{first.id}").status_code == 409                   # the last case stays
+    missing = county.delete(f"{url}/cases/{other.id}")                                  # not linked to it
+    assert missing.status_code == 404 and "no such linked case" in missing.get_json()["error"]["message"]
     _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
     _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="西村认为应由东侧管辖"), 201)
     assert As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="再次争议").status_code == 409
