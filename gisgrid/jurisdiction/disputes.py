@@ -34,6 +34,13 @@ def _parties(result: Resolution, requested) -> list[str]:
         raise ValidationFailed(f"{'、'.join(strangers)} 对该事件没有管辖权，不能作为争议一方 (not a grid with jurisdiction)")
     if len(parties) < 2:
         raise ValidationFailed("争议须有两个以上有管辖权的网格 (a dispute needs two grids with jurisdiction)")
+    # the designation replaces the rules' outcome for the whole event: every grid it could take the case from
+    # must be a party, else the superior of two other grids (even the raiser's own) would decide over it
+    holder = result.outcome.holder
+    left_out = ([holder] if holder not in parties else []) if holder else [c for c in having if c not in parties]
+    if left_out:
+        raise ValidationFailed(f"{'、'.join(left_out)} 的管辖权会被指定取代，须列为争议一方 "
+                               f"(a grid whose jurisdiction the designation would override must be a party)")
     return parties
 
 

@@ -263,3 +263,27 @@ def test_cases_are_not_routed_to_the_first_report_while_a_dispute_awaits_designa
     assert county.post(f"{url}/route").status_code == 409
     session.refresh(later)
     assert later.grid_codes == ["P", "C1", "T11", "V112"]          # stays until the county designates
+
+
+def test_a_township_cannot_take_the_case_from_a_holder_outside_it_by_disputing_between_its_own_villages(
+        app, session, jw):
+    first = _case(app, session, 1600, 300, 0)          # received by V121 (T12): it holds the case
+    across_three = line((500, 300), (1600, 300))        # V111 and V112 (T11), then V121 (T12)
+    event = _record(As(app, jw["staff_v121"]), first.id, across_three)
+    assert event["resolution"]["holder"]["code"] == "V121"
+    url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
+    t11 = As(app, jw["leader_t11"])
+    # T11 would be the common superior of its own two villages, and designate over V121's case
+    assert t11.post(url, parties=["V111", "V112"], reason="两村之间的争议").status_code == 422
+    assert t11.post(url, parties=["V112", "V121"], reason="排污口在西村").status_code == 201
+
+
+def test_with_no_holder_every_grid_with_jurisdiction_is_a_party(app, session, jw):
+    downstream = _case(app, session, 5000, 500, 0)       # received by V221: no grid with jurisdiction
+    event = _record(As(app, jw["admin"]), downstream.id, line((500, 300), (1600, 300)))
+    assert event["resolution"]["holder"] is None and event["resolution"]["deciding"]["code"] == "C1"
+    url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
+    t11 = As(app, jw["leader_t11"])
+    assert t11.post(url, parties=["V111", "V112"], reason="两村之间的争议").status_code == 422
+    body = _ok(t11.post(url, reason="三村都有管辖权"), 201)
+    assert body["disputes"][0]["deciding"] == "C1"
