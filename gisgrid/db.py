@@ -17,6 +17,8 @@ def row_id(value) -> int:
     """An id from a URL or a JSON body → a positive bigint, or 0 when it cannot be one (so: not found).
 
     A larger number would be a database error, not "no such row"."""
+    if isinstance(value, bool):   # JSON true is not case 1
+        return 0
     try:
         number = int(value)
     except (TypeError, ValueError):

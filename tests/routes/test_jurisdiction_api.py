@@ -182,6 +182,7 @@ def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
     assert county.post(f"{url}/cases", incident_id=later.id).status_code == 409          # already linked
     assert county.post(f"{url}/cases").status_code == 400
     assert county.post(f"{url}/cases", incident_id="x").status_code == 404
+    assert county.post(f"{url}/cases", incident_id=True).status_code == 404          # not case 1
     second = _record(As(app, jw["staff_v112"]), other.id, point(1300, 400))
     assert county.post(f"/api/v1/jurisdiction/events/{second['id']}/cases", incident_id=later.id).status_code == 409
     unlinked = _ok(county.delete(f"{url}/cases/{later.id}"))
