@@ -108,9 +108,16 @@ def bd09_to_wgs84(lon, lat):
     return _invert(wgs84_to_bd09, lon, lat)
 
 
-@lru_cache(maxsize=64)
 def parse_crs(name: str | None) -> str | CRS:
     """Return 'gcj02', 'bd09' or a pyproj CRS for a user-supplied CRS name; default WGS84."""
+    # a JSON client may send a number or a list: refuse it here (a list is not even hashable for the cache)
+    if name is not None and not isinstance(name, str):
+        raise CoordinateError(f"crs must be a name such as wgs84 or EPSG:<code>, not {name!r}")
+    return _parse_crs(name)
+
+
+@lru_cache(maxsize=64)
+def _parse_crs(name: str | None) -> str | CRS:
     key = (name or "wgs84").strip()
     alias = NAMED_CRS.get(key.lower())
     if alias in ("gcj02", "bd09"):

@@ -13,6 +13,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from gisgrid.errors import DatabaseUnavailable
 
 
+def row_id(value) -> int:
+    """An id from a URL or a JSON body → a positive bigint, or 0 when it cannot be one (so: not found).
+
+    A larger number would be a database error, not "no such row"."""
+    if isinstance(value, bool):   # JSON true is not case 1
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2 ** 63 else 0
+
+
 class _AppDatabase:
     """The engines and session factory of one app (several apps may live in one process)."""
 

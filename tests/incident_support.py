@@ -1,6 +1,9 @@
 """Shared pieces of the incident HTTP tests: a client per user, reporting, status checks."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
+from gisgrid.incidents.models import Incident
 from tests.helpers import csrf_from, login
 from tests.worlds import wgs84
 
@@ -40,3 +43,15 @@ def _report(client, category="dust", x=100, y=100, **extra):
 def _ok(resp, status=200):
     assert resp.status_code == status, resp.get_data(as_text=True)
     return resp.get_json()
+
+
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+
+
+def _case(app, session, x, y, minutes, channel="web"):
+    """A public report at world metres (x, y), received ``minutes`` after T0."""
+    body = _ok(_report(app.test_client(), x=x, y=y), 201)
+    case = session.get(Incident, body["id"])
+    case.reported_at, case.channel = T0 + timedelta(minutes=minutes), channel
+    session.commit()
+    return case

@@ -62,11 +62,6 @@ def river_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
-def at(x, y):
-    """World metres → (lon, lat)."""
-    return wgs84(x, y)
-
-
 def line(*points):
     """A GeoJSON LineString through world-metre points."""
     return {"type": "LineString", "coordinates": [list(wgs84(x, y)) for x, y in points]}
@@ -78,6 +73,6 @@ def point(x, y):
 
 
 def box_geojson(x1, y1, x2, y2):
-    """A GeoJSON Polygon of a world-metre box (densified so it stays a box once in WGS84)."""
+    """A GeoJSON Polygon of a world-metre box."""
     ring = [(x1, y1), (x2, y1), (x2, y2), (x1, y2), (x1, y1)]
     return {"type": "Polygon", "coordinates": [[list(wgs84(x, y)) for x, y in ring]]}

@@ -16,6 +16,9 @@ World "E" is drawn in WGS84 so that a point can lie exactly on an edge.
 """
 from __future__ import annotations
 
+import json
+import zipfile
+
 import geopandas as gpd
 import shapely
 from pyproj import Transformer
@@ -83,4 +86,24 @@ def world_e_frame():
 def write(frame, path):
     """Write a test frame to a file the importer reads (GeoPackage keeps the CRS)."""
     frame.to_file(path, driver="GPKG" if str(path).endswith(".gpkg") else "GeoJSON", engine="pyogrio")
+    return str(path)
+
+
+def write_shapefile_zip(frame, tmp_path, name="grids", arcdir=""):
+    """A zipped shapefile of a test frame (its parts under ``arcdir`` in the archive)."""
+    folder = tmp_path / f"shp_{name}"
+    folder.mkdir()
+    frame.to_file(folder / f"{name}.shp", engine="pyogrio")
+    archive = tmp_path / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.iterdir():
+            zf.write(part, arcdir + part.name)
+    return archive
+
+
+def write_geojson(tmp_path, features, name="raw.geojson", **top):
+    """A FeatureCollection of raw GeoJSON features (``top``: extra top-level members such as crs)."""
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", **top, "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
     return str(path)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.clock import china_iso, today_in_china
+from gisgrid.db import row_id
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
@@ -16,12 +17,8 @@ from gisgrid.incidents.models import Incident
 
 def load(session: Session, incident_id) -> Incident:
     """A case by id (NotFound otherwise), without any access check."""
-    try:
-        number = int(incident_id)
-    except (TypeError, ValueError):
-        number = 0
-    # ids are bigint: a larger number would be a database error, not "no such case"
-    found = session.get(Incident, number) if 0 < number < 2 ** 63 else None
+    number = row_id(incident_id)
+    found = session.get(Incident, number) if number else None
     if found is None:
         raise access.not_found(incident_id)
     return found

@@ -24,8 +24,8 @@ def chains(result: Resolution) -> list[tuple[str, ...]]:
 
 
 def can_view(user, event, result: Resolution) -> bool:
-    """Staff of any grid involved (or above it) and anyone who may see one of its cases."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Staff of any grid involved (or above it) and any staff who may see one of its cases; never the public."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role == roles.PUBLIC:
         return False
     if sees_all(user):
         return True
@@ -65,6 +65,9 @@ def require_designator(user, deciding_chain: tuple[str, ...] | None) -> None:
         raise Forbidden(f"只有共同的上一级网格（{deciding_chain[-1]}）可以指定管辖 (only the common superior designates)")
 
 
+_KINDS = {"跨界事件": "event", "争议": "dispute", "关联案件": "linked case"}
+
+
 def not_found(kind: str, number) -> NotFound:
-    """The one message for a missing event or dispute."""
-    return NotFound(f"{kind} {number} 不存在 (no such {'event' if kind == '跨界事件' else 'dispute'})")
+    """The one message for a missing event, dispute or linked case."""
+    return NotFound(f"{kind} {number} 不存在 (no such {_KINDS[kind]})")

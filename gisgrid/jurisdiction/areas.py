@@ -15,6 +15,8 @@ DERIVATIONS = ("buffer", "wind", "downstream")
 
 def _number(params: dict, key: str, label: str, default: float | None = None) -> float:
     value = params.get(key, default)
+    if isinstance(value, bool):   # float(True) is 1.0: a checkbox value sent by mistake is not a distance
+        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)")
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -11,7 +11,7 @@ from gisgrid.auth.models import User
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import intake
 from gisgrid.jurisdiction import service
-from gisgrid.jurisdiction.models import RiverReach
+from gisgrid.jurisdiction.models import PollutionEvent, RiverReach
 from gisgrid.jurisdiction.rivers import import_rivers
 from gisgrid.sqlfiles import statement
 
@@ -29,7 +29,6 @@ def load_demo_rivers(session: Session, path: Path = DEMO_RIVERS) -> int:
 def load_demo_event(session: Session) -> int | None:
     """A sample cross-boundary event: an outfall pipe across two communities of two streets, two public reports
     an hour apart, a 150 m buffer and 2 km downstream; skipped when any event exists. Returns its id."""
-    from gisgrid.jurisdiction.models import PollutionEvent
     if session.scalar(select(PollutionEvent.id).limit(1)) is not None:
         return None
     version = grid_queries.published_version(session)

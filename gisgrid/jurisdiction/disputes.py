@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gisgrid.clock import china_date
 from gisgrid.errors import Conflict, DomainError, InvalidInput, ValidationFailed
 from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, rules
@@ -33,6 +34,13 @@ def _parties(result: Resolution, requested) -> list[str]:
         raise ValidationFailed(f"{'、'.join(strangers)} 对该事件没有管辖权，不能作为争议一方 (not a grid with jurisdiction)")
     if len(parties) < 2:
         raise ValidationFailed("争议须有两个以上有管辖权的网格 (a dispute needs two grids with jurisdiction)")
+    # the designation replaces the rules' outcome for the whole event: every grid it could take the case from
+    # must be a party, else the superior of two other grids (even the raiser's own) would decide over it
+    holder = result.outcome.holder
+    left_out = ([holder] if holder not in parties else []) if holder else [c for c in having if c not in parties]
+    if left_out:
+        raise ValidationFailed(f"{'、'.join(left_out)} 的管辖权会被指定取代，须列为争议一方 "
+                               f"(a grid whose jurisdiction the designation would override must be a party)")
     return parties
 
 
@@ -65,7 +73,7 @@ def decide(session: Session, user, event: PollutionEvent, result: Resolution, di
     if dispute is None:
         raise access.not_found("争议", dispute_id)
     if dispute.state != "open":
-        raise Conflict(f"争议 {dispute.id} 已于 {dispute.decided_at:%Y-%m-%d} 指定管辖 (already decided)")
+        raise Conflict(f"争议 {dispute.id} 已于 {china_date(dispute.decided_at)} 指定管辖 (already decided)")
     access.require_designator(user, _chain_of(result, dispute.deciding_code))
     designated = str(payload.get("designated") or "").strip()
     if designated not in dispute.parties:
@@ -94,6 +102,8 @@ def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...]
 def route_cases(session: Session, user, event: PollutionEvent, result: Resolution) -> int:
     """Send the event's open cases to the grid that holds jurisdiction (audited on each case)."""
     holder = result.outcome.holder
+    if any(d.state == "open" for d in event.disputes):
+        raise Conflict("管辖争议待共同上级指定，暂不能移交 (a dispute awaits designation)")
     if holder is None:
         raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
     access.require_party(user, result, [hit.code for hit in result.jurisdiction])
@@ -122,5 +132,6 @@ def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -
         "dispute": not pending and not settled and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
         "decide": bool(pending) and _may(
             lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
-        "route": result.outcome.holder is not None and _may(lambda: access.require_party(user, result, codes)),
+        "route": not pending and result.outcome.holder is not None
+                 and _may(lambda: access.require_party(user, result, codes)),
     }

@@ -87,8 +87,3 @@ def parse_many(values, crs_name: str | None, label: str, allowed: tuple[str, ...
     if total > MAX_VERTICES:
         raise InvalidInput(f"{label} 顶点过多：{total} 个，上限 {MAX_VERTICES} ({label} has too many vertices)")
     return parsed
-
-
-def dimension(geom: BaseGeometry) -> int:
-    """0 for points, 1 for lines, 2 for polygons (an act has one dimension)."""
-    return shapely.get_dimensions(geom)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.clock import china_iso
+from gisgrid.db import row_id
 from gisgrid.errors import Conflict, DomainError, Forbidden, InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
@@ -23,7 +24,7 @@ from gisgrid.jurisdiction.tx import commit
 
 def load_event(session: Session, event_id) -> PollutionEvent:
     """An event by id, without access checks (NotFound otherwise)."""
-    number = int(event_id) if str(event_id).isdigit() and len(str(event_id)) < 19 else 0
+    number = row_id(event_id)
     event = session.get(PollutionEvent, number) if number else None
     if event is None:
         raise access.not_found("跨界事件", event_id)

@@ -1,6 +1,4 @@
 """The river network: import (formats, CRSs, all-or-nothing, replace), reaches near an act, GeoJSON, CLI."""
-import json
-import zipfile
 
 import pytest
 import shapely
@@ -13,7 +11,7 @@ from gisgrid.jurisdiction.derive import downstream
 from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.jurisdiction.rivers import import_rivers, network_geojson, reaches_near
 from tests.jurisdiction_world import river_frame
-from tests.worlds import PROJECTED, X0, Y0, wgs84
+from tests.worlds import PROJECTED, X0, Y0, wgs84, write_geojson, write_shapefile_zip
 
 
 def stored(session) -> list[tuple[str, str, object, bool]]:
@@ -31,29 +29,12 @@ def assert_is_the_frame(session, count=3):
         assert shapely.equals_exact(geom, expected.geometry, tolerance=1e-8), (geom, expected.geometry)
 
 
-def write_zipped_shapefile(frame, tmp_path) -> str:
-    folder = tmp_path / "shp"
-    folder.mkdir()
-    frame.to_file(folder / "rivers.shp", engine="pyogrio")
-    target = tmp_path / "rivers.zip"
-    with zipfile.ZipFile(target, "w") as archive:
-        for part in folder.iterdir():
-            archive.write(part, f"data/{part.name}")
-    return str(target)
-
-
 def feature(geometry, **properties):
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
 def world_coords(*points):
     return [list(wgs84(x, y)) for x, y in points]
-
-
-def write_geojson(tmp_path, features, name="rivers.geojson") -> str:
-    path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
-    return str(path)
 
 
 # --- import -----------------------------------------------------------------------------------------
@@ -78,7 +59,7 @@ def test_import_geopackage_in_epsg_4528(session, tmp_path):
 def test_import_shapefile_in_epsg_4528(session, tmp_path, zipped):
     frame = river_frame().to_crs(PROJECTED)
     if zipped:
-        path = write_zipped_shapefile(frame, tmp_path)
+        path = str(write_shapefile_zip(frame, tmp_path, "rivers", "data/"))
     else:
         path = str(tmp_path / "rivers.shp")
         frame.to_file(path, engine="pyogrio")

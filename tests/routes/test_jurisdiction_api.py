@@ -1,41 +1,14 @@
 """The jurisdiction API over HTTP: record an act for a case, the rules, disputes, designation, routing, access."""
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import datetime, timezone
 
 from gisgrid.incidents import matrix
-from gisgrid.incidents.models import Incident
-from tests.incident_support import As, _ok, _report
+from gisgrid.jurisdiction.models import JurisdictionDispute
+from tests.incident_support import As, _case, _ok
 from tests.jurisdiction_world import box_geojson, line, point
 from tests.worlds import wgs84
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))      # V112 (T11) → V121 (T12), both in county C1
 ACROSS_COUNTIES = line((2800, 500), (3300, 500))       # V122 (C1) → T21 (C2): they share only P
-
-
-@pytest.fixture()
-def jw(session, world_j, make_user, app, tmp_path):
-    """World J, the duty matrix, and the staff of the grids involved."""
-    matrix.load_demo(session)
-    app.config["MEDIA_DIR"] = str(tmp_path / "media")
-    users = {name: make_user(role, grids=(code,)) for name, role, code in [
-        ("staff_v112", "grid_staff", "V112"), ("staff_v121", "grid_staff", "V121"),
-        ("staff_v222", "grid_staff", "V222"), ("staff_v221", "grid_staff", "V221"),
-        ("leader_t11", "grid_leader", "T11"), ("leader_t12", "grid_leader", "T12"),
-        ("leader_c1", "grid_leader", "C1"), ("leader_c2", "grid_leader", "C2"), ("leader_p", "grid_leader", "P"),
-        ("dispatcher_c1", "dispatcher", "C1")]}
-    users["admin"] = make_user("admin")
-    return users
-
-
-def _case(app, session, x, y, minutes, channel="web"):
-    """A public report at world metres (x, y), received ``minutes`` after T0."""
-    body = _ok(_report(app.test_client(), x=x, y=y), 201)
-    case = session.get(Incident, body["id"])
-    case.reported_at, case.channel = T0 + timedelta(minutes=minutes), channel
-    session.commit()
-    return case
 
 
 def _record(user_client, case_id, act, status=201, **extra):
@@ -161,6 +134,8 @@ def test_who_may_see_an_event(app, session, jw):
     assert _ok(As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events"))["events"] == []
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/99999999").status_code == 404
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/abc").status_code == 404
+    for odd in ("²", "-1", "1e3", "9" * 30):                               # int("²") raised: 500
+        assert As(app, jw["staff_v221"]).get(f"/api/v1/jurisdiction/events/{odd}").status_code == 404
 
 
 def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw):
@@ -171,7 +146,9 @@ def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw)
     for body, status in [({"act": bowtie}, 422), ({"act": point(9000, 9000)}, 422), ({"act": "x"}, 400),
                          ({"act": point(1600, 300), "harm": [line((0, 0), (10, 10))]}, 400),
                          ({"act": point(1600, 300), "derive": {"teleport": {}}}, 400),
-                         ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400)]:
+                         ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400),
+                         ({"act": point(1600, 300), "crs": 4326}, 400), ({"act": point(1600, 300), "crs": ["x"]}, 400),
+                         ({"act": point(1600, 300), "derive": {"buffer": {"radius_m": True}}}, 400)]:
         resp = staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", **body)
         assert resp.status_code == status, (body, resp.get_data(as_text=True))
         assert resp.get_json()["error"]["message"]
@@ -205,11 +182,14 @@ def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
     assert county.post(f"{url}/cases", incident_id=later.id).status_code == 409          # already linked
     assert county.post(f"{url}/cases").status_code == 400
     assert county.post(f"{url}/cases", incident_id="x").status_code == 404
+    assert county.post(f"{url}/cases", incident_id=True).status_code == 404          # not case 1
     second = _record(As(app, jw["staff_v112"]), other.id, point(1300, 400))
     assert county.post(f"/api/v1/jurisdiction/events/{second['id']}/cases", incident_id=later.id).status_code == 409
     unlinked = _ok(county.delete(f"{url}/cases/{later.id}"))
     assert [c["incident_id"] for c in unlinked["cases"]] == [first.id]
     assert county.delete(f"{url}/cases/{first.id}").status_code == 409                   # the last case stays
+    missing = county.delete(f"{url}/cases/{other.id}")                                  # not linked to it
+    assert missing.status_code == 404 and "no such linked case" in missing.get_json()["error"]["message"]
     _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
     _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="西村认为应由东侧管辖"), 201)
     assert As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="再次争议").status_code == 409
@@ -244,3 +224,67 @@ def test_a_reporting_citizen_does_not_see_the_jurisdiction_panel(app, session, j
                            lat=lon_lat[1]), 201)
     assert client.get(f"/api/v1/incidents/{body['id']}").status_code == 200          # their own case
     assert client.get(f"/api/v1/incidents/{body['id']}/jurisdiction").status_code == 403
+
+
+def test_a_citizen_who_reported_a_linked_case_does_not_see_the_event(app, session, jw, make_user):
+    citizen = As(app, make_user("public"))
+    lon_lat = wgs84(1600, 300)
+    case = _ok(citizen.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0],
+                            lat=lon_lat[1]), 201)
+    event = _record(As(app, jw["staff_v121"]), case["id"], ACROSS_TOWNSHIPS)
+    assert citizen.get(f"/api/v1/jurisdiction/events/{event['id']}").status_code == 403
+    assert citizen.get(f"/jurisdiction/events/{event['id']}").status_code == 403
+    assert _ok(citizen.get("/api/v1/jurisdiction/events"))["events"] == []
+
+
+def test_a_second_designation_names_the_day_of_the_first_in_china_time(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
+    dispute = _ok(As(app, jw["leader_t12"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)["disputes"][0]
+    decision = {"designated": "V112", "reason": "排污口设在西村，由西村管辖"}
+    _ok(As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
+    stored = session.get(JurisdictionDispute, dispute["id"])
+    stored.decided_at = datetime(2026, 11, 2, 17, 30, tzinfo=timezone.utc)     # 01:30 on 3 November in Beijing
+    session.commit()
+    again = As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
+    assert again.status_code == 409 and "2026-11-03" in again.get_json()["error"]["message"]
+
+
+def test_cases_are_not_routed_to_the_first_report_while_a_dispute_awaits_designation(app, session, jw):
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    url = f"/api/v1/jurisdiction/events/{event['id']}"
+    _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
+    county = As(app, jw["dispatcher_c1"])
+    disputed = _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)
+    assert disputed["resolution"]["holder"]["code"] == "V121" and disputed["status"] == "disputed"
+    assert _ok(county.get(url))["allowed"]["route"] is False
+    assert county.post(f"{url}/route").status_code == 409
+    session.refresh(later)
+    assert later.grid_codes == ["P", "C1", "T11", "V112"]          # stays until the county designates
+
+
+def test_a_township_cannot_take_the_case_from_a_holder_outside_it_by_disputing_between_its_own_villages(
+        app, session, jw):
+    first = _case(app, session, 1600, 300, 0)          # received by V121 (T12): it holds the case
+    across_three = line((500, 300), (1600, 300))        # V111 and V112 (T11), then V121 (T12)
+    event = _record(As(app, jw["staff_v121"]), first.id, across_three)
+    assert event["resolution"]["holder"]["code"] == "V121"
+    url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
+    t11 = As(app, jw["leader_t11"])
+    # T11 would be the common superior of its own two villages, and designate over V121's case
+    assert t11.post(url, parties=["V111", "V112"], reason="两村之间的争议").status_code == 422
+    assert t11.post(url, parties=["V112", "V121"], reason="排污口在西村").status_code == 201
+
+
+def test_with_no_holder_every_grid_with_jurisdiction_is_a_party(app, session, jw):
+    downstream = _case(app, session, 5000, 500, 0)       # received by V221: no grid with jurisdiction
+    event = _record(As(app, jw["admin"]), downstream.id, line((500, 300), (1600, 300)))
+    assert event["resolution"]["holder"] is None and event["resolution"]["deciding"]["code"] == "C1"
+    url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
+    t11 = As(app, jw["leader_t11"])
+    assert t11.post(url, parties=["V111", "V112"], reason="两村之间的争议").status_code == 422
+    body = _ok(t11.post(url, reason="三村都有管辖权"), 201)
+    assert body["disputes"][0]["deciding"] == "C1"

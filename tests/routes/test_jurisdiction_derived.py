@@ -3,9 +3,8 @@ import pytest
 
 from gisgrid.jurisdiction import rivers
 from tests import worlds
-from tests.incident_support import As, _ok
+from tests.incident_support import As, _case, _ok
 from tests.jurisdiction_world import point, river_frame
-from tests.routes.test_jurisdiction_api import _case, jw  # noqa: F401 - the fixture
 
 
 @pytest.fixture()
@@ -18,7 +17,7 @@ def _notified(event):
     return {h["code"]: h["kinds"] for h in event["resolution"]["affected"] if h["code"] in event["resolution"]["notified"]}
 
 
-def test_downstream_reach_notifies_the_villages_the_river_flows_into(app, session, jw, river):  # noqa: F811
+def test_downstream_reach_notifies_the_villages_the_river_flows_into(app, session, jw, river):
     case = _case(app, session, 1300, 1500, 0)
     staff = As(app, jw["staff_v112"])
     event = _ok(staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", act=point(1300, 1520),
@@ -30,21 +29,21 @@ def test_downstream_reach_notifies_the_villages_the_river_flows_into(app, sessio
     assert area["params"]["snap_m"] == pytest.approx(20, abs=1)
 
 
-def test_upstream_villages_are_not_notified(app, session, jw, river):  # noqa: F811
+def test_upstream_villages_are_not_notified(app, session, jw, river):
     case = _case(app, session, 4000, 1500, 0)
     event = _ok(As(app, jw["leader_c2"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", act=point(4000, 1500),
                                              derive={"downstream": {"distance_m": 1000}}), 201)
     assert _notified(event) == {"V222": ["downstream"]}       # west of x=4000 is upstream
 
 
-def test_no_river_near_the_act_is_a_clear_error(app, session, jw, river):  # noqa: F811
+def test_no_river_near_the_act_is_a_clear_error(app, session, jw, river):
     case = _case(app, session, 300, 300, 0)
     resp = As(app, jw["leader_t11"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", act=point(300, 300),
                                           derive={"downstream": {"distance_m": 1000}})
     assert resp.status_code == 422 and "没有河流" in resp.get_json()["error"]["message"]
 
 
-def test_a_downwind_sector_reaches_east_with_a_west_wind(app, session, jw):  # noqa: F811
+def test_a_downwind_sector_reaches_east_with_a_west_wind(app, session, jw):
     case = _case(app, session, 2900, 1000, 0)
     event = _ok(As(app, jw["leader_c1"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", act=point(2900, 1000),
                                              derive={"wind": {"from_deg": 270, "distance_m": 1000,
@@ -52,7 +51,7 @@ def test_a_downwind_sector_reaches_east_with_a_west_wind(app, session, jw):  # n
     assert _notified(event) == {"T21": ["wind"]}              # blows towards the east only
 
 
-def test_a_buffer_and_observed_harm_merge_per_grid(app, session, jw):  # noqa: F811
+def test_a_buffer_and_observed_harm_merge_per_grid(app, session, jw):
     case = _case(app, session, 750 - 100, 1000, 0)
     body = {"act": point(650, 1000), "harm": [point(800, 1000)], "derive": {"buffer": {"radius_m": 200}}}
     event = _ok(As(app, jw["leader_t11"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", **body), 201)
@@ -65,7 +64,7 @@ def test_a_buffer_and_observed_harm_merge_per_grid(app, session, jw):  # noqa: F
     ({"wind": {"from_deg": 400, "distance_m": 100}}, 400), ({"wind": {"distance_m": 100}}, 400),
     ({"downstream": {"distance_m": 10 ** 9}}, 400), ({"buffer": 5}, 400), ("buffer", 400),
 ])
-def test_bad_derivations_are_refused_and_nothing_is_stored(app, session, jw, derive, status):  # noqa: F811
+def test_bad_derivations_are_refused_and_nothing_is_stored(app, session, jw, derive, status):
     case = _case(app, session, 300, 300, 0)
     leader = As(app, jw["leader_t11"])
     resp = leader.put(f"/api/v1/incidents/{case.id}/jurisdiction", act=point(300, 300), derive=derive)
@@ -73,7 +72,7 @@ def test_bad_derivations_are_refused_and_nothing_is_stored(app, session, jw, der
     assert _ok(leader.get(f"/api/v1/incidents/{case.id}/jurisdiction"))["event"] is None
 
 
-def test_the_river_network_is_served_for_maps(app, session, jw, river):  # noqa: F811
+def test_the_river_network_is_served_for_maps(app, session, jw, river):
     staff = As(app, jw["staff_v112"])
     network = _ok(staff.get("/api/v1/jurisdiction/rivers"))
     assert len(network["features"]) == 3

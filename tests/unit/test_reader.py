@@ -15,6 +15,7 @@ from gisgrid import coords
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import fields, reader
 from gisgrid.grids.reader import read_grids
+from tests.worlds import write_geojson, write_shapefile_zip
 
 X0, Y0 = 40_500_000.0, 4_400_000.0  # EPSG:4528 zone 40: x0 is the 120°E central meridian
 TO_WGS84 = Transformer.from_crs("EPSG:4528", "EPSG:4326", always_xy=True)
@@ -53,29 +54,11 @@ def same_shape(a, b, tolerance=1e-9):
     return shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=tolerance)
 
 
-def write_shapefile_zip(frame, tmp_path, name="grids", arcdir=""):
-    folder = tmp_path / f"shp_{name}"
-    folder.mkdir()
-    frame.to_file(folder / f"{name}.shp", engine="pyogrio")
-    archive = tmp_path / f"{name}.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for part in folder.iterdir():
-            zf.write(part, arcdir + part.name)
-    return archive
-
-
 def write(frame, tmp_path, kind):
     if kind == "zip":
         return str(write_shapefile_zip(frame, tmp_path))
     path = tmp_path / f"grids.{kind}"
     frame.to_file(path, engine="pyogrio")
-    return str(path)
-
-
-def write_geojson(tmp_path, features, name="raw.geojson", **top):
-    path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", **top, "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
     return str(path)
 
 
