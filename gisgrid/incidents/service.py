@@ -12,7 +12,7 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access, photos, queries, transfer, workflow
-from gisgrid.incidents.models import Incident
+from gisgrid.incidents.models import Incident, IncidentEvent
 
 
 def load(session: Session, incident_id) -> Incident:
@@ -127,13 +127,21 @@ def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
     rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
                                                        Incident.version_id != version_id)))
     chains = _chains(session, version_id, rows)
+    placed = _placed_by_jurisdiction(session, [case.id for case in rows])
     result = []
     for case in rows:
         new = chains.get(case.id)
-        if new != case.grid_codes:
+        if new != case.grid_codes and case.id not in placed:
             result.append(assignments.Moved("case", case.id, f"案件 {case.id}", case.grid_codes[-1],
                                             new[-1] if new else None, case.lon, case.lat))
     return result
+
+
+def _placed_by_jurisdiction(session: Session, ids: list[int]) -> set[int]:
+    # a case routed by a cross-boundary jurisdiction decision sits where the decision put it, not where its
+    # point lies: a new boundary version must not offer to move it back
+    return set(session.scalars(select(IncidentEvent.incident_id).where(IncidentEvent.incident_id.in_(ids),
+                                                                       IncidentEvent.action == "jurisdiction")))
 
 
 def _reassign(session: Session, ids: list[int], version_id: int) -> int:

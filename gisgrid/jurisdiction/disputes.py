@@ -72,6 +72,8 @@ def decide(session: Session, user, event: PollutionEvent, result: Resolution, di
     dispute = next((d for d in event.disputes if str(d.id) == str(dispute_id)), None)
     if dispute is None:
         raise access.not_found("争议", dispute_id)
+    # two leaders designating at once: the second waits for the first and then finds it decided
+    session.refresh(dispute, with_for_update=True)
     if dispute.state != "open":
         raise Conflict(f"争议 {dispute.id} 已于 {china_date(dispute.decided_at)} 指定管辖 (already decided)")
     access.require_designator(user, _chain_of(result, dispute.deciding_code))

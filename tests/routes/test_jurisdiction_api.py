@@ -64,6 +64,26 @@ def test_routing_sends_every_open_case_to_the_holder_with_an_audit_row(app, sess
     assert later.events[-1].action == "jurisdiction" and "V112 → V121" in later.events[-1].reason
 
 
+def test_a_new_boundary_version_does_not_offer_to_move_a_routed_case_back(app, session, jw, tmp_path):
+    from gisgrid.grids import assignments
+    from gisgrid.grids import service as grid_service
+    from tests import worlds
+    from tests.jurisdiction_world import world_j_frame
+    first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
+    lone = _case(app, session, 1300, 900, 50)                 # an ordinary case in V112, not on the event
+    event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
+    county = As(app, jw["dispatcher_c1"])
+    _ok(county.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id), 201)
+    _ok(county.post(f"/api/v1/jurisdiction/events/{event['id']}/route"))
+    lone.grid_codes = ["P", "C1", "T12", "V121"]              # misfiled by hand: a republication corrects it
+    session.commit()
+    version = grid_service.import_file(session, worlds.write(world_j_frame(), tmp_path / "j2.gpkg"),
+                                       publish=True).version_id
+    session.expire_all()                                      # the routing was done by the app's own session
+    moved = {item.item_id for item in assignments.moved(session, version) if item.kind == "case"}
+    assert lone.id in moved and later.id not in moved         # the decision, not the point, placed it
+
+
 def test_a_dispute_climbs_two_levels_to_the_county_which_designates(app, session, jw):
     first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
     event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
