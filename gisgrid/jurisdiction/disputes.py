@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gisgrid.auth.service import sees_all
 from gisgrid.clock import china_date
 from gisgrid.errors import Conflict, DomainError, InvalidInput, ValidationFailed
 from gisgrid.incidents import workflow
@@ -131,6 +132,8 @@ def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -
         "record": not pending and not settled and any(
             _may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
             for link in event.cases),
+        # staff who may see the event may link a case of their own grids to it (a notified grid's report too)
+        "link": not pending and not settled and (sees_all(user) or user.role in access.RECORDERS),
         "dispute": not pending and not settled and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
         "decide": bool(pending) and _may(
             lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),

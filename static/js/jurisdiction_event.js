@@ -11,7 +11,7 @@
     drawn = J.drawMap(map, ev.map, drawn);
     var codes = ev.resolution.jurisdiction.map(function (h) { return h.code; });
     var open = ev.disputes.filter(function (d) { return d.state === "open"; })[0];
-    document.getElementById("link-form").hidden = !ev.allowed.record;
+    document.getElementById("link-form").hidden = !ev.allowed.link;
     document.getElementById("dispute-form").hidden = !ev.allowed.dispute;
     document.getElementById("decide-form").hidden = !ev.allowed.decide;
     document.getElementById("route-form").hidden = !ev.allowed.route;

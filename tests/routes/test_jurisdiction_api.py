@@ -147,7 +147,10 @@ def test_who_may_see_an_event(app, session, jw):
     assert app.test_client().get(url).status_code == 401
     assert As(app, jw["staff_v221"]).get(url).status_code == 403          # not involved
     notified = _ok(As(app, jw["staff_v222"]).get(url))                    # affected: told, may not dispute
-    assert notified["allowed"] == {"record": False, "dispute": False, "decide": False, "route": False}
+    assert notified["allowed"] == {"record": False, "link": True, "dispute": False, "decide": False, "route": False}
+    downstream_report = _case(app, session, 4600, 1500, 30)             # received in V222, where harm shows
+    linked = _ok(As(app, jw["staff_v222"]).post(f"{url}/cases", incident_id=downstream_report.id), 201)
+    assert linked["resolution"]["holder"]["code"] == "V121"              # a notified grid's report claims nothing
     assert _ok(As(app, jw["leader_p"]).get(url))["allowed"]["route"] is True
     listed = _ok(As(app, jw["staff_v222"]).get("/api/v1/jurisdiction/events"))["events"]
     assert [e["id"] for e in listed] == [event["id"]]
