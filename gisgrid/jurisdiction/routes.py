@@ -39,10 +39,9 @@ def case_panel(incident_id: int):
 @login_required
 def case_record(incident_id: int):
     """Record (or replace) where the act occurs and where harm is observed or derived, for this case."""
-    session = db.session()
-    existed = service.event_of_case(session, incident_id) is not None
-    event = service.record(session, current_user, incident_id, _body())
-    return jsonify(_event_json(event.id)), 200 if existed else 201
+    event = service.record(db.session(), current_user, incident_id, _body())
+    # a replaced event has been updated; a new one not yet
+    return jsonify(_event_json(event.id)), 201 if event.updated_at is None else 200
 
 
 @bp.post("/api/v1/jurisdiction/resolve")

@@ -177,6 +177,8 @@ def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw)
         assert resp.get_json()["error"]["message"]
     kept = _ok(staff.get(f"/api/v1/incidents/{case.id}/jurisdiction"))["event"]
     assert kept["act"] == event["act"] and kept["resolution"] == event["resolution"]
+    replaced = _record(staff, case.id, point(1600, 300), status=200)   # a valid replacement is 200, not 201
+    assert replaced["id"] == event["id"] and replaced["resolution"]["holder"]["code"] == "V121"
 
 
 def test_only_grid_staff_of_the_case_record_its_event(app, session, jw):
