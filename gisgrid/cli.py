@@ -202,20 +202,16 @@ def _load_demo_sources() -> None:
 
 
 def _load_demo_jurisdiction() -> None:
-    from gisgrid.jurisdiction.demo import load_demo_rivers
+    from gisgrid.jurisdiction.demo import load_demo_event, load_demo_rivers
     try:
         with db.new_session() as session:
+            # the sample event's downstream walk needs the rivers, so they come first
             reaches = load_demo_rivers(session)
+            event_id = load_demo_event(session)
     except DomainError as err:
         fail(err)
     if reaches:
         click.echo(f"loaded {reaches} illustrative demo river reaches")
-    from gisgrid.jurisdiction.demo import load_demo_event
-    try:
-        with db.new_session() as session:
-            event_id = load_demo_event(session)
-    except DomainError as err:
-        fail(err)
     if event_id:
         click.echo(f"created sample cross-boundary event {event_id}")
 
