@@ -1,6 +1,7 @@
 """Request-argument parsing shared by blueprints (InvalidInput on nonsense)."""
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from flask import request
@@ -28,3 +29,16 @@ def bbox(raw: str | None) -> tuple[float, float, float, float]:
     if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
         raise InvalidInput("参数 bbox 超出范围 (bbox out of range)")
     return w, s, e, n
+
+
+def finite_number(value, label: str, key: str) -> float:
+    """A JSON or form value → a finite float, or InvalidInput naming ``label`` (``key`` in the English gloss)."""
+    if isinstance(value, bool):   # float(True) is 1.0: a checkbox value sent by mistake is not a number
+        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"{label} 须为有限数字 ({key} must be finite)")
+    return number

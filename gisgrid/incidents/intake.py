@@ -1,8 +1,6 @@
 """Intake: a report (web form, hotline, patrol, Open311) becomes a case in its grid, once per request id."""
 from __future__ import annotations
 
-import math
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,22 +12,14 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import matrix, photos
 from gisgrid.incidents.models import CHANNELS, Incident
 from gisgrid.incidents.workflow import audit
+from gisgrid.web import finite_number
 
 STAFF_CHANNELS = {"hotline": (roles.DISPATCHER, roles.ADMIN), "patrol": (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN)}
 
 
-def _number(value, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} 必须是数字 ({name} must be a number)") from None
-    if not math.isfinite(number):
-        raise InvalidInput(f"{name} 必须是有限数字 ({name} must be finite)")
-    return number
-
-
 def _location(data: dict) -> tuple[float, float]:
-    lon, lat = _number(data.get("lon", data.get("long")), "lon"), _number(data.get("lat"), "lat")
+    lon = finite_number(data.get("lon", data.get("long")), "lon", "lon")
+    lat = finite_number(data.get("lat"), "lat", "lat")
     crs = (data.get("crs") or "wgs84").strip() or "wgs84"
     try:
         return point_to_wgs84(lon, lat, crs)

@@ -1,29 +1,19 @@
 """Harm areas of an event from a request: observed geometries plus the derivations asked for."""
 from __future__ import annotations
 
-import math
-
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.jurisdiction import derive, geoinput, rivers
 from gisgrid.jurisdiction.resolve import Area
+from gisgrid.web import finite_number
 
 DERIVATIONS = ("buffer", "wind", "downstream")
 
 
 def _number(params: dict, key: str, label: str, default: float | None = None) -> float:
-    value = params.get(key, default)
-    if isinstance(value, bool):   # float(True) is 1.0: a checkbox value sent by mistake is not a distance
-        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)") from None
-    if not math.isfinite(number):
-        raise InvalidInput(f"{label} 须为有限数字 ({key} must be finite)")
-    return number
+    return finite_number(params.get(key, default), label, key)
 
 
 def _buffer(session: Session, act: BaseGeometry, params: dict) -> Area:

@@ -2,6 +2,7 @@
 idempotent retries, forbidden transitions and foreign-grid access."""
 from __future__ import annotations
 
+from tests.helpers import csrf_from
 from tests.incident_support import PNG, As, _ok, _report
 from tests.worlds import wgs84
 
@@ -144,6 +145,10 @@ def test_bad_reports_are_refused_without_writing(client, case_world, session):
     assert _report(client, category="nope").status_code == 404
     assert _report(client, x=2500, y=500).status_code == 400                 # outside every grid
     assert _report(client, lon="abc").status_code == 400
+    token = csrf_from(client.get("/report").get_data(as_text=True))
+    as_json = {"category": "dust", "description": "扬尘", "lon": True, "lat": 39.9}    # JSON true is not 1.0
+    resp = client.post("/api/v1/incidents", json=as_json, headers={"X-CSRFToken": token})
+    assert resp.status_code == 400 and "须为数字" in resp.get_json()["error"]["message"]
     fake = (__import__("io").BytesIO(b"GIF89a" + b"\x00" * 20), "x.png")    # extension lies
     assert _report(client, photos=fake).status_code == 400
     assert session.query(Incident).count() == 0
