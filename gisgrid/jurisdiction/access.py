@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from gisgrid.auth import roles
 from gisgrid.auth.service import in_scope, sees_all
-from gisgrid.errors import Forbidden, NotFound, Unauthorized
+from gisgrid.errors import DomainError, Forbidden, NotFound, Unauthorized
 from gisgrid.incidents import access as case_access
 from gisgrid.jurisdiction.resolve import Resolution
 
@@ -66,6 +66,15 @@ def require_designator(user, deciding_chain: tuple[str, ...] | None) -> None:
 
 
 _KINDS = {"跨界事件": "event", "争议": "dispute", "关联案件": "linked case"}
+
+
+def may(check) -> bool:
+    """True when ``check()`` raises no domain error: what the pages offer is what the services allow."""
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
 
 
 def not_found(kind: str, number) -> NotFound:

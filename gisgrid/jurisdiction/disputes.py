@@ -5,7 +5,8 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import sees_all
 from gisgrid.clock import china_date
-from gisgrid.errors import Conflict, DomainError, InvalidInput, ValidationFailed
+from gisgrid.db import row_id
+from gisgrid.errors import Conflict, InvalidInput, ValidationFailed
 from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, rules
 from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
@@ -45,6 +46,20 @@ def _parties(result: Resolution, requested) -> list[str]:
     return parties
 
 
+def open_dispute(event: PollutionEvent) -> JurisdictionDispute | None:
+    """The dispute awaiting designation, if any."""
+    return next((d for d in event.disputes if d.state == "open"), None)
+
+
+def decision(event: PollutionEvent) -> rules.Decision | None:
+    """The latest designation of a decided dispute (it overrides the rules)."""
+    decided = [d for d in event.disputes if d.state == "decided"]
+    if not decided:
+        return None
+    last = decided[-1]
+    return rules.Decision(last.id, last.designated_code, last.deciding_code, last.decision_reason)
+
+
 def _chain_of(result: Resolution, code: str | None) -> tuple[str, ...] | None:
     for hit in result.jurisdiction:
         if code in hit.chain:
@@ -56,9 +71,9 @@ def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolut
     """争议：parties (default: every grid with jurisdiction) ask their lowest common superior to designate."""
     parties = _parties(result, payload.get("parties"))
     access.require_party(user, result, parties)
-    if any(d.state == "open" for d in event.disputes):
+    if open_dispute(event) is not None:
         raise Conflict("该事件已有待指定的争议 (a dispute is already open)")
-    if any(d.state == "decided" for d in event.disputes):
+    if decision(event) is not None:
         raise Conflict("共同上级已指定管辖，不能再提出争议 (jurisdiction was designated)")
     chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
     dispute = JurisdictionDispute(event_id=event.id, parties=parties, deciding_code=rules.common_superior(chains),
@@ -70,7 +85,7 @@ def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolut
 
 def decide(session: Session, user, event: PollutionEvent, result: Resolution, dispute_id, payload: dict):
     """指定管辖 by the common superior: one of the parties, with reasons; the cases are routed to it."""
-    dispute = next((d for d in event.disputes if str(d.id) == str(dispute_id)), None)
+    dispute = next((d for d in event.disputes if d.id == row_id(dispute_id)), None)
     if dispute is None:
         raise access.not_found("争议", dispute_id)
     # two leaders designating at once: the second waits for the first and then finds it decided
@@ -105,7 +120,7 @@ def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...]
 def route_cases(session: Session, user, event: PollutionEvent, result: Resolution) -> int:
     """Send the event's open cases to the grid that holds jurisdiction (audited on each case)."""
     holder = result.outcome.holder
-    if any(d.state == "open" for d in event.disputes):
+    if open_dispute(event) is not None:
         raise Conflict("管辖争议待共同上级指定，暂不能移交 (a dispute awaits designation)")
     if holder is None:
         raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
@@ -115,28 +130,20 @@ def route_cases(session: Session, user, event: PollutionEvent, result: Resolutio
     return moved
 
 
-def _may(check) -> bool:
-    try:
-        check()
-    except DomainError:
-        return False
-    return True
-
-
 def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
     """What the user may do on the event now (the panel shows only these)."""
-    pending = next((d for d in event.disputes if d.state == "open"), None)
+    pending = open_dispute(event)
     codes = [hit.code for hit in result.jurisdiction]
-    settled = any(d.state == "decided" for d in event.disputes)
+    settled = decision(event) is not None
     return {
         "record": not pending and not settled and any(
-            _may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
+            access.may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
             for link in event.cases),
         # staff who may see the event may link a case of their own grids to it (a notified grid's report too)
         "link": not pending and not settled and (sees_all(user) or user.role in access.RECORDERS),
-        "dispute": not pending and not settled and len(codes) > 1 and _may(lambda: access.require_party(user, result, codes)),
-        "decide": bool(pending) and _may(
+        "dispute": not pending and not settled and len(codes) > 1 and access.may(lambda: access.require_party(user, result, codes)),
+        "decide": bool(pending) and access.may(
             lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
         "route": not pending and result.outcome.holder is not None
-                 and _may(lambda: access.require_party(user, result, codes)),
+                 and access.may(lambda: access.require_party(user, result, codes)),
     }

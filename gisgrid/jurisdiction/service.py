@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import roles
 from gisgrid.clock import china_iso
 from gisgrid.db import row_id
-from gisgrid.errors import Conflict, DomainError, Forbidden, InvalidInput
+from gisgrid.errors import Conflict, Forbidden, InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
 from gisgrid.incidents import service as case_service
@@ -43,25 +43,11 @@ def reports(event: PollutionEvent) -> list[rules.Report]:
             for link in event.cases]
 
 
-def decision(event: PollutionEvent) -> rules.Decision | None:
-    """The latest designation of a decided dispute (it overrides the rules)."""
-    decided = [d for d in event.disputes if d.state == "decided"]
-    if not decided:
-        return None
-    last = decided[-1]
-    return rules.Decision(last.id, last.designated_code, last.deciding_code, last.decision_reason)
-
-
-def open_dispute(event: PollutionEvent):
-    """The dispute awaiting designation, if any."""
-    return next((d for d in event.disputes if d.state == "open"), None)
-
-
 def resolution(session: Session, event: PollutionEvent) -> Resolution:
     """Resolve a stored event with its stored areas, linked cases and designation."""
     stored = tuple(Area(a.kind, to_shape(a.geom), dict(a.params)) for a in event.areas)
     return resolve.resolve(session, event.version_id, to_shape(event.act_geom), stored, reports(event),
-                           decision(event))
+                           disputes.decision(event))
 
 
 def get_event(session: Session, user, event_id) -> tuple[PollutionEvent, Resolution]:
@@ -73,9 +59,9 @@ def get_event(session: Session, user, event_id) -> tuple[PollutionEvent, Resolut
 
 
 def _require_unlocked(event: PollutionEvent) -> None:
-    if open_dispute(event) is not None:
+    if disputes.open_dispute(event) is not None:
         raise Conflict("管辖争议待指定，暂不能修改事件 (a dispute awaits designation)")
-    if decision(event) is not None:
+    if disputes.decision(event) is not None:
         raise Conflict("已指定管辖，不能再修改发生地或关联案件 (jurisdiction was designated)")
 
 
@@ -132,7 +118,7 @@ def unlink_case(session: Session, user, event_id, incident_id) -> PollutionEvent
     """Take a wrongly linked case off the event; the last case cannot be taken off."""
     event, _ = get_event(session, user, event_id)
     _require_unlocked(event)
-    link = next((c for c in event.cases if str(c.incident_id) == str(incident_id)), None)
+    link = next((c for c in event.cases if c.incident_id == row_id(incident_id)), None)
     if link is None:
         raise access.not_found("关联案件", incident_id)
     case_access.require_grid_role(user, link.incident, access.RECORDERS)
@@ -195,7 +181,7 @@ def _dispute_json(d) -> dict:
 
 def describe(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
     """The event as the API and the panel show it: resolution, cases, disputes, map, what the user may do."""
-    pending = open_dispute(event)
+    pending = disputes.open_dispute(event)
     status = "disputed" if pending else ("undetermined" if result.outcome.holder is None else "settled")
     return {
         "id": event.id, "title": event.title, "version_id": event.version_id, "status": status,
@@ -219,11 +205,7 @@ def for_case(session: Session, user, incident_id) -> dict:
         raise Forbidden("跨界管辖信息仅限工作人员查看 (staff only)")
     event = event_of_case(session, incident.id)
     if event is None:
-        try:
-            case_access.require_grid_role(user, incident, access.RECORDERS)
-            may_record = True
-        except DomainError:
-            may_record = False
+        may_record = access.may(lambda: case_access.require_grid_role(user, incident, access.RECORDERS))
         return {"event": None, "incident_id": incident.id, "may_record": may_record, **_case_place(incident)}
     result = resolution(session, event)
     return {"event": describe(session, user, event, result), "incident_id": incident.id, **_case_place(incident)}
@@ -245,7 +227,7 @@ def list_events(session: Session, user) -> list[dict]:
             outcome = result.outcome
             listed.append({"id": event.id, "title": event.title, "holder": outcome.holder, "rule": outcome.rule,
                            "act": mapping(result.act),
-                           "rule_label": rules.RULE_LABELS[outcome.rule], "disputed": open_dispute(event) is not None,
+                           "rule_label": rules.RULE_LABELS[outcome.rule], "disputed": disputes.open_dispute(event) is not None,
                            "jurisdiction": [h.code for h in result.jurisdiction],
                            "notified": [h.code for h in result.notified],
                            "cases": [c.incident_id for c in event.cases]})
