@@ -1,7 +1,9 @@
 """pg_dump / pg_restore of PostgreSQL 15, called by path so Debian's wrapper cannot pick another version."""
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,8 +37,17 @@ def connection_args(url: str) -> tuple[list[str], dict]:
     return args, env
 
 
+def _die_with_parent() -> None:
+    # a killed gisgrid must not leave pg_dump/pg_restore running on their own (Linux prctl PR_SET_PDEATHSIG)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _run(program: str, args: list[str], env: dict | None = None) -> str:
-    run = subprocess.run([str(bindir() / program), *args], capture_output=True, text=True, env=env)
+    run = subprocess.run([str(bindir() / program), *args], capture_output=True, text=True, env=env,
+                         preexec_fn=_die_with_parent)
     if run.returncode != 0:
         raise InvalidInput(f"{program} 失败 ({program} failed): {run.stderr.strip()[-2000:]}")
     return run.stdout

@@ -195,3 +195,34 @@ def _new_case_does_not_collide(deployment):
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert resp.get_json()["id"] > deployment["incident"]
     db.dispose(client.application)
+
+
+def test_sigkilled_restore_leaves_database_and_media_untouched(deployment, tmp_path):
+    archive = tmp_path / "b.tar"
+    assert run_cli(deployment["env"], "backup", str(archive)).returncode == 0
+    before = _state(deployment)
+    proc = start_cli(deployment["env"], "restore", "--force", str(archive))
+    seen = b""
+    while b"pg_restore" not in seen and proc.poll() is None:
+        seen += proc.stderr.read1(4096)
+    assert proc.poll() is None, "the restore finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _state(deployment) == before
+    _drop_scratch(deployment["url"])
+    again = run_cli(deployment["env"], "restore", "--force", str(archive))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert _state(deployment) == before
+
+
+def _drop_scratch(url):
+    """The killed restore's half-built scratch database (never the live one) is left for the operator: drop it."""
+    from sqlalchemy import make_url
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                             {"p": make_url(url).database + "_restore_%"}).scalars().all()
+        for name in names:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+    assert len(names) <= 1
