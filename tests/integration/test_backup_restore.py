@@ -226,3 +226,47 @@ def _drop_scratch(url):
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
     assert len(names) <= 1
+
+
+def test_restore_into_a_database_that_does_not_exist_yet(deployment, tmp_path):
+    from sqlalchemy import make_url
+    archive = tmp_path / "b.tar"
+    assert run_cli(deployment["env"], "backup", str(archive)).returncode == 0
+    base = make_url(deployment["url"])
+    url = base.set(database=base.database + "_copy").render_as_string(hide_password=False)
+    media = tmp_path / "elsewhere" / "media"
+    try:
+        run = run_cli(cli_env(url, media), "restore", str(archive))
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert fingerprint(url) == fingerprint(deployment["url"])
+        assert media_snapshot(media) == media_snapshot(deployment["media"])
+    finally:
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}_copy" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_archive_member_escaping_the_media_directory_is_refused(deployment, tmp_path):
+    import hashlib
+    evil = tmp_path / "evil.tar"
+    good = tmp_path / "good.tar"
+    assert run_cli(deployment["env"], "backup", str(good)).returncode == 0
+    payload = b"not a photo"
+    with tarfile.open(good) as src, tarfile.open(evil, "w") as dst:
+        manifest = json.loads(src.extractfile("manifest.json").read())
+        dst.addfile(src.getmember("database.dump"), src.extractfile("database.dump"))
+        info = tarfile.TarInfo("media/../../outside.txt")
+        info.size = len(payload)
+        dst.addfile(info, io.BytesIO(payload))
+        manifest["files"] = [f for f in manifest["files"] if f["name"] == "database.dump"] + [
+            {"name": info.name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}]
+        data = json.dumps(manifest).encode()
+        meta = tarfile.TarInfo("manifest.json")
+        meta.size = len(data)
+        dst.addfile(meta, io.BytesIO(data))
+    before = _state(deployment)
+    run = run_cli(deployment["env"], "restore", "--force", str(evil))
+    assert run.returncode == 1 and "无效" in run.stderr, run.stderr[-1000:]
+    assert _state(deployment) == before
+    assert not (deployment["media"].parent.parent / "outside.txt").exists()
