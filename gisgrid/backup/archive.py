@@ -109,6 +109,8 @@ def extract(path: Path, dump_target: Path, media_target: Path) -> int:
         for member in tqdm(tar.getmembers(), desc="extracting", unit="file"):
             if member.name == MANIFEST:
                 continue
+            if not member.isfile() or not _safe_name(member.name):  # the file may have changed since verify
+                raise InvalidInput(f"备份文件成员 {member.name} 无效 (bad archive member)")
             target = dump_target if member.name == DUMP else media_target / member.name[len(MEDIA):]
             target.parent.mkdir(parents=True, exist_ok=True)
             with tar.extractfile(member) as source, open(target, "wb") as out:
