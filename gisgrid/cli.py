@@ -218,6 +218,7 @@ def _load_demo_jurisdiction() -> None:
 
 # each domain owns its commands; they are imported last because they import this module's helpers
 from gisgrid.auth import commands as auth_commands  # noqa: E402
+from gisgrid.backup import commands as backup_commands  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
@@ -227,3 +228,5 @@ from gisgrid.sources.commands import sources_group  # noqa: E402
 for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
                tiles_commands.tiles_group, sources_group, jurisdiction_group):
     main.add_command(_group)
+main.add_command(backup_commands.backup_command)
+main.add_command(backup_commands.restore_command)
