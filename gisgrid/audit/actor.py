@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context, request
 from flask import session as web_session
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
 
 _SET_ACTOR = text(
@@ -60,8 +60,11 @@ def _request_actor() -> Actor:
     source = "open311" if request.path.startswith("/open311/") else (
         "api" if request.path.startswith("/api/") else "web")
     user = g.get("_login_user")  # Flask-Login's cache: loading the user here would recurse into a session
-    if user is not None and getattr(user, "is_authenticated", False):
-        return Actor(name=user.username, source=source, id=user.id, ip=request.remote_addr)
+    # read without attribute loads: an expired user would refresh through the session being begun
+    state = inspect(user, raiseerr=False) if user is not None else None  # None: anonymous (not mapped)
+    if state is not None and state.identity:
+        return Actor(name=state.dict.get("username", ""), source=source, id=state.identity[0],
+                     ip=request.remote_addr)
     user_id = str(web_session.get("_user_id") or "").split(":")[0]
     if user_id.isdigit():
         return Actor(name="", source=source, id=int(user_id), ip=request.remote_addr)
