@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from gisgrid import config as settings
+from gisgrid.audit import actor as audit_actor
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
@@ -23,11 +24,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     register_error_handlers(app)
+    audit_actor.install()
     _register_blueprints(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
@@ -43,5 +46,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
     for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp,
-               jurisdiction_bp):
+               jurisdiction_bp, audit_bp):
         app.register_blueprint(bp)

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 from tqdm import tqdm
 
 from gisgrid import create_app
+from gisgrid.audit import actor as audit_actor
 from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
@@ -22,6 +23,9 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xi
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """gisgrid: 网格化环境监管平台 command line."""
+    # changes made by a command are audited as the OS user (or GISGRID_ACTOR), source "cli"
+    token = audit_actor.act_as(audit_actor.cli_actor())
+    click.get_current_context().call_on_close(lambda: audit_actor.reset(token))
 
 
 @main.group("db")
@@ -217,6 +221,7 @@ def _load_demo_jurisdiction() -> None:
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers
+from gisgrid.audit import commands as audit_commands  # noqa: E402
 from gisgrid.auth import commands as auth_commands  # noqa: E402
 from gisgrid.backup import commands as backup_commands  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
@@ -226,7 +231,7 @@ from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 
 for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
-               tiles_commands.tiles_group, sources_group, jurisdiction_group):
+               tiles_commands.tiles_group, sources_group, jurisdiction_group, audit_commands.audit_group):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)
 main.add_command(backup_commands.restore_command)

@@ -14,6 +14,7 @@ DOMAIN_MODELS = (
     "gisgrid.public_map.models",
     "gisgrid.incidents.models",
     "gisgrid.jurisdiction.models",
+    "gisgrid.audit.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Audit trail: who changed which boundary, case or source, and when (admins query it)."""

@@ -1,0 +1,85 @@
+"""Who is acting: handed to the audit triggers as transaction-local settings at every session begin.
+
+Services never see the actor: a web request's is read off the request (the logged-in user, the
+client address), a command's off the process (the OS user); the triggers read it back with
+``current_setting('gisgrid.actor_*', true)``.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from flask import session as web_session
+from sqlalchemy import event, inspect, text
+from sqlalchemy.orm import Session
+
+_SET_ACTOR = text(
+    "SELECT set_config('gisgrid.actor_id', :actor_id, true), set_config('gisgrid.actor_name', :actor_name, true),"
+    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true)")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An acting user (id when they have an account) and where the change came from."""
+
+    name: str
+    source: str
+    id: int | None = None
+    ip: str | None = None
+
+
+_process_actor: ContextVar[Actor | None] = ContextVar("gisgrid_process_actor", default=None)
+
+
+def act_as(actor: Actor | None):
+    """Set the actor of work outside requests (commands, scripts); returns a token for ``reset``."""
+    return _process_actor.set(actor)
+
+
+def reset(token) -> None:
+    """Undo an ``act_as``."""
+    _process_actor.reset(token)
+
+
+def cli_actor() -> Actor:
+    """The actor of a command-line run: ``GISGRID_ACTOR`` if set, else the OS user."""
+    return Actor(name=os.environ.get("GISGRID_ACTOR") or f"{getpass.getuser()}", source="cli")
+
+
+def current_actor() -> Actor | None:
+    """The actor of the running request or command, None when nobody said."""
+    if has_request_context():
+        return _request_actor()
+    return _process_actor.get()
+
+
+def _request_actor() -> Actor:
+    source = "open311" if request.path.startswith("/open311/") else (
+        "api" if request.path.startswith("/api/") else "web")
+    user = g.get("_login_user")  # Flask-Login's cache: loading the user here would recurse into a session
+    # read without attribute loads: an expired user would refresh through the session being begun
+    state = inspect(user, raiseerr=False) if user is not None else None  # None: anonymous (not mapped)
+    if state is not None and state.identity:
+        return Actor(name=state.dict.get("username", ""), source=source, id=state.identity[0],
+                     ip=request.remote_addr)
+    user_id = str(web_session.get("_user_id") or "").split(":")[0]
+    if user_id.isdigit():
+        return Actor(name="", source=source, id=int(user_id), ip=request.remote_addr)
+    return Actor(name="anonymous", source=source, ip=request.remote_addr)
+
+
+def _apply(session: Session, _transaction, connection) -> None:
+    # always set, also to empty: the triggers then log the database role as the actor ('db')
+    actor = current_actor() or Actor(name="", source="")
+    connection.execute(_SET_ACTOR, {"actor_id": "" if actor.id is None else str(actor.id),
+                                    "actor_name": actor.name, "actor_source": actor.source,
+                                    "actor_ip": actor.ip or ""})
+
+
+def install() -> None:
+    """Apply the actor at the begin of every session transaction (idempotent)."""
+    if not event.contains(Session, "after_begin", _apply):
+        event.listen(Session, "after_begin", _apply)

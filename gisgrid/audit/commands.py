@@ -1,0 +1,50 @@
+"""``gisgrid audit list``: the audit trail on the command line."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from gisgrid.audit import service
+from gisgrid.cli_support import fail
+from gisgrid.db import db
+from gisgrid.errors import DomainError
+
+ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Audit trail: who changed which boundary, case or source, and when."""
+
+
+@audit_group.command("list")
+@click.option("--entity", help="grid, boundary, incident, source, user, … or a table name")
+@click.option("--entity-id", help="row id of the entity")
+@click.option("--key", help="grid code, source code, username, version label, …")
+@click.option("--actor", help="username or OS user who made the change")
+@click.option("--source", "origin", help="web, api, open311, cli or db")
+@click.option("--action", type=click.Choice(["insert", "update", "delete"]))
+@click.option("--since", help="ISO date or date-time (Beijing time unless it has an offset)")
+@click.option("--until", help="ISO date (inclusive) or date-time (exclusive)")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, service.MAX_PER_PAGE))
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+def audit_list(entity_id, origin, limit, as_json, **rest) -> None:
+    """List the newest audit entries matching the filters."""
+    raw = {**rest, "entity_id": entity_id, "source": origin, "per_page": limit}
+    try:
+        with db.new_session() as session:
+            data = service.changes(session, {k: v for k, v in raw.items() if v is not None})
+    except DomainError as err:
+        fail(err)
+    for item in data["items"]:
+        click.echo(json.dumps(item, ensure_ascii=False) if as_json else _line(item))
+    if not as_json:
+        click.echo(f"{len(data['items'])} of {data['total']} entries")
+
+
+def _line(item: dict) -> str:
+    who = f"{item['actor']['name']} ({item['actor']['source']})"
+    what = f"{item['entity_label']} #{item['entity_id']} {item['key'] or ''}".strip()
+    columns = ", ".join(item["changes"]) if item["action"] == "update" else f"{len(item['changes'])} fields"
+    return f"{item['at'][:19]}  {who:<24} {ACTION_LABELS[item['action']]} {what}: {columns}"
