@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import free_port
@@ -132,14 +132,18 @@ def test_connection_checked_out_when_the_server_dies_is_not_reused(pg, running):
     from gisgrid.errors import DatabaseUnavailable
 
     app = create_app({"DATABASE_URL": pg.database_url, "TESTING": True})
+    invalidated = []
     try:
         with app.app_context():
+            for engine in (db.engine, db.read_engine):
+                event.listen(engine, "invalidate", lambda *_a, e=engine: invalidated.append(e))
             session = db.session()
             assert session.execute(text("SELECT 1")).scalar() == 1  # a connection is now checked out
             running.stop()
             with pytest.raises(OperationalError):
                 session.execute(text("SELECT 1"))
             session.close()
+            assert invalidated == [db.engine]  # the dead connection is dropped, not returned to the pool
             with pytest.raises(DatabaseUnavailable):
                 db.read(lambda raw: raw.cursor().execute("SELECT 1"))
             running.start()
@@ -156,8 +160,36 @@ def test_connection_checked_out_when_the_server_dies_is_not_reused(pg, running):
                     running.stop()
                     running.start()
                 return _select_one(raw)
+            invalidated.clear()
             assert db.read(dies_mid_query) == 1  # retried once on a fresh connection
+            assert invalidated == [db.read_engine]
             assert db.read(_select_one) == 1
+    finally:
+        db.dispose(app)
+
+
+def test_connection_closed_under_a_request_gives_503_not_500(pg):
+    """psycopg2's "connection already closed" (InterfaceError, not OperationalError) is a 503 too."""
+    from gisgrid import create_app
+    from gisgrid.db import db
+
+    app = create_app({"DATABASE_URL": pg.database_url, "TESTING": True})
+
+    @app.get("/_closed_under_me")
+    def closed_under_me():
+        session = db.session()
+        session.execute(text("SELECT 1"))
+        session.connection().connection.dbapi_connection.close()  # as when the socket died earlier
+        session.execute(text("SELECT 1"))
+        return "unreachable"
+
+    try:
+        resp = app.test_client().get("/_closed_under_me")
+        assert resp.status_code == 503 and resp.get_json()["error"]["code"] == "database_unavailable"
+        with app.app_context():
+            assert db.engine.pool.checkedout() == 0
+            with db.new_session() as fresh:  # the closed connection was invalidated, not pooled again
+                assert fresh.execute(text("SELECT 3")).scalar() == 3
     finally:
         db.dispose(app)
 
