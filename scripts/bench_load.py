@@ -112,8 +112,8 @@ def private_world(port: int):
         pg.destroy()
 
 
-def interior_points(url: str, seed: int, per_grid: int = 3) -> list[tuple[float, float]]:
-    """Random points inside the published village grids (so every lookup finds a grid)."""
+def interior_points(url: str, seed: int, per_grid: int = 3) -> tuple[list[tuple[float, float]], list[str]]:
+    """Random points inside the published village grids (so every lookup finds a grid), and all grid codes."""
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(text(
