@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -115,8 +115,10 @@ def register_error_handlers(app: Flask) -> None:
                              f"{err.description})", 400)
 
     @app.errorhandler(OperationalError)
-    def _database_down(err: OperationalError):
-        # connection refused or lost: a temporary 503; the pool reconnects (pool_pre_ping)
+    @app.errorhandler(InterfaceError)
+    def _database_down(err: OperationalError | InterfaceError):
+        # connection refused or lost ("connection already closed" is an InterfaceError): a temporary
+        # 503; SQLAlchemy has invalidated the connection and the pool reconnects (pool_pre_ping)
         app.logger.warning("database unavailable: %s", err.orig)
         return _domain(DatabaseUnavailable())
 
