@@ -235,3 +235,7 @@ for _group in (auth_commands.users_group, editor_commands.editor_group, incident
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)
 main.add_command(backup_commands.restore_command)
+
+
+if __name__ == "__main__":  # `python -m gisgrid.cli …` works like the `gisgrid` script
+    main()
