@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.apidoc import bp as apidoc_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
@@ -43,5 +44,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
     for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp,
-               jurisdiction_bp):
+               jurisdiction_bp, apidoc_bp):
         app.register_blueprint(bp)
