@@ -7,6 +7,7 @@ from gisgrid import config as settings
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
+from gisgrid.web import refuse_hostile_fields
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
     db.init_app(app)
+    app.before_request(refuse_hostile_fields)  # before CSRF, which trips over bad form names
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -44,10 +44,11 @@ def _open311() -> dict:
     rows = {"type": "array", "items": {"type": "object"}}
 
     def reply(status: int = 200) -> dict:
+        failed = errors(schema="Open311Errors")
+        for response in failed.values():  # errors come in the format of the request
+            response["content"]["text/xml"] = {"schema": {"type": "string"}}
         return {str(status): {"description": "OK", "content": {"application/json": {"schema": rows},
-                                                              "text/xml": {"schema": {"type": "string"}}}},
-                **errors(schema="Open311Errors"), **errors((400, 403, 404, 409, 413, 422), "Open311Errors",
-                                                         "text/xml")}
+                                                              "text/xml": {"schema": {"type": "string"}}}}, **failed}
     listing = [query("service_request_id"), query("service_code"), query("status"), date("start_date"),
                date("end_date"), query("jurisdiction_id")]
     form = {"service_code": {"type": "string"}, "lat": {"type": "number"}, "long": {"type": "number"},

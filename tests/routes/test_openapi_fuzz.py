@@ -27,7 +27,7 @@ def _fuzz(app, headers: dict) -> list[str]:
             case.call_and_validate(headers=headers, checks=CHECKS)
         try:
             run()
-        except Exception as err:  # collect every operation's failure, then report them all
+        except (Exception, BaseExceptionGroup) as err:  # collect every operation's failure, then report them all
             failures.append(f"{operation.label}: {str(err)[:1500]}")
     return failures
 
