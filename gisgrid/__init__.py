@@ -8,6 +8,7 @@ from gisgrid.audit import actor as audit_actor
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
+from gisgrid.web import refuse_hostile_fields
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
     db.init_app(app)
+    app.before_request(refuse_hostile_fields)  # before CSRF, which trips over bad form names
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -30,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.apidoc import bp as apidoc_bp
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
@@ -46,5 +49,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
     for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp,
-               jurisdiction_bp, audit_bp):
+               jurisdiction_bp, apidoc_bp, audit_bp):
         app.register_blueprint(bp)

@@ -42,3 +42,21 @@ def finite_number(value, label: str, key: str) -> float:
     if not math.isfinite(number):
         raise InvalidInput(f"{label} 须为有限数字 ({key} must be finite)")
     return number
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_hostile_fields() -> None:
+    """before_request (ahead of CSRF): InvalidInput for a NUL character or an unreadable form field name.
+
+    PostgreSQL text cannot hold NUL, so such a value would otherwise fail deep inside a query as a 500;
+    a multipart field whose name cannot be parsed comes out as None and breaks the CSRF check.
+    """
+    values = [*request.args.values(), *(str(v) for v in (request.view_args or {}).values())]
+    if request.mimetype in _FORM_TYPES:
+        if None in request.form or None in request.files:
+            raise InvalidInput("表单字段名无效 (unreadable form field name)")
+        values += request.form.values()
+    if any("\x00" in v for v in values) or (request.is_json and b"\\u0000" in request.get_data(cache=True)):
+        raise InvalidInput("请求中含有 NUL 字符 (input must not contain NUL characters)")

@@ -27,7 +27,7 @@ def period(start: str | None, end: str | None) -> tuple[date, date]:
     try:
         end_day = date.fromisoformat(end) if end else today_in_china()
         start_day = date.fromisoformat(start) if start else end_day - timedelta(days=364)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: ?to=0001-01-01 has no year before it
         raise InvalidInput("日期格式应为 YYYY-MM-DD (dates must be YYYY-MM-DD)") from None
     if start_day > end_day:
         raise InvalidInput("开始日期晚于结束日期 (from is after to)")
