@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from gisgrid import config as settings
+from gisgrid import ratelimit
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     register_error_handlers(app)
     _register_blueprints(app)
+    ratelimit.init_app(app)
     return app
 
 
