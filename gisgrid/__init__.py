@@ -5,6 +5,7 @@ from flask import Flask
 
 from gisgrid import config as settings
 from gisgrid.audit import actor as audit_actor
+from gisgrid import ratelimit
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     audit_actor.install()
     _register_blueprints(app)
+    ratelimit.init_app(app)
     return app
 
 

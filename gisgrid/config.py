@@ -11,6 +11,11 @@ def _env_float(name: str, default: float) -> float:
     return float(raw) if raw not in (None, "") else default
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return raw.strip().lower() not in ("0", "false", "no", "off") if raw not in (None, "") else default
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     return {
@@ -31,4 +36,13 @@ def from_env() -> dict:
         "OPEN311_API_KEYS": os.environ.get("GISGRID_OPEN311_API_KEYS", ""),
         # files built once per boundary version (open-data downloads), safe to delete at any time
         "CACHE_DIR": os.environ.get("GISGRID_CACHE_DIR", "var/cache"),
+        # rate limits (Flask-Limiter strings); memory:// counts per process, several workers need redis://
+        "RATELIMIT_ENABLED": _env_bool("GISGRID_RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_REPORT": os.environ.get("GISGRID_RATELIMIT_REPORT", "10 per minute;100 per day"),
+        "RATELIMIT_LOOKUP": os.environ.get("GISGRID_RATELIMIT_LOOKUP", "300 per minute"),
+        "RATELIMIT_BATCH": os.environ.get("GISGRID_RATELIMIT_BATCH", "20 per minute"),
+        "RATELIMIT_LOGIN": os.environ.get("GISGRID_RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "TRUSTED_PROXIES": int(os.environ.get("GISGRID_TRUSTED_PROXIES", "0")),
     }

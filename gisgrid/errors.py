@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -113,6 +114,11 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf(err: CSRFError):
         return respond_error("csrf_failed", "页面已过期或缺少 CSRF 令牌，请刷新后重试 (CSRF token missing or invalid: "
                              f"{err.description})", 400)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(err: RateLimitExceeded):
+        # Retry-After and X-RateLimit-* are added by Flask-Limiter (RATELIMIT_HEADERS_ENABLED)
+        return respond_error("rate_limited", err.description, 429)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -82,7 +82,8 @@ def app(database_url, connection):
     """The Flask app with every request session bound to the test's connection."""
     from gisgrid import create_app
     from gisgrid.db import db
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                              "RATELIMIT_ENABLED": False})  # rate-limit tests enable it on their own app
     db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     yield application
 
