@@ -57,6 +57,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooLarge(DomainError):
+    """An upload or body over a size, vertex or entry limit; refused before it is processed."""
+
+    status = 413
+    code = "too_large"
+
+
 class DatabaseUnavailable(DomainError):
     """The database cannot be reached right now; retrying later helps."""
 

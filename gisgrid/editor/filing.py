@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 import shapely
 from sqlalchemy.orm import Session
 
+from gisgrid.cells import safe_row
 from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.exporter import version_gpkg
@@ -46,7 +47,7 @@ def to_csv(rows: list[tuple]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -63,7 +64,7 @@ def to_xlsx(label: str, rows: list[tuple]) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     for column, width in zip("ABCDEFGHIJ", (10, 16, 18, 16, 22, 12, 10, 16, 48, 16)):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):

@@ -28,6 +28,8 @@ from gisgrid.grids import fields
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".shp": "shp", ".zip": "zip", ".gpkg": "gpkg"}
 MAX_ZIP_BYTES = 2 * 1024 ** 3
+MAX_ZIP_RATIO = 200   # shapefiles compress ~3-10×; a member expanding 200× its stored size is a zip bomb
+MAX_VERTICES = int(os.environ.get("GISGRID_MAX_VERTICES", "5000000"))
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 WGS84 = CRS.from_epsg(4326)
 _GEOJSON_HEAD_BYTES = 1 << 20
@@ -46,6 +48,7 @@ def read_grids(path: str, layer: str | None = None, crs: str | None = None,
         return _empty_frame()  # the importer, not the reader, decides what an empty file means
     _require_columns(raw, columns)
     geometry, source = geometry_in_wgs84(raw, path, kind, requested)
+    _check_vertices(geometry)
     geometry = _to_multipolygons(geometry)
     frame = gpd.GeoDataFrame(_normalise(raw, columns), geometry=geometry, crs="EPSG:4326")
     # validation checks topology in the plane the grids were drawn in (see topology.py)
@@ -141,6 +144,11 @@ def _check_zip(archive: zipfile.ZipFile, label: str) -> None:
     if unsafe:
         raise InvalidInput(f"压缩包 {label} 含有不安全的路径：{', '.join(unsafe[:5])} "
                            f"(unsafe member paths: absolute or '..')", details={"members": unsafe})
+    bombs = [i.filename for i in archive.infolist()
+             if i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1)]
+    if bombs:
+        raise InvalidInput(f"压缩包 {label} 的压缩比异常（超过 {MAX_ZIP_RATIO} 倍），疑似压缩炸弹：{', '.join(bombs[:5])} "
+                           f"(compression ratio too high)")
     total = sum(info.file_size for info in archive.infolist())
     if total > MAX_ZIP_BYTES:
         raise InvalidInput(f"压缩包 {label} 解压后共 {total} 字节，超过上限 {MAX_ZIP_BYTES} 字节 "
@@ -266,6 +274,14 @@ def _geometry_to_wgs84(geoms: np.ndarray, source) -> np.ndarray:
         return np.column_stack(coords.to_wgs84(xy[:, 0], xy[:, 1], source))
 
     return shapely.transform(geoms, convert)
+
+
+def _check_vertices(geoms: np.ndarray) -> None:
+    # validation and topology are quadratic-ish in vertices: refuse a huge file before they run
+    total = int(shapely.get_num_coordinates(geoms).sum())
+    if total > MAX_VERTICES:
+        raise InvalidInput(f"边界文件共有 {total} 个顶点，超过上限 {MAX_VERTICES}（GISGRID_MAX_VERTICES） "
+                           f"(too many vertices)")
 
 
 def _check_lonlat_range(geoms: np.ndarray, source) -> None:

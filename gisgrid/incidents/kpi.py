@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Department
 from gisgrid.clock import CHINA_TZ as CHINA
+from gisgrid.cells import safe_dict
 from gisgrid.clock import today_in_china
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
@@ -86,7 +87,7 @@ def to_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_dict(row) for row in rows)
     return "\ufeff" + out.getvalue()
 
 

@@ -17,6 +17,7 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
+from gisgrid.cells import safe_dict
 from gisgrid.db import database_name
 from gisgrid.errors import NotFound
 from gisgrid.grids.models import BoundaryVersion
@@ -101,7 +102,7 @@ def write_csv(session: Session, version_id: int, path: str) -> None:
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()
         for rows in _pages(session, version_id):
-            writer.writerows(_properties(row, True) for row in rows)
+            writer.writerows(safe_dict(_properties(row, True)) for row in rows)
 
 
 def write_gpkg(session: Session, version_id: int, path: str) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
-from gisgrid.errors import InvalidInput, NotFound
+from gisgrid import media
+from gisgrid.errors import InvalidInput, NotFound, TooLarge
 from gisgrid.patrols import service as patrol_service
 from gisgrid.patrols.service import period
 from gisgrid.sources import inspections, queries, rules
@@ -39,19 +39,17 @@ def dossier(session: Session, user, source_id: int, today: date | None = None) -
 
 def add_document(session: Session, user, source_id: int, title: str, filename: str, data: bytes,
                  media_dir: str) -> SourceDocument:
-    """Store a file under ``media_dir/sources/<id>/`` and list it in the dossier."""
+    """Store a file under ``media_dir/sources/<id>/`` and list it in the dossier; the file goes if the row does."""
     visible_source(session, user, source_id)
     if not data:
         raise InvalidInput("文件为空 (empty file)")
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput("文件超过 20 MB")
-    safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._") or "file"
-    folder = Path(media_dir) / "sources" / str(source_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}_{safe}"  # a fresh name: uploads never overwrite each other
-    path.write_bytes(data)
+        raise TooLarge("文件超过 20 MB (file too large)")
+    media.sniff_document(data)
+    safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._")[:100] or "file"
+    stored = media.save(session, media_dir, f"sources/{source_id}", data, "_" + safe)
     doc = SourceDocument(source_id=source_id, title=(title or "").strip() or safe, filename=safe,
-                         stored_path=str(path.relative_to(media_dir)), size=len(data), uploaded_by=user.username)
+                         stored_path=stored, size=len(data), uploaded_by=user.username)
     session.add(doc)
     session.commit()
     return doc
@@ -63,7 +61,7 @@ def document_file(session: Session, user, source_id: int, doc_id: int, media_dir
     doc = session.get(SourceDocument, doc_id)
     if doc is None or doc.source_id != source_id:
         raise NotFound("文件不存在")
-    path = (Path(media_dir) / doc.stored_path).resolve()
+    path = media.resolve(media_dir, doc.stored_path)
     if not path.is_file():
         raise NotFound("文件已不在存储目录中 (file missing on disk)")
     return path, doc.filename

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,6 +12,7 @@ import openpyxl
 import pandas as pd
 from shapely.geometry import Point
 
+from gisgrid.cells import safe_row
 from gisgrid.errors import InvalidInput
 
 FORMATS = (".csv", ".xlsx", ".gpkg")
@@ -58,6 +60,7 @@ def _read_csv(path: str) -> list[tuple[int, dict]]:
 
 
 def _read_xlsx(path: str) -> list[tuple[int, dict]]:
+    _check_xlsx_size(path)
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
@@ -66,6 +69,20 @@ def _read_xlsx(path: str) -> list[tuple[int, dict]]:
                 if any(c not in (None, "") for c in row)]
     finally:
         book.close()
+
+
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+
+
+def _check_xlsx_size(path: str) -> None:
+    # an .xlsx is a zip: refuse one that would expand past the limit (zip bomb) before openpyxl unpacks it
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise InvalidInput("XLSX 文件已损坏或不是 Excel 文件 (not a valid .xlsx)") from None
+    if total > MAX_XLSX_UNPACKED:
+        raise InvalidInput(f"XLSX 文件解压后超过 {MAX_XLSX_UNPACKED // 1024 // 1024} MB，拒绝读取 (xlsx too large unpacked)")
 
 
 def _read_gpkg(path: str) -> list[tuple[int, dict]]:
@@ -103,7 +120,7 @@ def _write_csv(path: str, rows: list[dict], columns) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
+        writer.writerows([safe_row("" if r.get(c) is None else r.get(c) for c in columns) for r in rows])
 
 
 def _write_xlsx(path: str, rows: list[dict], columns) -> None:
@@ -112,7 +129,7 @@ def _write_xlsx(path: str, rows: list[dict], columns) -> None:
     sheet.title = "sources"
     sheet.append(list(columns))
     for r in rows:
-        sheet.append([r.get(c) for c in columns])
+        sheet.append(safe_row(r.get(c) for c in columns))
     book.save(path)
 
 

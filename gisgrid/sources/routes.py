@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from gisgrid import media
 from gisgrid.auth import roles
 from gisgrid.auth.access import roles_required
 from gisgrid.db import db
@@ -138,8 +139,9 @@ def upload_document(source_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput("请选择文件")
+    data = media.read_capped(upload.stream, dossier.MAX_DOCUMENT_BYTES)
     dossier.add_document(db.session(), current_user, source_id, request.form.get("title", ""), upload.filename,
-                         upload.read(), current_app.config["MEDIA_DIR"])
+                         data, current_app.config["MEDIA_DIR"])
     return redirect(url_for("sources.detail", source_id=source_id))
 
 
