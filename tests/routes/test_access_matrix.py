@@ -24,6 +24,7 @@ PUBLIC = {
     "open311.create_request": "Open311", "open311.list_requests": "Open311 (public fields)",
     "open311.get_request": "Open311 (public fields)", "open311.services": "Open311",
     "open311.service_definition": "Open311",
+    "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login", "auth.logout": "logout (no-op when anonymous)", "auth.me": "answers {user: null}",
     "incidents.create": "public reporting", "incidents.report_form": "public reporting",
     "incidents.report_status": "status by case number", "incidents.categories_json": "report form categories",
@@ -44,7 +45,8 @@ STAFF = {e: "role" for e in (
     "sources.declare_conflict", "sources.upload_document", "sources.download_document", "sources.edit",
     "sources.add_inspection", "sources.dashboard", "sources.export", "sources.import_page",
     "jurisdiction.resolve_adhoc", "jurisdiction.events_page",
-    "patrols.coverage_api", "patrols.create_track", "patrols.upload_page", "patrols.coverage_page", "patrols.upload")}
+    "patrols.coverage_api", "patrols.create_track", "patrols.upload_page", "patrols.coverage_page", "patrols.upload",
+    "audit.audit_api", "audit.audit_page")}
 STAFF.update({e: "scope" for e in (
     "incidents.list_json", "incidents.list_page", "incidents.detail_json", "incidents.detail_page",
     "incidents.act_json", "incidents.act_form", "incidents.publish_photo", "jurisdiction.case_panel",
