@@ -37,11 +37,8 @@ class ImportResult:
 
 def file_digest(path: str) -> str:
     """sha256 of a file, used to recognise a dataset that is already loaded."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def import_file(session: Session, path: str, *, layer=None, crs=None, field_map=None,

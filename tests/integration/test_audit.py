@@ -36,16 +36,10 @@ def audit_app():
 
 
 @pytest.fixture()
-def session(audit_app):
+def session(audit_app):  # overrides the rolled-back one, so tests/conftest.py's world_ab commits here too
     from gisgrid.db import db
     with audit_app.app_context(), db.new_session() as sess:
         yield sess
-
-
-@pytest.fixture()
-def world_ab(session, tmp_path):
-    path = worlds.write(worlds.world_ab_frame(), tmp_path / "ab.gpkg")
-    return grids_service.import_file(session, path, publish=True)
 
 
 @pytest.fixture()

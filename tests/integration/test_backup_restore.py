@@ -32,6 +32,13 @@ def deployment(tmp_path_factory):
         yield {"url": url, "media": media, "env": env, **ids}
 
 
+def _add_bytes(tar, name: str, data: bytes) -> None:
+    """Add a member ``name`` holding ``data`` to an archive being written."""
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
 def _app(url, media):
     from gisgrid import create_app
     return create_app({"DATABASE_URL": url, "MEDIA_DIR": str(media), "TESTING": True})
@@ -116,8 +123,7 @@ def test_backup_from_newer_code_is_refused(deployment, tmp_path):
                 manifest = json.loads(content)
                 manifest["alembic_revisions"].append("9999_from_the_future")
                 content = json.dumps(manifest).encode()
-                member.size = len(content)
-            dst.addfile(member, io.BytesIO(content))
+            _add_bytes(dst, member.name, content)
     before = _state(deployment)
     run = run_cli(deployment["env"], "restore", "--force", str(newer))
     assert run.returncode == 1 and "9999_from_the_future" in run.stderr, run.stderr[-1000:]
@@ -256,15 +262,11 @@ def test_archive_member_escaping_the_media_directory_is_refused(deployment, tmp_
     with tarfile.open(good) as src, tarfile.open(evil, "w") as dst:
         manifest = json.loads(src.extractfile("manifest.json").read())
         dst.addfile(src.getmember("database.dump"), src.extractfile("database.dump"))
-        info = tarfile.TarInfo("media/../../outside.txt")
-        info.size = len(payload)
-        dst.addfile(info, io.BytesIO(payload))
+        evil_name = "media/../../outside.txt"
+        _add_bytes(dst, evil_name, payload)
         manifest["files"] = [f for f in manifest["files"] if f["name"] == "database.dump"] + [
-            {"name": info.name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}]
-        data = json.dumps(manifest).encode()
-        meta = tarfile.TarInfo("manifest.json")
-        meta.size = len(data)
-        dst.addfile(meta, io.BytesIO(data))
+            {"name": evil_name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}]
+        _add_bytes(dst, "manifest.json", json.dumps(manifest).encode())
     before = _state(deployment)
     run = run_cli(deployment["env"], "restore", "--force", str(evil))
     assert run.returncode == 1 and "无效" in run.stderr, run.stderr[-1000:]
