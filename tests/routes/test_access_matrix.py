@@ -116,3 +116,22 @@ def test_public_role_gets_403_on_every_role_guarded_rule(client, make_user):
         if resp.status_code != 403 or body.get("error", {}).get("code") != "forbidden":
             wrong.append(f"{method} {url} → {resp.status_code}")
     assert len(ROLE_RULES) > 40 and wrong == []
+
+
+# blueprints guarded as a whole: only these roles pass, every other staff role gets 403 on every rule
+BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}}
+
+
+@pytest.mark.parametrize("role", sorted(set(roles.ALL) - {roles.PUBLIC, roles.ADMIN}))
+def test_every_staff_role_outside_a_blueprints_roles_gets_403(client, make_user, role):
+    token = login(client, make_user(role, grids=("B",)).username)
+    checked, wrong = 0, []
+    for endpoint, method, url in RULES:
+        allowed = BLUEPRINT_ROLES.get(endpoint.split(".")[0])
+        if allowed is None or role in allowed:
+            continue
+        checked += 1
+        resp = client.open(url, method=method, headers={"X-CSRFToken": token, "Accept": "application/json"})
+        if resp.status_code != 403:
+            wrong.append(f"{method} {url} → {resp.status_code}")
+    assert checked >= (2 if role == roles.PLANNER else 15) and wrong == []
