@@ -44,5 +44,12 @@ def from_env() -> dict:
         "RATELIMIT_LOOKUP": os.environ.get("GISGRID_RATELIMIT_LOOKUP", "300 per minute"),
         "RATELIMIT_BATCH": os.environ.get("GISGRID_RATELIMIT_BATCH", "20 per minute"),
         "RATELIMIT_LOGIN": os.environ.get("GISGRID_RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        # sessions: a signed cookie naming a server-side login row (gisgrid/auth/logins.py)
+        "SESSION_COOKIE_NAME": "gisgrid_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # on by default would break plain-HTTP intranet installs; turn it on behind HTTPS
+        "SESSION_COOKIE_SECURE": _env_bool("GISGRID_SESSION_COOKIE_SECURE", False),
+        "SESSION_HOURS": _env_float("GISGRID_SESSION_HOURS", 12.0),
         "TRUSTED_PROXIES": int(os.environ.get("GISGRID_TRUSTED_PROXIES", "0")),
     }

@@ -19,7 +19,7 @@ def load_demo_accounts() -> None:
 
 @click.group("users", cls=AppGroup)
 def users_group() -> None:
-    """Accounts: create and list users."""
+    """Accounts: create, list, set passwords, deactivate."""
 
 
 @users_group.command("create")
@@ -49,3 +49,41 @@ def users_list() -> None:
         for u in service.list_users(session):
             grids = ",".join(sorted(u.grid_codes)) or "-"
             click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")
+
+
+@users_group.command("passwd")
+@click.argument("username")
+@click.password_option(help="New password (asked for when not given).")
+def users_passwd(username, password) -> None:
+    """Set a user's password; every login of the user ends."""
+    from gisgrid.auth import service
+    try:
+        with db.new_session() as session:
+            ended = service.set_password(session, username, password)
+    except DomainError as err:
+        fail(err)
+    click.echo(f"password of {username} changed; {ended} login(s) ended")
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate(username) -> None:
+    """Deactivate a user: they cannot log in and every login of theirs ends at once."""
+    _set_active(username, False)
+
+
+@users_group.command("activate")
+@click.argument("username")
+def users_activate(username) -> None:
+    """Let a deactivated user log in again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from gisgrid.auth import service
+    try:
+        with db.new_session() as session:
+            ended = service.set_active(session, username, active)
+    except DomainError as err:
+        fail(err)
+    click.echo(f"{username} {'activated' if active else f'deactivated; {ended} login(s) ended'}")

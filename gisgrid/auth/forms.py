@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +11,12 @@ class LoginForm(FlaskForm):
 
     username = StringField("用户名", validators=[DataRequired(message="请输入用户名"), Length(max=100)])
     password = PasswordField("密码", validators=[DataRequired(message="请输入密码"), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """The current password and the new one twice."""
+
+    current = PasswordField("当前密码", validators=[DataRequired(message="请输入当前密码"), Length(max=200)])
+    new = PasswordField("新密码", validators=[DataRequired(message="请输入新密码"),
+                                              Length(min=8, max=200, message="新密码至少 8 位")])
+    repeat = PasswordField("再次输入新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Text,
     func,
@@ -71,3 +72,15 @@ class UserGrid(Base):
     __tablename__ = "app_user_grid"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     grid_code: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class Login(Base):
+    """One logged-in session; the signed cookie only carries the token, this row says whether it still holds."""
+
+    __tablename__ = "app_login"
+    token: Mapped[str] = mapped_column(Text, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_app_login_user", "user_id"),)

@@ -1,22 +1,27 @@
-"""Login and logout pages."""
+"""Login, logout and the change-password page."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from gisgrid.auth import service
-from gisgrid.auth.forms import LoginForm
+from gisgrid.auth import logins, service
+from gisgrid.auth.access import login_required
+from gisgrid.auth.forms import LoginForm, PasswordForm
 from gisgrid.db import db
+from gisgrid.errors import InvalidInput
 from gisgrid.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
+_LOGIN_KEY = "login"
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return service.get_user(db.session(), int(user_id))
+    max_age = timedelta(hours=current_app.config["SESSION_HOURS"])
+    return logins.user_for(db.session(), int(user_id), session.get(_LOGIN_KEY), max_age)
 
 
 def _safe_next(target: str | None) -> str:
@@ -24,6 +29,13 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("public_map.index")
+
+
+def _begin(user) -> None:
+    # a fresh cookie: nothing planted in the session before login (fixation) survives it
+    session.clear()
+    login_user(user)
+    session[_LOGIN_KEY] = logins.start(db.session(), user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +46,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(db.session(), form.username.data, form.password.data)
         if user is not None:
-            login_user(user)
+            _begin(user)
             return redirect(_safe_next(request.args.get("next")))
         error = "用户名或密码错误"
     status = 401 if error else 200
@@ -43,9 +55,31 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST with CSRF token, so a link on another site cannot log users out)."""
+    """Log out (POST with CSRF token, so a link on another site cannot log users out); the login ends for good."""
+    logins.revoke(db.session(), session.get(_LOGIN_KEY))
     logout_user()
+    session.clear()
     return redirect(url_for("public_map.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; every other login of the user ends, this browser gets a new one."""
+    form = PasswordForm()
+    error = None
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            service.change_password(db.session(), user, form.current.data, form.new.data)
+        except InvalidInput as err:
+            error = err.message
+        else:
+            _begin(user)
+            return redirect(url_for("auth.password", changed=1))
+    status = 400 if error or form.errors else 200
+    return render_template("auth/password.html", form=form, error=error,
+                           changed=request.args.get("changed") == "1"), status
 
 
 @bp.get("/api/v1/me")

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from gisgrid.auth import roles
+from gisgrid.auth import logins, roles
 from gisgrid.auth.models import Department, User, UserGrid
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 
@@ -31,8 +32,6 @@ def _check_new_user(session: Session, username: str, password: str, role: str) -
         raise InvalidInput("用户名不能为空 (username is required)")
     if role not in roles.ALL:
         raise InvalidInput(f"未知角色 {role!r} (unknown role; one of {', '.join(roles.ALL)})")
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位 (password must have at least {MIN_PASSWORD} characters)")
     if session.scalar(select(User.id).where(User.username == username.strip())):
         raise Conflict(f"用户名 {username!r} 已存在 (username taken)")
 
@@ -47,7 +46,7 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
         dept = session.scalar(select(Department).where(Department.code == department_code))
         if dept is None:
             raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
-    user = User(username=username.strip(), password_hash=generate_password_hash(password),
+    user = User(username=username.strip(), password_hash=_new_hash(password),
                 display_name=display_name or username.strip(), role=role, department=dept, phone=phone,
                 grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)])
     session.add(user)
@@ -58,9 +57,54 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this username and password, or None (same answer for either mistake)."""
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        return None
+    # hash even for an unknown name, so the answer takes as long and does not reveal who has an account
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    return user if ok and user.active else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no-such-user-placeholder")
+
+
+def _by_username(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        raise NotFound(f"用户 {username!r} 不存在 (no such user)")
     return user
+
+
+def _new_hash(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位 (password must have at least {MIN_PASSWORD} characters)")
+    return generate_password_hash(password)
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """A user changes their own password; every login of theirs ends (the caller logs them in again); commits."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise InvalidInput("当前密码不正确 (current password is wrong)")
+    user.password_hash = _new_hash(new)
+    logins.revoke_all(session, user.id)
+    session.commit()
+
+
+def set_password(session: Session, username: str, new: str) -> int:
+    """An administrator sets a password; every login of the user ends. Returns the logins ended; commits."""
+    user = _by_username(session, username)
+    user.password_hash = _new_hash(new)
+    ended = logins.revoke_all(session, user.id)
+    session.commit()
+    return ended
+
+
+def set_active(session: Session, username: str, active: bool) -> int:
+    """Activate or deactivate a user; deactivation ends every login. Returns the logins ended; commits."""
+    user = _by_username(session, username)
+    user.active = active
+    ended = 0 if active else logins.revoke_all(session, user.id)
+    session.commit()
+    return ended
 
 
 def get_user(session: Session, user_id: int) -> User | None:

@@ -53,8 +53,8 @@ STAFF.update({e: "scope" for e in (
     "jurisdiction.case_record", "jurisdiction.record_page", "jurisdiction.event_json", "jurisdiction.event_page",
     "jurisdiction.event_link", "jurisdiction.event_unlink", "jurisdiction.event_dispute",
     "jurisdiction.event_decide", "jurisdiction.event_route", "jurisdiction.events_json")})
-# any logged-in user, nothing personal: the CSRF token of the session, the (illustrative) river network
-STAFF.update({"patrols.csrf_token": "login", "jurisdiction.rivers_json": "login"})
+# any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
+STAFF.update({"patrols.csrf_token": "login", "jurisdiction.rivers_json": "login", "auth.password": "login"})
 
 # placeholder values: the guards must answer before any object is looked up
 _VALUES = {"fmt": "json", "action": "accept", "code": "A"}
