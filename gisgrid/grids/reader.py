@@ -251,7 +251,7 @@ def _resolve_crs(declared: CRS | None, requested, label: str, default: CRS | Non
     if requested is None:
         if declared is not None or default is not None:
             return declared if declared is not None else default
-        raise InvalidInput(f"文件 {label} 没有声明坐标系，请用 --crs 指定，例如 --crs EPSG:4528 或 "
+        raise InvalidInput(f"文件 {label} 没有声明（可识别的）坐标系，请用 --crs 指定，例如 --crs EPSG:4528 或 "
                            f"--crs cgcs2000 (the file declares no CRS; pass --crs)")
     if declared is None:
         return requested

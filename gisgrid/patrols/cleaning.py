@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 EARTH_RADIUS_M = 6_371_008.8
 DEFAULT_MAX_SPEED_MPS = 40.0   # 144 km/h: faster than any patrol on foot, by bike or by car in town
 DUPLICATE_M = 0.5              # closer than this to the previous kept point: the phone stood still
+# GPS times outside this window are clock faults (week rollover, unset clocks), not patrols
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
 
 
 @dataclass
@@ -30,9 +33,9 @@ def _speed(a: tuple, b: tuple) -> float:
     return math.inf if seconds <= 0 else distance_m(a, b) / seconds
 
 
-def _valid(p) -> bool:
+def _valid(p, latest: datetime) -> bool:
     lon, lat, t = p
-    return (isinstance(t, datetime) and all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lon, lat))
+    return (isinstance(t, datetime) and EARLIEST <= t <= latest and all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lon, lat))
             and -180 <= lon <= 180 and -90 <= lat <= 90)
 
 
@@ -67,9 +70,11 @@ def _drop_jumps(points: list, max_speed: float) -> tuple[list, int]:
     return kept, len(points) - len(kept)
 
 
-def clean(points: list[tuple[float, float, datetime]], max_speed_mps: float = DEFAULT_MAX_SPEED_MPS) -> Cleaned:
+def clean(points: list[tuple[float, float, datetime]], max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
+          now: datetime | None = None) -> Cleaned:
     """Remove invalid points, sort by time, drop duplicates and points reached faster than ``max_speed_mps``."""
-    valid = [p for p in points if _valid(p)]
+    latest = (now or datetime.now(timezone.utc)) + FUTURE_SLACK
+    valid = [p for p in points if _valid(p, latest)]
     out_of_order = _count_out_of_order(valid)
     ordered = sorted(valid, key=lambda p: p[2])
     unique, duplicates = _drop_duplicates(ordered)

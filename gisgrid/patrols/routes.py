@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from gisgrid import media
 from gisgrid.auth import roles
 from gisgrid.auth.access import login_required, roles_required
 from gisgrid.clock import today_in_china
@@ -48,7 +49,8 @@ def upload():
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         raise InvalidInput("请选择 GPX 或 GeoJSON 文件")
-    service.upload_track(db.session(), current_user, upload_file.filename, upload_file.read())
+    data = media.read_capped(upload_file.stream, tracks.MAX_FILE_BYTES, "轨迹文件")
+    service.upload_track(db.session(), current_user, upload_file.filename, data)
     return redirect(url_for("patrols.upload_page"))
 
 

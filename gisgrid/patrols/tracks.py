@@ -11,6 +11,7 @@ from gisgrid import coords
 from gisgrid.errors import InvalidInput
 
 MAX_POINTS = 200_000
+MAX_FILE_BYTES = 32 * 1024 * 1024   # a GPX of MAX_POINTS points with times is about 20 MB
 
 
 def parse_time(value) -> datetime | None:
@@ -45,7 +46,7 @@ def from_gpx(data: bytes) -> list[tuple]:
     """Track points (trkpt, else rtept) of a GPX file as (lon, lat, time)."""
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True)
-    except (ElementTree.ParseError, DefusedXmlException, ValueError) as err:
+    except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as err:  # LookupError: unknown encoding
         raise InvalidInput(f"GPX 文件无法解析：{err}") from None
     if _local(root.tag) != "gpx":
         raise InvalidInput("不是 GPX 文件（根元素不是 <gpx>）")
