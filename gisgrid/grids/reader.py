@@ -294,6 +294,26 @@ def _check_lonlat_range(geoms: np.ndarray, source) -> None:
             f"{len(bad)} 个要素的坐标按 {_crs_label(source)} 换算后超出经纬度范围（如要素 "
             f"#{', #'.join(map(str, bad[:5]))}），坐标系很可能声明或指定错误 "
             f"(coordinates fall outside lon/lat range: wrong CRS?)", details={"source_indexes": bad[:100]})
+    _check_area_of_use(xy, rows, source)
+
+
+AREA_MARGIN_DEG = 1.0   # real boundaries poke a little past a zone's edge; a wrong zone is 3° or more off
+
+
+def _check_area_of_use(xy: np.ndarray, rows: np.ndarray, source) -> None:
+    """A projected CRS with the wrong zone still gives valid lon/lat, but outside where that CRS is used."""
+    area = getattr(source, "area_of_use", None) if isinstance(source, CRS) and source.is_projected else None
+    if area is None or not len(xy):
+        return
+    m = AREA_MARGIN_DEG
+    off = (xy[:, 0] < area.west - m) | (xy[:, 0] > area.east + m) | (xy[:, 1] < area.south - m) | (xy[:, 1] > area.north + m)
+    if off.any():
+        bad = np.unique(rows[off]).tolist()
+        raise InvalidInput(
+            f"{len(bad)} 个要素按 {_crs_label(source)} 换算后落在该坐标系的适用范围（经度 {area.west:g}–{area.east:g}°，"
+            f"纬度 {area.south:g}–{area.north:g}°）之外（如要素 #{', #'.join(map(str, bad[:5]))}），"
+            f"很可能是投影带号或坐标系错误 (coordinates fall outside the CRS's area of use: wrong zone or CRS?)",
+            details={"source_indexes": bad[:100]})
 
 
 def _to_multipolygons(geoms: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Reading grid boundary files into the standard schema (no database)."""
 import json
+from pathlib import Path
 import zipfile
 
 import geopandas as gpd
@@ -8,6 +9,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+import shapely.ops
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
@@ -189,6 +191,44 @@ def test_file_without_crs_needs_crs_argument(tmp_path):
         read_grids(path)
     grids = read_grids(path, crs="EPSG:4528")
     assert same_shape(grids.geometry[0], MultiPolygon([expected_wgs84(frame.geometry[0])]))
+
+
+def test_a_truncated_prj_is_a_clear_read_error(tmp_path):
+    path = write(standard_frame(), tmp_path, "shp")
+    Path(path).with_suffix(".prj").write_bytes(b'PROJCS["broken",GEOGCS[')
+    with pytest.raises(InvalidInput, match="无法读取文件"):
+        read_grids(path)
+
+
+@pytest.mark.parametrize("prj", [b"this is not WKT at all", b"\x00\xff\x10" * 20])
+def test_unreadable_prj_is_no_crs_and_crs_argument_rescues_it(tmp_path, prj):
+    frame = standard_frame()
+    path = write(frame, tmp_path, "shp")
+    Path(path).with_suffix(".prj").write_bytes(prj)
+    with pytest.raises(InvalidInput, match="（可识别的）坐标系"):
+        read_grids(path)
+    grids = read_grids(path, crs="EPSG:4528")
+    assert same_shape(grids.geometry[0], MultiPolygon([expected_wgs84(frame.geometry[0])]))
+
+
+def test_swapped_lat_lon_is_refused_as_a_wrong_crs(tmp_path):
+    """China lies at lon 73–135, lat 18–54: swapped, every latitude is beyond 90°."""
+    wgs = standard_frame().to_crs("EPSG:4326")
+    wgs["geometry"] = wgs.geometry.map(lambda g: shapely.ops.transform(lambda x, y: (y, x), g))
+    with pytest.raises(InvalidInput, match="超出经纬度范围") as err:
+        read_grids(write(wgs, tmp_path, "geojson"))
+    assert err.value.details == {"source_indexes": [0, 1]}
+
+
+@pytest.mark.parametrize("wrong,message", [("EPSG:4527", "适用范围"),          # zone 39, zone-prefixed eastings
+                                           ("EPSG:4549", "超出经纬度范围")])    # 120°E without the prefix
+def test_metres_in_the_wrong_zone_are_refused_by_the_crs_area_of_use(tmp_path, wrong, message):
+    """Zone-40 metres declared as another zone still give valid lon/lat; the CRS's area of use catches it."""
+    frame = standard_frame().set_crs(wrong, allow_override=True)
+    with pytest.raises(InvalidInput, match=message) as err:
+        read_grids(write(frame, tmp_path, "gpkg"))
+    assert err.value.details == {"source_indexes": [0, 1]}
+    assert len(read_grids(write(standard_frame(), tmp_path, "gpkg"))) == 2
 
 
 def test_geojson_without_crs_is_wgs84_and_may_be_given_one(tmp_path):
