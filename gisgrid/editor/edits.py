@@ -20,6 +20,11 @@ from gisgrid.errors import InvalidInput, ValidationFailed
 ATTRIBUTES = ("name", "entity", "leader_name", "leader_title", "leader_phone", "leader_phone_public",
               "contact_phone", "contact_phone_public", "duties")
 _METRES_PER_DEGREE = 111_320.0
+# a line or outline drawn by hand has tens of points; a whole redrawn boundary goes through the GeoPackage import
+MAX_EDIT_POINTS = 10_000
+MAX_TEXT = {"duties": 2000}     # characters; every other text field at most MAX_TEXT_DEFAULT
+MAX_TEXT_DEFAULT = 200
+MAX_STAFF = 200
 
 
 def _degrees(metres: float, lat: float) -> tuple[float, float]:
@@ -52,7 +57,19 @@ def _metres(p: dict, default: float, limit: float = 10.0) -> float:
 def _points(value, name: str, minimum: int) -> list[tuple[float, float]]:
     if not isinstance(value, list) or len(value) < minimum:
         raise InvalidInput(f"{name} 至少需要 {minimum} 个点 (needs at least {minimum} points)")
+    if len(value) > MAX_EDIT_POINTS:
+        raise InvalidInput(f"{name} 最多 {MAX_EDIT_POINTS} 个点，整条边界请用 GeoPackage 导入 "
+                           f"(at most {MAX_EDIT_POINTS} points; import a GeoPackage for whole boundaries)")
     return [_point(v, name) for v in value]
+
+
+def _text(value, name: str) -> str | None:
+    """A stripped text value (None when empty), refused when longer than its field allows."""
+    text = str(value).strip() if value is not None else ""
+    limit = MAX_TEXT.get(name, MAX_TEXT_DEFAULT)
+    if len(text) > limit:
+        raise InvalidInput(f"{name} 最多 {limit} 个字符 (at most {limit} characters)")
+    return text or None
 
 
 def move_vertex(ws: Workset, p: dict) -> None:
@@ -204,8 +221,7 @@ def attributes(ws: Workset, p: dict) -> None:
     for key in ATTRIBUTES:
         if key in values:
             value = values[key]
-            value = bool(value) if key.endswith("_public") else (str(value).strip() or None if value is not None else None)
-            item.attrs[key] = value
+            item.attrs[key] = bool(value) if key.endswith("_public") else _text(value, key)
     if "name" in item.attrs:
         if not item.attrs["name"]:
             raise InvalidInput("名称不能为空 (name is required)")
@@ -217,14 +233,14 @@ def attributes(ws: Workset, p: dict) -> None:
 
 
 def _staff(people) -> list[dict]:
-    if not isinstance(people, list):
-        raise InvalidInput("staff 应为人员列表 (staff must be a list)")
+    if not isinstance(people, list) or len(people) > MAX_STAFF:
+        raise InvalidInput(f"staff 应为至多 {MAX_STAFF} 人的人员列表 (staff must be a list of at most {MAX_STAFF})")
     rows = []
     for person in people:
-        if not isinstance(person, dict) or not str(person.get("name") or "").strip():
+        if not isinstance(person, dict) or not _text(person.get("name"), "staff.name"):
             raise InvalidInput("每位网格人员都需要姓名 (every staff member needs a name)")
-        rows.append({"name": str(person["name"]).strip(), "role": str(person.get("role") or "网格员"),
-                     "phone": (str(person.get("phone") or "").strip() or None),
+        rows.append({"name": _text(person["name"], "staff.name"), "role": _text(person.get("role"), "staff.role") or "网格员",
+                     "phone": _text(person.get("phone"), "staff.phone"),
                      "phone_public": bool(person.get("phone_public", False))})
     return rows
 
@@ -236,7 +252,7 @@ OPERATIONS = {"move_vertex": move_vertex, "split": split, "merge": merge, "repar
 def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> dict:
     """Apply one edit to a draft, all or nothing; returns the changed grid codes."""
     op = payload.get("op")
-    if op not in OPERATIONS:
+    if not isinstance(op, str) or op not in OPERATIONS:
         raise InvalidInput(f"未知的编辑操作 {op!r} (unknown op; one of {', '.join(OPERATIONS)})")
     base = payload.get("base") or {}
     if not isinstance(base, dict):

@@ -56,13 +56,27 @@ def compare(current, edited, tolerance_m2: float) -> list[dict]:
                             "area_m2": round(area_m2(geom), 1)})
             continue
         (o, og), (n, ng) = old[code], new[code]
-        moved = area_m2(shapely.symmetric_difference(og, ng)) if not og.equals_exact(ng, 1e-10) else 0.0
+        moved = _moved_area(og, ng)
         fields = [f for f in COMPARED if f in o and _value(o[f]) != _value(n.get(f))]
         if moved > tolerance_m2 or fields:
             changes.append({"code": code, "name": n["name"], "change": "changed", "fields": fields,
                             "reshaped_m2": round(moved, 1), "area_before_m2": round(area_m2(og), 1),
-                            "area_after_m2": round(area_m2(ng), 1)})
+                            "area_after_m2": round(area_m2(_valid(ng)), 1)})
     return changes
+
+
+def _valid(geom):
+    # an invalid shape in the file is reported by validation; the preview still needs an area for it
+    return shapely.make_valid(geom) if geom is not None and not shapely.is_valid(geom) else geom
+
+
+def _moved_area(old, new) -> float:
+    """Area between the stored and the edited shape (m²); a missing edited shape counts all of the old one."""
+    if new is None or shapely.is_empty(new):
+        return area_m2(old)
+    if old.equals_exact(new, 1e-10):
+        return 0.0
+    return area_m2(shapely.symmetric_difference(old, _valid(new)))
 
 
 def import_upload(session: Session, version_id: int, upload, user: str, stamp: str | None = None,
