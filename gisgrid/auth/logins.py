@@ -8,14 +8,19 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Login, User
 
 
+STALE = timedelta(days=30)   # ended logins are kept this long (who was logged in when), then dropped
+
+
 def start(session: Session, user: User) -> str:
-    """Record a new login of ``user`` and return its token; commits."""
+    """Record a new login of ``user`` (dropping their logins that ended long ago) and return its token; commits."""
+    session.execute(delete(Login).where(Login.user_id == user.id,
+                                        Login.created_at < datetime.now(timezone.utc) - STALE))
     token = secrets.token_urlsafe(32)
     session.add(Login(token=token, user_id=user.id))
     session.commit()
