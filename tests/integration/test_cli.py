@@ -93,3 +93,22 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
         run = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=120)
         assert "Traceback" not in run.stderr, (args, run.stderr[-2000:])
         assert run.returncode in (0, 1), (args, run.returncode, run.stderr[-500:])
+
+
+def test_users_passwd_and_deactivate_end_every_login(cli, app, make_user, session):
+    from tests.helpers import login
+    user = make_user("grid_staff")
+    browser = app.test_client()
+    login(browser, user.username)
+    result = cli("users", "passwd", user.username, "--password", "cli-password-9")
+    assert result.exit_code == 0 and "1 login(s) ended" in result.output, result.output
+    assert browser.get("/api/v1/me").get_json() == {"user": None}
+    login(browser, user.username, "cli-password-9")
+    result = cli("users", "deactivate", user.username)
+    assert result.exit_code == 0 and "deactivated; 1 login(s) ended" in result.output
+    assert browser.get("/api/v1/me").get_json() == {"user": None}
+    assert cli("users", "activate", user.username).exit_code == 0
+    login(browser, user.username, "cli-password-9")
+    bad = cli("users", "passwd", "nobody-such", "--password", "cli-password-9")
+    assert bad.exit_code == 1 and "不存在" in bad.output
+    assert cli("users", "passwd", user.username, "--password", "short").exit_code == 1
