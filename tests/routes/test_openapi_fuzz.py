@@ -45,8 +45,8 @@ def _fuzz(app, identity: dict, seen: dict) -> list[str]:
 def _identity(app, username: str) -> dict:
     client = app.test_client()
     token = login(client, username)
-    cookie = client.get_cookie("session")
-    return {"cookies": {"session": cookie.value}, "headers": {"X-CSRFToken": token}}
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return {"cookies": {app.config["SESSION_COOKIE_NAME"]: cookie.value}, "headers": {"X-CSRFToken": token}}
 
 
 def test_fuzz_anonymous(app, case_world):
