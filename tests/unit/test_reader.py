@@ -9,7 +9,6 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-import shapely.ops
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
@@ -214,7 +213,7 @@ def test_unreadable_prj_is_no_crs_and_crs_argument_rescues_it(tmp_path, prj):
 def test_swapped_lat_lon_is_refused_as_a_wrong_crs(tmp_path):
     """China lies at lon 73–135, lat 18–54: swapped, every latitude is beyond 90°."""
     wgs = standard_frame().to_crs("EPSG:4326")
-    wgs["geometry"] = wgs.geometry.map(lambda g: shapely.ops.transform(lambda x, y: (y, x), g))
+    wgs["geometry"] = shapely.transform(wgs.geometry.values, lambda xy: xy[:, ::-1])
     with pytest.raises(InvalidInput, match="超出经纬度范围") as err:
         read_grids(write(wgs, tmp_path, "geojson"))
     assert err.value.details == {"source_indexes": [0, 1]}
