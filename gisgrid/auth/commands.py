@@ -17,6 +17,15 @@ def load_demo_accounts() -> None:
         click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
 
 
+def _in_session(service_call, *args, **kwargs):
+    """Run one account service function in a new session; a domain error ends the command with its message."""
+    try:
+        with db.new_session() as session:
+            return service_call(session, *args, **kwargs)
+    except DomainError as err:
+        fail(err)
+
+
 @click.group("users", cls=AppGroup)
 def users_group() -> None:
     """Accounts: create, list, set passwords, deactivate."""
@@ -32,12 +41,8 @@ def users_group() -> None:
 def users_create(username, role, display_name, grid_codes, department, password) -> None:
     """Create a user with a hashed password."""
     from gisgrid.auth import service
-    try:
-        with db.new_session() as session:
-            user = service.create_user(session, username, password, role, display_name=display_name,
-                                       grid_codes=grid_codes, department_code=department)
-    except DomainError as err:
-        fail(err)
+    user = _in_session(service.create_user, username, password, role, display_name=display_name,
+                       grid_codes=grid_codes, department_code=department)
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -57,11 +62,7 @@ def users_list() -> None:
 def users_passwd(username, password) -> None:
     """Set a user's password; every login of the user ends."""
     from gisgrid.auth import service
-    try:
-        with db.new_session() as session:
-            ended = service.set_password(session, username, password)
-    except DomainError as err:
-        fail(err)
+    ended = _in_session(service.set_password, username, password)
     click.echo(f"password of {username} changed; {ended} login(s) ended")
 
 
@@ -81,9 +82,5 @@ def users_activate(username) -> None:
 
 def _set_active(username: str, active: bool) -> None:
     from gisgrid.auth import service
-    try:
-        with db.new_session() as session:
-            ended = service.set_active(session, username, active)
-    except DomainError as err:
-        fail(err)
+    ended = _in_session(service.set_active, username, active)
     click.echo(f"{username} {'activated' if active else f'deactivated; {ended} login(s) ended'}")
