@@ -1,11 +1,12 @@
 """gisgrid: grid-based environmental supervision (网格化环境监管)."""
+
 from __future__ import annotations
 
 from flask import Flask
 
 from gisgrid import config as settings
-from gisgrid.audit import actor as audit_actor
 from gisgrid import ratelimit
+from gisgrid.audit import actor as audit_actor
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
@@ -46,10 +47,23 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.routes import bp as sources_bp
+
     # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
     # so a cross-site request cannot act as a logged-in user
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
-    for bp in (auth_bp, grids_bp, public_bp, ogc_bp, incidents_bp, open311_bp, sources_bp, patrols_bp, editor_bp,
-               jurisdiction_bp, apidoc_bp, audit_bp):
+    for bp in (
+        auth_bp,
+        grids_bp,
+        public_bp,
+        ogc_bp,
+        incidents_bp,
+        open311_bp,
+        sources_bp,
+        patrols_bp,
+        editor_bp,
+        jurisdiction_bp,
+        apidoc_bp,
+        audit_bp,
+    ):
         app.register_blueprint(bp)

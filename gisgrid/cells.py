@@ -1,4 +1,5 @@
 """Spreadsheet cells made safe to open: text that a spreadsheet would run as a formula is neutralised."""
+
 from __future__ import annotations
 
 # OWASP CSV injection: a cell starting with one of these is a formula (or DDE) in Excel/WPS/LibreOffice

@@ -1,4 +1,5 @@
 """The ``gisgrid`` command line: database, grid import/export/assign, demo data."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,6 @@ from gisgrid.errors import DomainError
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
 
 
-
-
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """gisgrid: 网格化环境监管平台 command line."""
@@ -37,6 +36,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Apply all migrations."""
     from gisgrid.migrate import upgrade
+
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("database is at the latest migration")
 
@@ -67,11 +67,20 @@ def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
 def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
     """Validate PATH and store it as a new boundary version (nothing is written if invalid)."""
     from gisgrid.grids import service
+
     tol = tolerance if tolerance is not None else current_app.config["TOPOLOGY_TOLERANCE_M2"]
     try:
         with db.new_session() as session:
-            result = service.import_file(session, path, layer=layer, crs=crs, field_map=_parse_map(mapping),
-                                         label=label, publish=publish, tolerance_m2=tol)
+            result = service.import_file(
+                session,
+                path,
+                layer=layer,
+                crs=crs,
+                field_map=_parse_map(mapping),
+                label=label,
+                publish=publish,
+                tolerance_m2=tol,
+            )
     except DomainError as err:
         fail(err)
     state = "published" if result.published else "draft"
@@ -86,6 +95,7 @@ def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
 def grids_export(path, version_id) -> None:
     """Write grids to PATH (.geojson, .gpkg or .shp)."""
     from gisgrid.grids.exporter import export_version
+
     try:
         with db.new_session() as session:
             count = export_version(session, path, version_id)
@@ -99,6 +109,7 @@ def grids_export(path, version_id) -> None:
 def grids_publish(version_id) -> None:
     """Publish VERSION_ID: lookups switch to it at once."""
     from gisgrid.grids import service
+
     try:
         with db.new_session() as session:
             service.publish_version(session, version_id)
@@ -111,9 +122,12 @@ def grids_publish(version_id) -> None:
 def grids_versions() -> None:
     """List boundary versions."""
     from gisgrid.grids import queries
+
     with db.new_session() as session:
         for version, count in queries.list_versions(session):
-            click.echo(f"{version.id:>4}  {version.status:<10} {count:>7} grids  {version.label}  {version.source or ''}")
+            click.echo(
+                f"{version.id:>4}  {version.status:<10} {count:>7} grids  {version.label}  {version.source or ''}"
+            )
 
 
 @grids_group.command("assign")
@@ -123,6 +137,7 @@ def grids_versions() -> None:
 def grids_assign(src, dst, crs) -> None:
     """Assign each point of SRC (CSV lon,lat or GeoJSON) to its smallest grid, writing DST."""
     from gisgrid.grids import batch
+
     try:
         with db.new_session() as session:
             index = batch.published_index(session)
@@ -151,8 +166,10 @@ def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:
 
 def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
     written = 0
-    with open(dst, "w", encoding="utf-8", newline="") as out, \
-            tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar:
+    with (
+        open(dst, "w", encoding="utf-8", newline="") as out,
+        tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar,
+    ):
         for i, text in enumerate(chunks):
             out.write(text)
             # the first CSV chunk is the header; GeoJSON has an opening and a closing piece
@@ -181,6 +198,7 @@ def demo_load(path) -> None:
 
 def _load_demo_boundaries(path) -> None:
     from gisgrid.grids import queries, service
+
     digest = service.file_digest(path)
     with db.new_session() as session:
         known = [v for v, _ in queries.list_versions(session) if v.source and digest in v.source]
@@ -188,8 +206,13 @@ def _load_demo_boundaries(path) -> None:
             click.echo(f"demo boundaries already loaded as version {known[0].id} ({known[0].status})")
             return
         try:
-            result = service.import_file(session, path, label="西城区示例网格 (demo)", publish=True,
-                                         tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"])
+            result = service.import_file(
+                session,
+                path,
+                label="西城区示例网格 (demo)",
+                publish=True,
+                tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"],
+            )
         except DomainError as err:
             fail(err)
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
@@ -198,6 +221,7 @@ def _load_demo_boundaries(path) -> None:
 def _load_demo_sources() -> None:
     from gisgrid.patrols.demo import load_demo_tracks
     from gisgrid.sources.demo import load_demo_sources
+
     with db.new_session() as session:
         sources = load_demo_sources(session)
         tracks = load_demo_tracks(session)
@@ -207,6 +231,7 @@ def _load_demo_sources() -> None:
 
 def _load_demo_jurisdiction() -> None:
     from gisgrid.jurisdiction.demo import load_demo_event, load_demo_rivers
+
     try:
         with db.new_session() as session:
             # the sample event's downstream walk needs the rivers, so they come first
@@ -230,8 +255,15 @@ from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 
-for _group in (auth_commands.users_group, editor_commands.editor_group, incidents_commands.incidents_group,
-               tiles_commands.tiles_group, sources_group, jurisdiction_group, audit_commands.audit_group):
+for _group in (
+    auth_commands.users_group,
+    editor_commands.editor_group,
+    incidents_commands.incidents_group,
+    tiles_commands.tiles_group,
+    sources_group,
+    jurisdiction_group,
+    audit_commands.audit_group,
+):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)
 main.add_command(backup_commands.restore_command)

@@ -1,4 +1,5 @@
 """Helpers shared by every domain's command-line commands."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """China's calendar day: one time zone (UTC+8), no daylight saving, whatever the server's zone."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

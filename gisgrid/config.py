@@ -1,4 +1,5 @@
 """Settings read from GISGRID_* environment variables."""
+
 from __future__ import annotations
 
 import os

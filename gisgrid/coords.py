@@ -6,6 +6,7 @@ public; the inverses here are found by fixed-point iteration on the forward
 formula, which converges to far below a millimetre in a handful of steps. The
 commonly copied one-step inverse (``2*p - forward(p)``) is off by up to ~1-2 m.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,14 +39,28 @@ def out_of_china(lon, lat):
 
 def _delta(lon, lat):
     x, y = lon - 105.0, lat - 35.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-            + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-            + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )
     radlat = lat / 180.0 * np.pi
     magic = 1 - _EE * np.sin(radlat) ** 2
     sqrtmagic = np.sqrt(magic)
@@ -125,8 +140,7 @@ def _parse_crs(name: str | None) -> str | CRS:
     try:
         crs = CRS.from_user_input(alias or key)
     except CRSError:
-        raise CoordinateError(
-            f"unknown crs {key!r}: use wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>") from None
+        raise CoordinateError(f"unknown crs {key!r}: use wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>") from None
     if crs.is_geocentric or crs.is_vertical:
         raise CoordinateError(f"crs {key!r} is not a horizontal 2-D CRS")
     return crs

@@ -1,4 +1,5 @@
 """Engine and session wiring; nothing connects until the first query."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -17,13 +18,13 @@ def row_id(value) -> int:
     """An id from a URL or a JSON body → a positive bigint, or 0 when it cannot be one (so: not found).
 
     A larger number would be a database error, not "no such row"."""
-    if isinstance(value, bool):   # JSON true is not case 1
+    if isinstance(value, bool):  # JSON true is not case 1
         return 0
     try:
         number = int(value)
     except (TypeError, ValueError):
         return 0
-    return number if 0 < number < 2 ** 63 else 0
+    return number if 0 < number < 2**63 else 0
 
 
 class _AppDatabase:
@@ -33,8 +34,9 @@ class _AppDatabase:
         self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size)
         # hot read-only queries: autocommit is set once per connection, so a lookup costs one
         # round trip (no BEGIN/ROLLBACK, no pre-ping); read() retries once on a dead connection
-        self.read_engine: Engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
-                                                 pool_size=pool_size, pool_recycle=1800)
+        self.read_engine: Engine = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=pool_size, pool_recycle=1800
+        )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
 

@@ -1,4 +1,5 @@
 """Domain errors and their one mapping to HTTP responses."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
@@ -119,8 +120,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
-        return respond_error("csrf_failed", "页面已过期或缺少 CSRF 令牌，请刷新后重试 (CSRF token missing or invalid: "
-                             f"{err.description})", 400)
+        return respond_error(
+            "csrf_failed",
+            f"页面已过期或缺少 CSRF 令牌，请刷新后重试 (CSRF token missing or invalid: {err.description})",
+            400,
+        )
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(err: RateLimitExceeded):
@@ -145,4 +149,3 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error")
         return respond_error("internal_error", "服务器内部错误 (internal error)", 500)
-

@@ -1,4 +1,5 @@
 """Flask extensions created once and attached in create_app with init_app."""
+
 from __future__ import annotations
 
 from flask_limiter import Limiter

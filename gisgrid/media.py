@@ -4,6 +4,7 @@ Files get random names inside the media directory only, are written to a temp fi
 renamed into place, and are tied to the SQLAlchemy session that stored their rows: a file written
 in a transaction that does not commit is deleted when that transaction ends.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,11 +51,11 @@ def save(session: Session, media_dir: str, folder: str, data: bytes, suffix: str
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
     try:
-        os.chmod(partial, 0o644)   # as a plain write would be (mkstemp makes it private)
+        os.chmod(partial, 0o644)  # as a plain write would be (mkstemp makes it private)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())   # the bytes are on disk before the row that names them
+            os.fsync(out.fileno())  # the bytes are on disk before the row that names them
         os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -83,10 +84,13 @@ def _ended(session: Session, transaction) -> None:
             path.unlink(missing_ok=True)
 
 
-MAX_PIXELS = 40_000_000   # 40 MP: more than any phone camera, far less than a decompression bomb
+MAX_PIXELS = 40_000_000  # 40 MP: more than any phone camera, far less than a decompression bomb
 _PHOTOS = ((b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
-_DOCUMENTS = ((b"%PDF-", "application/pdf"), (b"PK\x03\x04", "application/zip"),
-              (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"))
+_DOCUMENTS = (
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+)
 
 
 def sniff_photo(data: bytes) -> tuple[str, str]:
@@ -105,7 +109,8 @@ def sniff_photo(data: bytes) -> tuple[str, str]:
 def _declared_size(data: bytes) -> tuple[int, int]:
     # the header's width × height, read without decoding pixels; (0, 0) when the header is unreadable
     from PIL import Image
-    if data[12:16] == b"IHDR" and len(data) >= 24:   # PNG: read directly (Pillow wants the whole file)
+
+    if data[12:16] == b"IHDR" and len(data) >= 24:  # PNG: read directly (Pillow wants the whole file)
         return struct.unpack(">II", data[16:24])
     try:
         with Image.open(io.BytesIO(data)) as img:

@@ -1,4 +1,5 @@
 """ORM models shared across domains (one declarative base, one metadata)."""
+
 from __future__ import annotations
 
 from importlib import import_module

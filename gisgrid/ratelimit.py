@@ -1,4 +1,5 @@
 """Rate limits on public report intake, lookup and login (Flask-Limiter, keyed by client IP)."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -18,13 +19,22 @@ def _staff() -> bool:
     return current_user.is_authenticated and current_user.role != "public"
 
 
-REPORT = limiter.limit(_setting("RATELIMIT_REPORT"), methods=["POST"], exempt_when=_staff,
-                       scope="report", error_message="举报提交过于频繁，请稍后再试 (too many reports)")
+REPORT = limiter.limit(
+    _setting("RATELIMIT_REPORT"),
+    methods=["POST"],
+    exempt_when=_staff,
+    scope="report",
+    error_message="举报提交过于频繁，请稍后再试 (too many reports)",
+)
 LOOKUP = limiter.limit(_setting("RATELIMIT_LOOKUP"), error_message="查询过于频繁，请稍后再试 (too many lookups)")
 BATCH = limiter.limit(_setting("RATELIMIT_BATCH"), error_message="批量查询过于频繁，请稍后再试 (too many batches)")
 # only failed logins count, so a brute force is stopped but an office behind one NAT address is not
-LOGIN = limiter.limit(_setting("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=lambda resp: resp.status_code == 401,
-                      error_message="登录尝试过于频繁，请稍后再试 (too many login attempts)")
+LOGIN = limiter.limit(
+    _setting("RATELIMIT_LOGIN"),
+    methods=["POST"],
+    deduct_when=lambda resp: resp.status_code == 401,
+    error_message="登录尝试过于频繁，请稍后再试 (too many login attempts)",
+)
 
 # endpoint → limit; the public report page posts to incidents.create, so it shares that limit
 LIMITS = {

@@ -1,8 +1,9 @@
 """Load SQL files shipped inside packages (tipg style: non-trivial SQL lives in .sql files)."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from sqlalchemy import text
@@ -11,7 +12,7 @@ from sqlalchemy.sql.elements import TextClause
 _STATEMENT_END = re.compile(r";\s*(?:\n|$)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def statements(package: str, name: str) -> tuple[TextClause, ...]:
     """The statements of ``package/sql/name`` as SQLAlchemy text clauses, in order."""
     source = (resources.files(package) / "sql" / name).read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """Request-argument parsing shared by blueprints (InvalidInput on nonsense)."""
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ def bbox(raw: str | None) -> tuple[float, float, float, float]:
 
 def finite_number(value, label: str, key: str) -> float:
     """A JSON or form value → a finite float, or InvalidInput naming ``label`` (``key`` in the English gloss)."""
-    if isinstance(value, bool):   # float(True) is 1.0: a checkbox value sent by mistake is not a number
+    if isinstance(value, bool):  # float(True) is 1.0: a checkbox value sent by mistake is not a number
         raise InvalidInput(f"{label} 须为数字 ({key} must be a number)")
     try:
         number = float(value)

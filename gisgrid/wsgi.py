@@ -1,4 +1,5 @@
 """WSGI entry point for gunicorn: ``gunicorn gisgrid.wsgi:app``."""
+
 from gisgrid import create_app
 
 app = create_app()

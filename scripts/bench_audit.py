@@ -6,6 +6,7 @@ disabled (baseline) and once enabled, alternately, in a fresh database. Printed:
 the ratio with/without, and the audit rows written.
     .venv/bin/python scripts/bench_audit.py [--repeat 3] [--grids 5000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ def load_synthetic(s: Session, grid_set) -> None:
     """Insert, link and publish a synthetic grid set."""
     version_id = queries.insert_version(s, "synthetic", "scripts/bench_audit.py")
     for start in range(0, len(grid_set.rows), 1000):
-        queries.insert_grids(s, version_id, grid_set.rows[start:start + 1000])
+        queries.insert_grids(s, version_id, grid_set.rows[start : start + 1000])
     queries.build_version(s, version_id)
     queries.publish(s, version_id)
     s.commit()
@@ -61,8 +62,9 @@ def run(repeat: int, total: int) -> dict:
             for _ in tqdm(range(repeat), desc="repetitions"):
                 for on in (False, True):
                     set_triggers(s, on)
-                    times[("demo import", on)].append(timed(
-                        lambda: service.import_file(s, str(DEMO_FILE), label="demo", publish=True)))
+                    times[("demo import", on)].append(
+                        timed(lambda: service.import_file(s, str(DEMO_FILE), label="demo", publish=True))
+                    )
                     times[(f"{total} grids", on)].append(timed(lambda: load_synthetic(s, grid_set)))
             rows = s.scalar(text("SELECT count(*) FROM audit_log"))
         engine.dispose()

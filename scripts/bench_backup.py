@@ -13,6 +13,7 @@ Prints archive size, seconds and the ratios backup / baseline and restore / base
 
     .venv/bin/python scripts/bench_backup.py [--media-mb 20] [--json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,10 +55,17 @@ def measure(url: str, folder: Path, media_mb: int) -> dict:
     archive = folder / "backup.tar"
     backup = _timed(lambda: _check(run_cli(env, "backup", str(archive))))
     restore = _timed(lambda: _check(run_cli(env, "restore", "--force", str(archive))))
-    return {"dump_bytes": (folder / "baseline.dump").stat().st_size, "archive_bytes": archive.stat().st_size,
-            "media_mb": media_mb, "baseline_s": round(baseline, 2), "backup_s": round(backup, 2),
-            "restore_s": round(restore, 2), "startup_s": round(startup, 2), "backup_ratio": round(backup / baseline, 1),
-            "restore_ratio": round(restore / baseline, 1)}
+    return {
+        "dump_bytes": (folder / "baseline.dump").stat().st_size,
+        "archive_bytes": archive.stat().st_size,
+        "media_mb": media_mb,
+        "baseline_s": round(baseline, 2),
+        "backup_s": round(backup, 2),
+        "restore_s": round(restore, 2),
+        "startup_s": round(startup, 2),
+        "backup_ratio": round(backup / baseline, 1),
+        "restore_ratio": round(restore / baseline, 1),
+    }
 
 
 def main() -> None:
@@ -70,11 +78,15 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"demo deployment + {result['media_mb']} MB media: dump {result['dump_bytes']:,} B, "
-          f"archive {result['archive_bytes']:,} B")
-    print(f"pg_dump alone (baseline) {result['baseline_s']} s; gisgrid backup {result['backup_s']} s "
-          f"({result['backup_ratio']}x); gisgrid restore {result['restore_s']} s ({result['restore_ratio']}x); "
-          f"of each, {result['startup_s']} s is the command starting up (gisgrid --help)")
+    print(
+        f"demo deployment + {result['media_mb']} MB media: dump {result['dump_bytes']:,} B, "
+        f"archive {result['archive_bytes']:,} B"
+    )
+    print(
+        f"pg_dump alone (baseline) {result['baseline_s']} s; gisgrid backup {result['backup_s']} s "
+        f"({result['backup_ratio']}x); gisgrid restore {result['restore_s']} s ({result['restore_ratio']}x); "
+        f"of each, {result['startup_s']} s is the command starting up (gisgrid --help)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ re-linked: scripts/bench/first_pass.py) and today's (only the grids the edit nee
 Printed: seconds per operation and the ratio to the baseline.
     .venv/bin/python scripts/bench_editor.py [--repeat 5] [--grids 20000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,10 @@ def timed(fn):
 
 
 def base(session, draft):
-    return {f["properties"]["code"]: f["properties"]["lock"]
-            for f in json.loads(drafts.draft_geojson(session, draft))["features"]}
+    return {
+        f["properties"]["code"]: f["properties"]["lock"]
+        for f in json.loads(drafts.draft_geojson(session, draft))["features"]
+    }
 
 
 def leaf_vertex(session, draft, code):
@@ -59,22 +62,48 @@ def run(repeat: int) -> dict:
         results = {}
         with Session(engine) as s:
             results["baseline: import + publish demo file"], _ = timed(
-                lambda: service.import_file(s, str(DEMO_FILE), label="demo", publish=True))
+                lambda: service.import_file(s, str(DEMO_FILE), label="demo", publish=True)
+            )
             results["open draft (copy 279 grids)"], draft = timed(lambda: drafts.open_draft(s, "bench"))
             code = "110102001004"
             steps = {"edit: attributes": [], "edit: move shared vertex": [], "validate draft": []}
             for i in tqdm(range(repeat), desc="edits"):
-                steps["edit: attributes"].append(timed(lambda: edits.apply_edit(
-                    s, draft, "bench", {"op": "attributes", "code": code, "base": base(s, draft),
-                                        "values": {"entity": f"主体{i}"}}))[0])
+                steps["edit: attributes"].append(
+                    timed(
+                        lambda: edits.apply_edit(
+                            s,
+                            draft,
+                            "bench",
+                            {
+                                "op": "attributes",
+                                "code": code,
+                                "base": base(s, draft),
+                                "values": {"entity": f"主体{i}"},
+                            },
+                        )
+                    )[0]
+                )
                 lon, lat = leaf_vertex(s, draft, code)
-                steps["edit: move shared vertex"].append(timed(lambda: edits.apply_edit(
-                    s, draft, "bench", {"op": "move_vertex", "old": [lon, lat], "new": [lon + 2e-5, lat + 1e-5],
-                                        "base": base(s, draft)}))[0])
+                steps["edit: move shared vertex"].append(
+                    timed(
+                        lambda: edits.apply_edit(
+                            s,
+                            draft,
+                            "bench",
+                            {
+                                "op": "move_vertex",
+                                "old": [lon, lat],
+                                "new": [lon + 2e-5, lat + 1e-5],
+                                "base": base(s, draft),
+                            },
+                        )
+                    )[0]
+                )
                 steps["validate draft"].append(timed(lambda: validate.validate_version(s, draft))[0])
             results.update({k: sum(v) / len(v) for k, v in steps.items()})
             results["publish draft (validate + subdivide + switch)"], _ = timed(
-                lambda: versions.publish_draft(s, draft, "bench"))
+                lambda: versions.publish_draft(s, draft, "bench")
+            )
             results["filing package (CSV/XLSX/PDF/GPKG/PNG)"], _ = timed(lambda: filing.build_package(s, draft))
         engine.dispose()
     return results
@@ -85,7 +114,7 @@ def load_synthetic(s, total: int) -> int:
     grid_set = synthetic.build(total)
     version_id = queries.insert_version(s, f"synthetic {total}", "scripts/bench_editor.py")
     for start in tqdm(range(0, len(grid_set.rows), 1000), desc="insert grids"):
-        queries.insert_grids(s, version_id, grid_set.rows[start:start + 1000])
+        queries.insert_grids(s, version_id, grid_set.rows[start : start + 1000])
     queries.build_version(s, version_id)
     queries.publish(s, version_id)
     s.commit()
@@ -99,10 +128,14 @@ def locks(s, draft) -> dict:
 
 def middle_village(s, draft) -> tuple[str, list[float]]:
     """A village near the middle of the extent and its first vertex (shared with its neighbours)."""
-    code, x, y = s.execute(text(
-        "SELECT code, ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)), "
-        "ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)) FROM grid WHERE version_id = :v AND level = 3 "
-        "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(115, 35), 4326) LIMIT 1"), {"v": draft}).one()
+    code, x, y = s.execute(
+        text(
+            "SELECT code, ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)), "
+            "ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)) FROM grid WHERE version_id = :v AND level = 3 "
+            "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(115, 35), 4326) LIMIT 1"
+        ),
+        {"v": draft},
+    ).one()
     return code, [x, y]
 
 
@@ -118,12 +151,29 @@ def run_synthetic(total: int, repeat: int) -> dict:
             code, at = middle_village(s, draft)
             for i in tqdm(range(repeat), desc="edits"):
                 for kind, module in (("first pass", old_edits), ("now", edits)):
-                    times[f"{kind}: attributes"].append(timed(lambda: module.apply_edit(
-                        s, draft, "bench", {"op": "attributes", "code": code, "base": locks(s, draft),
-                                            "values": {"entity": f"{kind}{i}"}}))[0])
+                    times[f"{kind}: attributes"].append(
+                        timed(
+                            lambda: module.apply_edit(
+                                s,
+                                draft,
+                                "bench",
+                                {
+                                    "op": "attributes",
+                                    "code": code,
+                                    "base": locks(s, draft),
+                                    "values": {"entity": f"{kind}{i}"},
+                                },
+                            )
+                        )[0]
+                    )
                     new = [at[0] + 2e-5, at[1] + 1e-5]
-                    times[f"{kind}: move shared vertex"].append(timed(lambda: module.apply_edit(
-                        s, draft, "bench", {"op": "move_vertex", "old": at, "new": new, "base": locks(s, draft)}))[0])
+                    times[f"{kind}: move shared vertex"].append(
+                        timed(
+                            lambda: module.apply_edit(
+                                s, draft, "bench", {"op": "move_vertex", "old": at, "new": new, "base": locks(s, draft)}
+                            )
+                        )[0]
+                    )
                     at = new
         engine.dispose()
     return {k: sum(v) / len(v) for k, v in times.items()}
@@ -132,8 +182,10 @@ def run_synthetic(total: int, repeat: int) -> dict:
 def print_synthetic(results: dict) -> None:
     for op in ("attributes", "move shared vertex"):
         old, now = results[f"first pass: {op}"], results[f"now: {op}"]
-        print(f"edit: {op:<22} first pass {old * 1000:9.1f} ms   now {now * 1000:8.1f} ms   "
-              f"now/first pass {now / old:6.3f}×  ({old / now:5.1f}× faster)")
+        print(
+            f"edit: {op:<22} first pass {old * 1000:9.1f} ms   now {now * 1000:8.1f} ms   "
+            f"now/first pass {now / old:6.3f}×  ({old / now:5.1f}× faster)"
+        )
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ ratio to the baseline measured in the same run.
     .venv/bin/python scripts/bench_load.py --fault            # + PostgreSQL restart mid-load
     .venv/bin/python scripts/bench_load.py --duration 2 --fault --json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,10 +78,16 @@ def log(message: str) -> None:
 
 # ----------------------------------------------------------------------------- worlds
 
+
 def demo_load(url: str) -> None:
     """``gisgrid demo load`` into the database at ``url``."""
-    run = subprocess.run([sys.executable, "-c", "from gisgrid.cli import main; main()", "demo", "load"], cwd=ROOT,
-                         env={**os.environ, "GISGRID_DATABASE_URL": url}, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", "from gisgrid.cli import main; main()", "demo", "load"],
+        cwd=ROOT,
+        env={**os.environ, "GISGRID_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
     if run.returncode != 0:
         raise RuntimeError(f"demo load failed:\n{run.stderr[-3000:]}")
 
@@ -116,13 +123,24 @@ def interior_points(url: str, seed: int, per_grid: int = 3) -> tuple[list[tuple[
     """Random points inside the published village grids (so every lookup finds a grid), and all grid codes."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT ST_X(p.geom), ST_Y(p.geom) FROM grid g, boundary_version v, "
-            "LATERAL ST_Dump(ST_GeneratePoints(g.geom, :n, :seed)) p "
-            "WHERE g.version_id = v.id AND v.status = 'published' AND g.level = 3"),
-            {"n": per_grid, "seed": seed}).all()
-        codes = conn.execute(text("SELECT g.code FROM grid g JOIN boundary_version v ON v.id = g.version_id "
-                                  "WHERE v.status = 'published'")).scalars().all()
+        rows = conn.execute(
+            text(
+                "SELECT ST_X(p.geom), ST_Y(p.geom) FROM grid g, boundary_version v, "
+                "LATERAL ST_Dump(ST_GeneratePoints(g.geom, :n, :seed)) p "
+                "WHERE g.version_id = v.id AND v.status = 'published' AND g.level = 3"
+            ),
+            {"n": per_grid, "seed": seed},
+        ).all()
+        codes = (
+            conn.execute(
+                text(
+                    "SELECT g.code FROM grid g JOIN boundary_version v ON v.id = g.version_id "
+                    "WHERE v.status = 'published'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return [(float(x), float(y)) for x, y in rows], list(codes)
 
@@ -154,10 +172,24 @@ def request_paths(points, codes, seed: int, n: int = 4000) -> list[tuple[str, st
 
 # ----------------------------------------------------------------------------- phases
 
+
 def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
     """wrk -t2 for ``args.duration`` seconds with mixed.lua, a progress bar meanwhile; parsed output."""
-    cmd = ["wrk", "-t2", f"-c{args.concurrency}", f"-d{args.duration:g}s", "--timeout", "10s", "--latency",
-           "-s", str(LUA), f"http://127.0.0.1:{port}/", "--", str(paths_file), str(args.seed)]
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{args.concurrency}",
+        f"-d{args.duration:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}/",
+        "--",
+        str(paths_file),
+        str(args.seed),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with tqdm(total=round(args.duration), desc=label, unit="s", file=sys.stderr, leave=False) as bar:
         t0 = time.monotonic()
@@ -209,8 +241,12 @@ def fault_phase(args, paths_file: Path, url: str, pg) -> dict:
             result = run_wrk(port, paths_file, args, "fault")
             killer.join(60)
             workers_ok = _workers_ok(Path(logdir) / "gunicorn.log", args.workers)
-    result.update(times, workers_ok=workers_ok, errors=phase_errors(result, allowed=(200, 503)),
-                  unavailable=result["statuses"].get(503, 0))
+    result.update(
+        times,
+        workers_ok=workers_ok,
+        errors=phase_errors(result, allowed=(200, 503)),
+        unavailable=result["statuses"].get(503, 0),
+    )
     if "recovery_s" not in times:
         result["errors"] += 1  # never answered 200 again
     return result
@@ -237,14 +273,17 @@ def _restart(pg, port: int, args, times: dict) -> None:
 
 # ----------------------------------------------------------------------------- report
 
+
 def table(report: dict) -> str:
     """The results as a text table, with the write/baseline ratios."""
     rows = [f"{'phase':<9} {'requests':>9} {'req/s':>8} {'errors':>7} {'503':>6} {'p50 ms':>7} {'p99 ms':>7}"]
     for name in ("baseline", "write", "fault"):
         r = report.get(name)
         if r:
-            rows.append(f"{name:<9} {r['requests']:>9,} {r['rps']:>8.0f} {r['errors']:>7} "
-                        f"{r['statuses'].get(503, 0):>6} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}")
+            rows.append(
+                f"{name:<9} {r['requests']:>9,} {r['rps']:>8.0f} {r['errors']:>7} "
+                f"{r['statuses'].get(503, 0):>6} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
+            )
     ratio = report["ratio"]
     rows.append(f"write/baseline: throughput x{ratio['rps']:.2f}, p99 x{ratio['p99']:.2f}")
     for kind, t in report["write"]["writers"].items():
@@ -252,8 +291,10 @@ def table(report: dict) -> str:
     fault = report.get("fault")
     if fault:
         recovery = f"{fault['recovery_s']:.2f} s" if "recovery_s" in fault else "NEVER"
-        rows.append(f"fault: PostgreSQL down {fault.get('outage_s', 0):.1f} s, {fault['unavailable']} clean 503s, "
-                    f"200 again {recovery} after it was back, no app restart: {fault['workers_ok']}")
+        rows.append(
+            f"fault: PostgreSQL down {fault.get('outage_s', 0):.1f} s, {fault['unavailable']} clean 503s, "
+            f"200 again {recovery} after it was back, no app restart: {fault['workers_ok']}"
+        )
     rows.append(f"total errors: {report['total_errors']}")
     return "\n".join(rows)
 
@@ -276,9 +317,14 @@ def main(argv=None) -> int:
                 report["fault"] = fault_phase(args, paths_file, url, pg)
     base, write = report["baseline"], report["write"]
     report["ratio"] = {"rps": write["rps"] / base["rps"], "p99": write["p99_ms"] / max(base["p99_ms"], 1e-9)}
-    report["total_errors"] = (base["errors"] + write["errors"] + write["writer_errors"]
-                              + report.get("fault", {}).get("errors", 0) + (0 if report["workers_ok"] else 1)
-                              + (0 if report.get("fault", {}).get("workers_ok", True) else 1))
+    report["total_errors"] = (
+        base["errors"]
+        + write["errors"]
+        + write["writer_errors"]
+        + report.get("fault", {}).get("errors", 0)
+        + (0 if report["workers_ok"] else 1)
+        + (0 if report.get("fault", {}).get("workers_ok", True) else 1)
+    )
     print(json.dumps(report, indent=2, default=str) if args.json else table(report))
     return 1 if report["total_errors"] else 0
 

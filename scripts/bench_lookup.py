@@ -20,6 +20,7 @@ measured in the same run.
     .venv/bin/python scripts/bench_lookup.py --keep-db            # keep gisgrid_bench afterwards
     .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ from gisgrid.migrate import upgrade  # noqa: E402
 TEMPLATE = os.environ.get("GISGRID_TEST_TEMPLATE", "gisgrid_template")
 TARGETS = {"http_rps": 1500.0, "http_p99_ms": 20.0, "batch_pts_s": 200_000.0}
 OUTSIDE_PAD = 0.005  # query box = data extent grown 0.5 % per side: ~2 % of points fall outside
-BASELINE_SQL = ("SELECT grid_id FROM grid_part WHERE version_id = %s AND "
-                "ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) ORDER BY level DESC, code LIMIT 1")
+BASELINE_SQL = (
+    "SELECT grid_id FROM grid_part WHERE version_id = %s AND "
+    "ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) ORDER BY level DESC, code LIMIT 1"
+)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -84,6 +87,7 @@ def log(message: str) -> None:
 
 
 # ----------------------------------------------------------------------------- database
+
 
 def database_url(name: str) -> str:
     """SQLAlchemy URL of database ``name`` on the configured server."""
@@ -118,10 +122,16 @@ def load_grids(url: str, grid_set, chunk: int = 1000) -> dict:
         ids = {}
         with tqdm(total=len(grid_set.rows), desc="insert grids", unit="grid", file=sys.stderr) as bar:
             for start in range(0, len(grid_set.rows), chunk):
-                ids.update(queries.insert_grids(session, version_id, grid_set.rows[start:start + chunk]))
+                ids.update(queries.insert_grids(session, version_id, grid_set.rows[start : start + chunk]))
                 bar.update(min(chunk, len(grid_set.rows) - start))
-        queries.insert_staff(session, [{"grid_id": ids[r["code"]], "position": i, **person}
-                                       for r in grid_set.rows for i, person in enumerate(r.get("staff", []))])
+        queries.insert_staff(
+            session,
+            [
+                {"grid_id": ids[r["code"]], "position": i, **person}
+                for r in grid_set.rows
+                for i, person in enumerate(r.get("staff", []))
+            ],
+        )
         timings["insert_s"], t0 = time.perf_counter() - t0, time.perf_counter()
         log("build_version (parents, ancestors, areas, ST_Subdivide) ...")
         queries.build_version(session, version_id)
@@ -148,11 +158,16 @@ def database_info(url: str) -> dict:
     engine = create_engine(url)
     with engine.connect() as conn:
         version_id = conn.execute(text("SELECT id FROM boundary_version WHERE status = 'published'")).scalar_one()
-        row = conn.execute(text(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (SELECT ST_Extent(geom) e, count(*) n "
-            "FROM grid WHERE version_id = :v) s"), {"v": version_id}).one()
-        parts = conn.execute(text("SELECT count(*) FROM grid_part WHERE version_id = :v"),
-                             {"v": version_id}).scalar_one()
+        row = conn.execute(
+            text(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (SELECT ST_Extent(geom) e, count(*) n "
+                "FROM grid WHERE version_id = :v) s"
+            ),
+            {"v": version_id},
+        ).one()
+        parts = conn.execute(
+            text("SELECT count(*) FROM grid_part WHERE version_id = :v"), {"v": version_id}
+        ).scalar_one()
     engine.dispose()
     return {"version_id": version_id, "extent": tuple(row[:4]), "grids": row[4], "parts": parts}
 
@@ -161,10 +176,15 @@ def build(args) -> tuple[str, dict]:
     """Create and fill the bench database; returns its URL and the build report."""
     t0 = time.perf_counter()
     grid_set = synthetic.build(args.grids, seed=args.seed)
-    report = {"generate_s": time.perf_counter() - t0, "levels": grid_set.counts,
-              "vertices_min_mean_max": grid_set.vertices}
-    log(f"generated {len(grid_set.rows):,} grids {grid_set.counts} in {report['generate_s']:.1f} s; "
-        f"vertices per level (min, mean, max): {grid_set.vertices}")
+    report = {
+        "generate_s": time.perf_counter() - t0,
+        "levels": grid_set.counts,
+        "vertices_min_mean_max": grid_set.vertices,
+    }
+    log(
+        f"generated {len(grid_set.rows):,} grids {grid_set.counts} in {report['generate_s']:.1f} s; "
+        f"vertices per level (min, mean, max): {grid_set.vertices}"
+    )
     url = create_database(args.db)
     report.update(load_grids(url, grid_set))
     report["analyze_s"] = analyze(url)
@@ -173,6 +193,7 @@ def build(args) -> tuple[str, dict]:
 
 
 # ----------------------------------------------------------------------------- measurements
+
 
 def query_box(extent) -> tuple[float, float, float, float]:
     """The data extent grown by OUTSIDE_PAD per side."""
@@ -219,19 +240,27 @@ def measure_batch_inprocess(url: str, lon, lat) -> dict:
     t0 = time.perf_counter()
     ids = index.assign(lon, lat)
     elapsed = time.perf_counter() - t0
-    return {"index_build_s": build_s, "points": len(lon), "pts_s": len(lon) / elapsed,
-            "inside_share": float((ids >= 0).mean()), "ids": ids}
+    return {
+        "index_build_s": build_s,
+        "points": len(lon),
+        "pts_s": len(lon) / elapsed,
+        "inside_share": float((ids >= 0).mean()),
+        "ids": ids,
+    }
 
 
 # ----------------------------------------------------------------------------- HTTP
 
+
 def warm_batch_index(port: int, workers: int) -> float:
     """Small concurrent batch POSTs so each worker builds its STRtree before the timed runs."""
+
     def one() -> None:
         try:
             load.post_batch(port, load.geojson_body([115.0], [35.0]), "application/geo+json")
         except RuntimeError as err:
             log(f"  warm-up batch POST: {err}")
+
     warm = [threading.Thread(target=one) for _ in range(2 * workers)]
     t0 = time.perf_counter()
     for t in warm:
@@ -253,8 +282,13 @@ def measure_batch_http(port: int, lon, lat, fmt: str) -> dict:
     rows, outside = answers(data)
     if rows != len(lon):
         return {"points": len(lon), "pts_s": 0.0, "error": f"{rows} rows back for {len(lon)} points"}
-    return {"points": len(lon), "pts_s": len(lon) / elapsed, "seconds": [r[0] for r in runs],
-            "body_mb": len(body) / 1e6, "inside_share": 1 - outside / rows}
+    return {
+        "points": len(lon),
+        "pts_s": len(lon) / elapsed,
+        "seconds": [r[0] for r in runs],
+        "body_mb": len(body) / 1e6,
+        "inside_share": 1 - outside / rows,
+    }
 
 
 def measure_http(url: str, box, args, logdir: Path) -> dict:
@@ -272,11 +306,16 @@ def measure_http(url: str, box, args, logdir: Path) -> dict:
         if lookups["errors"] or any("error" in b for b in batches.values()):
             tail = (logdir / "gunicorn.log").read_text().splitlines()[-15:]
             log("gunicorn log (last lines):\n" + "\n".join(tail))
-    return {"gunicorn": command, "lookup": lookups, "batch_warmup_s": warm_s,
-            **{f"batch_{fmt}": result for fmt, result in batches.items()}}
+    return {
+        "gunicorn": command,
+        "lookup": lookups,
+        "batch_warmup_s": warm_s,
+        **{f"batch_{fmt}": result for fmt, result in batches.items()},
+    }
 
 
 # ----------------------------------------------------------------------------- report
+
 
 def summarise(results: dict) -> list[tuple]:
     """(measurement, figure, target, pass/fail, ratio to baseline) rows."""
@@ -288,16 +327,36 @@ def summarise(results: dict) -> list[tuple]:
     return [
         ("build (generate+insert+build+analyze)", _build_figure(results["build"]), "", "", ""),
         ("baseline ST_Covers, 1 connection", f"{base:,.0f} q/s", "", "", "1.00x"),
-        ("HTTP lookups", f"{http['rps']:,.0f} req/s", f">= {TARGETS['http_rps']:,.0f}",
-         verdict(http["rps"] >= TARGETS["http_rps"]), ratio(http["rps"])),
+        (
+            "HTTP lookups",
+            f"{http['rps']:,.0f} req/s",
+            f">= {TARGETS['http_rps']:,.0f}",
+            verdict(http["rps"] >= TARGETS["http_rps"]),
+            ratio(http["rps"]),
+        ),
         ("HTTP p50", f"{http['p50_ms']:.2f} ms", "", "", ""),
-        ("HTTP p99", f"{http['p99_ms']:.2f} ms", f"< {TARGETS['http_p99_ms']:g} ms",
-         verdict(http["p99_ms"] < TARGETS["http_p99_ms"]), ""),
-        ("HTTP 404 (outside) / other errors", f"{http['statuses'].get(404, 0):,} / {unexpected:,}", "0 errors",
-         verdict(unexpected == 0), ""),
+        (
+            "HTTP p99",
+            f"{http['p99_ms']:.2f} ms",
+            f"< {TARGETS['http_p99_ms']:g} ms",
+            verdict(http["p99_ms"] < TARGETS["http_p99_ms"]),
+            "",
+        ),
+        (
+            "HTTP 404 (outside) / other errors",
+            f"{http['statuses'].get(404, 0):,} / {unexpected:,}",
+            "0 errors",
+            verdict(unexpected == 0),
+            "",
+        ),
         ("batch index build (in process)", f"{bat['index_build_s']:.2f} s", "", "", ""),
-        ("batch PartIndex.assign", f"{bat['pts_s']:,.0f} pts/s", f">= {TARGETS['batch_pts_s']:,.0f}",
-         verdict(bat["pts_s"] >= TARGETS["batch_pts_s"]), ratio(bat["pts_s"])),
+        (
+            "batch PartIndex.assign",
+            f"{bat['pts_s']:,.0f} pts/s",
+            f">= {TARGETS['batch_pts_s']:,.0f}",
+            verdict(bat["pts_s"] >= TARGETS["batch_pts_s"]),
+            ratio(bat["pts_s"]),
+        ),
     ] + [_batch_http_row(results["http"][f"batch_{fmt}"], fmt, ratio) for fmt in load.FORMATS]
 
 
@@ -306,22 +365,31 @@ def _batch_http_row(result: dict, fmt: str, ratio) -> tuple:
     if "error" in result:
         return (label, "ERROR: " + result["error"][:60].replace("\n", " "), "", "FAIL", "")
     ok = result["pts_s"] >= TARGETS["batch_pts_s"]
-    return (label, f"{result['pts_s']:,.0f} pts/s", f">= {TARGETS['batch_pts_s']:,.0f}",
-            "PASS" if ok else "FAIL", ratio(result["pts_s"]))
+    return (
+        label,
+        f"{result['pts_s']:,.0f} pts/s",
+        f">= {TARGETS['batch_pts_s']:,.0f}",
+        "PASS" if ok else "FAIL",
+        ratio(result["pts_s"]),
+    )
 
 
 def _build_figure(build: dict) -> str:
     if not build:
         return "reused"
-    return (f"{build['total_s']:.1f} s (generate {build['generate_s']:.0f}, insert {build['insert_s']:.0f}, "
-            f"build_version {build['build_version_s']:.0f}, analyze {build['analyze_s']:.0f})")
+    return (
+        f"{build['total_s']:.1f} s (generate {build['generate_s']:.0f}, insert {build['insert_s']:.0f}, "
+        f"build_version {build['build_version_s']:.0f}, analyze {build['analyze_s']:.0f})"
+    )
 
 
 def print_table(results: dict) -> None:
     """The summary table on stdout."""
     info = results["database"]
-    print(f"\n{info['grids']:,} grids ({info['parts']:,} lookup parts) in {results['db']}; "
-          f"gunicorn {results['http']['gunicorn']}; client {results['http']['lookup']['client']}")
+    print(
+        f"\n{info['grids']:,} grids ({info['parts']:,} lookup parts) in {results['db']}; "
+        f"gunicorn {results['http']['gunicorn']}; client {results['http']['lookup']['client']}"
+    )
     rows = [("measurement", "figure", "target", "result", "vs baseline")] + summarise(results)
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     for n, row in enumerate(rows):
@@ -329,8 +397,10 @@ def print_table(results: dict) -> None:
         if n == 0:
             print("  ".join("-" * w for w in widths))
     agree = results["agreement"]
-    print(f"\nbaseline vs PartIndex agreement on {agree['points']:,} points: {agree['share']:.4%}; "
-          f"share of points inside a grid: {results['batch']['inside_share']:.2%}")
+    print(
+        f"\nbaseline vs PartIndex agreement on {agree['points']:,} points: {agree['share']:.4%}; "
+        f"share of points inside a grid: {results['batch']['inside_share']:.2%}"
+    )
 
 
 def agreement(baseline: dict, inprocess: dict) -> dict:

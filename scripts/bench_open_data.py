@@ -16,6 +16,7 @@ process (ru_maxrss) is printed before and after, since the files are written a p
     .venv/bin/python scripts/bench_open_data.py --grids 2000 --json
     .venv/bin/python scripts/bench_open_data.py --keep-db / --reuse-db gisgrid_bench_opendata
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--grids", type=int, default=100_000)
-    p.add_argument("--db", default="gisgrid_bench_opendata", help="database to (re)build; must start with gisgrid_bench")
+    p.add_argument(
+        "--db", default="gisgrid_bench_opendata", help="database to (re)build; must start with gisgrid_bench"
+    )
     p.add_argument("--keep-db", action="store_true")
     p.add_argument("--reuse-db", metavar="NAME")
     p.add_argument("--seed", type=int, default=20261123)
@@ -79,8 +82,16 @@ def measure(url: str) -> dict:
             cold_s, size, etag = download(client, fmt)
             cached_s, cached_size, cached_etag = download(client, fmt)
             assert (cached_size, cached_etag) == (size, etag), "the cached file differs from the built one"
-            results["formats"].append({"format": fmt, "mb": size / 1e6, "cold_s": cold_s, "cached_s": cached_s,
-                                       "speedup": cold_s / cached_s, "peak_mb_after": peak_mb()})
+            results["formats"].append(
+                {
+                    "format": fmt,
+                    "mb": size / 1e6,
+                    "cold_s": cold_s,
+                    "cached_s": cached_s,
+                    "speedup": cold_s / cached_s,
+                    "peak_mb_after": peak_mb(),
+                }
+            )
         db.dispose(app)
     return results
 
@@ -90,8 +101,10 @@ def print_table(results: dict) -> None:
     print(f"grids {results['database']['grids']:,}; peak memory before {results['peak_mb_before']:.0f} MB")
     print("format   MB      cold (built) s   cached s   cold/cached   peak memory after MB")
     for r in results["formats"]:
-        print(f"{r['format']:<8} {r['mb']:7.1f} {r['cold_s']:12.2f} {r['cached_s']:10.2f} {r['speedup']:11.1f}x"
-              f" {r['peak_mb_after']:12.0f}")
+        print(
+            f"{r['format']:<8} {r['mb']:7.1f} {r['cold_s']:12.2f} {r['cached_s']:10.2f} {r['speedup']:11.1f}x"
+            f" {r['peak_mb_after']:12.0f}"
+        )
 
 
 def main(argv=None) -> int:

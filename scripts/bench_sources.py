@@ -15,6 +15,7 @@ demo boundaries (279 grids):
 
     .venv/bin/python scripts/bench_sources.py [--sources 5000] [--tracks 300] [--distance 100] [--keep-db]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,9 +81,11 @@ def baseline_insert(dsn: str, rows: list[tuple[int, dict]]) -> float:
         start = time.perf_counter()
         with conn.cursor() as cur:
             for _, r in rows:
-                cur.execute("INSERT INTO pollution_source (code, name, kind, supervision_class, class_reason, location)"
-                            " VALUES (%s, %s, %s, 'B', 'bench', ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
-                            (r["code"], r["name"], r["kind"], r["lon"], r["lat"]))
+                cur.execute(
+                    "INSERT INTO pollution_source (code, name, kind, supervision_class, class_reason, location)"
+                    " VALUES (%s, %s, %s, 'B', 'bench', ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
+                    (r["code"], r["name"], r["kind"], r["lon"], r["lat"]),
+                )
         elapsed = time.perf_counter() - start
         conn.rollback()
         return elapsed
@@ -105,8 +108,9 @@ def python_shares(session, distance: float) -> dict[str, float]:
     grid_rows = session.execute(select(Grid.code, Grid.geom.ST_AsBinary())).all()
     lines = session.execute(select(PatrolTrack.geom.ST_AsBinary())).scalars().all()
     centre = shapely.from_wkb(bytes(grid_rows[0][1])).centroid
-    proj = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +ellps=WGS84",
-                                always_xy=True)
+    proj = Transformer.from_crs(
+        "EPSG:4326", f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +ellps=WGS84", always_xy=True
+    )
 
     def project(g):
         return shapely.transform(g, lambda xy: np.column_stack(proj.transform(xy[:, 0], xy[:, 1])))
@@ -146,11 +150,15 @@ def main(argv=None) -> int:
             py_s = time.perf_counter() - start
         diff = max(abs(g["share"] - py[g["code"]]) for g in result["grids"])
         n = args.sources
-        print(f"import {n} rows: {import_s:.2f} s = {n / import_s:,.0f} rows/s; baseline plain INSERT "
-              f"{base_s:.2f} s = {n / base_s:,.0f} rows/s; ratio {base_s / import_s:.2f}x")
-        print(f"coverage, {len(result['grids'])} grids, {args.tracks} tracks, {len(result['sources'])} sources, "
-              f"{args.distance:g} m: {cov_s:.2f} s; baseline shapely/LAEA {py_s:.2f} s; ratio {py_s / cov_s:.2f}x; "
-              f"largest share difference {diff * 100:.3f} percentage points")
+        print(
+            f"import {n} rows: {import_s:.2f} s = {n / import_s:,.0f} rows/s; baseline plain INSERT "
+            f"{base_s:.2f} s = {n / base_s:,.0f} rows/s; ratio {base_s / import_s:.2f}x"
+        )
+        print(
+            f"coverage, {len(result['grids'])} grids, {args.tracks} tracks, {len(result['sources'])} sources, "
+            f"{args.distance:g} m: {cov_s:.2f} s; baseline shapely/LAEA {py_s:.2f} s; ratio {py_s / cov_s:.2f}x; "
+            f"largest share difference {diff * 100:.3f} percentage points"
+        )
     finally:
         db.engine.dispose()
         db.read_engine.dispose()

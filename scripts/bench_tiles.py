@@ -19,6 +19,7 @@ Target from the issue: p95 tile time < 50 ms at 100,000 grids.
     .venv/bin/python scripts/bench_tiles.py --grids 2000 --viewports 2
     .venv/bin/python scripts/bench_tiles.py --keep-db / --reuse-db gisgrid_bench_tiles / --json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -117,8 +118,16 @@ def measure_zoom(client, session, version_id, sizes, z, xys, crs="wgs84") -> dic
             base.append((time.perf_counter() - t0) * 1000)
             base_size.append(len(body))
             session.rollback()
-    row = {"zoom": z, "level": level, "tiles": len(xys), **_stats("cold", cold), **_stats("cached", cached),
-           "kb_mean": float(np.mean(size)) / 1024, "kb_max": float(np.max(size)) / 1024, "cold_ms": cold}
+    row = {
+        "zoom": z,
+        "level": level,
+        "tiles": len(xys),
+        **_stats("cold", cold),
+        **_stats("cached", cached),
+        "kb_mean": float(np.mean(size)) / 1024,
+        "kb_max": float(np.max(size)) / 1024,
+        "cold_ms": cold,
+    }
     if base:
         row.update(_stats("baseline", base), baseline_kb_mean=float(np.mean(base_size)) / 1024, baseline_ms=base)
     return row
@@ -162,6 +171,7 @@ def measure(url: str, args) -> dict:
 def on_the_fly(client, session, version_id: int, plan, total: int) -> dict:
     """Cold p95 per zoom with nothing prepared (generalised geometry removed first)."""
     from gisgrid.public_map import queries
+
     queries.clear_generalised(session, version_id)
     session.commit()
     tiles._GENERALISED_READY.clear()
@@ -187,23 +197,33 @@ def overall(rows) -> dict:
 
 def print_table(results: dict) -> None:
     """Human-readable summary."""
-    print(f"grids {results['database']['grids']:,}; levels (level, count, typical width m): "
-          + ", ".join(f"({lv}, {n:,}, {w:,.0f})" for lv, n, w in results["levels"]))
+    print(
+        f"grids {results['database']['grids']:,}; levels (level, count, typical width m): "
+        + ", ".join(f"({lv}, {n:,}, {w:,.0f})" for lv, n, w in results["levels"])
+    )
     fly = {int(z): ms for z, ms in results["on_the_fly"]["per_zoom_p95"].items()}  # JSON keys are text
-    print(f"{'z':>3} {'lvl':>3} {'tiles':>5} {'base p95':>9} {'fly p95':>8} {'cold p50':>9} {'cold p95':>9} "
-          f"{'cached p95':>10} {'KB mean':>8} {'KB max':>7} {'base KB':>8}")
+    print(
+        f"{'z':>3} {'lvl':>3} {'tiles':>5} {'base p95':>9} {'fly p95':>8} {'cold p50':>9} {'cold p95':>9} "
+        f"{'cached p95':>10} {'KB mean':>8} {'KB max':>7} {'base KB':>8}"
+    )
     for r in results["zooms"]:
-        print(f"{r['zoom']:>3} {r['level']:>3} {r['tiles']:>5} {r['baseline_p95']:>9.1f} {fly[r['zoom']]:>8.1f} "
-              f"{r['cold_p50']:>9.1f} {r['cold_p95']:>9.1f} {r['cached_p95']:>10.2f} {r['kb_mean']:>8.1f} "
-              f"{r['kb_max']:>7.1f} {r['baseline_kb_mean']:>8.1f}")
+        print(
+            f"{r['zoom']:>3} {r['level']:>3} {r['tiles']:>5} {r['baseline_p95']:>9.1f} {fly[r['zoom']]:>8.1f} "
+            f"{r['cold_p50']:>9.1f} {r['cold_p95']:>9.1f} {r['cached_p95']:>10.2f} {r['kb_mean']:>8.1f} "
+            f"{r['kb_max']:>7.1f} {r['baseline_kb_mean']:>8.1f}"
+        )
     o = results["overall"]
-    print(f"all {o['tiles']} tiles: cold p50 {o['cold_p50']:.1f} ms, p95 {o['cold_p95']:.1f} ms "
-          f"(target < {TARGET_P95_MS:.0f} ms: {'met' if o['meets_target'] else 'NOT met'}); "
-          f"baseline p95 {o['baseline_p95']:.1f} ms -> {o['speedup_p95']:.2f}x; "
-          f"on the fly (nothing prepared) p95 {results['on_the_fly']['cold_p95']:.1f} ms")
+    print(
+        f"all {o['tiles']} tiles: cold p50 {o['cold_p50']:.1f} ms, p95 {o['cold_p95']:.1f} ms "
+        f"(target < {TARGET_P95_MS:.0f} ms: {'met' if o['meets_target'] else 'NOT met'}); "
+        f"baseline p95 {o['baseline_p95']:.1f} ms -> {o['speedup_p95']:.2f}x; "
+        f"on the fly (nothing prepared) p95 {results['on_the_fly']['cold_p95']:.1f} ms"
+    )
     g = results["gcj02"]
-    print(f"prepare (GCJ-02 + generalised) {results['prepare_s']:.1f} s; gcj02 cold p95 per zoom "
-          + ", ".join(f"z{r['zoom']} {r['cold_p95']:.1f}" for r in g))
+    print(
+        f"prepare (GCJ-02 + generalised) {results['prepare_s']:.1f} s; gcj02 cold p95 per zoom "
+        + ", ".join(f"z{r['zoom']} {r['cold_p95']:.1f}" for r in g)
+    )
 
 
 def main(argv=None) -> int:

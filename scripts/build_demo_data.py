@@ -19,6 +19,7 @@ output is deterministic: the same sources give the same bytes.
 
 See data/boundaries/README.md for the sources, the datum evidence and the method.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ OUTPUT = BOUNDARIES / "xicheng_demo.geojson"
 COUNTY_CODE = "110102000000"
 COUNTY_NAME = "西城区"
 DECIMALS = 7  # ~1 cm; every output vertex lies on this grid
-GRID_SIZE = 10.0 ** -DECIMALS
+GRID_SIZE = 10.0**-DECIMALS
 LLOYD_STEPS = 3
 XSCALE = math.cos(math.radians(39.92))  # lon → locally isotropic units at 西城's latitude
 TOLERANCE_M2 = 1.0
@@ -80,28 +81,76 @@ STREET_SEEDS = {
 
 # 职责分工, verbatim from 西环保委字〔2015〕3号《西城区网格化环境监管工作方案（试行）》
 DUTIES = {
-    1: ("按照《工作意见》的要求，在区域内设立区域（一级）、街道（二级）、社区（三级）的三级网格。"
+    1: (
+        "按照《工作意见》的要求，在区域内设立区域（一级）、街道（二级）、社区（三级）的三级网格。"
         "组织区环保局、区城市管理监督指挥中心、各街道办事处落实网格化监管工作，"
-        "协调、督促负有环保监管职能的单位依法及时调查、处理环境违法问题。"),
-    2: ("落实属地环保监管责任，设立专职或兼职的网格化环境监管机构人员。组织辖区内执法力量，开展联合执法检查；"
+        "协调、督促负有环保监管职能的单位依法及时调查、处理环境违法问题。"
+    ),
+    2: (
+        "落实属地环保监管责任，设立专职或兼职的网格化环境监管机构人员。组织辖区内执法力量，开展联合执法检查；"
         "配合查处属地环境污染纠纷和环境污染问题，指导社区报送环境监管情况；协助做好网格内突发环境事件的调查处理；"
         "动态掌握网格内污染源信息，宣传环保法律法规；指导三级网格的运行，制定网格巡查工作计划；"
-        "协助考核评价监督员工作完成情况。"),
-    3: ("落实属地环保监管责任，设立专职或兼职的网格化环境监管人员。及时了解掌握网格内污染源情况，"
+        "协助考核评价监督员工作完成情况。"
+    ),
+    3: (
+        "落实属地环保监管责任，设立专职或兼职的网格化环境监管人员。及时了解掌握网格内污染源情况，"
         "及时向上级网格上报巡查发现的新增污染源；协助上级网格环保执法人员开展污染源辅助检查；"
-        "联系社区范围内的监督员，通过监督员上报扬尘、焚烧、使用小煤炉、冒黑烟、废水乱排等环境问题。"),
+        "联系社区范围内的监督员，通过监督员上报扬尘、焚烧、使用小煤炉、冒黑烟、废水乱排等环境问题。"
+    ),
 }
 LEADER_TITLES = {1: "区长", 2: "街道办事处主任", 3: "社区党委书记"}
 # staff per level: the first 1-3 of these, chosen deterministically per grid
-STAFF_ROLES = {1: ("执法人员", "监督员", "网格员"), 2: ("网格员", "执法人员", "监督员"),
-               3: ("网格员", "监督员", "执法人员")}
+STAFF_ROLES = {
+    1: ("执法人员", "监督员", "网格员"),
+    2: ("网格员", "执法人员", "监督员"),
+    3: ("网格员", "监督员", "执法人员"),
+}
 PUBLIC_ROLES = {"网格员"}  # a grid worker's number is on the public notice board; others stay private
 
 SAMPLE_PREFIX = "示例·"
 SURNAMES = "张王李刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-         "秀英", "霞", "平", "刚", "桂英", "建华", "晓东", "红梅", "志强", "海燕", "文静", "立新", "玉兰",
-         "国庆", "婷", "鹏", "雪", "浩然", "子涵", "欣怡", "宇航", "淑珍", "春生")
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "晓东",
+    "红梅",
+    "志强",
+    "海燕",
+    "文静",
+    "立新",
+    "玉兰",
+    "国庆",
+    "婷",
+    "鹏",
+    "雪",
+    "浩然",
+    "子涵",
+    "欣怡",
+    "宇航",
+    "淑珍",
+    "春生",
+)
 # Phone numbers: "010-0BBB-NNNN". A Beijing subscriber number never starts with 0 (0 is the
 # trunk prefix), so none of these can be dialled or belong to anyone.
 OFFICE_BLOCK, LEADER_BLOCK, STAFF_BLOCK = "0000", "0001", "0002"
@@ -116,8 +165,7 @@ def read_county(path: Path):
     if data.get("type") == "Feature":
         data = data["geometry"]
     gcj = shape(data)
-    county = as_multipolygon(shapely.transform(
-        gcj, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))))
+    county = as_multipolygon(shapely.transform(gcj, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))))
     if not county.is_valid or county.is_empty:
         raise SystemExit(f"{path.name}: county polygon is invalid after conversion")
     return county
@@ -126,8 +174,10 @@ def read_county(path: Path):
 def read_divisions(path: Path):
     """Streets and communities (code, name, level, parent_code) from the statistical-code extract."""
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = [{"code": r["code"], "name": r["name"], "level": int(r["level"]), "parent_code": r["parent_code"]}
-                for r in csv.DictReader(handle)]
+        rows = [
+            {"code": r["code"], "name": r["name"], "level": int(r["level"]), "parent_code": r["parent_code"]}
+            for r in csv.DictReader(handle)
+        ]
     streets = sorted((r for r in rows if r["level"] == 2), key=lambda r: r["code"])
     communities = sorted((r for r in rows if r["level"] == 3), key=lambda r: r["code"])
     codes = {r["code"] for r in streets}
@@ -284,8 +334,11 @@ def tiling_error_m2(parent, children) -> dict:
     p = to_metres(parent)
     kids = [to_metres(c) for c in children]
     union = shapely.union_all(kids)
-    return {"gap": p.difference(union).area, "overlap": sum(k.area for k in kids) - union.area,
-            "outside": union.difference(p).area}
+    return {
+        "gap": p.difference(union).area,
+        "overlap": sum(k.area for k in kids) - union.area,
+        "outside": union.difference(p).area,
+    }
 
 
 # ---------------------------------------------------------------- attributes
@@ -316,14 +369,21 @@ def display_name(level: int, official_name: str) -> str:
     return stem if stem.endswith("社区") else stem + "社区"
 
 
-def properties(index: int, staff_counter: list, code: str, official_name: str, level: int,
-               parent_code: str | None) -> dict:
+def properties(
+    index: int, staff_counter: list, code: str, official_name: str, level: int, parent_code: str | None
+) -> dict:
     roles = STAFF_ROLES[level][: 1 + int(hashlib.sha256(f"staff:{code}".encode()).digest()[0]) % 3]
     staff = []
     for role in roles:
         staff_counter[0] += 1
-        staff.append({"name": sample_name(f"{code}:{role}"), "role": role,
-                      "phone": phone(STAFF_BLOCK, staff_counter[0]), "phone_public": role in PUBLIC_ROLES})
+        staff.append(
+            {
+                "name": sample_name(f"{code}:{role}"),
+                "role": role,
+                "phone": phone(STAFF_BLOCK, staff_counter[0]),
+                "phone_public": role in PUBLIC_ROLES,
+            }
+        )
     return {
         "code": code,
         "name": display_name(level, official_name),
@@ -385,12 +445,18 @@ def build(sources: Path = SOURCES, out: Path = OUTPUT, quiet: bool = False) -> d
     rows += [(c["code"], c["name"], 3, c["parent_code"], dissolve(faces[c["code"]])) for c in communities]
     worst = verify(county, rows, streets, by_street)
     staff_counter = [0]
-    features = [(properties(i, staff_counter, code, name, level, parent), geom)
-                for i, (code, name, level, parent, geom) in enumerate(rows, start=1)]
+    features = [
+        (properties(i, staff_counter, code, name, level, parent), geom)
+        for i, (code, name, level, parent, geom) in enumerate(rows, start=1)
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
     write_geojson(out, features)
-    return {"features": len(features), "levels": {lvl: sum(1 for r in rows if r[2] == lvl) for lvl in (1, 2, 3)},
-            "max_tiling_error_m2": worst, "bytes": out.stat().st_size}
+    return {
+        "features": len(features),
+        "levels": {lvl: sum(1 for r in rows if r[2] == lvl) for lvl in (1, 2, 3)},
+        "max_tiling_error_m2": worst,
+        "bytes": out.stat().st_size,
+    }
 
 
 def partition(county, streets, by_street, communities, quiet: bool) -> dict:
@@ -452,6 +518,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         import tempfile
+
         with tempfile.TemporaryDirectory() as tmp:
             fresh = Path(tmp) / args.out.name
             build(args.sources, fresh, args.quiet)
@@ -459,8 +526,10 @@ def main(argv=None) -> int:
         print(f"{args.out}: {'up to date' if same else 'STALE: rerun scripts/build_demo_data.py'}")
         return 0 if same else 1
     summary = build(args.sources, args.out, args.quiet)
-    print(f"wrote {args.out} ({summary['bytes']:,} bytes): {summary['features']} features {summary['levels']}, "
-          f"max gap/overlap {summary['max_tiling_error_m2']:.3g} m²")
+    print(
+        f"wrote {args.out} ({summary['bytes']:,} bytes): {summary['features']} features {summary['levels']}, "
+        f"max gap/overlap {summary['max_tiling_error_m2']:.3g} m²"
+    )
     return 0
 
 

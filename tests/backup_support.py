@@ -1,4 +1,5 @@
 """Helpers of the backup and crash-safety tests: the real CLI in a subprocess, and database fingerprints."""
+
 from __future__ import annotations
 
 import os
@@ -36,16 +37,28 @@ def fingerprint(url: str) -> dict:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                       "ORDER BY tablename")).scalars().all()
+            tables = (
+                conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"))
+                .scalars()
+                .all()
+            )
             counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
-            geoms = {f"{t}.{c}": conn.execute(text(
-                f'SELECT md5(string_agg(encode(ST_AsEWKB("{c}"), \'hex\'), \',\' ORDER BY encode(ST_AsEWKB("{c}"), '
-                f'\'hex\'))) FROM "{t}"')).scalar()
-                for t, c in conn.execute(text("SELECT f_table_name, f_geometry_column FROM geometry_columns "
-                                              "WHERE f_table_schema = 'public'"))}
-            sequences = dict(conn.execute(text("SELECT sequencename, last_value FROM pg_sequences "
-                                               "WHERE schemaname = 'public'")).all())
+            geoms = {
+                f"{t}.{c}": conn.execute(
+                    text(
+                        f"SELECT md5(string_agg(encode(ST_AsEWKB(\"{c}\"), 'hex'), ',' ORDER BY encode(ST_AsEWKB(\"{c}\"), "
+                        f"'hex'))) FROM \"{t}\""
+                    )
+                ).scalar()
+                for t, c in conn.execute(
+                    text("SELECT f_table_name, f_geometry_column FROM geometry_columns WHERE f_table_schema = 'public'")
+                )
+            }
+            sequences = dict(
+                conn.execute(
+                    text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
+                ).all()
+            )
     finally:
         engine.dispose()
     return {"counts": counts, "geoms": geoms, "sequences": sequences}

@@ -1,4 +1,5 @@
 """Test fixtures: a fresh PostGIS database per session, a rolled-back transaction per test."""
+
 from __future__ import annotations
 
 import os
@@ -37,6 +38,7 @@ def fresh_database(prefix: str = "gisgrid_test"):
     url = base.set(database=name).render_as_string(hide_password=False)
     try:
         from gisgrid.migrate import upgrade
+
         upgrade(url)
         yield url
     finally:
@@ -82,8 +84,10 @@ def app(database_url, connection):
     """The Flask app with every request session bound to the test's connection."""
     from gisgrid import create_app
     from gisgrid.db import db
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True,
-                              "RATELIMIT_ENABLED": False})  # rate-limit tests enable it on their own app
+
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": False}
+    )  # rate-limit tests enable it on their own app
     db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     yield application
 
@@ -101,6 +105,7 @@ def make_user(session):
     """
     from gisgrid.auth import service
     from tests.helpers import PASSWORD
+
     counter = iter(range(1, 10_000))
 
     def make(role, grids=(), department=None, username=None):
@@ -108,6 +113,7 @@ def make_user(session):
             service.ensure_department(session, department, f"测试部门 {department}")
         name = username or f"{role}_{next(counter)}"
         return service.create_user(session, name, PASSWORD, role, grid_codes=grids, department_code=department)
+
     return make
 
 
@@ -116,6 +122,7 @@ def world_ab(session, tmp_path):
     """World A/B imported from a GeoPackage in EPSG:4528 and published."""
     from gisgrid.grids import service
     from tests import worlds
+
     path = worlds.write(worlds.world_ab_frame(), tmp_path / "ab.gpkg")
     return service.import_file(session, path, publish=True)
 
@@ -125,6 +132,7 @@ def world_e(session, tmp_path):
     """World E (WGS84, for exact-edge tests) imported and published."""
     from gisgrid.grids import service
     from tests import worlds
+
     path = worlds.write(worlds.world_e_frame(), tmp_path / "e.geojson")
     return service.import_file(session, path, publish=True)
 
@@ -134,5 +142,6 @@ def world_j(session, tmp_path):
     """World J (province, counties, townships, villages, an exclave) imported and published."""
     from gisgrid.grids import service
     from tests import jurisdiction_world, worlds
+
     path = worlds.write(jurisdiction_world.world_j_frame(), tmp_path / "j.gpkg")
     return service.import_file(session, path, publish=True)

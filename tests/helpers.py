@@ -1,4 +1,5 @@
 """Helpers shared by HTTP tests: log in through the real form, read CSRF tokens."""
+
 from __future__ import annotations
 
 import re

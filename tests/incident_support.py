@@ -1,7 +1,8 @@
 """Shared pieces of the incident HTTP tests: a client per user, reporting, status checks."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from gisgrid.incidents.models import Incident
 from tests.helpers import csrf_from, login
@@ -45,7 +46,7 @@ def _ok(resp, status=200):
     return resp.get_json()
 
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
 def _case(app, session, x, y, minutes, channel="web"):

@@ -18,6 +18,7 @@ Levels: P 1 (province), C 2 (county), T 3 (township/street), V 4 (village/commun
 T21 is a leaf at level 3 next to level-4 villages: grids with jurisdiction can sit at different levels.
 The river "甲河" (sample data) flows west to east along y=1500 in three reaches (joined end to start).
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -41,12 +42,18 @@ def world_j_rows():
     c1, c2 = shapely.union_all([t11, t12]), shapely.union_all([t21, t22])
     return [
         grid("P", "示例省", 1, None, shapely.union_all([c1, c2])),
-        grid("C1", "甲县", 2, "P", c1), grid("C2", "乙县", 2, "P", c2),
-        grid("T11", "甲一镇", 3, "C1", t11), grid("T12", "甲二镇", 3, "C1", t12),
-        grid("T21", "乙一镇", 3, "C2", t21), grid("T22", "乙二镇", 3, "C2", t22),
-        grid("V111", "甲一镇东村", 4, "T11", v111), grid("V112", "甲一镇西村", 4, "T11", v112),
-        grid("V121", "甲二镇东村", 4, "T12", v121), grid("V122", "甲二镇西村", 4, "T12", v122),
-        grid("V221", "乙二镇南村", 4, "T22", v221), grid("V222", "乙二镇北村", 4, "T22", v222),
+        grid("C1", "甲县", 2, "P", c1),
+        grid("C2", "乙县", 2, "P", c2),
+        grid("T11", "甲一镇", 3, "C1", t11),
+        grid("T12", "甲二镇", 3, "C1", t12),
+        grid("T21", "乙一镇", 3, "C2", t21),
+        grid("T22", "乙二镇", 3, "C2", t22),
+        grid("V111", "甲一镇东村", 4, "T11", v111),
+        grid("V112", "甲一镇西村", 4, "T11", v112),
+        grid("V121", "甲二镇东村", 4, "T12", v121),
+        grid("V122", "甲二镇西村", 4, "T12", v122),
+        grid("V221", "乙二镇南村", 4, "T22", v221),
+        grid("V222", "乙二镇北村", 4, "T22", v222),
     ]
 
 
@@ -57,8 +64,15 @@ def world_j_frame() -> gpd.GeoDataFrame:
 def river_frame() -> gpd.GeoDataFrame:
     """甲河 in three reaches digitised downstream (west → east) along y=1500, in WGS84."""
     cuts = [(0, 1200), (1200, 3600), (3600, 6000)]
-    rows = [{"river": "甲河", "code": f"R{i}", "sample_data": True,
-             "geometry": LineString([wgs84(a, 1500), wgs84(b, 1500)])} for i, (a, b) in enumerate(cuts, 1)]
+    rows = [
+        {
+            "river": "甲河",
+            "code": f"R{i}",
+            "sample_data": True,
+            "geometry": LineString([wgs84(a, 1500), wgs84(b, 1500)]),
+        }
+        for i, (a, b) in enumerate(cuts, 1)
+    ]
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 

@@ -1,11 +1,16 @@
 """World A/B with privacy canaries: phones that must never reach a public page, API, tile or file."""
+
 from __future__ import annotations
 
 import geopandas as gpd
 
 from tests import worlds
 
-PRIVATE = ("199-0000-0000", "199-0000-0002", "138-0013-8000")  # leader mobiles, a private staff phone, a private contact
+PRIVATE = (
+    "199-0000-0000",
+    "199-0000-0002",
+    "138-0013-8000",
+)  # leader mobiles, a private staff phone, a private contact
 PUBLIC = ("199-0000-0001", "010-6666-0002")  # a public staff phone and a leader phone marked public
 
 
@@ -23,6 +28,7 @@ def frame():
 def load(session, tmp_path, name="pub.gpkg", publish=True):
     """Import (and publish) the canary world; returns the ImportResult."""
     from gisgrid.grids import service
+
     return service.import_file(session, worlds.write(frame(), tmp_path / name), publish=publish)
 
 

@@ -1,4 +1,5 @@
 """A real HTTP server for one app, in a thread of the test process."""
+
 from __future__ import annotations
 
 import threading
@@ -13,6 +14,7 @@ from tests.conftest import free_port
 def serve(app):
     """Serve ``app`` on 127.0.0.1:<free port> (threaded); yields the base URL; closes its pools after."""
     from gisgrid.db import db
+
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,6 +14,7 @@ metres from an origin, so that "0.5 m either side of an edge" is exact:
 A2b ([200,400]²) is an exclave of A2 sitting in a hole of A1 (and of A1a).
 World "E" is drawn in WGS84 so that a point can lie exactly on an edge.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,10 +41,20 @@ def wgs84(x, y):
 
 
 def grid(code, name, level, parent, geom, **extra):
-    row = {"code": code, "name": name, "level": level, "parent_code": parent,
-           "entity": f"{name}责任主体", "leader": f"示例·{name}负责人", "leader_title": "主任",
-           "leader_phone": "199-0000-0000", "contact_phone": f"010-5555-{level:04d}",
-           "duties": f"{name}环境监管职责", "sample_data": True, "geometry": geom}
+    row = {
+        "code": code,
+        "name": name,
+        "level": level,
+        "parent_code": parent,
+        "entity": f"{name}责任主体",
+        "leader": f"示例·{name}负责人",
+        "leader_title": "主任",
+        "leader_phone": "199-0000-0000",
+        "contact_phone": f"010-5555-{level:04d}",
+        "duties": f"{name}环境监管职责",
+        "sample_data": True,
+        "geometry": geom,
+    }
     row.update(extra)
     return row
 
@@ -56,8 +67,10 @@ def world_ab_rows():
     # otherwise a straight projected edge bends differently once reprojected
     a1 = shapely.union_all([a1a, a1b])
     a2 = MultiPolygon([a2a, hole])
-    staff = '[{"name": "示例·网格员甲", "role": "网格员", "phone": "199-0000-0001", "phone_public": true},' \
-            ' {"name": "示例·监督员乙", "role": "监督员", "phone": "199-0000-0002", "phone_public": false}]'
+    staff = (
+        '[{"name": "示例·网格员甲", "role": "网格员", "phone": "199-0000-0001", "phone_public": true},'
+        ' {"name": "示例·监督员乙", "role": "监督员", "phone": "199-0000-0002", "phone_public": false}]'
+    )
     return [
         grid("A", "甲县", 1, None, shapely.union_all([a1a, a1b, a2a, hole])),
         grid("A1", "甲一镇", 2, "A", a1),
@@ -104,6 +117,7 @@ def write_shapefile_zip(frame, tmp_path, name="grids", arcdir=""):
 def write_geojson(tmp_path, features, name="raw.geojson", **top):
     """A FeatureCollection of raw GeoJSON features (``top``: extra top-level members such as crs)."""
     path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", **top, "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", **top, "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return str(path)

@@ -1,4 +1,5 @@
 """The published OpenAPI contract of every JSON API, assembled from one fragment per domain."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,12 @@ API_PREFIXES = ("/api/v1/", "/open311/", "/ogc", "/open-data/", "/tiles/")
 _FORMATS = {"/open311/": ["json", "xml"], "/open-data/": ["geojson", "csv", "gpkg"]}
 _SECURITY = {
     "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "登录后的会话 (login via /login)"},
-    "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
-             "description": "写操作需要 CSRF 令牌 (GET /api/v1/patrols/csrf)"},
+    "csrf": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRFToken",
+        "description": "写操作需要 CSRF 令牌 (GET /api/v1/patrols/csrf)",
+    },
     "api_key": {"type": "apiKey", "in": "query", "name": "api_key", "description": "Open311 客户端密钥"},
 }
 
@@ -38,10 +43,12 @@ def build(app: Flask) -> dict:
         if rule in rules:
             path = paths.setdefault(_openapi_path(rule), {})
             path[method.lower()] = {**operation, "parameters": _path_params(rules[rule]) + operation["parameters"]}
-    return {"openapi": "3.1.0",
-            "info": {"title": "gisgrid 网格化环境监管 API", "version": "1.0"},
-            "paths": paths,
-            "components": {"schemas": common.SCHEMAS, "securitySchemes": _SECURITY}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "gisgrid 网格化环境监管 API", "version": "1.0"},
+        "paths": paths,
+        "components": {"schemas": common.SCHEMAS, "securitySchemes": _SECURITY},
+    }
 
 
 def _openapi_path(rule: str) -> str:
@@ -51,8 +58,11 @@ def _openapi_path(rule: str) -> str:
 def _path_params(rule: Rule) -> list[dict]:
     params = []
     for name, converter in rule._converters.items():
-        schema = {"type": "integer", "minimum": 0} if isinstance(converter, IntegerConverter) else {
-            "type": "string", "pattern": "^[^/]+$"}
+        schema = (
+            {"type": "integer", "minimum": 0}
+            if isinstance(converter, IntegerConverter)
+            else {"type": "string", "pattern": "^[^/]+$"}
+        )
         if name == "fmt":
             schema = {"type": "string", "enum": next(v for k, v in _FORMATS.items() if rule.rule.startswith(k))}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})

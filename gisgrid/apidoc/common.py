@@ -1,23 +1,36 @@
 """Building blocks of the OpenAPI document: parameters, bodies, responses, shared schemas."""
+
 from __future__ import annotations
 
 ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 422, 503)
 
 SCHEMAS = {
     "Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                           "details": {"type": ["array", "object"]}}}},
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": ["array", "object"]},
+                },
+            }
+        },
     },
     "Open311Errors": {
         "type": "array",
-        "items": {"type": "object", "required": ["code", "description"],
-                  "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}},
+        "items": {
+            "type": "object",
+            "required": ["code", "description"],
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        },
     },
     "FeatureCollection": {
-        "type": "object", "required": ["type", "features"],
+        "type": "object",
+        "required": ["type", "features"],
         "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}},
     },
     "Feature": {"type": "object", "required": ["type"], "properties": {"type": {"const": "Feature"}}},
@@ -68,24 +81,32 @@ def errors(codes=ERROR_CODES, schema: str = "Error", media: str = "application/j
     return {str(c): {"description": "错误 (error)", "content": {media: {"schema": ref(schema)}}} for c in codes}
 
 
-def ok(schema: dict | None = None, media: str = "application/json", status: int = 200, description: str = "OK",
-       extra: dict | None = None) -> dict:
+def ok(
+    schema: dict | None = None,
+    media: str = "application/json",
+    status: int = 200,
+    description: str = "OK",
+    extra: dict | None = None,
+) -> dict:
     """A success response (plus the standard error responses)."""
     content = {media: {"schema": schema or {"type": "object"}}}
     content.update(extra or {})
     return {str(status): {"description": description, "content": content}, **errors()}
 
 
-def op(summary: str, responses: dict, params=(), body: dict | None = None, auth: str = "none",
-       tags=()) -> dict:
+def op(summary: str, responses: dict, params=(), body: dict | None = None, auth: str = "none", tags=()) -> dict:
     """One operation. ``auth``: none (anonymous), session (cookie), csrf (cookie + X-CSRFToken), open311."""
     operation = {"summary": summary, "parameters": list(params), "responses": responses}
     if tags:
         operation["tags"] = list(tags)
     if body:
         operation["requestBody"] = body
-    security = {"session": [{"session": []}], "csrf": [{"session": [], "csrf": []}],
-                "open311": [{}, {"api_key": []}], "none": None}[auth]
+    security = {
+        "session": [{"session": []}],
+        "csrf": [{"session": [], "csrf": []}],
+        "open311": [{}, {"api_key": []}],
+        "none": None,
+    }[auth]
     if security is not None:
         operation["security"] = security
     return operation

@@ -1,10 +1,10 @@
 """Public grid APIs: lookup, batch, grid search/labels, open data, tiles, OGC API Features."""
+
 from __future__ import annotations
 
-from gisgrid.apidoc.common import date, errors, integer, json_body, number, ok, op, query, ref
+from gisgrid.apidoc.common import date, errors, integer, number, ok, op, query, ref
 
-_POINT = [number("lon"), number("lat"), number("x"), number("y"), query("crs"),
-          number("near", minimum=0), date("at")]
+_POINT = [number("lon"), number("lat"), number("x"), number("y"), query("crs"), number("near", minimum=0), date("at")]
 _GEO = "application/geo+json"
 
 
@@ -14,26 +14,53 @@ def operations() -> dict:
     return {
         ("/api/v1/lookup", "GET"): op("点位 → 网格链 (point to grid chain)", ok(), _POINT, tags=tags),
         ("/api/v1/lookup/batch", "POST"): op(
-            "批量查网格 (CSV or GeoJSON points)", ok({"type": "string"}, "text/csv", extra={_GEO: {"schema": ref(
-                "FeatureCollection")}}), [query("crs")],
-            {"required": True, "content": {"text/csv": {"schema": {"type": "string"}},
-                                           "application/json": {"schema": ref("FeatureCollection")}}}, tags=tags),
+            "批量查网格 (CSV or GeoJSON points)",
+            ok({"type": "string"}, "text/csv", extra={_GEO: {"schema": ref("FeatureCollection")}}),
+            [query("crs")],
+            {
+                "required": True,
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": ref("FeatureCollection")},
+                },
+            },
+            tags=tags,
+        ),
         ("/api/v1/grids/levels", "GET"): op("网格层级 (levels)", ok(), [date("at")], tags=tags),
-        ("/api/v1/grids/labels", "GET"): op("网格标注 (labels)", ok(), [query("bbox"), integer("level", minimum=1),
-                                                                     date("at")], tags=tags),
+        ("/api/v1/grids/labels", "GET"): op(
+            "网格标注 (labels)", ok(), [query("bbox"), integer("level", minimum=1), date("at")], tags=tags
+        ),
         ("/api/v1/grids/search", "GET"): op("搜索网格 (search)", ok(), [query("q"), date("at")], tags=tags),
-        ("/api/v1/grids/locate", "GET"): op("定位 (locate a point)", ok(), [number("lon"), number("lat"), date("at")],
-                                            tags=tags),
+        ("/api/v1/grids/locate", "GET"): op(
+            "定位 (locate a point)", ok(), [number("lon"), number("lat"), date("at")], tags=tags
+        ),
         ("/api/v1/grids/<code>", "GET"): op("网格详情 (one grid)", ok(), [date("at")], tags=tags),
         ("/open-data/grids.<fmt>", "GET"): op(
             "开放数据下载 (open data export)",
-            ok(ref("FeatureCollection"), _GEO, extra={"text/csv": {"schema": {"type": "string"}},
-                                                     "application/geopackage+sqlite3": {"schema": _binary()}}),
-            [date("at")], tags=("open-data",)),
+            ok(
+                ref("FeatureCollection"),
+                _GEO,
+                extra={
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/geopackage+sqlite3": {"schema": _binary()},
+                },
+            ),
+            [date("at")],
+            tags=("open-data",),
+        ),
         ("/tiles/<int:z>/<int:x>/<int:y>.pbf", "GET"): op(
-            "矢量瓦片 (Mapbox vector tile)", {"200": {"description": "tile", "content": {
-                "application/vnd.mapbox-vector-tile": {"schema": _binary()}}}, "204": {"description": "empty tile"},
-                **errors()}, [date("at")], tags=("tiles",)),
+            "矢量瓦片 (Mapbox vector tile)",
+            {
+                "200": {
+                    "description": "tile",
+                    "content": {"application/vnd.mapbox-vector-tile": {"schema": _binary()}},
+                },
+                "204": {"description": "empty tile"},
+                **errors(),
+            },
+            [date("at")],
+            tags=("tiles",),
+        ),
         **_ogc(),
     }
 
@@ -51,8 +78,10 @@ def _ogc() -> dict:
         ("/ogc/conformance", "GET"): op("一致性 (conformance)", ok(), [f], tags=tags),
         ("/ogc/collections", "GET"): op("集合 (collections)", ok(), [f], tags=tags),
         ("/ogc/collections/grids", "GET"): op("网格集合 (grids collection)", ok(), [f], tags=tags),
-        ("/ogc/collections/grids/items", "GET"): op("网格要素 (items)", ok(ref("FeatureCollection"), _GEO), items,
-                                                    tags=tags),
-        ("/ogc/collections/grids/items/<code>", "GET"): op("单个网格要素 (one item)", ok(ref("Feature"), _GEO),
-                                                           [f, date("at")], tags=tags),
+        ("/ogc/collections/grids/items", "GET"): op(
+            "网格要素 (items)", ok(ref("FeatureCollection"), _GEO), items, tags=tags
+        ),
+        ("/ogc/collections/grids/items/<code>", "GET"): op(
+            "单个网格要素 (one item)", ok(ref("Feature"), _GEO), [f, date("at")], tags=tags
+        ),
     }

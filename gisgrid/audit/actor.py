@@ -4,6 +4,7 @@ Services never see the actor: a web request's is read off the request (the logge
 client address), a command's off the process (the OS user); the triggers read it back with
 ``current_setting('gisgrid.actor_*', true)``.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 
 _SET_ACTOR = text(
     "SELECT set_config('gisgrid.actor_id', :actor_id, true), set_config('gisgrid.actor_name', :actor_name, true),"
-    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true)")
+    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,14 @@ def current_actor() -> Actor | None:
 
 
 def _request_actor() -> Actor:
-    source = "open311" if request.path.startswith("/open311/") else (
-        "api" if request.path.startswith("/api/") else "web")
+    source = (
+        "open311" if request.path.startswith("/open311/") else ("api" if request.path.startswith("/api/") else "web")
+    )
     user = g.get("_login_user")  # Flask-Login's cache: loading the user here would recurse into a session
     # read without attribute loads: an expired user would refresh through the session being begun
     state = inspect(user, raiseerr=False) if user is not None else None  # None: anonymous (not mapped)
     if state is not None and state.identity:
-        return Actor(name=state.dict.get("username", ""), source=source, id=state.identity[0],
-                     ip=request.remote_addr)
+        return Actor(name=state.dict.get("username", ""), source=source, id=state.identity[0], ip=request.remote_addr)
     user_id = str(web_session.get("_user_id") or "").split(":")[0]
     if user_id.isdigit():
         return Actor(name="", source=source, id=int(user_id), ip=request.remote_addr)
@@ -74,9 +76,15 @@ def _request_actor() -> Actor:
 def _apply(session: Session, _transaction, connection) -> None:
     # always set, also to empty: the triggers then log the database role as the actor ('db')
     actor = current_actor() or Actor(name="", source="")
-    connection.execute(_SET_ACTOR, {"actor_id": "" if actor.id is None else str(actor.id),
-                                    "actor_name": actor.name, "actor_source": actor.source,
-                                    "actor_ip": actor.ip or ""})
+    connection.execute(
+        _SET_ACTOR,
+        {
+            "actor_id": "" if actor.id is None else str(actor.id),
+            "actor_name": actor.name,
+            "actor_source": actor.source,
+            "actor_ip": actor.ip or "",
+        },
+    )
 
 
 def install() -> None:

@@ -1,4 +1,5 @@
 """``gisgrid audit list``: the audit trail on the command line."""
+
 from __future__ import annotations
 
 import json

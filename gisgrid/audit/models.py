@@ -1,4 +1,5 @@
 """The audit_log table; rows are written only by the database triggers of migration 0009."""
+
 from __future__ import annotations
 
 from datetime import datetime

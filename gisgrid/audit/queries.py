@@ -1,4 +1,5 @@
 """Filtered reads of audit_log, built from small clauses with bound parameters."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, cast, func, select

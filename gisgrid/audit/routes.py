@@ -1,4 +1,5 @@
 """Admin-only audit trail: JSON API and a page with filters, a per-day chart and the changes."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
@@ -23,8 +24,14 @@ def audit_api():
 def audit_page():
     """The audit page for admins (same filters as the API)."""
     data = service.changes(db.session(), request.args.to_dict())
-    return render_template("audit/index.html", data=data, args=request.args, entities=service.LABELS,
-                           sources=service.SOURCES, chart=_chart(data["per_day"]))
+    return render_template(
+        "audit/index.html",
+        data=data,
+        args=request.args,
+        entities=service.LABELS,
+        sources=service.SOURCES,
+        chart=_chart(data["per_day"]),
+    )
 
 
 def _chart(per_day: list[dict]) -> dict:

@@ -1,4 +1,5 @@
 """Admin queries of the audit trail: validated filters in, one page of changes out."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -14,21 +15,42 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MAX_PER_PAGE = 200
 # names people use → audited tables (the table names themselves are accepted too)
 ENTITIES = {
-    "boundary": "boundary_version", "grid": "grid", "grid_staff": "grid_staff",
-    "user": "app_user", "user_grid": "app_user_grid", "department": "department",
-    "incident": "incident", "incident_task": "incident_task", "incident_transfer": "incident_transfer",
-    "incident_photo": "incident_photo", "source": "pollution_source", "document": "source_document",
-    "inspection": "source_inspection", "event": "pollution_event", "event_case": "pollution_event_case",
+    "boundary": "boundary_version",
+    "grid": "grid",
+    "grid_staff": "grid_staff",
+    "user": "app_user",
+    "user_grid": "app_user_grid",
+    "department": "department",
+    "incident": "incident",
+    "incident_task": "incident_task",
+    "incident_transfer": "incident_transfer",
+    "incident_photo": "incident_photo",
+    "source": "pollution_source",
+    "document": "source_document",
+    "inspection": "source_inspection",
+    "event": "pollution_event",
+    "event_case": "pollution_event_case",
     "dispute": "jurisdiction_dispute",
 }
 TABLES = frozenset(ENTITIES.values())
 SOURCES = ("web", "api", "open311", "cli", "db")
 LABELS = {
-    "boundary_version": "边界版本", "grid": "网格", "grid_staff": "网格人员", "app_user": "用户",
-    "app_user_grid": "用户网格", "department": "部门", "incident": "案件", "incident_task": "案件任务",
-    "incident_transfer": "案件移送", "incident_photo": "案件照片", "pollution_source": "污染源",
-    "source_document": "污染源档案", "source_inspection": "检查记录", "pollution_event": "跨界污染事件",
-    "pollution_event_case": "事件关联案件", "jurisdiction_dispute": "管辖争议",
+    "boundary_version": "边界版本",
+    "grid": "网格",
+    "grid_staff": "网格人员",
+    "app_user": "用户",
+    "app_user_grid": "用户网格",
+    "department": "部门",
+    "incident": "案件",
+    "incident_task": "案件任务",
+    "incident_transfer": "案件移送",
+    "incident_photo": "案件照片",
+    "pollution_source": "污染源",
+    "source_document": "污染源档案",
+    "source_inspection": "检查记录",
+    "pollution_event": "跨界污染事件",
+    "pollution_event_case": "事件关联案件",
+    "jurisdiction_dispute": "管辖争议",
 }
 
 
@@ -53,17 +75,29 @@ def changes(session: Session, raw: dict) -> dict:
     per_page = _integer(raw.get("per_page"), "per_page", 1, MAX_PER_PAGE) or 50
     rows = session.scalars(queries.page(filters, (page - 1) * per_page, per_page)).all()
     days = session.execute(queries.per_day(filters, 60)).all()
-    return {"items": [entry(row) for row in rows], "page": page, "per_page": per_page,
-            "total": session.scalar(queries.total(filters)),
-            "per_day": [{"day": d.day.isoformat(), "entity": d.entity, "count": d.n} for d in days]}
+    return {
+        "items": [entry(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": session.scalar(queries.total(filters)),
+        "per_day": [{"day": d.day.isoformat(), "entity": d.entity, "count": d.n} for d in days],
+    }
 
 
 def entry(row: AuditLog) -> dict:
     """An audit row as JSON."""
-    return {"id": row.id, "at": row.at.astimezone(BEIJING).isoformat(), "txid": row.txid,
-            "actor": {"id": row.actor_id, "name": row.actor_name, "source": row.actor_source, "ip": row.actor_ip},
-            "entity": row.entity, "entity_label": LABELS.get(row.entity, row.entity), "entity_id": row.entity_id,
-            "key": row.entity_key, "action": row.action, "changes": row.changes}
+    return {
+        "id": row.id,
+        "at": row.at.astimezone(BEIJING).isoformat(),
+        "txid": row.txid,
+        "actor": {"id": row.actor_id, "name": row.actor_name, "source": row.actor_source, "ip": row.actor_ip},
+        "entity": row.entity,
+        "entity_label": LABELS.get(row.entity, row.entity),
+        "entity_id": row.entity_id,
+        "key": row.entity_key,
+        "action": row.action,
+        "changes": row.changes,
+    }
 
 
 def _text(value, name: str) -> str | None:
@@ -105,6 +139,7 @@ def _moment(value, name: str, end: bool) -> datetime | None:
             return datetime.combine(day + timedelta(days=1 if end else 0), time(), BEIJING)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"参数 {name} 应为日期 2026-12-01 或时间 2026-12-01T08:00 ({name} is not ISO 8601)") \
-            from None
+        raise InvalidInput(
+            f"参数 {name} 应为日期 2026-12-01 或时间 2026-12-01T08:00 ({name} is not ISO 8601)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)

@@ -1,4 +1,5 @@
 """Route guards: login and role checks that raise domain errors (401/403) mapped in one place."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -23,19 +24,24 @@ def require_role(*allowed: str) -> None:
 
 def roles_required(*allowed: str):
     """Decorator form of ``require_role`` for a view."""
+
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
             require_role(*allowed)
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 
 def login_required(view):
     """Decorator: the view needs a logged-in user (401 for APIs, login page for browsers)."""
+
     @wraps(view)
     def guarded(*args, **kwargs):
         require_login()
         return view(*args, **kwargs)
+
     return guarded

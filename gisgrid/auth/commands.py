@@ -1,4 +1,5 @@
 """The ``gisgrid users`` commands (create, list) and the demo accounts step."""
+
 from __future__ import annotations
 
 import click
@@ -11,6 +12,7 @@ from gisgrid.errors import DomainError
 
 def load_demo_accounts() -> None:
     from gisgrid.auth.demo import DEMO_PASSWORD, load_demo_users
+
     with db.new_session() as session:
         created = load_demo_users(session)
     if created:
@@ -41,8 +43,16 @@ def users_group() -> None:
 def users_create(username, role, display_name, grid_codes, department, password) -> None:
     """Create a user with a hashed password."""
     from gisgrid.auth import service
-    user = _in_session(service.create_user, username, password, role, display_name=display_name,
-                       grid_codes=grid_codes, department_code=department)
+
+    user = _in_session(
+        service.create_user,
+        username,
+        password,
+        role,
+        display_name=display_name,
+        grid_codes=grid_codes,
+        department_code=department,
+    )
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -50,10 +60,13 @@ def users_create(username, role, display_name, grid_codes, department, password)
 def users_list() -> None:
     """List users with role, department and grids."""
     from gisgrid.auth import service
+
     with db.new_session() as session:
         for u in service.list_users(session):
             grids = ",".join(sorted(u.grid_codes)) or "-"
-            click.echo(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}")
+            click.echo(
+                f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{grids}\t{'active' if u.active else 'inactive'}"
+            )
 
 
 @users_group.command("passwd")
@@ -62,6 +75,7 @@ def users_list() -> None:
 def users_passwd(username, password) -> None:
     """Set a user's password; every login of the user ends."""
     from gisgrid.auth import service
+
     ended = _in_session(service.set_password, username, password)
     click.echo(f"password of {username} changed; {ended} login(s) ended")
 
@@ -82,5 +96,6 @@ def users_activate(username) -> None:
 
 def _set_active(username: str, active: bool) -> None:
     from gisgrid.auth import service
+
     ended = _in_session(service.set_active, username, active)
     click.echo(f"{username} {'activated' if active else f'deactivated; {ended} login(s) ended'}")

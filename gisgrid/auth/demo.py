@@ -1,4 +1,5 @@
 """Demo accounts for the 西城区 demo deployment (sample people; change or remove in production)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -33,7 +34,8 @@ def create_missing_users(session: Session, users) -> list[str]:
     for username, name, role, grids, dept in users:
         if session.scalar(select(User.id).where(User.username == username)):
             continue
-        service.create_user(session, username, DEMO_PASSWORD, role, display_name=name,
-                            grid_codes=grids, department_code=dept)
+        service.create_user(
+            session, username, DEMO_PASSWORD, role, display_name=name, grid_codes=grids, department_code=dept
+        )
         created.append(username)
     return created

@@ -1,4 +1,5 @@
 """Flask-WTF forms (CSRF-protected)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -17,6 +18,7 @@ class PasswordForm(FlaskForm):
     """The current password and the new one twice."""
 
     current = PasswordField("当前密码", validators=[DataRequired(message="请输入当前密码"), Length(max=200)])
-    new = PasswordField("新密码", validators=[DataRequired(message="请输入新密码"),
-                                              Length(min=8, max=200, message="新密码至少 8 位")])
+    new = PasswordField(
+        "新密码", validators=[DataRequired(message="请输入新密码"), Length(min=8, max=200, message="新密码至少 8 位")]
+    )
     repeat = PasswordField("再次输入新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])

@@ -1,4 +1,5 @@
 """Departments, users and the grids each user is responsible for."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,7 +45,7 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     department: Mapped[Department | None] = relationship(lazy="joined")
-    grids: Mapped[list["UserGrid"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    grids: Mapped[list[UserGrid]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     __table_args__ = (CheckConstraint(f"role IN {roles.ALL}", name="ck_app_user_role"),)
 

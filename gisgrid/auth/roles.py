@@ -1,13 +1,14 @@
 """The roles of the platform and what each may broadly do (domain services check details)."""
+
 from __future__ import annotations
 
-PUBLIC = "public"              # a registered citizen (anonymous visitors need no account)
-GRID_STAFF = "grid_staff"      # 网格员 / 监督员: reports and handles in their own grids
-DISPATCHER = "dispatcher"      # 调度员 / 热线: registers and dispatches cases
-HANDLER = "handler"            # 职能部门承办人: handles cases of their department
-GRID_LEADER = "grid_leader"    # 网格长 / 第一责任人: supervises their grids, evaluates
-PLANNER = "planner"            # 网格规划员: edits and publishes boundaries
-ADMIN = "admin"                # 系统管理员: everything, everywhere
+PUBLIC = "public"  # a registered citizen (anonymous visitors need no account)
+GRID_STAFF = "grid_staff"  # 网格员 / 监督员: reports and handles in their own grids
+DISPATCHER = "dispatcher"  # 调度员 / 热线: registers and dispatches cases
+HANDLER = "handler"  # 职能部门承办人: handles cases of their department
+GRID_LEADER = "grid_leader"  # 网格长 / 第一责任人: supervises their grids, evaluates
+PLANNER = "planner"  # 网格规划员: edits and publishes boundaries
+ADMIN = "admin"  # 系统管理员: everything, everywhere
 
 LABELS = {
     PUBLIC: "公众",

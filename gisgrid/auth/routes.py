@@ -1,4 +1,5 @@
 """Login, logout and the change-password page."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -78,8 +79,9 @@ def password():
             _begin(user)
             return redirect(url_for("auth.password", changed=1))
     status = 400 if error or form.errors else 200
-    return render_template("auth/password.html", form=form, error=error,
-                           changed=request.args.get("changed") == "1"), status
+    return render_template(
+        "auth/password.html", form=form, error=error, changed=request.args.get("changed") == "1"
+    ), status
 
 
 @bp.get("/api/v1/me")
@@ -88,6 +90,13 @@ def me():
     if not current_user.is_authenticated:
         return {"user": None}
     u = current_user
-    return {"user": {"username": u.username, "display_name": u.display_name, "role": u.role,
-                     "role_label": u.role_label, "department": u.department_code,
-                     "grid_codes": sorted(u.grid_codes)}}
+    return {
+        "user": {
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role,
+            "role_label": u.role_label,
+            "department": u.department_code,
+            "grid_codes": sorted(u.grid_codes),
+        }
+    }

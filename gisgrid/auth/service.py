@@ -1,4 +1,5 @@
 """Account management and the one scope rule every domain uses."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -36,9 +37,17 @@ def _check_new_user(session: Session, username: str, password: str, role: str) -
         raise Conflict(f"用户名 {username!r} 已存在 (username taken)")
 
 
-def create_user(session: Session, username: str, password: str, role: str, *, display_name: str | None = None,
-                grid_codes: Iterable[str] = (), department_code: str | None = None,
-                phone: str | None = None) -> User:
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str | None = None,
+    grid_codes: Iterable[str] = (),
+    department_code: str | None = None,
+    phone: str | None = None,
+) -> User:
     """Create a user with a hashed password, a role, grid scope and department; commits."""
     _check_new_user(session, username, password, role)
     dept = None
@@ -46,9 +55,15 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
         dept = session.scalar(select(Department).where(Department.code == department_code))
         if dept is None:
             raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
-    user = User(username=username.strip(), password_hash=_new_hash(password),
-                display_name=display_name or username.strip(), role=role, department=dept, phone=phone,
-                grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)])
+    user = User(
+        username=username.strip(),
+        password_hash=_new_hash(password),
+        display_name=display_name or username.strip(),
+        role=role,
+        department=dept,
+        phone=phone,
+        grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)],
+    )
     session.add(user)
     session.commit()
     return user

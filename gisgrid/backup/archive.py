@@ -1,4 +1,5 @@
 """The backup archive: a tar with ``database.dump``, ``media/…`` and ``manifest.json`` (written last)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -83,7 +84,11 @@ def _manifest(tar: tarfile.TarFile) -> dict:
         manifest = json.loads(tar.extractfile(tar.getmember(MANIFEST)).read())
     except (KeyError, ValueError, AttributeError):
         raise InvalidInput("备份文件没有可读的清单 (archive has no readable manifest.json)") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("files"), list)
+    ):
         raise InvalidInput(f"不是 {FORMAT} 格式的备份 (unknown backup format)")
     return manifest
 
@@ -108,7 +113,7 @@ def extract(path: Path, dump_target: Path, media_target: Path) -> int:
                 continue
             if not member.isfile() or not _safe_name(member.name):  # the file may have changed since verify
                 raise InvalidInput(f"备份文件成员 {member.name} 无效 (bad archive member)")
-            target = dump_target if member.name == DUMP else media_target / member.name[len(MEDIA):]
+            target = dump_target if member.name == DUMP else media_target / member.name[len(MEDIA) :]
             target.parent.mkdir(parents=True, exist_ok=True)
             with tar.extractfile(member) as source, open(target, "wb") as out:
                 for block in iter(lambda: source.read(1 << 20), b""):

@@ -1,4 +1,5 @@
 """The ``gisgrid backup`` and ``gisgrid restore`` commands."""
+
 from __future__ import annotations
 
 import time
@@ -18,14 +19,16 @@ from gisgrid.errors import DomainError
 def backup_command(path, force) -> None:
     """Write database and media files to one archive at PATH (nothing is left at PATH if interrupted)."""
     from gisgrid.backup import service
+
     started = time.monotonic()
     try:
         manifest = service.backup(current_app.config["DATABASE_URL"], current_app.config["MEDIA_DIR"], path, force)
     except DomainError as err:
         fail(err)
     media = len(manifest["files"]) - 1
-    click.echo(f"wrote {path}: database {manifest['database']} and {media} media files "
-               f"in {time.monotonic() - started:.1f} s")
+    click.echo(
+        f"wrote {path}: database {manifest['database']} and {media} media files in {time.monotonic() - started:.1f} s"
+    )
 
 
 @click.command("restore")
@@ -36,11 +39,15 @@ def backup_command(path, force) -> None:
 def restore_command(path, force, template) -> None:
     """Verify the archive at PATH, then replace database and media files with its content (all or nothing)."""
     from gisgrid.backup import service
+
     started = time.monotonic()
     try:
-        manifest = service.restore(current_app.config["DATABASE_URL"], current_app.config["MEDIA_DIR"],
-                                   path, force, template)
+        manifest = service.restore(
+            current_app.config["DATABASE_URL"], current_app.config["MEDIA_DIR"], path, force, template
+        )
     except DomainError as err:
         fail(err)
-    click.echo(f"restored the backup of {manifest['created_at']} ({len(manifest['files']) - 1} media files) "
-               f"in {time.monotonic() - started:.1f} s")
+    click.echo(
+        f"restored the backup of {manifest['created_at']} ({len(manifest['files']) - 1} media files) "
+        f"in {time.monotonic() - started:.1f} s"
+    )

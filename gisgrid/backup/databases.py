@@ -1,4 +1,5 @@
 """Whole-database operations for restore: a scratch database from the template, emptiness, the swap."""
+
 from __future__ import annotations
 
 import time
@@ -37,8 +38,10 @@ def check_known(revs: list[str]) -> None:
     known = {rev.revision for rev in script.walk_revisions()}
     unknown = [rev for rev in revs if rev not in known]
     if unknown:
-        raise Conflict(f"备份来自更新版本的 gisgrid (迁移 {', '.join(unknown)} 未知)，请先升级程序 "
-                       f"(the backup has a newer schema than this code)")
+        raise Conflict(
+            f"备份来自更新版本的 gisgrid (迁移 {', '.join(unknown)} 未知)，请先升级程序 "
+            f"(the backup has a newer schema than this code)"
+        )
 
 
 def exists(url: str) -> bool:
@@ -57,8 +60,13 @@ def has_data(url: str) -> bool:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            tables = conn.execute(text("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
-                                       "AND tablename <> ALL(:skip)"), {"skip": list(_BOOKKEEPING)}).scalars()
+            tables = conn.execute(
+                text(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> ALL(:skip)"
+                ),
+                {"skip": list(_BOOKKEEPING)},
+            ).scalars()
             return any(conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar() for t in list(tables))
     finally:
         engine.dispose()
@@ -128,8 +136,16 @@ def _rename_pair(url: str, name: str, old: str, scratch: str, attempts: int = 20
 
 
 def _close_connections(conn, name: str) -> None:
-    rows = conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name}).scalars().all()
+    rows = (
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        .scalars()
+        .all()
+    )
     conn.commit()
     if not all(rows):
         raise Conflict(f"无法断开数据库 {name} 的连接 (other roles are connected to the database)")

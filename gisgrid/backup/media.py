@@ -1,4 +1,5 @@
 """The media directory is replaced by renames inside its parent, so it is always the old or the new one whole."""
+
 from __future__ import annotations
 
 import os

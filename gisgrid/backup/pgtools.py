@@ -1,10 +1,11 @@
 """pg_dump / pg_restore of PostgreSQL 15, called by path so Debian's wrapper cannot pick another version."""
+
 from __future__ import annotations
 
 import ctypes
 import os
-import signal
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -31,8 +32,16 @@ def bindir() -> Path:
 def connection_args(url: str) -> tuple[list[str], dict]:
     """(libpq command-line options, environment with the password) for a SQLAlchemy URL."""
     parsed = make_url(url)
-    args = ["--host", parsed.host or "127.0.0.1", "--port", str(parsed.port or 5432),
-            "--username", parsed.username or "gisgrid", "--dbname", parsed.database]
+    args = [
+        "--host",
+        parsed.host or "127.0.0.1",
+        "--port",
+        str(parsed.port or 5432),
+        "--username",
+        parsed.username or "gisgrid",
+        "--dbname",
+        parsed.database,
+    ]
     env = {**os.environ, "PGPASSWORD": parsed.password or ""}
     return args, env
 
@@ -46,8 +55,9 @@ def _die_with_parent() -> None:
 
 
 def _run(program: str, args: list[str], env: dict | None = None) -> str:
-    run = subprocess.run([str(bindir() / program), *args], capture_output=True, text=True, env=env,
-                         preexec_fn=_die_with_parent)
+    run = subprocess.run(
+        [str(bindir() / program), *args], capture_output=True, text=True, env=env, preexec_fn=_die_with_parent
+    )
     if run.returncode != 0:
         raise InvalidInput(f"{program} 失败 ({program} failed): {run.stderr.strip()[-2000:]}")
     return run.stdout
@@ -62,12 +72,23 @@ def dump(url: str, target: Path) -> None:
 def restore_list(dump_path: Path) -> str:
     """The dump's table of contents without the PostGIS extension entries (the template provides them)."""
     listing = _run("pg_restore", ["--list", str(dump_path)])
-    return "".join(line for line in listing.splitlines(keepends=True)
-                   if not any(mark in line for mark in _SKIPPED))
+    return "".join(line for line in listing.splitlines(keepends=True) if not any(mark in line for mark in _SKIPPED))
 
 
 def restore(url: str, dump_path: Path, list_path: Path) -> None:
     """Restore the listed items into ``url`` in ONE transaction: any error leaves that database as it was."""
     args, env = connection_args(url)
-    _run("pg_restore", ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
-                        "--use-list", str(list_path), *args, str(dump_path)], env)
+    _run(
+        "pg_restore",
+        [
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            "--no-privileges",
+            "--use-list",
+            str(list_path),
+            *args,
+            str(dump_path),
+        ],
+        env,
+    )

@@ -1,10 +1,11 @@
 """``gisgrid backup`` and ``gisgrid restore``: the archive round trip, written and replaced all or nothing."""
+
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import make_url
@@ -20,8 +21,11 @@ def backup(url: str, media_dir: str, dest: str, force: bool = False) -> dict:
     dest_path = Path(dest).resolve()
     if dest_path.exists() and not force:
         raise Conflict(f"{dest} 已存在，加 --force 覆盖 (the file exists: use --force to overwrite)")
-    meta = {"created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "database": make_url(url).database, "alembic_revisions": databases.revisions(url)}
+    meta = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": make_url(url).database,
+        "alembic_revisions": databases.revisions(url),
+    }
     with tempfile.TemporaryDirectory(prefix="gisgrid-backup-") as work:
         dump_path = Path(work) / archive.DUMP
         with tqdm(total=1, desc="pg_dump", unit="db") as bar:

@@ -1,4 +1,5 @@
 """The ``gisgrid editor`` commands (filing package)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,11 +25,14 @@ def editor_filing(path, version_id) -> None:
     """Write the filing package (responsibility table CSV/XLSX/PDF, GeoPackage, overview PNG) as a zip."""
     from gisgrid.editor import filing
     from gisgrid.grids import queries
+
     try:
         with db.new_session() as session, tqdm(total=len(filing.STEPS), desc="filing", unit="file") as bar:
             published = queries.published_version(session)
             version_id = version_id or (published.id if published else 0)
-            data = filing.build_package(session, version_id, progress=lambda name: (bar.set_postfix_str(name), bar.update(1)))
+            data = filing.build_package(
+                session, version_id, progress=lambda name: (bar.set_postfix_str(name), bar.update(1))
+            )
     except DomainError as err:
         fail(err)
     Path(path).write_bytes(data)

@@ -1,4 +1,5 @@
 """Drafts: a copy of the published boundaries that planners edit before publishing."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -20,8 +21,9 @@ def open_draft(session: Session, user: str) -> int:
             if draft.based_on_id == published.id:
                 session.rollback()
                 return draft.id
-        draft_id = queries.new_version(session, f"{published.label} · 草稿", f"draft of version {published.id}",
-                                       published.id, user)
+        draft_id = queries.new_version(
+            session, f"{published.label} · 草稿", f"draft of version {published.id}", published.id, user
+        )
         queries.copy_grids(session, published.id, draft_id)
         session.commit()
     except BaseException:

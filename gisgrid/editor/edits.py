@@ -3,6 +3,7 @@
 Every edit states the lock counters (``base``: code → counter) of the grids it was based on;
 a grid changed by someone else since then makes the whole edit fail with 409 and nothing saved.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,12 +18,21 @@ from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
 from gisgrid.errors import InvalidInput, ValidationFailed
 
-ATTRIBUTES = ("name", "entity", "leader_name", "leader_title", "leader_phone", "leader_phone_public",
-              "contact_phone", "contact_phone_public", "duties")
+ATTRIBUTES = (
+    "name",
+    "entity",
+    "leader_name",
+    "leader_title",
+    "leader_phone",
+    "leader_phone_public",
+    "contact_phone",
+    "contact_phone_public",
+    "duties",
+)
 _METRES_PER_DEGREE = 111_320.0
 # a line or outline drawn by hand has tens of points; a whole redrawn boundary goes through the GeoPackage import
 MAX_EDIT_POINTS = 10_000
-MAX_TEXT = {"duties": 2000}     # characters; every other text field at most MAX_TEXT_DEFAULT
+MAX_TEXT = {"duties": 2000}  # characters; every other text field at most MAX_TEXT_DEFAULT
 MAX_TEXT_DEFAULT = 200
 MAX_STAFF = 200
 
@@ -58,8 +68,10 @@ def _points(value, name: str, minimum: int) -> list[tuple[float, float]]:
     if not isinstance(value, list) or len(value) < minimum:
         raise InvalidInput(f"{name} 至少需要 {minimum} 个点 (needs at least {minimum} points)")
     if len(value) > MAX_EDIT_POINTS:
-        raise InvalidInput(f"{name} 最多 {MAX_EDIT_POINTS} 个点，整条边界请用 GeoPackage 导入 "
-                           f"(at most {MAX_EDIT_POINTS} points; import a GeoPackage for whole boundaries)")
+        raise InvalidInput(
+            f"{name} 最多 {MAX_EDIT_POINTS} 个点，整条边界请用 GeoPackage 导入 "
+            f"(at most {MAX_EDIT_POINTS} points; import a GeoPackage for whole boundaries)"
+        )
     return [_point(v, name) for v in value]
 
 
@@ -92,8 +104,10 @@ def move_vertex(ws: Workset, p: dict) -> None:
         if geom.equals_exact(item.geom, 0):
             continue
         if not shapely.is_valid(geom):
-            raise ValidationFailed(f"移动此顶点会使网格 {item.code}（{item.name}）自相交，未保存 "
-                                   f"(the move would make the grid invalid; nothing was saved)")
+            raise ValidationFailed(
+                f"移动此顶点会使网格 {item.code}（{item.name}）自相交，未保存 "
+                f"(the move would make the grid invalid; nothing was saved)"
+            )
         ws.set_geom(item, geom)
         moved.append(item.code)
     if not moved:
@@ -113,8 +127,10 @@ def split(ws: Workset, p: dict) -> None:
     line = _extended(_points(p.get("line"), "line", 2), _metres(p, 1.0))
     pieces = sorted(shapely.get_parts(split_geom(item.geom, line)), key=area_m2, reverse=True)
     if len(pieces) != 2 or area_m2(pieces[1]) <= SLIVER_M2:
-        raise InvalidInput(f"分割线应从网格边界外一侧穿过网格到另一侧，恰好分成两块（现在为 {len(pieces)} 块） "
-                           "(the line must cross the grid once, from outside to outside)")
+        raise InvalidInput(
+            f"分割线应从网格边界外一侧穿过网格到另一侧，恰好分成两块（现在为 {len(pieces)} 块） "
+            "(the line must cross the grid once, from outside to outside)"
+        )
     code = str(p.get("new_code") or "").strip() or _free_code(ws, item.code)
     name = str(p.get("new_name") or "").strip() or f"{item.name}（分）"
     cuts = MultiPoint(list(shapely.get_parts(shapely.intersection(line, item.geom.boundary))))
@@ -130,6 +146,7 @@ def split(ws: Workset, p: dict) -> None:
 
 def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
     """The line with both ends pushed ``metres`` further: an end drawn (or snapped) onto the boundary still crosses it."""
+
     def push(end, before):
         dx, dy = end[0] - before[0], end[1] - before[1]
         length = math.hypot(dx, dy)
@@ -137,6 +154,7 @@ def _extended(points: list[tuple[float, float]], metres: float) -> LineString:
             return end
         step_lon, step_lat = _degrees(metres, end[1])
         return end[0] + dx / length * step_lon, end[1] + dy / length * step_lat
+
     return LineString([push(points[0], points[1]), *points[1:-1], push(points[-1], points[-2])])
 
 
@@ -239,14 +257,26 @@ def _staff(people) -> list[dict]:
     for person in people:
         if not isinstance(person, dict) or not _text(person.get("name"), "staff.name"):
             raise InvalidInput("每位网格人员都需要姓名 (every staff member needs a name)")
-        rows.append({"name": _text(person["name"], "staff.name"), "role": _text(person.get("role"), "staff.role") or "网格员",
-                     "phone": _text(person.get("phone"), "staff.phone"),
-                     "phone_public": bool(person.get("phone_public", False))})
+        rows.append(
+            {
+                "name": _text(person["name"], "staff.name"),
+                "role": _text(person.get("role"), "staff.role") or "网格员",
+                "phone": _text(person.get("phone"), "staff.phone"),
+                "phone_public": bool(person.get("phone_public", False)),
+            }
+        )
     return rows
 
 
-OPERATIONS = {"move_vertex": move_vertex, "split": split, "merge": merge, "reparent": reparent,
-              "create": create, "delete": delete, "attributes": attributes}
+OPERATIONS = {
+    "move_vertex": move_vertex,
+    "split": split,
+    "merge": merge,
+    "reparent": reparent,
+    "create": create,
+    "delete": delete,
+    "attributes": attributes,
+}
 
 
 def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> dict:

@@ -1,4 +1,5 @@
 """The filing package (备案): 网格划分责任表 as CSV, XLSX and PDF, boundaries as GeoPackage, an overview map PNG."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,18 @@ from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.exporter import version_gpkg
 
-HEADER = ("层级", "网格编码", "网格名称", "上级网格", "责任主体", "第一责任人", "职务", "第一责任人电话",
-          "网格人员（角色 电话）", "联系电话")
+HEADER = (
+    "层级",
+    "网格编码",
+    "网格名称",
+    "上级网格",
+    "责任主体",
+    "第一责任人",
+    "职务",
+    "第一责任人电话",
+    "网格人员（角色 电话）",
+    "联系电话",
+)
 LEVEL_NAMES = {1: "一级网格", 2: "二级网格", 3: "三级网格", 4: "四级网格"}
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 PDF_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei (TrueType outlines)
@@ -35,10 +46,21 @@ def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tu
         raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
     grids = grid_queries.version_grids(session, version_id)
     names = {g.code: g.name for g in grids}
-    rows = [(LEVEL_NAMES.get(g.level, f"{g.level}级网格"), g.code, g.name, names.get(g.parent_code, ""),
-             g.entity or "", g.leader_name or "", g.leader_title or "", g.leader_phone or "",
-             "；".join(f"{s.name}（{s.role} {s.phone or '无电话'}）" for s in g.staff), g.contact_phone or "")
-            for g in grids]
+    rows = [
+        (
+            LEVEL_NAMES.get(g.level, f"{g.level}级网格"),
+            g.code,
+            g.name,
+            names.get(g.parent_code, ""),
+            g.entity or "",
+            g.leader_name or "",
+            g.leader_title or "",
+            g.leader_phone or "",
+            "；".join(f"{s.name}（{s.role} {s.phone or '无电话'}）" for s in g.staff),
+            g.contact_phone or "",
+        )
+        for g in grids
+    ]
     return version.label, rows
 
 
@@ -55,6 +77,7 @@ def to_xlsx(label: str, rows: list[tuple]) -> bytes:
     """The table as an Excel workbook with a title row."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "网格划分责任表"
@@ -84,6 +107,7 @@ def _pdf_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
+
     if PDF_FONT.exists():
         if "WenQuanYi" not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont("WenQuanYi", str(PDF_FONT), subfontIndex=0))
@@ -95,8 +119,14 @@ def _pdf_font() -> str:
 def _pdf_cells(rows: list[tuple], style) -> list[list]:
     """Paragraph cells (text escaped: reportlab parses markup); one staff member per line."""
     from reportlab.platypus import Paragraph
-    return [[Paragraph(escape(str(v)).replace("；", "<br/>") if i == STAFF_COLUMN else escape(str(v)), style)
-             for i, v in enumerate(row)] for row in (HEADER, *rows)]
+
+    return [
+        [
+            Paragraph(escape(str(v)).replace("；", "<br/>") if i == STAFF_COLUMN else escape(str(v)), style)
+            for i, v in enumerate(row)
+        ]
+        for row in (HEADER, *rows)
+    ]
 
 
 def to_pdf(label: str, rows: list[tuple]) -> bytes:
@@ -106,24 +136,42 @@ def to_pdf(label: str, rows: list[tuple]) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
     font = _pdf_font()
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK")
     title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=6)
     table = Table(_pdf_cells(rows, cell), colWidths=[w * mm for w in PDF_WIDTHS_MM], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef2")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
 
     def footer(canvas, doc):
         canvas.setFont(font, 8)
         canvas.drawRightString(doc.pagesize[0] - 8 * mm, 5 * mm, f"网格划分责任表 · {label} · 第 {doc.page} 页")
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
-                            topMargin=10 * mm, bottomMargin=12 * mm, title="网格划分责任表")
-    doc.build([Paragraph(f"网格划分责任表 · {escape(label)}（共 {len(rows)} 个网格）", title), table],
-              onFirstPage=footer, onLaterPages=footer)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=8 * mm,
+        rightMargin=8 * mm,
+        topMargin=10 * mm,
+        bottomMargin=12 * mm,
+        title="网格划分责任表",
+    )
+    doc.build(
+        [Paragraph(f"网格划分责任表 · {escape(label)}（共 {len(rows)} 个网格）", title), table],
+        onFirstPage=footer,
+        onLaterPages=footer,
+    )
     return out.getvalue()
 
 
@@ -132,6 +180,7 @@ def overview_png(session: Session, version_id: int, label: str) -> bytes:
     from matplotlib.figure import (
         Figure,  # the object API: pyplot's global state is not thread-safe
     )
+
     grids = grid_queries.version_grids(session, version_id)
     wkb = grid_queries.grid_wkb(session, version_id)
     shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}
@@ -147,11 +196,13 @@ def overview_png(session: Session, version_id: int, label: str) -> bytes:
 
 def _font():
     from matplotlib import font_manager
+
     return font_manager.FontProperties(fname=str(CJK_FONT)) if CJK_FONT.exists() else None
 
 
 def _colours(second) -> dict:
     from matplotlib import colormaps
+
     palette = colormaps["tab20"]
     return {g.code: palette(i % 20) for i, g in enumerate(second)}
 
@@ -170,12 +221,19 @@ def _draw(axes, grids, shapes: dict, second) -> None:
 def _decorate(axes, shapes: dict, second, label: str) -> None:
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
+
     font, colour = _font(), _colours(second)
     for g in second:
         point = shapely.point_on_surface(shapes[g.code])
         axes.annotate(g.name, (point.x, point.y), ha="center", fontsize=8, fontproperties=font)
-    axes.legend(handles=[Patch(color=colour[g.code], label=g.name) for g in second], prop=font,
-                loc="upper left", bbox_to_anchor=(1.01, 1), title_fontproperties=font, title="二级网格")
+    axes.legend(
+        handles=[Patch(color=colour[g.code], label=g.name) for g in second],
+        prop=font,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        title_fontproperties=font,
+        title="二级网格",
+    )
     axes.set_title(f"网格划分总览图 · {label}", fontproperties=font)
     lat = shapely.get_coordinates(shapely.centroid(list(shapes.values())))[:, 1].mean() if shapes else 0.0
     axes.set_aspect(1 / max(math.cos(math.radians(lat)), 0.1))  # degrees of longitude shrink towards the poles
@@ -190,9 +248,13 @@ def build_package(session: Session, version_id: int, progress: Callable[[str], N
     step = progress or (lambda _name: None)
     label, rows = responsibility_rows(session, version_id)
     files = {}
-    makers = (("网格划分责任表.csv", lambda: to_csv(rows)), ("网格划分责任表.xlsx", lambda: to_xlsx(label, rows)),
-              ("网格划分责任表.pdf", lambda: to_pdf(label, rows)), ("网格边界.gpkg", lambda: version_gpkg(session, version_id)),
-              ("网格划分总览图.png", lambda: overview_png(session, version_id, label)))
+    makers = (
+        ("网格划分责任表.csv", lambda: to_csv(rows)),
+        ("网格划分责任表.xlsx", lambda: to_xlsx(label, rows)),
+        ("网格划分责任表.pdf", lambda: to_pdf(label, rows)),
+        ("网格边界.gpkg", lambda: version_gpkg(session, version_id)),
+        ("网格划分总览图.png", lambda: overview_png(session, version_id, label)),
+    )
     for (name, make), title in zip(makers, STEPS):
         step(title)
         files[name] = make()

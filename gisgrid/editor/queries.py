@@ -1,4 +1,5 @@
 """SQL of the editor: copying versions, loading and writing draft grids, diffs."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, exists, func, insert, select, text, update
@@ -14,9 +15,11 @@ _BUILD = ("gisgrid.grids", "build_version.sql")  # [link parents, ancestors + ar
 
 def new_version(session: Session, label: str, source: str, based_on: int | None, user: str | None) -> int:
     """Insert an empty draft version and return its id."""
-    return session.execute(insert(BoundaryVersion).values(
-        label=label, source=source, status="draft", based_on_id=based_on, created_by=user)
-        .returning(BoundaryVersion.id)).scalar_one()
+    return session.execute(
+        insert(BoundaryVersion)
+        .values(label=label, source=source, status="draft", based_on_id=based_on, created_by=user)
+        .returning(BoundaryVersion.id)
+    ).scalar_one()
 
 
 def copy_grids(session: Session, source_id: int, new_id: int) -> None:
@@ -28,24 +31,44 @@ def copy_grids(session: Session, source_id: int, new_id: int) -> None:
 
 def lock_version_row(session: Session, version_id: int) -> BoundaryVersion | None:
     """The version row locked FOR UPDATE: edits of one draft run one after the other."""
-    return session.scalars(select(BoundaryVersion).where(BoundaryVersion.id == version_id)
-                           .with_for_update().execution_options(populate_existing=True)).first()
+    return session.scalars(
+        select(BoundaryVersion)
+        .where(BoundaryVersion.id == version_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def drafts(session: Session) -> list[BoundaryVersion]:
     """Every draft version, newest first."""
-    return list(session.scalars(select(BoundaryVersion).where(BoundaryVersion.status == "draft")
-                                .order_by(BoundaryVersion.id.desc())))
+    return list(
+        session.scalars(
+            select(BoundaryVersion).where(BoundaryVersion.status == "draft").order_by(BoundaryVersion.id.desc())
+        )
+    )
 
 
 def load_grids(session: Session, version_id: int, where) -> list[tuple]:
     """(id, code, name, level, parent_code, lock_version, edited_by, edited_at, wkb, has_children) of some grids."""
     child = aliased(Grid)
     has_children = exists().where(child.parent_id == Grid.id)  # parent_id is indexed and kept current by edits
-    return [tuple(r) for r in session.execute(
-        select(Grid.id, Grid.code, Grid.name, Grid.level, Grid.parent_code, Grid.lock_version,
-               Grid.edited_by, Grid.edited_at, func.ST_AsBinary(Grid.geom), has_children)
-        .where(Grid.version_id == version_id, where))]
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(
+                Grid.id,
+                Grid.code,
+                Grid.name,
+                Grid.level,
+                Grid.parent_code,
+                Grid.lock_version,
+                Grid.edited_by,
+                Grid.edited_at,
+                func.ST_AsBinary(Grid.geom),
+                has_children,
+            ).where(Grid.version_id == version_id, where)
+        )
+    ]
 
 
 def by_codes(codes: list[str]):
@@ -58,8 +81,10 @@ def by_parent(version_id: int, code: str | None):
     if code is None:
         return Grid.parent_id.is_(None)
     parent = aliased(Grid)
-    return Grid.parent_id == select(parent.id).where(parent.version_id == version_id, parent.code == code) \
-        .scalar_subquery()
+    return (
+        Grid.parent_id
+        == select(parent.id).where(parent.version_id == version_id, parent.code == code).scalar_subquery()
+    )
 
 
 def by_bbox(xmin: float, ymin: float, xmax: float, ymax: float):
@@ -111,6 +136,10 @@ def replace_staff(session: Session, grid_id: int, people: list[dict]) -> None:
 
 def touch_stamp(session: Session, version_id: int) -> str:
     """A fingerprint of every grid's lock counter: changes whenever anything in the draft is edited."""
-    return session.scalar(text(
-        "SELECT md5(coalesce(string_agg(code || ':' || lock_version, ',' ORDER BY code), '') "
-        "|| count(*)) FROM grid WHERE version_id = :v"), {"v": version_id})
+    return session.scalar(
+        text(
+            "SELECT md5(coalesce(string_agg(code || ':' || lock_version, ',' ORDER BY code), '') "
+            "|| count(*)) FROM grid WHERE version_id = :v"
+        ),
+        {"v": version_id},
+    )

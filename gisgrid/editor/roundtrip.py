@@ -1,4 +1,5 @@
 """Round trip with desktop GIS: a draft out to GeoPackage, an edited GeoPackage back in after a change preview."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,20 @@ from gisgrid.grids.exporter import export_version, version_gpkg
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import validate_grids
 
-COMPARED = ("name", "level", "parent_code", "entity", "leader_name", "leader_title", "leader_phone",
-            "leader_phone_public", "contact_phone", "contact_phone_public", "duties", "staff")
+COMPARED = (
+    "name",
+    "level",
+    "parent_code",
+    "entity",
+    "leader_name",
+    "leader_title",
+    "leader_phone",
+    "leader_phone_public",
+    "contact_phone",
+    "contact_phone_public",
+    "duties",
+    "staff",
+)
 
 
 def export_draft(session: Session, version_id: int) -> bytes:
@@ -52,16 +65,30 @@ def compare(current, edited, tolerance_m2: float) -> list[dict]:
     for code in sorted(set(old) | set(new), key=str):
         if code not in old or code not in new:
             record, geom = new.get(code) or old[code]
-            changes.append({"code": code, "name": record["name"], "change": "added" if code in new else "removed",
-                            "area_m2": round(area_m2(geom), 1)})
+            changes.append(
+                {
+                    "code": code,
+                    "name": record["name"],
+                    "change": "added" if code in new else "removed",
+                    "area_m2": round(area_m2(geom), 1),
+                }
+            )
             continue
         (o, og), (n, ng) = old[code], new[code]
         moved = _moved_area(og, ng)
         fields = [f for f in COMPARED if f in o and _value(o[f]) != _value(n.get(f))]
         if moved > tolerance_m2 or fields:
-            changes.append({"code": code, "name": n["name"], "change": "changed", "fields": fields,
-                            "reshaped_m2": round(moved, 1), "area_before_m2": round(area_m2(og), 1),
-                            "area_after_m2": round(area_m2(_valid(ng)), 1)})
+            changes.append(
+                {
+                    "code": code,
+                    "name": n["name"],
+                    "change": "changed",
+                    "fields": fields,
+                    "reshaped_m2": round(moved, 1),
+                    "area_before_m2": round(area_m2(og), 1),
+                    "area_after_m2": round(area_m2(_valid(ng)), 1),
+                }
+            )
     return changes
 
 
@@ -79,8 +106,9 @@ def _moved_area(old, new) -> float:
     return area_m2(shapely.symmetric_difference(old, _valid(new)))
 
 
-def import_upload(session: Session, version_id: int, upload, user: str, stamp: str | None = None,
-                  tolerance_m2: float = 1.0) -> dict:
+def import_upload(
+    session: Session, version_id: int, upload, user: str, stamp: str | None = None, tolerance_m2: float = 1.0
+) -> dict:
     """Preview what an edited GeoPackage changes in a draft; with the preview's ``stamp``, apply it."""
     drafts.get_draft(session, version_id)
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,16 +120,23 @@ def import_upload(session: Session, version_id: int, upload, user: str, stamp: s
     errors = sum(p["severity"] == "error" for p in problems)
     changes = compare(_frame_of_draft(session, version_id), edited, tolerance_m2)
     current = hashlib.sha256(f"{queries.touch_stamp(session, version_id)}:{digest}".encode()).hexdigest()
-    result = {"version_id": version_id, "changes": changes, "errors": errors, "problems": problems,
-              "stamp": current, "applied": False}
+    result = {
+        "version_id": version_id,
+        "changes": changes,
+        "errors": errors,
+        "problems": problems,
+        "stamp": current,
+        "applied": False,
+    }
     session.rollback()
     if stamp is None:
         return result
     if stamp != current:
         raise Conflict("草稿在预览之后已被修改（或文件不同），请重新预览 (the draft changed since the preview)")
     if errors:
-        raise ValidationFailed(f"文件校验有 {errors} 个错误，未导入 (validation failed: nothing was written)",
-                               details=problems)
+        raise ValidationFailed(
+            f"文件校验有 {errors} 个错误，未导入 (validation failed: nothing was written)", details=problems
+        )
     _replace(session, version_id, edited, user)
     return {**result, "applied": True}
 
@@ -109,13 +144,16 @@ def import_upload(session: Session, version_id: int, upload, user: str, stamp: s
 def _replace(session: Session, version_id: int, frame, user: str) -> None:
     try:
         queries.lock_version_row(session, version_id)
-        counter = session.scalar(text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"),
-                                 {"v": version_id})
+        counter = session.scalar(
+            text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"), {"v": version_id}
+        )
         session.execute(text("DELETE FROM grid WHERE version_id = :v"), {"v": version_id})
         grid_service.write_grids(session, version_id, frame)
         # every planner's counters become stale: an edit based on the pre-import draft must be redone
-        session.execute(text("UPDATE grid SET lock_version = :n, edited_by = :u, edited_at = now() "
-                             "WHERE version_id = :v"), {"n": counter, "u": user, "v": version_id})
+        session.execute(
+            text("UPDATE grid SET lock_version = :n, edited_by = :u, edited_at = now() WHERE version_id = :v"),
+            {"n": counter, "u": user, "v": version_id},
+        )
         session.commit()
     except BaseException:
         session.rollback()

@@ -1,4 +1,5 @@
 """Planner pages and APIs: drafts, edits, validation, publication, history, diff, round trip, filing."""
+
 from __future__ import annotations
 
 import io
@@ -140,7 +141,12 @@ def diff():
 def export_gpkg(version_id: int):
     """The draft as a GeoPackage for QGIS."""
     data = roundtrip.export_draft(db.session(), version_id)
-    return send_file(io.BytesIO(data), mimetype="application/geopackage+sqlite3", as_attachment=True, download_name=f"draft-{version_id}.gpkg")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/geopackage+sqlite3",
+        as_attachment=True,
+        download_name=f"draft-{version_id}.gpkg",
+    )
 
 
 @bp.post(f"{API}/drafts/<int:version_id>/import")
@@ -150,12 +156,23 @@ def import_gpkg(version_id: int):
     if upload is None or not upload.filename:
         raise InvalidInput("请选择一个 GeoPackage 文件 (file is required)")
     apply = request.form.get("apply") == "1"
-    return roundtrip.import_upload(db.session(), version_id, upload, current_user.username,
-                                   stamp=request.form.get("stamp") if apply else None, tolerance_m2=_tolerance())
+    return roundtrip.import_upload(
+        db.session(),
+        version_id,
+        upload,
+        current_user.username,
+        stamp=request.form.get("stamp") if apply else None,
+        tolerance_m2=_tolerance(),
+    )
 
 
 @bp.get("/editor/versions/<int:version_id>/filing.zip")
 def filing_zip(version_id: int):
     """The filing package (备案): responsibility table CSV/XLSX/PDF, boundaries GeoPackage, overview map PNG."""
     data = filing.build_package(db.session(), version_id)
-    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=f"filing-version-{version_id}.zip")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"filing-version-{version_id}.zip",
+    )

@@ -1,4 +1,5 @@
 """Validation of a draft before publishing: the import validator plus 五定 completeness."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -20,8 +21,16 @@ def wuding_problems(frame, points) -> list[Problem]:
     for i, record in enumerate(frame[["code", "entity", "leader", "staff", "contact_phone"]].to_dict("records")):
         missing = [label for key, label in WUDING if _blank(record[key])]
         if missing:
-            problems.append(Problem(WARNING, "incomplete_wuding", f"“五定”不完整，缺少：{'、'.join(missing)}",
-                                    record["code"], i, location=points[i]))
+            problems.append(
+                Problem(
+                    WARNING,
+                    "incomplete_wuding",
+                    f"“五定”不完整，缺少：{'、'.join(missing)}",
+                    record["code"],
+                    i,
+                    location=points[i],
+                )
+            )
     return problems
 
 
@@ -41,6 +50,10 @@ def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0) -
     names = dict(zip(frame["code"], frame["name"]))
     items = [{**p.to_dict(), "name": names.get(p.code)} for p in problems]
     errors = sum(p.severity == ERROR for p in problems)
-    return {"version_id": version_id, "errors": errors, "warnings": len(problems) - errors,
-            "ok": errors == 0, "problems": items}
-
+    return {
+        "version_id": version_id,
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "ok": errors == 0,
+        "problems": items,
+    }

@@ -1,4 +1,5 @@
 """Publication, rollback, history and diff of boundary versions."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
         _check_based_on_published(session, draft)
         report = build_report(session, version_id, tolerance_m2)
         if not report["ok"]:
-            raise ValidationFailed(f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",
-                                   details=report["problems"])
+            raise ValidationFailed(
+                f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",
+                details=report["problems"],
+            )
         queries.rebuild_parts(session, version_id)
         grid_queries.publish(session, version_id)
         session.commit()
@@ -38,8 +41,10 @@ def _check_based_on_published(session: Session, draft) -> None:
     # a draft copied from an older publication would silently undo what was published since
     published = grid_queries.published_version(session)
     if published is not None and draft.based_on_id is not None and draft.based_on_id != published.id:
-        raise Conflict(f"草稿 {draft.id} 基于版本 {draft.based_on_id}，但当前发布的是版本 {published.id}：发布它会撤销"
-                       f"之后的修改，请重新打开草稿 (the draft is based on an older publication)")
+        raise Conflict(
+            f"草稿 {draft.id} 基于版本 {draft.based_on_id}，但当前发布的是版本 {published.id}：发布它会撤销"
+            f"之后的修改，请重新打开草稿 (the draft is based on an older publication)"
+        )
 
 
 def rollback_to(session: Session, version_id: int, user: str) -> int:
@@ -48,10 +53,17 @@ def rollback_to(session: Session, version_id: int, user: str) -> int:
     if old is None:
         raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
     if old.status != "superseded":
-        raise Conflict(f"只能回滚到已停用的历史版本，版本 {version_id} 的状态为 {old.status} (roll back to a superseded version)")
+        raise Conflict(
+            f"只能回滚到已停用的历史版本，版本 {version_id} 的状态为 {old.status} (roll back to a superseded version)"
+        )
     try:
-        new_id = queries.new_version(session, f"回滚：恢复版本 {version_id}（{old.label}）",
-                                     f"rollback to version {version_id}", version_id, user)
+        new_id = queries.new_version(
+            session,
+            f"回滚：恢复版本 {version_id}（{old.label}）",
+            f"rollback to version {version_id}",
+            version_id,
+            user,
+        )
         queries.copy_grids(session, version_id, new_id)
         grid_queries.publish(session, new_id)
         session.commit()
@@ -97,9 +109,20 @@ def reassign(session: Session, version_id: int, choices: dict) -> dict:
 
 def history(session: Session) -> list[dict]:
     """Every version with its dates, newest first."""
-    rows = [{"id": v.id, "label": v.label, "status": v.status, "grids": n, "based_on": v.based_on_id,
-             "created_by": v.created_by, "created_at": _iso(v.created_at), "published_at": _iso(v.published_at),
-             "superseded_at": _iso(v.superseded_at)} for v, n in grid_queries.list_versions(session)]
+    rows = [
+        {
+            "id": v.id,
+            "label": v.label,
+            "status": v.status,
+            "grids": n,
+            "based_on": v.based_on_id,
+            "created_by": v.created_by,
+            "created_at": _iso(v.created_at),
+            "published_at": _iso(v.published_at),
+            "superseded_at": _iso(v.superseded_at),
+        }
+        for v, n in grid_queries.list_versions(session)
+    ]
     session.rollback()
     return rows
 
@@ -110,8 +133,12 @@ def version_on(session: Session, day) -> dict:
     if version_id is None:
         raise NotFound(f"{day.isoformat()} 时尚无已发布的网格边界版本 (nothing was published on that day)")
     version = grid_queries.get_version(session, version_id)
-    result = {"id": version.id, "label": version.label, "published_at": _iso(version.published_at),
-              "superseded_at": _iso(version.superseded_at)}
+    result = {
+        "id": version.id,
+        "label": version.label,
+        "published_at": _iso(version.published_at),
+        "superseded_at": _iso(version.superseded_at),
+    }
     session.rollback()
     return result
 
@@ -132,8 +159,11 @@ def diff(session: Session, a: int, b: int, tolerance_m2: float = 1.0) -> dict:
             counts[change] += 1
         if changes:
             props = {k: row[k] for k in ("code", "name", "level", "old_parent", "new_parent", "old_area", "new_area")}
-            props.update(changes=changes, changed_m2=round(row["changed_m2"], 1),
-                         area_change_m2=round((row["new_area"] or 0) - (row["old_area"] or 0), 1))
+            props.update(
+                changes=changes,
+                changed_m2=round(row["changed_m2"], 1),
+                area_change_m2=round((row["new_area"] or 0) - (row["old_area"] or 0), 1),
+            )
             features.append({"type": "Feature", "geometry": json.loads(row["geometry"]), "properties": props})
     session.rollback()
     return {"a": a, "b": b, "counts": counts, "type": "FeatureCollection", "features": features}

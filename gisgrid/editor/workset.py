@@ -5,10 +5,11 @@ no child covered before the edit (so a reported gap stays a gap instead of vanis
 Grids are loaded on demand (by code, by parent, by bounding box), never the whole draft:
 an edit touches a few grids, their neighbours and their ancestors' children.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import shapely
 from pyproj import Geod
@@ -31,7 +32,9 @@ def area_m2(geom) -> float:
 
 def polygonal(geom) -> MultiPolygon:
     """Only the polygon parts of a geometry (overlay results can carry lines and points)."""
-    polys = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and not g.is_empty] if geom is not None else []
+    polys = (
+        [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and not g.is_empty] if geom is not None else []
+    )
     return MultiPolygon(polys)
 
 
@@ -71,13 +74,26 @@ class Workset:
 
     def _load(self, where) -> None:
         for gid, code, name, level, parent, lock, by, at, wkb, has_children in queries.load_grids(
-                self.session, self.version_id, where):
+            self.session, self.version_id, where
+        ):
             if code in self._fetched:
                 continue
             self._fetched.add(code)
             geom = shapely.from_wkb(bytes(wkb))
-            self.items[code] = Item(gid, code, name, level, parent, lock, by, at, geom, old_geom=geom,
-                                    old_parent=parent, has_children=has_children)
+            self.items[code] = Item(
+                gid,
+                code,
+                name,
+                level,
+                parent,
+                lock,
+                by,
+                at,
+                geom,
+                old_geom=geom,
+                old_parent=parent,
+                has_children=has_children,
+            )
 
     def find(self, code: str | None) -> Item | None:
         """The grid with this code, or None."""
@@ -119,8 +135,10 @@ class Workset:
         """A grid that has no children (planners edit leaves; parents follow)."""
         item = self.get(code)
         if not self.is_leaf(item):
-            raise InvalidInput(f"网格 {code}（{item.name}）有下级网格：请编辑最底层网格，上级网格随之更新 "
-                               "(edit leaf grids; parents follow)")
+            raise InvalidInput(
+                f"网格 {code}（{item.name}）有下级网格：请编辑最底层网格，上级网格随之更新 "
+                "(edit leaf grids; parents follow)"
+            )
         return item
 
     def check_locks(self, base: dict) -> None:
@@ -133,10 +151,12 @@ class Workset:
             if str(base[item.code]) != str(item.lock):
                 who = item.edited_by or "其他用户"
                 when = item.edited_at.strftime("%Y-%m-%d %H:%M:%S") if item.edited_at else ""
-                raise Conflict(f"网格 {item.code}（{item.name}）已被 {who} 于 {when} 修改（当前版本号 {item.lock}，"
-                               f"您的版本号 {base[item.code]}），本次修改未保存，请刷新后重做 "
-                               f"(grid {item.code} was changed by {who}; nothing of this edit was saved)",
-                               details={"code": item.code, "edited_by": item.edited_by, "lock": item.lock})
+                raise Conflict(
+                    f"网格 {item.code}（{item.name}）已被 {who} 于 {when} 修改（当前版本号 {item.lock}，"
+                    f"您的版本号 {base[item.code]}），本次修改未保存，请刷新后重做 "
+                    f"(grid {item.code} was changed by {who}; nothing of this edit was saved)",
+                    details={"code": item.code, "edited_by": item.edited_by, "lock": item.lock},
+                )
 
     def set_geom(self, item: Item, geom, direct: bool = True) -> None:
         """Give a grid new geometry (it must stay a valid, non-empty polygon)."""
@@ -165,7 +185,9 @@ class Workset:
         """Re-derive every ancestor of ``codes``: the children's union plus what they left uncovered before."""
         pending, seen = set(codes), set()
         while pending:
-            touched = [self.items[c] for c in pending if c in self.items] + [d for d in self.deleted if d.code in pending]
+            touched = [self.items[c] for c in pending if c in self.items] + [
+                d for d in self.deleted if d.code in pending
+            ]
             parents = {p for i in touched for p in (i.parent_code, i.old_parent)} - {None}
             parents = {p for p in parents if p not in seen and p not in skip and self.find(p) is not None}
             for code in sorted(parents, key=lambda c: -self.items[c].level):
@@ -175,8 +197,11 @@ class Workset:
 
     def _recompute(self, parent: Item) -> None:
         now = [c.geom for c in self.children(parent.code)]
-        before = [i.old_geom for i in [*self.items.values(), *self.deleted]
-                  if i.old_parent == parent.code and i.old_geom is not None]
+        before = [
+            i.old_geom
+            for i in [*self.items.values(), *self.deleted]
+            if i.old_parent == parent.code and i.old_geom is not None
+        ]
         uncovered = polygonal(shapely.difference(parent.old_geom, shapely.union_all(before)))
         kept = [p for p in uncovered.geoms if area_m2(p) > SLIVER_M2]
         self.set_geom(parent, shapely.union_all(now + kept), direct=False)
@@ -194,7 +219,8 @@ class Workset:
                     raise ValidationFailed(
                         f"此修改会使网格 {item.code}（{item.name}）与 {other.code}（{other.name}）重叠 {overlap:.1f} "
                         f"平方米，未保存 (the edit would create an overlap; nothing was saved)",
-                        details={"codes": [item.code, other.code], "area_m2": overlap})
+                        details={"codes": [item.code, other.code], "area_m2": overlap},
+                    )
 
     def check_outline(self, allowed_at=None) -> None:
         """Refuse an edit that changes the outline of a top-level grid, unless it moved a vertex of that outline.
@@ -212,11 +238,12 @@ class Workset:
                 raise ValidationFailed(
                     f"此修改会使最外层网格 {item.code}（{item.name}）的边界变化 {changed:.1f} 平方米（下级网格之间出现缝隙），"
                     f"未保存 (the edit would change the outline of {item.code}; nothing was saved)",
-                    details={"code": item.code, "area_m2": changed})
+                    details={"code": item.code, "area_m2": changed},
+                )
 
     def save(self) -> list[str]:
         """Write every change, bump lock counters of directly edited grids, commit; returns changed codes."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         queries.delete_grids(self.session, [d.id for d in self.deleted if d.id is not None])
         for item in self.items.values():
             if item.dirty or item.attrs or item.id is None:
@@ -225,20 +252,30 @@ class Workset:
             queries.replace_staff(self.session, self.items[code].id, people)
         items = list(self.items.values())
         # only what this edit changed is re-linked and re-subdivided: the draft stays ready for lookups
-        queries.refresh_edited(self.session, self.version_id,
-                               relink=[i.id for i in items if i.code in self._new or i.parent_code != i.old_parent],
-                               reshaped=[i.id for i in items if i.dirty])
+        queries.refresh_edited(
+            self.session,
+            self.version_id,
+            relink=[i.id for i in items if i.code in self._new or i.parent_code != i.old_parent],
+            reshaped=[i.id for i in items if i.dirty],
+        )
         self.session.commit()
-        return sorted({i.code for i in items if i.dirty or i.attrs} | {d.code for d in self.deleted}
-                      | set(self.staff))
+        return sorted({i.code for i in items if i.dirty or i.attrs} | {d.code for d in self.deleted} | set(self.staff))
 
     def _write(self, item: Item, now: datetime) -> None:
         values = {"parent_code": item.parent_code, "name": item.name, **item.attrs}
         if item.direct:
             values.update(lock_version=item.lock + 1, edited_by=self.user, edited_at=now)
         if item.id is None:
-            grid = Grid(version_id=self.version_id, code=item.code, name=item.name, level=item.level,
-                        geom=f"SRID=4326;{item.geom.wkt}", lock_version=1, edited_by=self.user, edited_at=now)
+            grid = Grid(
+                version_id=self.version_id,
+                code=item.code,
+                name=item.name,
+                level=item.level,
+                geom=f"SRID=4326;{item.geom.wkt}",
+                lock_version=1,
+                edited_by=self.user,
+                edited_at=now,
+            )
             self.session.add(grid)
             self.session.flush()
             item.id = grid.id

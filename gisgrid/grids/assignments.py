@@ -4,6 +4,7 @@ Each domain registers a provider. Before or after a publication, ``moved(session
 lists the open items whose location now falls in another grid of ``version_id``, and
 ``reassign`` moves the chosen ones (after a person confirmed it: never automatically).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -4,14 +4,15 @@ Single lookups go to PostGIS; a batch of thousands of points is answered from an
 in-process index of the same ST_Subdivide'd parts, built once per published
 version, with the same tie rule (deepest level, then smallest code).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 import numpy as np
 import shapely
@@ -72,9 +73,15 @@ def build_index(session: Session, version_id: int) -> PartIndex:
         parts = np.flatnonzero(levels == level)
         trees.append((shapely.STRtree(np.asarray(geoms, dtype=object)[parts]), parts))
     grids = queries.grids_by_id(session, sorted(set(grid_ids)))
-    return PartIndex(version_id, trees, np.asarray(grid_ids, dtype=np.int64), levels,
-                     np.asarray([ranks[c] for c in codes], dtype=np.int64), grids,
-                     {gid: _csv_suffix((*grid, None)) for gid, grid in grids.items()})
+    return PartIndex(
+        version_id,
+        trees,
+        np.asarray(grid_ids, dtype=np.int64),
+        levels,
+        np.asarray([ranks[c] for c in codes], dtype=np.int64),
+        grids,
+        {gid: _csv_suffix((*grid, None)) for gid, grid in grids.items()},
+    )
 
 
 def published_index(session: Session) -> PartIndex:
@@ -199,7 +206,8 @@ def assign_csv(index: PartIndex, lines: Iterable[str], crs_name: str | None) -> 
         suffix = index.csv_suffix
         yield "".join(
             raw + (suffix[gid] if err is None and gid >= 0 else _csv_suffix(_row(index, gid, err))) + "\n"
-            for (_, raw), gid, err in zip(chunk, ids, errors))
+            for (_, raw), gid, err in zip(chunk, ids, errors)
+        )
 
 
 def assign_geojson(index: PartIndex, collection: dict, crs_name: str | None) -> Iterator[str]:

@@ -1,4 +1,5 @@
 """Write a boundary version to GeoJSON, GeoPackage or Shapefile in the standard schema."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ def driver_for(path: str) -> str:
     """The OGR driver for an output path, chosen by extension."""
     suffix = Path(path).suffix.lower()
     if suffix not in DRIVERS:
-        raise InvalidInput(f"不支持的导出格式 {suffix or '(无扩展名)'}：请用 .geojson、.gpkg 或 .shp "
-                           f"(unsupported export format)")
+        raise InvalidInput(
+            f"不支持的导出格式 {suffix or '(无扩展名)'}：请用 .geojson、.gpkg 或 .shp (unsupported export format)"
+        )
     return DRIVERS[suffix]
 
 
@@ -39,12 +41,22 @@ def version_frame(session: Session, version_id: int | None = None) -> gpd.GeoDat
 
 def _record(grid) -> dict:
     staff = [{"name": s.name, "role": s.role, "phone": s.phone, "phone_public": s.phone_public} for s in grid.staff]
-    return {"code": grid.code, "name": grid.name, "level": grid.level, "parent_code": grid.parent_code,
-            "entity": grid.entity, "leader": grid.leader_name, "leader_title": grid.leader_title,
-            "leader_phone": grid.leader_phone, "leader_phone_public": grid.leader_phone_public,
-            "contact_phone": grid.contact_phone, "contact_phone_public": grid.contact_phone_public,
-            "duties": grid.duties, "sample_data": grid.sample_data,
-            "staff": json.dumps(staff, ensure_ascii=False)}
+    return {
+        "code": grid.code,
+        "name": grid.name,
+        "level": grid.level,
+        "parent_code": grid.parent_code,
+        "entity": grid.entity,
+        "leader": grid.leader_name,
+        "leader_title": grid.leader_title,
+        "leader_phone": grid.leader_phone,
+        "leader_phone_public": grid.leader_phone_public,
+        "contact_phone": grid.contact_phone,
+        "contact_phone_public": grid.contact_phone_public,
+        "duties": grid.duties,
+        "sample_data": grid.sample_data,
+        "staff": json.dumps(staff, ensure_ascii=False),
+    }
 
 
 def export_version(session: Session, path: str, version_id: int | None = None) -> int:

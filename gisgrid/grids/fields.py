@@ -5,6 +5,7 @@ understand. The reader keeps such values raw in their column and validation
 re-runs the same coercers to report them per feature, so one bad cell never
 aborts a whole import and never silently turns into a default.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,24 @@ REQUIRED = ("code", "name", "level")
 TEXT_FIELDS = ("name", "entity", "leader_name", "leader_title", "duties")
 CODE_FIELDS = ("code", "parent_code", "leader_phone", "contact_phone")
 BOOL_DEFAULTS = {"leader_phone_public": False, "contact_phone_public": True, "sample_data": False}
-OUTPUT_COLUMNS = ("code", "name", "level", "parent_code", "entity", "leader_name", "leader_title",
-                  "leader_phone", "leader_phone_public", "contact_phone", "contact_phone_public",
-                  "duties", "sample_data", "staff", "source_index", "geometry")
+OUTPUT_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "entity",
+    "leader_name",
+    "leader_title",
+    "leader_phone",
+    "leader_phone_public",
+    "contact_phone",
+    "contact_phone_public",
+    "duties",
+    "sample_data",
+    "staff",
+    "source_index",
+    "geometry",
+)
 DEFAULT_STAFF_ROLE = "网格员"
 
 # Accepted column names per standard field, best first. The truncated forms are
@@ -127,7 +143,7 @@ def parse_staff(value) -> list[dict]:
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
-        raise ValueError(f"应为对象数组 [{{\"name\": ...}}]，实际为 {type(value).__name__}")
+        raise ValueError(f'应为对象数组 [{{"name": ...}}]，实际为 {type(value).__name__}')
     return [_staff_member(i, person) for i, person in enumerate(value)]
 
 
@@ -142,8 +158,12 @@ def _staff_member(position: int, person) -> dict:
         phone_public = to_bool(person.get("phone_public"), False)
     except ValueError as exc:
         raise ValueError(f"{label}的 phone_public {exc}") from None
-    return {"name": name, "role": to_text(person.get("role")) or DEFAULT_STAFF_ROLE,
-            "phone": to_text(person.get("phone"), code=True), "phone_public": phone_public}
+    return {
+        "name": name,
+        "role": to_text(person.get("role")) or DEFAULT_STAFF_ROLE,
+        "phone": to_text(person.get("phone"), code=True),
+        "phone_public": phone_public,
+    }
 
 
 def resolve_columns(columns, field_map: dict[str, str] | None) -> tuple[dict[str, str], list[str]]:
@@ -156,8 +176,7 @@ def resolve_columns(columns, field_map: dict[str, str] | None) -> tuple[dict[str
         field = FIELD_MAP_KEYS.get(str(key).strip().lower())
         found = column if column in columns else by_lower.get(str(column).lower())
         if field is None:
-            errors.append(f"未知的标准字段 {key} (unknown standard field {key}; "
-                          f"use one of {', '.join(ALIASES)})")
+            errors.append(f"未知的标准字段 {key} (unknown standard field {key}; use one of {', '.join(ALIASES)})")
         elif found is None:
             errors.append(f"字段映射 {key}={column} 中的列 {column} 不存在 (column {column} not found)")
         else:

@@ -1,4 +1,5 @@
 """Boundary versions, grids, their staff, and the subdivided lookup geometry."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -43,13 +44,12 @@ class BoundaryVersion(Base):
     # editor (migration 0006): the version a draft was copied from, and who made it
     based_on_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(Text)
-    grids: Mapped[list["Grid"]] = relationship(back_populates="version", passive_deletes=True)
+    grids: Mapped[list[Grid]] = relationship(back_populates="version", passive_deletes=True)
 
     __table_args__ = (
         CheckConstraint(f"status IN {VERSION_STATES}", name="ck_boundary_version_status"),
         # at most one published version: lookups never see two
-        Index("uq_boundary_version_published", "status", unique=True,
-              postgresql_where=text("status = 'published'")),
+        Index("uq_boundary_version_published", "status", unique=True, postgresql_where=text("status = 'published'")),
     )
 
 
@@ -83,8 +83,9 @@ class Grid(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     version: Mapped[BoundaryVersion] = relationship(back_populates="grids")
-    staff: Mapped[list["GridStaff"]] = relationship(
-        back_populates="grid", order_by="GridStaff.position", cascade="all, delete-orphan")
+    staff: Mapped[list[GridStaff]] = relationship(
+        back_populates="grid", order_by="GridStaff.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         UniqueConstraint("version_id", "code", name="uq_grid_version_code"),

@@ -1,4 +1,5 @@
 """Spatial SQL for grids: writing versions, publishing and point lookups."""
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,11 @@ def insert_version(session: Session, label: str, source: str | None) -> int:
 
 def insert_grids(session: Session, version_id: int, rows: list[dict]) -> dict[str, int]:
     """Insert grid rows (geometry as WKB bytes in 'wkb'); return code → id."""
-    stmt = insert(Grid).values(
-        geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))).returning(Grid.code, Grid.id)
+    stmt = (
+        insert(Grid)
+        .values(geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326)))
+        .returning(Grid.code, Grid.id)
+    )
     params = [{**row, "version_id": version_id} for row in rows]
     if not params:
         return {}
@@ -122,9 +126,14 @@ def list_versions(session: Session) -> list[tuple[BoundaryVersion, int]]:
 
 def version_grids(session: Session, version_id: int) -> list[Grid]:
     """All grids of a version with staff loaded, ordered by level then code."""
-    return list(session.scalars(
-        select(Grid).where(Grid.version_id == version_id)
-        .options(selectinload(Grid.staff)).order_by(Grid.level, Grid.code)))
+    return list(
+        session.scalars(
+            select(Grid)
+            .where(Grid.version_id == version_id)
+            .options(selectinload(Grid.staff))
+            .order_by(Grid.level, Grid.code)
+        )
+    )
 
 
 def grid_wkb(session: Session, version_id: int) -> dict[int, bytes]:
@@ -136,8 +145,10 @@ def grid_wkb(session: Session, version_id: int) -> dict[int, bytes]:
 def part_arrays(session: Session, version_id: int):
     """(grid ids, levels, codes, shapely polygons) of a version's lookup parts."""
     rows = session.execute(
-        select(GridPart.grid_id, GridPart.level, GridPart.code, func.ST_AsBinary(GridPart.geom))
-        .where(GridPart.version_id == version_id)).all()
+        select(GridPart.grid_id, GridPart.level, GridPart.code, func.ST_AsBinary(GridPart.geom)).where(
+            GridPart.version_id == version_id
+        )
+    ).all()
     geoms = shapely.from_wkb([bytes(r[3]) for r in rows]) if rows else []
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], geoms
 
@@ -158,6 +169,8 @@ def leaf_codes_at(session: Session, version_id: int, points: list[tuple[int, flo
     if not points:
         return {}
     keys, lons, lats = zip(*points)
-    rows = session.execute(statement(_PKG, "leaf_codes_at.sql"),
-                           {"version_id": version_id, "keys": list(keys), "lons": list(lons), "lats": list(lats)})
+    rows = session.execute(
+        statement(_PKG, "leaf_codes_at.sql"),
+        {"version_id": version_id, "keys": list(keys), "lons": list(lons), "lats": list(lats)},
+    )
     return {key: chain for key, chain in rows}

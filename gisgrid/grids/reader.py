@@ -5,6 +5,7 @@ The result is always WGS84 (EPSG:4326) with the standard columns of
 invalid geometries and bad cell values are kept as they are so that
 ``gisgrid.grids.validation`` can report every one of them with its feature.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,8 @@ from gisgrid.errors import InvalidInput
 from gisgrid.grids import fields
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".shp": "shp", ".zip": "zip", ".gpkg": "gpkg"}
-MAX_ZIP_BYTES = 2 * 1024 ** 3
-MAX_ZIP_RATIO = 200   # shapefiles compress ~3-10×; a member expanding 200× its stored size is a zip bomb
+MAX_ZIP_BYTES = 2 * 1024**3
+MAX_ZIP_RATIO = 200  # shapefiles compress ~3-10×; a member expanding 200× its stored size is a zip bomb
 MAX_VERTICES = int(os.environ.get("GISGRID_MAX_VERTICES", "5000000"))
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 WGS84 = CRS.from_epsg(4326)
@@ -36,8 +37,9 @@ _GEOJSON_HEAD_BYTES = 1 << 20
 _POLYGON = 3  # shapely type id
 
 
-def read_grids(path: str, layer: str | None = None, crs: str | None = None,
-               field_map: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+def read_grids(
+    path: str, layer: str | None = None, crs: str | None = None, field_map: dict[str, str] | None = None
+) -> gpd.GeoDataFrame:
     """Read a boundary file into the standard grid schema in EPSG:4326."""
     requested = parse_requested_crs(crs)
     raw, kind = read_features(path, layer)
@@ -67,8 +69,9 @@ def read_features(path: str, layer: str | None = None) -> tuple[gpd.GeoDataFrame
 
 def geometry_in_wgs84(raw: gpd.GeoDataFrame, path: str, kind: str, requested) -> tuple[np.ndarray, object]:
     """The features' geometries moved to 2-D WGS84 lon/lat, and the CRS they were in (file or --crs)."""
-    source = _resolve_crs(_declared_crs(raw, path, kind), requested, Path(path).name,
-                          WGS84 if kind == "geojson" else None)
+    source = _resolve_crs(
+        _declared_crs(raw, path, kind), requested, Path(path).name, WGS84 if kind == "geojson" else None
+    )
     geometry = _geometry_to_wgs84(np.asarray(raw.geometry.array), source)
     _check_lonlat_range(geometry, source)
     return geometry, source
@@ -91,8 +94,9 @@ def _format_of(path: str) -> str:
         raise InvalidInput(f"{path} 是目录，请指定文件 (a directory, not a file)")
     kind = FORMATS.get(Path(path).suffix.lower())
     if kind is None:
-        raise InvalidInput(f"不支持的文件类型 {Path(path).suffix or '（无扩展名）'}，支持 "
-                           f"{', '.join(FORMATS)} (unsupported file type)")
+        raise InvalidInput(
+            f"不支持的文件类型 {Path(path).suffix or '（无扩展名）'}，支持 {', '.join(FORMATS)} (unsupported file type)"
+        )
     return kind
 
 
@@ -116,19 +120,22 @@ def _pick_layer(path: str, layer: str | None) -> str | None:
     spatial = [str(name) for name, geometry_type in listed if geometry_type is not None]
     if layer is not None:
         if layer not in names:
-            raise InvalidInput(f"图层 {layer} 不存在，文件中的图层：{', '.join(names)} "
-                               f"(layer {layer} not found)", details={"layers": names})
+            raise InvalidInput(
+                f"图层 {layer} 不存在，文件中的图层：{', '.join(names)} (layer {layer} not found)",
+                details={"layers": names},
+            )
         return layer
     if len(spatial) > 1:
-        raise InvalidInput(f"文件包含多个图层，请用 --layer 指定其一：{', '.join(spatial)} "
-                           f"(several layers, choose one with --layer)", details={"layers": spatial})
+        raise InvalidInput(
+            f"文件包含多个图层，请用 --layer 指定其一：{', '.join(spatial)} (several layers, choose one with --layer)",
+            details={"layers": spatial},
+        )
     return spatial[0] if spatial else None
 
 
 def _unsafe_member(name: str) -> bool:
     posix = name.replace("\\", "/")
-    return posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) is not None \
-        or ".." in PurePosixPath(posix).parts
+    return posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) is not None or ".." in PurePosixPath(posix).parts
 
 
 def _open_zip(path: str) -> zipfile.ZipFile:
@@ -142,39 +149,56 @@ def _check_zip(archive: zipfile.ZipFile, label: str) -> None:
     """Refuse path traversal and zip bombs before anything is extracted."""
     unsafe = [info.filename for info in archive.infolist() if _unsafe_member(info.filename)]
     if unsafe:
-        raise InvalidInput(f"压缩包 {label} 含有不安全的路径：{', '.join(unsafe[:5])} "
-                           f"(unsafe member paths: absolute or '..')", details={"members": unsafe})
-    bombs = [i.filename for i in archive.infolist()
-             if i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1)]
+        raise InvalidInput(
+            f"压缩包 {label} 含有不安全的路径：{', '.join(unsafe[:5])} (unsafe member paths: absolute or '..')",
+            details={"members": unsafe},
+        )
+    bombs = [
+        i.filename
+        for i in archive.infolist()
+        if i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1)
+    ]
     if bombs:
-        raise InvalidInput(f"压缩包 {label} 的压缩比异常（超过 {MAX_ZIP_RATIO} 倍），疑似压缩炸弹：{', '.join(bombs[:5])} "
-                           f"(compression ratio too high)")
+        raise InvalidInput(
+            f"压缩包 {label} 的压缩比异常（超过 {MAX_ZIP_RATIO} 倍），疑似压缩炸弹：{', '.join(bombs[:5])} "
+            f"(compression ratio too high)"
+        )
     total = sum(info.file_size for info in archive.infolist())
     if total > MAX_ZIP_BYTES:
-        raise InvalidInput(f"压缩包 {label} 解压后共 {total} 字节，超过上限 {MAX_ZIP_BYTES} 字节 "
-                           f"(uncompressed size exceeds the limit)")
+        raise InvalidInput(
+            f"压缩包 {label} 解压后共 {total} 字节，超过上限 {MAX_ZIP_BYTES} 字节 (uncompressed size exceeds the limit)"
+        )
 
 
 def _shapefile_members(archive: zipfile.ZipFile, layer: str | None, label: str) -> list[zipfile.ZipInfo]:
     """The members making up the one shapefile to read (chosen by ``layer`` if several)."""
-    infos = [i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename
-             and not PurePosixPath(i.filename).name.startswith("._")]
+    infos = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir() and "__MACOSX" not in i.filename and not PurePosixPath(i.filename).name.startswith("._")
+    ]
     shps = [i for i in infos if i.filename.lower().endswith(".shp")]
     stems = [PurePosixPath(i.filename).stem for i in shps]
     if layer is not None:
         shps = [i for i, stem in zip(shps, stems) if layer in (stem, i.filename)]
         if not shps:
-            raise InvalidInput(f"压缩包 {label} 中没有图层 {layer}，可用：{', '.join(stems) or '无'} "
-                               f"(layer not found)", details={"layers": stems})
+            raise InvalidInput(
+                f"压缩包 {label} 中没有图层 {layer}，可用：{', '.join(stems) or '无'} (layer not found)",
+                details={"layers": stems},
+            )
     if not shps:
-        raise InvalidInput(f"压缩包 {label} 中没有 .shp 文件 (no .shp file in the zip)",
-                           details={"members": [i.filename for i in infos][:50]})
+        raise InvalidInput(
+            f"压缩包 {label} 中没有 .shp 文件 (no .shp file in the zip)",
+            details={"members": [i.filename for i in infos][:50]},
+        )
     if len(shps) > 1:
-        raise InvalidInput(f"压缩包 {label} 中有多个 Shapefile，请用 --layer 指定其一：{', '.join(stems)} "
-                           f"(several shapefiles, choose one with --layer)", details={"layers": stems})
+        raise InvalidInput(
+            f"压缩包 {label} 中有多个 Shapefile，请用 --layer 指定其一：{', '.join(stems)} "
+            f"(several shapefiles, choose one with --layer)",
+            details={"layers": stems},
+        )
     base = shps[0].filename[:-4].lower()
-    return [i for i in infos if i.filename.lower()[:-4] == base
-            and i.filename.lower()[-4:] in SHAPEFILE_PARTS]
+    return [i for i in infos if i.filename.lower()[:-4] == base and i.filename.lower()[-4:] in SHAPEFILE_PARTS]
 
 
 def _extract_shapefile(path: str, layer: str | None, target_dir: str) -> str:
@@ -207,7 +231,8 @@ def _require_columns(raw, columns: dict[str, str]) -> None:
             f"缺少必需字段 {', '.join(missing)} (missing required fields: {', '.join(missing)})；"
             f"文件中的字段：{', '.join(found) or '无'} (columns found)；"
             f"字段名不同时请用 --map 指定，例如 --map code=XZQDM",
-            details={"missing": missing, "columns": found})
+            details={"missing": missing, "columns": found},
+        )
 
 
 def _geojson_declares_crs(path: str) -> bool:
@@ -221,8 +246,7 @@ def _geojson_declares_crs(path: str) -> bool:
 def _declared_crs(raw, path: str, kind: str) -> CRS | None:
     declared = raw.crs
     # GDAL reports WGS84 for every GeoJSON without a crs member; only a real one counts
-    if kind == "geojson" and declared is not None and _same_crs(declared, WGS84) \
-            and not _geojson_declares_crs(path):
+    if kind == "geojson" and declared is not None and _same_crs(declared, WGS84) and not _geojson_declares_crs(path):
         return None
     return declared
 
@@ -251,8 +275,10 @@ def _resolve_crs(declared: CRS | None, requested, label: str, default: CRS | Non
     if requested is None:
         if declared is not None or default is not None:
             return declared if declared is not None else default
-        raise InvalidInput(f"文件 {label} 没有声明（可识别的）坐标系，请用 --crs 指定，例如 --crs EPSG:4528 或 "
-                           f"--crs cgcs2000 (the file declares no CRS; pass --crs)")
+        raise InvalidInput(
+            f"文件 {label} 没有声明（可识别的）坐标系，请用 --crs 指定，例如 --crs EPSG:4528 或 "
+            f"--crs cgcs2000 (the file declares no CRS; pass --crs)"
+        )
     if declared is None:
         return requested
     if isinstance(requested, str) and _lonlat_datum(declared):
@@ -262,7 +288,8 @@ def _resolve_crs(declared: CRS | None, requested, label: str, default: CRS | Non
     raise InvalidInput(
         f"文件 {label} 声明的坐标系 {_crs_label(declared)} 与 --crs 指定的 {_crs_label(requested)} 不一致，"
         f"请确认哪个正确后修正文件或去掉 --crs (the file declares a different CRS than --crs)",
-        details={"declared": _crs_label(declared), "requested": _crs_label(requested)})
+        details={"declared": _crs_label(declared), "requested": _crs_label(requested)},
+    )
 
 
 def _geometry_to_wgs84(geoms: np.ndarray, source) -> np.ndarray:
@@ -280,8 +307,9 @@ def _check_vertices(geoms: np.ndarray) -> None:
     # validation and topology are quadratic-ish in vertices: refuse a huge file before they run
     total = int(shapely.get_num_coordinates(geoms).sum())
     if total > MAX_VERTICES:
-        raise InvalidInput(f"边界文件共有 {total} 个顶点，超过上限 {MAX_VERTICES}（GISGRID_MAX_VERTICES） "
-                           f"(too many vertices)")
+        raise InvalidInput(
+            f"边界文件共有 {total} 个顶点，超过上限 {MAX_VERTICES}（GISGRID_MAX_VERTICES） (too many vertices)"
+        )
 
 
 def _check_lonlat_range(geoms: np.ndarray, source) -> None:
@@ -293,11 +321,13 @@ def _check_lonlat_range(geoms: np.ndarray, source) -> None:
         raise InvalidInput(
             f"{len(bad)} 个要素的坐标按 {_crs_label(source)} 换算后超出经纬度范围（如要素 "
             f"#{', #'.join(map(str, bad[:5]))}），坐标系很可能声明或指定错误 "
-            f"(coordinates fall outside lon/lat range: wrong CRS?)", details={"source_indexes": bad[:100]})
+            f"(coordinates fall outside lon/lat range: wrong CRS?)",
+            details={"source_indexes": bad[:100]},
+        )
     _check_area_of_use(xy, rows, source)
 
 
-AREA_MARGIN_DEG = 1.0   # real boundaries poke a little past a zone's edge; a wrong zone is 3° or more off
+AREA_MARGIN_DEG = 1.0  # real boundaries poke a little past a zone's edge; a wrong zone is 3° or more off
 
 
 def _check_area_of_use(xy: np.ndarray, rows: np.ndarray, source) -> None:
@@ -306,14 +336,20 @@ def _check_area_of_use(xy: np.ndarray, rows: np.ndarray, source) -> None:
     if area is None or not len(xy):
         return
     m = AREA_MARGIN_DEG
-    off = (xy[:, 0] < area.west - m) | (xy[:, 0] > area.east + m) | (xy[:, 1] < area.south - m) | (xy[:, 1] > area.north + m)
+    off = (
+        (xy[:, 0] < area.west - m)
+        | (xy[:, 0] > area.east + m)
+        | (xy[:, 1] < area.south - m)
+        | (xy[:, 1] > area.north + m)
+    )
     if off.any():
         bad = np.unique(rows[off]).tolist()
         raise InvalidInput(
             f"{len(bad)} 个要素按 {_crs_label(source)} 换算后落在该坐标系的适用范围（经度 {area.west:g}–{area.east:g}°，"
             f"纬度 {area.south:g}–{area.north:g}°）之外（如要素 #{', #'.join(map(str, bad[:5]))}），"
             f"很可能是投影带号或坐标系错误 (coordinates fall outside the CRS's area of use: wrong zone or CRS?)",
-            details={"source_indexes": bad[:100]})
+            details={"source_indexes": bad[:100]},
+        )
 
 
 def _to_multipolygons(geoms: np.ndarray) -> np.ndarray:
@@ -349,8 +385,7 @@ def _normalise(raw, columns: dict[str, str]) -> dict[str, pd.Series]:
     for field, default in fields.BOOL_DEFAULTS.items():
         values = [_keep_raw(lambda v, d=default: fields.to_bool(v, d), v) for v in _column(raw, columns, field)]
         out[field] = _maybe_typed(values, bool)
-    out["staff"] = pd.Series([_keep_raw(fields.parse_staff, v) for v in _column(raw, columns, "staff")],
-                             dtype=object)
+    out["staff"] = pd.Series([_keep_raw(fields.parse_staff, v) for v in _column(raw, columns, "staff")], dtype=object)
     out["source_index"] = pd.Series(np.arange(len(raw), dtype=np.int64))
     return {name: out[name] for name in fields.OUTPUT_COLUMNS if name != "geometry"}
 

@@ -1,4 +1,5 @@
 """HTTP API of the grid registry: point lookup and batch assignment."""
+
 from __future__ import annotations
 
 import io
@@ -82,7 +83,7 @@ class _WsgiInput(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         data = self._stream.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 

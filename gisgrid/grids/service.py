@@ -3,6 +3,7 @@
 Services take plain values and a session, own the transaction, and never touch
 ``flask.request``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,9 +21,21 @@ from gisgrid.grids import queries
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import format_report, validate_grids
 
-GRID_COLUMNS = ("code", "name", "level", "parent_code", "entity", "leader_name", "leader_title",
-                "leader_phone", "leader_phone_public", "contact_phone", "contact_phone_public",
-                "duties", "sample_data")
+GRID_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "entity",
+    "leader_name",
+    "leader_title",
+    "leader_phone",
+    "leader_phone_public",
+    "contact_phone",
+    "contact_phone_public",
+    "duties",
+    "sample_data",
+)
 
 
 @dataclass(frozen=True)
@@ -41,17 +54,28 @@ def file_digest(path: str) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def import_file(session: Session, path: str, *, layer=None, crs=None, field_map=None,
-                label: str | None = None, publish: bool = False, tolerance_m2: float = 1.0) -> ImportResult:
+def import_file(
+    session: Session,
+    path: str,
+    *,
+    layer=None,
+    crs=None,
+    field_map=None,
+    label: str | None = None,
+    publish: bool = False,
+    tolerance_m2: float = 1.0,
+) -> ImportResult:
     """Read, validate and store a boundary file as a new draft version (optionally published)."""
     frame = read_grids(path, layer=layer, crs=crs, field_map=field_map)
     source = f"{Path(path).name} sha256:{file_digest(path)}"
-    return import_frame(session, frame, label=label or Path(path).stem, source=source,
-                        publish=publish, tolerance_m2=tolerance_m2)
+    return import_frame(
+        session, frame, label=label or Path(path).stem, source=source, publish=publish, tolerance_m2=tolerance_m2
+    )
 
 
-def import_frame(session: Session, frame, *, label: str, source: str | None = None,
-                 publish: bool = False, tolerance_m2: float = 1.0) -> ImportResult:
+def import_frame(
+    session: Session, frame, *, label: str, source: str | None = None, publish: bool = False, tolerance_m2: float = 1.0
+) -> ImportResult:
     """Validate a normalised GeoDataFrame, then write it all or nothing."""
     if len(frame) == 0:
         raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
@@ -60,7 +84,9 @@ def import_frame(session: Session, frame, *, label: str, source: str | None = No
     if errors:
         raise ValidationFailed(
             f"校验未通过，共 {len(errors)} 个错误，未写入任何数据 (validation failed: nothing was written)\n"
-            + format_report(problems), details=[p.to_dict() for p in problems])
+            + format_report(problems),
+            details=[p.to_dict() for p in problems],
+        )
     try:
         version_id = _write_version(session, frame, label, source)
         if publish:
@@ -81,12 +107,16 @@ def _write_version(session: Session, frame, label: str, source: str | None) -> i
 
 def write_grids(session: Session, version_id: int, frame) -> None:
     """Insert a normalised frame's grids and staff into ``version_id`` and build its lookup parts (no commit)."""
-    rows = [_grid_row(record, geom) for record, geom in
-            zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)]
+    rows = [
+        _grid_row(record, geom) for record, geom in zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)
+    ]
     ids = queries.insert_grids(session, version_id, rows)
     # read_grids normalised each person to {name, role, phone, phone_public} (fields.parse_staff)
-    staff = [{"grid_id": ids[row["code"]], "position": i, **person}
-             for row, people in zip(rows, frame["staff"]) for i, person in enumerate(people or [])]
+    staff = [
+        {"grid_id": ids[row["code"]], "position": i, **person}
+        for row, people in zip(rows, frame["staff"])
+        for i, person in enumerate(people or [])
+    ]
     queries.insert_staff(session, staff)
     queries.build_version(session, version_id)
 
@@ -144,9 +174,13 @@ def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=N
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
     query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}
     if result["chain"] is None:
-        raise NotFound("该位置不在任何已发布网格内 (no published grid covers this point)",
-                       details={"query": query, "near_boundary": json.loads(result["near_boundary"])})
+        raise NotFound(
+            "该位置不在任何已发布网格内 (no published grid covers this point)",
+            details={"query": query, "near_boundary": json.loads(result["near_boundary"])},
+        )
     # the JSON of the database is spliced in as text: parsing and re-serialising it cost more than the query
-    return (f'{{"query":{json.dumps(query, ensure_ascii=False)},"version":{result["version"]},'
-            f'"grid":{result["grid"]},"chain":{result["chain"]},"near_boundary_m":{json.dumps(radius_m)},'
-            f'"near_boundary":{result["near_boundary"]}}}')
+    return (
+        f'{{"query":{json.dumps(query, ensure_ascii=False)},"version":{result["version"]},'
+        f'"grid":{result["grid"]},"chain":{result["chain"]},"near_boundary_m":{json.dumps(radius_m)},'
+        f'"near_boundary":{result["near_boundary"]}}}'
+    )

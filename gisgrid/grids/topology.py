@@ -14,6 +14,7 @@ a region counts only when both planes find it: the smaller measurement is given
 Areas are in m² in a Lambert azimuthal equal-area projection centred on the
 data, never in degrees.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ def _applier(source: CRS, target: CRS):
 
     def apply(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
     return apply
 
 
@@ -77,8 +79,9 @@ class Plane:
 
     def pieces(self, geoms, tolerance_m2: float) -> list[Piece | None]:
         """Each geometry of this plane as a Piece when above tolerance, else None."""
-        return [Piece(float(a), self.location(g)) if a > tolerance_m2 else None
-                for g, a in zip(geoms, self.areas(geoms))]
+        return [
+            Piece(float(a), self.location(g)) if a > tolerance_m2 else None for g, a in zip(geoms, self.areas(geoms))
+        ]
 
     def location(self, geom) -> tuple[float, float]:
         """A point inside a geometry of this plane, as (lon, lat)."""
@@ -118,8 +121,12 @@ class Workspace:
             inner, outer = self.geoms[k][children[todo]], self.geoms[k][parents[todo]]
             shapely.prepare(outer)
             sticking = ~shapely.covers(outer, inner)  # prepared covers() settles the usual case cheaply
-            seen = dict(zip(todo[sticking].tolist(),
-                            plane.pieces(shapely.difference(inner[sticking], outer[sticking]), tolerance_m2)))
+            seen = dict(
+                zip(
+                    todo[sticking].tolist(),
+                    plane.pieces(shapely.difference(inner[sticking], outer[sticking]), tolerance_m2),
+                )
+            )
             found = [_smaller(found[i], seen.get(i)) if k else seen.get(i) for i in range(len(children))]
             todo = np.flatnonzero([piece is not None for piece in found])
         return found

@@ -9,6 +9,7 @@ gap check skips a parent when any of its children is unusable, because a gap
 computed without that child would be a false alarm. How regions are computed
 and measured is explained in ``gisgrid.grids.topology``.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,22 @@ from gisgrid import coords
 from gisgrid.grids import fields, topology
 
 ERROR, WARNING = "error", "warning"
-KINDS = ("empty_geometry", "wrong_geometry_type", "invalid_geometry", "missing_value", "bad_level",
-         "bad_staff", "bad_value", "duplicate_code", "unknown_parent", "parent_level", "cycle",
-         "outside_parent", "overlap", "gap")
+KINDS = (
+    "empty_geometry",
+    "wrong_geometry_type",
+    "invalid_geometry",
+    "missing_value",
+    "bad_level",
+    "bad_staff",
+    "bad_value",
+    "duplicate_code",
+    "unknown_parent",
+    "parent_level",
+    "cycle",
+    "outside_parent",
+    "overlap",
+    "gap",
+)
 _POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _REASON_POINT = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
 
@@ -73,8 +87,12 @@ def validate_grids(gdf, tolerance_m2: float = 1.0) -> list[Problem]:
     if gdf.crs is not None and not gdf.crs.equals(topology.WGS84, ignore_axis_order=True):
         gdf = gdf.to_crs(topology.WGS84)
     grids = _collect(gdf)
-    problems = [*_geometry_problems(grids), *_attribute_problems(gdf, grids),
-                *_hierarchy_problems(grids), *_topology_problems(grids, source_crs, tolerance_m2)]
+    problems = [
+        *_geometry_problems(grids),
+        *_attribute_problems(gdf, grids),
+        *_hierarchy_problems(grids),
+        *_topology_problems(grids, source_crs, tolerance_m2),
+    ]
     rank = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(problems, key=lambda p: (p.source_index is None, p.source_index or 0, rank[p.kind]))
 
@@ -105,15 +123,21 @@ def _collect(gdf) -> _Grids:
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     usable = present & np.isin(shapely.get_type_id(geoms), _POLYGONAL) & shapely.is_valid(geoms)
     # point_on_surface can fail on invalid geometry; their bounding-box centre is enough to find them
-    points = np.where(usable, shapely.point_on_surface(np.where(usable, geoms, None)),
-                      shapely.centroid(shapely.envelope(np.where(present, geoms, None))))
+    points = np.where(
+        usable,
+        shapely.point_on_surface(np.where(usable, geoms, None)),
+        shapely.centroid(shapely.envelope(np.where(present, geoms, None))),
+    )
     sources = [int(s) for s in gdf["source_index"]] if "source_index" in gdf.columns else list(range(len(gdf)))
     return _Grids(
         codes=[fields.to_text(v, code=True) for v in _values(gdf, "code")],
         parents=[fields.to_text(v, code=True) for v in _values(gdf, "parent_code")],
         levels=[_level_or_none(v) for v in _values(gdf, "level")],
-        sources=sources, geoms=geoms, usable=usable,
-        points=[(float(p.x), float(p.y)) if p is not None else None for p in points])
+        sources=sources,
+        geoms=geoms,
+        usable=usable,
+        points=[(float(p.x), float(p.y)) if p is not None else None for p in points],
+    )
 
 
 def _geometry_problems(grids: _Grids) -> list[Problem]:
@@ -122,8 +146,9 @@ def _geometry_problems(grids: _Grids) -> list[Problem]:
         if geom is None or geom.is_empty:
             problems.append(grids.problem(i, "empty_geometry", "几何为空"))
         elif shapely.get_type_id(geom) not in _POLYGONAL:
-            problems.append(grids.problem(
-                i, "wrong_geometry_type", f"几何类型为 {geom.geom_type}，应为 Polygon 或 MultiPolygon"))
+            problems.append(
+                grids.problem(i, "wrong_geometry_type", f"几何类型为 {geom.geom_type}，应为 Polygon 或 MultiPolygon")
+            )
         elif not grids.usable[i]:
             reason = shapely.is_valid_reason(geom)
             match = _REASON_POINT.search(reason)
@@ -185,8 +210,10 @@ def _duplicate_problems(grids: _Grids, rows_of: dict[str, list[int]]) -> list[Pr
     for code, rows in rows_of.items():
         if len(rows) > 1:
             where = "、".join(f"#{grids.sources[r]}" for r in rows)
-            problems += [grids.problem(r, "duplicate_code", f"网格编码 {code} 重复，共 {len(rows)} 个要素（{where}）")
-                         for r in rows]
+            problems += [
+                grids.problem(r, "duplicate_code", f"网格编码 {code} 重复，共 {len(rows)} 个要素（{where}）")
+                for r in rows
+            ]
     return problems
 
 
@@ -198,7 +225,7 @@ def _cycles(parent_of: dict[str, str]) -> dict[str, list[str]]:
         node = start
         while node in parent_of and node not in finished:
             if node in position:
-                loop = path[position[node]:]
+                loop = path[position[node] :]
                 on_loop.update((code, loop) for code in loop)
                 break
             position[node] = len(path)
@@ -224,9 +251,11 @@ def _topology_problems(grids: _Grids, source_crs: CRS | None, tolerance_m2: floa
     space = topology.Workspace(grids.geoms, grids.usable, source_crs)
     grids = replace(grids, usable=space.usable)
     unique = _unique_rows(grids)
-    return [*_outside_problems(grids, space, unique, tolerance_m2),
-            *_overlap_problems(grids, space, tolerance_m2),
-            *_gap_problems(grids, space, unique, tolerance_m2)]
+    return [
+        *_outside_problems(grids, space, unique, tolerance_m2),
+        *_overlap_problems(grids, space, tolerance_m2),
+        *_gap_problems(grids, space, unique, tolerance_m2),
+    ]
 
 
 def _parent_links(grids: _Grids, unique: dict[str, int]) -> list[tuple[int, int]]:
@@ -240,9 +269,17 @@ def _outside_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
         return []
     children, parents = (np.array(side) for side in zip(*links))
     pieces = space.outside_parts(children, parents, tolerance_m2)
-    return [grids.problem(c, "outside_parent", f"超出上级网格 {grids.codes[p]} 的面积为 {piece.area_m2:.1f} 平方米",
-                          area_m2=piece.area_m2, location=piece.location)
-            for c, p, piece in zip(children, parents, pieces) if piece is not None]
+    return [
+        grids.problem(
+            c,
+            "outside_parent",
+            f"超出上级网格 {grids.codes[p]} 的面积为 {piece.area_m2:.1f} 平方米",
+            area_m2=piece.area_m2,
+            location=piece.location,
+        )
+        for c, p, piece in zip(children, parents, pieces)
+        if piece is not None
+    ]
 
 
 def _overlap_problems(grids, space, tolerance_m2) -> list[Problem]:
@@ -253,9 +290,15 @@ def _overlap_problems(grids, space, tolerance_m2) -> list[Problem]:
     problems = []
     for i, j, piece in space.overlaps(rows, groups, tolerance_m2):
         first, second = sorted((i, j), key=lambda r: grids.sources[r])
-        problems.append(grids.problem(
-            first, "overlap", f"与同级网格 {grids.codes[second]}（#{grids.sources[second]}）重叠 "
-                              f"{piece.area_m2:.1f} 平方米", area_m2=piece.area_m2, location=piece.location))
+        problems.append(
+            grids.problem(
+                first,
+                "overlap",
+                f"与同级网格 {grids.codes[second]}（#{grids.sources[second]}）重叠 {piece.area_m2:.1f} 平方米",
+                area_m2=piece.area_m2,
+                location=piece.location,
+            )
+        )
     return problems
 
 
@@ -268,9 +311,15 @@ def _gap_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
         if not grids.usable[parent] or not grids.usable[children].all():
             continue
         for piece in space.gaps(parent, children, tolerance_m2):
-            problems.append(grids.problem(
-                parent, "gap", f"下级网格未覆盖本网格的一块区域（缝隙），面积 {piece.area_m2:.1f} 平方米",
-                area_m2=piece.area_m2, location=piece.location))
+            problems.append(
+                grids.problem(
+                    parent,
+                    "gap",
+                    f"下级网格未覆盖本网格的一块区域（缝隙），面积 {piece.area_m2:.1f} 平方米",
+                    area_m2=piece.area_m2,
+                    location=piece.location,
+                )
+            )
     return problems
 
 
@@ -280,8 +329,10 @@ def format_report(problems) -> str:
     if not problems:
         return "未发现问题 (no problems found)"
     errors = sum(p.severity == ERROR for p in problems)
-    lines = [f"共 {errors} 个错误、{len(problems) - errors} 个警告 "
-             f"({errors} errors, {len(problems) - errors} warnings)；# 后为要素在文件中的序号（从 0 开始）"]
+    lines = [
+        f"共 {errors} 个错误、{len(problems) - errors} 个警告 "
+        f"({errors} errors, {len(problems) - errors} warnings)；# 后为要素在文件中的序号（从 0 开始）"
+    ]
 
     def feature(p: Problem):
         return (p.source_index is None, p.source_index or 0, p.code or "")

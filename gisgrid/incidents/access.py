@@ -1,4 +1,5 @@
 """Who may see and act on a case: grid scope by code chain, department for handlers."""
+
 from __future__ import annotations
 
 from gisgrid.auth import roles
@@ -76,7 +77,9 @@ def require_verifier(user, incident) -> None:
         reporter = incident.reporter
         if reporter is not None and reporter.active:
             if user.id != reporter.id:
-                raise Forbidden(f"只有上报该案件的监督员（{reporter.display_name}）可以现场核实 (only the reporter verifies)")
+                raise Forbidden(
+                    f"只有上报该案件的监督员（{reporter.display_name}）可以现场核实 (only the reporter verifies)"
+                )
             return
         require_grid_role(user, incident, (roles.GRID_LEADER,))
         return

@@ -1,4 +1,5 @@
 """The ``gisgrid incidents`` commands (duty matrix import, overdue escalation) and the incidents demo step."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,11 +15,14 @@ from gisgrid.errors import DomainError
 
 def load_demo_incidents() -> None:
     from gisgrid.incidents.demo import load_demo, load_demo_cases
+
     with db.new_session() as session:
         categories, created = load_demo(session)
         cases = load_demo_cases(session)
-    click.echo(f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
-               f"sample cases created: {cases}")
+    click.echo(
+        f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
+        f"sample cases created: {cases}"
+    )
 
 
 @click.group("incidents", cls=AppGroup)
@@ -31,6 +35,7 @@ def incidents_group() -> None:
 def incidents_matrix_import(path) -> None:
     """Insert or update incident categories from a JSON array or CSV (code,name,departments,deadline_days)."""
     from gisgrid.incidents import matrix
+
     try:
         with db.new_session() as session:
             count = matrix.upsert(session, matrix.parse_file(path, Path(path).read_text(encoding="utf-8-sig")))
@@ -45,6 +50,7 @@ def incidents_escalate(today) -> None:
     """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
     from gisgrid.clock import today_in_china
     from gisgrid.incidents import kpi, transfer
+
     try:
         day = kpi.period(today, today)[0] if today else today_in_china()
         with db.new_session() as session:

@@ -1,4 +1,5 @@
 """Working-day arithmetic with China's official holidays and adjusted working days (调休)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,8 +17,9 @@ def is_workday(day: date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         # the package only ships the State Council's holiday notices it knows about
-        raise InvalidInput(f"节假日数据不包含 {day.year} 年，无法计算工作日；请升级 chinesecalendar "
-                           f"(no holiday data for {day.year})") from None
+        raise InvalidInput(
+            f"节假日数据不包含 {day.year} 年，无法计算工作日；请升级 chinesecalendar (no holiday data for {day.year})"
+        ) from None
 
 
 def add_working_days(start: date, days: int) -> date:

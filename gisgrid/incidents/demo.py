@@ -1,5 +1,6 @@
 """Demo duty matrix, one handler account per department, and sample cases in several stages
 (sample people and texts; password gisgrid-demo)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text
@@ -17,7 +18,11 @@ DEMO_TOP = "110102000000"  # 西城区, the scope of the demo dispatcher
 # (category, description, the actions it goes through after being reported)
 DEMO_CASES = (
     ("dust", "示例：工地渣土未覆盖", ("register", "dispatch", "start", "handle", "verify", "close", "evaluate")),
-    ("bbq", "示例：夜间露天烧烤油烟", ("register", "dispatch", "start", "handle", "rework", "handle", "verify", "close")),
+    (
+        "bbq",
+        "示例：夜间露天烧烤油烟",
+        ("register", "dispatch", "start", "handle", "rework", "handle", "verify", "close"),
+    ),
     ("black_smoke", "示例：小煤炉冒黑烟", ("register", "dispatch", "start", "handle")),
     ("traffic_noise", "示例：夜间货车鸣笛噪声", ("register", "dispatch", "start")),
     ("wastewater", "示例：雨水口有废水排入", ("register", "dispatch")),
@@ -30,15 +35,24 @@ DEMO_CASES = (
 def load_demo(session: Session) -> tuple[int, list[str]]:
     """Create departments, the demo matrix and handler_<dept> accounts that are missing."""
     count = matrix.load_demo(session)
-    created = create_missing_users(session, [(f"handler_{code}", f"{name}承办人（示例）", roles.HANDLER, (), code)
-                                              for code, name in matrix.DEMO_DEPARTMENTS])
+    created = create_missing_users(
+        session,
+        [
+            (f"handler_{code}", f"{name}承办人（示例）", roles.HANDLER, (), code)
+            for code, name in matrix.DEMO_DEPARTMENTS
+        ],
+    )
     return count, created
 
 
 def _points(session: Session, version_id: int, count: int) -> list[tuple[float, float]]:
-    rows = session.execute(text(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, code FROM grid "
-        "WHERE version_id = :v AND level = 3 ORDER BY code) g"), {"v": version_id}).all()
+    rows = session.execute(
+        text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, code FROM grid "
+            "WHERE version_id = :v AND level = 3 ORDER BY code) g"
+        ),
+        {"v": version_id},
+    ).all()
     step = max(len(rows) // max(count, 1), 1)
     return [tuple(r) for r in rows[::step][:count]]
 
@@ -61,10 +75,21 @@ def load_demo_cases(session: Session) -> int:
         return 0  # the sample cases belong to the demo deployment (its accounts' scope), not to real data
     created = 0
     for i, ((category, description, actions), (lon, lat)) in enumerate(
-            zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1):
-        case, new = intake.report(session, {"category": category, "description": description, "lon": lon,
-                                            "lat": lat, "client_request_id": f"demo-{i}"}, None, "web",
-                                  client_scope="demo")
+        zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1
+    ):
+        case, new = intake.report(
+            session,
+            {
+                "category": category,
+                "description": description,
+                "lon": lon,
+                "lat": lat,
+                "client_request_id": f"demo-{i}",
+            },
+            None,
+            "web",
+            client_scope="demo",
+        )
         if not new:
             continue
         for action in actions:

@@ -1,4 +1,5 @@
 """Intake: a report (web form, hotline, patrol, Open311) becomes a case in its grid, once per request id."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -14,7 +15,10 @@ from gisgrid.incidents.models import CHANNELS, Incident
 from gisgrid.incidents.workflow import audit
 from gisgrid.web import finite_number
 
-STAFF_CHANNELS = {"hotline": (roles.DISPATCHER, roles.ADMIN), "patrol": (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN)}
+STAFF_CHANNELS = {
+    "hotline": (roles.DISPATCHER, roles.ADMIN),
+    "patrol": (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN),
+}
 
 
 def _location(data: dict) -> tuple[float, float]:
@@ -39,18 +43,27 @@ def existing(session: Session, scope: str | None, request_id: str | None) -> Inc
     """The case this client (``scope``) already created for its request id."""
     if not request_id:
         return None
-    return session.scalar(select(Incident).where(Incident.client_scope == scope,
-                                                 Incident.client_request_id == request_id))
+    return session.scalar(
+        select(Incident).where(Incident.client_scope == scope, Incident.client_request_id == request_id)
+    )
 
 
-def report(session: Session, data: dict, user, channel: str, uploads=(), media_dir: str = "var/media",
-           max_photo_bytes: int = photos.DEFAULT_MAX_BYTES, client_scope: str | None = None) -> tuple[Incident, bool]:
+def report(
+    session: Session,
+    data: dict,
+    user,
+    channel: str,
+    uploads=(),
+    media_dir: str = "var/media",
+    max_photo_bytes: int = photos.DEFAULT_MAX_BYTES,
+    client_scope: str | None = None,
+) -> tuple[Incident, bool]:
     """Create a case (or return the one this client created for a retried request id); returns (case, created).
 
     ``client_scope`` names the client (account, browser session, Open311 key or device): the same request
     id from another client is another request, and must never return someone else's case.
     """
-    request_id = (str(data.get("client_request_id") or "").strip() or None)
+    request_id = str(data.get("client_request_id") or "").strip() or None
     if request_id and len(request_id) > 100:
         raise InvalidInput("client_request_id 过长 (at most 100 characters)")
     if request_id and not client_scope:
@@ -88,11 +101,21 @@ def _build(session, data, user, channel, request_id, uploads, max_photo_bytes):
     if not chain:
         raise InvalidInput("该位置不在任何网格内 (location outside every grid)")
     incident = Incident(
-        client_request_id=request_id, category_code=cat.code, description=description, lon=lon, lat=lat,
-        geom=func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), grid_codes=chain, version_id=version.id,
-        channel=channel, address=(str(data.get("address") or "").strip()[:500] or None),
+        client_request_id=request_id,
+        category_code=cat.code,
+        description=description,
+        lon=lon,
+        lat=lat,
+        geom=func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326),
+        grid_codes=chain,
+        version_id=version.id,
+        channel=channel,
+        address=(str(data.get("address") or "").strip()[:500] or None),
         reporter_name=(str(data.get("name") or data.get("first_name") or "").strip()[:100] or None),
-        reporter_contact=(str(data.get("contact") or data.get("phone") or data.get("email") or "").strip()[:100]
-                          or None),
-        reporter_user_id=user.id if getattr(user, "is_authenticated", False) else None, state="reported")
+        reporter_contact=(
+            str(data.get("contact") or data.get("phone") or data.get("email") or "").strip()[:100] or None
+        ),
+        reporter_user_id=user.id if getattr(user, "is_authenticated", False) else None,
+        state="reported",
+    )
     return incident, checked

@@ -1,4 +1,5 @@
 """KPIs per grid, department and period (definitions in the README, section “Incidents”)."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Department
-from gisgrid.clock import CHINA_TZ as CHINA
 from gisgrid.cells import safe_dict
+from gisgrid.clock import CHINA_TZ as CHINA
 from gisgrid.clock import today_in_china
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries as grid_queries
@@ -19,8 +20,19 @@ from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
 
-COLUMNS = ("key", "name", "reported", "registered", "handled", "closed", "registration_rate", "on_time_rate",
-           "closure_rate", "rework_rate", "mean_handling_days")
+COLUMNS = (
+    "key",
+    "name",
+    "reported",
+    "registered",
+    "handled",
+    "closed",
+    "registration_rate",
+    "on_time_rate",
+    "closure_rate",
+    "rework_rate",
+    "mean_handling_days",
+)
 
 
 def period(start: str | None, end: str | None) -> tuple[date, date]:
@@ -50,13 +62,23 @@ def _summarise(key: str, cases: list) -> dict:
     handled = [c for c in cases if c.handled_at is not None]
     on_time = [c for c in handled if c.deadline and c.handled_at.astimezone(CHINA).date() <= c.deadline]
     closed = [c for c in registered if c.state in ("closed", "evaluated")]
-    days = [working_days_between(c.dispatched_at.astimezone(CHINA).date(), c.handled_at.astimezone(CHINA).date())
-            for c in handled if c.dispatched_at]
-    return {"key": key, "reported": len(cases), "registered": len(registered), "handled": len(handled),
-            "closed": len(closed), "registration_rate": _ratio(len(registered), len(cases)),
-            "on_time_rate": _ratio(len(on_time), len(handled)), "closure_rate": _ratio(len(closed), len(registered)),
-            "rework_rate": _ratio(sum(1 for c in handled if c.rework_count), len(handled)),
-            "mean_handling_days": round(sum(days) / len(days), 2) if days else None}
+    days = [
+        working_days_between(c.dispatched_at.astimezone(CHINA).date(), c.handled_at.astimezone(CHINA).date())
+        for c in handled
+        if c.dispatched_at
+    ]
+    return {
+        "key": key,
+        "reported": len(cases),
+        "registered": len(registered),
+        "handled": len(handled),
+        "closed": len(closed),
+        "registration_rate": _ratio(len(registered), len(cases)),
+        "on_time_rate": _ratio(len(on_time), len(handled)),
+        "closure_rate": _ratio(len(closed), len(registered)),
+        "rework_rate": _ratio(sum(1 for c in handled if c.rework_count), len(handled)),
+        "mean_handling_days": round(sum(days) / len(days), 2) if days else None,
+    }
 
 
 def compute(session: Session, start: date, end: date, by: str = "grid", level: int = 2) -> list[dict]:
@@ -79,7 +101,9 @@ def _names(session: Session, by: str, keys: list[str]) -> dict[str, str]:
     version = grid_queries.published_version(session)
     if version is None:
         return {}
-    return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id, Grid.code.in_(keys))).all())
+    return dict(
+        session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id, Grid.code.in_(keys))).all()
+    )
 
 
 def to_csv(rows: list[dict]) -> str:
@@ -108,6 +132,10 @@ def shapes(session: Session, level: int) -> dict:
     """The simplified grids of one level of the published version as a FeatureCollection."""
     version = grid_queries.published_version(session)
     rows = queries.grid_shapes(session, version.id, level) if version else []
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": r["geometry"], "properties": {"code": r["code"], "name": r["name"]}}
-        for r in rows]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": r["geometry"], "properties": {"code": r["code"], "name": r["name"]}}
+            for r in rows
+        ],
+    }

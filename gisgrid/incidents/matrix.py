@@ -1,4 +1,5 @@
 """The duty matrix: incident category → responsible departments and deadline (editable, importable)."""
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,17 @@ from gisgrid.incidents.models import IncidentCategory
 
 # Departments named by the seeds' duty lists; 公安, 纪检监察 and 司法 are also transfer targets (移送制度).
 DEMO_DEPARTMENTS = (
-    ("sthj", "生态环境局"), ("zhujian", "住房和城乡建设委员会"), ("zhzf", "城市管理综合执法局"),
-    ("nongye", "农业农村局"), ("xumu", "畜牧兽医局"), ("gongan", "公安分局"), ("haishi", "海事局"),
-    ("shuiwu", "水务局"), ("xiangzhen", "乡镇人民政府/街道办事处"), ("jijian", "纪委监委"), ("sifa", "人民检察院（司法机关）"),
+    ("sthj", "生态环境局"),
+    ("zhujian", "住房和城乡建设委员会"),
+    ("zhzf", "城市管理综合执法局"),
+    ("nongye", "农业农村局"),
+    ("xumu", "畜牧兽医局"),
+    ("gongan", "公安分局"),
+    ("haishi", "海事局"),
+    ("shuiwu", "水务局"),
+    ("xiangzhen", "乡镇人民政府/街道办事处"),
+    ("jijian", "纪委监委"),
+    ("sifa", "人民检察院（司法机关）"),
 )
 
 # (code, name, departments, working days) derived from the seeds' department duties
@@ -76,13 +85,21 @@ def _clean_row(number: int, row: dict, known: set[str]) -> dict:
     except (TypeError, ValueError):
         days = 0
     if not code or not name or not depts or days <= 0:
-        raise InvalidInput(f"第 {number} 行：需要 code、name、departments 和正整数 deadline_days (row {number} invalid)")
+        raise InvalidInput(
+            f"第 {number} 行：需要 code、name、departments 和正整数 deadline_days (row {number} invalid)"
+        )
     unknown = [d for d in depts if d not in known]
     if unknown:
         raise InvalidInput(f"第 {number} 行：未知部门 {', '.join(unknown)} (unknown department)")
     active = str(row.get("active", "true")).strip().lower() not in ("false", "0", "no")
-    return {"code": code, "name": name, "department_codes": list(depts), "deadline_days": days,
-            "description": row.get("description") or None, "active": active}
+    return {
+        "code": code,
+        "name": name,
+        "department_codes": list(depts),
+        "deadline_days": days,
+        "description": row.get("description") or None,
+        "active": active,
+    }
 
 
 def parse_file(name: str, text: str) -> list[dict]:
@@ -102,8 +119,9 @@ def load_demo(session: Session) -> int:
     """Create the demo departments and matrix (idempotent); returns the number of categories."""
     for code, name in DEMO_DEPARTMENTS:
         ensure_department(session, code, name)
-    return upsert(session, [{"code": c, "name": n, "departments": d, "deadline_days": days}
-                            for c, n, d, days in DEMO_MATRIX])
+    return upsert(
+        session, [{"code": c, "name": n, "departments": d, "deadline_days": days} for c, n, d, days in DEMO_MATRIX]
+    )
 
 
 def departments(session: Session) -> list[Department]:

@@ -1,4 +1,5 @@
 """Incident categories (the duty matrix), cases, their audit trail, transfers, joint sub-tasks and photos."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -24,11 +25,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gisgrid.auth.models import User
 from gisgrid.models import Base
 
-STATES = ("reported", "rejected", "registered", "dispatched", "in_progress", "handled", "verified", "closed",
-          "evaluated")
+STATES = (
+    "reported",
+    "rejected",
+    "registered",
+    "dispatched",
+    "in_progress",
+    "handled",
+    "verified",
+    "closed",
+    "evaluated",
+)
 CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
-PHOTO_STAGES = ("intake", "before", "after", "verify")   # report, 处置前/处置后 feedback, 现场核实
+PHOTO_STAGES = ("intake", "before", "after", "verify")  # report, 处置前/处置后 feedback, 现场核实
 
 
 class IncidentCategory(Base):
@@ -81,10 +91,10 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     category: Mapped[IncidentCategory] = relationship(lazy="joined")
-    events: Mapped[list["IncidentEvent"]] = relationship(order_by="IncidentEvent.id", lazy="selectin")
-    transfers: Mapped[list["IncidentTransfer"]] = relationship(order_by="IncidentTransfer.id", lazy="selectin")
-    tasks: Mapped[list["IncidentTask"]] = relationship(order_by="IncidentTask.id", lazy="selectin")
-    photos: Mapped[list["IncidentPhoto"]] = relationship(order_by="IncidentPhoto.id", lazy="selectin")
+    events: Mapped[list[IncidentEvent]] = relationship(order_by="IncidentEvent.id", lazy="selectin")
+    transfers: Mapped[list[IncidentTransfer]] = relationship(order_by="IncidentTransfer.id", lazy="selectin")
+    tasks: Mapped[list[IncidentTask]] = relationship(order_by="IncidentTask.id", lazy="selectin")
+    photos: Mapped[list[IncidentPhoto]] = relationship(order_by="IncidentPhoto.id", lazy="selectin")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_user_id], lazy="select")
 
     __table_args__ = (
@@ -132,8 +142,10 @@ class IncidentTransfer(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (CheckConstraint(f"state IN {TRANSFER_STATES}", name="ck_incident_transfer_state"),
-                      Index("ix_incident_transfer_incident", "incident_id"))
+    __table_args__ = (
+        CheckConstraint(f"state IN {TRANSFER_STATES}", name="ck_incident_transfer_state"),
+        Index("ix_incident_transfer_incident", "incident_id"),
+    )
 
 
 class IncidentTask(Base):
@@ -164,5 +176,7 @@ class IncidentPhoto(Base):
     stage: Mapped[str] = mapped_column(Text, nullable=False, server_default="intake")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
-    __table_args__ = (CheckConstraint(f"stage IN {PHOTO_STAGES}", name="ck_incident_photo_stage"),
-                      Index("ix_incident_photo_incident", "incident_id"))
+    __table_args__ = (
+        CheckConstraint(f"stage IN {PHOTO_STAGES}", name="ck_incident_photo_stage"),
+        Index("ix_incident_photo_incident", "incident_id"),
+    )

@@ -3,6 +3,7 @@
 CSRF-exempt because it never reads the session cookie: every request is anonymous (channel
 "open311"); an API key is required only when GISGRID_OPEN311_API_KEYS is set.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,15 @@ def _check_jurisdiction() -> None:
 
 
 def _service_row(cat) -> dict:
-    return {"service_code": cat.code, "service_name": cat.name, "description": cat.description or cat.name,
-            "metadata": False, "type": "realtime", "keywords": ",".join(cat.department_codes), "group": "环境"}
+    return {
+        "service_code": cat.code,
+        "service_name": cat.name,
+        "description": cat.description or cat.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ",".join(cat.department_codes),
+        "group": "环境",
+    }
 
 
 @bp.get("/services.<fmt>")
@@ -112,8 +120,9 @@ def create_request(fmt: str):
     form = request.form.to_dict()
     if not form.get("lat") or not form.get("long"):
         raise InvalidInput("需要 lat 和 long (lat and long are required)")
-    incident, _created = intake.report(db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"],
-                                       client_scope=_client_scope())
+    incident, _created = intake.report(
+        db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"], client_scope=_client_scope()
+    )
     row = {"service_request_id": str(incident.id), "service_notice": "已受理，将按网格派遣处置", "account_id": None}
     return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)
 
@@ -132,13 +141,23 @@ def _request_row(c) -> dict:
     updated = max(e.at for e in c.events) if c.events else c.reported_at
     # a client reading back its own request by id learns the status; the free text waits for 立案
     reviewed = c.state not in queries.UNREVIEWED
-    return {"service_request_id": str(c.id), "status": "closed" if c.state in CLOSED else "open",
-            "status_notes": service.workflow.STATE_LABELS[c.state], "service_code": c.category_code,
-            "service_name": c.category.name, "description": c.description if reviewed else None,
-            "agency_responsible": ",".join(c.department_codes) or None, "service_notice": None,
-            "requested_datetime": c.reported_at.isoformat(), "updated_datetime": updated.isoformat(),
-            "expected_datetime": c.deadline.isoformat() if c.deadline else None, "address": c.address if reviewed else None,
-            "lat": c.lat, "long": c.lon, "media_url": None}
+    return {
+        "service_request_id": str(c.id),
+        "status": "closed" if c.state in CLOSED else "open",
+        "status_notes": service.workflow.STATE_LABELS[c.state],
+        "service_code": c.category_code,
+        "service_name": c.category.name,
+        "description": c.description if reviewed else None,
+        "agency_responsible": ",".join(c.department_codes) or None,
+        "service_notice": None,
+        "requested_datetime": c.reported_at.isoformat(),
+        "updated_datetime": updated.isoformat(),
+        "expected_datetime": c.deadline.isoformat() if c.deadline else None,
+        "address": c.address if reviewed else None,
+        "lat": c.lat,
+        "long": c.lon,
+        "media_url": None,
+    }
 
 
 def _states(status: str | None):
@@ -156,9 +175,14 @@ def list_requests(fmt: str):
     """Cases filtered by service_request_id (comma list), service_code, status, start_date, end_date."""
     _check_jurisdiction()
     ids = [int(i) for i in (request.args.get("service_request_id") or "").split(",") if i.strip().isdigit()]
-    cases = queries.public_cases(db.session(), ids=ids, service_code=request.args.get("service_code"),
-                                 states=_states(request.args.get("status")), start=_date("start_date"),
-                                 end=_date("end_date"))
+    cases = queries.public_cases(
+        db.session(),
+        ids=ids,
+        service_code=request.args.get("service_code"),
+        states=_states(request.args.get("status")),
+        start=_date("start_date"),
+        end=_date("end_date"),
+    )
     return _reply(fmt, "service_requests", "request", [_request_row(c) for c in cases])
 
 

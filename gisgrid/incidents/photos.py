@@ -1,4 +1,5 @@
 """Case photos: type checked by magic bytes, size limited, stored on disk outside the database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,8 +30,11 @@ def check(uploads: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[bytes,
 
 
 # form fields that carry photos, per workflow action → the stage the photos are filed under
-ACTION_FIELDS = {"handle": {"photos_before": "before", "photos_after": "after", "photos": "after"},
-                 "verify": {"photos": "verify"}, "rework": {"photos": "verify"}}
+ACTION_FIELDS = {
+    "handle": {"photos_before": "before", "photos_after": "after", "photos": "after"},
+    "verify": {"photos": "verify"},
+    "rework": {"photos": "verify"},
+}
 
 
 @dataclass
@@ -60,11 +64,15 @@ def check_for(action: str, upload: Upload | None) -> list[tuple[str, bytes, str,
 def save_all(session, incident, checked, media_dir: str, user_id: int | None) -> None:
     """Write the checked photos, add their rows and commit; all or nothing (the store drops uncommitted files)."""
     from gisgrid.incidents.models import IncidentPhoto
+
     try:
         for stage, data, mime, ext in checked:
             path = media.save(session, media_dir, f"incidents/{incident.id}", data, ext)
-            incident.photos.append(IncidentPhoto(incident_id=incident.id, path=path, mime=mime,
-                                                 size=len(data), stage=stage, user_id=user_id))
+            incident.photos.append(
+                IncidentPhoto(
+                    incident_id=incident.id, path=path, mime=mime, size=len(data), stage=stage, user_id=user_id
+                )
+            )
         session.commit()
     except Exception:
         session.rollback()

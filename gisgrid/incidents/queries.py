@@ -1,4 +1,5 @@
 """SQL for cases: the scope-filtered list, KPI rows and simplified grid shapes for the choropleth."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +13,7 @@ from gisgrid.incidents.models import Incident, IncidentTask, IncidentTransfer
 from gisgrid.sqlfiles import statement
 
 _PKG = "gisgrid.incidents"
-UNREVIEWED = ("reported", "rejected")   # not (or never) registered: kept out of public lists
+UNREVIEWED = ("reported", "rejected")  # not (or never) registered: kept out of public lists
 
 
 def scope_filter(user):
@@ -24,16 +25,22 @@ def scope_filter(user):
         return Incident.grid_codes.overlap(codes)
     if user.role == roles.HANDLER and user.department_code:
         dept = user.department_code
-        clause = or_(dept == any_(Incident.department_codes),
-                     exists().where(IncidentTask.incident_id == Incident.id, IncidentTask.department_code == dept),
-                     exists().where(IncidentTransfer.incident_id == Incident.id, IncidentTransfer.to_department == dept,
-                                    IncidentTransfer.state.in_(("pending", "accepted"))))
+        clause = or_(
+            dept == any_(Incident.department_codes),
+            exists().where(IncidentTask.incident_id == Incident.id, IncidentTask.department_code == dept),
+            exists().where(
+                IncidentTransfer.incident_id == Incident.id,
+                IncidentTransfer.to_department == dept,
+                IncidentTransfer.state.in_(("pending", "accepted")),
+            ),
+        )
         return and_(clause, Incident.grid_codes.overlap(codes)) if codes else clause
     return Incident.reporter_user_id == user.id
 
 
-def list_cases(session: Session, user, state: str | None = None, escalated: bool = False,
-               limit: int = 500) -> list[Incident]:
+def list_cases(
+    session: Session, user, state: str | None = None, escalated: bool = False, limit: int = 500
+) -> list[Incident]:
     """Cases the user may see, newest first; ``escalated``: only those escalated (督办)."""
     stmt = select(Incident).where(scope_filter(user)).order_by(Incident.id.desc()).limit(limit)
     if state:
@@ -60,7 +67,7 @@ def public_cases(session: Session, limit: int = 1000, **filters) -> list[Inciden
     Unreviewed and rejected reports are left out: their free text has not been read by anyone yet and
     may hold personal data or abuse; a dispatcher's registration is what makes a case public.
     """
-    stmt = (select(Incident).where(Incident.state.not_in(UNREVIEWED)).order_by(Incident.id.desc()).limit(limit))
+    stmt = select(Incident).where(Incident.state.not_in(UNREVIEWED)).order_by(Incident.id.desc()).limit(limit)
     if filters.get("ids"):
         stmt = stmt.where(Incident.id.in_(filters["ids"]))
     if filters.get("service_code"):

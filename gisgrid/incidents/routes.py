@@ -1,4 +1,5 @@
 """Pages and JSON API of the case workflow: report forms, case list/map/detail, actions, photos, KPIs."""
+
 from __future__ import annotations
 
 import secrets
@@ -51,14 +52,20 @@ def _client_scope() -> str:
 
 
 def _upload() -> photos.Upload:
-    return photos.Upload({name: _files(name) for name in request.files}, current_app.config["MEDIA_DIR"],
-                         current_app.config["PHOTO_MAX_BYTES"])
+    return photos.Upload(
+        {name: _files(name) for name in request.files},
+        current_app.config["MEDIA_DIR"],
+        current_app.config["PHOTO_MAX_BYTES"],
+    )
 
 
 def _listed_cases() -> list[dict]:
     # ?state= and ?escalated=1 filter the cases in the user's scope
-    return service.summaries(service.list_cases(db.session(), current_user, request.args.get("state") or None,
-                                                request.args.get("escalated") == "1"))
+    return service.summaries(
+        service.list_cases(
+            db.session(), current_user, request.args.get("state") or None, request.args.get("escalated") == "1"
+        )
+    )
 
 
 def _period():
@@ -79,19 +86,32 @@ def report_status():
     """Public progress of a case by its number: state, deadline and the steps taken (no names, no contacts)."""
     number = request.args.get("id", "").strip()
     case = service.public_status(db.session(), number) if number else None
-    return render_template("incidents/status.html", case=case, number=number, labels=workflow.LABELS,
-                           states=workflow.STATE_LABELS)
+    return render_template(
+        "incidents/status.html", case=case, number=number, labels=workflow.LABELS, states=workflow.STATE_LABELS
+    )
 
 
 @bp.post("/api/v1/incidents")
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
     data = _params()
-    incident, created = intake.report(db.session(), data, current_user, data.get("channel") or "web", _files("photos"),
-                                      current_app.config["MEDIA_DIR"], current_app.config["PHOTO_MAX_BYTES"],
-                                      _client_scope())
-    body = {"id": incident.id, "state": incident.state, "created": created, "grid_codes": incident.grid_codes,
-            "client_request_id": incident.client_request_id}
+    incident, created = intake.report(
+        db.session(),
+        data,
+        current_user,
+        data.get("channel") or "web",
+        _files("photos"),
+        current_app.config["MEDIA_DIR"],
+        current_app.config["PHOTO_MAX_BYTES"],
+        _client_scope(),
+    )
+    body = {
+        "id": incident.id,
+        "state": incident.state,
+        "created": created,
+        "grid_codes": incident.grid_codes,
+        "client_request_id": incident.client_request_id,
+    }
     return jsonify(body), 201 if created else 200
 
 
@@ -131,8 +151,14 @@ def detail_page(incident_id: int):
     session = db.session()
     case = service.detail(service.get_case(session, current_user, incident_id), current_user)
     depts = {d.code: d.name for d in matrix.departments(session)}
-    return render_template("incidents/detail.html", case=case, labels=workflow.LABELS,
-                           states=workflow.STATE_LABELS, departments=depts, me=current_user)
+    return render_template(
+        "incidents/detail.html",
+        case=case,
+        labels=workflow.LABELS,
+        states=workflow.STATE_LABELS,
+        departments=depts,
+        me=current_user,
+    )
 
 
 @bp.post("/api/v1/incidents/<int:incident_id>/actions/<action>")
@@ -182,8 +208,11 @@ def publish_photo(photo_id: int):
 def matrix_page():
     """The duty matrix, editable by admins, with a CSV/JSON import."""
     session = db.session()
-    return render_template("incidents/matrix.html", categories=matrix.categories(session, active_only=False),
-                           departments=matrix.departments(session))
+    return render_template(
+        "incidents/matrix.html",
+        categories=matrix.categories(session, active_only=False),
+        departments=matrix.departments(session),
+    )
 
 
 @bp.post("/incidents/matrix")
@@ -211,8 +240,14 @@ def grids_geojson():
 @bp.get("/api/v1/incidents/categories")
 def categories_json():
     """The active duty matrix."""
-    return jsonify({"categories": [{"code": c.code, "name": c.name, "departments": c.department_codes,
-                                    "deadline_days": c.deadline_days} for c in matrix.categories(db.session())]})
+    return jsonify(
+        {
+            "categories": [
+                {"code": c.code, "name": c.name, "departments": c.department_codes, "deadline_days": c.deadline_days}
+                for c in matrix.categories(db.session())
+            ]
+        }
+    )
 
 
 @bp.get("/api/v1/incidents/kpi")
@@ -222,8 +257,11 @@ def kpi_json():
     start, end = _period()
     rows = kpi.compute(db.session(), start, end, request.args.get("by", "grid"), request.args.get("level", 2, type=int))
     if request.args.get("format") == "csv":
-        return Response(kpi.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=kpi-{start}-{end}.csv"})
+        return Response(
+            kpi.to_csv(rows),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename=kpi-{start}-{end}.csv"},
+        )
     return jsonify({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})
 
 
@@ -241,8 +279,10 @@ def kpi_page():
     """KPI tables (per grid and per department) and the choropleth map."""
     start, end = _period()
     session = db.session()
-    return render_template("incidents/kpi.html", start=start, end=end,
-                           by_grid=kpi.compute(session, start, end, "grid", 2),
-                           by_dept=kpi.compute(session, start, end, "department"))
-
-
+    return render_template(
+        "incidents/kpi.html",
+        start=start,
+        end=end,
+        by_grid=kpi.compute(session, start, end, "grid", 2),
+        by_dept=kpi.compute(session, start, end, "department"),
+    )

@@ -1,4 +1,5 @@
 """Entry points for routes and the CLI: read a case, act on it, list, serialise."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,8 +32,9 @@ def get_case(session: Session, user, incident_id) -> Incident:
     return incident
 
 
-def act(session: Session, user, incident_id, action: str, params: dict,
-        upload: photos.Upload | None = None) -> Incident:
+def act(
+    session: Session, user, incident_id, action: str, params: dict, upload: photos.Upload | None = None
+) -> Incident:
     """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited).
 
     ``upload``: photos of the handler's feedback (``handle``) or of the on-site verification (``verify``,
@@ -80,14 +82,23 @@ def list_cases(session: Session, user, state: str | None = None, escalated: bool
 def summary(incident: Incident, today: date | None = None) -> dict:
     """Short JSON form of a case (list and map)."""
     today = today or today_in_china()
-    return {"id": incident.id, "category": incident.category_code, "category_name": incident.category.name,
-            "state": incident.state,
-            "state_label": workflow.STATE_LABELS[incident.state], "lon": incident.lon, "lat": incident.lat,
-            "grid_codes": incident.grid_codes, "departments": incident.department_codes,
-            "deadline": incident.deadline.isoformat() if incident.deadline else None,
-            "overdue": workflow.is_overdue(incident, today), "escalated_to": incident.escalated_to,
-            "reported_at": china_iso(incident.reported_at),
-            "channel": incident.channel, "description": incident.description}
+    return {
+        "id": incident.id,
+        "category": incident.category_code,
+        "category_name": incident.category.name,
+        "state": incident.state,
+        "state_label": workflow.STATE_LABELS[incident.state],
+        "lon": incident.lon,
+        "lat": incident.lat,
+        "grid_codes": incident.grid_codes,
+        "departments": incident.department_codes,
+        "deadline": incident.deadline.isoformat() if incident.deadline else None,
+        "overdue": workflow.is_overdue(incident, today),
+        "escalated_to": incident.escalated_to,
+        "reported_at": china_iso(incident.reported_at),
+        "channel": incident.channel,
+        "description": incident.description,
+    }
 
 
 def summaries(incidents: list[Incident]) -> list[dict]:
@@ -100,21 +111,50 @@ def detail(incident: Incident, user) -> dict:
     """Full JSON form of a case: audit timeline, transfer chain, joint sub-tasks, photos."""
     today = today_in_china()
     body = summary(incident, today)
-    body.update({
-        "version_id": incident.version_id, "result": incident.result, "rework_count": incident.rework_count,
-        "score": incident.score, "organiser": incident.organiser, "client_request_id": incident.client_request_id,
-        "allowed_actions": allowed_actions(user, incident),
-        "events": [{"at": china_iso(e.at), "actor": e.actor, "action": e.action, "from": e.from_state,
-                    "to": e.to_state, "reason": e.reason} for e in incident.events],
-        "transfers": [{"id": t.id, "from": t.from_department, "to": t.to_department, "reason": t.reason,
-                       "state": t.state, "answer": t.answer, "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                       "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today),
-                       "feedback": t.feedback} for t in incident.transfers],
-        "tasks": [{"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
-                  for t in incident.tasks],
-        "photos": [{"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published, "stage": p.stage}
-                   for p in incident.photos],
-    })
+    body.update(
+        {
+            "version_id": incident.version_id,
+            "result": incident.result,
+            "rework_count": incident.rework_count,
+            "score": incident.score,
+            "organiser": incident.organiser,
+            "client_request_id": incident.client_request_id,
+            "allowed_actions": allowed_actions(user, incident),
+            "events": [
+                {
+                    "at": china_iso(e.at),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "reason": e.reason,
+                }
+                for e in incident.events
+            ],
+            "transfers": [
+                {
+                    "id": t.id,
+                    "from": t.from_department,
+                    "to": t.to_department,
+                    "reason": t.reason,
+                    "state": t.state,
+                    "answer": t.answer,
+                    "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
+                    "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today),
+                    "feedback": t.feedback,
+                }
+                for t in incident.transfers
+            ],
+            "tasks": [
+                {"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
+                for t in incident.tasks
+            ],
+            "photos": [
+                {"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published, "stage": p.stage}
+                for p in incident.photos
+            ],
+        }
+    )
     return body
 
 
@@ -124,24 +164,41 @@ def _chains(session: Session, version_id: int, cases: list[Incident]) -> dict[in
 
 
 def _moved(session: Session, version_id: int) -> list[assignments.Moved]:
-    rows = list(session.scalars(select(Incident).where(Incident.state.in_(workflow.OPEN_STATES),
-                                                       Incident.version_id != version_id)))
+    rows = list(
+        session.scalars(
+            select(Incident).where(Incident.state.in_(workflow.OPEN_STATES), Incident.version_id != version_id)
+        )
+    )
     chains = _chains(session, version_id, rows)
     placed = _placed_by_jurisdiction(session, [case.id for case in rows])
     result = []
     for case in rows:
         new = chains.get(case.id)
         if new != case.grid_codes and case.id not in placed:
-            result.append(assignments.Moved("case", case.id, f"案件 {case.id}", case.grid_codes[-1],
-                                            new[-1] if new else None, case.lon, case.lat))
+            result.append(
+                assignments.Moved(
+                    "case",
+                    case.id,
+                    f"案件 {case.id}",
+                    case.grid_codes[-1],
+                    new[-1] if new else None,
+                    case.lon,
+                    case.lat,
+                )
+            )
     return result
 
 
 def _placed_by_jurisdiction(session: Session, ids: list[int]) -> set[int]:
     # a case routed by a cross-boundary jurisdiction decision sits where the decision put it, not where its
     # point lies: a new boundary version must not offer to move it back
-    return set(session.scalars(select(IncidentEvent.incident_id).where(IncidentEvent.incident_id.in_(ids),
-                                                                       IncidentEvent.action == "jurisdiction")))
+    return set(
+        session.scalars(
+            select(IncidentEvent.incident_id).where(
+                IncidentEvent.incident_id.in_(ids), IncidentEvent.action == "jurisdiction"
+            )
+        )
+    )
 
 
 def _reassign(session: Session, ids: list[int], version_id: int) -> int:
@@ -150,8 +207,14 @@ def _reassign(session: Session, ids: list[int], version_id: int) -> int:
     count = 0
     for case in rows:
         if chains.get(case.id):
-            workflow.audit(session, case, None, "reassign", case.state,
-                           f"网格调整：{case.grid_codes[-1]} → {chains[case.id][-1]}（版本 {version_id}）")
+            workflow.audit(
+                session,
+                case,
+                None,
+                "reassign",
+                case.state,
+                f"网格调整：{case.grid_codes[-1]} → {chains[case.id][-1]}（版本 {version_id}）",
+            )
             case.grid_codes, case.version_id = chains[case.id], version_id
             count += 1
     return count
@@ -163,14 +226,21 @@ assignments.register(assignments.Provider("case", "未结案件", _moved, _reass
 def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
     """Make a photo public (or private again); dispatchers and admins of the case's grids; audited."""
     from gisgrid.incidents.models import IncidentPhoto
+
     photo = session.get(IncidentPhoto, int(photo_id))
     if photo is None:
         raise access.not_found(f"photo {photo_id}")
     incident = get_case(session, user, photo.incident_id)
     access.require_grid_role(user, incident, ("dispatcher",))
     photo.published = published
-    workflow.audit(session, incident, user, "photo_publish", incident.state,
-                   f"照片 {photo.id} {'公开' if published else '取消公开'}")
+    workflow.audit(
+        session,
+        incident,
+        user,
+        "photo_publish",
+        incident.state,
+        f"照片 {photo.id} {'公开' if published else '取消公开'}",
+    )
     session.commit()
     return {"id": photo.id, "published": photo.published}
 
@@ -178,8 +248,14 @@ def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
 def public_status(session: Session, number: str) -> dict:
     """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors."""
     incident = load(session, number)
-    body = {k: v for k, v in summary(incident).items() if k in ("id", "category_name", "state", "state_label",
-                                                                 "deadline", "reported_at")}
-    body["steps"] = [{"at": china_iso(e.at), "action": e.action, "to": e.to_state} for e in incident.events
-                     if e.action not in ("photo_publish", "reassign")]
+    body = {
+        k: v
+        for k, v in summary(incident).items()
+        if k in ("id", "category_name", "state", "state_label", "deadline", "reported_at")
+    }
+    body["steps"] = [
+        {"at": china_iso(e.at), "action": e.action, "to": e.to_state}
+        for e in incident.events
+        if e.action not in ("photo_publish", "reassign")
+    ]
     return body

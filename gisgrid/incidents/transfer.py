@@ -1,4 +1,5 @@
 """移送 (transfer to the unit with jurisdiction), 联合执法 sub-tasks and 督办 (escalation of overdue cases)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -42,8 +43,11 @@ def transfer(session: Session, user, incident: Incident, params: dict) -> Incide
     require_departments(session, [target])
     source = user.department_code if user.role == roles.HANDLER else None
     reason = required_text(params, "reason", "移送理由")
-    incident.transfers.append(IncidentTransfer(incident_id=incident.id, from_department=source,
-                                               to_department=target, reason=reason, state="pending"))
+    incident.transfers.append(
+        IncidentTransfer(
+            incident_id=incident.id, from_department=source, to_department=target, reason=reason, state="pending"
+        )
+    )
     audit(session, incident, user, "transfer", incident.state, f"移送至 {target}：{reason}")
     session.commit()
     return incident
@@ -99,8 +103,15 @@ def escalate_overdue(session: Session, today: date, user=None) -> list[Incident]
 
     With ``user`` (a run started from the case list) only the cases in that user's scope, audited as theirs.
     """
-    stmt = select(Incident).where(Incident.state.in_(("dispatched", "in_progress")), Incident.deadline < today,
-                                  Incident.escalated_at.is_(None)).order_by(Incident.id)
+    stmt = (
+        select(Incident)
+        .where(
+            Incident.state.in_(("dispatched", "in_progress")),
+            Incident.deadline < today,
+            Incident.escalated_at.is_(None),
+        )
+        .order_by(Incident.id)
+    )
     if user is not None:
         stmt = stmt.where(queries.scope_filter(user))
     rows = session.scalars(stmt)
@@ -109,8 +120,14 @@ def escalate_overdue(session: Session, today: date, user=None) -> list[Incident]
         chain = incident.grid_codes
         incident.escalated_to = chain[-2] if len(chain) > 1 else chain[0]
         incident.escalated_at = now()
-        audit(session, incident, user, "escalate", incident.state,
-              f"超过期限 {incident.deadline.isoformat()}，督办至上级网格 {incident.escalated_to}")
+        audit(
+            session,
+            incident,
+            user,
+            "escalate",
+            incident.state,
+            f"超过期限 {incident.deadline.isoformat()}，督办至上级网格 {incident.escalated_to}",
+        )
         escalated.append(incident)
     session.commit()
     return escalated

@@ -4,9 +4,10 @@ reported → registered (立案) | rejected → dispatched (派遣) → in_progr
 → verified (监督员现场核实) → closed (结案) → evaluated (综合评价); rework sends handled/verified back
 to in_progress. Transfers (移送) and joint sub-tasks (联合执法) are actions that keep the state.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,20 +23,48 @@ from gisgrid.incidents.models import Incident, IncidentEvent, IncidentTask
 
 D, S, L = roles.DISPATCHER, roles.GRID_STAFF, roles.GRID_LEADER
 
-LABELS = {"register": "立案", "reject": "不予立案", "dispatch": "派遣", "start": "开始处置", "handle": "反馈处置结果",
-          "verify": "现场核实通过", "rework": "返工", "close": "结案", "evaluate": "综合评价",
-          "escalate": "超期督办", "report": "上报", "transfer": "移送", "transfer_accept": "接收移送",
-          "transfer_return": "退回移送", "transfer_feedback": "反馈移送结果", "task_done": "完成联合执法子任务",
-          "photo_publish": "照片公开设置", "reassign": "网格调整", "jurisdiction": "跨界管辖"}
-STATE_LABELS = {"reported": "已上报", "rejected": "不予立案", "registered": "已立案", "dispatched": "已派遣",
-                "in_progress": "处置中", "handled": "已反馈", "verified": "已核实", "closed": "已结案",
-                "evaluated": "已评价"}
+LABELS = {
+    "register": "立案",
+    "reject": "不予立案",
+    "dispatch": "派遣",
+    "start": "开始处置",
+    "handle": "反馈处置结果",
+    "verify": "现场核实通过",
+    "rework": "返工",
+    "close": "结案",
+    "evaluate": "综合评价",
+    "escalate": "超期督办",
+    "report": "上报",
+    "transfer": "移送",
+    "transfer_accept": "接收移送",
+    "transfer_return": "退回移送",
+    "transfer_feedback": "反馈移送结果",
+    "task_done": "完成联合执法子任务",
+    "photo_publish": "照片公开设置",
+    "reassign": "网格调整",
+    "jurisdiction": "跨界管辖",
+}
+STATE_LABELS = {
+    "reported": "已上报",
+    "rejected": "不予立案",
+    "registered": "已立案",
+    "dispatched": "已派遣",
+    "in_progress": "处置中",
+    "handled": "已反馈",
+    "verified": "已核实",
+    "closed": "已结案",
+    "evaluated": "已评价",
+}
 # action → (states it may start from, state it leads to)
 MOVES = {
-    "register": (("reported",), "registered"), "reject": (("reported",), "rejected"),
-    "dispatch": (("registered",), "dispatched"), "start": (("dispatched",), "in_progress"),
-    "handle": (("in_progress",), "handled"), "verify": (("handled",), "verified"),
-    "rework": (("handled", "verified"), "in_progress"), "close": (("verified",), "closed"),
+    "register": (("reported",), "registered"),
+    "reject": (("reported",), "rejected"),
+    "dispatch": (("registered",), "dispatched"),
+    "start": (("dispatched",), "in_progress"),
+    "handle": (("in_progress",), "handled"),
+    "verify": (("handled",), "verified"),
+    "rework": (("handled", "verified"), "in_progress"),
+    "close": (("verified",), "closed"),
     "evaluate": (("closed",), "evaluated"),
 }
 OPEN_STATES = ("reported", "registered", "dispatched", "in_progress", "handled", "verified")
@@ -43,17 +72,31 @@ OPEN_STATES = ("reported", "registered", "dispatched", "in_progress", "handled",
 
 def now() -> datetime:
     """The current time (UTC, timezone-aware)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def audit(session: Session, incident: Incident, user, action: str, to_state: str, reason: str | None = None,
-          from_state: str | None = None) -> None:
+def audit(
+    session: Session,
+    incident: Incident,
+    user,
+    action: str,
+    to_state: str,
+    reason: str | None = None,
+    from_state: str | None = None,
+) -> None:
     """Append one audit row (same transaction as the change it records)."""
     # appended to the loaded collection so the response shows it without reloading
-    incident.events.append(IncidentEvent(incident_id=incident.id, user_id=getattr(user, "id", None),
-                              actor=getattr(user, "display_name", None) or "公众/外部系统", action=action,
-                              from_state=from_state if from_state is not None else incident.state,
-                              to_state=to_state, reason=reason))
+    incident.events.append(
+        IncidentEvent(
+            incident_id=incident.id,
+            user_id=getattr(user, "id", None),
+            actor=getattr(user, "display_name", None) or "公众/外部系统",
+            action=action,
+            from_state=from_state if from_state is not None else incident.state,
+            to_state=to_state,
+            reason=reason,
+        )
+    )
 
 
 def required_text(params: dict, key: str, label: str) -> str:
@@ -78,8 +121,9 @@ def check_permission(user, incident: Incident, action: str) -> None:
         access.require_grid_role(user, incident, (D, L))
 
 
-def transition(session: Session, user, incident: Incident, action: str, params: dict,
-               upload: photos.Upload | None = None) -> Incident:
+def transition(
+    session: Session, user, incident: Incident, action: str, params: dict, upload: photos.Upload | None = None
+) -> Incident:
     """Apply one state change after checking role, grid, department and the current state; commits.
 
     Photos sent with feedback (处置前/处置后) or verification are checked before anything changes and
@@ -90,8 +134,10 @@ def transition(session: Session, user, incident: Incident, action: str, params: 
     sources, target = MOVES[action]
     check_permission(user, incident, action)
     if incident.state not in sources:
-        raise Conflict(f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
-                       f"(cannot {action} from {incident.state})")
+        raise Conflict(
+            f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
+            f"(cannot {action} from {incident.state})"
+        )
     checked = photos.check_for(action, upload)
     reason = _apply(session, incident, action, params)
     if checked:
@@ -138,7 +184,9 @@ def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetim
     incident.dispatched_at = stamp
     if len(incident.department_codes) > 1:
         incident.organiser = _organiser(session, incident)
-        incident.tasks.extend(IncidentTask(incident_id=incident.id, department_code=d) for d in incident.department_codes)
+        incident.tasks.extend(
+            IncidentTask(incident_id=incident.id, department_code=d) for d in incident.department_codes
+        )
     return f"派遣至 {'、'.join(incident.department_codes)}，期限 {incident.deadline.isoformat()}"
 
 
@@ -152,8 +200,9 @@ def require_departments(session: Session, codes: list[str]) -> None:
 
 def _organiser(session: Session, incident: Incident) -> str | None:
     # the departments are those of the top grid's government, so its entity organises joint enforcement
-    return session.scalar(select(Grid.entity).where(Grid.version_id == incident.version_id,
-                                                    Grid.code == incident.grid_codes[0]))
+    return session.scalar(
+        select(Grid.entity).where(Grid.version_id == incident.version_id, Grid.code == incident.grid_codes[0])
+    )
 
 
 def _handle(incident: Incident, params: dict, stamp: datetime) -> str:
@@ -178,5 +227,6 @@ def _evaluate(incident: Incident, params: dict) -> str | None:
 
 def is_overdue(incident: Incident, today: date) -> bool:
     """Open, dispatched and past its deadline."""
-    return (incident.deadline is not None and incident.state in ("dispatched", "in_progress")
-            and incident.deadline < today)
+    return (
+        incident.deadline is not None and incident.state in ("dispatched", "in_progress") and incident.deadline < today
+    )

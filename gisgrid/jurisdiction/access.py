@@ -1,4 +1,5 @@
 """Who may see an event, record it, dispute it, designate, and route its cases."""
+
 from __future__ import annotations
 
 from gisgrid.auth import roles
@@ -62,7 +63,9 @@ def require_designator(user, deciding_chain: tuple[str, ...] | None) -> None:
     if not deciding_chain:
         raise Forbidden("争议双方没有共同的上级网格，须由系统管理员按上级政府的指定录入 (no common superior grid)")
     if not in_scope(user, deciding_chain):
-        raise Forbidden(f"只有共同的上一级网格（{deciding_chain[-1]}）可以指定管辖 (only the common superior designates)")
+        raise Forbidden(
+            f"只有共同的上一级网格（{deciding_chain[-1]}）可以指定管辖 (only the common superior designates)"
+        )
 
 
 _KINDS = {"跨界事件": "event", "争议": "dispute", "关联案件": "linked case"}

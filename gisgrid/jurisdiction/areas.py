@@ -1,4 +1,5 @@
 """Harm areas of an event from a request: observed geometries plus the derivations asked for."""
+
 from __future__ import annotations
 
 from shapely.geometry.base import BaseGeometry
@@ -22,9 +23,11 @@ def _buffer(session: Session, act: BaseGeometry, params: dict) -> Area:
 
 
 def _wind(session: Session, act: BaseGeometry, params: dict) -> Area:
-    values = {"from_deg": _number(params, "from_deg", "风向（来向，度）"),
-              "distance_m": _number(params, "distance_m", "下风向距离"),
-              "spread_deg": _number(params, "spread_deg", "扇区张角", 45.0)}
+    values = {
+        "from_deg": _number(params, "from_deg", "风向（来向，度）"),
+        "distance_m": _number(params, "distance_m", "下风向距离"),
+        "spread_deg": _number(params, "spread_deg", "扇区张角", 45.0),
+    }
     return Area("wind", derive.wind_sector(act, **values), values)
 
 
@@ -36,8 +39,16 @@ def _downstream(session: Session, act: BaseGeometry, params: dict) -> Area:
     trace = derive.downstream(act, rivers.reaches_near(session, act, distance + snap), distance, snap)
     if trace.geometry.is_empty:
         raise ValidationFailed("发生地位于河流末端，下游没有河段 (the act is at the end of the river network)")
-    return Area("downstream", trace.geometry, {"distance_m": distance, "snap_m": round(trace.snap_m, 1),
-                                               "rivers": list(trace.rivers), "length_m": round(trace.length_m, 1)})
+    return Area(
+        "downstream",
+        trace.geometry,
+        {
+            "distance_m": distance,
+            "snap_m": round(trace.snap_m, 1),
+            "rivers": list(trace.rivers),
+            "length_m": round(trace.length_m, 1),
+        },
+    )
 
 
 _BUILDERS = {"buffer": _buffer, "wind": _wind, "downstream": _downstream}
@@ -48,7 +59,7 @@ def derived(session: Session, act: BaseGeometry, requested) -> list[Area]:
     if requested in (None, {}):
         return []
     if not isinstance(requested, dict):
-        raise InvalidInput("derive 须为对象，如 {\"buffer\": {\"radius_m\": 500}} (derive must be an object)")
+        raise InvalidInput('derive 须为对象，如 {"buffer": {"radius_m": 500}} (derive must be an object)')
     unknown = sorted(set(requested) - set(DERIVATIONS))
     if unknown:
         raise InvalidInput(f"未知的推算方式：{', '.join(unknown)}；可用 {', '.join(DERIVATIONS)} (unknown derivation)")

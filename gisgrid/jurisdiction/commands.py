@@ -1,4 +1,5 @@
 """The ``gisgrid jurisdiction`` commands: load the river network used for downstream harm areas."""
+
 from __future__ import annotations
 
 import click
@@ -23,6 +24,7 @@ def jurisdiction_group() -> None:
 def rivers_import(path, crs, river_field, replace, label) -> None:
     """Import river reaches from PATH (lines digitised in the direction of flow); all or nothing."""
     from gisgrid.jurisdiction.rivers import import_rivers
+
     try:
         with db.new_session() as session:
             count = import_rivers(session, path, crs=crs, river_field=river_field, replace=replace, label=label)

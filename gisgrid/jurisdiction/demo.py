@@ -1,7 +1,8 @@
 """The 西城区 demo: an illustrative river network (hand-drawn, not surveyed) and a sample cross-boundary event."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,8 +34,12 @@ def load_demo_event(session: Session) -> int | None:
         return None
     version = grid_queries.published_version(session)
     dispatcher = session.scalar(select(User).where(User.username == "dispatcher"))
-    pair = version and session.execute(statement("gisgrid.jurisdiction", "demo_pair.sql"),
-                                       {"version_id": version.id, "a_frac": 0.3, "b_frac": 0.3}).first()
+    pair = (
+        version
+        and session.execute(
+            statement("gisgrid.jurisdiction", "demo_pair.sql"), {"version_id": version.id, "a_frac": 0.3, "b_frac": 0.3}
+        ).first()
+    )
     if pair is None or dispatcher is None:
         return None
     first = _demo_report(session, "demo-jurisdiction-1", pair.ax, pair.ay, hours_ago=3)
@@ -43,17 +48,28 @@ def load_demo_event(session: Session) -> int | None:
     if pair.river_m is not None and pair.river_m < 200:
         derive_params["downstream"] = {"distance_m": 2000}
     pipe = {"type": "LineString", "coordinates": [[pair.ax, pair.ay], [pair.bx, pair.by]]}
-    event = service.record(session, dispatcher, first.id, {"title": "示例：暗管跨街道排放污水", "act": pipe,
-                                                           "derive": derive_params})
+    event = service.record(
+        session, dispatcher, first.id, {"title": "示例：暗管跨街道排放污水", "act": pipe, "derive": derive_params}
+    )
     service.link_case(session, dispatcher, event.id, later.id)
     return event.id
 
 
 def _demo_report(session: Session, request_id: str, lon: float, lat: float, hours_ago: int):
     # both reports are made in one transaction: their reception times are set apart by hand
-    case, _ = intake.report(session, {"category": "wastewater", "description": "示例：雨水口有异味污水流出",
-                                      "lon": lon, "lat": lat, "client_request_id": request_id}, None, "web",
-                            client_scope="demo")
-    case.reported_at = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    case, _ = intake.report(
+        session,
+        {
+            "category": "wastewater",
+            "description": "示例：雨水口有异味污水流出",
+            "lon": lon,
+            "lat": lat,
+            "client_request_id": request_id,
+        },
+        None,
+        "web",
+        client_scope="demo",
+    )
+    case.reported_at = datetime.now(UTC) - timedelta(hours=hours_ago)
     session.commit()
     return case

@@ -4,12 +4,13 @@ Pure functions on WGS84 lon/lat shapely geometries (no database, no Flask). Plan
 local azimuthal-equidistant projection centred on the act, where distances and bearings from the centre
 are exact and other distances are off by < 1e-4 at 100 km; lengths along rivers use the WGS84 ellipsoid.
 """
+
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import shapely
@@ -22,10 +23,10 @@ from gisgrid.errors import InvalidInput, ValidationFailed
 GEOD = Geod(ellps="WGS84")
 MAX_RADIUS_M = 50_000.0
 MAX_DOWNSTREAM_M = 200_000.0
-NODE_TOLERANCE_M = 0.5   # a reach continues into every reach starting within this of its end
+NODE_TOLERANCE_M = 0.5  # a reach continues into every reach starting within this of its end
 MAX_HULL_VERTICES = 64
-_ARC_STEP_DEG = 1.0      # ≥ 1 vertex per 2° asked for; 1° keeps a 50 km arc within 2 m of the true circle
-_QUAD_SEGS = 32          # 128-gon circle: area within 0.04 % of the true circle
+_ARC_STEP_DEG = 1.0  # ≥ 1 vertex per 2° asked for; 1° keeps a 50 km arc within 2 m of the true circle
+_QUAD_SEGS = 32  # 128-gon circle: area within 0.04 % of the true circle
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Trace:
 
 
 # --- local projection -------------------------------------------------------------------------------
+
 
 class _Local:
     """Forward/back transforms to an azimuthal-equidistant plane centred on (lon, lat)."""
@@ -92,6 +94,7 @@ def _check_range(value, upper: float, message: str) -> float:
 
 # --- buffer -----------------------------------------------------------------------------------------
 
+
 def buffer_area(geom, radius_m: float) -> Polygon | MultiPolygon:
     """Everything within ``radius_m`` metres (geodesic) of the act."""
     radius = _check_range(radius_m, MAX_RADIUS_M, "缓冲半径须在 0–50000 米之间 (radius_m must be in (0, 50000])")
@@ -102,6 +105,7 @@ def buffer_area(geom, radius_m: float) -> Polygon | MultiPolygon:
 
 # --- wind -------------------------------------------------------------------------------------------
 
+
 def _check_wind(from_deg, distance_m, spread_deg) -> tuple[float, float, float]:
     try:
         bearing = float(from_deg)
@@ -109,7 +113,9 @@ def _check_wind(from_deg, distance_m, spread_deg) -> tuple[float, float, float]:
         bearing = math.nan
     if not (math.isfinite(bearing) and 0 <= bearing <= 360):
         raise InvalidInput("风向须在 0–360 度之间 (from_deg must be in [0, 360])")
-    distance = _check_range(distance_m, MAX_RADIUS_M, "下风向距离须在 0–50000 米之间 (distance_m must be in (0, 50000])")
+    distance = _check_range(
+        distance_m, MAX_RADIUS_M, "下风向距离须在 0–50000 米之间 (distance_m must be in (0, 50000])"
+    )
     spread = _check_range(spread_deg, 180.0, "扇形张角须在 0–180 度之间 (spread_deg must be in (0, 180])")
     return bearing, distance, spread
 
@@ -118,8 +124,9 @@ def _sector_points(lon: float, lat: float, downwind: float, distance: float, spr
     """Apex and geodesic arc vertices (lon/lat) of the downwind sector from one point."""
     steps = max(math.ceil(spread / _ARC_STEP_DEG), 1)
     azimuths = downwind - spread / 2 + spread * np.arange(steps + 1) / steps
-    arc_lon, arc_lat, _ = GEOD.fwd(np.full(steps + 1, lon), np.full(steps + 1, lat), azimuths,
-                                   np.full(steps + 1, distance))
+    arc_lon, arc_lat, _ = GEOD.fwd(
+        np.full(steps + 1, lon), np.full(steps + 1, lat), azimuths, np.full(steps + 1, distance)
+    )
     return np.vstack([[lon, lat], np.column_stack([arc_lon, arc_lat])])
 
 
@@ -152,11 +159,12 @@ def wind_sector(geom, from_deg: float, distance_m: float, spread_deg: float = 45
 
 # --- downstream -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Network:
     reaches: tuple[Reach, ...]
-    coords: tuple[np.ndarray, ...]        # lon/lat vertices per reach
-    cumulative: tuple[np.ndarray, ...]    # geodesic metres from the reach's start to each vertex
+    coords: tuple[np.ndarray, ...]  # lon/lat vertices per reach
+    cumulative: tuple[np.ndarray, ...]  # geodesic metres from the reach's start to each vertex
     successors: tuple[tuple[int, ...], ...]
     same_start: tuple[tuple[int, ...], ...]
 
@@ -180,8 +188,13 @@ def _network(reaches: Sequence[Reach], plane_lines: list) -> _Network:
     coords = tuple(np.asarray(shapely.get_coordinates(r.geom), dtype=float) for r in reaches)
     starts = [shapely.Point(line.coords[0]) for line in plane_lines]
     ends = [shapely.Point(line.coords[-1]) for line in plane_lines]
-    return _Network(tuple(reaches), coords, tuple(_cumulative(c) for c in coords),
-                    _touching(starts, ends), _touching(starts, starts))
+    return _Network(
+        tuple(reaches),
+        coords,
+        tuple(_cumulative(c) for c in coords),
+        _touching(starts, ends),
+        _touching(starts, starts),
+    )
 
 
 def _check_reaches(reaches: Sequence[Reach]) -> None:
@@ -206,8 +219,10 @@ def _snap(local: _Local, act, plane_lines: list, snap_m: float) -> tuple[int, Po
     start, near = local.to_lonlat(on_line), local.to_lonlat(on_act)
     gap = float(GEOD.inv(near.x, near.y, start.x, start.y)[2])
     if gap > snap_m:
-        raise ValidationFailed(f"污染行为发生地 {snap_m:g} 米内没有河流 (no river within {snap_m:g} m of the act)",
-                               details={"nearest_m": round(gap, 1), "snap_m": snap_m})
+        raise ValidationFailed(
+            f"污染行为发生地 {snap_m:g} 米内没有河流 (no river within {snap_m:g} m of the act)",
+            details={"nearest_m": round(gap, 1), "snap_m": snap_m},
+        )
     return index, on_line, start, gap
 
 
@@ -275,8 +290,9 @@ def _merged(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def downstream(geom, reaches: Sequence[Reach], distance_m: float, snap_m: float = 200.0) -> Trace:
     """Walk ``distance_m`` metres downstream from the river point nearest to the act, along every branch."""
-    distance = _check_range(distance_m, MAX_DOWNSTREAM_M,
-                            "下游距离须在 0–200000 米之间 (distance_m must be in (0, 200000])")
+    distance = _check_range(
+        distance_m, MAX_DOWNSTREAM_M, "下游距离须在 0–200000 米之间 (distance_m must be in (0, 200000])"
+    )
     snap = _check_range(snap_m, MAX_RADIUS_M, "吸附距离须在 0–50000 米之间 (snap_m must be in (0, 50000])")
     _check_geometry(geom)
     _check_reaches(reaches)
@@ -294,5 +310,11 @@ def downstream(geom, reaches: Sequence[Reach], distance_m: float, snap_m: float 
             if i not in order:
                 order.append(i)
     rivers = tuple(dict.fromkeys(net.reaches[i].river for i in order))
-    return Trace(MultiLineString([p for p, _ in pieces]), tuple(net.reaches[i].id for i in order), rivers,
-                 start, gap, float(sum(length for _, length in pieces)))
+    return Trace(
+        MultiLineString([p for p, _ in pieces]),
+        tuple(net.reaches[i].id for i in order),
+        rivers,
+        start,
+        gap,
+        float(sum(length for _, length in pieces)),
+    )

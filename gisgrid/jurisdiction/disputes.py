@@ -1,4 +1,5 @@
 """Disputes over jurisdiction, designation by the common superior grid, and routing cases to the holder."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
 from gisgrid.jurisdiction.resolve import Resolution
 from gisgrid.jurisdiction.tx import commit
 
-MIN_REASON = 4   # characters: a designation or a dispute must say why
+MIN_REASON = 4  # characters: a designation or a dispute must say why
 
 
 def _reason(value, label: str) -> str:
@@ -33,7 +34,9 @@ def _parties(result: Resolution, requested) -> list[str]:
         raise InvalidInput("parties 须为网格代码列表 (parties must be a list of grid codes)")
     strangers = [code for code in parties if code not in having]
     if strangers:
-        raise ValidationFailed(f"{'、'.join(strangers)} 对该事件没有管辖权，不能作为争议一方 (not a grid with jurisdiction)")
+        raise ValidationFailed(
+            f"{'、'.join(strangers)} 对该事件没有管辖权，不能作为争议一方 (not a grid with jurisdiction)"
+        )
     if len(parties) < 2:
         raise ValidationFailed("争议须有两个以上有管辖权的网格 (a dispute needs two grids with jurisdiction)")
     # the designation replaces the rules' outcome for the whole event: every grid it could take the case from
@@ -41,8 +44,10 @@ def _parties(result: Resolution, requested) -> list[str]:
     holder = result.outcome.holder
     left_out = ([holder] if holder not in parties else []) if holder else [c for c in having if c not in parties]
     if left_out:
-        raise ValidationFailed(f"{'、'.join(left_out)} 的管辖权会被指定取代，须列为争议一方 "
-                               f"(a grid whose jurisdiction the designation would override must be a party)")
+        raise ValidationFailed(
+            f"{'、'.join(left_out)} 的管辖权会被指定取代，须列为争议一方 "
+            f"(a grid whose jurisdiction the designation would override must be a party)"
+        )
     return parties
 
 
@@ -63,7 +68,7 @@ def decision(event: PollutionEvent) -> rules.Decision | None:
 def _chain_of(result: Resolution, code: str | None) -> tuple[str, ...] | None:
     for hit in result.jurisdiction:
         if code in hit.chain:
-            return hit.chain[:hit.chain.index(code) + 1]
+            return hit.chain[: hit.chain.index(code) + 1]
     return None
 
 
@@ -76,8 +81,13 @@ def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolut
     if decision(event) is not None:
         raise Conflict("共同上级已指定管辖，不能再提出争议 (jurisdiction was designated)")
     chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
-    dispute = JurisdictionDispute(event_id=event.id, parties=parties, deciding_code=rules.common_superior(chains),
-                                  reason=_reason(payload.get("reason"), "争议理由"), raised_by=user.display_name)
+    dispute = JurisdictionDispute(
+        event_id=event.id,
+        parties=parties,
+        deciding_code=rules.common_superior(chains),
+        reason=_reason(payload.get("reason"), "争议理由"),
+        raised_by=user.display_name,
+    )
     event.disputes.append(dispute)
     commit(session, "该事件已有待指定的争议 (a dispute is already open)")
     return dispute
@@ -99,8 +109,13 @@ def decide(session: Session, user, event: PollutionEvent, result: Resolution, di
     dispute.designated_code, dispute.decision_reason = designated, _reason(payload.get("reason"), "指定理由")
     dispute.decided_by, dispute.decided_at, dispute.state = user.display_name, workflow.now(), "decided"
     holder_chain = _chain_of(result, designated)
-    _route(session, user, event, holder_chain, f"由 {dispute.deciding_code or '上级政府'} 指定 {designated} 管辖："
-                                               f"{dispute.decision_reason}")
+    _route(
+        session,
+        user,
+        event,
+        holder_chain,
+        f"由 {dispute.deciding_code or '上级政府'} 指定 {designated} 管辖：{dispute.decision_reason}",
+    )
     session.commit()
     return dispute
 
@@ -110,8 +125,14 @@ def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...]
     for link in event.cases:
         case = link.incident
         if case.state in workflow.OPEN_STATES and list(case.grid_codes) != list(chain):
-            workflow.audit(session, case, user, "jurisdiction", case.state,
-                           f"跨界管辖：{case.grid_codes[-1]} → {chain[-1]}（{reason}）")
+            workflow.audit(
+                session,
+                case,
+                user,
+                "jurisdiction",
+                case.state,
+                f"跨界管辖：{case.grid_codes[-1]} → {chain[-1]}（{reason}）",
+            )
             case.grid_codes, case.version_id = list(chain), event.version_id
             moved += 1
     return moved
@@ -136,14 +157,21 @@ def allowed(session: Session, user, event: PollutionEvent, result: Resolution) -
     codes = [hit.code for hit in result.jurisdiction]
     settled = decision(event) is not None
     return {
-        "record": not pending and not settled and any(
+        "record": not pending
+        and not settled
+        and any(
             access.may(lambda c=link.incident: access.case_access.require_grid_role(user, c, access.RECORDERS))
-            for link in event.cases),
+            for link in event.cases
+        ),
         # staff who may see the event may link a case of their own grids to it (a notified grid's report too)
         "link": not pending and not settled and (sees_all(user) or user.role in access.RECORDERS),
-        "dispute": not pending and not settled and len(codes) > 1 and access.may(lambda: access.require_party(user, result, codes)),
-        "decide": bool(pending) and access.may(
-            lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
-        "route": not pending and result.outcome.holder is not None
-                 and access.may(lambda: access.require_party(user, result, codes)),
+        "dispute": not pending
+        and not settled
+        and len(codes) > 1
+        and access.may(lambda: access.require_party(user, result, codes)),
+        "decide": bool(pending)
+        and access.may(lambda: access.require_designator(user, _chain_of(result, pending.deciding_code))),
+        "route": not pending
+        and result.outcome.holder is not None
+        and access.may(lambda: access.require_party(user, result, codes)),
     }

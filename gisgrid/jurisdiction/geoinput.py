@@ -1,4 +1,5 @@
 """GeoJSON geometries from users (drawn on a map or sent by an API client) → checked WGS84 shapely geometries."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,10 @@ def _geometry_object(value, label: str) -> dict:
 
 def _shape(value: dict, label: str, allowed: tuple[str, ...]) -> BaseGeometry:
     if value["type"] not in allowed:
-        raise InvalidInput(f"{label} 的几何类型 {value['type']!r} 不可用，应为 {'、'.join(allowed)} "
-                           f"({label} must be one of {', '.join(allowed)})")
+        raise InvalidInput(
+            f"{label} 的几何类型 {value['type']!r} 不可用，应为 {'、'.join(allowed)} "
+            f"({label} must be one of {', '.join(allowed)})"
+        )
     if "coordinates" not in value:
         raise InvalidInput(f"{label} 缺少 coordinates ({label} has no coordinates)")
     try:
@@ -58,8 +61,7 @@ def _to_wgs84(geom: BaseGeometry, crs, label: str) -> BaseGeometry:
 def _check_valid(geom: BaseGeometry, label: str) -> None:
     if not geom.is_valid:
         # explain_validity names the problem and where, e.g. "Self-intersection[116.36 39.91]"
-        raise ValidationFailed(f"{label} 几何无效：{shapely.is_valid_reason(geom)} "
-                               f"({label} is not a valid geometry)")
+        raise ValidationFailed(f"{label} 几何无效：{shapely.is_valid_reason(geom)} ({label} is not a valid geometry)")
 
 
 def parse(value, crs_name: str | None, label: str, allowed: tuple[str, ...] = ACT_TYPES) -> BaseGeometry:

@@ -1,4 +1,5 @@
 """Pollution events that cross grid boundaries, their linked cases, harm areas, disputes and the river network."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,12 +43,13 @@ class PollutionEvent(Base):
     updated_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    cases: Mapped[list["EventCase"]] = relationship(order_by="EventCase.received_at", lazy="selectin",
-                                                    cascade="all, delete-orphan")
-    areas: Mapped[list["EventArea"]] = relationship(order_by="EventArea.id", lazy="selectin",
-                                                    cascade="all, delete-orphan")
-    disputes: Mapped[list["JurisdictionDispute"]] = relationship(order_by="JurisdictionDispute.id",
-                                                                 lazy="selectin")
+    cases: Mapped[list[EventCase]] = relationship(
+        order_by="EventCase.received_at", lazy="selectin", cascade="all, delete-orphan"
+    )
+    areas: Mapped[list[EventArea]] = relationship(
+        order_by="EventArea.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+    disputes: Mapped[list[JurisdictionDispute]] = relationship(order_by="JurisdictionDispute.id", lazy="selectin")
 
 
 class EventCase(Base):
@@ -78,8 +80,10 @@ class EventArea(Base):
     params: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
     geom = mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=False), nullable=False)
 
-    __table_args__ = (CheckConstraint(f"kind IN {AREA_KINDS}", name="ck_pollution_event_area_kind"),
-                      Index("ix_pollution_event_area_event", "event_id"))
+    __table_args__ = (
+        CheckConstraint(f"kind IN {AREA_KINDS}", name="ck_pollution_event_area_kind"),
+        Index("ix_pollution_event_area_event", "event_id"),
+    )
 
 
 class JurisdictionDispute(Base):
@@ -102,8 +106,10 @@ class JurisdictionDispute(Base):
 
     __table_args__ = (
         CheckConstraint(f"state IN {DISPUTE_STATES}", name="ck_jurisdiction_dispute_state"),
-        CheckConstraint("state = 'open' OR (designated_code IS NOT NULL AND decision_reason IS NOT NULL)",
-                        name="ck_jurisdiction_dispute_decided"),
+        CheckConstraint(
+            "state = 'open' OR (designated_code IS NOT NULL AND decision_reason IS NOT NULL)",
+            name="ck_jurisdiction_dispute_decided",
+        ),
         # one open dispute per event at a time
         Index("uq_jurisdiction_dispute_open", "event_id", unique=True, postgresql_where=text("state = 'open'")),
     )
@@ -121,4 +127,3 @@ class RiverReach(Base):
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
 
     __table_args__ = (Index("ix_river_reach_geom", "geom", postgresql_using="gist"),)
-

@@ -1,4 +1,5 @@
 """Resolve an act and its harm areas against one boundary version, and describe the result as JSON and a map."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,9 @@ class Resolution:
         return max(0.0, 1.0 - sum(hit.share for hit in self.jurisdiction))
 
 
-def resolve(session: Session, version_id: int, act: BaseGeometry, areas=(), reports=(),
-            decision: rules.Decision | None = None) -> Resolution:
+def resolve(
+    session: Session, version_id: int, act: BaseGeometry, areas=(), reports=(), decision: rules.Decision | None = None
+) -> Resolution:
     """Apply the rules to an act (and harm areas) in ``version_id``; an act outside every grid is refused."""
     jurisdiction = queries.grids_reached(session, version_id, act)
     if not jurisdiction:
@@ -58,14 +60,20 @@ def resolve(session: Session, version_id: int, act: BaseGeometry, areas=(), repo
 
 
 def _hit_json(hit: Hit, claims: dict[str, rules.Claim] | None = None) -> dict:
-    body = {"code": hit.code, "name": hit.name, "level": hit.level, "chain": list(hit.chain),
-            "names": list(hit.names), "measure": round(hit.measure, 3), "share": round(hit.share, 6)}
+    body = {
+        "code": hit.code,
+        "name": hit.name,
+        "level": hit.level,
+        "chain": list(hit.chain),
+        "names": list(hit.names),
+        "measure": round(hit.measure, 3),
+        "share": round(hit.share, 6),
+    }
     if hit.kinds:
         body["kinds"] = [k for k in hit.kinds if k]
     if claims is not None:
         claim = claims.get(hit.code)
-        body["first_claim"] = claim and {"at": china_iso(claim.at), "incident_id": claim.incident_id,
-                                         "how": claim.how}
+        body["first_claim"] = claim and {"at": china_iso(claim.at), "incident_id": claim.incident_id, "how": claim.how}
     return body
 
 
@@ -82,7 +90,8 @@ def to_json(session: Session, result: Resolution) -> dict:
     return {
         "version_id": result.version_id,
         "act_type": result.act.geom_type,
-        "rule": outcome.rule, "rule_label": rules.RULE_LABELS[outcome.rule],
+        "rule": outcome.rule,
+        "rule_label": rules.RULE_LABELS[outcome.rule],
         "holder": _grid_ref(session, result.version_id, outcome.holder),
         "deciding": _grid_ref(session, result.version_id, outcome.deciding),
         "jurisdiction": [_hit_json(h, outcome.claims) for h in result.jurisdiction],
@@ -99,7 +108,7 @@ def _involved(result: Resolution) -> dict[str, str]:
     for hit in result.jurisdiction:
         roles[hit.code] = "jurisdiction"
         if deciding in hit.chain:
-            for code in hit.chain[hit.chain.index(deciding) + 1:-1]:
+            for code in hit.chain[hit.chain.index(deciding) + 1 : -1]:
                 roles.setdefault(code, "between")
     if deciding:
         roles[deciding] = "deciding"
@@ -109,8 +118,10 @@ def _involved(result: Resolution) -> dict[str, str]:
 def map_features(session: Session, result: Resolution) -> dict:
     """A FeatureCollection for the map: act, harm areas, and grids by role (jurisdiction, notified, deciding)."""
     features = [{"type": "Feature", "geometry": mapping(result.act), "properties": {"role": "act"}}]
-    features += [{"type": "Feature", "geometry": mapping(a.geom), "properties": {"role": a.kind, **a.params}}
-                 for a in result.areas]
+    features += [
+        {"type": "Feature", "geometry": mapping(a.geom), "properties": {"role": a.kind, **a.params}}
+        for a in result.areas
+    ]
     roles = _involved(result)
     for feature in queries.grid_features(session, result.version_id, roles):
         code = feature["properties"]["code"]

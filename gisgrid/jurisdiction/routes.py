@@ -1,4 +1,5 @@
 """Pages and JSON API of cross-boundary jurisdiction: record, resolve, link cases, dispute, designate, route."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
@@ -123,8 +124,9 @@ def rivers_json():
 @roles_required(*STAFF)
 def events_page():
     """Cross-boundary events of the user's grids, on a map and in a table."""
-    return render_template("jurisdiction/index.html", events=service.list_events(db.session(), current_user),
-                           rule_labels=rules.RULE_LABELS)
+    return render_template(
+        "jurisdiction/index.html", events=service.list_events(db.session(), current_user), rule_labels=rules.RULE_LABELS
+    )
 
 
 @bp.get("/jurisdiction/events/<int:event_id>")

@@ -3,24 +3,25 @@
 造成跨行政区域环境污染的案件，由污染行为发生地网格单位管辖。两个以上网格单位都有管辖权的案件，由最先发现
 或者最先接到举报的网格单位管辖。对管辖权发生争议时，争议双方应报请共同的上一级网格单位指定管辖。
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Iterable, Sequence
 
 # why a grid holds the case; the labels are what the panel shows
-ACT_LOCATION = "act_location"        # one grid has jurisdiction: where the act occurs
-FIRST_RECEIVED = "first_received"    # several: the one that discovered it or received a report first
-DESIGNATED = "designated"            # the common superior designated one after a dispute
-UNDETERMINED = "undetermined"        # several, and no report decides it: the common superior must designate
+ACT_LOCATION = "act_location"  # one grid has jurisdiction: where the act occurs
+FIRST_RECEIVED = "first_received"  # several: the one that discovered it or received a report first
+DESIGNATED = "designated"  # the common superior designated one after a dispute
+UNDETERMINED = "undetermined"  # several, and no report decides it: the common superior must designate
 RULE_LABELS = {
     ACT_LOCATION: "污染行为发生地网格单位管辖",
     FIRST_RECEIVED: "最先发现或者最先接到举报的网格单位管辖",
     DESIGNATED: "共同的上一级网格单位指定管辖",
     UNDETERMINED: "尚无法确定：须报请共同的上一级网格单位指定管辖",
 }
-DISCOVERED, REPORTED = "discovered", "reported"   # a patrol found it / the public reported it
+DISCOVERED, REPORTED = "discovered", "reported"  # a patrol found it / the public reported it
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,11 @@ class Hit:
     code: str
     name: str
     level: int
-    chain: tuple[str, ...]          # codes from the top grid down to this one
+    chain: tuple[str, ...]  # codes from the top grid down to this one
     names: tuple[str, ...]
-    measure: float                  # points covered, metres of line or square metres inside the grid
-    share: float                    # of the whole act or harm area, 0–1
-    kinds: tuple[str, ...] = ()     # for harm: observed, buffer, wind, downstream
+    measure: float  # points covered, metres of line or square metres inside the grid
+    share: float  # of the whole act or harm area, 0–1
+    kinds: tuple[str, ...] = ()  # for harm: observed, buffer, wind, downstream
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """Entry points for routes: record an event from a case, link cases, resolve, describe, list."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,15 +40,18 @@ def event_of_case(session: Session, incident_id: int) -> PollutionEvent | None:
 
 def reports(event: PollutionEvent) -> list[rules.Report]:
     """The linked cases as the rules weigh them (grid that received each, when, channel)."""
-    return [rules.Report(link.incident_id, tuple(link.received_chain), link.received_at, link.channel)
-            for link in event.cases]
+    return [
+        rules.Report(link.incident_id, tuple(link.received_chain), link.received_at, link.channel)
+        for link in event.cases
+    ]
 
 
 def resolution(session: Session, event: PollutionEvent) -> Resolution:
     """Resolve a stored event with its stored areas, linked cases and designation."""
     stored = tuple(Area(a.kind, to_shape(a.geom), dict(a.params)) for a in event.areas)
-    return resolve.resolve(session, event.version_id, to_shape(event.act_geom), stored, reports(event),
-                           disputes.decision(event))
+    return resolve.resolve(
+        session, event.version_id, to_shape(event.act_geom), stored, reports(event), disputes.decision(event)
+    )
 
 
 def get_event(session: Session, user, event_id) -> tuple[PollutionEvent, Resolution]:
@@ -66,9 +70,15 @@ def _require_unlocked(event: PollutionEvent) -> None:
 
 
 def _link(event: PollutionEvent, incident, user) -> None:
-    event.cases.append(EventCase(incident_id=incident.id, received_chain=list(incident.grid_codes),
-                                 received_at=incident.reported_at, channel=incident.channel,
-                                 linked_by=user.display_name))
+    event.cases.append(
+        EventCase(
+            incident_id=incident.id,
+            received_chain=list(incident.grid_codes),
+            received_at=incident.reported_at,
+            channel=incident.channel,
+            linked_by=user.display_name,
+        )
+    )
 
 
 def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent:
@@ -84,7 +94,7 @@ def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent
     act = geoinput.parse(payload.get("act"), crs, "act")
     harm = areas.from_request(session, act, payload, crs)
     version_id = event.version_id if event else incident.version_id
-    resolve.resolve(session, version_id, act, harm)   # refuses an act outside every grid before writing
+    resolve.resolve(session, version_id, act, harm)  # refuses an act outside every grid before writing
     if event is None:
         event = PollutionEvent(version_id=version_id, created_by=user.display_name, title="")
         session.add(event)
@@ -152,8 +162,9 @@ def _preview_basis(session: Session, user, payload: dict) -> tuple[int, list[rul
     event = event_of_case(session, incident.id)
     if event is not None:
         return event.version_id, reports(event)
-    return incident.version_id, [rules.Report(incident.id, tuple(incident.grid_codes), incident.reported_at,
-                                              incident.channel)]
+    return incident.version_id, [
+        rules.Report(incident.id, tuple(incident.grid_codes), incident.reported_at, incident.channel)
+    ]
 
 
 def _version(session: Session, at) -> int:
@@ -173,10 +184,19 @@ def _version(session: Session, at) -> int:
 
 
 def _dispute_json(d) -> dict:
-    return {"id": d.id, "parties": d.parties, "deciding": d.deciding_code, "reason": d.reason,
-            "raised_by": d.raised_by, "raised_at": china_iso(d.raised_at), "state": d.state,
-            "designated": d.designated_code, "decision_reason": d.decision_reason,
-            "decided_by": d.decided_by, "decided_at": china_iso(d.decided_at)}
+    return {
+        "id": d.id,
+        "parties": d.parties,
+        "deciding": d.deciding_code,
+        "reason": d.reason,
+        "raised_by": d.raised_by,
+        "raised_at": china_iso(d.raised_at),
+        "state": d.state,
+        "designated": d.designated_code,
+        "decision_reason": d.decision_reason,
+        "decided_by": d.decided_by,
+        "decided_at": china_iso(d.decided_at),
+    }
 
 
 def describe(session: Session, user, event: PollutionEvent, result: Resolution) -> dict:
@@ -184,13 +204,27 @@ def describe(session: Session, user, event: PollutionEvent, result: Resolution) 
     pending = disputes.open_dispute(event)
     status = "disputed" if pending else ("undetermined" if result.outcome.holder is None else "settled")
     return {
-        "id": event.id, "title": event.title, "version_id": event.version_id, "status": status,
-        "created_by": event.created_by, "created_at": china_iso(event.created_at),
-        "updated_by": event.updated_by, "updated_at": china_iso(event.updated_at),
-        "act": mapping(result.act), "areas": [{"kind": a.kind, "params": a.params} for a in result.areas],
-        "cases": [{"incident_id": c.incident_id, "received_chain": c.received_chain,
-                   "received_at": china_iso(c.received_at), "channel": c.channel, "state": c.incident.state,
-                   "grid_codes": c.incident.grid_codes} for c in event.cases],
+        "id": event.id,
+        "title": event.title,
+        "version_id": event.version_id,
+        "status": status,
+        "created_by": event.created_by,
+        "created_at": china_iso(event.created_at),
+        "updated_by": event.updated_by,
+        "updated_at": china_iso(event.updated_at),
+        "act": mapping(result.act),
+        "areas": [{"kind": a.kind, "params": a.params} for a in result.areas],
+        "cases": [
+            {
+                "incident_id": c.incident_id,
+                "received_chain": c.received_chain,
+                "received_at": china_iso(c.received_at),
+                "channel": c.channel,
+                "state": c.incident.state,
+                "grid_codes": c.incident.grid_codes,
+            }
+            for c in event.cases
+        ],
         "disputes": [_dispute_json(d) for d in event.disputes],
         "resolution": resolve.to_json(session, result),
         "allowed": disputes.allowed(session, user, event, result),
@@ -213,8 +247,10 @@ def for_case(session: Session, user, incident_id) -> dict:
 
 def _case_place(incident) -> dict:
     # where the case was reported and the level of its grid: the recording map starts there
-    return {"case_point": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
-            "case_level": len(incident.grid_codes)}
+    return {
+        "case_point": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
+        "case_level": len(incident.grid_codes),
+    }
 
 
 def list_events(session: Session, user) -> list[dict]:
@@ -225,10 +261,18 @@ def list_events(session: Session, user) -> list[dict]:
         result = resolution(session, event)
         if access.can_view(user, event, result):
             outcome = result.outcome
-            listed.append({"id": event.id, "title": event.title, "holder": outcome.holder, "rule": outcome.rule,
-                           "act": mapping(result.act),
-                           "rule_label": rules.RULE_LABELS[outcome.rule], "disputed": disputes.open_dispute(event) is not None,
-                           "jurisdiction": [h.code for h in result.jurisdiction],
-                           "notified": [h.code for h in result.notified],
-                           "cases": [c.incident_id for c in event.cases]})
+            listed.append(
+                {
+                    "id": event.id,
+                    "title": event.title,
+                    "holder": outcome.holder,
+                    "rule": outcome.rule,
+                    "act": mapping(result.act),
+                    "rule_label": rules.RULE_LABELS[outcome.rule],
+                    "disputed": disputes.open_dispute(event) is not None,
+                    "jurisdiction": [h.code for h in result.jurisdiction],
+                    "notified": [h.code for h in result.notified],
+                    "cases": [c.incident_id for c in event.cases],
+                }
+            )
     return listed

@@ -1,4 +1,5 @@
 """Commits of the jurisdiction services."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError

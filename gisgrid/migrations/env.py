@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (gisgrid.migrate) or GISGRID_DATABASE_URL."""
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 

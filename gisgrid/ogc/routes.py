@@ -1,4 +1,5 @@
 """OGC API – Features routes at /ogc (JSON / GeoJSON only; ?f=json accepted)."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -57,8 +58,7 @@ def collection():
 def items():
     """Features: ?bbox=&limit=&offset=[&level=][&at=]."""
     args = service.parse_items_args(request.args)
-    body = service.items(db.session(), _base(), at_day(), args["limit"], args["offset"],
-                         args["filters"], _query())
+    body = service.items(db.session(), _base(), at_day(), args["limit"], args["offset"], args["filters"], _query())
     return _respond(body, service.GEOJSON)
 
 

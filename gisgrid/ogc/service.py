@@ -1,9 +1,10 @@
 """OGC API – Features documents: landing page, conformance, collections, items (public fields only)."""
+
 from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,17 +16,24 @@ from gisgrid.public_map.service import resolve_version
 COLLECTION = "grids"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-CONFORMANCE = ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"]
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
 JSON, GEOJSON = "application/json", "application/geo+json"
 
 
 def landing(base: str) -> dict:
     """The landing page with links to conformance and collections."""
-    return {"title": "gisgrid 环境监管网格 (OGC API – Features)",
-            "description": "已发布的环境监管网格及其公开联系方式 (published grids with public contacts)",
-            "links": [_link(base, "", "self", JSON, "本页"), _link(base, "/conformance", "conformance", JSON, "一致性"),
-                      _link(base, "/collections", "data", JSON, "数据集合")]}
+    return {
+        "title": "gisgrid 环境监管网格 (OGC API – Features)",
+        "description": "已发布的环境监管网格及其公开联系方式 (published grids with public contacts)",
+        "links": [
+            _link(base, "", "self", JSON, "本页"),
+            _link(base, "/conformance", "conformance", JSON, "一致性"),
+            _link(base, "/collections", "data", JSON, "数据集合"),
+        ],
+    }
 
 
 def conformance() -> dict:
@@ -35,8 +43,10 @@ def conformance() -> dict:
 
 def collections(session: Session, base: str, day: date | None) -> dict:
     """The one collection, ``grids``."""
-    return {"links": [_link(base, "/collections", "self", JSON, "集合")],
-            "collections": [collection(session, base, day)]}
+    return {
+        "links": [_link(base, "/collections", "self", JSON, "集合")],
+        "collections": [collection(session, base, day)],
+    }
 
 
 def collection(session: Session, base: str, day: date | None) -> dict:
@@ -45,11 +55,15 @@ def collection(session: Session, base: str, day: date | None) -> dict:
     bbox = queries.extent(session, version.id)
     session.rollback()
     path = f"/collections/{COLLECTION}"
-    return {"id": COLLECTION, "title": f"环境监管网格 · {version.label}",
-            "description": "网格、责任主体、第一责任人、网格员及公开电话 (public fields only)",
-            "itemType": "feature", "crs": [CRS84],
-            "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84}},
-            "links": [_link(base, path, "self", JSON, "集合"), _link(base, f"{path}/items", "items", GEOJSON, "要素")]}
+    return {
+        "id": COLLECTION,
+        "title": f"环境监管网格 · {version.label}",
+        "description": "网格、责任主体、第一责任人、网格员及公开电话 (public fields only)",
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84}},
+        "links": [_link(base, path, "self", JSON, "集合"), _link(base, f"{path}/items", "items", GEOJSON, "要素")],
+    }
 
 
 def parse_items_args(args) -> dict:
@@ -64,24 +78,31 @@ def parse_items_args(args) -> dict:
     return {"limit": limit, "offset": offset, "filters": filters}
 
 
-def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict,
-          query: dict) -> dict:
+def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict, query: dict) -> dict:
     """A page of features with numberMatched/numberReturned and next/prev links."""
     version = resolve_version(session, day)
     rows = queries.public_grids(session, version.id, limit=limit, offset=offset, **filters)
     matched = queries.count_grids(session, version.id, **filters)
     session.rollback()
     path = f"/collections/{COLLECTION}/items"
-    links = [_link(base, path, "self", GEOJSON, "本页", {**query, "limit": limit, "offset": offset}),
-             _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合")]
+    links = [
+        _link(base, path, "self", GEOJSON, "本页", {**query, "limit": limit, "offset": offset}),
+        _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合"),
+    ]
     if offset + len(rows) < matched:
         links.append(_link(base, path, "next", GEOJSON, "下一页", {**query, "limit": limit, "offset": offset + limit}))
     if offset > 0:
-        links.append(_link(base, path, "prev", GEOJSON, "上一页",
-                           {**query, "limit": limit, "offset": max(0, offset - limit)}))
-    return {"type": "FeatureCollection", "features": [feature(r) for r in rows],
-            "numberMatched": matched, "numberReturned": len(rows),
-            "timeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}
+        links.append(
+            _link(base, path, "prev", GEOJSON, "上一页", {**query, "limit": limit, "offset": max(0, offset - limit)})
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": [feature(r) for r in rows],
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "links": links,
+    }
 
 
 def item(session: Session, base: str, day: date | None, code: str) -> dict:
@@ -92,8 +113,13 @@ def item(session: Session, base: str, day: date | None, code: str) -> dict:
     if not rows:
         raise NotFound(f"网格 {code} 不存在 (no feature {code})")
     path = f"/collections/{COLLECTION}/items/{code}"
-    return {**feature(rows[0]), "links": [_link(base, path, "self", GEOJSON, "要素"),
-                                          _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合")]}
+    return {
+        **feature(rows[0]),
+        "links": [
+            _link(base, path, "self", GEOJSON, "要素"),
+            _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合"),
+        ],
+    }
 
 
 def feature(row: dict) -> dict:
@@ -129,7 +155,10 @@ def _bbox(raw: str) -> list[float]:
         raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers)") from None
     if len(values) == 6:  # 3-D bbox: drop the heights
         values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or not all(math.isfinite(v) for v in values) \
-            or not (values[0] <= values[2] and values[1] <= values[3]):
+    if (
+        len(values) != 4
+        or not all(math.isfinite(v) for v in values)
+        or not (values[0] <= values[2] and values[1] <= values[3])
+    ):
         raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers, min <= max)")
     return values

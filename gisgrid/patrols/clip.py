@@ -1,4 +1,5 @@
 """Clipping a timed track to a period: only the part walked inside the period counts for coverage."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Patrol tracks of grid staff, stored cleaned, with what cleaning removed."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Patrol pages and APIs: track upload (GPX/GeoJSON), the phone JSON API, coverage map and tables."""
+
 from __future__ import annotations
 
 import math

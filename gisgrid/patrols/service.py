@@ -2,6 +2,7 @@
 
 Services take plain values and a session, own the transaction, and never touch ``flask.request``.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ DEFAULT_DISTANCE_M = 100.0
 MAX_DISTANCE_M = 2000.0
 
 
-def save_track(session: Session, user, points: list[tuple], origin: str,
-               max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS) -> PatrolTrack:
+def save_track(
+    session: Session, user, points: list[tuple], origin: str, max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS
+) -> PatrolTrack:
     """Clean the points and store the track of ``user``; fewer than two clean points is refused."""
     result = cleaning.clean(points, max_speed_mps)
     if len(result.points) < 2:
@@ -30,10 +32,17 @@ def save_track(session: Session, user, points: list[tuple], origin: str,
     pts = result.points
     wkt = "LINESTRING(" + ", ".join(f"{lon!r} {lat!r}" for lon, lat, _ in pts) + ")"
     length = sum(cleaning.distance_m(a, b) for a, b in zip(pts, pts[1:]))
-    track = PatrolTrack(user_id=user.id, patroller=user.display_name, origin=origin,
-                        started_at=pts[0][2], ended_at=pts[-1][2], geom=f"SRID=4326;{wkt}",
-                        points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
-                        cleaning=result.report, length_m=round(length, 1))
+    track = PatrolTrack(
+        user_id=user.id,
+        patroller=user.display_name,
+        origin=origin,
+        started_at=pts[0][2],
+        ended_at=pts[-1][2],
+        geom=f"SRID=4326;{wkt}",
+        points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
+        cleaning=result.report,
+        length_m=round(length, 1),
+    )
     session.add(track)
     session.commit()
     return track
@@ -72,8 +81,9 @@ def clipped_wkts(clipped: dict[int, list[tuple]]) -> dict[int, str]:
     return {i: clip.ewkt(p) for i, p in clipped.items()}
 
 
-def visited_sources(session: Session, start: datetime, end: datetime, distance_m: float,
-                    wkts: dict[int, str] | None = None) -> list[dict]:
+def visited_sources(
+    session: Session, start: datetime, end: datetime, distance_m: float, wkts: dict[int, str] | None = None
+) -> list[dict]:
     """Active sources with ``visited``: the part of a track walked in [start, end) passed within the distance.
 
     ``wkts``: the period's clipped tracks as :func:`clipped_wkts` gives them, when the caller has them already.
@@ -82,12 +92,16 @@ def visited_sources(session: Session, start: datetime, end: datetime, distance_m
     return queries.coverage_sources(session, wkts, distance_m)
 
 
-def _clipped_layer(session: Session, user, start: datetime, end: datetime, version_id: int,
-                   clipped: dict[int, list[tuple]]) -> list[tuple]:
+def _clipped_layer(
+    session: Session, user, start: datetime, end: datetime, version_id: int, clipped: dict[int, list[tuple]]
+) -> list[tuple]:
     """The tracks in the user's scope, each drawn as the part walked in the period."""
     grid_codes = None if sees_all(user) else sorted(user.grid_codes)
-    return [(t, json.dumps({"type": "LineString", "coordinates": [[lon, lat] for lon, lat, _ in clipped[t.id]]}))
-            for t, _ in queries.tracks_in(session, start, end, version_id, grid_codes) if t.id in clipped]
+    return [
+        (t, json.dumps({"type": "LineString", "coordinates": [[lon, lat] for lon, lat, _ in clipped[t.id]]}))
+        for t, _ in queries.tracks_in(session, start, end, version_id, grid_codes)
+        if t.id in clipped
+    ]
 
 
 def coverage(session: Session, user, since: date, until: date, distance_m: float = DEFAULT_DISTANCE_M) -> dict:
@@ -107,45 +121,91 @@ def coverage(session: Session, user, since: date, until: date, distance_m: float
     for g in grids:
         g["share"] = round(g["covered_m2"] / g["area_m2"], 4) if g["area_m2"] else 0.0
     sources = [s for s in visited_sources(session, start, end, distance_m, wkts) if in_scope(user, s["grid_codes"])]
-    return {"version_id": version.id, "since": since.isoformat(), "until": until.isoformat(), "distance_m": distance_m,
-            "grids": grids, "sources": sources, "never_patrolled": [g for g in grids if not g["patrolled"]],
-            "tracks": _clipped_layer(session, user, start, end, version.id, clipped)}
+    return {
+        "version_id": version.id,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "distance_m": distance_m,
+        "grids": grids,
+        "sources": sources,
+        "never_patrolled": [g for g in grids if not g["patrolled"]],
+        "tracks": _clipped_layer(session, user, start, end, version.id, clipped),
+    }
 
 
 def coverage_geojson(result: dict) -> dict:
     """The coverage result as three GeoJSON FeatureCollections for the map (grids, sources, tracks)."""
-    grids = [{"type": "Feature", "geometry": json.loads(g["geojson"]),
-              "properties": {k: g[k] for k in ("code", "name", "level", "share", "patrolled", "area_m2", "covered_m2")}}
-             for g in result["grids"]]
-    sources = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                "properties": {k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")}}
-               for s in result["sources"]]
-    lines = [{"type": "Feature", "geometry": json.loads(geo),
-              "properties": {"id": t.id, "patroller": t.patroller, "started_at": t.started_at.isoformat(),
-                             "length_m": t.length_m}} for t, geo in result["tracks"]]
-    return {key: {"type": "FeatureCollection", "features": feats}
-            for key, feats in (("grids", grids), ("sources", sources), ("tracks", lines))}
+    grids = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(g["geojson"]),
+            "properties": {k: g[k] for k in ("code", "name", "level", "share", "patrolled", "area_m2", "covered_m2")},
+        }
+        for g in result["grids"]
+    ]
+    sources = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+            "properties": {k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")},
+        }
+        for s in result["sources"]
+    ]
+    lines = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(geo),
+            "properties": {
+                "id": t.id,
+                "patroller": t.patroller,
+                "started_at": t.started_at.isoformat(),
+                "length_m": t.length_m,
+            },
+        }
+        for t, geo in result["tracks"]
+    ]
+    return {
+        key: {"type": "FeatureCollection", "features": feats}
+        for key, feats in (("grids", grids), ("sources", sources), ("tracks", lines))
+    }
 
 
 def track_summary(track: PatrolTrack) -> dict:
     """What the phone API answers for a stored track."""
-    return {"id": track.id, "started_at": track.started_at.isoformat(), "ended_at": track.ended_at.isoformat(),
-            "length_m": track.length_m, "points": len(track.points), "cleaning": track.cleaning}
+    return {
+        "id": track.id,
+        "started_at": track.started_at.isoformat(),
+        "ended_at": track.ended_at.isoformat(),
+        "length_m": track.length_m,
+        "points": len(track.points),
+        "cleaning": track.cleaning,
+    }
 
 
 def my_tracks(session: Session, user, limit: int = 50) -> list[PatrolTrack]:
     """The user's latest tracks."""
-    return list(session.scalars(select(PatrolTrack).where(PatrolTrack.user_id == user.id)
-                                .order_by(PatrolTrack.started_at.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(PatrolTrack)
+            .where(PatrolTrack.user_id == user.id)
+            .order_by(PatrolTrack.started_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def coverage_json(result: dict) -> dict:
     """The coverage result for the API: tables plus GeoJSON layers."""
     keys = ("code", "name", "level", "area_m2", "covered_m2", "share", "patrolled")
-    return {"version_id": result["version_id"], "since": result["since"], "until": result["until"],
-            "distance_m": result["distance_m"],
-            "grids": [{k: g[k] for k in keys} for g in result["grids"]],
-            "never_patrolled": [g["code"] for g in result["never_patrolled"]],
-            "sources": [{k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")}
-                        for s in result["sources"]],
-            "layers": coverage_geojson(result)}
+    return {
+        "version_id": result["version_id"],
+        "since": result["since"],
+        "until": result["until"],
+        "distance_m": result["distance_m"],
+        "grids": [{k: g[k] for k in keys} for g in result["grids"]],
+        "never_patrolled": [g["code"] for g in result["never_patrolled"]],
+        "sources": [
+            {k: s[k] for k in ("id", "code", "name", "supervision_class", "visited")} for s in result["sources"]
+        ],
+        "layers": coverage_geojson(result),
+    }

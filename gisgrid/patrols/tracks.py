@@ -1,8 +1,9 @@
 """Reading patrol points from GPX (defusedxml: no entity expansion, no external entities), GeoJSON and JSON."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -11,7 +12,7 @@ from gisgrid import coords
 from gisgrid.errors import InvalidInput
 
 MAX_POINTS = 200_000
-MAX_FILE_BYTES = 32 * 1024 * 1024   # a GPX of MAX_POINTS points with times is about 20 MB
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a GPX of MAX_POINTS points with times is about 20 MB
 
 
 def parse_time(value) -> datetime | None:
@@ -19,7 +20,7 @@ def parse_time(value) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+            return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):
@@ -28,7 +29,7 @@ def parse_time(value) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _number(value) -> float:
@@ -46,12 +47,18 @@ def from_gpx(data: bytes) -> list[tuple]:
     """Track points (trkpt, else rtept) of a GPX file as (lon, lat, time)."""
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True)
-    except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as err:  # LookupError: unknown encoding
+    except (
+        ElementTree.ParseError,
+        DefusedXmlException,
+        ValueError,
+        LookupError,
+    ) as err:  # LookupError: unknown encoding
         raise InvalidInput(f"GPX 文件无法解析：{err}") from None
     if _local(root.tag) != "gpx":
         raise InvalidInput("不是 GPX 文件（根元素不是 <gpx>）")
-    points = [el for el in root.iter() if _local(el.tag) == "trkpt"] or \
-             [el for el in root.iter() if _local(el.tag) == "rtept"]
+    points = [el for el in root.iter() if _local(el.tag) == "trkpt"] or [
+        el for el in root.iter() if _local(el.tag) == "rtept"
+    ]
     out = []
     for el in points:
         time = next((c.text for c in el if _local(c.tag) == "time"), None)
@@ -85,8 +92,11 @@ def from_geojson(data: bytes) -> list[tuple]:
         times = [t for group in times for t in group] if times and isinstance(times[0], list) else times
         for i, c in enumerate(flat):
             t = times[i] if i < len(times) else (c[3] if isinstance(c, list) and len(c) > 3 else None)
-            out.append((_number(c[0]), _number(c[1]), parse_time(t)) if isinstance(c, list) and len(c) >= 2
-                       else (float("nan"), float("nan"), None))
+            out.append(
+                (_number(c[0]), _number(c[1]), parse_time(t))
+                if isinstance(c, list) and len(c) >= 2
+                else (float("nan"), float("nan"), None)
+            )
     return _limit(out)
 
 

@@ -1,4 +1,5 @@
 """The ``gisgrid tiles`` commands and the demo step that prepares map tiles."""
+
 from __future__ import annotations
 
 import click
@@ -12,6 +13,7 @@ from gisgrid.errors import DomainError
 
 def load_demo_tiles() -> None:
     from gisgrid.public_map import tiles
+
     with db.new_session() as session:
         version = tiles.published_version_id(session)
         if version is None or tiles.generalised_ready(session, version, "gcj02"):
@@ -30,6 +32,7 @@ def tiles_group() -> None:
 def tiles_prepare(version_id) -> None:
     """Pre-build GCJ-02 and low-zoom generalised geometry of a version (run after publishing)."""
     from gisgrid.public_map import tiles
+
     with db.new_session() as session:
         version_id = version_id or tiles.published_version_id(session)
         if version_id is None:

@@ -1,4 +1,5 @@
 """GCJ-02 companion geometry of published grids, for overlays on GCJ-02 (AMap-style) base maps."""
+
 from __future__ import annotations
 
 from geoalchemy2 import Geometry

@@ -3,6 +3,7 @@
 Each format is built once per boundary version into a file under the cache directory and then served
 from disk: published versions never change (edits make a new version), so the version is the key.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,24 @@ from gisgrid.grids.models import BoundaryVersion
 from gisgrid.public_map import queries
 from gisgrid.public_map.service import resolve_version
 
-FIELDS = ("code", "name", "level", "parent_code", "entity", "leader_name", "leader_title", "leader_phone",
-          "contact_phone", "duties", "staff", "sample_data", "area_m2", "label_lon", "label_lat")
-FORMATS = {"geojson": "application/geo+json", "csv": "text/csv",
-           "gpkg": "application/geopackage+sqlite3"}
+FIELDS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "entity",
+    "leader_name",
+    "leader_title",
+    "leader_phone",
+    "contact_phone",
+    "duties",
+    "staff",
+    "sample_data",
+    "area_m2",
+    "label_lon",
+    "label_lat",
+)
+FORMATS = {"geojson": "application/geo+json", "csv": "text/csv", "gpkg": "application/geopackage+sqlite3"}
 CHUNK = 5000  # grids per query while writing a file: memory stays flat at 100,000 grids
 
 
@@ -72,8 +87,7 @@ def _build_once(session: Session, version_id: int, fmt: str, path: str) -> None:
 def _pages(session: Session, version_id: int, with_wkb: bool = False):
     offset = 0
     while True:
-        rows = queries.public_grids(session, version_id, with_geom=False, with_wkb=with_wkb,
-                                    limit=CHUNK, offset=offset)
+        rows = queries.public_grids(session, version_id, with_geom=False, with_wkb=with_wkb, limit=CHUNK, offset=offset)
         if not rows:
             return
         yield rows
@@ -109,8 +123,12 @@ def write_gpkg(session: Session, version_id: int, path: str) -> None:
     """A GeoPackage with one layer ``grids`` in EPSG:4326, appended a page at a time."""
     os.unlink(path)  # GDAL creates the file itself
     for page, rows in enumerate(_pages(session, version_id, with_wkb=True)):
-        frame = gpd.GeoDataFrame([_properties(r, True) for r in rows], columns=list(FIELDS),
-                                 geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]), crs="EPSG:4326")
+        frame = gpd.GeoDataFrame(
+            [_properties(r, True) for r in rows],
+            columns=list(FIELDS),
+            geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]),
+            crs="EPSG:4326",
+        )
         # promote_to_multi: every page gets the same MultiPolygon layer type
         pyogrio.write_dataframe(frame, path, layer="grids", driver="GPKG", append=page > 0, promote_to_multi=True)
 

@@ -1,4 +1,5 @@
 """SQL of the public map: public grid rows, search, detail, labels, vector tiles, GCJ-02 geometry."""
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,26 @@ _PKG = "gisgrid.public_map"
 _NO_FILTER = {"codes": None, "level": None, "w": None, "s": None, "e": None, "n": None}
 
 
-def public_grids(session: Session, version_id: int, *, with_geom: bool = True, with_wkb: bool = False,
-                 limit: int | None = None, offset: int = 0, **filters) -> list[dict]:
+def public_grids(
+    session: Session,
+    version_id: int,
+    *,
+    with_geom: bool = True,
+    with_wkb: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    **filters,
+) -> list[dict]:
     """Public fields of a version's grids (filters: codes, level, w/s/e/n); phones only when public."""
-    params = {**_NO_FILTER, **filters, "version_id": version_id, "with_geom": with_geom, "with_wkb": with_wkb,
-              "limit": limit, "offset": offset}
+    params = {
+        **_NO_FILTER,
+        **filters,
+        "version_id": version_id,
+        "with_geom": with_geom,
+        "with_wkb": with_wkb,
+        "limit": limit,
+        "offset": offset,
+    }
     rows = session.execute(statement(_PKG, "public_grids.sql"), params).mappings()
     return [_decode(dict(row)) for row in rows]
 
@@ -66,12 +82,33 @@ def labels(session: Session, version_id: int, level: int, bbox, limit: int) -> l
     return [tuple(row) for row in session.execute(statement(_PKG, "labels.sql"), params)]
 
 
-def tile(session: Session, sql_name: str, version_id: int, level: int, z: int, x: int, y: int,
-         bbox, tolerance: float, **extra) -> bytes:
+def tile(
+    session: Session,
+    sql_name: str,
+    version_id: int,
+    level: int,
+    z: int,
+    x: int,
+    y: int,
+    bbox,
+    tolerance: float,
+    **extra,
+) -> bytes:
     """One MVT tile from tile.sql, tile_gcj02.sql, tile_generalised.sql (variant, band) or tile_baseline.sql."""
     w, s, e, n = bbox
-    params = {"version_id": version_id, "level": level, "z": z, "x": x, "y": y,
-              "w": w, "s": s, "e": e, "n": n, "tolerance": tolerance, **extra}
+    params = {
+        "version_id": version_id,
+        "level": level,
+        "z": z,
+        "x": x,
+        "y": y,
+        "w": w,
+        "s": s,
+        "e": e,
+        "n": n,
+        "tolerance": tolerance,
+        **extra,
+    }
     return bytes(session.execute(statement(_PKG, sql_name), params).scalar() or b"")
 
 
@@ -82,8 +119,11 @@ def has_gcj02(session: Session, version_id: int) -> bool:
 
 def has_generalised(session: Session, version_id: int, variant: str) -> bool:
     """True when low-zoom generalised geometry of a version and variant is prepared."""
-    return bool(session.scalar(select(exists().where(
-        GridGeneralised.version_id == version_id, GridGeneralised.variant == variant))))
+    return bool(
+        session.scalar(
+            select(exists().where(GridGeneralised.version_id == version_id, GridGeneralised.variant == variant))
+        )
+    )
 
 
 def clear_generalised(session: Session, version_id: int) -> None:
@@ -93,8 +133,10 @@ def clear_generalised(session: Session, version_id: int) -> None:
 
 def generalise(session: Session, version_id: int, variant: str, zoom: int, level: int, tolerance: float) -> None:
     """Store one level of a version simplified to ``tolerance`` degrees for tiles up to ``zoom``."""
-    session.execute(statement(_PKG, "generalise.sql"), {"version_id": version_id, "variant": variant,
-                                                        "zoom": zoom, "level": level, "tolerance": tolerance})
+    session.execute(
+        statement(_PKG, "generalise.sql"),
+        {"version_id": version_id, "variant": variant, "zoom": zoom, "level": level, "tolerance": tolerance},
+    )
 
 
 def lock_version(session: Session, version_id: int) -> None:
@@ -105,28 +147,39 @@ def lock_version(session: Session, version_id: int) -> None:
 def build_gcj02(session: Session, version_id: int, chunk: int = 2000) -> int:
     """Shift every grid of a version to GCJ-02 vertex by vertex and store it; returns the count."""
     session.execute(delete(GridGcj02).where(GridGcj02.version_id == version_id))
-    rows = session.execute(select(Grid.id, Grid.level, Grid.code, func.ST_AsBinary(Grid.geom))
-                           .where(Grid.version_id == version_id)).all()
+    rows = session.execute(
+        select(Grid.id, Grid.level, Grid.code, func.ST_AsBinary(Grid.geom)).where(Grid.version_id == version_id)
+    ).all()
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part = rows[start : start + chunk]
         geoms = shapely.transform(shapely.from_wkb([bytes(r[3]) for r in part]), coords.wgs84_to_gcj02_xy)
-        session.execute(insert(GridGcj02).values(geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))), [
-            {"grid_id": r[0], "version_id": version_id, "level": r[1], "code": r[2], "wkb": shapely.to_wkb(g)}
-            for r, g in zip(part, geoms)])
+        session.execute(
+            insert(GridGcj02).values(geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326))),
+            [
+                {"grid_id": r[0], "version_id": version_id, "level": r[1], "code": r[2], "wkb": shapely.to_wkb(g)}
+                for r, g in zip(part, geoms)
+            ],
+        )
     return len(rows)
 
 
 def extent(session: Session, version_id: int) -> list[float] | None:
     """[w, s, e, n] of a version's grids (WGS84)."""
-    box = session.execute(select(func.ST_XMin(func.ST_Extent(Grid.geom)), func.ST_YMin(func.ST_Extent(Grid.geom)),
-                                 func.ST_XMax(func.ST_Extent(Grid.geom)), func.ST_YMax(func.ST_Extent(Grid.geom)))
-                          .where(Grid.version_id == version_id)).first()
+    box = session.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(Grid.geom)),
+            func.ST_YMin(func.ST_Extent(Grid.geom)),
+            func.ST_XMax(func.ST_Extent(Grid.geom)),
+            func.ST_YMax(func.ST_Extent(Grid.geom)),
+        ).where(Grid.version_id == version_id)
+    ).first()
     return None if box is None or box[0] is None else [float(v) for v in box]
 
 
 def public_features(session: Session, version_id: int, batch: int = 1000):
     """GeoJSON Feature texts of a version's grids, fetched ``batch`` rows at a time (server-side cursor)."""
-    result = session.execute(statement(_PKG, "public_features.sql"), {"version_id": version_id},
-                             execution_options={"yield_per": batch})
+    result = session.execute(
+        statement(_PKG, "public_features.sql"), {"version_id": version_id}, execution_options={"yield_per": batch}
+    )
     for (feature,) in result:
         yield feature

@@ -1,4 +1,5 @@
 """Public pages and APIs (no login): the disclosure map, grid details, search, tiles, open data."""
+
 from __future__ import annotations
 
 from flask import (
@@ -46,8 +47,13 @@ def _max_age() -> int:
 
 def _map_config(code: str | None = None) -> dict:
     cfg = current_app.config
-    return {"tile_url": cfg.get("TILE_URL") or "", "tile_crs": cfg.get("TILE_CRS", "wgs84"),
-            "tile_attribution": cfg.get("TILE_ATTRIBUTION") or "", "code": code, "at": request.args.get("at") or ""}
+    return {
+        "tile_url": cfg.get("TILE_URL") or "",
+        "tile_crs": cfg.get("TILE_CRS", "wgs84"),
+        "tile_attribution": cfg.get("TILE_ATTRIBUTION") or "",
+        "code": code,
+        "at": request.args.get("at") or "",
+    }
 
 
 @bp.get("/")
@@ -124,5 +130,12 @@ def open_data(fmt: str):
     """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage, from the file cache."""
     path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], at_day())
     # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
-    return send_file(path, mimetype=opendata.FORMATS[fmt], as_attachment=True, download_name=filename,
-                     conditional=True, etag=True, max_age=_max_age())
+    return send_file(
+        path,
+        mimetype=opendata.FORMATS[fmt],
+        as_attachment=True,
+        download_name=filename,
+        conditional=True,
+        etag=True,
+        max_age=_max_age(),
+    )

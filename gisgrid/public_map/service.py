@@ -1,4 +1,5 @@
 """Read models for the public pages and APIs: only fields marked public ever leave this module."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,7 +26,8 @@ def published_summary(session: Session) -> dict | None:
     if version is None:
         return None
     levels = session.execute(
-        select(Grid.level, func.count()).where(Grid.version_id == version.id).group_by(Grid.level).order_by(Grid.level))
+        select(Grid.level, func.count()).where(Grid.version_id == version.id).group_by(Grid.level).order_by(Grid.level)
+    )
     summary = {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
     session.rollback()
     return summary
@@ -46,8 +48,12 @@ def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
 
 def version_json(version: BoundaryVersion) -> dict:
     """The version as the APIs show it."""
-    return {"id": version.id, "label": version.label, "status": version.status,
-            "published_at": version.published_at.isoformat() if version.published_at else None}
+    return {
+        "id": version.id,
+        "label": version.label,
+        "status": version.status,
+        "published_at": version.published_at.isoformat() if version.published_at else None,
+    }
 
 
 def public_grid(row: dict) -> dict:
@@ -87,10 +93,15 @@ def grid_detail(session: Session, code: str, day: date | None = None, crs: str =
     grid = public_grid(grid_row)
     grid["geometry"] = shift_geojson(grid_row["geometry"], crs)
     grid["bbox"] = _shift_bbox(bbox, crs)
-    return {"version": version_json(version), "crs": crs, "grid": grid,
-            "chain": [public_grid(rows[c]) for c in chain_codes],
-            "children": [{"code": c["code"], "name": c["name"], "level": c["level"], "entity": c["entity"]}
-                         for c in children]}
+    return {
+        "version": version_json(version),
+        "crs": crs,
+        "grid": grid,
+        "chain": [public_grid(rows[c]) for c in chain_codes],
+        "children": [
+            {"code": c["code"], "name": c["name"], "level": c["level"], "entity": c["entity"]} for c in children
+        ],
+    }
 
 
 def _shift_bbox(bbox: list[float], crs: str) -> list[float]:
@@ -124,5 +135,8 @@ def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str
     if crs == "gcj02" and rows:
         lon, lat = coords.wgs84_to_gcj02([r[2] for r in rows], [r[3] for r in rows])
         rows = [(r[0], r[1], float(x), float(y)) for r, x, y in zip(rows, lon, lat)]
-    return {"version": version_json(version), "level": level,
-            "labels": [{"code": c, "name": nm, "lon": x, "lat": y} for c, nm, x, y in rows]}
+    return {
+        "version": version_json(version),
+        "level": level,
+        "labels": [{"code": c, "name": nm, "lon": x, "lat": y} for c, nm, x, y in rows],
+    }

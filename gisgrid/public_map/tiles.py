@@ -3,6 +3,7 @@
 Versions are immutable once written and a publication switches the version id, so a cache
 keyed by version id never serves stale tiles and needs no explicit invalidation.
 """
+
 from __future__ import annotations
 
 import math
@@ -97,6 +98,7 @@ def tile_bbox(z: int, x: int, y: int, buffer: float = 64 / 4096) -> tuple[float,
 
     def lat(v):
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * v / n))))
+
     return lon(x - buffer), lat(y + 1 + buffer), lon(x + 1 + buffer), lat(y - buffer)
 
 
@@ -106,8 +108,9 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise InvalidInput(f"无效的瓦片 {z}/{x}/{y} (no such tile)")
 
 
-def get_tile(session: Session, z: int, x: int, y: int, level: int | None = None, variant: str = "wgs84",
-             day: date | None = None) -> tuple[bytes, str]:
+def get_tile(
+    session: Session, z: int, x: int, y: int, level: int | None = None, variant: str = "wgs84", day: date | None = None
+) -> tuple[bytes, str]:
     """(MVT bytes, ETag without quotes) of a tile of the published version (or that of ``day``)."""
     check_tile(z, x, y)
     version = resolve_version(session, day)
@@ -123,8 +126,9 @@ def get_tile(session: Session, z: int, x: int, y: int, level: int | None = None,
     return body, etag
 
 
-def render_tile(session: Session, version_id: int, z: int, x: int, y: int, level: int, variant: str,
-                sizes=None) -> bytes:
+def render_tile(
+    session: Session, version_id: int, z: int, x: int, y: int, level: int, variant: str, sizes=None
+) -> bytes:
     """Build one tile in PostGIS (no cache); an empty tile when ``level`` is too fine for ``z``."""
     widths = {lvl: width for lvl, _, width in (sizes or level_sizes(session, version_id))}
     if level not in widths or width_px(widths[level], z) < EXPLICIT_MIN_PX:
@@ -133,8 +137,19 @@ def render_tile(session: Session, version_id: int, z: int, x: int, y: int, level
         ensure_gcj02(session, version_id)
     band = band_for(z)
     if variant in VARIANTS and band is not None and generalised_ready(session, version_id, variant, auto=True):
-        return queries.tile(session, "tile_generalised.sql", version_id, level, z, x, y, tile_bbox(z, x, y),
-                            tolerance(z), variant=variant, band=band)
+        return queries.tile(
+            session,
+            "tile_generalised.sql",
+            version_id,
+            level,
+            z,
+            x,
+            y,
+            tile_bbox(z, x, y),
+            tolerance(z),
+            variant=variant,
+            band=band,
+        )
     return queries.tile(session, _SQL[variant], version_id, level, z, x, y, tile_bbox(z, x, y), tolerance(z))
 
 
@@ -185,8 +200,13 @@ def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> 
 
 def _generalise_steps(sizes) -> list[tuple[str, int, int]]:
     """(variant, band, level) of each generalised layer prepare() builds: the levels drawn at the band's zoom."""
-    return [(variant, band, level) for variant in VARIANTS for band in PREPARED_ZOOMS
-            for level, _, width in sizes if width_px(width, band) >= EXPLICIT_MIN_PX]
+    return [
+        (variant, band, level)
+        for variant in VARIANTS
+        for band in PREPARED_ZOOMS
+        for level, _, width in sizes
+        if width_px(width, band) >= EXPLICIT_MIN_PX
+    ]
 
 
 _STARTED: set[tuple] = set()
@@ -212,6 +232,7 @@ def prepare_in_background(session: Session, version_id: int) -> bool:
         with Session(engine) as own:
             if not queries.has_generalised(own, version_id, VARIANTS[-1]):
                 prepare(own, version_id)
+
     threading.Thread(target=work, name=f"tiles-prepare-{version_id}", daemon=True).start()
     return True
 
@@ -246,6 +267,16 @@ def map_levels(session: Session, day: date | None = None) -> dict:
     version = resolve_version(session, day)
     sizes = level_sizes(session, version.id)
     session.rollback()
-    return {"version_id": version.id, "levels": [
-        {"level": level, "count": n, "width_m": round(width), "auto_min_zoom": min_zoom(width),
-         "min_zoom": min_zoom(width, EXPLICIT_MIN_PX)} for level, n, width in sizes]}
+    return {
+        "version_id": version.id,
+        "levels": [
+            {
+                "level": level,
+                "count": n,
+                "width_m": round(width),
+                "auto_min_zoom": min_zoom(width),
+                "min_zoom": min_zoom(width, EXPLICIT_MIN_PX),
+            }
+            for level, n, width in sizes
+        ],
+    }

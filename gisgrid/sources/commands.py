@@ -1,4 +1,5 @@
 """The ``gisgrid sources`` commands: import, export, 双随机 draws, reassignment after a new boundary version."""
+
 from __future__ import annotations
 
 import sys
@@ -23,10 +24,12 @@ def sources_group() -> None:
 def sources_import(path, crs) -> None:
     """Import sources from CSV/XLSX/GeoPackage: all rows or none (every bad row is listed)."""
     from gisgrid.sources import service
+
     try:
         with db.new_session() as session:
-            count = service.import_file(session, path, by="cli", crs=crs,
-                                        progress=lambda rows: tqdm(rows, unit="row", desc="checking"))
+            count = service.import_file(
+                session, path, by="cli", crs=crs, progress=lambda rows: tqdm(rows, unit="row", desc="checking")
+            )
     except DomainError as err:
         for problem in err.details or []:
             click.secho(f"row {problem['row']} {problem['code']}: {problem['message']}", fg="red", err=True)
@@ -39,6 +42,7 @@ def sources_import(path, crs) -> None:
 def sources_export(path) -> None:
     """Write every source to PATH (.csv, .xlsx or .gpkg; re-importable)."""
     from gisgrid.sources import service
+
     try:
         with db.new_session() as session:
             count = service.export_file(session, path)
@@ -50,15 +54,21 @@ def sources_export(path) -> None:
 @sources_group.command("draw")
 @click.argument("quarter")
 @click.option("--seed", help="The published random seed (default: a fresh random one, stored and published).")
-@click.option("--proportion", "proportions", multiple=True,
-              help="CLASS=share, e.g. C=0.3 (defaults A=0.05 B=0.1 C=0.3).")
+@click.option(
+    "--proportion", "proportions", multiple=True, help="CLASS=share, e.g. C=0.3 (defaults A=0.05 B=0.1 C=0.3)."
+)
 @click.option("--per-source", default=2, show_default=True, help="Inspectors per drawn source.")
-@click.option("--role", "pool_roles", multiple=True,
-              help="Inspector pool: a role (repeatable; default grid_staff, grid_leader, handler).")
+@click.option(
+    "--role",
+    "pool_roles",
+    multiple=True,
+    help="Inspector pool: a role (repeatable; default grid_staff, grid_leader, handler).",
+)
 @click.option("--department", "departments", multiple=True, help="Inspector pool: a department code (repeatable).")
 def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments) -> None:
     """Run QUARTER's (e.g. 2026Q4) 双随机 draw once and print it."""
     from gisgrid.sources import draws
+
     props = dict(draws.DEFAULT_PROPORTIONS)
     for pair in proportions:
         cls, _, share = pair.partition("=")
@@ -68,9 +78,18 @@ def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments
             raise click.BadParameter(f"{pair!r} is not CLASS=share", param_hint="--proportion") from None
     try:
         with db.new_session() as session:
-            view = draws.public_view(draws.run_draw(session, quarter, by="cli", seed=seed, proportions=props,
-                                                    per_source=per_source, pool_roles=pool_roles,
-                                                    departments=departments))
+            view = draws.public_view(
+                draws.run_draw(
+                    session,
+                    quarter,
+                    by="cli",
+                    seed=seed,
+                    proportions=props,
+                    per_source=per_source,
+                    pool_roles=pool_roles,
+                    departments=departments,
+                )
+            )
     except DomainError as err:
         fail(err)
     click.echo(f"draw {view['id']} {view['quarter']} seed {view['seed']!r}: {len(view['results']['picks'])} sources")
@@ -85,6 +104,7 @@ def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments
 def sources_moved(version_id, confirm_ids, confirm_all) -> None:
     """List sources whose grid differs in boundary VERSION_ID; reassign the confirmed ones."""
     from gisgrid.grids import assignments
+
     with db.new_session() as session:
         moved = [m for m in assignments.moved(session, version_id) if m.kind == "source"]
         for m in moved:
@@ -100,6 +120,7 @@ def sources_moved(version_id, confirm_ids, confirm_all) -> None:
 def sources_verify_draw(draw_id) -> None:
     """Re-run a stored draw from its stored inputs and compare with its stored results."""
     from gisgrid.sources import draws
+
     try:
         with db.new_session() as session:
             view = draws.public_view(draws.get_draw(session, draw_id))

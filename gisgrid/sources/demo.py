@@ -1,4 +1,5 @@
 """Sample pollution sources, inspections and a 双随机 draw for the 西城区 demo (all marked sample)."""
+
 from __future__ import annotations
 
 import random
@@ -16,16 +17,26 @@ from gisgrid.sources.models import Inspection, LotteryDraw, PollutionSource
 from gisgrid.sources.rules import quarter_of
 
 DEMO_PREFIX = "DEMO-"
-_KINDS = [("enterprise", "印刷厂", "印刷"), ("catering", "餐馆", "餐饮"), ("construction_site", "建筑工地", "建筑"),
-          ("vehicle_repair", "汽修店", "机动车维修"), ("enterprise", "干洗店", "洗染"),
-          ("drinking_water_source", "应急水源井", "供水"), ("other", "医疗机构", "卫生")]
+_KINDS = [
+    ("enterprise", "印刷厂", "印刷"),
+    ("catering", "餐馆", "餐饮"),
+    ("construction_site", "建筑工地", "建筑"),
+    ("vehicle_repair", "汽修店", "机动车维修"),
+    ("enterprise", "干洗店", "洗染"),
+    ("drinking_water_source", "应急水源井", "供水"),
+    ("other", "医疗机构", "卫生"),
+]
 
 
 def _leaf_grids(session: Session, version_id: int) -> list[tuple[str, str, object]]:
-    rows = session.execute(select(Grid.code, Grid.name, func.ST_AsBinary(Grid.geom))
-                           .where(Grid.version_id == version_id,
-                                  Grid.level == select(func.max(Grid.level)).where(Grid.version_id == version_id)
-                                  .scalar_subquery()).order_by(Grid.code))
+    rows = session.execute(
+        select(Grid.code, Grid.name, func.ST_AsBinary(Grid.geom))
+        .where(
+            Grid.version_id == version_id,
+            Grid.level == select(func.max(Grid.level)).where(Grid.version_id == version_id).scalar_subquery(),
+        )
+        .order_by(Grid.code)
+    )
     return [(code, name, shapely.from_wkb(bytes(wkb))) for code, name, wkb in rows]
 
 
@@ -47,11 +58,26 @@ def demo_rows(session: Session, count: int = 60, seed: int = 7, today: date | No
                 break
         kind, label, industry = _KINDS[rng.randrange(len(_KINDS))]
         violation = today - timedelta(days=rng.randrange(200, 1500)) if rng.random() < 0.12 else None
-        rows.append((i, {"code": f"{DEMO_PREFIX}{i:03d}", "name": f"示例·{name}{label}{i}", "kind": kind,
-                         "lon": round(point.x, 7), "lat": round(point.y, 7), "industry": industry,
-                         "address": f"北京市西城区{name}（示例地址）", "permits": f"示例排污许可证 91110102EX{i:04d}",
-                         "contacts": f"示例·联系人{i} 010-0000-{i:04d}", "key_source": rng.random() < 0.08,
-                         "last_violation_on": violation, "class": rng.choice("AABB"), "sample_data": True}))
+        rows.append(
+            (
+                i,
+                {
+                    "code": f"{DEMO_PREFIX}{i:03d}",
+                    "name": f"示例·{name}{label}{i}",
+                    "kind": kind,
+                    "lon": round(point.x, 7),
+                    "lat": round(point.y, 7),
+                    "industry": industry,
+                    "address": f"北京市西城区{name}（示例地址）",
+                    "permits": f"示例排污许可证 91110102EX{i:04d}",
+                    "contacts": f"示例·联系人{i} 010-0000-{i:04d}",
+                    "key_source": rng.random() < 0.08,
+                    "last_violation_on": violation,
+                    "class": rng.choice("AABB"),
+                    "sample_data": True,
+                },
+            )
+        )
     return rows
 
 
@@ -81,7 +107,7 @@ def demo_inspection_days(sources: list, frequencies: dict[str, int], today: date
     for source_id, state in zip(order, states):
         months = frequencies[by_id[source_id].supervision_class]
         last = rules.add_months(_due_day(state, months, today, rng), -months)
-        earlier = rules.add_months(last, -months)   # the one before, when the source was registered by then
+        earlier = rules.add_months(last, -months)  # the one before, when the source was registered by then
         days[source_id] = ([earlier] if earlier >= by_id[source_id].registered_on else []) + [last]
     return days
 
@@ -92,8 +118,9 @@ def _load_demo_inspections(session: Session, sources: list, admin: User, today: 
     recorded = 0
     for source_id, days in demo_inspection_days(sources, queries.frequencies(session), today).items():
         for day in days if source_id not in done else ():
-            inspections.record_inspection(session, source_id, admin, inspected_on=day, violation=False,
-                                          findings=DEMO_FINDINGS, today=today)
+            inspections.record_inspection(
+                session, source_id, admin, inspected_on=day, violation=False, findings=DEMO_FINDINGS, today=today
+            )
             recorded += 1
     return recorded
 
@@ -103,12 +130,16 @@ def load_demo_sources(session: Session, today: date | None = None) -> int:
     today = today or rules.today_in_china()
     if published_version(session) is None:
         return 0
-    sources = list(session.scalars(select(PollutionSource).where(PollutionSource.code.like(f"{DEMO_PREFIX}%"))
-                                   .order_by(PollutionSource.id)))
+    sources = list(
+        session.scalars(
+            select(PollutionSource).where(PollutionSource.code.like(f"{DEMO_PREFIX}%")).order_by(PollutionSource.id)
+        )
+    )
     registered = 0
     if not sources:
-        sources = service.register_rows(session, demo_rows(session, today=today), by="demo",
-                                        today=today - timedelta(days=400))
+        sources = service.register_rows(
+            session, demo_rows(session, today=today), by="demo", today=today - timedelta(days=400)
+        )
         registered = len(sources)
     admin = session.scalar(select(User).where(User.username == "admin"))
     if admin is not None:

@@ -1,4 +1,5 @@
 """一企一档: everything about one source for its page, its documents on disk, and the map/list views."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gisgrid.auth.service import in_scope
 from gisgrid import media
+from gisgrid.auth.service import in_scope
 from gisgrid.errors import InvalidInput, NotFound, TooLarge
 from gisgrid.patrols import service as patrol_service
 from gisgrid.patrols.service import period
@@ -27,18 +28,33 @@ def dossier(session: Session, user, source_id: int, today: date | None = None) -
     source = visible_source(session, user, source_id)
     lon, lat = queries.source_lonlat(session, source_id)
     site = session.scalar(select(func.ST_AsGeoJSON(PollutionSource.site, 6)).where(PollutionSource.id == source_id))
-    due = next((r for r in queries.due_rows(session, today or rules.today_in_china(), rules.DUE_SOON_DAYS)
-                if r["id"] == source_id), None)
-    docs = session.scalars(select(SourceDocument).where(SourceDocument.source_id == source_id)
-                           .order_by(SourceDocument.id))
-    return {"source": source, "lon": lon, "lat": lat, "site": json.loads(site) if site else None, "due": due,
-            "inspections": inspections.inspections_of(session, source_id), "documents": list(docs),
-            "frequencies": queries.frequencies(session),
-            "grid": queries.grid_outline(session, source.grid_codes[-1] if source.grid_codes else None)}
+    due = next(
+        (
+            r
+            for r in queries.due_rows(session, today or rules.today_in_china(), rules.DUE_SOON_DAYS)
+            if r["id"] == source_id
+        ),
+        None,
+    )
+    docs = session.scalars(
+        select(SourceDocument).where(SourceDocument.source_id == source_id).order_by(SourceDocument.id)
+    )
+    return {
+        "source": source,
+        "lon": lon,
+        "lat": lat,
+        "site": json.loads(site) if site else None,
+        "due": due,
+        "inspections": inspections.inspections_of(session, source_id),
+        "documents": list(docs),
+        "frequencies": queries.frequencies(session),
+        "grid": queries.grid_outline(session, source.grid_codes[-1] if source.grid_codes else None),
+    }
 
 
-def add_document(session: Session, user, source_id: int, title: str, filename: str, data: bytes,
-                 media_dir: str) -> SourceDocument:
+def add_document(
+    session: Session, user, source_id: int, title: str, filename: str, data: bytes, media_dir: str
+) -> SourceDocument:
     """Store a file under ``media_dir/sources/<id>/`` and list it in the dossier; the file goes if the row does."""
     visible_source(session, user, source_id)
     if not data:
@@ -48,8 +64,14 @@ def add_document(session: Session, user, source_id: int, title: str, filename: s
     media.sniff_document(data)
     safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._")[:100] or "file"
     stored = media.save(session, media_dir, f"sources/{source_id}", data, "_" + safe)
-    doc = SourceDocument(source_id=source_id, title=(title or "").strip() or safe, filename=safe,
-                         stored_path=stored, size=len(data), uploaded_by=user.username)
+    doc = SourceDocument(
+        source_id=source_id,
+        title=(title or "").strip() or safe,
+        filename=safe,
+        stored_path=stored,
+        size=len(data),
+        uploaded_by=user.username,
+    )
     session.add(doc)
     session.commit()
     return doc
@@ -70,14 +92,27 @@ def document_file(session: Session, user, source_id: int, doc_id: int, media_dir
 def map_features(session: Session, user, today: date | None = None, all_levels: bool = False) -> dict:
     """Sources in the user's scope as GeoJSON with class, inspection status and grid chain; grid outlines."""
     rows = inspections.due_list(session, user, today)
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                 "properties": {"id": r["id"], "code": r["code"], "name": r["name"], "kind": r["kind"],
-                                "class": r["supervision_class"], "status": r["status"],
-                                "due_on": r["due_on"].isoformat(), "last_inspected": r["last_on"].isoformat()
-                                if r["last_on"] else None, "days_overdue": r["days_overdue"],
-                                "grid_code": r["grid_codes"][-1] if r["grid_codes"] else None,
-                                "grid_codes": list(r["grid_codes"] or []),
-                                "sample_data": r["sample_data"]}} for r in rows]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "properties": {
+                "id": r["id"],
+                "code": r["code"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "class": r["supervision_class"],
+                "status": r["status"],
+                "due_on": r["due_on"].isoformat(),
+                "last_inspected": r["last_on"].isoformat() if r["last_on"] else None,
+                "days_overdue": r["days_overdue"],
+                "grid_code": r["grid_codes"][-1] if r["grid_codes"] else None,
+                "grid_codes": list(r["grid_codes"] or []),
+                "sample_data": r["sample_data"],
+            },
+        }
+        for r in rows
+    ]
     return {"type": "FeatureCollection", "features": features, "grids": queries.grid_outlines(session, all_levels)}
 
 
@@ -96,7 +131,12 @@ def reminders(session: Session, user, today: date | None = None) -> dict:
     """The staff dashboard: overdue and due-soon inspections, unpatrolled sources, counts per grid."""
     today = today or rules.today_in_china()
     rows = inspections.due_list(session, user, today)
-    return {"overdue": [r for r in rows if r["status"] == "overdue"], "unpatrolled": _unpatrolled(session, user, today),
-            "due_soon": [r for r in rows if r["status"] == "due_soon"],
-            "by_grid": inspections.by_grid(rows, user), "total": len(rows), "frequencies": queries.frequencies(session),
-            "grid_names": queries.grid_names(session)}
+    return {
+        "overdue": [r for r in rows if r["status"] == "overdue"],
+        "unpatrolled": _unpatrolled(session, user, today),
+        "due_soon": [r for r in rows if r["status"] == "due_soon"],
+        "by_grid": inspections.by_grid(rows, user),
+        "total": len(rows),
+        "frequencies": queries.frequencies(session),
+        "grid_names": queries.grid_names(session),
+    }

@@ -1,4 +1,5 @@
 """Storing and publishing the quarterly 双随机 draw (the algorithm itself is in lottery.py)."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from gisgrid.sources.models import (
     PollutionSource,
 )
 
-INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)   # the default pool
+INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)  # the default pool
 POOL_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER, roles.DISPATCHER)
 DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")
@@ -49,8 +50,9 @@ def check_pool(session: Session, pool_roles=None, departments=None) -> dict:
 def _pool_users(session: Session, pool: dict) -> list[User]:
     query = select(User).where(User.active, User.role.in_(pool["roles"])).order_by(User.id)
     if pool["departments"]:
-        query = (query.join(Department, User.department_id == Department.id)
-                 .where(Department.code.in_(pool["departments"])))
+        query = query.join(Department, User.department_id == Department.id).where(
+            Department.code.in_(pool["departments"])
+        )
     return list(session.scalars(query))
 
 
@@ -58,22 +60,51 @@ def gather_inputs(session: Session, seed: str, proportions: dict, per_source: in
     """Every input of a draw as plain JSON: candidate sources, the pool and its inspectors, conflicts, labels."""
     sources = list(session.scalars(select(PollutionSource).where(PollutionSource.active).order_by(PollutionSource.id)))
     people = _pool_users(session, pool)
-    return {"seed": seed, "proportions": {k: float(v) for k, v in proportions.items()}, "per_source": per_source,
-            "pool": pool,
-            "sources": [{"id": s.id, "class": s.supervision_class, "grid_codes": list(s.grid_codes)} for s in sources],
-            "inspectors": [{"id": u.id, "grid_codes": sorted(u.grid_codes), "role": u.role,
-                            "department": u.department.code if u.department else None} for u in people],
-            "conflicts": [[c.user_id, c.source_id] for c in session.scalars(
-                select(InspectorConflict).order_by(InspectorConflict.user_id, InspectorConflict.source_id))],
-            "labels": {"sources": {str(s.id): f"{s.code} {s.name}" for s in sources},
-                       "inspectors": {str(u.id): u.display_name for u in people},
-                       "roles": {r: roles.LABELS[r] for r in pool["roles"]},
-                       "departments": dict(session.execute(select(Department.code, Department.name)
-                                                           .where(Department.code.in_(pool["departments"]))).all())}}
+    return {
+        "seed": seed,
+        "proportions": {k: float(v) for k, v in proportions.items()},
+        "per_source": per_source,
+        "pool": pool,
+        "sources": [{"id": s.id, "class": s.supervision_class, "grid_codes": list(s.grid_codes)} for s in sources],
+        "inspectors": [
+            {
+                "id": u.id,
+                "grid_codes": sorted(u.grid_codes),
+                "role": u.role,
+                "department": u.department.code if u.department else None,
+            }
+            for u in people
+        ],
+        "conflicts": [
+            [c.user_id, c.source_id]
+            for c in session.scalars(
+                select(InspectorConflict).order_by(InspectorConflict.user_id, InspectorConflict.source_id)
+            )
+        ],
+        "labels": {
+            "sources": {str(s.id): f"{s.code} {s.name}" for s in sources},
+            "inspectors": {str(u.id): u.display_name for u in people},
+            "roles": {r: roles.LABELS[r] for r in pool["roles"]},
+            "departments": dict(
+                session.execute(
+                    select(Department.code, Department.name).where(Department.code.in_(pool["departments"]))
+                ).all()
+            ),
+        },
+    }
 
 
-def run_draw(session: Session, quarter: str, *, by: str, seed: str | None = None,
-             proportions: dict | None = None, per_source: int = 2, pool_roles=None, departments=None) -> LotteryDraw:
+def run_draw(
+    session: Session,
+    quarter: str,
+    *,
+    by: str,
+    seed: str | None = None,
+    proportions: dict | None = None,
+    per_source: int = 2,
+    pool_roles=None,
+    departments=None,
+) -> LotteryDraw:
     """Draw a quarter once (a second draw of the same quarter is refused) and store everything.
 
     The inspector pool (``pool_roles``, default grid staff, grid leaders and handlers; ``departments``,
@@ -86,8 +117,14 @@ def run_draw(session: Session, quarter: str, *, by: str, seed: str | None = None
         raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
     seed = (seed or "").strip() or secrets.token_hex(16)
     inputs = gather_inputs(session, seed, proportions, per_source, pool)
-    draw = LotteryDraw(quarter=quarter, seed=seed, algorithm=lottery.ALGORITHM, inputs=inputs,
-                       results=lottery.rerun(inputs), drawn_by=by)
+    draw = LotteryDraw(
+        quarter=quarter,
+        seed=seed,
+        algorithm=lottery.ALGORITHM,
+        inputs=inputs,
+        results=lottery.rerun(inputs),
+        drawn_by=by,
+    )
     session.add(draw)
     session.commit()
     return draw
@@ -95,8 +132,10 @@ def run_draw(session: Session, quarter: str, *, by: str, seed: str | None = None
 
 def pool_options(session: Session) -> dict:
     """What the draw form offers for the pool: roles (with the default ones marked) and departments."""
-    return {"roles": [(r, roles.LABELS[r], r in INSPECTOR_ROLES) for r in POOL_ROLES],
-            "departments": list(session.execute(select(Department.code, Department.name).order_by(Department.code)))}
+    return {
+        "roles": [(r, roles.LABELS[r], r in INSPECTOR_ROLES) for r in POOL_ROLES],
+        "departments": list(session.execute(select(Department.code, Department.name).order_by(Department.code))),
+    }
 
 
 def list_draws(session: Session) -> list[LotteryDraw]:
@@ -119,19 +158,31 @@ def get_draw(session: Session, draw_id: int) -> LotteryDraw:
 
 def outcomes(session: Session, draw_id: int) -> dict[int, dict]:
     """Source id → the latest inspection made under this draw (date and whether a violation was found)."""
-    rows = session.scalars(select(Inspection).where(Inspection.draw_id == draw_id)
-                           .order_by(Inspection.inspected_on, Inspection.id))
+    rows = session.scalars(
+        select(Inspection).where(Inspection.draw_id == draw_id).order_by(Inspection.inspected_on, Inspection.id)
+    )
     return {i.source_id: {"inspected_on": i.inspected_on.isoformat(), "violation": i.violation} for i in rows}
 
 
 def public_view(draw: LotteryDraw, results: dict[int, dict] | None = None) -> dict:
     """What is published: seed, algorithm, inputs, results with names and outcomes, whether a re-run agrees."""
     labels = draw.inputs.get("labels", {})
-    picks = [{**p, "source": labels.get("sources", {}).get(str(p["source_id"])),
-              "inspectors": [labels.get("inspectors", {}).get(str(i)) for i in p["inspector_ids"]],
-              "outcome": (results or {}).get(p["source_id"])}
-             for p in draw.results["picks"]]
-    return {"id": draw.id, "quarter": draw.quarter, "seed": draw.seed, "algorithm": draw.algorithm,
-            "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None, "inputs": draw.inputs,
-            "results": {**draw.results, "picks": picks},
-            "rerun_matches": lottery.rerun(draw.inputs) == draw.results}
+    picks = [
+        {
+            **p,
+            "source": labels.get("sources", {}).get(str(p["source_id"])),
+            "inspectors": [labels.get("inspectors", {}).get(str(i)) for i in p["inspector_ids"]],
+            "outcome": (results or {}).get(p["source_id"]),
+        }
+        for p in draw.results["picks"]
+    ]
+    return {
+        "id": draw.id,
+        "quarter": draw.quarter,
+        "seed": draw.seed,
+        "algorithm": draw.algorithm,
+        "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None,
+        "inputs": draw.inputs,
+        "results": {**draw.results, "picks": picks},
+        "rerun_matches": lottery.rerun(draw.inputs) == draw.results,
+    }

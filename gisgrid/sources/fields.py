@@ -1,4 +1,5 @@
 """Source fields: names, Chinese labels, and coercion of one raw row into checked values."""
+
 from __future__ import annotations
 
 import math
@@ -11,15 +12,44 @@ from gisgrid import coords
 from gisgrid.errors import InvalidInput
 from gisgrid.sources.models import CLASSES, KINDS
 
-KIND_LABELS = {"enterprise": "工业企业", "construction_site": "建筑工地", "livestock_farm": "畜禽养殖场",
-               "drinking_water_source": "饮用水水源地", "catering": "餐饮服务单位",
-               "vehicle_repair": "机动车维修", "other": "其他"}
-_KIND_ALIASES = {**{v: k for k, v in KIND_LABELS.items()}, "企业": "enterprise", "工地": "construction_site",
-                 "养殖场": "livestock_farm", "水源地": "drinking_water_source", "餐饮": "catering", "汽修": "vehicle_repair"}
+KIND_LABELS = {
+    "enterprise": "工业企业",
+    "construction_site": "建筑工地",
+    "livestock_farm": "畜禽养殖场",
+    "drinking_water_source": "饮用水水源地",
+    "catering": "餐饮服务单位",
+    "vehicle_repair": "机动车维修",
+    "other": "其他",
+}
+_KIND_ALIASES = {
+    **{v: k for k, v in KIND_LABELS.items()},
+    "企业": "enterprise",
+    "工地": "construction_site",
+    "养殖场": "livestock_farm",
+    "水源地": "drinking_water_source",
+    "餐饮": "catering",
+    "汽修": "vehicle_repair",
+}
 TEXT_FIELDS = ("industry", "address", "permits", "contacts", "class_reason")
-EXPORT_COLUMNS = ("code", "name", "kind", "lon", "lat", "industry", "address", "permits", "contacts",
-                  "key_source", "large_polluter", "last_violation_on", "class", "class_reason",
-                  "grid_code", "sample_data", "site_wkt")
+EXPORT_COLUMNS = (
+    "code",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "industry",
+    "address",
+    "permits",
+    "contacts",
+    "key_source",
+    "large_polluter",
+    "last_violation_on",
+    "class",
+    "class_reason",
+    "grid_code",
+    "sample_data",
+    "site_wkt",
+)
 _TRUE = {"1", "true", "yes", "y", "t", "是", "有"}
 _FALSE = {"", "0", "false", "no", "n", "f", "否", "无", "none", "nan"}
 
@@ -122,11 +152,18 @@ def coerce(raw: dict, crs: str | None = None) -> dict:
         raise InvalidInput(f"类别 class 应为 A、B 或 C，收到 {raw.get('class')!r}")
     lon, lat, site = _location(raw, crs)
     site = site if site is not None else _site_wkt(raw)
-    values = {"code": code, "name": name, "kind": to_kind(raw.get("kind")), "lon": lon, "lat": lat,
-              "site": site, "requested_class": requested,
-              "key_source": to_bool(raw.get("key_source"), "key_source"),
-              "large_polluter": to_bool(raw.get("large_polluter"), "large_polluter"),
-              "last_violation_on": to_date(raw.get("last_violation_on"), "last_violation_on"),
-              "sample_data": to_bool(raw.get("sample_data"), "sample_data")}
+    values = {
+        "code": code,
+        "name": name,
+        "kind": to_kind(raw.get("kind")),
+        "lon": lon,
+        "lat": lat,
+        "site": site,
+        "requested_class": requested,
+        "key_source": to_bool(raw.get("key_source"), "key_source"),
+        "large_polluter": to_bool(raw.get("large_polluter"), "large_polluter"),
+        "last_violation_on": to_date(raw.get("last_violation_on"), "last_violation_on"),
+        "sample_data": to_bool(raw.get("sample_data"), "sample_data"),
+    }
     values.update({f: clean_text(raw.get(f)) for f in TEXT_FIELDS})
     return values

@@ -1,4 +1,5 @@
 """Inspections: records, configurable frequencies, due and overdue lists per grid, conflicts."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,17 +21,31 @@ from gisgrid.sources.models import (
 from gisgrid.sources.service import get_source, visible_source
 
 
-def record_inspection(session: Session, source_id: int, user, *, inspected_on: date, violation: bool,
-                      findings: str | None, draw_id: int | None = None, today: date | None = None) -> Inspection:
+def record_inspection(
+    session: Session,
+    source_id: int,
+    user,
+    *,
+    inspected_on: date,
+    violation: bool,
+    findings: str | None,
+    draw_id: int | None = None,
+    today: date | None = None,
+) -> Inspection:
     """Record an inspection; a violation moves the source to class C (with a history entry)."""
     today = today or rules.today_in_china()
     source = visible_source(session, user, source_id)
     if inspected_on > today:
         raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
-    record = Inspection(source_id=source.id, inspected_on=inspected_on, inspector_id=user.id,
-                        inspector_name=user.display_name, violation=violation,
-                        findings=(findings or "").strip() or None,
-                        draw_id=draw_id or _draw_of(session, source.id, inspected_on))
+    record = Inspection(
+        source_id=source.id,
+        inspected_on=inspected_on,
+        inspector_id=user.id,
+        inspector_name=user.display_name,
+        violation=violation,
+        findings=(findings or "").strip() or None,
+        draw_id=draw_id or _draw_of(session, source.id, inspected_on),
+    )
     session.add(record)
     if violation:
         source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
@@ -48,11 +63,22 @@ def _draw_of(session: Session, source_id: int, day: date) -> int | None:
 
 
 def _reclassify(source, by: str, today: date) -> None:
-    c = rules.classify(key_source=source.key_source, large_polluter=source.large_polluter,
-                       last_violation=source.last_violation_on, today=today, requested=source.supervision_class)
+    c = rules.classify(
+        key_source=source.key_source,
+        large_polluter=source.large_polluter,
+        last_violation=source.last_violation_on,
+        today=today,
+        requested=source.supervision_class,
+    )
     if c.supervision_class != source.supervision_class:
-        source.history.append(SourceClassChange(changed_by=by, from_class=source.supervision_class,
-                                                to_class=c.supervision_class, reason=f"检查发现违法：{c.reason}"))
+        source.history.append(
+            SourceClassChange(
+                changed_by=by,
+                from_class=source.supervision_class,
+                to_class=c.supervision_class,
+                reason=f"检查发现违法：{c.reason}",
+            )
+        )
         source.supervision_class, source.class_reason = c.supervision_class, c.reason
 
 
@@ -92,14 +118,27 @@ def by_grid(rows: list[dict], user=None) -> list[dict]:
             if user is None or in_scope(user, chain[:depth]):
                 counts.setdefault(chain[:depth], {"overdue": 0, "due_soon": 0, "ok": 0})[r["status"]] += 1
     parents = {path[:-1] for path in counts}
-    return [{"grid_code": path[-1], "parent_code": path[-2] if len(path) > 1 else None, "depth": len(path),
-             "leaf": path not in parents, **c} for path, c in sorted(counts.items())]
+    return [
+        {
+            "grid_code": path[-1],
+            "parent_code": path[-2] if len(path) > 1 else None,
+            "depth": len(path),
+            "leaf": path not in parents,
+            **c,
+        }
+        for path, c in sorted(counts.items())
+    ]
 
 
 def inspections_of(session: Session, source_id: int) -> list[Inspection]:
     """A source's inspections, newest first."""
-    return list(session.scalars(select(Inspection).where(Inspection.source_id == source_id)
-                                .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())))
+    return list(
+        session.scalars(
+            select(Inspection)
+            .where(Inspection.source_id == source_id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        )
+    )
 
 
 def declare_conflict(session: Session, user_id: int, source_id: int, reason: str) -> None:

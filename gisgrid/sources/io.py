@@ -1,4 +1,5 @@
 """Reading and writing source tables: CSV, XLSX and GeoPackage."""
+
 from __future__ import annotations
 
 import csv
@@ -52,8 +53,9 @@ def _read_csv(path: str) -> list[tuple[int, dict]]:
             with open(path, encoding=encoding, newline="") as handle:
                 reader = csv.reader(handle)
                 header = _clean_header(next(reader, []))
-                return [(n, dict(zip(header, row))) for n, row in enumerate(reader, start=2)
-                        if any(c.strip() for c in row)]
+                return [
+                    (n, dict(zip(header, row))) for n, row in enumerate(reader, start=2) if any(c.strip() for c in row)
+                ]
         except UnicodeDecodeError:
             continue
     raise InvalidInput("CSV 编码无法识别（请使用 UTF-8 或 GBK）")
@@ -65,8 +67,9 @@ def _read_xlsx(path: str) -> list[tuple[int, dict]]:
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = _clean_header(next(rows, ()))
-        return [(n, dict(zip(header, row))) for n, row in enumerate(rows, start=2)
-                if any(c not in (None, "") for c in row)]
+        return [
+            (n, dict(zip(header, row))) for n, row in enumerate(rows, start=2) if any(c not in (None, "") for c in row)
+        ]
     finally:
         book.close()
 
@@ -82,7 +85,9 @@ def _check_xlsx_size(path: str) -> None:
     except (zipfile.BadZipFile, OSError):
         raise InvalidInput("XLSX 文件已损坏或不是 Excel 文件 (not a valid .xlsx)") from None
     if total > MAX_XLSX_UNPACKED:
-        raise InvalidInput(f"XLSX 文件解压后超过 {MAX_XLSX_UNPACKED // 1024 // 1024} MB，拒绝读取 (xlsx too large unpacked)")
+        raise InvalidInput(
+            f"XLSX 文件解压后超过 {MAX_XLSX_UNPACKED // 1024 // 1024} MB，拒绝读取 (xlsx too large unpacked)"
+        )
 
 
 def _read_gpkg(path: str) -> list[tuple[int, dict]]:
@@ -98,8 +103,9 @@ def _read_gpkg(path: str) -> list[tuple[int, dict]]:
 
 
 def _missing(value) -> bool:
-    return value is None or (not isinstance(value, (list, dict, Point)) and not hasattr(value, "geom_type")
-                             and pd.isna(value))
+    return value is None or (
+        not isinstance(value, (list, dict, Point)) and not hasattr(value, "geom_type") and pd.isna(value)
+    )
 
 
 def write_rows(path: str, rows: list[dict], columns: tuple[str, ...]) -> None:
@@ -138,6 +144,9 @@ def _write_gpkg(path: str, rows: list[dict], columns) -> None:
     # the point is the geometry; a site polygon, when present, travels as WKT in site_wkt
     data = [{c: r.get(c) for c in columns} for r in rows]
     geoms = [Point(r["lon"], r["lat"]) for r in rows]
-    frame = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326") if rows else \
-        gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs="EPSG:4326")
+    frame = (
+        gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+        if rows
+        else gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs="EPSG:4326")
+    )
     frame.to_file(path, layer="sources", driver="GPKG")

@@ -20,6 +20,7 @@ This file needs nothing but Python 3, so anyone can check a published draw witho
 
     curl -s http://HOST/api/v1/lottery/1 > draw.json && python3 lottery.py draw.json
 """
+
 from __future__ import annotations
 
 import math
@@ -31,19 +32,26 @@ CLASS_ORDER = ("A", "B", "C")
 
 def _eligible(inspectors: list[dict], source: dict, conflicts: set[tuple[int, int]]) -> list[dict]:
     chain = set(source["grid_codes"])
-    return [i for i in inspectors
-            if chain.isdisjoint(i["grid_codes"]) and (i["id"], source["id"]) not in conflicts]
+    return [i for i in inspectors if chain.isdisjoint(i["grid_codes"]) and (i["id"], source["id"]) not in conflicts]
 
 
 def in_pool(inspector: dict, pool: dict | None) -> bool:
     """True when the inspector's role and department are among the pool's (an empty list does not restrict)."""
     pool = pool or {}
-    return ((not pool.get("roles") or inspector.get("role") in pool["roles"])
-            and (not pool.get("departments") or inspector.get("department") in pool["departments"]))
+    return (not pool.get("roles") or inspector.get("role") in pool["roles"]) and (
+        not pool.get("departments") or inspector.get("department") in pool["departments"]
+    )
 
 
-def draw(seed: str, sources: list[dict], inspectors: list[dict], proportions: dict[str, float],
-         conflicts: list[list[int]] = (), per_source: int = 2, pool: dict | None = None) -> dict:
+def draw(
+    seed: str,
+    sources: list[dict],
+    inspectors: list[dict],
+    proportions: dict[str, float],
+    conflicts: list[list[int]] = (),
+    per_source: int = 2,
+    pool: dict | None = None,
+) -> dict:
     """Draw sources (``{id, class, grid_codes}``) and inspectors (``{id, grid_codes, role, department}``)."""
     rng = random.Random(str(seed))
     people = sorted((i for i in inspectors if in_pool(i, pool)), key=lambda i: i["id"])
@@ -63,8 +71,15 @@ def draw(seed: str, sources: list[dict], inspectors: list[dict], proportions: di
 
 def rerun(inputs: dict) -> dict:
     """Re-run a stored draw from its stored inputs."""
-    return draw(inputs["seed"], inputs["sources"], inputs["inspectors"], inputs["proportions"],
-                inputs.get("conflicts", []), inputs.get("per_source", 2), inputs.get("pool"))
+    return draw(
+        inputs["seed"],
+        inputs["sources"],
+        inputs["inspectors"],
+        inputs["proportions"],
+        inputs.get("conflicts", []),
+        inputs.get("per_source", 2),
+        inputs.get("pool"),
+    )
 
 
 def verify(published: dict) -> bool:
@@ -78,6 +93,7 @@ def verify(published: dict) -> bool:
 if __name__ == "__main__":
     import json
     import sys
+
     with open(sys.argv[1], encoding="utf-8") as handle:
         ok = verify(json.load(handle))
     print("re-run matches the published draw" if ok else "MISMATCH: the re-run differs from the published draw")

@@ -1,4 +1,5 @@
 """Pollution sources (一企一档), their A/B/C class history, documents, inspections and 双随机 draws."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,8 +24,15 @@ from gisgrid.models import Base
 
 SRID = 4326
 CLASSES = ("A", "B", "C")
-KINDS = ("enterprise", "construction_site", "livestock_farm", "drinking_water_source",
-         "catering", "vehicle_repair", "other")
+KINDS = (
+    "enterprise",
+    "construction_site",
+    "livestock_farm",
+    "drinking_water_source",
+    "catering",
+    "vehicle_repair",
+    "other",
+)
 
 
 class PollutionSource(Base):
@@ -52,8 +60,9 @@ class PollutionSource(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
 
-    history: Mapped[list["SourceClassChange"]] = relationship(
-        order_by="SourceClassChange.id", cascade="all, delete-orphan", passive_deletes=True)
+    history: Mapped[list[SourceClassChange]] = relationship(
+        order_by="SourceClassChange.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (
         CheckConstraint(f"supervision_class IN {CLASSES}", name="ck_pollution_source_class"),

@@ -1,4 +1,5 @@
 """SQL for pollution sources: inserts, grid chains, due inspections, maps."""
+
 from __future__ import annotations
 
 import json
@@ -48,16 +49,27 @@ def due_rows(session: Session, today: date, soon_days: int) -> list[dict]:
 
 def source_lonlat(session: Session, source_id: int) -> tuple[float, float] | None:
     """The location of one source."""
-    row = session.execute(select(func.ST_X(PollutionSource.location), func.ST_Y(PollutionSource.location))
-                          .where(PollutionSource.id == source_id)).first()
+    row = session.execute(
+        select(func.ST_X(PollutionSource.location), func.ST_Y(PollutionSource.location)).where(
+            PollutionSource.id == source_id
+        )
+    ).first()
     return (row[0], row[1]) if row else None
 
 
 def all_locations(session: Session) -> list[tuple[int, float, float, list[str], str]]:
     """(id, lon, lat, grid codes, name) of every active source."""
-    rows = session.execute(select(PollutionSource.id, func.ST_X(PollutionSource.location),
-                                  func.ST_Y(PollutionSource.location), PollutionSource.grid_codes,
-                                  PollutionSource.name).where(PollutionSource.active).order_by(PollutionSource.id))
+    rows = session.execute(
+        select(
+            PollutionSource.id,
+            func.ST_X(PollutionSource.location),
+            func.ST_Y(PollutionSource.location),
+            PollutionSource.grid_codes,
+            PollutionSource.name,
+        )
+        .where(PollutionSource.active)
+        .order_by(PollutionSource.id)
+    )
     return [tuple(r) for r in rows]
 
 
@@ -75,9 +87,13 @@ def grid_outlines(session: Session, all_levels: bool = False) -> dict:
     if version is None:
         return {"type": "FeatureCollection", "features": []}
     rows = session.execute(statement(_PKG, "grid_outlines.sql"), {"version_id": version.id, "all_levels": all_levels})
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name, "level": level}}
-        for code, name, level, geo in rows]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(geo), "properties": {"code": code, "name": name, "level": level}}
+            for code, name, level, geo in rows
+        ],
+    }
 
 
 def grid_outline(session: Session, code: str | None) -> dict | None:
@@ -85,6 +101,9 @@ def grid_outline(session: Session, code: str | None) -> dict | None:
     version = published_version(session)
     if version is None or code is None:
         return None
-    geo = session.scalar(select(func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(Grid.geom, 0.00002), 6))
-                         .where(Grid.version_id == version.id, Grid.code == code))
+    geo = session.scalar(
+        select(func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(Grid.geom, 0.00002), 6)).where(
+            Grid.version_id == version.id, Grid.code == code
+        )
+    )
     return json.loads(geo) if geo else None

@@ -1,4 +1,5 @@
 """The "source" provider of gisgrid.grids.assignments: sources that fall in another grid after a publication."""
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -32,8 +33,11 @@ def apply_moves(session: Session, ids: list[int], version_id: int) -> int:
     rows = [r for r in queries.all_locations(session) if r[0] in chosen]
     chains = _chains(session, version_id, rows)
     for sid, chain in chains.items():
-        session.execute(update(PollutionSource).where(PollutionSource.id == sid)
-                        .values(grid_codes=list(chain), grid_version_id=version_id))
+        session.execute(
+            update(PollutionSource)
+            .where(PollutionSource.id == sid)
+            .values(grid_codes=list(chain), grid_version_id=version_id)
+        )
     return len(chains)
 
 

@@ -1,4 +1,5 @@
 """Pages and APIs of the source registry, inspections and the public 双随机 results."""
+
 from __future__ import annotations
 
 import os
@@ -83,25 +84,36 @@ def due_api():
     """Due and overdue inspections in scope."""
     data = dossier.reminders(db.session(), current_user)
     keys = ("id", "code", "name", "supervision_class", "grid_codes", "last_on", "due_on", "status", "days_overdue")
-    pick = lambda rows: [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in keys} for r in rows]
-    return jsonify({"overdue": pick(data["overdue"]), "due_soon": pick(data["due_soon"]), "by_grid": data["by_grid"],
-                    "frequencies": data["frequencies"]})
+
+    def pick(rows):
+        return [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in keys} for r in rows]
+
+    return jsonify(
+        {
+            "overdue": pick(data["overdue"]),
+            "due_soon": pick(data["due_soon"]),
+            "by_grid": data["by_grid"],
+            "frequencies": data["frequencies"],
+        }
+    )
 
 
 @bp.get("/sources/<int:source_id>")
 @roles_required(*VIEWERS)
 def detail(source_id: int):
     """一企一档: the source's page."""
-    return render_template("sources/detail.html", d=dossier.dossier(db.session(), current_user, source_id),
-                           today=today_in_china())
+    return render_template(
+        "sources/detail.html", d=dossier.dossier(db.session(), current_user, source_id), today=today_in_china()
+    )
 
 
 @bp.post("/sources/<int:source_id>/class")
 @roles_required(*EDITORS)
 def change_class(source_id: int):
     """Change the class with a reason (recorded in the history)."""
-    service.change_class(db.session(), current_user, source_id, request.form.get("to_class", ""),
-                         request.form.get("reason", ""))
+    service.change_class(
+        db.session(), current_user, source_id, request.form.get("to_class", ""), request.form.get("reason", "")
+    )
     return redirect(url_for("sources.detail", source_id=source_id))
 
 
@@ -117,10 +129,14 @@ def edit(source_id: int):
 @roles_required(*INSPECTORS)
 def add_inspection(source_id: int):
     """Record an inspection."""
-    inspections.record_inspection(db.session(), source_id, current_user,
-                                  inspected_on=_date("inspected_on", today_in_china()),
-                                  violation=request.form.get("violation") == "1",
-                                  findings=request.form.get("findings"))
+    inspections.record_inspection(
+        db.session(),
+        source_id,
+        current_user,
+        inspected_on=_date("inspected_on", today_in_china()),
+        violation=request.form.get("violation") == "1",
+        findings=request.form.get("findings"),
+    )
     return redirect(url_for("sources.detail", source_id=source_id))
 
 
@@ -140,8 +156,15 @@ def upload_document(source_id: int):
     if upload is None:
         raise InvalidInput("请选择文件")
     data = media.read_capped(upload.stream, dossier.MAX_DOCUMENT_BYTES)
-    dossier.add_document(db.session(), current_user, source_id, request.form.get("title", ""), upload.filename,
-                         data, current_app.config["MEDIA_DIR"])
+    dossier.add_document(
+        db.session(),
+        current_user,
+        source_id,
+        request.form.get("title", ""),
+        upload.filename,
+        data,
+        current_app.config["MEDIA_DIR"],
+    )
     return redirect(url_for("sources.detail", source_id=source_id))
 
 
@@ -167,8 +190,9 @@ def import_page():
         path = os.path.join(tmp, f"upload{suffix}")
         upload.save(path)
         try:
-            count = service.import_file(db.session(), path, by=current_user.username,
-                                        crs=request.form.get("crs") or None)
+            count = service.import_file(
+                db.session(), path, by=current_user.username, crs=request.form.get("crs") or None
+            )
         except ValidationFailed as err:
             if request.accept_mimetypes.best == "application/json":
                 raise
@@ -187,16 +211,23 @@ def export(fmt: str):
         path = Path(tmp) / f"sources{suffix}"
         service.export_file(db.session(), str(path), current_user)
         data = path.read_bytes()
-    return current_app.response_class(data, headers={"Content-Disposition": f"attachment; filename=sources{suffix}"},
-                                      mimetype="application/octet-stream")
+    return current_app.response_class(
+        data,
+        headers={"Content-Disposition": f"attachment; filename=sources{suffix}"},
+        mimetype="application/octet-stream",
+    )
 
 
 @bp.get("/lottery")
 def lottery_index():
     """Public: every 双随机 draw; admins also see the form for the next draw."""
-    return render_template("sources/lottery_index.html", draws=draws.list_draws(db.session()),
-                           quarter=quarter_of(today_in_china()), defaults=draws.DEFAULT_PROPORTIONS,
-                           pool=draws.pool_options(db.session()))
+    return render_template(
+        "sources/lottery_index.html",
+        draws=draws.list_draws(db.session()),
+        quarter=quarter_of(today_in_china()),
+        defaults=draws.DEFAULT_PROPORTIONS,
+        pool=draws.pool_options(db.session()),
+    )
 
 
 @bp.post("/lottery")
@@ -208,10 +239,16 @@ def lottery_run():
         per_source = int(request.form.get("per_source", 2))
     except ValueError:
         raise InvalidInput("比例和人数必须是数字") from None
-    draw = draws.run_draw(db.session(), request.form.get("quarter", ""), by=current_user.username,
-                          seed=request.form.get("seed"), proportions=props, per_source=per_source,
-                          pool_roles=request.form.getlist("pool_role"),
-                          departments=request.form.getlist("pool_department"))
+    draw = draws.run_draw(
+        db.session(),
+        request.form.get("quarter", ""),
+        by=current_user.username,
+        seed=request.form.get("seed"),
+        proportions=props,
+        per_source=per_source,
+        pool_roles=request.form.getlist("pool_role"),
+        departments=request.form.getlist("pool_department"),
+    )
     return redirect(url_for("sources.lottery_page", draw_id=draw.id))
 
 
@@ -224,9 +261,19 @@ def lottery_page(draw_id: int):
 @bp.get("/api/v1/lottery")
 def lottery_list_api():
     """Public: every draw (quarter, seed, number of picks)."""
-    return jsonify([{"id": d.id, "quarter": d.quarter, "seed": d.seed, "algorithm": d.algorithm,
-                     "picks": len(d.results["picks"]), "url": url_for("sources.lottery_api", draw_id=d.id)}
-                    for d in draws.list_draws(db.session())])
+    return jsonify(
+        [
+            {
+                "id": d.id,
+                "quarter": d.quarter,
+                "seed": d.seed,
+                "algorithm": d.algorithm,
+                "picks": len(d.results["picks"]),
+                "url": url_for("sources.lottery_api", draw_id=d.id),
+            }
+            for d in draws.list_draws(db.session())
+        ]
+    )
 
 
 @bp.get("/api/v1/lottery/<int:draw_id>")

@@ -1,4 +1,5 @@
 """A/B/C supervision rules and inspection due dates: pure functions, no database."""
+
 from __future__ import annotations
 
 import calendar
@@ -42,8 +43,15 @@ def violation_is_recent(last_violation: date | None, today: date) -> bool:
     return last_violation is not None and add_years(today, -VIOLATION_YEARS) <= last_violation <= today
 
 
-def classify(*, key_source: bool, large_polluter: bool, last_violation: date | None, today: date,
-             requested: str | None = None, requested_reason: str | None = None) -> Classification:
+def classify(
+    *,
+    key_source: bool,
+    large_polluter: bool,
+    last_violation: date | None,
+    today: date,
+    requested: str | None = None,
+    requested_reason: str | None = None,
+) -> Classification:
     """The class of a source: C is forced by the rules; otherwise the requested A/B (default B) stands.
 
     The seeds' C class ("重点监管") covers national/provincial key sources, large polluters and

@@ -2,6 +2,7 @@
 
 Services take plain values and a session, own the transaction, and never touch ``flask.request``.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -26,7 +27,7 @@ _DISTRICT_WIDE = (roles.HANDLER,)
 def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | None, progress=None):
     """Coerce every row; returns (good rows with their row numbers, per-row errors)."""
     good, errors = [], []
-    for number, raw in (progress(raw_rows) if progress else raw_rows):
+    for number, raw in progress(raw_rows) if progress else raw_rows:
         try:
             good.append((number, fields.coerce(raw, crs)))
         except InvalidInput as err:
@@ -56,25 +57,50 @@ def _assign_grids(session: Session, good: list[tuple[int, dict]], errors: list[d
 
 
 def _insert(session: Session, v: dict, version_id: int, by: str, today: date) -> PollutionSource:
-    c = rules.classify(key_source=v["key_source"], large_polluter=v["large_polluter"],
-                       last_violation=v["last_violation_on"], today=today,
-                       requested=v["requested_class"], requested_reason=v["class_reason"])
+    c = rules.classify(
+        key_source=v["key_source"],
+        large_polluter=v["large_polluter"],
+        last_violation=v["last_violation_on"],
+        today=today,
+        requested=v["requested_class"],
+        requested_reason=v["class_reason"],
+    )
     source = PollutionSource(
-        code=v["code"], name=v["name"], kind=v["kind"], industry=v["industry"], address=v["address"],
-        permits=v["permits"], contacts=v["contacts"], key_source=v["key_source"],
-        large_polluter=v["large_polluter"], last_violation_on=v["last_violation_on"],
-        supervision_class=c.supervision_class, class_reason=c.reason,
-        location=queries.point_geom(v["lon"], v["lat"]), site=queries.site_geom(v["site"]),
-        grid_codes=v["grid_codes"], grid_version_id=version_id, registered_on=today,
-        sample_data=v["sample_data"])
-    source.history.append(SourceClassChange(changed_by=by, from_class=None, to_class=c.supervision_class,
-                                            reason=f"登记：{c.reason}"))
+        code=v["code"],
+        name=v["name"],
+        kind=v["kind"],
+        industry=v["industry"],
+        address=v["address"],
+        permits=v["permits"],
+        contacts=v["contacts"],
+        key_source=v["key_source"],
+        large_polluter=v["large_polluter"],
+        last_violation_on=v["last_violation_on"],
+        supervision_class=c.supervision_class,
+        class_reason=c.reason,
+        location=queries.point_geom(v["lon"], v["lat"]),
+        site=queries.site_geom(v["site"]),
+        grid_codes=v["grid_codes"],
+        grid_version_id=version_id,
+        registered_on=today,
+        sample_data=v["sample_data"],
+    )
+    source.history.append(
+        SourceClassChange(changed_by=by, from_class=None, to_class=c.supervision_class, reason=f"登记：{c.reason}")
+    )
     session.add(source)
     return source
 
 
-def register_rows(session: Session, raw_rows: list[tuple[int, dict]], *, by: str, crs: str | None = None,
-                  today: date | None = None, progress=None) -> list[PollutionSource]:
+def register_rows(
+    session: Session,
+    raw_rows: list[tuple[int, dict]],
+    *,
+    by: str,
+    crs: str | None = None,
+    today: date | None = None,
+    progress=None,
+) -> list[PollutionSource]:
     """Check every row, then register them all, or raise ValidationFailed listing every bad row.
 
     ``progress`` optionally wraps the row iterable (the CLI passes a tqdm bar).
@@ -117,8 +143,9 @@ def visible_source(session: Session, user, source_id: int) -> PollutionSource:
     return source
 
 
-def change_class(session: Session, user, source_id: int, to_class: str, reason: str,
-                 today: date | None = None) -> PollutionSource:
+def change_class(
+    session: Session, user, source_id: int, to_class: str, reason: str, today: date | None = None
+) -> PollutionSource:
     """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed."""
     source = visible_source(session, user, source_id)
     by = user.username
@@ -126,14 +153,20 @@ def change_class(session: Session, user, source_id: int, to_class: str, reason: 
         raise InvalidInput("类别应为 A、B 或 C")
     if not (reason or "").strip():
         raise InvalidInput("请填写调整类别的理由 (a reason is required)")
-    c = rules.classify(key_source=source.key_source, large_polluter=source.large_polluter,
-                       last_violation=source.last_violation_on, today=today or rules.today_in_china(),
-                       requested=to_class, requested_reason=reason.strip())
+    c = rules.classify(
+        key_source=source.key_source,
+        large_polluter=source.large_polluter,
+        last_violation=source.last_violation_on,
+        today=today or rules.today_in_china(),
+        requested=to_class,
+        requested_reason=reason.strip(),
+    )
     if c.supervision_class != to_class:
         raise InvalidInput(f"按规则该污染源必须为C类（{c.reason}），不能调整为{to_class}类")
     if to_class != source.supervision_class:
-        source.history.append(SourceClassChange(changed_by=by, from_class=source.supervision_class,
-                                                to_class=to_class, reason=c.reason))
+        source.history.append(
+            SourceClassChange(changed_by=by, from_class=source.supervision_class, to_class=to_class, reason=c.reason)
+        )
         source.supervision_class, source.class_reason = to_class, c.reason
     session.commit()
     return source
@@ -153,12 +186,23 @@ def update_source(session: Session, user, source_id: int, raw: dict, today: date
     for name, value in values.items():
         setattr(source, name, value)
     source.key_source, source.large_polluter = key, large
-    c = rules.classify(key_source=key, large_polluter=large, last_violation=source.last_violation_on,
-                       today=today or rules.today_in_china(), requested=source.supervision_class,
-                       requested_reason=source.class_reason)
+    c = rules.classify(
+        key_source=key,
+        large_polluter=large,
+        last_violation=source.last_violation_on,
+        today=today or rules.today_in_china(),
+        requested=source.supervision_class,
+        requested_reason=source.class_reason,
+    )
     if c.supervision_class != source.supervision_class:
-        source.history.append(SourceClassChange(changed_by=user.username, from_class=source.supervision_class,
-                                                to_class=c.supervision_class, reason=f"信息变更：{c.reason}"))
+        source.history.append(
+            SourceClassChange(
+                changed_by=user.username,
+                from_class=source.supervision_class,
+                to_class=c.supervision_class,
+                reason=f"信息变更：{c.reason}",
+            )
+        )
         source.supervision_class, source.class_reason = c.supervision_class, c.reason
     session.commit()
     return source
@@ -168,8 +212,16 @@ def export_file(session: Session, path: str, user=None) -> int:
     """Write the active sources (those in ``user``'s grids, or all) to CSV/XLSX/GeoPackage; returns the count."""
     io.format_of(path)
     rows = []
-    query = select(PollutionSource, func.ST_X(PollutionSource.location), func.ST_Y(PollutionSource.location),
-                   func.ST_AsBinary(PollutionSource.site)).where(PollutionSource.active).order_by(PollutionSource.id)
+    query = (
+        select(
+            PollutionSource,
+            func.ST_X(PollutionSource.location),
+            func.ST_Y(PollutionSource.location),
+            func.ST_AsBinary(PollutionSource.site),
+        )
+        .where(PollutionSource.active)
+        .order_by(PollutionSource.id)
+    )
     for s, lon, lat, site in session.execute(query):
         if user is None or in_scope(user, s.grid_codes):
             rows.append(export_row(s, lon, lat, site))
@@ -179,10 +231,22 @@ def export_file(session: Session, path: str, user=None) -> int:
 
 def export_row(s: PollutionSource, lon: float, lat: float, site_wkb) -> dict:
     """One source as an export row (the standard import columns)."""
-    return {"code": s.code, "name": s.name, "kind": s.kind, "lon": lon, "lat": lat, "industry": s.industry,
-            "address": s.address, "permits": s.permits, "contacts": s.contacts,
-            "key_source": "是" if s.key_source else "否", "large_polluter": "是" if s.large_polluter else "否",
-            "last_violation_on": s.last_violation_on.isoformat() if s.last_violation_on else None,
-            "class": s.supervision_class, "class_reason": s.class_reason,
-            "grid_code": s.grid_codes[-1] if s.grid_codes else None, "sample_data": "是" if s.sample_data else "否",
-            "site_wkt": shapely.from_wkb(bytes(site_wkb)).wkt if site_wkb is not None else None}
+    return {
+        "code": s.code,
+        "name": s.name,
+        "kind": s.kind,
+        "lon": lon,
+        "lat": lat,
+        "industry": s.industry,
+        "address": s.address,
+        "permits": s.permits,
+        "contacts": s.contacts,
+        "key_source": "是" if s.key_source else "否",
+        "large_polluter": "是" if s.large_polluter else "否",
+        "last_violation_on": s.last_violation_on.isoformat() if s.last_violation_on else None,
+        "class": s.supervision_class,
+        "class_reason": s.class_reason,
+        "grid_code": s.grid_codes[-1] if s.grid_codes else None,
+        "sample_data": "是" if s.sample_data else "否",
+        "site_wkt": shapely.from_wkb(bytes(site_wkb)).wkt if site_wkb is not None else None,
+    }

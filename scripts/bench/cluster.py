@@ -4,6 +4,7 @@ The shared cluster on 5432 must never be restarted (other tests run on it), so t
 PostgreSQL-restart fault is played on one of these instead: trust auth, unix socket and
 data in a temporary directory, owned by the ``postgres`` OS user when run as root.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,7 @@ class PrivateCluster:
         self.data, self.log = self.dir / "data", self.dir / "postgres.log"
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--no-instructions")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions")
 
     def _run(self, tool: str, *args: str) -> None:
         cmd = [str(BIN / tool), *args]
@@ -75,6 +75,7 @@ class PrivateCluster:
     def create_database(self, name: str) -> str:
         """Create ``name`` with PostGIS and migrate it to the current schema; its URL."""
         from gisgrid.migrate import upgrade
+
         conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
         conn.autocommit = True
         with conn.cursor() as cur:

@@ -3,6 +3,7 @@
 ``load()`` writes ``gisgrid/editor/{queries,workset,edits}.py`` as they were at FIRST_PASS into a
 temporary package ``first_pass_editor`` (imports pointed at each other) and returns its ``edits``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -13,15 +14,21 @@ from pathlib import Path
 
 FIRST_PASS = "f352ed9"  # main when issue 6 was first merged
 ROOT = Path(__file__).resolve().parents[2]
-_IMPORTS = {"from gisgrid.editor import drafts, queries": "from gisgrid.editor import drafts\n"
-                                                          "from first_pass_editor import queries",
-            "from gisgrid.editor import queries": "from first_pass_editor import queries",
-            "from gisgrid.editor.workset import": "from first_pass_editor.workset import"}
+_IMPORTS = {
+    "from gisgrid.editor import drafts, queries": "from gisgrid.editor import drafts\n"
+    "from first_pass_editor import queries",
+    "from gisgrid.editor import queries": "from first_pass_editor import queries",
+    "from gisgrid.editor.workset import": "from first_pass_editor.workset import",
+}
 
 
 def _source(name: str) -> str:
-    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{FIRST_PASS}:gisgrid/editor/{name}.py"],
-                          check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{FIRST_PASS}:gisgrid/editor/{name}.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     for old, new in _IMPORTS.items():
         text = text.replace(old, new)
     return text

@@ -1,4 +1,5 @@
 """HTTP side of scripts/bench_lookup.py: run gunicorn, drive it with wrk (or threads), post batches."""
+
 from __future__ import annotations
 
 import http.client
@@ -25,8 +26,18 @@ LUA = Path(__file__).with_name("lookup.lua")
 def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: Path):
     """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it."""
     _check_port_free(port)
-    cmd = [shutil.which("gunicorn", path=Path(sys.executable).parent) or "gunicorn", app,
-           "-b", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120", "--backlog", "2048"]
+    cmd = [
+        shutil.which("gunicorn", path=Path(sys.executable).parent) or "gunicorn",
+        app,
+        "-b",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        "--backlog",
+        "2048",
+    ]
     if threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(threads)]
     # a benchmark measures the app, not the rate limiter (which would answer 429s to wrk)
@@ -80,8 +91,19 @@ def http_get(port: int, path: str, conn=None) -> tuple[int, bytes]:
 
 def run_wrk(port: int, box, concurrency: int, duration: float, seed: int) -> dict:
     """wrk -t2 -c<concurrency> -d<duration>s --latency with the random-point Lua script; parsed."""
-    cmd = ["wrk", "-t2", f"-c{concurrency}", f"-d{duration:g}s", "--latency", "-s", str(LUA),
-           f"http://127.0.0.1:{port}/", "--", *[f"{v:.7f}" for v in box], str(seed)]
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{concurrency}",
+        f"-d{duration:g}s",
+        "--latency",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}/",
+        "--",
+        *[f"{v:.7f}" for v in box],
+        str(seed),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 
@@ -91,12 +113,19 @@ def parse_wrk(out: str) -> dict:
     statuses = {int(c): int(n) for c, n in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)}
     lat = dict(re.findall(r"(p\d+|max)=(\d+)", out.split("LATENCY_US", 1)[1]))
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "requests": sum(statuses.values()), "statuses": statuses,
-            "p50_ms": int(lat["p50"]) / 1000, "p90_ms": int(lat["p90"]) / 1000,
-            "p99_ms": int(lat["p99"]) / 1000, "p999_ms": int(lat["p999"]) / 1000, "max_ms": int(lat["max"]) / 1000,
-            "socket_errors": sum(int(v) for v in socket.groups()) if socket else 0,
-            "errors": sum(n for c, n in statuses.items() if c not in (200, 404)), "client": "wrk"}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": sum(statuses.values()),
+        "statuses": statuses,
+        "p50_ms": int(lat["p50"]) / 1000,
+        "p90_ms": int(lat["p90"]) / 1000,
+        "p99_ms": int(lat["p99"]) / 1000,
+        "p999_ms": int(lat["p999"]) / 1000,
+        "max_ms": int(lat["max"]) / 1000,
+        "socket_errors": sum(int(v) for v in socket.groups()) if socket else 0,
+        "errors": sum(n for c, n in statuses.items() if c not in (200, 404)),
+        "client": "wrk",
+    }
 
 
 def run_python_load(port: int, box, concurrency: int, duration: float, seed: int) -> dict:
@@ -122,10 +151,19 @@ def run_python_load(port: int, box, concurrency: int, duration: float, seed: int
     for t in threads:
         t.join()
     ms = [float(v) for v in np.percentile(np.asarray(latencies) * 1000, [50, 90, 99, 99.9, 100])]
-    return {"rps": len(latencies) / duration, "requests": len(latencies), "statuses": statuses,
-            "p50_ms": ms[0], "p90_ms": ms[1], "p99_ms": ms[2], "p999_ms": ms[3], "max_ms": ms[4],
-            "socket_errors": 0, "errors": sum(n for c, n in statuses.items() if c not in (200, 404)),
-            "client": "python threads (slower than wrk)"}
+    return {
+        "rps": len(latencies) / duration,
+        "requests": len(latencies),
+        "statuses": statuses,
+        "p50_ms": ms[0],
+        "p90_ms": ms[1],
+        "p99_ms": ms[2],
+        "p999_ms": ms[3],
+        "max_ms": ms[4],
+        "socket_errors": 0,
+        "errors": sum(n for c, n in statuses.items() if c not in (200, 404)),
+        "client": "python threads (slower than wrk)",
+    }
 
 
 def post_batch(port: int, body: bytes, content_type: str) -> tuple[float, bytes]:
@@ -164,8 +202,10 @@ def csv_body(lon, lat) -> bytes:
 
 def geojson_body(lon, lat) -> bytes:
     """GeoJSON FeatureCollection of the points."""
-    features = ",".join('{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[%.7f,%.7f]}}'
-                        % xy for xy in zip(lon, lat))
+    features = ",".join(
+        f'{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[{x:.7f},{y:.7f}]}}}}'
+        for x, y in zip(lon, lat)
+    )
     return ('{"type":"FeatureCollection","features":[' + features + "]}").encode()
 
 
@@ -181,5 +221,7 @@ def geojson_answers(data: bytes) -> tuple[int, int]:
     return len(features), sum(1 for f in features if f["properties"]["grid_code"] is None)
 
 
-FORMATS = {"csv": ("text/csv", csv_body, csv_answers),
-           "geojson": ("application/geo+json", geojson_body, geojson_answers)}
+FORMATS = {
+    "csv": ("text/csv", csv_body, csv_answers),
+    "geojson": ("application/geo+json", geojson_body, geojson_answers),
+}

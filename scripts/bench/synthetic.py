@@ -6,6 +6,7 @@ and bent by smooth noise. Each edge is generated once and used by both neighbour
 Townships and counties are coverage unions of villages, so they share it too.
 Coordinates are whole multiples of 1e-7° (~1 cm), as in real surveyed boundaries.
 """
+
 from __future__ import annotations
 
 import math
@@ -101,10 +102,10 @@ def _assemble(rings, table, counts, points) -> np.ndarray:
     for n, ring in enumerate(rings):
         for k in range(cursor, cursor + len(ring)):
             u = edge_id[k]
-            inner = points[offsets[u]:offsets[u] + counts[u]]
-            pieces.append(starts[k:k + 1])
+            inner = points[offsets[u] : offsets[u] + counts[u]]
+            pieces.append(starts[k : k + 1])
             pieces.append(inner[::-1] if flip[k] else inner)
-        ring_index.append(np.full(len(ring) + counts[edge_id[cursor:cursor + len(ring)]].sum(), n))
+        ring_index.append(np.full(len(ring) + counts[edge_id[cursor : cursor + len(ring)]].sum(), n))
         cursor += len(ring)
     coords = np.concatenate(pieces) * UNIT
     return shapely.polygons(shapely.linearrings(coords, indices=np.concatenate(ring_index)))
@@ -143,7 +144,7 @@ def _unions(polys: np.ndarray, group: np.ndarray, n: int) -> list:
     """Coverage union of ``polys`` per group id 0..n-1 (exact shared edges dissolve cleanly)."""
     order = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[order], np.arange(n + 1))
-    return [shapely.coverage_union_all(polys[order[bounds[g]:bounds[g + 1]]]) for g in range(n)]
+    return [shapely.coverage_union_all(polys[order[bounds[g] : bounds[g + 1]]]) for g in range(n)]
 
 
 def _compact(group: np.ndarray) -> tuple[np.ndarray, int]:
@@ -153,12 +154,22 @@ def _compact(group: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _row(code: str, name: str, level: int, parent: str | None, geom) -> dict:
-    return {"code": code, "name": name, "level": level, "parent_code": parent,
-            "entity": f"{name}生态环境监管责任单位", "leader_name": f"示例·{name}负责人",
-            "leader_title": ("局长", "镇长", "村主任")[level - 1], "leader_phone": "199-0000-0000",
-            "leader_phone_public": level == 3, "contact_phone": f"0371-5555-{level:04d}",
-            "contact_phone_public": True, "duties": f"负责{name}范围内的环境监管巡查", "sample_data": True,
-            "wkb": shapely.to_wkb(geom)}
+    return {
+        "code": code,
+        "name": name,
+        "level": level,
+        "parent_code": parent,
+        "entity": f"{name}生态环境监管责任单位",
+        "leader_name": f"示例·{name}负责人",
+        "leader_title": ("局长", "镇长", "村主任")[level - 1],
+        "leader_phone": "199-0000-0000",
+        "leader_phone_public": level == 3,
+        "contact_phone": f"0371-5555-{level:04d}",
+        "contact_phone_public": True,
+        "duties": f"负责{name}范围内的环境监管巡查",
+        "sample_data": True,
+        "wkb": shapely.to_wkb(geom),
+    }
 
 
 def _vertex_stats(geoms) -> tuple[int, float, int]:
@@ -178,8 +189,12 @@ def build(total: int, seed: int = 20261123, extent=EXTENT) -> GridSet:
     townships = _unions(village_polys, town_of_village, n2)
     counties = _unions(np.asarray(townships, dtype=object), county_of_town, n1)
     rows = _rows(counties, townships, village_polys, county_of_town, town_of_village)
-    return GridSet(rows, extent, {1: n1, 2: n2, 3: len(village_polys)},
-                   {1: _vertex_stats(counties), 2: _vertex_stats(townships), 3: _vertex_stats(village_polys)})
+    return GridSet(
+        rows,
+        extent,
+        {1: n1, 2: n2, 3: len(village_polys)},
+        {1: _vertex_stats(counties), 2: _vertex_stats(townships), 3: _vertex_stats(village_polys)},
+    )
 
 
 def _rows(counties, townships, village_polys, county_of_town, town_of_village) -> list[dict]:
@@ -195,8 +210,8 @@ def _rows(counties, townships, village_polys, county_of_town, town_of_village) -
         for k, v in enumerate(np.flatnonzero(town_of_village == t)):
             code = f"{town_codes[t][:9]}{k + 1:03d}"
             rows.append(_row(code, f"示例村{code[-9:]}", 3, town_codes[t], village_polys[v]))
-            rows[-1]["staff"] = [{"name": f"示例·网格员{k + 1}", "role": "网格员", "phone": "199-0000-0001",
-                                  "phone_public": True},
-                                 {"name": f"示例·监督员{k + 1}", "role": "监督员", "phone": "199-0000-0002",
-                                  "phone_public": False}]
+            rows[-1]["staff"] = [
+                {"name": f"示例·网格员{k + 1}", "role": "网格员", "phone": "199-0000-0001", "phone_public": True},
+                {"name": f"示例·监督员{k + 1}", "role": "监督员", "phone": "199-0000-0002", "phone_public": False},
+            ]
     return rows

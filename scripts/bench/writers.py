@@ -1,4 +1,5 @@
 """Write load for scripts/bench_load.py: planners publishing versions and dispatchers working cases, over HTTP."""
+
 from __future__ import annotations
 
 import random
@@ -40,8 +41,12 @@ class Client:
         self.base, self.http = base, requests.Session()
         if username:
             token = self._token("/login")
-            resp = self.http.post(base + "/login", allow_redirects=False, timeout=60,
-                                  data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+            resp = self.http.post(
+                base + "/login",
+                allow_redirects=False,
+                timeout=60,
+                data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token},
+            )
             if resp.status_code != 302:
                 raise RuntimeError(f"login of {username} failed: HTTP {resp.status_code}")
         self.token = self._token("/login" if username else "/report")
@@ -82,8 +87,11 @@ def _published_id(client: Client) -> int:
 def dispatcher_cycle(citizen: Client, dispatcher: Client, points: list, rng: random.Random) -> int:
     """A citizen reports a case at a random point of the county; the dispatcher registers and dispatches it."""
     lon, lat = rng.choice(points)
-    case = citizen.post("/api/v1/incidents", expect=201, data={
-        "category": "dust", "description": "压测：工地渣土未覆盖", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}"}).json()
+    case = citizen.post(
+        "/api/v1/incidents",
+        expect=201,
+        data={"category": "dust", "description": "压测：工地渣土未覆盖", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}"},
+    ).json()
     for action in ("register", "dispatch"):
         dispatcher.post(f"/api/v1/incidents/{case['id']}/actions/{action}", json={})
     return 3  # three case writes
@@ -92,15 +100,22 @@ def dispatcher_cycle(citizen: Client, dispatcher: Client, points: list, rng: ran
 class WriteLoad:
     """Planner and dispatcher threads looping until ``stop()``; errors are counted, never raised."""
 
-    def __init__(self, base: str, points: list, planners: int = 1, dispatchers: int = 2, seed: int = 1,
-                 planner_pause: float = 1.0) -> None:
+    def __init__(
+        self,
+        base: str,
+        points: list,
+        planners: int = 1,
+        dispatchers: int = 2,
+        seed: int = 1,
+        planner_pause: float = 1.0,
+    ) -> None:
         self.base, self.points, self.seed, self.planner_pause = base, points, seed, planner_pause
         self.tallies = {"publish": Tally(), "case": Tally()}
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._planner, daemon=True) for _ in range(planners)]
         self._threads += [threading.Thread(target=self._dispatcher, args=(i,), daemon=True) for i in range(dispatchers)]
 
-    def start(self) -> "WriteLoad":
+    def start(self) -> WriteLoad:
         for t in self._threads:
             t.start()
         return self
@@ -130,10 +145,10 @@ class WriteLoad:
                 self._stop.wait(pause)
 
     def _planner(self) -> None:
-        self._loop(self.tallies["publish"], lambda: (Client(self.base, "planner"),), planner_cycle,
-                   self.planner_pause)
+        self._loop(self.tallies["publish"], lambda: (Client(self.base, "planner"),), planner_cycle, self.planner_pause)
 
     def _dispatcher(self, i: int) -> None:
         def make():
             return Client(self.base, None), Client(self.base, "dispatcher"), self.points, random.Random(self.seed + i)
+
         self._loop(self.tallies["case"], make, dispatcher_cycle)

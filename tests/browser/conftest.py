@@ -4,6 +4,7 @@ The live server runs in a thread on its own database (committed data: a browser 
 a test's transaction). Tests that change data should use ``fresh_live_server`` so each gets
 a database of its own; every app keeps its own engines, so several servers can run at once.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,6 +30,7 @@ def _load_demo(url: str) -> None:
     from gisgrid.cli import DEMO_FILE
     from gisgrid.db import db
     from gisgrid.grids import service
+
     app = create_app({"DATABASE_URL": url})
     with app.app_context(), db.new_session() as session:
         service.import_file(session, DEMO_FILE, label="demo", publish=True)
@@ -40,6 +42,7 @@ def _load_demo(url: str) -> None:
 def live_server(prefix: str = "gisgrid_browser", config: dict | None = None):
     """Serve the app with the demo deployment on 127.0.0.1:<free port>; yields the base URL."""
     from gisgrid import create_app
+
     with fresh_database(prefix) as url:
         _load_demo(url)
         with serve(create_app({"DATABASE_URL": url, **(config or {})})) as base:
@@ -63,6 +66,7 @@ def fresh_live_server():
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/dev setup (installs Debian's chromium)")
     with sync_playwright() as pw:

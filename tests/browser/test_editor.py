@@ -1,4 +1,5 @@
 """A planner's full flow in headless Chromium: open a draft, edit (attributes, drag a vertex, merge), validate, publish."""
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,11 @@ def test_edit_validate_publish(page, fresh_live_server):
     screenshot(page, "editor-published")
 
     # the public lookup answers from the new version at once, with the merged grid
-    geometry = page.evaluate("""c => fetch('/api/v1/editor/versions/%d/grids').then(r => r.json())
-        .then(fc => fc.features.find(x => x.properties.code === c).geometry)""" % draft, COMMUNITY)
+    geometry = page.evaluate(
+        f"""c => fetch('/api/v1/editor/versions/{draft}/grids').then(r => r.json())
+        .then(fc => fc.features.find(x => x.properties.code === c).geometry)""",
+        COMMUNITY,
+    )
     point = shapely.geometry.shape(geometry).representative_point()
     centre = (point.x, point.y)
     answer = lookup(fresh_live_server, *centre)

@@ -1,4 +1,5 @@
 """The public report form in a real browser: a pin on the map creates a case in the right grid."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,6 +17,7 @@ def incident_server(tmp_path):
     with live_server("gisgrid_browser_inc", {"MEDIA_DIR": str(tmp_path / "media")}) as url:
         from gisgrid.db import db
         from gisgrid.incidents.demo import load_demo
+
         # the live server's create_app bound the shared db object to its database
         with db.new_session() as session:
             load_demo(session)
@@ -53,16 +55,17 @@ def test_public_report_with_a_map_pin_creates_a_case(page, incident_server):
 def test_kpi_choropleth_and_case_detail_render(page, incident_server):
     from gisgrid.db import db
     from gisgrid.incidents.demo import load_demo_cases
+
     with db.new_session() as session:
         assert load_demo_cases(session) == 8
     browser_login(page, incident_server, "dispatcher", DEMO_PASSWORD)
     page.goto(incident_server + "/incidents/kpi")
     page.wait_for_selector("#kpi-map path.leaflet-interactive")
-    assert page.locator("#kpi-map path.leaflet-interactive").count() == 15     # the 15 streets
+    assert page.locator("#kpi-map path.leaflet-interactive").count() == 15  # the 15 streets
     assert "按期处置率" in page.inner_text("#kpi-map .legend")
     assert "住房和城乡建设委员会" in page.inner_text("#kpi-dept")
     screenshot(page, "incidents-kpi")
-    page.goto(incident_server + "/incidents/2")      # the sample case that was reworked
+    page.goto(incident_server + "/incidents/2")  # the sample case that was reworked
     assert "返工" in page.inner_text("#timeline")
     screenshot(page, "incidents-detail")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
@@ -84,13 +87,18 @@ def _tiny_png() -> bytes:
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00\x80\x00"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00\x80\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _as(page, url, username):
-    page.context.clear_cookies()          # log the previous user out
+    page.context.clear_cookies()  # log the previous user out
     browser_login(page, url, username, DEMO_PASSWORD)
 
 
@@ -113,10 +121,16 @@ def test_dispatch_transfer_return_and_feedback_on_the_case_page(page, incident_s
     from gisgrid.db import db
     from gisgrid.grids import queries as grid_queries
     from gisgrid.incidents import demo, intake
+
     with db.new_session() as session:
         lon, lat = demo._points(session, grid_queries.published_version(session).id, 1)[0]
-        case, _ = intake.report(session, {"category": "dust", "description": "工地渣土未覆盖", "lon": lon, "lat": lat},
-                                None, "web", media_dir=str(tmp_path))
+        case, _ = intake.report(
+            session,
+            {"category": "dust", "description": "工地渣土未覆盖", "lon": lon, "lat": lat},
+            None,
+            "web",
+            media_dir=str(tmp_path),
+        )
         case_id = case.id
     url = f"{incident_server}/incidents/{case_id}"
     _as(page, incident_server, "dispatcher")
@@ -133,7 +147,7 @@ def test_dispatch_transfer_return_and_feedback_on_the_case_page(page, incident_s
     _as(page, incident_server, "handler_gongan")
     page.goto(url)
     _submit(page, "transfer_return", reason="不属于本单位管辖")
-    assert f"案件 {case_id} 已办理" in page.inner_text("#action-result")     # returned: no longer theirs
+    assert f"案件 {case_id} 已办理" in page.inner_text("#action-result")  # returned: no longer theirs
     _as(page, incident_server, "handler_zhujian")
     page.goto(url)
     chain = page.inner_text("main")

@@ -1,5 +1,6 @@
 """Cross-boundary jurisdiction in a real browser on the demo: draw an outfall pipe across two communities of
 two streets, preview, save, dispute, and have the district designate."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,18 +36,25 @@ def demo_case(tmp_path):
         from gisgrid.db import db
         from gisgrid.incidents import intake
         from gisgrid.incidents.demo import load_demo
+
         with db.new_session() as session:
             load_demo(session)
             pair = session.execute(text(NEIGHBOUR_SQL)).one()
-            case, _ = intake.report(session, {"category": "wastewater", "description": "暗管向相邻社区排放污水",
-                                              "lon": pair.ax, "lat": pair.ay}, None, "web")
+            case, _ = intake.report(
+                session,
+                {"category": "wastewater", "description": "暗管向相邻社区排放污水", "lon": pair.ax, "lat": pair.ay},
+                None,
+                "web",
+            )
             assert case.grid_codes[-1] == pair.case_code
         yield url, case.id, pair
 
 
 def _click_at(page, lon, lat):
-    point = page.evaluate("([lon, lat]) => { const p = window.gisgridRecord.map.latLngToContainerPoint([lat, lon]);"
-                          " return [p.x, p.y]; }", [lon, lat])
+    point = page.evaluate(
+        "([lon, lat]) => { const p = window.gisgridRecord.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        [lon, lat],
+    )
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
 
@@ -58,21 +66,25 @@ def test_record_dispute_and_designate_across_two_streets(page, demo_case):
     page.wait_for_selector("#jurisdiction .j-body >> text=尚未登记")
     page.click("#jurisdiction a.button")
     page.wait_for_function("window.gisgridRecord !== undefined")
-    page.evaluate("([lon, lat]) => window.gisgridRecord.map.setView([lat, lon], 17)", [(n.ax + n.bx) / 2, (n.ay + n.by) / 2])
+    page.evaluate(
+        "([lon, lat]) => window.gisgridRecord.map.setView([lat, lon], 17)", [(n.ax + n.bx) / 2, (n.ay + n.by) / 2]
+    )
     page.click("[data-draw=act][data-shape=Line]")
     _click_at(page, n.ax, n.ay)
     _click_at(page, n.bx, n.by)
-    _click_at(page, n.bx, n.by)              # clicking the last vertex finishes the line
+    _click_at(page, n.bx, n.by)  # clicking the last vertex finishes the line
     assert page.evaluate("window.gisgridRecord.groups.act.getLayers().length") == 1
     page.check("input[name=use_buffer]")
     page.fill("input[name=radius_m]", "100")
     page.fill("input[name=title]", "排污管跨街道")
     page.click("#preview")
     page.wait_for_selector(".j-preview-jurisdiction")
-    assert n.name in page.inner_text(".j-preview-jurisdiction") and n.case_name in page.inner_text(".j-preview-jurisdiction")
-    assert n.case_name in page.inner_text(".j-preview-holder")      # the case's community received the report
-    page.wait_for_timeout(600)                # let the map finish zooming to the result
-    assert page.locator("#map path.leaflet-interactive").count() >= 3      # act, buffer, grids
+    assert n.name in page.inner_text(".j-preview-jurisdiction") and n.case_name in page.inner_text(
+        ".j-preview-jurisdiction"
+    )
+    assert n.case_name in page.inner_text(".j-preview-holder")  # the case's community received the report
+    page.wait_for_timeout(600)  # let the map finish zooming to the result
+    assert page.locator("#map path.leaflet-interactive").count() >= 3  # act, buffer, grids
     screenshot(page, "jurisdiction-record")
     page.click("#save")
     page.wait_for_url("**/jurisdiction/events/*")
@@ -82,10 +94,10 @@ def test_record_dispute_and_designate_across_two_streets(page, demo_case):
     page.fill("#dispute-form textarea[name=reason]", "管道出口在相邻街道一侧，应由其管辖")
     page.click("#dispute-form button[type=submit]")
     page.wait_for_selector("#panel >> text=管辖争议待指定")
-    assert page.is_hidden("#decide-form")            # a dispatcher does not designate
+    assert page.is_hidden("#decide-form")  # a dispatcher does not designate
     event_url = page.url
 
-    page.context.clear_cookies()             # log out: the login form is then the only form with a submit
+    page.context.clear_cookies()  # log out: the login form is then the only form with a submit
     browser_login(page, url, "leader_xicheng", DEMO_PASSWORD)
     page.goto(event_url)
     page.wait_for_selector("#decide-form:not([hidden])")
@@ -94,9 +106,11 @@ def test_record_dispute_and_designate_across_two_streets(page, demo_case):
     page.click("#decide-form button[type=submit]")
     page.wait_for_selector("#panel >> text=管辖已确定")
     assert n.name in page.inner_text("#panel .j-holder")
-    assert page.is_hidden("#dispute-form")           # the designation is final
-    shares = page.eval_on_selector_all(".j-grids tr td:nth-child(3)", "cells => cells.map(c => parseFloat(c.textContent))")
-    assert len(shares) == 2 and all(share > 5 for share in shares)    # the pipe really runs through both
+    assert page.is_hidden("#dispute-form")  # the designation is final
+    shares = page.eval_on_selector_all(
+        ".j-grids tr td:nth-child(3)", "cells => cells.map(c => parseFloat(c.textContent))"
+    )
+    assert len(shares) == 2 and all(share > 5 for share in shares)  # the pipe really runs through both
     screenshot(page, "jurisdiction-designated")
 
     page.goto(f"{url}/incidents/{case_id}")

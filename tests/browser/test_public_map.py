@@ -1,4 +1,5 @@
 """The public map in headless Chromium: tiles drawn, click → contacts, search, lookup, deep link, notice sheet."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,10 @@ def _drawn_pixels(page) -> int:
 
 
 def _click_latlng(page, lat, lon):
-    point = page.evaluate(f"() => {{ const m = gisgrid.publicMap; const p = m.latLngToContainerPoint([{lat}, {lon}]);"
-                          " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }")
+    point = page.evaluate(
+        f"() => {{ const m = gisgrid.publicMap; const p = m.latLngToContainerPoint([{lat}, {lon}]);"
+        " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }"
+    )
     page.mouse.click(*point)
 
 
@@ -62,9 +65,9 @@ def test_labels_are_thinned_so_that_none_overlap(page, server_url):
     assert page.evaluate("() => gisgrid.publicMap.getZoom()") == 13
     boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.grid-label:not(.label-hidden) span'))
         .map(s => { const r = s.getBoundingClientRect(); return [s.textContent, r.left, r.top, r.right, r.bottom]; })""")
-    assert len(boxes) >= 10 and all(r > l and b > t for _, l, t, r, b in boxes)
+    assert len(boxes) >= 10 and all(r > left and b > t for _, left, t, r, b in boxes)
     for i, (name, l1, t1, r1, b1) in enumerate(boxes):
-        for other, l2, t2, r2, b2 in boxes[i + 1:]:
+        for other, l2, t2, r2, b2 in boxes[i + 1 :]:
             assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), f"labels {name} and {other} overlap"
     largest = page.evaluate("""() => { const b = gisgrid.publicMap.getBounds();
         return gisgrid.api.get(`/api/v1/grids/labels?level=3&bbox=${[b.getWest(), b.getSouth(), b.getEast(),
@@ -130,6 +133,7 @@ def test_deep_link_opens_on_the_grid(page, server_url):
 
 def test_history_view_at_a_date(page, server_url):
     from datetime import date
+
     today = date.today().isoformat()
     _open(page, f"{server_url}/grids/110102001004?at={today}")
     page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
@@ -164,10 +168,24 @@ def gcj02_server():
         engine.dispose()
         port = free_port()
         # a local image stands in for a GCJ-02 (AMap-style) tile server on the intranet
-        env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_TILE_CRS": "gcj02",
-               "GISGRID_TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"}
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
-                                 "--workers", "1", "gisgrid.wsgi:app"], env=env, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "GISGRID_DATABASE_URL": url,
+            "GISGRID_TILE_CRS": "gcj02",
+            "GISGRID_TILE_URL": "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}",
+        }
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "gisgrid.wsgi:app",
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):  # wait until the worker has imported the app
@@ -219,6 +237,7 @@ def _lookup_typed(page, lon, lat, crs):
 def _gcj02_markers_follow_the_base_map(page):
     """Browser location and typed points: looked up in WGS84, drawn at their GCJ-02 position."""
     from gisgrid import coords
+
     lon, lat = 116.3655, 39.9405  # WGS84, as a browser reports it
     glon, glat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
     expected = page.evaluate(f"() => gisgrid.api.get('/api/v1/lookup?lon={lon}&lat={lat}')")["grid"]["name"]
@@ -242,8 +261,9 @@ def _gcj02_markers_follow_the_base_map(page):
 
 
 def test_browser_location_finds_my_grid(browser, server_url):
-    context = browser.new_context(locale="zh-CN", geolocation={"latitude": 39.9405, "longitude": 116.3655},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        locale="zh-CN", geolocation={"latitude": 39.9405, "longitude": 116.3655}, permissions=["geolocation"]
+    )
     try:
         pg = context.new_page()
         errors = []

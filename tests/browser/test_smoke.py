@@ -1,4 +1,5 @@
 """The browser stack itself: Chromium loads our pages with no errors and nothing from outside."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Browser: import sources through the form, then the map pages draw them with a legend, cleanly."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,13 +32,13 @@ def test_import_then_source_and_overdue_maps(page, fresh_live_server, tmp_path):
     assert page.locator(".leaflet-interactive").count() >= 3
     legend = page.inner_text(".legend")
     assert "C类 重点监管" in legend and "逾期未检查" in legend
-    assert "1\nC类 重点监管" in page.inner_text("#summary")     # the key source is class C
+    assert "1\nC类 重点监管" in page.inner_text("#summary")  # the key source is class C
     assert page.locator("#source-table tbody tr").count() == 3
     page.fill("#filter", "工地")
     assert page.locator("#source-table tbody tr:visible").count() == 1
     screenshot(page, "sources-map")
 
-    page.goto(base + "/inspections/overdue")     # rolled-up counts: the table and a level switch on the map
+    page.goto(base + "/inspections/overdue")  # rolled-up counts: the table and a level switch on the map
     page.wait_for_selector("#map[data-loaded]")
     assert "（合计）" in page.inner_text("#by-grid")
     page.select_option("#grid-level", "1")

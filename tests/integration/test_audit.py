@@ -3,6 +3,7 @@
 These run on their own database with real commits: the triggers group changes by transaction,
 which the rest of the suite's one-rolled-back-transaction-per-test would blur into one.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -29,6 +30,7 @@ def audit_app():
     from gisgrid import create_app
     from gisgrid.db import db
     from tests.conftest import fresh_database
+
     with fresh_database("gisgrid_audit") as url:
         application = create_app({"DATABASE_URL": url, "TESTING": True})
         yield application
@@ -38,6 +40,7 @@ def audit_app():
 @pytest.fixture()
 def session(audit_app):  # overrides the rolled-back one, so tests/conftest.py's world_ab commits here too
     from gisgrid.db import db
+
     with audit_app.app_context(), db.new_session() as sess:
         yield sess
 
@@ -70,8 +73,13 @@ def test_import_and_publish_are_logged_with_the_actor(session, tmp_path, as_plan
 
 def test_geometry_edit_shows_as_a_changed_fingerprint(session, world_ab, as_planner):
     grid = session.scalars(select(Grid).where(Grid.version_id == world_ab.version_id, Grid.code == "A1a")).one()
-    session.execute(update(Grid).where(Grid.id == grid.id).values(
-        geom=text("ST_Multi(ST_Buffer(geom, -0.00001))"), leader_name="李四", lock_version=Grid.lock_version + 1))
+    session.execute(
+        update(Grid)
+        .where(Grid.id == grid.id)
+        .values(
+            geom=text("ST_Multi(ST_Buffer(geom, -0.00001))"), leader_name="李四", lock_version=Grid.lock_version + 1
+        )
+    )
     session.commit()
     (entry,) = _entries(session, "grid", action="update", entity_id=str(grid.id))
     old, new = entry.changes["geom"]
@@ -112,6 +120,7 @@ def test_without_an_actor_the_database_role_is_logged(session, world_ab):
 
 def test_cli_commands_are_audited_as_the_os_user(audit_app, session, tmp_path, monkeypatch):
     from gisgrid.cli import main
+
     monkeypatch.setenv("GISGRID_ACTOR", "ops_zhang")
     path = worlds.write(worlds.world_ab_frame(), tmp_path / "ab.geojson")
     result = audit_app.test_cli_runner().invoke(main, ["grids", "import", str(path), "--publish"])
@@ -128,6 +137,7 @@ def test_migration_0009_downgrades_and_upgrades(database_url):
     from sqlalchemy import create_engine
 
     from tests.conftest import fresh_database
+
     with fresh_database("gisgrid_audit_mig") as url:
         command.upgrade(alembic_config(url), "heads")
         command.downgrade(alembic_config(url), "0008")  # below 0009 (and so 0010 too)

@@ -1,4 +1,5 @@
 """``gisgrid backup`` / ``gisgrid restore``: a full round trip of a demo deployment through the real CLI."""
+
 from __future__ import annotations
 
 import io
@@ -10,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
+from gisgrid.db import db
 from tests.backup_support import cli_env, fingerprint, media_snapshot, run_cli, start_cli
 from tests.conftest import fresh_database
-from gisgrid.db import db
 from tests.helpers import csrf_from, login
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -41,16 +42,20 @@ def _add_bytes(tar, name: str, data: bytes) -> None:
 
 def _app(url, media):
     from gisgrid import create_app
+
     return create_app({"DATABASE_URL": url, "MEDIA_DIR": str(media), "TESTING": True})
 
 
 def _points(url):
     engine = create_engine(url)
     with engine.connect() as conn:
-        points = conn.execute(text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(g.geom) AS p FROM grid g "
-            "JOIN boundary_version v ON v.id = g.version_id AND v.status = 'published' "
-            "ORDER BY g.level DESC, g.code LIMIT 4) s")).all()
+        points = conn.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(g.geom) AS p FROM grid g "
+                "JOIN boundary_version v ON v.id = g.version_id AND v.status = 'published' "
+                "ORDER BY g.level DESC, g.code LIMIT 4) s"
+            )
+        ).all()
     engine.dispose()
     return [tuple(p) for p in points]
 
@@ -59,13 +64,22 @@ def _add_media(url, media):
     from gisgrid.auth.models import User
     from gisgrid.sources import dossier
     from gisgrid.sources.models import PollutionSource
+
     lon, lat = _points(url)[0]
     app = _app(url, media)
     client = app.test_client()
     token = csrf_from(client.get("/report").get_data(as_text=True))
-    resp = client.post("/api/v1/incidents", headers={"X-CSRFToken": token},
-                       data={"category": "dust", "description": "工地未覆盖，扬尘严重", "lon": lon, "lat": lat,
-                             "photos": (io.BytesIO(PNG), "p.png")})
+    resp = client.post(
+        "/api/v1/incidents",
+        headers={"X-CSRFToken": token},
+        data={
+            "category": "dust",
+            "description": "工地未覆盖，扬尘严重",
+            "lon": lon,
+            "lat": lat,
+            "photos": (io.BytesIO(PNG), "p.png"),
+        },
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     engine = create_engine(url)
     with Session(engine) as session:
@@ -103,13 +117,17 @@ def test_corrupt_or_truncated_archive_is_refused_and_nothing_is_touched(deployme
     data = archive.read_bytes()
     flipped = bytearray(data)
     flipped[len(data) // 3] ^= 0xFF
-    for name, content in (("flipped.tar", bytes(flipped)), ("truncated.tar", data[: len(data) // 2]),
-                          ("empty.tar", b"")):
+    for name, content in (
+        ("flipped.tar", bytes(flipped)),
+        ("truncated.tar", data[: len(data) // 2]),
+        ("empty.tar", b""),
+    ):
         (tmp_path / name).write_bytes(content)
         run = run_cli(deployment["env"], "restore", "--force", str(tmp_path / name))
         assert run.returncode == 1, (name, run.stdout, run.stderr[-2000:])
-        assert "Traceback" not in run.stderr and ("损坏" in run.stderr or "校验和" in run.stderr
-                                                  or "清单" in run.stderr), (name, run.stderr[-1000:])
+        assert "Traceback" not in run.stderr and (
+            "损坏" in run.stderr or "校验和" in run.stderr or "清单" in run.stderr
+        ), (name, run.stderr[-1000:])
         assert _state(deployment) == before, name
 
 
@@ -195,9 +213,17 @@ def _new_case_does_not_collide(deployment):
     lon, lat = _points(deployment["url"])[1]
     client = _app(deployment["url"], deployment["media"]).test_client()
     token = csrf_from(client.get("/report").get_data(as_text=True))
-    resp = client.post("/api/v1/incidents", headers={"X-CSRFToken": token},
-                       data={"category": "dust", "description": "恢复后的新案件", "lon": lon, "lat": lat,
-                             "photos": (io.BytesIO(PNG), "q.png")})
+    resp = client.post(
+        "/api/v1/incidents",
+        headers={"X-CSRFToken": token},
+        data={
+            "category": "dust",
+            "description": "恢复后的新案件",
+            "lon": lon,
+            "lat": lat,
+            "photos": (io.BytesIO(PNG), "q.png"),
+        },
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert resp.get_json()["id"] > deployment["incident"]
     db.dispose(client.application)
@@ -224,10 +250,17 @@ def test_sigkilled_restore_leaves_database_and_media_untouched(deployment, tmp_p
 def _drop_scratch(url):
     """The killed restore's half-built scratch database (never the live one) is left for the operator: drop it."""
     from sqlalchemy import make_url
+
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
-                             {"p": make_url(url).database + "_restore_%"}).scalars().all()
+        names = (
+            conn.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                {"p": make_url(url).database + "_restore_%"},
+            )
+            .scalars()
+            .all()
+        )
         for name in names:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -236,6 +269,7 @@ def _drop_scratch(url):
 
 def test_restore_into_a_database_that_does_not_exist_yet(deployment, tmp_path):
     from sqlalchemy import make_url
+
     archive = tmp_path / "b.tar"
     assert run_cli(deployment["env"], "backup", str(archive)).returncode == 0
     base = make_url(deployment["url"])
@@ -255,6 +289,7 @@ def test_restore_into_a_database_that_does_not_exist_yet(deployment, tmp_path):
 
 def test_archive_member_escaping_the_media_directory_is_refused(deployment, tmp_path):
     import hashlib
+
     evil = tmp_path / "evil.tar"
     good = tmp_path / "good.tar"
     assert run_cli(deployment["env"], "backup", str(good)).returncode == 0
@@ -265,7 +300,8 @@ def test_archive_member_escaping_the_media_directory_is_refused(deployment, tmp_
         evil_name = "media/../../outside.txt"
         _add_bytes(dst, evil_name, payload)
         manifest["files"] = [f for f in manifest["files"] if f["name"] == "database.dump"] + [
-            {"name": evil_name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}]
+            {"name": evil_name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+        ]
         _add_bytes(dst, "manifest.json", json.dumps(manifest).encode())
     before = _state(deployment)
     run = run_cli(deployment["env"], "restore", "--force", str(evil))

@@ -1,4 +1,5 @@
 """scripts/bench_lookup.py keeps working: a tiny run, checked for correctness, not for speed."""
+
 import json
 import subprocess
 import sys
@@ -14,9 +15,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_benchmark_smoke_run():
-    cmd = [sys.executable, str(ROOT / "scripts" / "bench_lookup.py"), "--grids", "600", "--duration", "2",
-           "--batch-points", "20000", "--http-batch-points", "5000", "--db", f"gisgrid_bench_smoke_{uuid.uuid4().hex[:8]}",
-           "--port", str(free_port()), "--json"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_lookup.py"),
+        "--grids",
+        "600",
+        "--duration",
+        "2",
+        "--batch-points",
+        "20000",
+        "--http-batch-points",
+        "5000",
+        "--db",
+        f"gisgrid_bench_smoke_{uuid.uuid4().hex[:8]}",
+        "--port",
+        str(free_port()),
+        "--json",
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)

@@ -1,4 +1,5 @@
 """The gisgrid command line, run against the test database."""
+
 import csv
 import json
 
@@ -44,8 +45,16 @@ def test_import_publish_export_assign(cli, session, tmp_path):
 def test_assign_geojson(cli, session, tmp_path, world_ab):
     lon, lat = worlds.wgs84(300, 300)
     src = tmp_path / "pts.geojson"
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}]}))
+    src.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {}}
+                ],
+            }
+        )
+    )
     dst = tmp_path / "out.geojson"
     assert cli("grids", "assign", src, dst).exit_code == 0
     assert json.loads(dst.read_text())["features"][0]["properties"]["grid_code"] == "A2b"
@@ -62,8 +71,9 @@ def test_refused_import_prints_report_and_fails(cli, session, tmp_path):
 
 def test_map_option_renames_columns(cli, session, tmp_path):
     frame = worlds.world_e_frame().rename(columns={"code": "XZQDM", "name": "XZQMC"})
-    result = cli("grids", "import", worlds.write(frame, tmp_path / "e.geojson"),
-                 "--map", "code=XZQDM", "--map", "name=XZQMC")
+    result = cli(
+        "grids", "import", worlds.write(frame, tmp_path / "e.geojson"), "--map", "code=XZQDM", "--map", "name=XZQMC"
+    )
     assert result.exit_code == 0, result.output
     assert cli("grids", "import", tmp_path / "e.geojson", "--map", "bogus").exit_code != 0
 
@@ -85,11 +95,17 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
     import subprocess
     import sys
     from pathlib import Path
+
     script = str(Path(sys.executable).with_name("gisgrid"))
     env = {**os.environ, "GISGRID_DATABASE_URL": database_url}
-    for args in (["users", "list"], ["sources", "export", "/dev/null.csv"], ["tiles", "prepare"],
-                 ["incidents", "escalate"], ["editor", "filing", "/tmp/none.zip", "--version", "999999"],
-                 ["jurisdiction", "rivers-import", "/dev/null"]):
+    for args in (
+        ["users", "list"],
+        ["sources", "export", "/dev/null.csv"],
+        ["tiles", "prepare"],
+        ["incidents", "escalate"],
+        ["editor", "filing", "/tmp/none.zip", "--version", "999999"],
+        ["jurisdiction", "rivers-import", "/dev/null"],
+    ):
         run = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=120)
         assert "Traceback" not in run.stderr, (args, run.stderr[-2000:])
         assert run.returncode in (0, 1), (args, run.returncode, run.stderr[-500:])
@@ -97,6 +113,7 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
 
 def test_users_passwd_and_deactivate_end_every_login(cli, app, make_user, session):
     from tests.helpers import login
+
     user = make_user("grid_staff")
     browser = app.test_client()
     login(browser, user.username)

@@ -1,4 +1,5 @@
 """Patrol coverage on hand-drawn squares and tracks with obvious answers (world A/B, metres in EPSG:4528)."""
+
 from __future__ import annotations
 
 import json
@@ -67,8 +68,12 @@ def test_never_patrolled_grids_and_periods(session, patrolled):
 def test_sources_visited_within_the_distance(session, patrolled, tmp_path):
     rows = "code,name,kind,lon,lat\n" + "\n".join(
         f"{code},示例·{code},enterprise,{lon!r},{lat!r}"
-        for code, (lon, lat) in (("NEAR", worlds.wgs84(3500, 590)), ("FAR", worlds.wgs84(3500, 700)),
-                                 ("A1", worlds.wgs84(100, 100))))
+        for code, (lon, lat) in (
+            ("NEAR", worlds.wgs84(3500, 590)),
+            ("FAR", worlds.wgs84(3500, 700)),
+            ("A1", worlds.wgs84(100, 100)),
+        )
+    )
     (tmp_path / "s.csv").write_text(rows, encoding="utf-8")
     sources.import_file(session, str(tmp_path / "s.csv"), by="t")
     result = service.coverage(session, patrolled, DAY, DAY, 100)
@@ -79,7 +84,7 @@ def test_scope_limits_what_a_grid_worker_sees(session, patrolled, make_user):
     staff_a1 = make_user("grid_staff", grids=["A1"])
     result = service.coverage(session, staff_a1, DAY, DAY, 100)
     assert {g["code"] for g in result["grids"]} == {"A1", "A1a", "A1b"}
-    assert result["tracks"] == []        # neither track crosses A1
+    assert result["tracks"] == []  # neither track crosses A1
     staff_a = make_user("grid_staff", grids=["A"])
     assert len(service.coverage(session, staff_a, DAY, DAY, 100)["tracks"]) == 1
     assert len(service.coverage(session, patrolled, DAY, DAY, 100)["tracks"]) == 2
@@ -100,22 +105,23 @@ def test_only_the_part_of_a_track_walked_in_the_period_counts(session, world_ab,
     the interpolated entry point (from the fix at x 3500) it would be 11.57 %; unclipped 20 %.
     """
     staff = make_user("grid_staff", grids=["B"])
-    start = datetime(2026, 11, 1, 23, 51, 40, tzinfo=T0.tzinfo)     # + 500 s = midnight
+    start = datetime(2026, 11, 1, 23, 51, 40, tzinfo=T0.tzinfo)  # + 500 s = midnight
     service.save_track(session, staff, walk(2900, 500, 4100, 500, steps=6, start=start), "api")
     rows = "code,name,kind,lon,lat\n" + "\n".join(
         f"{code},示例·{code},enterprise,{lon!r},{lat!r}"
-        for code, (lon, lat) in (("WEST", worlds.wgs84(3200, 560)), ("EAST", worlds.wgs84(3800, 560))))
+        for code, (lon, lat) in (("WEST", worlds.wgs84(3200, 560)), ("EAST", worlds.wgs84(3800, 560)))
+    )
     (tmp_path / "s.csv").write_text(rows, encoding="utf-8")
     sources.import_file(session, str(tmp_path / "s.csv"), by="t")
     admin = make_user("admin")
     after = service.coverage(session, admin, DAY, DAY, 100)
-    assert shares(after)["B"] == pytest.approx((120_000 + math.pi * 100 ** 2 / 2) / 1e6, abs=0.003)
+    assert shares(after)["B"] == pytest.approx((120_000 + math.pi * 100**2 / 2) / 1e6, abs=0.003)
     assert {s["code"]: s["visited"] for s in after["sources"]} == {"WEST": False, "EAST": True}
     line = after["tracks"][0][1]
     assert json.loads(line)["coordinates"][0][0] == pytest.approx(worlds.wgs84(3400, 500)[0], abs=1e-7)
     before = service.coverage(session, admin, DAY - timedelta(days=1), DAY - timedelta(days=1), 100)
     # x 2900 → 3400: a 400 m strip inside B plus the half disc ahead of the exit point
-    assert shares(before)["B"] == pytest.approx((80_000 + math.pi * 100 ** 2 / 2) / 1e6, abs=0.003)
+    assert shares(before)["B"] == pytest.approx((80_000 + math.pi * 100**2 / 2) / 1e6, abs=0.003)
     assert {s["code"]: s["visited"] for s in before["sources"]} == {"WEST": True, "EAST": False}
     both = service.coverage(session, admin, DAY - timedelta(days=1), DAY, 100)
     assert shares(both)["B"] == pytest.approx(0.20, abs=0.003)

@@ -1,4 +1,5 @@
 """A ``gisgrid`` import or publish SIGKILLed mid-way leaves the previous state intact, and a re-run succeeds."""
+
 from __future__ import annotations
 
 import signal
@@ -23,9 +24,17 @@ N = 50  # the large file has N×N + 1 grids: writing them takes long enough to b
 
 def _frame(n: int, prefix: str):
     """One level-1 grid split into n×n level-2 squares (codes start with ``prefix``)."""
-    rows = [worlds.grid(f"{prefix}{i:02d}{j:02d}", f"{prefix}格{i}-{j}", 2, f"{prefix}ROOT",
-                        worlds.sq(i * SIDE, j * SIDE, (i + 1) * SIDE, (j + 1) * SIDE))
-            for i in range(n) for j in range(n)]
+    rows = [
+        worlds.grid(
+            f"{prefix}{i:02d}{j:02d}",
+            f"{prefix}格{i}-{j}",
+            2,
+            f"{prefix}ROOT",
+            worlds.sq(i * SIDE, j * SIDE, (i + 1) * SIDE, (j + 1) * SIDE),
+        )
+        for i in range(n)
+        for j in range(n)
+    ]
     # the parent is the union of its children so that it shares their vertices (no gap once reprojected)
     root = shapely.union_all([row["geometry"] for row in rows])
     rows.insert(0, worlds.grid(f"{prefix}ROOT", f"{prefix}区", 1, None, root))
@@ -46,24 +55,34 @@ def deployment(tmp_path_factory):
 
 
 def _points():
-    return [worlds.wgs84(x, y) for x, y in ((50, 50), (150, 350), (390, 10), (1500, 1500), (N * SIDE - 1, N * SIDE - 1))]
+    return [
+        worlds.wgs84(x, y) for x, y in ((50, 50), (150, 350), (390, 10), (1500, 1500), (N * SIDE - 1, N * SIDE - 1))
+    ]
 
 
 def _observed(deployment):
     """Versions, their grid counts and what the lookup API and the open-data download answer."""
     from gisgrid import create_app
+
     app = create_app({"DATABASE_URL": deployment["url"], "CACHE_DIR": str(deployment["cache"]), "TESTING": True})
     client = app.test_client()
     lookups = [client.get(f"/api/v1/lookup?lon={x}&lat={y}").get_json() for x, y in _points()]
     download = client.get("/open-data/grids.geojson")
     engine = create_engine(deployment["url"])
     with engine.connect() as conn:
-        versions = conn.execute(text("SELECT v.id, v.status, count(g.id) FROM boundary_version v "
-                                     "LEFT JOIN grid g ON g.version_id = v.id GROUP BY v.id ORDER BY v.id")).all()
+        versions = conn.execute(
+            text(
+                "SELECT v.id, v.status, count(g.id) FROM boundary_version v "
+                "LEFT JOIN grid g ON g.version_id = v.id GROUP BY v.id ORDER BY v.id"
+            )
+        ).all()
     engine.dispose()
     db.dispose(app)
-    return {"versions": [tuple(v) for v in versions], "lookups": lookups,
-            "download": (download.status_code, len(download.get_json()["features"]))}
+    return {
+        "versions": [tuple(v) for v in versions],
+        "lookups": lookups,
+        "download": (download.status_code, len(download.get_json()["features"])),
+    }
 
 
 def _writing_backend(url: str, proc: subprocess.Popen, timeout: float = 60) -> int | None:
@@ -74,8 +93,13 @@ def _writing_backend(url: str, proc: subprocess.Popen, timeout: float = 60) -> i
     try:
         with engine.connect() as conn:
             while time.monotonic() < deadline and proc.poll() is None:
-                pid = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :n AND "
-                                        "backend_xid IS NOT NULL AND pid <> pg_backend_pid()"), {"n": name}).scalar()
+                pid = conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = :n AND "
+                        "backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+                    ),
+                    {"n": name},
+                ).scalar()
                 if pid:
                     return pid
                 time.sleep(0.02)
@@ -96,8 +120,7 @@ def _wait_gone(url: str, pid: int) -> None:
 
 def _kill_mid_write(deployment, argv: list[str], delay: float) -> bool:
     """Start ``argv``, SIGKILL it ``delay`` s after it first wrote to the database; whether it was killed."""
-    proc = subprocess.Popen(argv, cwd=ROOT, env=deployment["env"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=ROOT, env=deployment["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pid = _writing_backend(deployment["url"], proc)
     time.sleep(delay)
     killed = proc.poll() is None
@@ -128,18 +151,23 @@ def test_after_the_import_crashes_a_rerun_succeeds(deployment):
 
 def test_editor_publish_killed_mid_way_leaves_one_whole_version(deployment):
     from gisgrid.editor import drafts
+
     engine = create_engine(deployment["url"])
     with Session(engine) as session:
         draft = drafts.open_draft(session, "planner")  # a copy of the large published version
     engine.dispose()
     before = _observed(deployment)
-    script = ("from gisgrid import create_app; from gisgrid.db import db; from gisgrid.editor import versions\n"
-              f"with create_app().app_context(), db.new_session() as s: versions.publish_draft(s, {draft}, 'planner')")
+    script = (
+        "from gisgrid import create_app; from gisgrid.db import db; from gisgrid.editor import versions\n"
+        f"with create_app().app_context(), db.new_session() as s: versions.publish_draft(s, {draft}, 'planner')"
+    )
     for delay in (0.0, 0.3, 1.0):
         _kill_mid_write(deployment, [sys.executable, "-c", script], delay)
         now = _observed(deployment)
-        print(f"editor publish killed {delay} s after its first write:",
-              "published" if dict((v[0], v[1]) for v in now["versions"])[draft] == "published" else "not published")
+        print(
+            f"editor publish killed {delay} s after its first write:",
+            "published" if dict((v[0], v[1]) for v in now["versions"])[draft] == "published" else "not published",
+        )
         if dict((v[0], v[1]) for v in now["versions"])[draft] != "published":
             assert now == before, delay
             continue
@@ -149,8 +177,9 @@ def test_editor_publish_killed_mid_way_leaves_one_whole_version(deployment):
         assert all(answer["version"]["id"] == draft for answer in now["lookups"])
         assert _without_version(now["lookups"]) == _without_version(before["lookups"])
         return
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=deployment["env"], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=deployment["env"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert dict((v[0], v[1]) for v in _observed(deployment)["versions"])[draft] == "published"
 

@@ -2,6 +2,7 @@
 
 Played on a PRIVATE throwaway cluster (scripts/bench/cluster.py), never on the shared one.
 """
+
 import http.client
 import json
 import os
@@ -39,9 +40,13 @@ def pg():
     try:
         pg.start()
         url = pg.create_database("gisgrid_restart")
-        subprocess.run([sys.executable, "-c", "from gisgrid.cli import main; main()", "grids", "import",
-                        str(DEMO), "--publish"], cwd=ROOT, check=True, capture_output=True,
-                       env={**os.environ, "GISGRID_DATABASE_URL": url})
+        subprocess.run(
+            [sys.executable, "-c", "from gisgrid.cli import main; main()", "grids", "import", str(DEMO), "--publish"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "GISGRID_DATABASE_URL": url},
+        )
         pg.database_url = url
         yield pg
     finally:
@@ -160,6 +165,7 @@ def test_connection_checked_out_when_the_server_dies_is_not_reused(pg, running):
                     running.stop()
                     running.start()
                 return _select_one(raw)
+
             invalidated.clear()
             assert db.read(dies_mid_query) == 1  # retried once on a fresh connection
             assert invalidated == [db.read_engine]

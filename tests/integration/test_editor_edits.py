@@ -1,4 +1,5 @@
 """Draft edits keep the coverage valid; conflicting saves fail whole; gaps and overlaps are measured."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,7 +64,9 @@ def test_moving_a_shared_vertex_moves_it_for_both_neighbours(session, draft):
     assert {"V11", "V12"} <= set(result["changed"])
     g = grids(session, draft)
     v11, v12 = shape(g["V11"]), shape(g["V12"])
-    assert (116.013, 39.011) in list(v11.exterior.coords if v11.geom_type == "Polygon" else v11.geoms[0].exterior.coords)
+    assert (116.013, 39.011) in list(
+        v11.exterior.coords if v11.geom_type == "Polygon" else v11.geoms[0].exterior.coords
+    )
     assert shapely.intersection(v11, v12).area == pytest.approx(0, abs=1e-14)
     assert shapely.union_all([v11, v12]).equals(shape(g["T1"]))
     assert geodesic(v11) > geodesic(editor_world.V11)
@@ -75,8 +78,10 @@ def test_moving_a_shared_vertex_moves_it_for_both_neighbours(session, draft):
 def test_a_vertex_on_a_neighbours_edge_moves_that_edge_too(session, draft):
     # V21 gets a vertex in the middle of its west edge: a T-junction on V12's edge (other town)
     t_junction = shapely.Polygon([(116.02, 39.0), (116.03, 39.0), (116.03, 39.02), (116.02, 39.02), (116.02, 39.01)])
-    session.execute(text("UPDATE grid SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) "
-                         "WHERE version_id = :v AND code = 'V21'"), {"wkt": t_junction.wkt, "v": draft})
+    session.execute(
+        text("UPDATE grid SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) WHERE version_id = :v AND code = 'V21'"),
+        {"wkt": t_junction.wkt, "v": draft},
+    )
     edit(session, draft, op="move_vertex", old=[116.02, 39.01], new=[116.018, 39.01])
     g = grids(session, draft)
     assert shapely.intersection(shape(g["V12"]), shape(g["V21"])).area == pytest.approx(0, abs=1e-14)
@@ -86,8 +91,15 @@ def test_a_vertex_on_a_neighbours_edge_moves_that_edge_too(session, draft):
 
 
 def test_split_merge_reparent_keep_the_coverage_valid(session, draft):
-    edit(session, draft, op="split", code="V21", line=[[116.025, 38.99], [116.025, 39.03]], new_code="V23",
-         new_name="丙村V23")
+    edit(
+        session,
+        draft,
+        op="split",
+        code="V21",
+        line=[[116.025, 38.99], [116.025, 39.03]],
+        new_code="V23",
+        new_name="丙村V23",
+    )
     g = grids(session, draft)
     assert shape(g["V21"]).area == pytest.approx(shape(g["V23"]).area, rel=1e-9)
     assert g["V23"].parent_code == "T2" and g["V23"].level == 3
@@ -110,8 +122,14 @@ def test_split_merge_reparent_keep_the_coverage_valid(session, draft):
 def test_a_split_line_ending_just_short_of_the_boundary_still_cuts(session, draft):
     # a hand-drawn line whose ends stop half a metre short of the edges still cuts (ends pushed 1 m)
     half_metre = 0.5 / 111_320
-    edit(session, draft, op="split", code="V22", line=[[116.035, 39.0 + half_metre], [116.035, 39.02 - half_metre]],
-         new_code="V25")
+    edit(
+        session,
+        draft,
+        op="split",
+        code="V22",
+        line=[[116.035, 39.0 + half_metre], [116.035, 39.02 - half_metre]],
+        new_code="V25",
+    )
     g = grids(session, draft)
     assert shape(g["V22"]).area == pytest.approx(shape(g["V25"]).area, rel=1e-9)
     assert validate.validate_version(session, draft)["ok"]
@@ -132,8 +150,15 @@ def test_deleting_without_a_neighbour_reports_the_gap_with_its_area(session, dra
     assert gaps[0]["area_m2"] == pytest.approx(geodesic(editor_world.V22), rel=0.005)
     assert editor_world.V22.contains(shapely.Point(gaps[0]["location"]))
     # a new grid drawn over the gap (and beyond the parent) is clipped to exactly fill it
-    edit(session, draft, op="create", parent_code="T2", code="V24", name="新村",
-         polygon=[[116.0299, 38.99], [116.05, 38.99], [116.05, 39.03], [116.0299, 39.03]])
+    edit(
+        session,
+        draft,
+        op="create",
+        parent_code="T2",
+        code="V24",
+        name="新村",
+        polygon=[[116.0299, 38.99], [116.05, 38.99], [116.05, 39.03], [116.0299, 39.03]],
+    )
     new = shape(grids(session, draft)["V24"])
     assert geodesic(new) == pytest.approx(geodesic(editor_world.V22), rel=1e-6)
     assert validate.validate_version(session, draft)["ok"]
@@ -148,8 +173,10 @@ def test_delete_into_a_neighbour_leaves_no_gap(session, draft):
 def test_an_overlap_is_reported_with_its_area(session, draft):
     strip = box(116.01, 39.0, 116.012, 39.02)
     bigger = shapely.union_all([editor_world.V11, strip])
-    session.execute(text("UPDATE grid SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) "
-                         "WHERE version_id = :v AND code = 'V11'"), {"wkt": bigger.wkt, "v": draft})
+    session.execute(
+        text("UPDATE grid SET geom = ST_Multi(ST_GeomFromText(:wkt, 4326)) WHERE version_id = :v AND code = 'V11'"),
+        {"wkt": bigger.wkt, "v": draft},
+    )
     report = validate.validate_version(session, draft)
     overlaps = [p for p in report["problems"] if p["kind"] == "overlap"]
     assert len(overlaps) == 1 and {overlaps[0]["code"], "V11", "V12"} == {"V11", "V12"}
@@ -167,23 +194,39 @@ def test_an_edit_that_would_overlap_is_refused_whole(session, draft):
 
 def test_second_save_on_a_stale_grid_gets_a_conflict_and_changes_nothing(session, draft):
     stale = locks(session, draft)
-    edits.apply_edit(session, draft, "planner_a", {"op": "attributes", "code": "V11", "base": stale,
-                                                   "values": {"entity": "甲的主体"}})
+    edits.apply_edit(
+        session,
+        draft,
+        "planner_a",
+        {"op": "attributes", "code": "V11", "base": stale, "values": {"entity": "甲的主体"}},
+    )
     before = shape(grids(session, draft)["V12"]).wkb
     with pytest.raises(Conflict) as err:  # planner_b still sees the old counters
-        edits.apply_edit(session, draft, "planner_b", {"op": "move_vertex", "base": stale,
-                                                       "old": [116.01, 39.01], "new": [116.012, 39.01]})
+        edits.apply_edit(
+            session,
+            draft,
+            "planner_b",
+            {"op": "move_vertex", "base": stale, "old": [116.01, 39.01], "new": [116.012, 39.01]},
+        )
     assert "V11" in err.value.message and "planner_a" in err.value.message
     g = grids(session, draft)
     assert g["V11"].entity == "甲的主体" and g["V11"].lock_version == 1
     assert shape(g["V12"]).wkb == before and g["V12"].lock_version == 0
     with pytest.raises(Conflict):
-        edits.apply_edit(session, draft, "planner_b", {"op": "attributes", "code": "V11", "base": stale,
-                                                       "values": {"entity": "乙的主体"}})
+        edits.apply_edit(
+            session,
+            draft,
+            "planner_b",
+            {"op": "attributes", "code": "V11", "base": stale, "values": {"entity": "乙的主体"}},
+        )
     assert grids(session, draft)["V11"].entity == "甲的主体"
     # with fresh counters the same edit goes through
-    edits.apply_edit(session, draft, "planner_b", {"op": "attributes", "code": "V11", "base": locks(session, draft),
-                                                   "values": {"entity": "乙的主体"}})
+    edits.apply_edit(
+        session,
+        draft,
+        "planner_b",
+        {"op": "attributes", "code": "V11", "base": locks(session, draft), "values": {"entity": "乙的主体"}},
+    )
     assert grids(session, draft)["V11"].entity == "乙的主体"
 
 
@@ -203,6 +246,7 @@ def test_wuding_completeness_is_a_warning(session, draft):
 
 def test_an_edit_that_would_shrink_the_county_silently_is_refused(session, draft):
     from gisgrid.editor.workset import Workset
+
     ws = Workset(session, draft, "planner_a")
     v22 = ws.get("V22")
     ws.set_geom(v22, box(116.031, 39.0, 116.04, 39.02))  # a 1 km strip between V21 and V22 left uncovered
@@ -210,7 +254,8 @@ def test_an_edit_that_would_shrink_the_county_silently_is_refused(session, draft
     with pytest.raises(ValidationFailed) as err:
         ws.check_outline()
     assert "C" in err.value.message and err.value.details["area_m2"] == pytest.approx(
-        geodesic(box(116.03, 39.0, 116.031, 39.02)), rel=0.01)
+        geodesic(box(116.03, 39.0, 116.031, 39.02)), rel=0.01
+    )
     ws.check_outline(allowed_at=shapely.Point(116.04, 39.02))  # moving a vertex of the outline itself is allowed
     session.rollback()
 
@@ -224,6 +269,7 @@ def test_moving_a_vertex_of_the_outer_boundary_is_allowed(session, draft):
 
 def test_an_edit_loads_only_the_grids_it_needs(session, draft):
     from gisgrid.editor.workset import Workset
+
     ws = Workset(session, draft, "planner_a")
     edits.attributes(ws, {"code": "V11", "values": {"entity": "新主体"}})
     assert set(ws.items) == {"V11"}

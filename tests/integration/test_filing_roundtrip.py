@@ -1,4 +1,5 @@
 """Filing package contents and the GeoPackage round trip (preview, then apply)."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,9 @@ def world(session, tmp_path):
 def test_filing_package_has_every_file_with_the_responsibility_table(session, world, tmp_path):
     data = filing.build_package(session, world)
     archive = zipfile.ZipFile(io.BytesIO(data))
-    assert sorted(archive.namelist()) == sorted(["网格划分责任表.csv", "网格划分责任表.xlsx", "网格划分责任表.pdf",
-                                                 "网格边界.gpkg", "网格划分总览图.png"])
+    assert sorted(archive.namelist()) == sorted(
+        ["网格划分责任表.csv", "网格划分责任表.xlsx", "网格划分责任表.pdf", "网格边界.gpkg", "网格划分总览图.png"]
+    )
     rows = list(csv.reader(io.StringIO(archive.read("网格划分责任表.csv").decode("utf-8-sig"))))
     assert rows[0] == list(filing.HEADER) and len(rows) == 8
     v11 = next(r for r in rows if r[1] == "V11")
@@ -65,12 +67,16 @@ def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
     changes = {c["code"]: c for c in preview["changes"]}
     assert set(changes) == {"V11", "V21", "V22"}
     assert changes["V11"]["fields"] == ["name"] and changes["V22"]["fields"] == ["entity"]
-    assert changes["V21"]["reshaped_m2"] == pytest.approx(changes["V21"]["area_after_m2"] - changes["V21"]["area_before_m2"], rel=1e-3)
+    assert changes["V21"]["reshaped_m2"] == pytest.approx(
+        changes["V21"]["area_after_m2"] - changes["V21"]["area_before_m2"], rel=1e-3
+    )
     assert drafts.draft_geojson(session, draft).count("改名村") == 0  # nothing applied yet
 
     applied = roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
     assert applied["applied"]
-    features = {f["properties"]["code"]: f["properties"] for f in json.loads(drafts.draft_geojson(session, draft))["features"]}
+    features = {
+        f["properties"]["code"]: f["properties"] for f in json.loads(drafts.draft_geojson(session, draft))["features"]
+    }
     assert features["V11"]["name"] == "改名村" and features["V22"]["entity"] == "新的责任主体"
     assert features["V11"]["lock"] >= 1  # counters moved on: edits based on the old draft conflict
     assert validate.validate_version(session, draft)["ok"]
@@ -94,6 +100,7 @@ def test_round_trip_with_a_gap_is_refused(session, world, tmp_path):
 
 def test_filing_cli_writes_the_zip(app, session, world, tmp_path):
     from gisgrid.cli import main
+
     out = tmp_path / "filing.zip"
     result = app.test_cli_runner().invoke(main, ["editor", "filing", str(out), "--version", str(world)])
     assert result.exit_code == 0, result.output
@@ -112,11 +119,17 @@ def test_filing_pdf_text_has_every_grid_and_person_in_an_embedded_cjk_font(sessi
     path.write_bytes(filing.to_pdf(label, rows * 12 + [odd]))
     text = "".join(_pdf_text(path).split())  # a long name wraps inside its cell
     assert all(row[1] in text and row[2] in text for row in rows)  # every grid's code and name
-    assert "示例·某人" in text and "甲&乙<社区>" in text  # '·' has a glyph; markup characters are text and f"共{len(rows) * 12 + 1}个网格" in text
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True,
-                                                              text=True, check=True).stdout)[1])
-    assert pages > 1 and all("网格编码" in _pdf_text(path, p) and f"第 {p} 页" in _pdf_text(path, p)
-                             for p in range(1, pages + 1))  # the header row repeats on every page
+    assert (
+        "示例·某人" in text and "甲&乙<社区>" in text
+    )  # '·' has a glyph; markup characters are text and f"共{len(rows) * 12 + 1}个网格" in text
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        )[1]
+    )
+    assert pages > 1 and all(
+        "网格编码" in _pdf_text(path, p) and f"第 {p} 页" in _pdf_text(path, p) for p in range(1, pages + 1)
+    )  # the header row repeats on every page
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "WenQuanYi" in fonts and "STSong" not in fonts
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if "WenQuanYi" in line)  # embedded

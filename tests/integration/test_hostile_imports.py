@@ -1,5 +1,6 @@
 """Hostile boundary and source files: zip bombs, traversal, symlinks, huge vertex counts, broken
 spreadsheets; refused with a clear message before anything is written, and formulas neutralised on export."""
+
 from __future__ import annotations
 
 import csv
@@ -24,12 +25,12 @@ from tests.worlds import write_shapefile_zip
 def test_zip_bomb_is_refused_by_its_ratio(tmp_path):
     archive = write_shapefile_zip(standard_frame(), tmp_path)
     with zipfile.ZipFile(archive, "a", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("notes.txt", b"\x00" * (20 * 1024 * 1024))   # 20 MB of zeros in ~20 kB
+        zf.writestr("notes.txt", b"\x00" * (20 * 1024 * 1024))  # 20 MB of zeros in ~20 kB
     assert archive.stat().st_size < 200 * 1024
     before = sorted(tmp_path.rglob("*"))
     with pytest.raises(InvalidInput, match="压缩炸弹"):
         read_grids(str(archive))
-    assert sorted(tmp_path.rglob("*")) == before   # nothing extracted next to it
+    assert sorted(tmp_path.rglob("*")) == before  # nothing extracted next to it
 
 
 def test_symlink_member_is_never_followed(tmp_path):
@@ -57,7 +58,7 @@ def test_bow_tie_is_read_for_validation_to_report(tmp_path):
     x0, y0, x1, y1 = frame.geometry.iloc[0].bounds
     frame.loc[0, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])
     got = read_grids(str(write_shapefile_zip(frame, tmp_path)))
-    assert not shapely.is_valid(got.geometry.iloc[0])   # kept as is: validation lists it with its feature
+    assert not shapely.is_valid(got.geometry.iloc[0])  # kept as is: validation lists it with its feature
 
 
 def _xlsx_bomb(path):
@@ -67,10 +68,13 @@ def _xlsx_bomb(path):
     return path
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: _xlsx_bomb(p), "解压后超过"),
-    (lambda p: p.write_bytes(b"code,name\n=cmd|' /C calc'!A0,x\n") and p, "不是 Excel"),   # a CSV named .xlsx
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: _xlsx_bomb(p), "解压后超过"),
+        (lambda p: p.write_bytes(b"code,name\n=cmd|' /C calc'!A0,x\n") and p, "不是 Excel"),  # a CSV named .xlsx
+    ],
+)
 def test_hostile_xlsx_is_refused(tmp_path, make, message):
     path = make(tmp_path / "sources.xlsx")
     with pytest.raises(InvalidInput, match=message):
@@ -93,11 +97,12 @@ def test_safe_cell_neutralises_formulas(value):
 
 def test_source_export_neutralises_formulas(session, world_ab, tmp_path):
     from tests.routes.test_sources_routes import GOOD, csv_bytes
+
     path = tmp_path / "in.csv"
-    path.write_bytes(csv_bytes(GOOD).replace("示例·R1".encode(), b"=HYPERLINK(\"http://x\")"))
+    path.write_bytes(csv_bytes(GOOD).replace("示例·R1".encode(), b'=HYPERLINK("http://x")'))
     source_service.import_file(session, str(path), by="test")
     name = session.query(PollutionSource).filter_by(code="R1").one().name
-    assert name == '=HYPERLINK("http://x")'   # stored verbatim
+    assert name == '=HYPERLINK("http://x")'  # stored verbatim
     source_service.export_file(session, str(tmp_path / "out.csv"))
     with open(tmp_path / "out.csv", encoding="utf-8-sig") as handle:
         names = {r["code"]: r["name"] for r in csv.DictReader(handle)}

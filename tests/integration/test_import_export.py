@@ -1,4 +1,5 @@
 """Import (all-or-nothing), versions, publication and export against PostGIS."""
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -76,13 +77,19 @@ def test_export_round_trip(session, tmp_path, world_ab, suffix):
     assert first.keys() == second.keys()
     for code, grid in first.items():
         other = second[code]
-        assert (other.name, other.level, other.parent_code, other.leader_name, other.contact_phone) == \
-               (grid.name, grid.level, grid.parent_code, grid.leader_name, grid.contact_phone)
+        assert (other.name, other.level, other.parent_code, other.leader_name, other.contact_phone) == (
+            grid.name,
+            grid.level,
+            grid.parent_code,
+            grid.leader_name,
+            grid.contact_phone,
+        )
         assert [s.phone for s in other.staff] == [s.phone for s in grid.staff]
     assert gpd.read_file(path).crs.to_epsg() == 4326
 
 
 def test_export_refuses_unknown_format(session, tmp_path, world_ab):
     from gisgrid.errors import InvalidInput
+
     with pytest.raises(InvalidInput):
         exporter.export_version(session, str(tmp_path / "x.kml"))

@@ -1,4 +1,5 @@
 """Open cases report "now in another grid" after a new boundary version, and move on confirmation."""
+
 from __future__ import annotations
 
 import shapely
@@ -26,6 +27,7 @@ def _second_version(tmp_path):
         elif row["code"] == "A1":
             row["geometry"] = shapely.union_all([a1a, a1b])
     import geopandas as gpd
+
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=worlds.PROJECTED)
     return worlds.write(frame, tmp_path / "ab2.gpkg")
 

@@ -1,4 +1,5 @@
 """`gisgrid incidents matrix-import` and `gisgrid incidents escalate`; the demo incident step is idempotent."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,7 +21,9 @@ def cli(app):
 def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
     matrix.load_demo(session)
     path = tmp_path / "m.json"
-    path.write_text('[{"code": "odour", "name": "异味", "departments": ["sthj"], "deadline_days": 2}]', encoding="utf-8")
+    path.write_text(
+        '[{"code": "odour", "name": "异味", "departments": ["sthj"], "deadline_days": 2}]', encoding="utf-8"
+    )
     result = cli("incidents", "matrix-import", path)
     assert result.exit_code == 0 and "imported 1 categories" in result.output
     bad = tmp_path / "bad.csv"
@@ -28,6 +31,7 @@ def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
     assert cli("incidents", "matrix-import", bad).exit_code == 1
     from gisgrid.incidents import intake
     from tests.worlds import wgs84
+
     lon, lat = wgs84(700, 500)
     case, _ = intake.report(session, {"category": "odour", "description": "异味", "lon": lon, "lat": lat}, None, "web")
     case.state, case.deadline = "dispatched", case.reported_at.date() - timedelta(days=1)
@@ -43,9 +47,10 @@ def test_demo_incidents_step_is_idempotent(app, session, world_ab):
     from gisgrid.auth.demo import load_demo_users
     from gisgrid.cli import DEMO_FILE
     from gisgrid.grids import service
+
     load_demo_users(session)
     with app.app_context():
-        load_demo_incidents()      # world A/B published: sample cases are not created outside the demo district
+        load_demo_incidents()  # world A/B published: sample cases are not created outside the demo district
     assert session.query(Incident).count() == 0
     service.import_file(session, DEMO_FILE, label="demo", publish=True)
     with app.app_context():

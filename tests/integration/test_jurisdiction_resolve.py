@@ -1,4 +1,5 @@
 """Resolution on a real PostGIS: which leaf grids the act reaches, at whatever level, exclaves and edges included."""
+
 import pytest
 from shapely.geometry import shape
 
@@ -33,27 +34,27 @@ def test_an_outfall_pipe_across_two_townships_of_one_county(session, world_j):
     result = _resolve(session, world_j, line((1400, 300), (1600, 300)))
     assert _codes(result.jurisdiction) == ["V112", "V121"]
     assert [round(h.share, 3) for h in result.jurisdiction] == [0.5, 0.5]
-    assert sum(h.measure for h in result.jurisdiction) == pytest.approx(200, rel=1e-3)   # metres, geodesic
-    assert (result.outcome.holder, result.outcome.deciding) == (None, "C1")            # no report yet
+    assert sum(h.measure for h in result.jurisdiction) == pytest.approx(200, rel=1e-3)  # metres, geodesic
+    assert (result.outcome.holder, result.outcome.deciding) == (None, "C1")  # no report yet
 
 
 def test_a_stretch_across_two_counties_meets_grids_at_different_levels(session, world_j):
     result = _resolve(session, world_j, line((2800, 500), (3300, 500)))
     levels = {h.code: h.level for h in result.jurisdiction}
     assert levels == {"V122": 4, "T21": 3}
-    assert result.outcome.deciding == "P"          # the counties share only the province
+    assert result.outcome.deciding == "P"  # the counties share only the province
 
 
 def test_an_act_inside_an_exclave_belongs_to_the_exclave_owner(session, world_j):
     result = _resolve(session, world_j, box_geojson(1050, 850, 1150, 950))
-    assert _codes(result.jurisdiction) == ["V122"]          # surrounded by V112, owned by V122
+    assert _codes(result.jurisdiction) == ["V122"]  # surrounded by V112, owned by V122
 
 
 def test_an_act_straddling_the_exclave_edge(session, world_j):
     result = _resolve(session, world_j, box_geojson(900, 850, 1100, 950))
     shares = {h.code: round(h.share, 3) for h in result.jurisdiction}
     assert shares == {"V112": 0.5, "V122": 0.5}
-    assert result.outcome.deciding == "C1"                  # V112 in T11, V122 in T12
+    assert result.outcome.deciding == "C1"  # V112 in T11, V122 in T12
 
 
 def test_touching_a_neighbour_along_an_edge_is_not_reaching_it(session, world_j):
@@ -66,7 +67,7 @@ def test_harm_areas_give_affected_and_notified_grids(session, world_j):
     downstream = Area("downstream", shape(line((300, 1500), (3500, 1500))), {})
     result = _resolve(session, world_j, point(300, 300), [observed, downstream])
     assert _codes(result.affected) == ["T21", "V111", "V112", "V121", "V122", "V222"]
-    assert _codes(result.notified) == ["T21", "V112", "V121", "V122", "V222"]   # V111 has jurisdiction
+    assert _codes(result.notified) == ["T21", "V112", "V121", "V122", "V222"]  # V111 has jurisdiction
     kinds = {h.code: h.kinds for h in result.affected}
     assert kinds["V222"] == ("observed",) and kinds["V111"] == ("downstream",)
 
@@ -84,21 +85,33 @@ def test_an_act_partly_outside_reports_the_outside_share(session, world_j):
 
 def test_the_map_shows_every_level_between_the_parties_and_the_deciding_grid(session, world_j):
     result = _resolve(session, world_j, line((2800, 500), (3300, 500)))
-    roles = {f["properties"].get("code", "act"): f["properties"]["role"]
-             for f in resolve.map_features(session, result)["features"]}
-    assert roles == {"act": "act", "V122": "jurisdiction", "T21": "jurisdiction", "T12": "between",
-                     "C1": "between", "C2": "between", "P": "deciding"}
+    roles = {
+        f["properties"].get("code", "act"): f["properties"]["role"]
+        for f in resolve.map_features(session, result)["features"]
+    }
+    assert roles == {
+        "act": "act",
+        "V122": "jurisdiction",
+        "T21": "jurisdiction",
+        "T12": "between",
+        "C1": "between",
+        "C2": "between",
+        "P": "deciding",
+    }
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "几何无效"),
-    ({"type": "LineString", "coordinates": [[116.3, 39.9]]}, "坐标格式错误"),
-    ({"type": "Point", "coordinates": [500000, 4400000]}, "经纬度超出范围"),
-    ({"type": "GeometryCollection", "geometries": []}, "几何类型"),
-    ({"type": "Point"}, "缺少 coordinates"),
-    ("POINT(116 39)", "GeoJSON"),
-    ({"type": "Point", "coordinates": ["a", "b"]}, "坐标"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "几何无效"),
+        ({"type": "LineString", "coordinates": [[116.3, 39.9]]}, "坐标格式错误"),
+        ({"type": "Point", "coordinates": [500000, 4400000]}, "经纬度超出范围"),
+        ({"type": "GeometryCollection", "geometries": []}, "几何类型"),
+        ({"type": "Point"}, "缺少 coordinates"),
+        ("POINT(116 39)", "GeoJSON"),
+        ({"type": "Point", "coordinates": ["a", "b"]}, "坐标"),
+    ],
+)
 def test_bad_act_geometry_gets_a_clear_error(bad, message):
     with pytest.raises((InvalidInput, ValidationFailed), match=message):
         geoinput.parse(bad, None, "act")
@@ -106,6 +119,7 @@ def test_bad_act_geometry_gets_a_clear_error(bad, message):
 
 def test_an_act_in_a_projected_crs_is_reprojected(session, world_j):
     from tests.worlds import X0, Y0
+
     act = {"type": "Point", "coordinates": [X0 + 1100, Y0 + 900]}
     assert _codes(_resolve_crs(session, world_j, act, "EPSG:4528").jurisdiction) == ["V122"]
 

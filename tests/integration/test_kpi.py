@@ -1,7 +1,8 @@
 """KPIs per grid and department, CSV export and the choropleth GeoJSON; duty matrix import."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -20,18 +21,39 @@ def _case(session, x, y, **state):
 
 
 def _t(day):
-    return datetime(2025, 2, day, 2, tzinfo=timezone.utc)
+    return datetime(2025, 2, day, 2, tzinfo=UTC)
 
 
 def test_kpis_per_grid_and_department(session, world_ab):
     matrix.load_demo(session)
     # handled on time (deadline Fri 14 Feb, dispatched Mon 10 → handled Wed 12: 2 working days), closed
-    _case(session, 100, 100, state="closed", registered_at=_t(10), dispatched_at=_t(10), handled_at=_t(12),
-          deadline=date(2025, 2, 14), department_codes=["zhujian"], reported_at=_t(10))
+    _case(
+        session,
+        100,
+        100,
+        state="closed",
+        registered_at=_t(10),
+        dispatched_at=_t(10),
+        handled_at=_t(12),
+        deadline=date(2025, 2, 14),
+        department_codes=["zhujian"],
+        reported_at=_t(10),
+    )
     # handled late after one rework (dispatched Mon 10 → Tue 18: 6 working days)
-    _case(session, 700, 100, state="handled", registered_at=_t(10), dispatched_at=_t(10), handled_at=_t(18),
-          deadline=date(2025, 2, 14), department_codes=["zhujian"], rework_count=1, reported_at=_t(10))
-    _case(session, 1500, 100, reported_at=_t(11))   # only reported, in A2
+    _case(
+        session,
+        700,
+        100,
+        state="handled",
+        registered_at=_t(10),
+        dispatched_at=_t(10),
+        handled_at=_t(18),
+        deadline=date(2025, 2, 14),
+        department_codes=["zhujian"],
+        rework_count=1,
+        reported_at=_t(10),
+    )
+    _case(session, 1500, 100, reported_at=_t(11))  # only reported, in A2
     rows = {r["key"]: r for r in kpi.compute(session, date(2025, 2, 1), date(2025, 2, 28), "grid", 2)}
     a1 = rows["A1"]
     assert (a1["reported"], a1["registered"], a1["handled"], a1["closed"]) == (2, 2, 2, 1)
@@ -61,8 +83,11 @@ def test_matrix_import_csv_is_all_or_nothing(session):
     rows = matrix.parse_file("m.csv", "code,name,departments,deadline_days\nnoise_site,施工噪声,zhujian|gongan,7\n")
     assert matrix.upsert(session, rows) == 1
     assert matrix.category(session, "noise_site").department_codes == ["zhujian", "gongan"]
-    bad = matrix.parse_file("m.json", '[{"code": "x1", "name": "甲", "departments": ["zhujian"], "deadline_days": 3},'
-                                      ' {"code": "x2", "name": "乙", "departments": ["nobody"], "deadline_days": 3}]')
+    bad = matrix.parse_file(
+        "m.json",
+        '[{"code": "x1", "name": "甲", "departments": ["zhujian"], "deadline_days": 3},'
+        ' {"code": "x2", "name": "乙", "departments": ["nobody"], "deadline_days": 3}]',
+    )
     with pytest.raises(InvalidInput, match="nobody"):
         matrix.upsert(session, bad)
     assert session.get(type(matrix.category(session, "dust")), "x1") is None

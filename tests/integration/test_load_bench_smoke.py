@@ -1,4 +1,5 @@
 """scripts/bench_load.py keeps working: a tiny run (2 s per phase, with the restart fault), checked for errors, not speed."""
+
 import json
 import subprocess
 import sys
@@ -17,9 +18,24 @@ import bench_load  # noqa: E402
 
 @pytest.mark.slow
 def test_load_benchmark_smoke_run():
-    cmd = [sys.executable, str(ROOT / "scripts" / "bench_load.py"), "--duration", "2", "--fault", "--outage", "0.5",
-           "--planner-pause", "0", "--port", str(free_port()), "--pg-port", str(free_port()),
-           "--db", f"gisgrid_bench_load_smoke_{uuid.uuid4().hex[:8]}", "--json"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_load.py"),
+        "--duration",
+        "2",
+        "--fault",
+        "--outage",
+        "0.5",
+        "--planner-pause",
+        "0",
+        "--port",
+        str(free_port()),
+        "--pg-port",
+        str(free_port()),
+        "--db",
+        f"gisgrid_bench_load_smoke_{uuid.uuid4().hex[:8]}",
+        "--json",
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = json.loads(run.stdout)

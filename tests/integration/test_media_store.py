@@ -1,4 +1,5 @@
 """The one media store: atomic writes, files dropped with a transaction that does not commit, no escape."""
+
 from __future__ import annotations
 
 import io
@@ -7,6 +8,7 @@ import zlib
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from gisgrid import media
 from gisgrid.errors import InvalidInput, TooLarge
@@ -15,8 +17,7 @@ from gisgrid.errors import InvalidInput, TooLarge
 def png_header(width: int, height: int) -> bytes:
     """A PNG signature and IHDR chunk declaring ``width`` × ``height`` (no pixel data)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
-            + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
 
 
 def files_in(root) -> list:
@@ -28,7 +29,7 @@ def test_commit_keeps_the_file(session, tmp_path):
     session.execute(text("SELECT 1"))
     session.commit()
     assert (tmp_path / relative).read_bytes() == b"abc"
-    assert files_in(tmp_path) == [tmp_path / relative]   # no .part left behind
+    assert files_in(tmp_path) == [tmp_path / relative]  # no .part left behind
 
 
 def test_rollback_drops_the_file(session, tmp_path):
@@ -41,11 +42,11 @@ def test_rollback_drops_the_file(session, tmp_path):
 
 def test_failed_commit_drops_the_file(session, tmp_path):
     from gisgrid.sources.models import SourceDocument
+
     media.save(session, str(tmp_path), "sources/999999", b"abc", "_x.pdf")
     # no such source: the foreign key fails at commit time
-    session.add(SourceDocument(source_id=999999, title="t", filename="x.pdf", stored_path="x", size=3,
-                               uploaded_by="u"))
-    with pytest.raises(Exception):
+    session.add(SourceDocument(source_id=999999, title="t", filename="x.pdf", stored_path="x", size=3, uploaded_by="u"))
+    with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
     assert files_in(tmp_path) == []
@@ -86,7 +87,7 @@ def test_read_capped_stops_at_the_limit():
 def test_photo_sniffing():
     assert media.sniff_photo(png_header(640, 480)) == ("image/png", ".png")
     with pytest.raises(InvalidInput, match="过大"):
-        media.sniff_photo(png_header(100_000, 100_000))   # a decompression bomb's header
+        media.sniff_photo(png_header(100_000, 100_000))  # a decompression bomb's header
     for fake in (b"GIF89a....", b"<script>alert(1)</script>", b"MZ\x90\x00", b""):
         with pytest.raises(InvalidInput, match="JPEG"):
             media.sniff_photo(fake)

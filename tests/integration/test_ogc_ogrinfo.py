@@ -1,4 +1,5 @@
 """GDAL's OAPIF driver (Debian's gdal-bin) reads /ogc from a live server: feature count, attributes, paging."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ def _gdal_installed():
 def ogc_url(tmp_path_factory):
     from gisgrid import create_app
     from gisgrid.db import db
+
     with fresh_database("gisgrid_test_ogc") as url:
         app = create_app({"DATABASE_URL": url})
         with app.app_context(), db.new_session() as session:
@@ -59,6 +61,7 @@ def test_ogr2ogr_round_trip_with_small_pages(ogc_url, tmp_path):
 
 def test_ogrinfo_spatial_filter(ogc_url):
     from tests import worlds
+
     w, s = worlds.wgs84(3100, 100)
     e, n = worlds.wgs84(3200, 200)
     listing = _run("ogrinfo", "-ro", "-q", f"OAPIF:{ogc_url}", "grids", "-spat", str(w), str(s), str(e), str(n))

@@ -1,4 +1,5 @@
 """Publication is atomic: lookups running during publications see the old or the new version, never a mix."""
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,14 @@ def two_versions():
         with Session(engine) as session:
             old = editor_world.load(session, Path(tempfile.mkdtemp())).version_id
             new = drafts.open_draft(session, "planner")
-            for payload in ({"op": "split", "code": "V21", "line": [[116.025, 38.99], [116.025, 39.03]],
-                             "new_code": "V23"},
-                            {"op": "reparent", "code": "V21", "parent_code": "T1"}):
-                base = {g["properties"]["code"]: g["properties"]["lock"]
-                        for g in json.loads(drafts.draft_geojson(session, new))["features"]}
+            for payload in (
+                {"op": "split", "code": "V21", "line": [[116.025, 38.99], [116.025, 39.03]], "new_code": "V23"},
+                {"op": "reparent", "code": "V21", "parent_code": "T1"},
+            ):
+                base = {
+                    g["properties"]["code"]: g["properties"]["lock"]
+                    for g in json.loads(drafts.draft_geojson(session, new))["features"]
+                }
                 edits.apply_edit(session, new, "planner", {**payload, "base": base})
             versions.publish_draft(session, new, "planner")
         yield engine, old, new
@@ -71,5 +75,6 @@ def test_lookups_during_publications_see_one_whole_version(two_versions):
             t.join()
         reader.dispose()
     assert {v for v, _ in answers} == {old, new}
-    assert all(chain == expected[version] for version, chain in answers), \
-        [a for a in answers if a[1] != expected[a[0]]][:5]
+    assert all(chain == expected[version] for version, chain in answers), [
+        a for a in answers if a[1] != expected[a[0]]
+    ][:5]

@@ -1,7 +1,8 @@
 """Publishing drafts, rollback as a new publication, history by date, diffs, and reassignment previews."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text, update
@@ -71,8 +72,10 @@ def test_history_at_a_date_and_diff_between_versions(session, world):
     edit(session, draft, op="merge", codes=["V11", "V12"])
     edit(session, draft, op="reparent", code="V23", parent_code="T1")
     versions.publish_draft(session, draft, "planner")
-    jan, jun = datetime(2025, 1, 10, tzinfo=timezone.utc), datetime(2025, 6, 1, tzinfo=timezone.utc)
-    session.execute(update(BoundaryVersion).where(BoundaryVersion.id == world).values(published_at=jan, superseded_at=jun))
+    jan, jun = datetime(2025, 1, 10, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)
+    session.execute(
+        update(BoundaryVersion).where(BoundaryVersion.id == world).values(published_at=jan, superseded_at=jun)
+    )
     session.execute(update(BoundaryVersion).where(BoundaryVersion.id == draft).values(published_at=jun))
     assert queries.version_at(session, date(2025, 3, 1)) == world
     assert queries.version_at(session, date(2025, 7, 1)) == draft
@@ -102,8 +105,11 @@ def test_moved_items_are_listed_before_and_after_publication_and_reassigned(sess
 
     def find(sess, version_id):
         chains = queries.leaf_codes_at(sess, version_id, [(k, lon, lat) for k, (_, lon, lat) in stored.items()])
-        return [assignments.Moved("thing", k, f"对象{k}", code, chains[k][-1], lon, lat)
-                for k, (code, lon, lat) in stored.items() if chains.get(k, [None])[-1] != code]
+        return [
+            assignments.Moved("thing", k, f"对象{k}", code, chains[k][-1], lon, lat)
+            for k, (code, lon, lat) in stored.items()
+            if chains.get(k, [None])[-1] != code
+        ]
 
     def apply(sess, ids, version_id):
         for item in find(sess, version_id):
@@ -116,8 +122,9 @@ def test_moved_items_are_listed_before_and_after_publication_and_reassigned(sess
         draft = drafts.open_draft(session, "planner")
         edit(session, draft, op="delete", code="V12", into="V11")
         preview = versions.preview_moved(session, draft)
-        assert [(m["item_id"], m["old_code"], m["new_code"], m["kind_label"]) for m in preview] == \
-            [(1, "V12", "V11", "测试对象")]
+        assert [(m["item_id"], m["old_code"], m["new_code"], m["kind_label"]) for m in preview] == [
+            (1, "V12", "V11", "测试对象")
+        ]
         with pytest.raises(Conflict):  # only towards the published version
             versions.reassign(session, draft, {"thing": [1]})
         result = versions.publish_draft(session, draft, "planner")
@@ -129,14 +136,23 @@ def test_moved_items_are_listed_before_and_after_publication_and_reassigned(sess
 
 
 def _parts(session, version_id):
-    return sorted(session.execute(text(
-        "SELECT code, ST_AsText(geom) FROM grid_part WHERE version_id = :v"), {"v": version_id}).all())
+    return sorted(
+        session.execute(
+            text("SELECT code, ST_AsText(geom) FROM grid_part WHERE version_id = :v"), {"v": version_id}
+        ).all()
+    )
 
 
 def _fresh_parts(session, version_id):
-    return sorted(session.execute(text(
-        "SELECT code, ST_AsText(g) FROM (SELECT code, (ST_Dump(ST_Subdivide(geom, 64))).geom AS g FROM grid "
-        "WHERE version_id = :v) AS p WHERE ST_GeometryType(g) = 'ST_Polygon'"), {"v": version_id}).all())
+    return sorted(
+        session.execute(
+            text(
+                "SELECT code, ST_AsText(g) FROM (SELECT code, (ST_Dump(ST_Subdivide(geom, 64))).geom AS g FROM grid "
+                "WHERE version_id = :v) AS p WHERE ST_GeometryType(g) = 'ST_Polygon'"
+            ),
+            {"v": version_id},
+        ).all()
+    )
 
 
 def test_edits_keep_the_drafts_lookup_parts_current_and_the_moved_preview_only_reads(session, world):
@@ -144,8 +160,11 @@ def test_edits_keep_the_drafts_lookup_parts_current_and_the_moved_preview_only_r
 
     def find(sess, version_id):
         chains = queries.leaf_codes_at(sess, version_id, [(k, lon, lat) for k, (_, lon, lat) in stored.items()])
-        return [assignments.Moved("thing", k, f"对象{k}", code, chains[k][-1], lon, lat)
-                for k, (code, lon, lat) in stored.items() if chains.get(k, [None])[-1] != code]
+        return [
+            assignments.Moved("thing", k, f"对象{k}", code, chains[k][-1], lon, lat)
+            for k, (code, lon, lat) in stored.items()
+            if chains.get(k, [None])[-1] != code
+        ]
 
     assignments.register(assignments.Provider("thing", "测试对象", find=find, apply=lambda *a: 0))
     try:
@@ -154,10 +173,14 @@ def test_edits_keep_the_drafts_lookup_parts_current_and_the_moved_preview_only_r
         edit(session, draft, op="reparent", code="V12", parent_code="T2")
         edit(session, draft, op="delete", code="V22", into="V21")
         assert _parts(session, draft) == _fresh_parts(session, draft)  # only the changed grids were redone
-        chain = session.execute(text("SELECT c.code, p.code, c.ancestor_ids = p.ancestor_ids || p.id "
-                                     "FROM grid c JOIN grid p ON p.id = c.parent_id "
-                                     "WHERE c.version_id = :v AND c.code IN ('V12', 'V1X') ORDER BY 1"),
-                                {"v": draft}).all()
+        chain = session.execute(
+            text(
+                "SELECT c.code, p.code, c.ancestor_ids = p.ancestor_ids || p.id "
+                "FROM grid c JOIN grid p ON p.id = c.parent_id "
+                "WHERE c.version_id = :v AND c.code IN ('V12', 'V1X') ORDER BY 1"
+            ),
+            {"v": draft},
+        ).all()
         assert chain == [("V12", "T2", True), ("V1X", "T1", True)]
         kept = _parts(session, draft)
         session.rollback()

@@ -15,8 +15,11 @@ from tests.worlds import PROJECTED, X0, Y0, wgs84, write_geojson, write_shapefil
 
 
 def stored(session) -> list[tuple[str, str, object, bool]]:
-    rows = session.execute(select(RiverReach.river, RiverReach.code, func.ST_AsBinary(RiverReach.geom),
-                                  RiverReach.sample_data).order_by(RiverReach.id))
+    rows = session.execute(
+        select(RiverReach.river, RiverReach.code, func.ST_AsBinary(RiverReach.geom), RiverReach.sample_data).order_by(
+            RiverReach.id
+        )
+    )
     return [(river, code, shapely.from_wkb(bytes(wkb)), sample) for river, code, wkb, sample in rows]
 
 
@@ -38,6 +41,7 @@ def world_coords(*points):
 
 
 # --- import -----------------------------------------------------------------------------------------
+
 
 def test_import_wgs84_geojson(session, tmp_path):
     path = tmp_path / "rivers.geojson"
@@ -68,9 +72,15 @@ def test_import_shapefile_in_epsg_4528(session, tmp_path, zipped):
 
 
 def test_geojson_without_crs_in_metres_needs_crs(session, tmp_path):
-    lines = [feature({"type": "LineString", "coordinates": [[X0 + a, Y0 + 1500], [X0 + b, Y0 + 1500]]},
-                     river="甲河", code=f"R{i}", sample_data=True)
-             for i, (a, b) in enumerate([(0, 1200), (1200, 3600), (3600, 6000)], 1)]
+    lines = [
+        feature(
+            {"type": "LineString", "coordinates": [[X0 + a, Y0 + 1500], [X0 + b, Y0 + 1500]]},
+            river="甲河",
+            code=f"R{i}",
+            sample_data=True,
+        )
+        for i, (a, b) in enumerate([(0, 1200), (1200, 3600), (3600, 6000)], 1)
+    ]
     path = write_geojson(tmp_path, lines)
     with pytest.raises(InvalidInput, match="超出经纬度范围"):
         import_rivers(session, path)
@@ -79,8 +89,10 @@ def test_geojson_without_crs_in_metres_needs_crs(session, tmp_path):
 
 
 def test_multilinestrings_become_one_reach_per_part(session, tmp_path):
-    multi = {"type": "MultiLineString", "coordinates": [world_coords((0, 0), (500, 0)),
-                                                        world_coords((500, 0), (900, 100), (1000, 0))]}
+    multi = {
+        "type": "MultiLineString",
+        "coordinates": [world_coords((0, 0), (500, 0)), world_coords((500, 0), (900, 100), (1000, 0))],
+    }
     path = write_geojson(tmp_path, [feature(multi, river="乙河")])
     assert import_rivers(session, path) == 2
     assert [len(geom.coords) for _, _, geom, _ in stored(session)] == [2, 3]
@@ -88,22 +100,30 @@ def test_multilinestrings_become_one_reach_per_part(session, tmp_path):
 
 def test_bad_file_is_refused_whole_with_every_bad_feature(session, tmp_path):
     good = {"type": "LineString", "coordinates": world_coords((0, 0), (100, 0))}
-    path = write_geojson(tmp_path, [
-        feature(good, river="甲河"),
-        feature({"type": "Point", "coordinates": world_coords((0, 0))[0]}, river="甲河"),
-        feature(good, river="  "),
-        feature({"type": "LineString", "coordinates": world_coords((5, 5), (5, 5))}, river="甲河"),
-        feature(good, river="甲河"),
-        feature({"type": "Polygon", "coordinates": [world_coords((0, 0), (1, 0), (1, 1), (0, 0))]}),
-        feature(None, river="甲河"),
-    ])
+    path = write_geojson(
+        tmp_path,
+        [
+            feature(good, river="甲河"),
+            feature({"type": "Point", "coordinates": world_coords((0, 0))[0]}, river="甲河"),
+            feature(good, river="  "),
+            feature({"type": "LineString", "coordinates": world_coords((5, 5), (5, 5))}, river="甲河"),
+            feature(good, river="甲河"),
+            feature({"type": "Polygon", "coordinates": [world_coords((0, 0), (1, 0), (1, 1), (0, 0))]}),
+            feature(None, river="甲河"),
+        ],
+    )
     with pytest.raises(ValidationFailed) as refused:
         import_rivers(session, path)
     by_feature = {}
     for problem in refused.value.details:
         by_feature.setdefault(problem["feature"], set()).add(problem["code"])
-    assert by_feature == {1: {"not_a_line"}, 2: {"missing_river"}, 3: {"invalid_line"},
-                          5: {"not_a_line", "missing_river"}, 6: {"empty"}}
+    assert by_feature == {
+        1: {"not_a_line"},
+        2: {"missing_river"},
+        3: {"invalid_line"},
+        5: {"not_a_line", "missing_river"},
+        6: {"empty"},
+    }
     for number in (1, 2, 3, 5, 6):
         assert f"#{number}" in refused.value.message
     assert stored(session) == []
@@ -132,6 +152,7 @@ def test_replace_swaps_the_network_and_a_refused_replace_keeps_it(session, tmp_p
 
 
 # --- queries ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def network(session, tmp_path):
@@ -169,6 +190,7 @@ def test_network_geojson_whole_and_by_bbox(session, network):
 
 # --- command line -----------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def cli(app):
     runner = app.test_cli_runner()
@@ -193,8 +215,10 @@ def test_cli_imports_replaces_and_refuses(cli, session, tmp_path):
 
 # --- demo -------------------------------------------------------------------------------------------
 
+
 def test_demo_network_loads_once_and_forks_at_xizhimen_and_jishuitan(session):
     from gisgrid.jurisdiction.demo import load_demo_rivers
+
     assert load_demo_rivers(session) == 7
     assert load_demo_rivers(session) == 0
     rows = stored(session)
@@ -207,6 +231,7 @@ def test_demo_network_loads_once_and_forks_at_xizhimen_and_jishuitan(session):
 
 def test_demo_network_is_skipped_when_a_network_is_loaded(session, network):
     from gisgrid.jurisdiction.demo import load_demo_rivers
+
     assert load_demo_rivers(session) == 0
     assert len(stored(session)) == 3
 
@@ -224,12 +249,13 @@ def test_demo_load_command_loads_the_rivers_once(cli, session):
 def test_demo_event_crosses_two_streets_first_report_holds_and_the_river_carries_it(cli, session):
     from gisgrid.jurisdiction import service
     from gisgrid.jurisdiction.models import PollutionEvent
+
     assert cli("demo", "load").exit_code == 0
     event = session.scalars(select(PollutionEvent)).one()
     result = service.resolution(session, event)
     parents = {hit.chain[1] for hit in result.jurisdiction}
-    assert len(result.jurisdiction) == 2 and len(parents) == 2          # communities of two streets
-    assert result.outcome.deciding == "110102000000"                    # the district designates
+    assert len(result.jurisdiction) == 2 and len(parents) == 2  # communities of two streets
+    assert result.outcome.deciding == "110102000000"  # the district designates
     first = min(event.cases, key=lambda c: c.received_at)
     assert result.outcome.holder == first.received_chain[-1] and result.outcome.rule == "first_received"
     assert {a.kind for a in result.areas} == {"buffer", "downstream"} and result.notified

@@ -1,4 +1,5 @@
 """The ``gisgrid sources`` commands and the demo step, against the test database."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,9 @@ def test_import_export_draw_verify(cli, session, world_ab, tmp_path, make_user):
     good = tmp_path / "s.csv"
     good.write_text(f"code,name,kind,lon,lat\nC1,示例·一,enterprise,{lon},{lat}\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"code,name,kind,lon,lat\nC2,示例·二,enterprise,{lon},{lat}\nC3,,enterprise,{lon},{lat}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        f"code,name,kind,lon,lat\nC2,示例·二,enterprise,{lon},{lat}\nC3,,enterprise,{lon},{lat}\n", encoding="utf-8"
+    )
     result = cli("sources", "import", bad)
     assert result.exit_code == 1 and "row 3 C3" in result.output
     assert session.query(PollutionSource).count() == 0
@@ -38,6 +40,7 @@ def test_import_export_draw_verify(cli, session, world_ab, tmp_path, make_user):
 def test_demo_step_loads_sample_sources_and_tracks_once(cli, session):
     from gisgrid.patrols.models import PatrolTrack
     from gisgrid.sources.models import LotteryDraw
+
     result = cli("demo", "load")
     assert result.exit_code == 0, result.output
     assert "loaded 60 sample pollution sources and 5 sample patrol tracks" in result.output
@@ -53,14 +56,16 @@ def test_demo_step_loads_sample_sources_and_tracks_once(cli, session):
 
 def test_draw_with_an_inspector_pool(cli, session, world_ab, tmp_path, make_user):
     from gisgrid.sources.models import LotteryDraw
+
     lon, lat = worlds.wgs84(3500, 500)
     (tmp_path / "s.csv").write_text(f"code,name,kind,lon,lat\nC1,示例·一,enterprise,{lon},{lat}\n", encoding="utf-8")
     cli("sources", "import", tmp_path / "s.csv")
     handler = make_user("handler", department="D1")
     make_user("grid_staff")
     assert cli("sources", "draw", "2026Q3", "--role", "planner").exit_code == 1
-    result = cli("sources", "draw", "2026Q4", "--seed", "p", "--proportion", "B=1", "--role", "handler",
-                 "--department", "D1")
+    result = cli(
+        "sources", "draw", "2026Q4", "--seed", "p", "--proportion", "B=1", "--role", "handler", "--department", "D1"
+    )
     assert result.exit_code == 0, result.output
     draw = session.query(LotteryDraw).one()
     assert draw.inputs["pool"] == {"roles": ["handler"], "departments": ["D1"]}

@@ -1,4 +1,5 @@
 """The 西城区 sample sources: realistic inspection states (mostly on time), deterministic, loaded once."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -12,13 +13,14 @@ from gisgrid.sources import inspections
 from gisgrid.sources.demo import DEMO_DUE_SOON, DEMO_OVERDUE, load_demo_sources
 from gisgrid.sources.models import Inspection, LotteryDraw
 
-TODAY = date(2026, 3, 31)   # a month end: the due-day arithmetic clamps here
+TODAY = date(2026, 3, 31)  # a month end: the due-day arithmetic clamps here
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "xicheng_demo.geojson"
 
 
 @pytest.fixture()
 def xicheng(session, make_user):
     from gisgrid.grids import service
+
     service.import_file(session, str(DEMO_FILE), label="demo", publish=True)
     return make_user("admin", username="admin")
 
@@ -31,9 +33,12 @@ def states(session, admin):
 def test_most_sources_are_on_time_a_few_due_soon_a_few_overdue(session, xicheng):
     assert load_demo_sources(session, today=TODAY) == 60
     got = states(session, xicheng)
-    assert Counter(s for s, _, _ in got.values()) == {"ok": 60 - DEMO_OVERDUE - DEMO_DUE_SOON,
-                                                      "due_soon": DEMO_DUE_SOON, "overdue": DEMO_OVERDUE}
-    assert all(n >= 1 and last <= TODAY for _, last, n in got.values())   # every sample source inspected
+    assert Counter(s for s, _, _ in got.values()) == {
+        "ok": 60 - DEMO_OVERDUE - DEMO_DUE_SOON,
+        "due_soon": DEMO_DUE_SOON,
+        "overdue": DEMO_OVERDUE,
+    }
+    assert all(n >= 1 and last <= TODAY for _, last, n in got.values())  # every sample source inspected
     assert session.scalar(select(func.count(LotteryDraw.id))) == 1
 
 
@@ -51,5 +56,5 @@ def test_the_sample_is_deterministic(session, xicheng):
     first = states(session, xicheng)
     session.execute(Inspection.__table__.delete())
     session.commit()
-    load_demo_sources(session, today=TODAY)   # inspections only: the sources and the draw are there
+    load_demo_sources(session, today=TODAY)  # inspections only: the sources and the draw are there
     assert states(session, xicheng) == first

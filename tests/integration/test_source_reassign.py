@@ -1,4 +1,5 @@
 """Sources report "now in another grid" for a new boundary version and move only after confirmation."""
+
 from __future__ import annotations
 
 import shapely
@@ -29,8 +30,13 @@ def _moved_boundary_version(session, tmp_path):
 
 def test_moved_sources_are_listed_and_reassigned_on_confirmation(session, world_ab, tmp_path):
     rows = "code,name,kind,lon,lat\n" + "\n".join(
-        f"{c},示例·{c},enterprise,{lon!r},{lat!r}" for c, (lon, lat) in
-        (("MOVES", worlds.wgs84(450, 700)), ("STAYS", worlds.wgs84(100, 100)), ("B1", worlds.wgs84(3500, 500))))
+        f"{c},示例·{c},enterprise,{lon!r},{lat!r}"
+        for c, (lon, lat) in (
+            ("MOVES", worlds.wgs84(450, 700)),
+            ("STAYS", worlds.wgs84(100, 100)),
+            ("B1", worlds.wgs84(3500, 500)),
+        )
+    )
     (tmp_path / "s.csv").write_text(rows, encoding="utf-8")
     service.import_file(session, str(tmp_path / "s.csv"), by="t")
     new_version = _moved_boundary_version(session, tmp_path)
@@ -38,7 +44,7 @@ def test_moved_sources_are_listed_and_reassigned_on_confirmation(session, world_
     moved = [m for m in assignments.moved(session, new_version) if m.kind == "source"]
     source = session.query(PollutionSource).filter_by(code="MOVES").one()
     assert [(m.item_id, m.old_code, m.new_code) for m in moved] == [(source.id, "A1a", "A1b")]
-    assert source.grid_codes == ["A", "A1", "A1a"]    # nothing changes before confirmation
+    assert source.grid_codes == ["A", "A1", "A1a"]  # nothing changes before confirmation
 
     assert assignments.reassign(session, new_version, {"source": [m.item_id for m in moved]}) == {"source": 1}
     session.refresh(source)
@@ -48,8 +54,11 @@ def test_moved_sources_are_listed_and_reassigned_on_confirmation(session, world_
 
 def test_cli_lists_and_reassigns_on_confirmation(app, session, world_ab, tmp_path):
     from gisgrid.cli import main
+
     lon, lat = worlds.wgs84(450, 700)
-    (tmp_path / "s.csv").write_text(f"code,name,kind,lon,lat\nM1,示例·搬家,enterprise,{lon!r},{lat!r}\n", encoding="utf-8")
+    (tmp_path / "s.csv").write_text(
+        f"code,name,kind,lon,lat\nM1,示例·搬家,enterprise,{lon!r},{lat!r}\n", encoding="utf-8"
+    )
     service.import_file(session, str(tmp_path / "s.csv"), by="t")
     new_version = _moved_boundary_version(session, tmp_path)
     runner = app.test_cli_runner()

@@ -1,4 +1,5 @@
 """Source registry: import all or nothing (CSV, XLSX, GeoPackage), grid assignment, classes, export."""
+
 from __future__ import annotations
 
 import csv
@@ -77,21 +78,29 @@ def test_xlsx_import_and_a_bad_row(session, world_ab, tmp_path):
         book.active.append(row)
     book.save(tmp_path / "s.xlsx")
     assert service.import_file(session, str(tmp_path / "s.xlsx"), by="t") == 3
-    book.active.append(["S9", "", "enterprise", *at(100, 100)])   # no name
+    book.active.append(["S9", "", "enterprise", *at(100, 100)])  # no name
     book.active.cell(row=2, column=1).value = "S10"
     book.save(tmp_path / "bad.xlsx")
     with pytest.raises(ValidationFailed) as err:
         service.import_file(session, str(tmp_path / "bad.xlsx"), by="t")
-    assert [d["row"] for d in err.value.details] == [3, 4, 5]   # S2, S3 taken; row 5 has no name
+    assert [d["row"] for d in err.value.details] == [3, 4, 5]  # S2, S3 taken; row 5 has no name
     assert count(session) == 3
 
 
 def test_geopackage_import_with_site_polygon_in_projected_crs(session, world_ab, tmp_path):
     site = box(worlds.X0 + 1400, worlds.Y0 + 400, worlds.X0 + 1600, worlds.Y0 + 600)
     frame = gpd.GeoDataFrame(
-        [{"code": "G1", "name": "示例·工地", "kind": "construction_site", "geometry": site},
-         {"code": "G2", "name": "示例·水源地", "kind": "drinking_water_source",
-          "geometry": Point(worlds.X0 + 3500, worlds.Y0 + 500)}], crs=worlds.PROJECTED)
+        [
+            {"code": "G1", "name": "示例·工地", "kind": "construction_site", "geometry": site},
+            {
+                "code": "G2",
+                "name": "示例·水源地",
+                "kind": "drinking_water_source",
+                "geometry": Point(worlds.X0 + 3500, worlds.Y0 + 500),
+            },
+        ],
+        crs=worlds.PROJECTED,
+    )
     frame.to_file(tmp_path / "s.gpkg", driver="GPKG")
     assert service.import_file(session, str(tmp_path / "s.gpkg"), by="t") == 2
     g1 = session.query(PollutionSource).filter_by(code="G1").one()
@@ -107,6 +116,7 @@ def test_geopackage_import_with_site_polygon_in_projected_crs(session, world_ab,
 
 def snapshot(session):
     from sqlalchemy import func
+
     rows = session.query(PollutionSource, func.ST_AsText(PollutionSource.site)).all()
     return {s.code: (s.name, s.kind, s.supervision_class, s.grid_codes, site) for s, site in rows}
 
@@ -115,12 +125,23 @@ def snapshot(session):
 def test_export_reimports_unchanged(session, world_ab, tmp_path, suffix):
     rows = good_rows()
     lon, lat = at(1500, 500)
-    site = "POLYGON((" + ", ".join(f"{x} {y}" for x, y in (at(1400, 400), at(1600, 400), at(1600, 600),
-                                                             at(1400, 600), at(1400, 400))) + "))"
+    site = (
+        "POLYGON(("
+        + ", ".join(f"{x} {y}" for x, y in (at(1400, 400), at(1600, 400), at(1600, 600), at(1400, 600), at(1400, 400)))
+        + "))"
+    )
     header = HEADER + ["site_wkt"]
-    service.import_file(session, write_csv(tmp_path / "s.csv", [r + [""] for r in rows[:2]] + [rows[2] + [""]] +
-                                           [["S4", "示例·有场地", "enterprise", lon, lat, "", "", "", "B", site]],
-                                           header), by="t")
+    service.import_file(
+        session,
+        write_csv(
+            tmp_path / "s.csv",
+            [r + [""] for r in rows[:2]]
+            + [rows[2] + [""]]
+            + [["S4", "示例·有场地", "enterprise", lon, lat, "", "", "", "B", site]],
+            header,
+        ),
+        by="t",
+    )
     before = snapshot(session)
     assert before["S4"][4].startswith("MULTIPOLYGON")
     out = str(tmp_path / f"out{suffix}")

@@ -1,4 +1,5 @@
 """scripts/bench_tiles.py keeps working: a tiny run, checked for correctness, not for speed."""
+
 import json
 import subprocess
 import sys
@@ -12,8 +13,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_tiles_benchmark_smoke_run():
-    cmd = [sys.executable, str(ROOT / "scripts" / "bench_tiles.py"), "--grids", "600", "--zooms", "5-11",
-           "--viewports", "1", "--db", f"gisgrid_bench_tiles_smoke_{uuid.uuid4().hex[:8]}", "--json"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_tiles.py"),
+        "--grids",
+        "600",
+        "--zooms",
+        "5-11",
+        "--viewports",
+        "1",
+        "--db",
+        f"gisgrid_bench_tiles_smoke_{uuid.uuid4().hex[:8]}",
+        "--json",
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)

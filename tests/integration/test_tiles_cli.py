@@ -1,4 +1,5 @@
 """`gisgrid tiles prepare` builds the GCJ-02 companion and generalised geometry of the published version."""
+
 from sqlalchemy import func, select
 
 from gisgrid.cli import main
@@ -15,8 +16,9 @@ def test_tiles_prepare_command(app, session, tmp_path, monkeypatch):
     result = runner.invoke(main, ["tiles", "prepare"])
     assert result.exit_code == 0, result.output
     assert f"prepared map tiles of version {world.version_id}" in result.output
-    assert session.scalar(select(func.count()).select_from(GridGcj02)
-                          .where(GridGcj02.version_id == world.version_id)) == 8
+    assert (
+        session.scalar(select(func.count()).select_from(GridGcj02).where(GridGcj02.version_id == world.version_id)) == 8
+    )
     assert tiles.generalised_ready(session, world.version_id, "gcj02")
 
 
@@ -27,6 +29,7 @@ def test_first_low_zoom_tile_prepares_the_version_in_the_background(tmp_path, mo
     from sqlalchemy.orm import Session
 
     from tests.conftest import fresh_database
+
     monkeypatch.setattr(tiles, "PREPARED_ZOOMS", (5, 12))
     with fresh_database("gisgrid_test_tiles_bg") as url:
         engine = create_engine(url)

@@ -3,6 +3,7 @@
 A new endpoint makes test_every_rule_is_classified fail until it is added to PUBLIC or STAFF below,
 and then the generated tests check it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -14,45 +15,126 @@ from tests.helpers import csrf_from, login
 
 # endpoint → why anonymous may use it
 PUBLIC = {
-    "static": "css/js", "public_map.index": "public map", "public_map.grid_api": "public grid",
-    "public_map.labels_api": "map labels", "public_map.levels_api": "map levels", "public_map.locate_api": "lookup",
-    "public_map.search_api": "public search", "public_map.grid_page": "public grid page",
-    "public_map.notice": "public notice", "public_map.open_data": "open data", "public_map.tile": "vector tiles",
-    "grids.lookup": "lookup", "grids.lookup_batch": "batch lookup",
-    "ogc.landing": "OGC API", "ogc.collections": "OGC API", "ogc.collection": "OGC API", "ogc.items": "OGC API",
-    "ogc.item": "OGC API", "ogc.conformance": "OGC API",
-    "open311.create_request": "Open311", "open311.list_requests": "Open311 (public fields)",
-    "open311.get_request": "Open311 (public fields)", "open311.services": "Open311",
+    "static": "css/js",
+    "public_map.index": "public map",
+    "public_map.grid_api": "public grid",
+    "public_map.labels_api": "map labels",
+    "public_map.levels_api": "map levels",
+    "public_map.locate_api": "lookup",
+    "public_map.search_api": "public search",
+    "public_map.grid_page": "public grid page",
+    "public_map.notice": "public notice",
+    "public_map.open_data": "open data",
+    "public_map.tile": "vector tiles",
+    "grids.lookup": "lookup",
+    "grids.lookup_batch": "batch lookup",
+    "ogc.landing": "OGC API",
+    "ogc.collections": "OGC API",
+    "ogc.collection": "OGC API",
+    "ogc.items": "OGC API",
+    "ogc.item": "OGC API",
+    "ogc.conformance": "OGC API",
+    "open311.create_request": "Open311",
+    "open311.list_requests": "Open311 (public fields)",
+    "open311.get_request": "Open311 (public fields)",
+    "open311.services": "Open311",
     "open311.service_definition": "Open311",
     "apidoc.openapi_json": "the API contract is public",
-    "auth.login": "login", "auth.logout": "logout (no-op when anonymous)", "auth.me": "answers {user: null}",
-    "incidents.create": "public reporting", "incidents.report_form": "public reporting",
-    "incidents.report_status": "status by case number", "incidents.categories_json": "report form categories",
-    "incidents.grids_geojson": "report form map", "incidents.photo": "published photos only (tested below)",
-    "sources.lottery_index": "双随机 draws are published", "sources.lottery_page": "双随机 draws are published",
-    "sources.lottery_list_api": "双随机 draws are published", "sources.lottery_api": "双随机 draws are published",
+    "auth.login": "login",
+    "auth.logout": "logout (no-op when anonymous)",
+    "auth.me": "answers {user: null}",
+    "incidents.create": "public reporting",
+    "incidents.report_form": "public reporting",
+    "incidents.report_status": "status by case number",
+    "incidents.categories_json": "report form categories",
+    "incidents.grids_geojson": "report form map",
+    "incidents.photo": "published photos only (tested below)",
+    "sources.lottery_index": "双随机 draws are published",
+    "sources.lottery_page": "双随机 draws are published",
+    "sources.lottery_list_api": "双随机 draws are published",
+    "sources.lottery_api": "双随机 draws are published",
 }
 # staff endpoint → "role": a logged-in public user gets 403 whatever the object;
 # "scope": the object decides (a public user sees only their own reports and an empty event list;
 # foreign grids in test_access_scope.py)
-STAFF = {e: "role" for e in (
-    "editor.diff", "editor.edit", "editor.import_gpkg", "editor.publish", "editor.validation", "editor.version_grids",
-    "editor.moved", "editor.reassign", "editor.rollback", "editor.index", "editor.diff_page", "editor.open_draft",
-    "editor.draft_page", "editor.export_gpkg", "editor.history_page", "editor.filing_zip", "editor.moved_page",
-    "incidents.kpi_json", "incidents.kpi_map", "incidents.escalate", "incidents.kpi_page", "incidents.matrix_page",
-    "incidents.matrix_save", "sources.due_api", "sources.set_frequency", "sources.overdue_page", "sources.lottery_run",
-    "sources.sources_geojson", "sources.map_page", "sources.detail", "sources.change_class",
-    "sources.declare_conflict", "sources.upload_document", "sources.download_document", "sources.edit",
-    "sources.add_inspection", "sources.dashboard", "sources.export", "sources.import_page",
-    "jurisdiction.resolve_adhoc", "jurisdiction.events_page",
-    "patrols.coverage_api", "patrols.create_track", "patrols.upload_page", "patrols.coverage_page", "patrols.upload",
-    "audit.audit_api", "audit.audit_page")}
-STAFF.update({e: "scope" for e in (
-    "incidents.list_json", "incidents.list_page", "incidents.detail_json", "incidents.detail_page",
-    "incidents.act_json", "incidents.act_form", "incidents.publish_photo", "jurisdiction.case_panel",
-    "jurisdiction.case_record", "jurisdiction.record_page", "jurisdiction.event_json", "jurisdiction.event_page",
-    "jurisdiction.event_link", "jurisdiction.event_unlink", "jurisdiction.event_dispute",
-    "jurisdiction.event_decide", "jurisdiction.event_route", "jurisdiction.events_json")})
+STAFF = {
+    e: "role"
+    for e in (
+        "editor.diff",
+        "editor.edit",
+        "editor.import_gpkg",
+        "editor.publish",
+        "editor.validation",
+        "editor.version_grids",
+        "editor.moved",
+        "editor.reassign",
+        "editor.rollback",
+        "editor.index",
+        "editor.diff_page",
+        "editor.open_draft",
+        "editor.draft_page",
+        "editor.export_gpkg",
+        "editor.history_page",
+        "editor.filing_zip",
+        "editor.moved_page",
+        "incidents.kpi_json",
+        "incidents.kpi_map",
+        "incidents.escalate",
+        "incidents.kpi_page",
+        "incidents.matrix_page",
+        "incidents.matrix_save",
+        "sources.due_api",
+        "sources.set_frequency",
+        "sources.overdue_page",
+        "sources.lottery_run",
+        "sources.sources_geojson",
+        "sources.map_page",
+        "sources.detail",
+        "sources.change_class",
+        "sources.declare_conflict",
+        "sources.upload_document",
+        "sources.download_document",
+        "sources.edit",
+        "sources.add_inspection",
+        "sources.dashboard",
+        "sources.export",
+        "sources.import_page",
+        "jurisdiction.resolve_adhoc",
+        "jurisdiction.events_page",
+        "patrols.coverage_api",
+        "patrols.create_track",
+        "patrols.upload_page",
+        "patrols.coverage_page",
+        "patrols.upload",
+        "audit.audit_api",
+        "audit.audit_page",
+    )
+}
+STAFF.update(
+    {
+        e: "scope"
+        for e in (
+            "incidents.list_json",
+            "incidents.list_page",
+            "incidents.detail_json",
+            "incidents.detail_page",
+            "incidents.act_json",
+            "incidents.act_form",
+            "incidents.publish_photo",
+            "jurisdiction.case_panel",
+            "jurisdiction.case_record",
+            "jurisdiction.record_page",
+            "jurisdiction.event_json",
+            "jurisdiction.event_page",
+            "jurisdiction.event_link",
+            "jurisdiction.event_unlink",
+            "jurisdiction.event_dispute",
+            "jurisdiction.event_decide",
+            "jurisdiction.event_route",
+            "jurisdiction.events_json",
+        )
+    }
+)
 # any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
 STAFF.update({"patrols.csrf_token": "login", "jurisdiction.rivers_json": "login", "auth.password": "login"})
 
@@ -67,8 +149,11 @@ def _url(rule) -> str:
 
 def _rules():
     app = create_app({"RATELIMIT_ENABLED": False})  # nothing connects: only the url map is read
-    return [(rule.endpoint, method, _url(rule)) for rule in app.url_map.iter_rules()
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return [
+        (rule.endpoint, method, _url(rule))
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
 
 
 RULES = _rules()
@@ -110,7 +195,7 @@ def test_public_role_gets_403_on_every_role_guarded_rule(client, make_user):
     # one login for all rules (scrypt makes a login per rule slow); every refusal is listed on failure
     token = login(client, make_user(roles.PUBLIC).username)
     wrong = []
-    for endpoint, method, url in ROLE_RULES:
+    for _endpoint, method, url in ROLE_RULES:
         resp = client.open(url, method=method, headers={"X-CSRFToken": token, "Accept": "application/json"})
         body = resp.get_json(silent=True) or {}
         if resp.status_code != 403 or body.get("error", {}).get("code") != "forbidden":

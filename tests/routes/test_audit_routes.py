@@ -1,4 +1,5 @@
 """The admin audit API and page over HTTP: who did it, filters, pages, refusals."""
+
 from __future__ import annotations
 
 from tests.helpers import login
@@ -13,8 +14,12 @@ def test_a_case_reported_by_staff_is_attributed_to_them(app, client, case_world,
     admin = As(app, make_user("admin"))
     body = admin.get(f"/api/v1/audit?entity=incident&entity_id={case['id']}").get_json()
     (entry,) = body["items"]
-    assert entry["actor"] == {"id": case_world["staff"].id, "name": case_world["staff"].username,
-                              "source": "api", "ip": "127.0.0.1"}
+    assert entry["actor"] == {
+        "id": case_world["staff"].id,
+        "name": case_world["staff"].username,
+        "source": "api",
+        "ip": "127.0.0.1",
+    }
     assert entry["action"] == "insert" and entry["changes"]["description"] == "工地扬尘"
     (anon,) = admin.get(f"/api/v1/audit?entity=incident&entity_id={anonymous['id']}").get_json()["items"]
     assert anon["actor"]["name"] == "anonymous" and anon["actor"]["id"] is None
@@ -38,9 +43,16 @@ def test_filters_and_pages(app, case_world, make_user):
 
 def test_bad_parameters_are_refused_clearly(app, make_user):
     admin = As(app, make_user("admin"))
-    for query, word in [("entity=spaceship", "entity"), ("page=0", "page"), ("per_page=1000", "per_page"),
-                        ("since=yesterday", "since"), ("action=drop", "action"), ("txid=abc", "txid"),
-                        ("since=2026-12-02&until=2026-12-01", "since"), ("actor=" + "x" * 300, "actor")]:
+    for query, word in [
+        ("entity=spaceship", "entity"),
+        ("page=0", "page"),
+        ("per_page=1000", "per_page"),
+        ("since=yesterday", "since"),
+        ("action=drop", "action"),
+        ("txid=abc", "txid"),
+        ("since=2026-12-02&until=2026-12-01", "since"),
+        ("actor=" + "x" * 300, "actor"),
+    ]:
         resp = admin.get(f"/api/v1/audit?{query}")
         assert resp.status_code == 400, query
         assert word in resp.get_json()["error"]["message"], query

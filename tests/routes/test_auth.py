@@ -1,4 +1,5 @@
 """Login, logout, CSRF, password hashing, role guards and grid scope."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,9 @@ def test_wrong_password_is_refused_with_the_same_message(client, make_user):
 
 def test_login_without_csrf_token_is_refused(client, make_user):
     user = make_user(roles.GRID_STAFF)
-    resp = client.post("/login", data={"username": user.username, "password": PASSWORD},
-                       headers={"Accept": "application/json"})
+    resp = client.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, headers={"Accept": "application/json"}
+    )
     assert resp.status_code == 400
     assert resp.get_json()["error"]["code"] == "csrf_failed"
     assert client.get("/api/v1/me").get_json() == {"user": None}
@@ -56,20 +58,25 @@ def test_inactive_user_cannot_log_in(session, make_user):
 def test_login_redirect_stays_on_site(client, make_user):
     user = make_user(roles.ADMIN)
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login?next=//evil.example/x",
-                       data={"username": user.username, "password": PASSWORD, "csrf_token": token})
+    resp = client.post(
+        "/login?next=//evil.example/x", data={"username": user.username, "password": PASSWORD, "csrf_token": token}
+    )
     assert resp.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("bad", [("", "pw-long-enough", "admin"), ("x", "short", "admin"), ("x", "long-enough", "king")])
+@pytest.mark.parametrize(
+    "bad", [("", "pw-long-enough", "admin"), ("x", "short", "admin"), ("x", "long-enough", "king")]
+)
 def test_create_user_refuses_bad_input(session, bad):
     from gisgrid.errors import InvalidInput
+
     with pytest.raises(InvalidInput):
         service.create_user(session, *bad)
 
 
 def test_duplicate_username_is_a_conflict(session, make_user):
     from gisgrid.errors import Conflict
+
     user = make_user(roles.GRID_STAFF)
     with pytest.raises(Conflict):
         service.create_user(session, user.username, PASSWORD, roles.GRID_STAFF)
@@ -98,6 +105,7 @@ def guarded_client(app):
     @roles_required(roles.DISPATCHER)
     def guarded_page():
         return "ok"
+
     app.register_blueprint(bp)
     return app.test_client()
 
@@ -121,5 +129,6 @@ def test_browser_gets_login_redirect_and_error_pages(guarded_client):
 
 def test_demo_accounts_load_once(session):
     from gisgrid.auth.demo import DEMO_USERS, load_demo_users
+
     assert sorted(load_demo_users(session)) == sorted(u[0] for u in DEMO_USERS)
     assert load_demo_users(session) == []

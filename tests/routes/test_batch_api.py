@@ -1,4 +1,5 @@
 """POST /api/v1/lookup/batch: CSV and GeoJSON, streamed, same answers as single lookups."""
+
 import csv
 import io
 import json
@@ -11,8 +12,7 @@ from tests import worlds
 
 
 def post_csv(client, text, **params):
-    return client.post("/api/v1/lookup/batch", data=text.encode("utf-8"),
-                       content_type="text/csv", query_string=params)
+    return client.post("/api/v1/lookup/batch", data=text.encode("utf-8"), content_type="text/csv", query_string=params)
 
 
 def rows(resp):
@@ -21,8 +21,9 @@ def rows(resp):
 
 def test_csv_rows_get_their_smallest_grid(client, world_ab):
     points = [(100, 100), (300, 300), (1500, 500), (2500, 500), (3500, 500)]
-    lines = ["id,lon,lat"] + [f"p{i},{lon!r},{lat!r}" for i, (lon, lat) in
-                              enumerate(worlds.wgs84(x, y) for x, y in points)]
+    lines = ["id,lon,lat"] + [
+        f"p{i},{lon!r},{lat!r}" for i, (lon, lat) in enumerate(worlds.wgs84(x, y) for x, y in points)
+    ]
     resp = post_csv(client, "\n".join(lines) + "\n")
     assert resp.status_code == 200
     assert resp.mimetype == "text/csv"
@@ -62,15 +63,23 @@ def test_unknown_crs_is_400(client, world_ab):
 
 def test_geojson_points(client, world_ab):
     lon, lat = worlds.wgs84(1500, 500)
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {"n": 1}},
-        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "properties": {}},
-    ]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {"n": 1}},
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "properties": {}},
+        ],
+    }
     resp = client.post("/api/v1/lookup/batch", json=fc)
     assert resp.status_code == 200
     out = json.loads(resp.get_data(as_text=True))
     assert out["features"][0]["properties"] == {
-        "n": 1, "grid_code": "A2a", "grid_name": "甲二镇本村", "grid_level": 3, "error": None}
+        "n": 1,
+        "grid_code": "A2a",
+        "grid_name": "甲二镇本村",
+        "grid_level": 3,
+        "error": None,
+    }
     assert "Point" in out["features"][1]["properties"]["error"]
 
 

@@ -1,4 +1,5 @@
 """Planner pages and APIs over HTTP: roles, CSRF, conflicts as 409, publication, history ?at=, diff, files."""
+
 from __future__ import annotations
 
 import io
@@ -85,31 +86,40 @@ def test_second_save_gets_409_naming_the_grid_and_the_planner(client, planner, m
     other = app.test_client()
     make_user("planner", username="planner_y")
     other_token = login(other, "planner_y")
-    first = other.post(f"{API}/drafts/{draft}/edits", headers={"X-CSRFToken": other_token},
-                       json={"op": "attributes", "code": "V11", "values": {"entity": "乙"}, "base": stale})
+    first = other.post(
+        f"{API}/drafts/{draft}/edits",
+        headers={"X-CSRFToken": other_token},
+        json={"op": "attributes", "code": "V11", "values": {"entity": "乙"}, "base": stale},
+    )
     assert first.status_code == 200
-    resp = client.post(f"{API}/drafts/{draft}/edits", headers={"X-CSRFToken": planner},
-                       json={"op": "attributes", "code": "V11", "values": {"entity": "甲"}, "base": stale})
+    resp = client.post(
+        f"{API}/drafts/{draft}/edits",
+        headers={"X-CSRFToken": planner},
+        json={"op": "attributes", "code": "V11", "values": {"entity": "甲"}, "base": stale},
+    )
     assert resp.status_code == 409
     message = resp.get_json()["error"]["message"]
     assert "V11" in message and "planner_y" in message
-    props = {f["properties"]["code"]: f["properties"] for f in
-             client.get(f"{API}/versions/{draft}/grids").get_json()["features"]}
+    props = {
+        f["properties"]["code"]: f["properties"]
+        for f in client.get(f"{API}/versions/{draft}/grids").get_json()["features"]
+    }
     assert props["V11"]["entity"] == "乙"
 
 
 def test_bad_edits_are_400_or_422_never_500(client, planner, world):
     draft = open_draft(client, planner)
     headers = {"X-CSRFToken": planner}
-    for payload, status in (({"op": "teleport"}, 400), ({"op": "split", "code": "V11", "line": "x", "base": {}}, 400),
-                            ({"op": "merge", "codes": ["V11", "NOPE"], "base": {}}, 404),
-                            ({"op": "attributes", "code": "V11", "values": [{"a": 1}], "base": {}}, 400),
-                            ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.02, 39.01], "snap_m": "x"}, 400),
-                            ({"op": "split", "code": "V21", "line": [[116.025, 38.99], [116.025, 39.03]],
-                              "snap_m": "nan"}, 400),
-                            ({"op": "delete", "code": "V11", "into": "V11", "base": {}}, 400),
-                            ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.025, 39.01],
-                              "base": base(client, draft)}, 422)):
+    for payload, status in (
+        ({"op": "teleport"}, 400),
+        ({"op": "split", "code": "V11", "line": "x", "base": {}}, 400),
+        ({"op": "merge", "codes": ["V11", "NOPE"], "base": {}}, 404),
+        ({"op": "attributes", "code": "V11", "values": [{"a": 1}], "base": {}}, 400),
+        ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.02, 39.01], "snap_m": "x"}, 400),
+        ({"op": "split", "code": "V21", "line": [[116.025, 38.99], [116.025, 39.03]], "snap_m": "nan"}, 400),
+        ({"op": "delete", "code": "V11", "into": "V11", "base": {}}, 400),
+        ({"op": "move_vertex", "old": [116.01, 39.01], "new": [116.025, 39.01], "base": base(client, draft)}, 422),
+    ):
         assert client.post(f"{API}/drafts/{draft}/edits", json=payload, headers=headers).status_code == status
     assert client.post(f"{API}/drafts/{world}/edits", json={"op": "merge"}, headers=headers).status_code == 409
     assert client.post(f"{API}/drafts/999999/edits", json={"op": "merge"}, headers=headers).status_code == 404
@@ -119,8 +129,12 @@ def test_round_trip_and_filing_downloads(client, planner, world):
     draft = open_draft(client, planner)
     gpkg = client.get(f"/editor/drafts/{draft}/export.gpkg")
     assert gpkg.status_code == 200 and gpkg.data[:15] == b"SQLite format 3"
-    resp = client.post(f"{API}/drafts/{draft}/import", headers={"X-CSRFToken": planner},
-                       data={"file": (io.BytesIO(gpkg.data), "draft.gpkg")}, content_type="multipart/form-data")
+    resp = client.post(
+        f"{API}/drafts/{draft}/import",
+        headers={"X-CSRFToken": planner},
+        data={"file": (io.BytesIO(gpkg.data), "draft.gpkg")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["changes"] == [] and body["errors"] == 0 and not body["applied"]
@@ -131,8 +145,12 @@ def test_round_trip_and_filing_downloads(client, planner, world):
 def test_bad_requests_to_the_other_endpoints_are_4xx(client, planner, world):
     draft = open_draft(client, planner)
     headers = {"X-CSRFToken": planner}
-    resp = client.post(f"{API}/drafts/{draft}/import", headers=headers, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(b"not a geopackage"), "x.gpkg")})
+    resp = client.post(
+        f"{API}/drafts/{draft}/import",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"not a geopackage"), "x.gpkg")},
+    )
     assert 400 <= resp.status_code < 500
     assert client.post(f"{API}/drafts/{draft}/import", headers=headers, data={}).status_code == 400
     assert client.get(f"{API}/diff?a=x&b=1").status_code == 400
@@ -142,5 +160,10 @@ def test_bad_requests_to_the_other_endpoints_are_4xx(client, planner, world):
     assert client.post(f"{API}/versions/{world}/reassign", json={"case": "x"}, headers=headers).status_code == 400
     assert client.post(f"{API}/versions/{world}/reassign", json={"case": 5}, headers=headers).status_code == 400
     assert client.post(f"{API}/versions/{world}/reassign", json=[1], headers=headers).status_code == 400
-    assert client.post(f"{API}/drafts/{draft}/edits", data="{", headers={**headers, "Content-Type": "application/json"}).status_code == 400
+    assert (
+        client.post(
+            f"{API}/drafts/{draft}/edits", data="{", headers={**headers, "Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
     assert client.get("/editor/history?at=someday").status_code == 400

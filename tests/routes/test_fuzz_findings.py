@@ -1,4 +1,5 @@
 """Regression tests for the 500s schemathesis found (see README, API contract and fuzzing)."""
+
 from __future__ import annotations
 
 from tests.helpers import login
@@ -20,7 +21,7 @@ def test_nul_character_in_json_body_is_refused(client, case_world):
 
 
 def test_unparseable_multipart_field_name_is_refused_before_csrf(client, case_world):
-    body = (b'--b\r\nContent-Disposition: form-data; name="x\\"\r\n\r\nv\r\n--b--\r\n')
+    body = b'--b\r\nContent-Disposition: form-data; name="x\\"\r\n\r\nv\r\n--b--\r\n'
     resp = client.post("/api/v1/incidents", data=body, content_type="multipart/form-data; boundary=b")
     assert resp.status_code == 400 and _error_code(resp) == "invalid_input"
 

@@ -2,6 +2,7 @@
 
 Each is refused with a clear 4xx and the draft stays exactly as it was.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,12 @@ def _grids(client, draft):
 
 
 def _import(client, token, draft, data, name="draft.gpkg", **form):
-    return client.post(f"{API}/drafts/{draft}/import", headers={"X-CSRFToken": token},
-                       data={"file": (io.BytesIO(data), name), **form}, content_type="multipart/form-data")
+    return client.post(
+        f"{API}/drafts/{draft}/import",
+        headers={"X-CSRFToken": token},
+        data={"file": (io.BytesIO(data), name), **form},
+        content_type="multipart/form-data",
+    )
 
 
 def _sqlite_not_gpkg(tmp_path):
@@ -44,16 +49,23 @@ def _zip_renamed():
     return buf.getvalue()
 
 
-NOT_GEOPACKAGES = {"empty": lambda tmp: b"", "text": lambda tmp: b"not a geopackage",
-                   "zip renamed": lambda tmp: _zip_renamed(), "plain SQLite": _sqlite_not_gpkg,
-                   "truncated GeoPackage": None}
+NOT_GEOPACKAGES = {
+    "empty": lambda tmp: b"",
+    "text": lambda tmp: b"not a geopackage",
+    "zip renamed": lambda tmp: _zip_renamed(),
+    "plain SQLite": _sqlite_not_gpkg,
+    "truncated GeoPackage": None,
+}
 
 
 @pytest.mark.parametrize("kind", list(NOT_GEOPACKAGES))
 def test_files_that_are_not_geopackages_are_refused(client, planner, draft, tmp_path, kind):
     before = _grids(client, draft)
-    data = NOT_GEOPACKAGES[kind](tmp_path) if NOT_GEOPACKAGES[kind] else \
-        client.get(f"/editor/drafts/{draft}/export.gpkg").data[:4096]
+    data = (
+        NOT_GEOPACKAGES[kind](tmp_path)
+        if NOT_GEOPACKAGES[kind]
+        else client.get(f"/editor/drafts/{draft}/export.gpkg").data[:4096]
+    )
     resp = _import(client, planner, draft, data)
     assert resp.status_code == 400, resp.get_data(as_text=True)
     assert resp.get_json()["error"]["message"]
@@ -110,9 +122,15 @@ def _line(n):
 
 
 HOSTILE_EDITS = [
-    ({"op": "split", "code": "V11", "line": [[116.005, 38.99], [116.015, 39.03], [116.015, 38.99], [116.005, 39.03]]},
-     (400, 422)),                                                                 # a self-crossing cut
-    ({"op": "split", "code": "V11", "line": _line(200_000)}, (400, 413, 422)),     # a huge coordinate list
+    (
+        {
+            "op": "split",
+            "code": "V11",
+            "line": [[116.005, 38.99], [116.015, 39.03], [116.015, 38.99], [116.005, 39.03]],
+        },
+        (400, 422),
+    ),  # a self-crossing cut
+    ({"op": "split", "code": "V11", "line": _line(200_000)}, (400, 413, 422)),  # a huge coordinate list
     ({"op": "split", "code": "V11", "line": [[float("nan"), 39.0], [116.01, 39.03]]}, (400,)),
     ({"op": "split", "code": "V11", "line": [[1e308, 1e308], [-1e308, -1e308]]}, (400, 422)),
     ({"op": "split", "code": "V11", "line": [["116", "39"], [None, True]]}, (400,)),

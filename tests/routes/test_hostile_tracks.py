@@ -1,4 +1,5 @@
 """Hostile patrol tracks: malformed GPX and phone-API bodies get a clear 4xx and store nothing."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,11 @@ def _gpx(body: str, ns: str = NS, root: str = "gpx") -> bytes:
 
 
 def _pts(*rows) -> str:
-    return "<trk><trkseg>" + "".join(f'<trkpt lat="{lat}" lon="{lon}"><time>{t}</time></trkpt>'
-                                     for lat, lon, t in rows) + "</trkseg></trk>"
+    return (
+        "<trk><trkseg>"
+        + "".join(f'<trkpt lat="{lat}" lon="{lon}"><time>{t}</time></trkpt>' for lat, lon, t in rows)
+        + "</trkseg></trk>"
+    )
 
 
 T1, T2 = "2026-11-01T01:00:00Z", "2026-11-01T01:00:20Z"
@@ -28,10 +32,16 @@ HOSTILE_GPX = {
     "empty": (b"", "无法解析"),
     "binary": (b"\x00\xff\xfe garbage", "无法解析"),
     "json renamed .gpx": (b'{"type": "Feature"}', "无法解析"),
-    "billion laughs": (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                       b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]><gpx>&lol2;</gpx>', "无法解析"),
-    "external entity": (b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                        b'<gpx><trk><name>&x;</name></trk></gpx>', "无法解析"),
+    "billion laughs": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]><gpx>&lol2;</gpx>',
+        "无法解析",
+    ),
+    "external entity": (
+        b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<gpx><trk><name>&x;</name></trk></gpx>",
+        "无法解析",
+    ),
     "unknown encoding": (b'<?xml version="1.0" encoding="x-nonsense"?><gpx/>', "无法解析"),
     "truncated": (gpx(walk_points(100, 400))[:-30], "无法解析"),
     "broken attribute": (_gpx('<trk><trkseg><trkpt lat="39.9 lon="116"/></trkseg></trk>'), "无法解析"),
@@ -40,10 +50,14 @@ HOSTILE_GPX = {
     "NaN and infinity": (_gpx(_pts(("NaN", "NaN", T1), ("inf", "-inf", T2))), "不足 2 个"),
     "off the globe": (_gpx(_pts((91, 181, T1), (-91, 500, T2))), "不足 2 个"),
     "no times": (_gpx(_pts((39.9, 116.4, ""), (39.901, 116.4, ""))), "不足 2 个"),
-    "year 1": (_gpx(_pts((39.9, 116.4, "0001-01-01T00:00:00+14:00"), (39.901, 116.4, "0001-01-01T00:01:00+14:00"))),
-               "不足 2 个"),
-    "year 9999": (_gpx(_pts((39.9, 116.4, "9999-12-31T23:59:00-12:00"), (39.901, 116.4, "9999-12-31T23:59:59-12:00"))),
-                  "不足 2 个"),
+    "year 1": (
+        _gpx(_pts((39.9, 116.4, "0001-01-01T00:00:00+14:00"), (39.901, 116.4, "0001-01-01T00:01:00+14:00"))),
+        "不足 2 个",
+    ),
+    "year 9999": (
+        _gpx(_pts((39.9, 116.4, "9999-12-31T23:59:00-12:00"), (39.901, 116.4, "9999-12-31T23:59:59-12:00"))),
+        "不足 2 个",
+    ),
     "50,000 nested elements": (_gpx("<a>" * 50_000 + "</a>" * 50_000), "不足 2 个"),
 }
 
@@ -55,8 +69,12 @@ def walker(client, world_ab, make_user):
 
 
 def _upload(client, token, data, name="x.gpx"):
-    return client.post("/patrols/upload", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers={"Accept": "application/json"})
+    return client.post(
+        "/patrols/upload",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
 
 
 @pytest.mark.parametrize("name", list(HOSTILE_GPX))
@@ -91,12 +109,16 @@ def test_too_many_points_are_refused(client, walker, session, monkeypatch):
 
 POINT = {"lon": 116.4, "lat": 39.9, "t": T1}
 HOSTILE_BODIES = [
-    [], "points", {"points": "many"}, {"points": None}, {"points": [1, "x", None, [], True]},
+    [],
+    "points",
+    {"points": "many"},
+    {"points": None},
+    {"points": [1, "x", None, [], True]},
     {"points": [{"lon": True, "lat": False, "t": T1}, {"lon": "116", "lat": {}, "t": T2}]},
     {"points": [{"lon": "NaN", "lat": "Infinity", "t": T1}] * 3},
     {"points": [POINT, dict(POINT, t=T2)], "crs": "mars"},
     {"points": [POINT, dict(POINT, t=T2)], "crs": ["wgs84"]},
-    {"points": [dict(POINT, t=10 ** 30), dict(POINT, t=-10 ** 30)]},
+    {"points": [dict(POINT, t=10**30), dict(POINT, t=-(10**30))]},
     {"points": [dict(POINT, t="yesterday"), dict(POINT, t={"$gt": 0})]},
 ]
 

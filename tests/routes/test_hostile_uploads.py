@@ -1,4 +1,5 @@
 """Hostile photos and dossier documents over HTTP: clear errors, nothing stored, no file left behind."""
+
 from __future__ import annotations
 
 import io
@@ -19,11 +20,14 @@ def _files(media_dir) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-@pytest.mark.parametrize("photo, message", [
-    (b"<script>alert(1)</script>", "JPEG"),            # a .jpg that is not an image
-    (b"MZ\x90\x00" + b"\x00" * 64, "JPEG"),             # an executable
-    (png_header(60_000, 60_000), "过大"),                # a decompression bomb's header
-])
+@pytest.mark.parametrize(
+    "photo, message",
+    [
+        (b"<script>alert(1)</script>", "JPEG"),  # a .jpg that is not an image
+        (b"MZ\x90\x00" + b"\x00" * 64, "JPEG"),  # an executable
+        (png_header(60_000, 60_000), "过大"),  # a decompression bomb's header
+    ],
+)
 def test_fake_or_bomb_photo_is_refused(app, client, case_world, session, photo, message):
     before = session.query(Incident).count()
     resp = _report(client, photos=(io.BytesIO(photo), "a.jpg"))
@@ -42,6 +46,7 @@ def test_oversize_photo_is_refused(app, client, case_world, session):
 @pytest.fixture()
 def dossier_client(client, world_ab, make_user, session, tmp_path):
     from tests.helpers import login
+
     make_user("admin", username="boss")
     token = login(client, "boss")
     client.application.config["MEDIA_DIR"] = str(tmp_path / "media")
@@ -50,17 +55,23 @@ def dossier_client(client, world_ab, make_user, session, tmp_path):
 
 
 def _post_document(client, token, source, data, name):
-    return client.post(f"/sources/{source.id}/documents", content_type="multipart/form-data",
-                       headers={"Accept": "application/json"},
-                       data={"csrf_token": token, "title": "<script>alert(1)</script>", "file": (io.BytesIO(data), name)})
+    return client.post(
+        f"/sources/{source.id}/documents",
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": token, "title": "<script>alert(1)</script>", "file": (io.BytesIO(data), name)},
+    )
 
 
-@pytest.mark.parametrize("data, name, status, message", [
-    (b"<html><script>alert(1)</script></html>", "permit.pdf", 400, "不支持"),
-    (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "../../../etc/cron.d/x", 400, "不支持"),
-    (b"", "empty.pdf", 400, "为空"),
-    (b"%PDF-1.4 " + b"x" * 5000, "big.pdf", 413, "超过"),
-])
+@pytest.mark.parametrize(
+    "data, name, status, message",
+    [
+        (b"<html><script>alert(1)</script></html>", "permit.pdf", 400, "不支持"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "../../../etc/cron.d/x", 400, "不支持"),
+        (b"", "empty.pdf", 400, "为空"),
+        (b"%PDF-1.4 " + b"x" * 5000, "big.pdf", 413, "超过"),
+    ],
+)
 def test_hostile_document_is_refused(dossier_client, session, monkeypatch, data, name, status, message):
     client, token, source = dossier_client
     monkeypatch.setattr(dossier, "MAX_DOCUMENT_BYTES", 4096)
@@ -72,6 +83,7 @@ def test_hostile_document_is_refused(dossier_client, session, monkeypatch, data,
 
 def test_document_file_does_not_outlive_a_failed_commit(dossier_client, session, monkeypatch):
     from sqlalchemy.orm import Session
+
     client, token, source = dossier_client
     real_commit = Session.commit
 
@@ -79,6 +91,7 @@ def test_document_file_does_not_outlive_a_failed_commit(dossier_client, session,
         if any(isinstance(o, SourceDocument) for o in self.new):
             raise RuntimeError("disk full")
         return real_commit(self)
+
     monkeypatch.setattr(Session, "commit", failing_commit)
     assert _post_document(client, token, source, b"%PDF-1.4 ok", "p.pdf").status_code == 500
     assert _files(client.application.config["MEDIA_DIR"]) == []

@@ -1,4 +1,5 @@
 """Staff pages: list and map, detail with only the allowed actions, HTML form actions, KPI page and CSV."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def test_kpi_page_csv_and_map_need_a_supervising_role(app, client, case_world):
     d = As(app, case_world["dispatcher"])
     _ok(d.act(case, "register"))
     page = d.get("/incidents/kpi").get_data(as_text=True)
-    assert "kpi-map" in page and re.search(r"<td>甲一镇 <small class=\"muted\">A1</small></td><td>1</td><td>1</td>", page)
+    assert "kpi-map" in page and re.search(
+        r"<td>甲一镇 <small class=\"muted\">A1</small></td><td>1</td><td>1</td>", page
+    )
     csv_resp = d.get("/api/v1/incidents/kpi?by=department&format=csv")
     assert csv_resp.mimetype == "text/csv" and csv_resp.get_data(as_text=True).startswith("\ufeffkey,")
     fc = _ok(d.get("/api/v1/incidents/kpi/map?level=2"))
@@ -51,13 +54,22 @@ def test_kpi_page_csv_and_map_need_a_supervising_role(app, client, case_world):
 
 def test_admin_edits_and_imports_the_duty_matrix(app, case_world, make_user):
     import io
+
     admin = As(app, make_user("admin"))
     page = admin.get("/incidents/matrix").get_data(as_text=True)
     assert "施工扬尘" in page and 'name="deadline_days"' in page
     token = csrf_from(page)
-    resp = admin.client.post("/incidents/matrix", data={"csrf_token": token, "code": "dust", "name": "施工扬尘",
-                                                        "departments": ["zhujian", "sthj"], "deadline_days": "7",
-                                                        "active": "on"})
+    resp = admin.client.post(
+        "/incidents/matrix",
+        data={
+            "csrf_token": token,
+            "code": "dust",
+            "name": "施工扬尘",
+            "departments": ["zhujian", "sthj"],
+            "deadline_days": "7",
+            "active": "on",
+        },
+    )
     assert resp.status_code == 302
     cats = {c["code"]: c for c in _ok(admin.get("/api/v1/incidents/categories"))["categories"]}
     assert cats["dust"]["departments"] == ["zhujian", "sthj"] and cats["dust"]["deadline_days"] == 7
@@ -71,6 +83,7 @@ def test_admin_edits_and_imports_the_duty_matrix(app, case_world, make_user):
 
 def test_photo_is_private_until_a_dispatcher_publishes_it(app, client, case_world):
     import io
+
     png = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
     case = _ok(_report(client, photos=(io.BytesIO(png), "p.png")), 201)["id"]
     d = As(app, case_world["dispatcher"])
@@ -86,10 +99,15 @@ def test_photo_is_private_until_a_dispatcher_publishes_it(app, client, case_worl
 
 def test_patrol_report_by_grid_staff(app, case_world):
     from tests.worlds import wgs84
+
     staff = As(app, case_world["staff"])
     lon, lat = wgs84(100, 900)
-    body = _ok(staff.post("/api/v1/incidents", category="black_smoke", description="小煤炉冒黑烟", lon=lon, lat=lat,
-                          channel="patrol"), 201)
+    body = _ok(
+        staff.post(
+            "/api/v1/incidents", category="black_smoke", description="小煤炉冒黑烟", lon=lon, lat=lat, channel="patrol"
+        ),
+        201,
+    )
     assert body["grid_codes"] == ["A", "A1", "A1a"]
     listed = _ok(staff.get("/api/v1/incidents"))["cases"]
     assert [c["id"] for c in listed] == [body["id"]] and listed[0]["channel"] == "patrol"
@@ -98,8 +116,11 @@ def test_patrol_report_by_grid_staff(app, case_world):
 def test_a_public_account_follows_only_its_own_reports(app, client, case_world, make_user):
     citizen = As(app, make_user("public"))
     from tests.worlds import wgs84
+
     lon, lat = wgs84(100, 100)
-    mine = _ok(citizen.post("/api/v1/incidents", category="dust", description="我家楼下工地扬尘", lon=lon, lat=lat), 201)
+    mine = _ok(
+        citizen.post("/api/v1/incidents", category="dust", description="我家楼下工地扬尘", lon=lon, lat=lat), 201
+    )
     other = _ok(_report(client), 201)["id"]
     assert [c["id"] for c in _ok(citizen.get("/api/v1/incidents"))["cases"]] == [mine["id"]]
     assert _ok(citizen.get(f"/api/v1/incidents/{mine['id']}"))["allowed_actions"] == []
@@ -125,6 +146,7 @@ def test_dispatcher_runs_the_escalation_from_the_case_list(app, client, case_wor
     from datetime import timedelta
 
     from gisgrid.incidents.models import Incident
+
     ours, theirs = _ok(_report(client), 201)["id"], _ok(_report(client, x=3500, y=500), 201)["id"]
     for case in (ours, theirs):
         row = session.get(Incident, case)
@@ -133,7 +155,7 @@ def test_dispatcher_runs_the_escalation_from_the_case_list(app, client, case_wor
     assert As(app, case_world["zhujian"]).post("/incidents/escalate").status_code == 403
     assert "escalate-form" not in As(app, case_world["staff"]).get("/incidents").get_data(as_text=True)
     d = As(app, case_world["dispatcher"])
-    assert d.client.post("/incidents/escalate", data={}).status_code == 400          # no CSRF token
+    assert d.client.post("/incidents/escalate", data={}).status_code == 400  # no CSRF token
     page = d.get("/incidents").get_data(as_text=True)
     assert 'id="escalate-form"' in page
     resp = d.client.post("/incidents/escalate", data={"csrf_token": csrf_from(page)})
@@ -142,9 +164,11 @@ def test_dispatcher_runs_the_escalation_from_the_case_list(app, client, case_wor
     assert "本次督办 1 件" in listed and f'href="/incidents/{ours}"' in listed and "已督办 A1" in listed
     session.expire_all()
     assert session.get(Incident, ours).escalated_to == "A1"
-    assert session.get(Incident, theirs).escalated_at is None          # outside the dispatcher's grids
+    assert session.get(Incident, theirs).escalated_at is None  # outside the dispatcher's grids
     event = session.get(Incident, ours).events[-1]
     assert event.action == "escalate" and event.user_id == case_world["dispatcher"].id
     leader = As(app, case_world["leader"])
-    resp = leader.client.post("/incidents/escalate", data={"csrf_token": csrf_from(leader.get("/incidents").get_data(as_text=True))})
-    assert "ran=0" in resp.headers["Location"]                          # each case escalated once
+    resp = leader.client.post(
+        "/incidents/escalate", data={"csrf_token": csrf_from(leader.get("/incidents").get_data(as_text=True))}
+    )
+    assert "ran=0" in resp.headers["Location"]  # each case escalated once

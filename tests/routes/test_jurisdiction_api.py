@@ -1,5 +1,6 @@
 """The jurisdiction API over HTTP: record an act for a case, the rules, disputes, designation, routing, access."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from gisgrid.incidents import matrix
 from gisgrid.jurisdiction.models import JurisdictionDispute
@@ -7,8 +8,8 @@ from tests.incident_support import As, _case, _ok
 from tests.jurisdiction_world import box_geojson, line, point
 from tests.worlds import wgs84
 
-ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))      # V112 (T11) → V121 (T12), both in county C1
-ACROSS_COUNTIES = line((2800, 500), (3300, 500))       # V122 (C1) → T21 (C2): they share only P
+ACROSS_TOWNSHIPS = line((1400, 300), (1600, 300))  # V112 (T11) → V121 (T12), both in county C1
+ACROSS_COUNTIES = line((2800, 500), (3300, 500))  # V122 (C1) → T21 (C2): they share only P
 
 
 def _record(user_client, case_id, act, status=201, **extra):
@@ -22,11 +23,11 @@ def test_a_case_without_an_event_says_so_and_who_may_record(app, session, jw):
 
 
 def test_first_report_decides_between_two_villages_and_the_county_would_designate(app, session, jw):
-    first = _case(app, session, 1600, 300, 0)          # received by V121
-    later = _case(app, session, 1300, 300, 45)         # received by V112
+    first = _case(app, session, 1600, 300, 0)  # received by V121
+    later = _case(app, session, 1300, 300, 45)  # received by V112
     staff = As(app, jw["staff_v121"])
     event = _record(staff, first.id, ACROSS_TOWNSHIPS, harm=[box_geojson(4600, 1100, 4700, 1200)])
-    linker = As(app, jw["staff_v112"])      # V121's staff cannot see V112's case; V112's staff can
+    linker = As(app, jw["staff_v112"])  # V121's staff cannot see V112's case; V112's staff can
     assert staff.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id).status_code == 403
     event = _ok(linker.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id), 201)
     res = event["resolution"]
@@ -43,8 +44,9 @@ def test_a_patrol_that_discovered_it_first_holds_it(app, session, jw):
     found = _case(app, session, 1300, 300, 5, channel="patrol")
     staff = As(app, jw["staff_v121"])
     event = _record(staff, reported.id, ACROSS_TOWNSHIPS)
-    event = _ok(As(app, jw["staff_v112"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases",
-                                               incident_id=found.id), 201)
+    event = _ok(
+        As(app, jw["staff_v112"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=found.id), 201
+    )
     holder = event["resolution"]["holder"]["code"]
     assert holder == "V112"
     assert {h["code"]: h["first_claim"]["how"] for h in event["resolution"]["jurisdiction"]}["V112"] == "discovered"
@@ -54,9 +56,10 @@ def test_routing_sends_every_open_case_to_the_holder_with_an_audit_row(app, sess
     first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
     staff = As(app, jw["staff_v121"])
     event = _record(staff, first.id, ACROSS_TOWNSHIPS)
-    _ok(As(app, jw["dispatcher_c1"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases",
-                                          incident_id=later.id), 201)
-    assert staff.post(f"/api/v1/jurisdiction/events/{event['id']}/route").status_code == 403   # staff may not
+    _ok(
+        As(app, jw["dispatcher_c1"]).post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id), 201
+    )
+    assert staff.post(f"/api/v1/jurisdiction/events/{event['id']}/route").status_code == 403  # staff may not
     body = _ok(As(app, jw["dispatcher_c1"]).post(f"/api/v1/jurisdiction/events/{event['id']}/route"))
     assert body["routed"] == 1
     session.refresh(later)
@@ -69,19 +72,21 @@ def test_a_new_boundary_version_does_not_offer_to_move_a_routed_case_back(app, s
     from gisgrid.grids import service as grid_service
     from tests import worlds
     from tests.jurisdiction_world import world_j_frame
+
     first, later = _case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45)
-    lone = _case(app, session, 1300, 900, 50)                 # an ordinary case in V112, not on the event
+    lone = _case(app, session, 1300, 900, 50)  # an ordinary case in V112, not on the event
     event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
     county = As(app, jw["dispatcher_c1"])
     _ok(county.post(f"/api/v1/jurisdiction/events/{event['id']}/cases", incident_id=later.id), 201)
     _ok(county.post(f"/api/v1/jurisdiction/events/{event['id']}/route"))
-    lone.grid_codes = ["P", "C1", "T12", "V121"]              # misfiled by hand: a republication corrects it
+    lone.grid_codes = ["P", "C1", "T12", "V121"]  # misfiled by hand: a republication corrects it
     session.commit()
-    version = grid_service.import_file(session, worlds.write(world_j_frame(), tmp_path / "j2.gpkg"),
-                                       publish=True).version_id
-    session.expire_all()                                      # the routing was done by the app's own session
+    version = grid_service.import_file(
+        session, worlds.write(world_j_frame(), tmp_path / "j2.gpkg"), publish=True
+    ).version_id
+    session.expire_all()  # the routing was done by the app's own session
     moved = {item.item_id for item in assignments.moved(session, version) if item.kind == "case"}
-    assert lone.id in moved and later.id not in moved         # the decision, not the point, placed it
+    assert lone.id in moved and later.id not in moved  # the decision, not the point, placed it
 
 
 def test_a_dispute_climbs_two_levels_to_the_county_which_designates(app, session, jw):
@@ -93,7 +98,7 @@ def test_a_dispute_climbs_two_levels_to_the_county_which_designates(app, session
     assert disputed["status"] == "disputed"
     dispute = disputed["disputes"][0]
     assert dispute["parties"] == ["V112", "V121"] or sorted(dispute["parties"]) == ["V112", "V121"]
-    assert dispute["deciding"] == "C1"                      # village → township → county: two levels up
+    assert dispute["deciding"] == "C1"  # village → township → county: two levels up
     decision = {"designated": "V112", "reason": "排污口设在西村，由西村管辖"}
     for refused in ("leader_t11", "leader_t12", "staff_v112", "dispatcher_c1"):
         assert As(app, jw[refused]).post(f"{url}/disputes/{dispute['id']}/decision", **decision).status_code == 403
@@ -117,7 +122,7 @@ def test_townships_of_two_counties_go_to_the_province(app, session, jw):
     url = f"/api/v1/jurisdiction/events/{event['id']}"
     levels = {h["code"]: h["level"] for h in event["resolution"]["jurisdiction"]}
     assert levels == {"V122": 4, "T21": 3}
-    assert event["resolution"]["holder"]["code"] == "V122"          # only V122 received a report
+    assert event["resolution"]["holder"]["code"] == "V122"  # only V122 received a report
     dispute = _ok(As(app, jw["leader_c2"]).post(f"{url}/disputes", reason="倾倒行为主要在乙一镇"), 201)["disputes"][0]
     assert dispute["deciding"] == "P"
     decision = {"designated": "T21", "reason": "倾倒车辆自乙一镇驶入"}
@@ -145,19 +150,19 @@ def test_who_may_see_an_event(app, session, jw):
     event = _record(As(app, jw["staff_v121"]), case.id, ACROSS_TOWNSHIPS, harm=[point(4600, 1500)])
     url = f"/api/v1/jurisdiction/events/{event['id']}"
     assert app.test_client().get(url).status_code == 401
-    assert As(app, jw["staff_v221"]).get(url).status_code == 403          # not involved
-    notified = _ok(As(app, jw["staff_v222"]).get(url))                    # affected: told, may not dispute
+    assert As(app, jw["staff_v221"]).get(url).status_code == 403  # not involved
+    notified = _ok(As(app, jw["staff_v222"]).get(url))  # affected: told, may not dispute
     assert notified["allowed"] == {"record": False, "link": True, "dispute": False, "decide": False, "route": False}
-    downstream_report = _case(app, session, 4600, 1500, 30)             # received in V222, where harm shows
+    downstream_report = _case(app, session, 4600, 1500, 30)  # received in V222, where harm shows
     linked = _ok(As(app, jw["staff_v222"]).post(f"{url}/cases", incident_id=downstream_report.id), 201)
-    assert linked["resolution"]["holder"]["code"] == "V121"              # a notified grid's report claims nothing
+    assert linked["resolution"]["holder"]["code"] == "V121"  # a notified grid's report claims nothing
     assert _ok(As(app, jw["leader_p"]).get(url))["allowed"]["route"] is True
     listed = _ok(As(app, jw["staff_v222"]).get("/api/v1/jurisdiction/events"))["events"]
     assert [e["id"] for e in listed] == [event["id"]]
     assert _ok(As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events"))["events"] == []
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/99999999").status_code == 404
     assert As(app, jw["staff_v221"]).get("/api/v1/jurisdiction/events/abc").status_code == 404
-    for odd in ("²", "-1", "1e3", "9" * 30):                               # int("²") raised: 500
+    for odd in ("²", "-1", "1e3", "9" * 30):  # int("²") raised: 500
         assert As(app, jw["staff_v221"]).get(f"/api/v1/jurisdiction/events/{odd}").status_code == 404
 
 
@@ -166,25 +171,32 @@ def test_bad_input_is_refused_whole_and_keeps_the_stored_event(app, session, jw)
     staff = As(app, jw["staff_v121"])
     event = _record(staff, case.id, ACROSS_TOWNSHIPS)
     bowtie = {"type": "Polygon", "coordinates": [[[116, 39], [116.01, 39.01], [116.01, 39], [116, 39.01], [116, 39]]]}
-    for body, status in [({"act": bowtie}, 422), ({"act": point(9000, 9000)}, 422), ({"act": "x"}, 400),
-                         ({"act": point(1600, 300), "harm": [line((0, 0), (10, 10))]}, 400),
-                         ({"act": point(1600, 300), "derive": {"teleport": {}}}, 400),
-                         ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400),
-                         ({"act": point(1600, 300), "crs": 4326}, 400), ({"act": point(1600, 300), "crs": ["x"]}, 400),
-                         ({"act": point(1600, 300), "derive": {"buffer": {"radius_m": True}}}, 400)]:
+    for body, status in [
+        ({"act": bowtie}, 422),
+        ({"act": point(9000, 9000)}, 422),
+        ({"act": "x"}, 400),
+        ({"act": point(1600, 300), "harm": [line((0, 0), (10, 10))]}, 400),
+        ({"act": point(1600, 300), "derive": {"teleport": {}}}, 400),
+        ({"act": point(1600, 300), "crs": "EPSG:999999"}, 400),
+        ({"act": point(1600, 300), "crs": 4326}, 400),
+        ({"act": point(1600, 300), "crs": ["x"]}, 400),
+        ({"act": point(1600, 300), "derive": {"buffer": {"radius_m": True}}}, 400),
+    ]:
         resp = staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", **body)
         assert resp.status_code == status, (body, resp.get_data(as_text=True))
         assert resp.get_json()["error"]["message"]
     kept = _ok(staff.get(f"/api/v1/incidents/{case.id}/jurisdiction"))["event"]
     assert kept["act"] == event["act"] and kept["resolution"] == event["resolution"]
-    replaced = _record(staff, case.id, point(1600, 300), status=200)   # a valid replacement is 200, not 201
+    replaced = _record(staff, case.id, point(1600, 300), status=200)  # a valid replacement is 200, not 201
     assert replaced["id"] == event["id"] and replaced["resolution"]["holder"]["code"] == "V121"
 
 
 def test_only_grid_staff_of_the_case_record_its_event(app, session, jw):
     case = _case(app, session, 1600, 300, 0)
-    assert As(app, jw["staff_v112"]).put(f"/api/v1/incidents/{case.id}/jurisdiction",
-                                         act=ACROSS_TOWNSHIPS).status_code == 403
+    assert (
+        As(app, jw["staff_v112"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", act=ACROSS_TOWNSHIPS).status_code
+        == 403
+    )
     assert app.test_client().put(f"/api/v1/incidents/{case.id}/jurisdiction", json={}).status_code in (400, 401)
 
 
@@ -194,26 +206,32 @@ def test_the_adhoc_resolver_stores_nothing(app, session, jw):
     assert body["deciding"]["code"] == "P" and body["holder"] is None and body["rule"] == "undetermined"
     assert {f["properties"]["role"] for f in body["map"]["features"]} >= {"act", "jurisdiction", "deciding"}
     assert staff.post("/api/v1/jurisdiction/resolve", act=point(300, 300), at="1999-01-01").status_code == 400
-    assert app.test_client().post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}).status_code in (400, 401)
+    assert app.test_client().post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}).status_code in (
+        400,
+        401,
+    )
 
 
 def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
-    first, later, other = (_case(app, session, 1600, 300, 0), _case(app, session, 1300, 300, 45),
-                           _case(app, session, 1300, 400, 50))
+    first, later, other = (
+        _case(app, session, 1600, 300, 0),
+        _case(app, session, 1300, 300, 45),
+        _case(app, session, 1300, 400, 50),
+    )
     county = As(app, jw["dispatcher_c1"])
     event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
     url = f"/api/v1/jurisdiction/events/{event['id']}"
     _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
-    assert county.post(f"{url}/cases", incident_id=later.id).status_code == 409          # already linked
+    assert county.post(f"{url}/cases", incident_id=later.id).status_code == 409  # already linked
     assert county.post(f"{url}/cases").status_code == 400
     assert county.post(f"{url}/cases", incident_id="x").status_code == 404
-    assert county.post(f"{url}/cases", incident_id=True).status_code == 404          # not case 1
+    assert county.post(f"{url}/cases", incident_id=True).status_code == 404  # not case 1
     second = _record(As(app, jw["staff_v112"]), other.id, point(1300, 400))
     assert county.post(f"/api/v1/jurisdiction/events/{second['id']}/cases", incident_id=later.id).status_code == 409
     unlinked = _ok(county.delete(f"{url}/cases/{later.id}"))
     assert [c["incident_id"] for c in unlinked["cases"]] == [first.id]
-    assert county.delete(f"{url}/cases/{first.id}").status_code == 409                   # the last case stays
-    missing = county.delete(f"{url}/cases/{other.id}")                                  # not linked to it
+    assert county.delete(f"{url}/cases/{first.id}").status_code == 409  # the last case stays
+    missing = county.delete(f"{url}/cases/{other.id}")  # not linked to it
     assert missing.status_code == 404 and "no such linked case" in missing.get_json()["error"]["message"]
     _ok(county.post(f"{url}/cases", incident_id=later.id), 201)
     _ok(As(app, jw["leader_t11"]).post(f"{url}/disputes", reason="西村认为应由东侧管辖"), 201)
@@ -225,8 +243,11 @@ def test_an_open_dispute_locks_the_event_and_links_are_unique(app, session, jw):
 def test_parties_without_a_common_superior_are_designated_by_an_admin(app, session, world_ab, make_user, tmp_path):
     app.config["MEDIA_DIR"] = str(tmp_path / "media")
     matrix.load_demo(session)
-    leader_a, leader_b, admin = (make_user("grid_leader", grids=("A",)), make_user("grid_leader", grids=("B",)),
-                                 make_user("admin"))
+    leader_a, leader_b, admin = (
+        make_user("grid_leader", grids=("A",)),
+        make_user("grid_leader", grids=("B",)),
+        make_user("admin"),
+    )
     case = _case(app, session, 1900, 500, 0)
     # world A/B: counties A and B are both top-level grids, 1 km apart; a pipe from A2a into B
     event = _record(As(app, leader_a), case.id, line((1900, 500), (3100, 500)))
@@ -245,17 +266,19 @@ def test_a_reporting_citizen_does_not_see_the_jurisdiction_panel(app, session, j
     citizen = make_user("public")
     client = As(app, citizen)
     lon_lat = wgs84(1600, 300)
-    body = _ok(client.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0],
-                           lat=lon_lat[1]), 201)
-    assert client.get(f"/api/v1/incidents/{body['id']}").status_code == 200          # their own case
+    body = _ok(
+        client.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0], lat=lon_lat[1]), 201
+    )
+    assert client.get(f"/api/v1/incidents/{body['id']}").status_code == 200  # their own case
     assert client.get(f"/api/v1/incidents/{body['id']}/jurisdiction").status_code == 403
 
 
 def test_a_citizen_who_reported_a_linked_case_does_not_see_the_event(app, session, jw, make_user):
     citizen = As(app, make_user("public"))
     lon_lat = wgs84(1600, 300)
-    case = _ok(citizen.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0],
-                            lat=lon_lat[1]), 201)
+    case = _ok(
+        citizen.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon_lat[0], lat=lon_lat[1]), 201
+    )
     event = _record(As(app, jw["staff_v121"]), case["id"], ACROSS_TOWNSHIPS)
     assert citizen.get(f"/api/v1/jurisdiction/events/{event['id']}").status_code == 403
     assert citizen.get(f"/jurisdiction/events/{event['id']}").status_code == 403
@@ -267,11 +290,13 @@ def test_a_second_designation_names_the_day_of_the_first_in_china_time(app, sess
     event = _record(As(app, jw["staff_v121"]), first.id, ACROSS_TOWNSHIPS)
     url = f"/api/v1/jurisdiction/events/{event['id']}"
     _ok(As(app, jw["staff_v112"]).post(f"{url}/cases", incident_id=later.id), 201)
-    dispute = _ok(As(app, jw["leader_t12"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)["disputes"][0]
+    dispute = _ok(As(app, jw["leader_t12"]).post(f"{url}/disputes", reason="排污口位于甲一镇西村一侧"), 201)[
+        "disputes"
+    ][0]
     decision = {"designated": "V112", "reason": "排污口设在西村，由西村管辖"}
     _ok(As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision))
     stored = session.get(JurisdictionDispute, dispute["id"])
-    stored.decided_at = datetime(2026, 11, 2, 17, 30, tzinfo=timezone.utc)     # 01:30 on 3 November in Beijing
+    stored.decided_at = datetime(2026, 11, 2, 17, 30, tzinfo=UTC)  # 01:30 on 3 November in Beijing
     session.commit()
     again = As(app, jw["leader_c1"]).post(f"{url}/disputes/{dispute['id']}/decision", **decision)
     assert again.status_code == 409 and "2026-11-03" in again.get_json()["error"]["message"]
@@ -288,13 +313,14 @@ def test_cases_are_not_routed_to_the_first_report_while_a_dispute_awaits_designa
     assert _ok(county.get(url))["allowed"]["route"] is False
     assert county.post(f"{url}/route").status_code == 409
     session.refresh(later)
-    assert later.grid_codes == ["P", "C1", "T11", "V112"]          # stays until the county designates
+    assert later.grid_codes == ["P", "C1", "T11", "V112"]  # stays until the county designates
 
 
 def test_a_township_cannot_take_the_case_from_a_holder_outside_it_by_disputing_between_its_own_villages(
-        app, session, jw):
-    first = _case(app, session, 1600, 300, 0)          # received by V121 (T12): it holds the case
-    across_three = line((500, 300), (1600, 300))        # V111 and V112 (T11), then V121 (T12)
+    app, session, jw
+):
+    first = _case(app, session, 1600, 300, 0)  # received by V121 (T12): it holds the case
+    across_three = line((500, 300), (1600, 300))  # V111 and V112 (T11), then V121 (T12)
     event = _record(As(app, jw["staff_v121"]), first.id, across_three)
     assert event["resolution"]["holder"]["code"] == "V121"
     url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"
@@ -305,7 +331,7 @@ def test_a_township_cannot_take_the_case_from_a_holder_outside_it_by_disputing_b
 
 
 def test_with_no_holder_every_grid_with_jurisdiction_is_a_party(app, session, jw):
-    downstream = _case(app, session, 5000, 500, 0)       # received by V221: no grid with jurisdiction
+    downstream = _case(app, session, 5000, 500, 0)  # received by V221: no grid with jurisdiction
     event = _record(As(app, jw["admin"]), downstream.id, line((500, 300), (1600, 300)))
     assert event["resolution"]["holder"] is None and event["resolution"]["deciding"]["code"] == "C1"
     url = f"/api/v1/jurisdiction/events/{event['id']}/disputes"

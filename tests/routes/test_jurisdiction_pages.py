@@ -1,4 +1,5 @@
 """The jurisdiction pages render for the right people and carry what the scripts need."""
+
 import json
 import re
 
@@ -9,8 +10,10 @@ from tests.jurisdiction_world import line
 def _event(app, session, jw):
     case = _case(app, session, 1600, 300, 0)
     staff = As(app, jw["staff_v121"])
-    event = _ok(staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", act=line((1400, 300), (1600, 300)),
-                          title="排污管跨镇"), 201)
+    event = _ok(
+        staff.put(f"/api/v1/incidents/{case.id}/jurisdiction", act=line((1400, 300), (1600, 300)), title="排污管跨镇"),
+        201,
+    )
     return case, event
 
 

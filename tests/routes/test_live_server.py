@@ -1,4 +1,5 @@
 """The production server (gunicorn) over real HTTP: what the Flask test client cannot show."""
+
 import csv
 import io
 import os
@@ -42,8 +43,11 @@ def live(tmp_path_factory):
         engine.dispose()
         port = free_port()
         env = {**os.environ, "GISGRID_DATABASE_URL": url}
-        proc = subprocess.Popen([str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                                 "gisgrid.wsgi:app"], env=env, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", "2", "gisgrid.wsgi:app"],
+            env=env,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, proc)
@@ -70,8 +74,9 @@ def test_lookup_through_gunicorn(live_server):
 def test_batch_csv_streams_through_gunicorn(live_server):
     lon, lat = worlds.wgs84(1500, 500)
     body = "lon,lat\n" + f"{lon},{lat}\n" * 50_000
-    resp = requests.post(live_server + "/api/v1/lookup/batch", data=body.encode(),
-                         headers={"Content-Type": "text/csv"}, timeout=60)
+    resp = requests.post(
+        live_server + "/api/v1/lookup/batch", data=body.encode(), headers={"Content-Type": "text/csv"}, timeout=60
+    )
     assert resp.status_code == 200
     rows = list(csv.DictReader(io.StringIO(resp.text)))
     assert len(rows) == 50_000
@@ -92,8 +97,12 @@ def test_recovers_when_database_connections_are_killed(live):
         requests.get(base + "/api/v1/lookup", params=params, timeout=10)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
     engine.dispose()
     assert killed >= 1
     statuses = [requests.get(base + "/api/v1/lookup", params=params, timeout=10).status_code for _ in range(12)]

@@ -1,4 +1,5 @@
 """GET /api/v1/lookup over HTTP against a real PostGIS."""
+
 import pytest
 
 from gisgrid import coords
@@ -13,13 +14,16 @@ def get(client, **params):
     return client.get("/api/v1/lookup", query_string=params)
 
 
-@pytest.mark.parametrize("x,y,expected", [
-    (100, 100, ["A", "A1", "A1a"]),
-    (700, 900, ["A", "A1", "A1b"]),
-    (1500, 500, ["A", "A2", "A2a"]),
-    (300, 300, ["A", "A2", "A2b"]),       # inside A1's hole: the enclave/exclave of A2
-    (3500, 500, ["B"]),                    # a level-1 grid with no children
-])
+@pytest.mark.parametrize(
+    "x,y,expected",
+    [
+        (100, 100, ["A", "A1", "A1a"]),
+        (700, 900, ["A", "A1", "A1b"]),
+        (1500, 500, ["A", "A2", "A2a"]),
+        (300, 300, ["A", "A2", "A2b"]),  # inside A1's hole: the enclave/exclave of A2
+        (3500, 500, ["B"]),  # a level-1 grid with no children
+    ],
+)
 def test_point_resolves_to_expected_chain(client, world_ab, x, y, expected):
     lon, lat = worlds.wgs84(x, y)
     resp = get(client, lon=lon, lat=lat)
@@ -92,21 +96,24 @@ def test_only_public_contacts_are_returned(client, world_ab):
     assert leaf["sample_data"] is True
 
 
-@pytest.mark.parametrize("params,fragment", [
-    ({}, "lon"),
-    ({"lon": "116.3"}, "lat"),
-    ({"lon": "abc", "lat": "39"}, "lon"),
-    ({"lon": "116", "lat": "nan"}, "lat"),
-    ({"lon": "116", "lat": "inf"}, "lat"),
-    ({"lon": "200", "lat": "39"}, "lon"),
-    ({"lon": "116", "lat": "-91"}, "lat"),
-    ({"lon": "116", "lat": "39", "crs": "EPSG:999999"}, "crs"),
-    ({"lon": "116", "lat": "39", "crs": "mars"}, "crs"),
-    ({"x": "1", "crs": "EPSG:4528"}, "y"),
-    ({"x": "1e300", "y": "1e300", "crs": "EPSG:4528"}, "outside"),
-    ({"lon": "116", "lat": "39", "near": "-1"}, "near"),
-    ({"lon": "116", "lat": "39", "near": "1e9"}, "near"),
-])
+@pytest.mark.parametrize(
+    "params,fragment",
+    [
+        ({}, "lon"),
+        ({"lon": "116.3"}, "lat"),
+        ({"lon": "abc", "lat": "39"}, "lon"),
+        ({"lon": "116", "lat": "nan"}, "lat"),
+        ({"lon": "116", "lat": "inf"}, "lat"),
+        ({"lon": "200", "lat": "39"}, "lon"),
+        ({"lon": "116", "lat": "-91"}, "lat"),
+        ({"lon": "116", "lat": "39", "crs": "EPSG:999999"}, "crs"),
+        ({"lon": "116", "lat": "39", "crs": "mars"}, "crs"),
+        ({"x": "1", "crs": "EPSG:4528"}, "y"),
+        ({"x": "1e300", "y": "1e300", "crs": "EPSG:4528"}, "outside"),
+        ({"lon": "116", "lat": "39", "near": "-1"}, "near"),
+        ({"lon": "116", "lat": "39", "near": "1e9"}, "near"),
+    ],
+)
 def test_bad_input_is_400_with_a_reason(client, world_ab, params, fragment):
     resp = get(client, **params)
     assert resp.status_code == 400, resp.data
@@ -124,6 +131,7 @@ def test_database_down_is_503_json(database_url):
     from sqlalchemy import make_url
 
     from gisgrid import create_app
+
     dead = make_url(database_url).set(port=1).render_as_string(hide_password=False)
     resp = create_app({"DATABASE_URL": dead}).test_client().get("/api/v1/lookup?lon=116&lat=39")
     assert resp.status_code == 503

@@ -1,4 +1,5 @@
 """OGC API – Features at /ogc over the Flask client: documents, paging, bbox, errors, public fields."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,14 +18,18 @@ def _rel(body, rel):
 
 def test_landing_conformance_collections(client, world):
     landing = client.get("/ogc").get_json()
-    assert _rel(landing, "conformance").endswith("/ogc/conformance") and _rel(landing, "data").endswith("/ogc/collections")
+    assert _rel(landing, "conformance").endswith("/ogc/conformance") and _rel(landing, "data").endswith(
+        "/ogc/collections"
+    )
     conf = client.get("/ogc/conformance").get_json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf
     colls = client.get("/ogc/collections").get_json()["collections"]
     assert [c["id"] for c in colls] == ["grids"]
     grids = client.get("/ogc/collections/grids?f=json").get_json()
     w, s, e, n = grids["extent"]["spatial"]["bbox"][0]
-    assert (w, s) == pytest.approx(worlds.wgs84(0, 0), abs=1e-4) and e == pytest.approx(worlds.wgs84(4000, 0)[0], abs=1e-4)
+    assert (w, s) == pytest.approx(worlds.wgs84(0, 0), abs=1e-4) and e == pytest.approx(
+        worlds.wgs84(4000, 0)[0], abs=1e-4
+    )
 
 
 def test_items_paging(client, world):
@@ -62,8 +67,21 @@ def test_item_and_public_fields(client, world):
     assert "199-0000-0001" in every.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=x", "offset=-1", "offset=1e99", "offset=99999999999999999999",
-                                   "level=99999999999", "bbox=1,2,3", "bbox=3,2,1,0", "bbox=0,0,inf,1", "f=html"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=x",
+        "offset=-1",
+        "offset=1e99",
+        "offset=99999999999999999999",
+        "level=99999999999",
+        "bbox=1,2,3",
+        "bbox=3,2,1,0",
+        "bbox=0,0,inf,1",
+        "f=html",
+    ],
+)
 def test_bad_parameters_are_json_400(client, world, query):
     resp = client.get(f"/ogc/collections/grids/items?{query}", headers={"Accept": "text/html"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"

@@ -1,4 +1,5 @@
 """Open311 GeoReport v2: services, a posted request read back in json and xml, jurisdiction and api_key."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -16,8 +17,14 @@ def matrix_ab(session, world_ab):
 
 def _post(client, fmt="json", **extra):
     lon, lat = wgs84(1500, 500)
-    data = {"service_code": "dust", "lat": lat, "long": lon, "description": "工地扬尘", "email": "a@example.org",
-            **extra}
+    data = {
+        "service_code": "dust",
+        "lat": lat,
+        "long": lon,
+        "description": "工地扬尘",
+        "email": "a@example.org",
+        **extra,
+    }
     return client.post(f"/open311/v2/requests.{fmt}", data=data)
 
 
@@ -37,6 +44,7 @@ def test_services_json_and_xml(client, matrix_ab):
 
 def _register(session, make_user, sid, action="register", **params):
     from gisgrid.incidents import service
+
     service.act(session, make_user("dispatcher", grids=("A",)), int(sid), action, params)
 
 
@@ -46,7 +54,7 @@ def test_round_trip_json(client, matrix_ab, session, make_user):
     sid = resp.get_json()[0]["service_request_id"]
     got = client.get(f"/open311/v2/requests/{sid}.json").get_json()
     assert len(got) == 1 and got[0]["service_code"] == "dust" and got[0]["status"] == "open"
-    assert got[0]["description"] is None                  # unreviewed: the client sees its status only
+    assert got[0]["description"] is None  # unreviewed: the client sees its status only
     _register(session, make_user, sid)
     got = client.get(f"/open311/v2/requests/{sid}.json").get_json()
     assert got[0]["description"] == "工地扬尘" and abs(got[0]["long"] - wgs84(1500, 500)[0]) < 1e-9
@@ -65,7 +73,9 @@ def test_round_trip_xml(client, matrix_ab, session, make_user):
     assert root.tag == "service_requests"
     request = root.find("request")
     assert request.findtext("service_request_id") == sid and request.findtext("status") == "open"
-    assert request.findtext("service_code") == "dust" and float(request.findtext("lat")) == pytest.approx(wgs84(1500, 500)[1])
+    assert request.findtext("service_code") == "dust" and float(request.findtext("lat")) == pytest.approx(
+        wgs84(1500, 500)[1]
+    )
     assert request.findtext("description") == "工地扬尘"
     ids = [r.findtext("service_request_id") for r in ET.fromstring(client.get("/open311/v2/requests.xml").data)]
     assert sid in ids
@@ -82,7 +92,7 @@ def test_request_ids_are_scoped_per_client(app, client, matrix_ab):
     first = _post(client, api_key="k1", client_request_id="7").get_json()[0]["service_request_id"]
     retry = _post(client, api_key="k1", client_request_id="7")
     assert retry.status_code == 200 and retry.get_json()[0]["service_request_id"] == first
-    other = _post(client, api_key="k2", client_request_id="7")      # another client reusing the id
+    other = _post(client, api_key="k2", client_request_id="7")  # another client reusing the id
     assert other.status_code == 201 and other.get_json()[0]["service_request_id"] != first
     app.config["OPEN311_API_KEYS"] = ""
     phone_a = _post(client, device_id="phone-a", client_request_id="7").get_json()[0]["service_request_id"]
@@ -93,7 +103,9 @@ def test_request_ids_are_scoped_per_client(app, client, matrix_ab):
 
 def test_errors_jurisdiction_and_api_key(app, client, matrix_ab):
     assert client.get("/open311/v2/services.json?jurisdiction_id=elsewhere").status_code == 404
-    assert client.get(f"/open311/v2/services.json?jurisdiction_id={app.config['OPEN311_JURISDICTION']}").status_code == 200
+    assert (
+        client.get(f"/open311/v2/services.json?jurisdiction_id={app.config['OPEN311_JURISDICTION']}").status_code == 200
+    )
     bad = client.post("/open311/v2/requests.json", data={"service_code": "dust", "description": "x"})
     assert bad.status_code == 400 and bad.get_json()[0]["code"] == 400
     err = ET.fromstring(client.post("/open311/v2/requests.xml", data={"service_code": "dust"}).data)
@@ -107,6 +119,7 @@ def test_errors_jurisdiction_and_api_key(app, client, matrix_ab):
 def test_open311_posts_without_csrf_and_never_as_the_logged_in_user(app, client, matrix_ab, make_user, session):
     from gisgrid.incidents.models import Incident
     from tests.helpers import login
+
     staff = make_user("dispatcher", grids=("A",))
     login(client, staff.username)
     sid = _post(client).get_json()[0]["service_request_id"]

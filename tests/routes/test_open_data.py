@@ -1,4 +1,5 @@
 """Open-data downloads: GeoJSON, CSV with BOM, GeoPackage of the published grids, public contacts only."""
+
 from __future__ import annotations
 
 import csv
@@ -63,6 +64,7 @@ def _cached_files(tmp_path):
 @pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg"])
 def test_second_download_is_served_from_the_cache(client, world, tmp_path, monkeypatch, fmt):
     from gisgrid.public_map import opendata
+
     built = []
     writer = opendata.WRITERS[fmt]
     monkeypatch.setitem(opendata.WRITERS, fmt, lambda *args: (built.append(args[1]), writer(*args)))
@@ -81,6 +83,7 @@ def test_second_download_is_served_from_the_cache(client, world, tmp_path, monke
 
 def test_a_new_publication_gives_a_new_file_without_private_phones(client, session, world, tmp_path):
     from gisgrid.grids import service
+
     old = client.get("/open-data/grids.csv").data
     newer = service.import_file(session, worlds.write(worlds.world_e_frame(), tmp_path / "e.geojson"), publish=True)
     new = client.get("/open-data/grids.csv")
@@ -96,6 +99,7 @@ def test_a_new_publication_gives_a_new_file_without_private_phones(client, sessi
 
 def test_files_written_page_by_page_hold_every_grid(client, world, tmp_path, monkeypatch):
     from gisgrid.public_map import opendata
+
     monkeypatch.setattr(opendata, "CHUNK", 3)  # 8 grids → 3 pages appended to one file
     path = tmp_path / "paged.gpkg"
     path.write_bytes(client.get("/open-data/grids.gpkg").data)

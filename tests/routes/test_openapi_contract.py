@@ -1,4 +1,5 @@
 """The published OpenAPI document: served, valid OpenAPI 3.1, and covering every API route."""
+
 from __future__ import annotations
 
 from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR

@@ -1,12 +1,16 @@
 """schemathesis fuzzes every documented operation against the real app and world A/B (rolled back after)."""
+
 from __future__ import annotations
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.helpers import login
 
@@ -26,8 +30,13 @@ def _fuzz(app, identity: dict, seen: dict) -> list[str]:
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             case.cookies = {**(case.cookies or {}), **identity.get("cookies", {})}
             case.headers = {**(case.headers or {}), **identity.get("headers", {})}
@@ -35,6 +44,7 @@ def _fuzz(app, identity: dict, seen: dict) -> list[str]:
             seen.setdefault(operation.label, set()).add(response.status_code)
             if operation.label == "GET /api/v1/me":
                 seen.setdefault("logged in", set()).add(response.json()["user"] is not None)
+
         try:
             run()
         except (Exception, BaseExceptionGroup) as err:  # collect every operation's failure, then report them all
@@ -53,17 +63,23 @@ def test_fuzz_anonymous(app, case_world):
     seen: dict = {}
     failures = _fuzz(app, {}, seen)
     assert failures == [], "\n\n".join(failures)
-    assert 200 in seen["GET /api/v1/grids/levels"]      # public data answered
+    assert 200 in seen["GET /api/v1/grids/levels"]  # public data answered
     assert seen["logged in"] == {False}
 
 
-@pytest.mark.parametrize("who, reached", [("dispatcher", "GET /api/v1/incidents/kpi"),
-                                          ("staff", "GET /api/v1/incidents"), ("planner", "GET /api/v1/editor/diff"),
-                                          ("admin", "GET /api/v1/audit")])
+@pytest.mark.parametrize(
+    "who, reached",
+    [
+        ("dispatcher", "GET /api/v1/incidents/kpi"),
+        ("staff", "GET /api/v1/incidents"),
+        ("planner", "GET /api/v1/editor/diff"),
+        ("admin", "GET /api/v1/audit"),
+    ],
+)
 def test_fuzz_logged_in(app, case_world, make_user, who, reached):
     user = case_world[who] if who in case_world else make_user(who)
     seen: dict = {}
     failures = _fuzz(app, _identity(app, user.username), seen)
     assert failures == [], "\n\n".join(failures)
-    assert seen["logged in"] == {True}                    # the session cookie really was sent
-    assert seen[reached] - {401, 403}, seen[reached]      # so role-gated operations were fuzzed, not just refused
+    assert seen["logged in"] == {True}  # the session cookie really was sent
+    assert seen[reached] - {401, 403}, seen[reached]  # so role-gated operations were fuzzed, not just refused

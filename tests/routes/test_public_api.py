@@ -1,4 +1,5 @@
 """Public map APIs: grid detail, search, point lookup in history, labels, pages; only public fields."""
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,10 @@ def test_grid_detail_has_chain_children_and_public_contacts_only(client, world):
     assert grid["name"] == "甲一镇东村" and grid["entity"] == "甲一镇东村责任主体"
     assert grid["leader"] == {"name": "示例·甲一镇东村负责人", "title": "主任", "phone": None}
     assert grid["contact_phone"] is None  # marked private
-    assert grid["staff"] == [{"name": "示例·网格员甲", "role": "网格员", "phone": "199-0000-0001"},
-                             {"name": "示例·监督员乙", "role": "监督员", "phone": None}]
+    assert grid["staff"] == [
+        {"name": "示例·网格员甲", "role": "网格员", "phone": "199-0000-0001"},
+        {"name": "示例·监督员乙", "role": "监督员", "phone": None},
+    ]
     assert grid["geometry"]["type"] == "MultiPolygon" and len(grid["bbox"]) == 4
     parent = client.get("/api/v1/grids/A2").get_json()
     assert parent["grid"]["leader"]["phone"] == "010-6666-0002"  # leader phone marked public
@@ -30,10 +33,19 @@ def test_grid_detail_has_chain_children_and_public_contacts_only(client, world):
 
 def test_every_public_api_hides_private_phones(client, world):
     lon, lat = worlds.wgs84(100, 100)
-    urls = ["/api/v1/grids/A1a", "/api/v1/grids/A", "/api/v1/grids/A2", "/api/v1/grids/A1a?crs=gcj02",
-            "/api/v1/grids/search?q=甲", f"/api/v1/grids/locate?lon={lon}&lat={lat}",
-            f"/api/v1/lookup?lon={lon}&lat={lat}", "/api/v1/grids/labels?bbox=100,30,130,50&level=3",
-            "/grids/A1a", "/grids/A1a/notice", "/"]
+    urls = [
+        "/api/v1/grids/A1a",
+        "/api/v1/grids/A",
+        "/api/v1/grids/A2",
+        "/api/v1/grids/A1a?crs=gcj02",
+        "/api/v1/grids/search?q=甲",
+        f"/api/v1/grids/locate?lon={lon}&lat={lat}",
+        f"/api/v1/lookup?lon={lon}&lat={lat}",
+        "/api/v1/grids/labels?bbox=100,30,130,50&level=3",
+        "/grids/A1a",
+        "/grids/A1a/notice",
+        "/",
+    ]
     seen_public = ""
     for url in urls:
         resp = client.get(url)
@@ -46,6 +58,7 @@ def test_every_public_api_hides_private_phones(client, world):
 def test_search_by_name_code_entity_and_person(client, world):
     def codes(q):
         return [r["code"] for r in client.get("/api/v1/grids/search", query_string={"q": q}).get_json()["results"]]
+
     assert codes("飞地") == ["A2b"]
     assert codes("A1") == ["A1", "A1a", "A1b"]  # code prefix
     assert codes("甲二镇本村责任主体") == ["A2a"]  # entity
@@ -76,8 +89,10 @@ def test_history_at_date_uses_the_version_of_that_day(client, session, world, tm
     from sqlalchemy import text
 
     from gisgrid.grids import service
-    session.execute(text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"),
-                    {"v": world.version_id})
+
+    session.execute(
+        text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"), {"v": world.version_id}
+    )
     newer = service.import_file(session, worlds.write(worlds.world_e_frame(), tmp_path / "e.geojson"), publish=True)
     assert client.get("/api/v1/grids/A1a").status_code == 404  # superseded today
     old = client.get("/api/v1/grids/A1a?at=2024-06-01").get_json()
@@ -92,6 +107,7 @@ def test_history_at_date_uses_the_version_of_that_day(client, session, world, tm
 
 def test_gcj02_detail_geometry_is_offset(client, world):
     from gisgrid import coords
+
     plain = client.get("/api/v1/grids/B").get_json()["grid"]
     shifted = client.get("/api/v1/grids/B?crs=gcj02").get_json()["grid"]
     lon, lat = plain["geometry"]["coordinates"][0][0][0]
@@ -105,12 +121,12 @@ def test_gcj02_detail_geometry_is_offset(client, world):
 
 def test_labels_and_levels(client, world):
     levels = client.get("/api/v1/grids/levels").get_json()["levels"]
-    assert [(l["level"], l["count"]) for l in levels] == [(1, 2), (2, 2), (3, 4)]
+    assert [(lv["level"], lv["count"]) for lv in levels] == [(1, 2), (2, 2), (3, 4)]
     assert levels[0]["auto_min_zoom"] <= levels[2]["auto_min_zoom"]
     labels = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=2").get_json()["labels"]
-    assert {l["code"] for l in labels} == {"A1", "A2"}
+    assert {lab["code"] for lab in labels} == {"A1", "A2"}
     communities = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=3").get_json()["labels"]
-    assert [l["code"] for l in communities] == ["A2a", "A1b", "A1a", "A2b"]  # largest first: kept first on screen
+    assert [lab["code"] for lab in communities] == ["A2a", "A1b", "A1a", "A2b"]  # largest first: kept first on screen
 
 
 def test_map_page_and_deep_link(client, world):
@@ -126,7 +142,10 @@ def test_map_page_and_deep_link(client, world):
 
 def test_labels_follow_the_base_map_datum(client, world):
     from gisgrid import coords
-    plain = {l["code"]: l for l in client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=1").get_json()["labels"]}
+
+    plain = {
+        lab["code"]: lab for lab in client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=1").get_json()["labels"]
+    }
     shifted = client.get("/api/v1/grids/labels?bbox=100,30,130,50&level=1&crs=gcj02").get_json()["labels"]
     for label in shifted:
         lon, lat = coords.wgs84_to_gcj02(plain[label["code"]]["lon"], plain[label["code"]]["lat"])
@@ -138,12 +157,16 @@ def test_labels_follow_the_base_map_datum(client, world):
 
 def test_history_lookup_has_the_same_near_boundary_as_the_current_mode(client, session, world):
     from sqlalchemy import text
-    session.execute(text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"),
-                    {"v": world.version_id})
+
+    session.execute(
+        text("UPDATE boundary_version SET published_at = '2024-01-01' WHERE id = :v"), {"v": world.version_id}
+    )
     lon, lat = worlds.wgs84(1010, 500)  # 10 m inside A2a, east of A1b's edge
     now = client.get(f"/api/v1/lookup?lon={lon}&lat={lat}").get_json()
-    for url in (f"/api/v1/lookup?lon={lon}&lat={lat}&at=2024-06-01",
-                f"/api/v1/grids/locate?lon={lon}&lat={lat}&at=2024-06-01"):
+    for url in (
+        f"/api/v1/lookup?lon={lon}&lat={lat}&at=2024-06-01",
+        f"/api/v1/grids/locate?lon={lon}&lat={lat}&at=2024-06-01",
+    ):
         past = client.get(url).get_json()
         assert past.keys() == now.keys()
         assert past["near_boundary_m"] == now["near_boundary_m"] == 30.0

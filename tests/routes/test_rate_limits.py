@@ -1,4 +1,5 @@
 """Rate limits: public report intake, lookup/batch/search and login answer 429 once the limit is used up."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,12 @@ import pytest
 from gisgrid.auth import roles
 from tests.helpers import PASSWORD, csrf_from, login
 
-LIMITS = {"RATELIMIT_REPORT": "2 per minute", "RATELIMIT_LOOKUP": "3 per minute",
-          "RATELIMIT_BATCH": "2 per minute", "RATELIMIT_LOGIN": "2 per minute"}
+LIMITS = {
+    "RATELIMIT_REPORT": "2 per minute",
+    "RATELIMIT_LOOKUP": "3 per minute",
+    "RATELIMIT_BATCH": "2 per minute",
+    "RATELIMIT_LOGIN": "2 per minute",
+}
 
 
 @pytest.fixture()
@@ -15,8 +20,16 @@ def limited(database_url, connection):
     """An app with rate limits on (the shared ``app`` fixture turns them off) and tiny limits."""
     from gisgrid import create_app
     from gisgrid.db import db
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": True,
-                              "RATELIMIT_STORAGE_URI": "memory://", **LIMITS})
+
+    application = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **LIMITS,
+        }
+    )
     db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     return application
 
@@ -51,8 +64,10 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(limited):
 def test_forwarded_for_is_believed_behind_a_trusted_proxy(database_url, connection):
     from gisgrid import create_app
     from gisgrid.db import db
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": True,
-                              "TRUSTED_PROXIES": 1, **LIMITS})
+
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": True, "TRUSTED_PROXIES": 1, **LIMITS}
+    )
     db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     client = application.test_client()
     for _ in range(3):
@@ -105,8 +120,11 @@ def test_failed_logins_are_limited_and_the_form_gets_a_page(limited, make_user):
     for _ in range(2):
         resp = client.post("/login", data={"username": user.username, "password": "wrong", "csrf_token": token})
         assert resp.status_code == 401
-    resp = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token},
-                       headers={"Accept": "text/html"})
+    resp = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token},
+        headers={"Accept": "text/html"},
+    )
     _assert_limited(resp, html=True)
     assert client.get("/api/v1/me").get_json() == {"user": None}
 

@@ -1,9 +1,10 @@
 """CSRF on every state-changing session endpoint, the CSRF-exempt blueprints, and the life of a session."""
+
 from __future__ import annotations
 
 import ast
 import inspect
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, table
@@ -37,14 +38,21 @@ def test_every_state_changing_endpoint_refuses_a_missing_or_wrong_csrf_token(cli
     good = login(client, make_user(roles.ADMIN).username)
     before = _audit_rows(session)
     wrong = []
-    for endpoint, method, url in CSRF_RULES:
+    for _endpoint, method, url in CSRF_RULES:
         for headers in ({}, {"X-CSRFToken": "forged"}, {"X-CSRFToken": good[:-4] + "AAAA"}):
-            resp = client.open(url, method=method, headers={"Accept": "application/json", **headers},
-                               data={"csrf_token": headers.get("X-CSRFToken", "")})
-            if resp.status_code != 400 or (resp.get_json(silent=True) or {}).get("error", {}).get("code") != "csrf_failed":
+            resp = client.open(
+                url,
+                method=method,
+                headers={"Accept": "application/json", **headers},
+                data={"csrf_token": headers.get("X-CSRFToken", "")},
+            )
+            if (
+                resp.status_code != 400
+                or (resp.get_json(silent=True) or {}).get("error", {}).get("code") != "csrf_failed"
+            ):
                 wrong.append(f"{method} {url} {headers} → {resp.status_code}")
     assert len(CSRF_RULES) >= 30 and wrong == []
-    assert _audit_rows(session) == before and _me(client) is not None   # nothing written, still logged in
+    assert _audit_rows(session) == before and _me(client) is not None  # nothing written, still logged in
 
 
 def test_a_token_of_another_session_is_refused(app, client, make_user):
@@ -60,19 +68,24 @@ def test_csrf_exempt_blueprints_never_read_the_logged_in_user(module):
     """Exempt from CSRF is only safe if a cross-site request cannot act as the user: the code never asks who."""
     tree = ast.parse(inspect.getsource(__import__(module, fromlist=["bp"])))
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
-        n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+    }
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-    assert not {"current_user", "login_required", "roles_required", "require_role", "require_login"} & (names | imported)
+    assert not {"current_user", "login_required", "roles_required", "require_role", "require_login"} & (
+        names | imported
+    )
     assert not {"flask_login", "session"} & imported
 
 
 def test_a_logged_in_users_cookie_does_not_make_an_open311_post_theirs(app, client, make_user, session, case_world):
     from gisgrid.incidents.models import Incident
     from tests.worlds import wgs84
+
     login(client, case_world["dispatcher"].username)
     lon, lat = wgs84(100, 100)
-    resp = client.post("/open311/v2/requests.json", data={"service_code": "dust", "lat": lat, "long": lon,
-                                                          "description": "跨站提交"})
+    resp = client.post(
+        "/open311/v2/requests.json", data={"service_code": "dust", "lat": lat, "long": lon, "description": "跨站提交"}
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     case = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
     assert case.channel == "open311" and case.reporter_user_id is None
@@ -83,7 +96,7 @@ def test_cookie_flags(app, make_user):
     client = app.test_client()
     login(client, user.username)
     cookie = client.get_cookie(COOKIE)
-    assert cookie.http_only and cookie.same_site == "Lax" and not cookie.secure   # plain-HTTP intranets work
+    assert cookie.http_only and cookie.same_site == "Lax" and not cookie.secure  # plain-HTTP intranets work
 
 
 def test_secure_flag_from_the_environment(monkeypatch):
@@ -92,6 +105,7 @@ def test_secure_flag_from_the_environment(monkeypatch):
     with app.test_request_context("/", base_url="https://gisgrid.example"):
         resp = app.make_response("x")
         from flask import session as web_session
+
         web_session["k"] = "v"
         app.session_interface.save_session(app, web_session, resp)
     assert "Secure" in resp.headers["Set-Cookie"] and "HttpOnly" in resp.headers["Set-Cookie"]
@@ -130,8 +144,10 @@ def test_login_starts_a_new_session(app, client, make_user, session):
 
 
 def _change(client, token, current, new, repeat=None):
-    return client.post("/account/password", data={"csrf_token": token, "current": current, "new": new,
-                                                  "repeat": new if repeat is None else repeat})
+    return client.post(
+        "/account/password",
+        data={"csrf_token": token, "current": current, "new": new, "repeat": new if repeat is None else repeat},
+    )
 
 
 def test_changing_the_password_ends_every_other_login(app, client, make_user, session):
@@ -144,7 +160,7 @@ def test_changing_the_password_ends_every_other_login(app, client, make_user, se
     assert _change(client, token, "wrong-password", "new-password-2").status_code == 400
     assert _change(client, token, PASSWORD, "new-password-2", repeat="other-thing").status_code == 400
     assert _change(client, token, PASSWORD, "short").status_code == 400
-    assert _me(phone) is not None                                    # refused changes end nothing
+    assert _me(phone) is not None  # refused changes end nothing
     resp = _change(client, token, PASSWORD, "new-password-2")
     assert resp.status_code == 302 and "changed=1" in resp.headers["Location"]
     assert _me(client)["username"] == user.username and _me(phone) is None
@@ -164,8 +180,9 @@ def test_an_administrator_reset_or_deactivation_ends_every_login(app, make_user,
     assert service.set_active(session, user.username, False) == 1
     assert _me(browsers[1]) is None
     token = csrf_from(browsers[1].get("/login").get_data(as_text=True))
-    resp = browsers[1].post("/login", data={"username": user.username, "password": "reset-password-3",
-                                            "csrf_token": token})
+    resp = browsers[1].post(
+        "/login", data={"username": user.username, "password": "reset-password-3", "csrf_token": token}
+    )
     assert resp.status_code == 401
     service.set_active(session, user.username, True)
     login(browsers[1], user.username, "reset-password-3")
@@ -174,7 +191,7 @@ def test_an_administrator_reset_or_deactivation_ends_every_login(app, make_user,
 def test_a_user_deactivated_in_the_database_is_logged_out(app, client, make_user, session):
     user = make_user(roles.GRID_STAFF)
     login(client, user.username)
-    session.get(User, user.id).active = False    # e.g. by SQL, without ending the logins
+    session.get(User, user.id).active = False  # e.g. by SQL, without ending the logins
     session.commit()
     assert _me(client) is None
 
@@ -183,7 +200,7 @@ def test_a_login_older_than_the_lifetime_no_longer_counts(app, client, make_user
     user = make_user(roles.GRID_STAFF)
     login(client, user.username)
     row = session.scalars(select(Login).where(Login.user_id == user.id)).one()
-    row.created_at = datetime.now(timezone.utc) - timedelta(hours=app.config["SESSION_HOURS"] + 1)
+    row.created_at = datetime.now(UTC) - timedelta(hours=app.config["SESSION_HOURS"] + 1)
     session.commit()
     assert _me(client) is None
 

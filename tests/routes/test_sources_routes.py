@@ -1,7 +1,9 @@
 """Source pages and APIs over HTTP: guards, CSRF, import all-or-nothing, dossier actions, export, lottery."""
+
 from __future__ import annotations
 
 import io
+from datetime import UTC
 
 import pytest
 
@@ -12,7 +14,8 @@ from tests.helpers import login
 
 def csv_bytes(rows):
     lines = ["code,name,kind,lon,lat,class"] + [
-        f"{c},示例·{c},{kind},{lon!r},{lat!r},{cls}" for c, (lon, lat), kind, cls in rows]
+        f"{c},示例·{c},{kind},{lon!r},{lat!r},{cls}" for c, (lon, lat), kind, cls in rows
+    ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -29,13 +32,14 @@ def upload(client, token, data, name="s.csv", json=True):
     headers = {"X-CSRFToken": token}
     if json:
         headers["Accept"] = "application/json"
-    return client.post("/sources/import", data={"file": (io.BytesIO(data), name)}, headers=headers,
-                       content_type="multipart/form-data")
+    return client.post(
+        "/sources/import", data={"file": (io.BytesIO(data), name)}, headers=headers, content_type="multipart/form-data"
+    )
 
 
 def test_guards(client, world_ab, make_user):
     assert client.get("/api/v1/sources.geojson").status_code == 401
-    assert client.get("/sources", headers={"Accept": "text/html"}).status_code == 302   # to the login page
+    assert client.get("/sources", headers={"Accept": "text/html"}).status_code == 302  # to the login page
     make_user("public", username="citizen")
     token = login(client, "citizen")
     assert client.get("/api/v1/sources.geojson").status_code == 403
@@ -44,8 +48,12 @@ def test_guards(client, world_ab, make_user):
 
 def test_import_needs_csrf_and_a_bad_row_imports_nothing(admin_client, session):
     client, token = admin_client
-    resp = client.post("/sources/import", data={"file": (io.BytesIO(csv_bytes(GOOD)), "s.csv")},
-                       content_type="multipart/form-data", headers={"Accept": "application/json"})
+    resp = client.post(
+        "/sources/import",
+        data={"file": (io.BytesIO(csv_bytes(GOOD)), "s.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
     bad = GOOD + [("R3", (999, 39.9), "enterprise", "A")]
     resp = upload(client, token, csv_bytes(bad))
@@ -81,14 +89,28 @@ def test_dossier_actions(admin_client, session, tmp_path):
     page = client.get(f"/sources/{r1.id}").get_data(as_text=True)
     assert "示例·R1" in page and "类别变更记录" in page
     form = {"csrf_token": token}
-    assert client.post(f"/sources/{r1.id}/inspections",
-                       data={**form, "inspected_on": "2026-11-01", "violation": "1", "findings": "示例·超标"}).status_code == 302
+    assert (
+        client.post(
+            f"/sources/{r1.id}/inspections",
+            data={**form, "inspected_on": "2026-11-01", "violation": "1", "findings": "示例·超标"},
+        ).status_code
+        == 302
+    )
     session.refresh(r1)
     assert r1.supervision_class == "C" and session.query(Inspection).count() == 1
-    assert client.post(f"/sources/{r1.id}/class", data={**form, "to_class": "A", "reason": "x"},
-                       headers={"Accept": "application/json"}).status_code == 400   # rules keep it in C
-    resp = client.post(f"/sources/{r1.id}/documents", content_type="multipart/form-data",
-                       data={**form, "title": "许可证", "file": (io.BytesIO(b"%PDF-1.4 sample"), "../../许可证.pdf")})
+    assert (
+        client.post(
+            f"/sources/{r1.id}/class",
+            data={**form, "to_class": "A", "reason": "x"},
+            headers={"Accept": "application/json"},
+        ).status_code
+        == 400
+    )  # rules keep it in C
+    resp = client.post(
+        f"/sources/{r1.id}/documents",
+        content_type="multipart/form-data",
+        data={**form, "title": "许可证", "file": (io.BytesIO(b"%PDF-1.4 sample"), "../../许可证.pdf")},
+    )
     assert resp.status_code == 302
     doc = session.query(SourceDocument).one()
     assert ".." not in doc.stored_path and (tmp_path / doc.stored_path).read_bytes() == b"%PDF-1.4 sample"
@@ -119,11 +141,25 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     client, token = admin_client
     upload(client, token, csv_bytes(GOOD))
     make_user("handler", department="D9")
-    resp = client.post("/lottery", data={"csrf_token": token, "quarter": "2026Q4", "seed": "种子-1",
-                                         "p_A": "1", "p_B": "1", "p_C": "1", "per_source": "1"})
+    resp = client.post(
+        "/lottery",
+        data={
+            "csrf_token": token,
+            "quarter": "2026Q4",
+            "seed": "种子-1",
+            "p_A": "1",
+            "p_B": "1",
+            "p_C": "1",
+            "per_source": "1",
+        },
+    )
     assert resp.status_code == 302
-    assert client.post("/lottery", data={"csrf_token": token, "quarter": "2026Q4"},
-                       headers={"Accept": "application/json"}).status_code == 409
+    assert (
+        client.post(
+            "/lottery", data={"csrf_token": token, "quarter": "2026Q4"}, headers={"Accept": "application/json"}
+        ).status_code
+        == 409
+    )
     client.post("/logout", data={"csrf_token": token})
     listing = client.get("/api/v1/lottery").json
     body = client.get(listing[0]["url"]).json
@@ -135,6 +171,7 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     from pathlib import Path
 
     import gisgrid.sources.lottery as lottery_module
+
     script = tmp_path / "lottery.py"
     script.write_text(Path(lottery_module.__file__).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "draw.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
@@ -147,7 +184,10 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     assert {p["source"].split()[0] for p in body["results"]["picks"]} == {"R1", "R2"}
     page = client.get(f"/lottery/{listing[0]['id']}").get_data(as_text=True)
     assert "种子-1" in page and "结果一致" in page
-    assert client.post("/lottery", data={"quarter": "2026Q1"}, headers={"Accept": "application/json"}).status_code in (400, 401)
+    assert client.post("/lottery", data={"quarter": "2026Q1"}, headers={"Accept": "application/json"}).status_code in (
+        400,
+        401,
+    )
 
 
 def test_dashboard_and_overdue_pages(admin_client):
@@ -168,24 +208,33 @@ def test_editing_a_source_and_the_rules(admin_client, session, make_user):
     session.refresh(r1)
     assert r1.name == "示例·改名印刷厂" and r1.key_source and r1.supervision_class == "C"
     assert r1.history[-1].from_class == "A" and r1.history[-1].reason.startswith("信息变更")
-    assert client.post(f"/sources/{r1.id}/edit", data={"csrf_token": token, "name": " "},
-                       headers={"Accept": "application/json"}).status_code == 400
+    assert (
+        client.post(
+            f"/sources/{r1.id}/edit", data={"csrf_token": token, "name": " "}, headers={"Accept": "application/json"}
+        ).status_code
+        == 400
+    )
     make_user("grid_staff", grids=["A1"], username="staff_a1")
     staff_token = login(client, "staff_a1")
-    assert client.post(f"/sources/{r1.id}/edit", data={**form, "csrf_token": staff_token},
-                       headers={"Accept": "application/json"}).status_code == 403
+    assert (
+        client.post(
+            f"/sources/{r1.id}/edit", data={**form, "csrf_token": staff_token}, headers={"Accept": "application/json"}
+        ).status_code
+        == 403
+    )
 
 
 def test_dashboard_reminds_of_sources_no_patrol_came_near(admin_client, session):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from gisgrid.auth.models import User
     from gisgrid.patrols import service as patrols
+
     client, token = admin_client
     upload(client, token, csv_bytes(GOOD))
     boss = session.query(User).filter_by(username="boss").one()
-    now = datetime.now(timezone.utc) - timedelta(hours=1)
-    track = [(*worlds.wgs84(3000 + 20 * i, 520), now + timedelta(seconds=20 * i)) for i in range(51)]   # past R2
+    now = datetime.now(UTC) - timedelta(hours=1)
+    track = [(*worlds.wgs84(3000 + 20 * i, 520), now + timedelta(seconds=20 * i)) for i in range(51)]  # past R2
     patrols.save_track(session, boss, track, "api")
     page = client.get("/sources/dashboard").get_data(as_text=True)
     listed = page.split('id="unpatrolled"')[1].split("</ul>")[0]
@@ -214,13 +263,25 @@ def test_bad_input_is_a_4xx_never_a_500(admin_client, session):
     for url, data in posts:
         status = client.post(url, data=data, headers=h).status_code
         assert 400 <= status < 500, (url, data, status)
-    gets = ["/sources/999999", f"/sources/{sid}/documents/999", "/api/v1/lottery/999", "/lottery/999",
-            "/api/v1/patrols/coverage?since=x", "/api/v1/patrols/coverage?distance=1e400",
-            "/api/v1/patrols/coverage?distance=-5"]
+    gets = [
+        "/sources/999999",
+        f"/sources/{sid}/documents/999",
+        "/api/v1/lottery/999",
+        "/lottery/999",
+        "/api/v1/patrols/coverage?since=x",
+        "/api/v1/patrols/coverage?distance=1e400",
+        "/api/v1/patrols/coverage?distance=-5",
+    ]
     for url in gets:
         status = client.get(url, headers={"Accept": "application/json"}).status_code
         assert 400 <= status < 500, (url, status)
-    for body in (None, [], {"points": "x"}, {"points": [None, 1, "a"]}, {"points": [{"lon": 1, "lat": 2, "t": True}]},
-                 {"points": [], "crs": "nonsense"}):
+    for body in (
+        None,
+        [],
+        {"points": "x"},
+        {"points": [None, 1, "a"]},
+        {"points": [{"lon": 1, "lat": 2, "t": True}]},
+        {"points": [], "crs": "nonsense"},
+    ):
         resp = client.post("/api/v1/patrols/tracks", json=body, headers=h)
         assert resp.status_code == 400, (body, resp.status_code)

@@ -1,4 +1,5 @@
 """Vector tiles: decoded with GDAL's MVT driver; levels per zoom, GCJ-02 offset, caching, invalidation."""
+
 from __future__ import annotations
 
 import math
@@ -66,12 +67,14 @@ def test_tile_geometry_matches_the_grid(client, world, tmp_path):
 
 def test_gcj02_tiles_are_offset_vertex_by_vertex(client, world, tmp_path):
     b = shapely.box(*worlds.wgs84(3000, 0), *worlds.wgs84(4000, 1000)).buffer(0.001)  # grid B
-    shifted_b = shapely.transform(b, lambda xy: shapely.get_coordinates(shapely.points(
-        *coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))))
+    shifted_b = shapely.transform(
+        b, lambda xy: shapely.get_coordinates(shapely.points(*coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
+    )
     z, x, y = enclosing_tile(shapely.union(b, shifted_b))
     plain = decode(client.get(f"/tiles/{z}/{x}/{y}.pbf?level=1").data, z, x, y, tmp_path / "w").set_index("code")
-    shifted = decode(client.get(f"/tiles/{z}/{x}/{y}.pbf?level=1&crs=gcj02").data, z, x, y,
-                     tmp_path / "g").set_index("code")
+    shifted = decode(client.get(f"/tiles/{z}/{x}/{y}.pbf?level=1&crs=gcj02").data, z, x, y, tmp_path / "g").set_index(
+        "code"
+    )
     w, s, *_ = plain.loc["B"].geometry.bounds
     gw, gs, *_ = shifted.loc["B"].geometry.bounds
     ew, es = coords.wgs84_to_gcj02(w, s)
@@ -100,6 +103,7 @@ def test_publication_invalidates_cached_tiles(client, session, world, tmp_path):
     frame = public_worlds.frame()
     frame.loc[frame["code"] == "B", "name"] = "乙县（新边界）"
     from gisgrid.grids import service
+
     service.import_file(session, worlds.write(frame, tmp_path / "v2.gpkg"), publish=True)
     after = client.get(f"/tiles/14/{x}/{y}.pbf?level=1")
     assert after.headers["ETag"] != before.headers["ETag"]

@@ -1,4 +1,5 @@
 """GCJ-02 / BD-09 conversions and CRS parsing (no database)."""
+
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -36,16 +37,19 @@ def test_inverse_beats_the_one_step_approximation_everywhere_in_china():
     glon, glat = coords.wgs84_to_gcj02(lon, lat)
     back_lon, back_lat = coords.gcj02_to_wgs84(glon, glat)
     exact = GEOD.inv(back_lon, back_lat, lon, lat)[2]
-    naive_lon, naive_lat = 2 * glon - coords.wgs84_to_gcj02(glon, glat)[0], 2 * glat - coords.wgs84_to_gcj02(glon, glat)[1]
+    naive_lon, naive_lat = (
+        2 * glon - coords.wgs84_to_gcj02(glon, glat)[0],
+        2 * glat - coords.wgs84_to_gcj02(glon, glat)[1],
+    )
     naive = GEOD.inv(naive_lon, naive_lat, lon, lat)[2]
-    assert exact.max() < 0.001          # sub-millimetre
-    assert naive.max() > 1.0            # the usual one-step inverse is metres off (4.3 m here)
+    assert exact.max() < 0.001  # sub-millimetre
+    assert naive.max() > 1.0  # the usual one-step inverse is metres off (4.3 m here)
 
 
 def test_bd09_round_trip():
     lon, lat = 116.3913, 39.9075
     blon, blat = coords.wgs84_to_bd09(lon, lat)
-    assert metres(blon, blat, lon, lat) > 500      # BD-09 offset is large in Beijing
+    assert metres(blon, blat, lon, lat) > 500  # BD-09 offset is large in Beijing
     back = coords.bd09_to_wgs84(blon, blat)
     assert metres(*back, lon, lat) < 0.001
 

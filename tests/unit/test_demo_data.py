@@ -1,4 +1,5 @@
 """The 西城区 (110102) demo grid set in data/boundaries/ (built by scripts/build_demo_data.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -41,9 +42,11 @@ def _staff(value) -> list:
 
 def _tiling_error(parent, children) -> dict:
     union = shapely.union_all(list(children))
-    return {"gap": parent.difference(union).area,
-            "overlap": sum(c.area for c in children) - union.area,
-            "outside": union.difference(parent).area}
+    return {
+        "gap": parent.difference(union).area,
+        "overlap": sum(c.area for c in children) - union.area,
+        "outside": union.difference(parent).area,
+    }
 
 
 def test_counts_levels_and_codes(grids):
@@ -144,6 +147,11 @@ def test_file_is_small_and_rounded():
 
 
 def test_build_script_reproduces_the_file():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_data.py"), "--check", "--quiet"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_demo_data.py"), "--check", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,5 @@
 """Derived harm areas: geodesic buffer, downwind sector, downstream walk along the river network (no DB)."""
+
 import math
 
 import pytest
@@ -53,10 +54,11 @@ def metres(a: Point, b: Point) -> float:
 
 # --- buffer -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("radius", [50, 1_000, 20_000, 50_000])
 def test_point_buffer_area_is_pi_r_squared(radius):
     area = geodesic_area(buffer_area(CENTRE, radius))
-    assert area == pytest.approx(math.pi * radius ** 2, rel=0.01)
+    assert area == pytest.approx(math.pi * radius**2, rel=0.01)
 
 
 @pytest.mark.parametrize("radius", [300, 30_000])
@@ -91,6 +93,7 @@ def test_buffer_refuses_empty_or_projected_geometry():
 
 
 # --- wind -------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("from_deg", [0, 45, 90, 200, 359])
 def test_wind_sector_lies_downwind(from_deg):
@@ -140,14 +143,26 @@ def test_wind_sector_simplifies_a_detailed_act():
     assert len(sector.exterior.coords) < 64 * 50
 
 
-@pytest.mark.parametrize("args", [(-1, 1000, 45), (361, 1000, 45), (float("nan"), 1000, 45), (0, 0, 45),
-                                  (0, 50_001, 45), (0, 1000, 0), (0, 1000, 181), (0, 1000, "x")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (-1, 1000, 45),
+        (361, 1000, 45),
+        (float("nan"), 1000, 45),
+        (0, 0, 45),
+        (0, 50_001, 45),
+        (0, 1000, 0),
+        (0, 1000, 181),
+        (0, 1000, "x"),
+    ],
+)
 def test_wind_sector_refuses_bad_parameters(args):
     with pytest.raises(InvalidInput):
         wind_sector(CENTRE, *args)
 
 
 # --- downstream -------------------------------------------------------------------------------------
+
 
 def test_walk_length_and_crossing_into_the_next_reach():
     trace = downstream(world_point(600, 1550), river_reaches(), 2_000)
@@ -199,10 +214,12 @@ def test_start_on_a_fork_node_follows_both_branches():
 
 
 def test_confluence_is_walked_once_at_its_shortest_distance():
-    reaches = [Reach(1, "甲", world_line((0, 0), (1_000, 0))),
-               Reach(2, "甲", world_line((1_000, 0), (2_000, 0))),                    # short arm
-               Reach(3, "乙", world_line((1_000, 0), (1_000, 500), (2_000, 500), (2_000, 0))),  # long arm
-               Reach(4, "甲", world_line((2_000, 0), (5_000, 0)))]
+    reaches = [
+        Reach(1, "甲", world_line((0, 0), (1_000, 0))),
+        Reach(2, "甲", world_line((1_000, 0), (2_000, 0))),  # short arm
+        Reach(3, "乙", world_line((1_000, 0), (1_000, 500), (2_000, 500), (2_000, 0))),  # long arm
+        Reach(4, "甲", world_line((2_000, 0), (5_000, 0))),
+    ]
     trace = downstream(world_point(0, 0), reaches, 3_000)
     # 1000 + 1000 (short arm) + 1000 on reach 4; the long arm gets 2000 of its 2000 — reach 4 only once
     assert trace.length_m == pytest.approx(1_000 + 1_000 + 2_000 + 1_000, rel=0.005)

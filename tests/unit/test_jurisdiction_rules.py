@@ -1,12 +1,19 @@
 """第五条 as plain functions: act location, first discovery/report, common superior, designation."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from gisgrid.jurisdiction import rules
 from gisgrid.jurisdiction.rules import Hit, Report
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-CHAINS = {"V111": ("P", "C1", "T11", "V111"), "V112": ("P", "C1", "T11", "V112"),
-          "V121": ("P", "C1", "T12", "V121"), "T21": ("P", "C2", "T21"), "X": ("X",), "Y": ("Y",)}
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+CHAINS = {
+    "V111": ("P", "C1", "T11", "V111"),
+    "V112": ("P", "C1", "T11", "V112"),
+    "V121": ("P", "C1", "T12", "V121"),
+    "T21": ("P", "C2", "T21"),
+    "X": ("X",),
+    "Y": ("Y",),
+}
 
 
 def hit(code, share=0.5):
@@ -19,10 +26,10 @@ def report(incident_id, code, minutes, channel="web"):
 
 def test_common_superior_is_the_lowest_shared_grid_above_every_party():
     assert rules.common_superior([CHAINS["V111"], CHAINS["V112"]]) == "T11"
-    assert rules.common_superior([CHAINS["V112"], CHAINS["V121"]]) == "C1"        # climbs two levels
-    assert rules.common_superior([CHAINS["V121"], CHAINS["T21"]]) == "P"          # different levels
+    assert rules.common_superior([CHAINS["V112"], CHAINS["V121"]]) == "C1"  # climbs two levels
+    assert rules.common_superior([CHAINS["V121"], CHAINS["T21"]]) == "P"  # different levels
     assert rules.common_superior([CHAINS["V111"], CHAINS["V112"], CHAINS["T21"]]) == "P"
-    assert rules.common_superior([CHAINS["X"], CHAINS["Y"]]) is None              # no shared grid
+    assert rules.common_superior([CHAINS["X"], CHAINS["Y"]]) is None  # no shared grid
     assert rules.common_superior([]) is None
 
 

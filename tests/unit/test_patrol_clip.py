@@ -1,4 +1,5 @@
 """Clipping a timed track to a period's time window, with the crossing points interpolated."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -29,13 +30,13 @@ def test_the_entry_point_is_interpolated_on_the_crossing_segment():
 
 
 def test_the_exit_point_is_interpolated_too_and_nothing_after_it_stays():
-    pts = track(0.0, 0.2, 0.4, 0.6, 0.8, step_s=300)   # 23:50 … 00:10
+    pts = track(0.0, 0.2, 0.4, 0.6, 0.8, step_s=300)  # 23:50 … 00:10
     got = clip(pts, T0 - timedelta(hours=1), MIDNIGHT)
     assert [round(p[0], 12) for p in got] == [0.0, 0.2, 0.4]
-    assert got[-1][2] == MIDNIGHT and got[-1][0] == 0.4     # midnight is exactly the 3rd fix
+    assert got[-1][2] == MIDNIGHT and got[-1][0] == 0.4  # midnight is exactly the 3rd fix
 
 
 def test_a_track_outside_or_only_touching_the_period_gives_nothing():
-    pts = track(0, 1, 2)                      # ends 23:56:40
+    pts = track(0, 1, 2)  # ends 23:56:40
     assert clip(pts, MIDNIGHT, END) == []
-    assert clip(pts, pts[-1][2], END) == []   # touches the window at one instant only
+    assert clip(pts, pts[-1][2], END) == []  # touches the window at one instant only

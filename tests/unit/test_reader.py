@@ -1,7 +1,8 @@
 """Reading grid boundary files into the standard schema (no database)."""
+
 import json
-from pathlib import Path
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -21,11 +22,15 @@ from tests.worlds import write_geojson, write_shapefile_zip
 X0, Y0 = 40_500_000.0, 4_400_000.0  # EPSG:4528 zone 40: x0 is the 120°E central meridian
 TO_WGS84 = Transformer.from_crs("EPSG:4528", "EPSG:4326", always_xy=True)
 # writing the test data in shapefiles truncates names and, once, omits the CRS on purpose
-pytestmark = [pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
-              pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
-              pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")]
-STAFF = [{"name": "示例·网格员甲", "role": "网格员", "phone": "13800000001", "phone_public": True},
-         {"name": "示例·监督员乙", "role": "监督员", "phone": None, "phone_public": False}]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Column names longer than 10:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning"),
+]
+STAFF = [
+    {"name": "示例·网格员甲", "role": "网格员", "phone": "13800000001", "phone_public": True},
+    {"name": "示例·监督员乙", "role": "监督员", "phone": None, "phone_public": False},
+]
 
 
 def sq(x1, y1, x2, y2):
@@ -36,13 +41,34 @@ def standard_frame(crs="EPSG:4528"):
     """Two grids with every standard field, as a data supplier would write them."""
     common = {"entity": "甲街道办事处", "leader": "张三", "leader_title": "主任", "duties": "大气、水环境巡查"}
     rows = [
-        {**common, "code": "110102003000", "name": "甲街道", "level": 1, "parent_code": None,
-         "leader_phone": "13800000000", "leader_phone_public": True, "contact_phone": "010-66000000",
-         "contact_phone_public": False, "sample_data": True,
-         "staff": json.dumps(STAFF, ensure_ascii=False), "geometry": sq(0, 0, 2000, 1000)},
-        {**common, "code": "110102003001", "name": "甲一社区", "level": 2, "parent_code": "110102003000",
-         "leader_phone": None, "leader_phone_public": False, "contact_phone": "010-66000001",
-         "contact_phone_public": True, "sample_data": False, "staff": None, "geometry": sq(0, 0, 1000, 1000)},
+        {
+            **common,
+            "code": "110102003000",
+            "name": "甲街道",
+            "level": 1,
+            "parent_code": None,
+            "leader_phone": "13800000000",
+            "leader_phone_public": True,
+            "contact_phone": "010-66000000",
+            "contact_phone_public": False,
+            "sample_data": True,
+            "staff": json.dumps(STAFF, ensure_ascii=False),
+            "geometry": sq(0, 0, 2000, 1000),
+        },
+        {
+            **common,
+            "code": "110102003001",
+            "name": "甲一社区",
+            "level": 2,
+            "parent_code": "110102003000",
+            "leader_phone": None,
+            "leader_phone_public": False,
+            "contact_phone": "010-66000001",
+            "contact_phone_public": True,
+            "sample_data": False,
+            "staff": None,
+            "geometry": sq(0, 0, 1000, 1000),
+        },
     ]
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 
@@ -94,16 +120,18 @@ def test_shapefile_truncated_field_names_are_recognised(tmp_path):
     path = write(standard_frame(), tmp_path, "shp")
     written = set(pyogrio.read_info(path)["fields"])
     # the point of the alias table: these are the names GDAL really writes
-    assert {"parent_cod", "leader_tit", "leader_pho", "leader_p_1", "contact_ph", "contact__1",
-            "sample_dat"} <= written
+    assert {"parent_cod", "leader_tit", "leader_pho", "leader_p_1", "contact_ph", "contact__1", "sample_dat"} <= written
     mapping, problems = fields.resolve_columns(sorted(written), None)
     assert problems == []
     assert set(mapping) == set(fields.ALIASES)
 
 
 def test_known_projected_point_matches_pyproj(tmp_path):
-    frame = gpd.GeoDataFrame({"code": ["1"], "name": ["a"], "level": [1]},
-                             geometry=[Polygon([(X0, Y0), (X0 + 100, Y0), (X0, Y0 + 100)])], crs="EPSG:4528")
+    frame = gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["a"], "level": [1]},
+        geometry=[Polygon([(X0, Y0), (X0 + 100, Y0), (X0, Y0 + 100)])],
+        crs="EPSG:4528",
+    )
     lon, lat = shapely.get_coordinates(read_grids(write(frame, tmp_path, "gpkg")).geometry[0])[0]
     want = TO_WGS84.transform(X0, Y0)
     assert abs(lon - want[0]) < 1e-12 and abs(lat - want[1]) < 1e-12
@@ -112,12 +140,17 @@ def test_known_projected_point_matches_pyproj(tmp_path):
 
 
 def test_numeric_codes_and_phones_become_exact_strings(tmp_path):
-    frame = gpd.GeoDataFrame({
-        "code": np.array([110102003000, 110102003001], dtype=np.int64),
-        "name": ["甲", "乙"], "level": [1.0, 2.0],
-        "parent_code": [np.nan, 110102003000.0],  # a numeric column with a gap reads back as float
-        "contact_phone": [13800000000, 13900000000],
-    }, geometry=[sq(0, 0, 10, 10), sq(0, 0, 5, 5)], crs="EPSG:4528")
+    frame = gpd.GeoDataFrame(
+        {
+            "code": np.array([110102003000, 110102003001], dtype=np.int64),
+            "name": ["甲", "乙"],
+            "level": [1.0, 2.0],
+            "parent_code": [np.nan, 110102003000.0],  # a numeric column with a gap reads back as float
+            "contact_phone": [13800000000, 13900000000],
+        },
+        geometry=[sq(0, 0, 10, 10), sq(0, 0, 5, 5)],
+        crs="EPSG:4528",
+    )
     for kind in ("gpkg", "geojson", "shp"):
         folder = tmp_path / kind
         folder.mkdir()
@@ -129,12 +162,15 @@ def test_numeric_codes_and_phones_become_exact_strings(tmp_path):
 
 
 def test_field_map_renames_columns(tmp_path):
-    frame = gpd.GeoDataFrame({"XZQDM": ["110102"], "XZQMC": ["西城区"], "JB": [1], "SJDM": [None],
-                              "FZR": ["李四"], "code": ["ignored"]},
-                             geometry=[sq(0, 0, 10, 10)], crs="EPSG:4528")
+    frame = gpd.GeoDataFrame(
+        {"XZQDM": ["110102"], "XZQMC": ["西城区"], "JB": [1], "SJDM": [None], "FZR": ["李四"], "code": ["ignored"]},
+        geometry=[sq(0, 0, 10, 10)],
+        crs="EPSG:4528",
+    )
     path = write(frame, tmp_path, "gpkg")
-    grids = read_grids(path, field_map={"code": "XZQDM", "name": "xzqmc", "level": "JB",
-                                        "parent_code": "SJDM", "leader": "FZR"})
+    grids = read_grids(
+        path, field_map={"code": "XZQDM", "name": "xzqmc", "level": "JB", "parent_code": "SJDM", "leader": "FZR"}
+    )
     assert grids.code.tolist() == ["110102"]
     assert grids.name.tolist() == ["西城区"]
     assert grids.leader_name.tolist() == ["李四"]
@@ -175,8 +211,9 @@ def test_geojson_declared_crs_conflict(tmp_path):
 
 
 def test_geojson_declaring_wgs84_is_not_overridden(tmp_path):
-    frame = gpd.GeoDataFrame({"code": ["1"], "name": ["a"], "level": [1]},
-                             geometry=[box(116.3, 39.9, 116.31, 39.91)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["a"], "level": [1]}, geometry=[box(116.3, 39.9, 116.31, 39.91)], crs="EPSG:4326"
+    )
     path = write(frame, tmp_path, "geojson")
     assert '"crs"' in open(path, encoding="utf-8").read()  # GDAL declares CRS84 explicitly
     with pytest.raises(InvalidInput, match="不一致"):
@@ -219,8 +256,13 @@ def test_swapped_lat_lon_is_refused_as_a_wrong_crs(tmp_path):
     assert err.value.details == {"source_indexes": [0, 1]}
 
 
-@pytest.mark.parametrize("wrong,message", [("EPSG:4527", "适用范围"),          # zone 39, zone-prefixed eastings
-                                           ("EPSG:4549", "超出经纬度范围")])    # 120°E without the prefix
+@pytest.mark.parametrize(
+    "wrong,message",
+    [
+        ("EPSG:4527", "适用范围"),  # zone 39, zone-prefixed eastings
+        ("EPSG:4549", "超出经纬度范围"),
+    ],
+)  # 120°E without the prefix
 def test_metres_in_the_wrong_zone_are_refused_by_the_crs_area_of_use(tmp_path, wrong, message):
     """Zone-40 metres declared as another zone still give valid lon/lat; the CRS's area of use catches it."""
     frame = standard_frame().set_crs(wrong, allow_override=True)
@@ -239,10 +281,13 @@ def test_geojson_without_crs_is_wgs84_and_may_be_given_one(tmp_path):
     assert same_shape(grids.geometry[0], MultiPolygon([expected_wgs84(sq(0, 0, 100, 100))]))
 
 
-@pytest.mark.parametrize("name,inverse,forward", [
-    ("gcj02", coords.gcj02_to_wgs84, coords.wgs84_to_gcj02),
-    ("bd09", coords.bd09_to_wgs84, coords.wgs84_to_bd09),
-])
+@pytest.mark.parametrize(
+    "name,inverse,forward",
+    [
+        ("gcj02", coords.gcj02_to_wgs84, coords.wgs84_to_gcj02),
+        ("bd09", coords.bd09_to_wgs84, coords.wgs84_to_bd09),
+    ],
+)
 def test_offset_datum_input_is_converted(tmp_path, name, inverse, forward):
     true_corners = np.array([(116.39, 39.90), (116.40, 39.90), (116.40, 39.91), (116.39, 39.91)])
     shown = np.column_stack(forward(true_corners[:, 0], true_corners[:, 1]))
@@ -255,8 +300,9 @@ def test_offset_datum_input_is_converted(tmp_path, name, inverse, forward):
 
 
 def test_gcj02_accepted_for_a_file_labelled_wgs84(tmp_path):
-    frame = gpd.GeoDataFrame({"code": ["1"], "name": ["a"], "level": [1]},
-                             geometry=[box(116.39, 39.90, 116.40, 39.91)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["a"], "level": [1]}, geometry=[box(116.39, 39.90, 116.40, 39.91)], crs="EPSG:4326"
+    )
     path = write(frame, tmp_path, "shp")
     got = shapely.get_coordinates(read_grids(path, crs="gcj02").geometry[0])
     want = np.column_stack(coords.gcj02_to_wgs84(*shapely.get_coordinates(frame.geometry[0]).T))
@@ -331,8 +377,14 @@ def test_corrupt_and_unsupported_files(tmp_path):
     empty_zip = tmp_path / "empty.zip"
     with zipfile.ZipFile(empty_zip, "w") as zf:
         zf.writestr("readme.txt", "no shapefile here")
-    cases = [(garbage, "压缩包损坏"), (bad_gpkg, "无法读取"), (csv, "不支持"), (empty_zip, "没有 .shp"),
-             (tmp_path / "missing.gpkg", "不存在"), (tmp_path, "目录")]
+    cases = [
+        (garbage, "压缩包损坏"),
+        (bad_gpkg, "无法读取"),
+        (csv, "不支持"),
+        (empty_zip, "没有 .shp"),
+        (tmp_path / "missing.gpkg", "不存在"),
+        (tmp_path, "目录"),
+    ]
     for path, message in cases:
         with pytest.raises(InvalidInput, match=message):
             read_grids(str(path))
@@ -351,10 +403,26 @@ def test_zip_member_failing_its_checksum(tmp_path):
 
 def test_values_are_coerced_or_kept_raw_for_validation(tmp_path):
     rows = [
-        feature(box(0, 0, 1, 1), code="1", name="a", level="2", sample_data="是", contact_phone_public="否",
-                leader_phone_public=1, staff=STAFF),
-        feature(box(0, 0, 1, 1), code="2", name="b", level="two", sample_data="maybe",
-                contact_phone_public="false", leader_phone_public="TRUE", staff="[not json"),
+        feature(
+            box(0, 0, 1, 1),
+            code="1",
+            name="a",
+            level="2",
+            sample_data="是",
+            contact_phone_public="否",
+            leader_phone_public=1,
+            staff=STAFF,
+        ),
+        feature(
+            box(0, 0, 1, 1),
+            code="2",
+            name="b",
+            level="two",
+            sample_data="maybe",
+            contact_phone_public="false",
+            leader_phone_public="TRUE",
+            staff="[not json",
+        ),
     ]
     grids = read_grids(write_geojson(tmp_path, rows))
     assert grids.level.tolist() == [2, "two"]
@@ -366,13 +434,19 @@ def test_values_are_coerced_or_kept_raw_for_validation(tmp_path):
 
 def test_geometries_are_wrapped_not_repaired(tmp_path):
     bowtie = Polygon([(116.0, 39.0), (116.1, 39.1), (116.1, 39.0), (116.0, 39.1)])
-    rows = [feature(box(116, 39, 116.1, 39.1), code="1", name="a", level=1),
-            feature(bowtie, code="2", name="b", level=1),
-            feature(LineString([(116, 39), (116.1, 39.1)]), code="3", name="c", level=1),
-            {"type": "Feature", "properties": {"code": "4", "name": "d", "level": 1}, "geometry": None}]
+    rows = [
+        feature(box(116, 39, 116.1, 39.1), code="1", name="a", level=1),
+        feature(bowtie, code="2", name="b", level=1),
+        feature(LineString([(116, 39), (116.1, 39.1)]), code="3", name="c", level=1),
+        {"type": "Feature", "properties": {"code": "4", "name": "d", "level": 1}, "geometry": None},
+    ]
     grids = read_grids(write_geojson(tmp_path, rows))
-    assert [g.geom_type if g is not None else None for g in grids.geometry] == \
-        ["MultiPolygon", "MultiPolygon", "LineString", None]
+    assert [g.geom_type if g is not None else None for g in grids.geometry] == [
+        "MultiPolygon",
+        "MultiPolygon",
+        "LineString",
+        None,
+    ]
     assert not grids.geometry[1].is_valid
     assert same_shape(grids.geometry[1].geoms[0], bowtie, 0)
 
@@ -388,17 +462,39 @@ def test_empty_file_gives_empty_standard_frame(tmp_path):
     assert len(grids) == 0 and list(grids.columns) == list(fields.OUTPUT_COLUMNS)
 
 
-@pytest.mark.parametrize("value,want", [
-    (110102003000, "110102003000"), (110102003000.0, "110102003000"), (np.int64(7), "7"),
-    (" 110102003000.0 ", "110102003000"), ("0012", "0012"), (1.5, "1.5"), ("", None), (np.nan, None),
-    (None, None), (pd.NA, None),
-])
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        (110102003000, "110102003000"),
+        (110102003000.0, "110102003000"),
+        (np.int64(7), "7"),
+        (" 110102003000.0 ", "110102003000"),
+        ("0012", "0012"),
+        (1.5, "1.5"),
+        ("", None),
+        (np.nan, None),
+        (None, None),
+        (pd.NA, None),
+    ],
+)
 def test_code_text(value, want):
     assert fields.to_text(value, code=True) == want
 
 
-@pytest.mark.parametrize("value,want", [(True, True), (0, False), (1.0, True), ("是", True), ("否", False),
-                                        ("False", False), ("y", True), (None, "default"), ("", "default")])
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        (True, True),
+        (0, False),
+        (1.0, True),
+        ("是", True),
+        ("否", False),
+        ("False", False),
+        ("y", True),
+        (None, "default"),
+        ("", "default"),
+    ],
+)
 def test_booleans(value, want):
     assert fields.to_bool(value, "default") == want
 
@@ -421,10 +517,16 @@ def test_bad_levels(bad):
 
 
 def test_staff_parsing():
-    assert fields.parse_staff('[{"name": "王五", "phone": 13800000000}]') == \
-        [{"name": "王五", "role": "网格员", "phone": "13800000000", "phone_public": False}]
+    assert fields.parse_staff('[{"name": "王五", "phone": 13800000000}]') == [
+        {"name": "王五", "role": "网格员", "phone": "13800000000", "phone_public": False}
+    ]
     assert fields.parse_staff(None) == [] and fields.parse_staff("") == []
-    for bad, reason in (("[oops", "JSON"), ('{"name": "x"}', "数组"), ('[{"role": "x"}]', "姓名"),
-                        ('["x"]', "对象"), ('[{"name": "x", "phone_public": "maybe"}]', "phone_public")):
+    for bad, reason in (
+        ("[oops", "JSON"),
+        ('{"name": "x"}', "数组"),
+        ('[{"role": "x"}]', "姓名"),
+        ('["x"]', "对象"),
+        ('[{"name": "x", "phone_public": "maybe"}]', "phone_public"),
+    ):
         with pytest.raises(ValueError, match=reason):
             fields.parse_staff(bad)

@@ -1,4 +1,5 @@
 """Validation of normalised grid datasets (no database)."""
+
 import time
 
 import geopandas as gpd
@@ -14,8 +15,9 @@ from gisgrid.grids.validation import Problem, format_report, validate_grids
 from tests import worlds
 
 # writing shapefile test data truncates the standard names, which is expected
-pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning",
-                                        "ignore:Column names longer than 10:UserWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Normalized/laundered field name:RuntimeWarning", "ignore:Column names longer than 10:UserWarning"
+)
 X0, Y0 = 40_500_000.0, 4_400_000.0
 TO_METRES = Transformer.from_crs("EPSG:4326", "EPSG:4528", always_xy=True)
 GEOD = Geod(ellps="WGS84")
@@ -27,18 +29,30 @@ def sq(x1, y1, x2, y2):
 
 
 def grid(code, level, parent, geom, **extra):
-    row = {"code": code, "name": f"网格{code}", "level": level, "parent_code": parent, "entity": None,
-           "leader_name": None, "leader_title": None, "leader_phone": None, "leader_phone_public": False,
-           "contact_phone": None, "contact_phone_public": True, "duties": None, "sample_data": False,
-           "staff": [], "geometry": geom}
+    row = {
+        "code": code,
+        "name": f"网格{code}",
+        "level": level,
+        "parent_code": parent,
+        "entity": None,
+        "leader_name": None,
+        "leader_title": None,
+        "leader_phone": None,
+        "leader_phone_public": False,
+        "contact_phone": None,
+        "contact_phone_public": True,
+        "duties": None,
+        "sample_data": False,
+        "staff": [],
+        "geometry": geom,
+    }
     row.update(extra)
     return row
 
 
 def frame(rows, crs="EPSG:4528"):
     """What read_grids returns for these rows drawn in ``crs``."""
-    drawn = gpd.GeoDataFrame([{**row, "source_index": i} for i, row in enumerate(rows)],
-                             geometry="geometry", crs=crs)
+    drawn = gpd.GeoDataFrame([{**row, "source_index": i} for i, row in enumerate(rows)], geometry="geometry", crs=crs)
     result = drawn.to_crs("EPSG:4326")[list(fields.OUTPUT_COLUMNS)]
     result.attrs["source_crs"] = crs
     return result
@@ -58,9 +72,11 @@ def metres(location):
 
 def county():
     """A 2 km × 1 km county split into two towns: a clean dataset."""
-    return [grid("C", 1, None, sq(0, 0, 2000, 1000)),
-            grid("C1", 2, "C", sq(0, 0, 1000, 1000)),
-            grid("C2", 2, "C", sq(1000, 0, 2000, 1000))]
+    return [
+        grid("C", 1, None, sq(0, 0, 2000, 1000)),
+        grid("C1", 2, "C", sq(0, 0, 1000, 1000)),
+        grid("C2", 2, "C", sq(1000, 0, 2000, 1000)),
+    ]
 
 
 def test_clean_dataset_has_no_problems():
@@ -101,8 +117,7 @@ def test_frame_without_reader_metadata_is_checked_too():
 
 def test_invalid_geometry_reports_reason_and_location():
     bowtie = Polygon([(116.0, 39.0), (116.01, 39.01), (116.01, 39.0), (116.0, 39.01)])
-    rows = [grid("P", 1, None, box(116.0, 39.0, 116.01, 39.01)),
-            grid("K", 2, "P", bowtie)]
+    rows = [grid("P", 1, None, box(116.0, 39.0, 116.01, 39.01)), grid("K", 2, "P", bowtie)]
     problems = validate_grids(frame(rows, "EPSG:4326"))
     [problem] = problems  # topology skips the bowtie: no gap/outside reported for it
     assert (problem.kind, problem.code, problem.source_index) == ("invalid_geometry", "K", 1)
@@ -111,18 +126,28 @@ def test_invalid_geometry_reports_reason_and_location():
 
 
 def test_empty_and_wrong_geometry_types():
-    rows = [grid("N", 1, None, None), grid("E", 1, None, Polygon()),
-            grid("L", 1, None, LineString([(X0, Y0), (X0 + 10, Y0)])), grid("T", 1, None, Point(X0, Y0))]
+    rows = [
+        grid("N", 1, None, None),
+        grid("E", 1, None, Polygon()),
+        grid("L", 1, None, LineString([(X0, Y0), (X0 + 10, Y0)])),
+        grid("T", 1, None, Point(X0, Y0)),
+    ]
     problems = validate_grids(frame(rows))
     assert [(p.kind, p.code) for p in problems] == [
-        ("empty_geometry", "N"), ("empty_geometry", "E"),
-        ("wrong_geometry_type", "L"), ("wrong_geometry_type", "T")]
+        ("empty_geometry", "N"),
+        ("empty_geometry", "E"),
+        ("wrong_geometry_type", "L"),
+        ("wrong_geometry_type", "T"),
+    ]
     assert "LineString" in problems[2].message
 
 
 def test_missing_values():
-    rows = [grid(None, 1, None, sq(0, 0, 10, 10)), grid("B", 1, None, sq(20, 0, 30, 10), name=None),
-            grid("C", None, None, sq(40, 0, 50, 10))]
+    rows = [
+        grid(None, 1, None, sq(0, 0, 10, 10)),
+        grid("B", 1, None, sq(20, 0, 30, 10), name=None),
+        grid("C", None, None, sq(40, 0, 50, 10)),
+    ]
     problems = only(validate_grids(frame(rows)), "missing_value")
     assert [(p.source_index, p.code) for p in problems] == [(0, None), (1, "B"), (2, "C")]
     assert [m.split()[1] for m in (p.message for p in problems)] == ["code", "name", "level"]
@@ -138,11 +163,14 @@ def test_bad_level(level):
     assert repr(level) in problem.message
 
 
-@pytest.mark.parametrize("staff,reason", [("[not json", "JSON"), ('[{"role": "网格员"}]', "姓名"),
-                                          ('{"name": "王五"}', "数组")])
+@pytest.mark.parametrize(
+    "staff,reason", [("[not json", "JSON"), ('[{"role": "网格员"}]', "姓名"), ('{"name": "王五"}', "数组")]
+)
 def test_bad_staff(staff, reason):
-    rows = [grid("A", 1, None, sq(0, 0, 10, 10), staff=staff),
-            grid("B", 1, None, sq(20, 0, 30, 10), staff=[{"name": "王五", "role": "网格员"}])]
+    rows = [
+        grid("A", 1, None, sq(0, 0, 10, 10), staff=staff),
+        grid("B", 1, None, sq(20, 0, 30, 10), staff=[{"name": "王五", "role": "网格员"}]),
+    ]
     [problem] = validate_grids(frame(rows))
     assert (problem.kind, problem.code) == ("bad_staff", "A")
     assert reason in problem.message
@@ -156,8 +184,11 @@ def test_bad_boolean_value():
 
 
 def test_every_duplicate_is_reported():
-    rows = [grid("D", 1, None, sq(0, 0, 10, 10)), grid("X", 1, None, sq(20, 0, 30, 10)),
-            grid("D", 1, None, sq(40, 0, 50, 10))]
+    rows = [
+        grid("D", 1, None, sq(0, 0, 10, 10)),
+        grid("X", 1, None, sq(20, 0, 30, 10)),
+        grid("D", 1, None, sq(40, 0, 50, 10)),
+    ]
     problems = only(validate_grids(frame(rows)), "duplicate_code")
     assert [(p.code, p.source_index) for p in problems] == [("D", 0), ("D", 2)]
     assert "#0" in problems[0].message and "#2" in problems[0].message
@@ -177,8 +208,12 @@ def test_child_level_must_exceed_parent_level():
 
 
 def test_parent_cycles():
-    rows = [grid("A", 1, "B", sq(0, 0, 10, 10)), grid("B", 2, "A", sq(20, 0, 30, 10)),
-            grid("S", 1, "S", sq(40, 0, 50, 10)), grid("T", 1, None, sq(60, 0, 70, 10))]
+    rows = [
+        grid("A", 1, "B", sq(0, 0, 10, 10)),
+        grid("B", 2, "A", sq(20, 0, 30, 10)),
+        grid("S", 1, "S", sq(40, 0, 50, 10)),
+        grid("T", 1, None, sq(60, 0, 70, 10)),
+    ]
     problems = validate_grids(frame(rows))
     assert [p.code for p in only(problems, "parent_level")] == ["A"]  # S is its own parent: a cycle only
     problems = only(problems, "cycle")
@@ -217,15 +252,21 @@ def test_top_level_grids_are_siblings():
 
 
 def test_overlap_between_non_siblings_is_not_an_overlap():
-    rows = [grid("A", 1, None, sq(0, 0, 1000, 1000)), grid("B", 1, None, sq(1000, 0, 2000, 1000)),
-            grid("A1", 2, "A", sq(0, 0, 1000, 1000)), grid("B1", 2, "B", sq(1000, 0, 2000, 1000))]
+    rows = [
+        grid("A", 1, None, sq(0, 0, 1000, 1000)),
+        grid("B", 1, None, sq(1000, 0, 2000, 1000)),
+        grid("A1", 2, "A", sq(0, 0, 1000, 1000)),
+        grid("B1", 2, "B", sq(1000, 0, 2000, 1000)),
+    ]
     assert validate_grids(frame(rows)) == []
 
 
 def test_gaps_are_reported_per_piece_on_the_parent():
-    rows = [grid("C", 1, None, sq(0, 0, 3000, 1000)),
-            grid("C1", 2, "C", sq(500, 0, 1000, 1000)),
-            grid("C2", 2, "C", sq(1000, 0, 2000, 1000))]
+    rows = [
+        grid("C", 1, None, sq(0, 0, 3000, 1000)),
+        grid("C1", 2, "C", sq(500, 0, 1000, 1000)),
+        grid("C2", 2, "C", sq(1000, 0, 2000, 1000)),
+    ]
     problems = only(validate_grids(frame(rows)), "gap")
     assert [p.code for p in problems] == ["C", "C"]
     by_area = sorted(problems, key=lambda p: p.area_m2)
@@ -246,9 +287,11 @@ def test_areas_are_square_metres_for_lonlat_data():
 
 
 def test_floating_point_slivers_are_not_problems():
-    rows = [grid("E", 1, None, box(116.0, 39.0, 116.02, 39.01)),
-            grid("E1", 2, "E", box(116.0, 39.0, 116.01 + 1e-9, 39.01)),  # ~0.1 mm too wide
-            grid("E2", 2, "E", box(116.01, 39.0, 116.02, 39.01))]
+    rows = [
+        grid("E", 1, None, box(116.0, 39.0, 116.02, 39.01)),
+        grid("E1", 2, "E", box(116.0, 39.0, 116.01 + 1e-9, 39.01)),  # ~0.1 mm too wide
+        grid("E2", 2, "E", box(116.01, 39.0, 116.02, 39.01)),
+    ]
     assert validate_grids(frame(rows, "EPSG:4326")) == []
     rows[1] = grid("E1", 2, "E", box(116.0, 39.0, 116.01 + 1e-5, 39.01))  # ~0.9 m too wide
     assert [p.kind for p in validate_grids(frame(rows, "EPSG:4326"))] == ["overlap"]
@@ -268,8 +311,11 @@ def test_unreadable_children_skip_the_gap_check_but_not_the_rest():
 
 
 def test_projected_frame_is_accepted_as_is():
-    drawn = gpd.GeoDataFrame([grid("A", 1, None, sq(0, 0, 1000, 1000)), grid("B", 1, None, sq(900, 0, 2000, 1000))],
-                             geometry="geometry", crs="EPSG:4528")
+    drawn = gpd.GeoDataFrame(
+        [grid("A", 1, None, sq(0, 0, 1000, 1000)), grid("B", 1, None, sq(900, 0, 2000, 1000))],
+        geometry="geometry",
+        crs="EPSG:4528",
+    )
     [problem] = validate_grids(drawn)
     assert problem.area_m2 == pytest.approx(100_000, rel=0.01)
     assert problem.source_index == 0
@@ -286,7 +332,7 @@ def test_problem_to_dict_and_report():
     report = format_report(problems)
     assert report.splitlines()[0].startswith("共 3 个错误、0 个警告")
     assert "要素 #2（网格 C2）" in report and "100000" in report.replace(",", "").replace(".", "")[:10_000]
-    x_block = report[report.index("要素 #3（网格 X）"):]
+    x_block = report[report.index("要素 #3（网格 X）") :]
     assert "missing_value" in x_block and "unknown_parent" in x_block
     assert format_report([]) == "未发现问题 (no problems found)"
     warning = Problem("warning", "overlap", "注意", None, None)
@@ -298,9 +344,15 @@ def test_five_thousand_features_validate_quickly():
     for p in range(50):
         px, py = (p % 10) * 1000, (p // 10) * 1000
         rows.append(grid(f"P{p}", 1, None, shapely.segmentize(sq(px, py, px + 1000, py + 1000), 100)))
-        rows += [grid(f"P{p}-{k}", 2, f"P{p}", sq(px + k % 10 * 100, py + k // 10 * 100,
-                                                 px + k % 10 * 100 + 100, py + k // 10 * 100 + 100))
-                 for k in range(100)]
+        rows += [
+            grid(
+                f"P{p}-{k}",
+                2,
+                f"P{p}",
+                sq(px + k % 10 * 100, py + k // 10 * 100, px + k % 10 * 100 + 100, py + k // 10 * 100 + 100),
+            )
+            for k in range(100)
+        ]
     rows[-1] = grid("P49-99", 2, "P49", sq(9900, 4900, 10000, 5015))  # 100 m × 15 m outside P49
     data = frame(rows)
     started = time.perf_counter()

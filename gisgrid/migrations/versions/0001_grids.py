@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -28,8 +29,13 @@ def upgrade() -> None:
         sa.Column("superseded_at", sa.DateTime(timezone=True)),
         sa.CheckConstraint("status IN ('draft', 'published', 'superseded')", name="ck_boundary_version_status"),
     )
-    op.create_index("uq_boundary_version_published", "boundary_version", ["status"], unique=True,
-                    postgresql_where=sa.text("status = 'published'"))
+    op.create_index(
+        "uq_boundary_version_published",
+        "boundary_version",
+        ["status"],
+        unique=True,
+        postgresql_where=sa.text("status = 'published'"),
+    )
     op.create_table(
         "grid",
         sa.Column("id", sa.BigInteger, primary_key=True),

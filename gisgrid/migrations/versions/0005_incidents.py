@@ -4,6 +4,7 @@ Revision ID: 0005
 Revises: 0002
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -13,8 +14,17 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-STATES = ("reported", "rejected", "registered", "dispatched", "in_progress", "handled", "verified", "closed",
-          "evaluated")
+STATES = (
+    "reported",
+    "rejected",
+    "registered",
+    "dispatched",
+    "in_progress",
+    "handled",
+    "verified",
+    "closed",
+    "evaluated",
+)
 CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
 PHOTO_STAGES = ("intake", "before", "after", "verify")

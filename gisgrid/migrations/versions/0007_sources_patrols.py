@@ -4,6 +4,7 @@ Revision ID: 0007
 Revises: 0002
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -14,8 +15,15 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-KINDS = ("enterprise", "construction_site", "livestock_farm", "drinking_water_source",
-         "catering", "vehicle_repair", "other")
+KINDS = (
+    "enterprise",
+    "construction_site",
+    "livestock_farm",
+    "drinking_water_source",
+    "catering",
+    "vehicle_repair",
+    "other",
+)
 
 
 def upgrade() -> None:
@@ -84,9 +92,14 @@ def _inspections() -> None:
         sa.Column("interval_months", sa.Integer, nullable=False),
         sa.CheckConstraint("interval_months BETWEEN 1 AND 60", name="ck_inspection_frequency_months"),
     )
-    op.bulk_insert(freq, [{"supervision_class": "A", "interval_months": 12},
-                          {"supervision_class": "B", "interval_months": 3},
-                          {"supervision_class": "C", "interval_months": 1}])
+    op.bulk_insert(
+        freq,
+        [
+            {"supervision_class": "A", "interval_months": 12},
+            {"supervision_class": "B", "interval_months": 3},
+            {"supervision_class": "C", "interval_months": 1},
+        ],
+    )
     op.create_table(
         "lottery_draw",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -140,6 +153,14 @@ def _patrols() -> None:
 
 
 def downgrade() -> None:
-    for table in ("patrol_track", "inspector_conflict", "source_inspection", "lottery_draw", "inspection_frequency",
-                  "source_document", "source_class_change", "pollution_source"):
+    for table in (
+        "patrol_track",
+        "inspector_conflict",
+        "source_inspection",
+        "lottery_draw",
+        "inspection_frequency",
+        "source_document",
+        "source_class_change",
+        "pollution_source",
+    ):
         op.drop_table(table)

@@ -4,6 +4,7 @@ Revision ID: 0008
 Revises: 0005
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -27,8 +28,7 @@ def _events() -> None:
         sa.Column("id", sa.BigInteger, primary_key=True),
         sa.Column("title", sa.Text, nullable=False),
         sa.Column("act_geom", Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False),
-        sa.Column("version_id", sa.Integer, sa.ForeignKey("boundary_version.id", ondelete="RESTRICT"),
-                  nullable=False),
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("boundary_version.id", ondelete="RESTRICT"), nullable=False),
         sa.Column("created_by", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("updated_by", sa.Text),
@@ -37,8 +37,7 @@ def _events() -> None:
     op.create_table(
         "pollution_event_case",
         sa.Column("incident_id", sa.BigInteger, sa.ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"), nullable=False),
         sa.Column("received_chain", ARRAY(sa.Text), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("channel", sa.Text, nullable=False),
@@ -49,13 +48,11 @@ def _events() -> None:
     op.create_table(
         "pollution_event_area",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"), nullable=False),
         sa.Column("kind", sa.Text, nullable=False),
         sa.Column("params", JSONB, nullable=False, server_default="{}"),
         sa.Column("geom", Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False),
-        sa.CheckConstraint("kind IN ('observed', 'buffer', 'wind', 'downstream')",
-                           name="ck_pollution_event_area_kind"),
+        sa.CheckConstraint("kind IN ('observed', 'buffer', 'wind', 'downstream')", name="ck_pollution_event_area_kind"),
     )
     op.create_index("ix_pollution_event_area_event", "pollution_event_area", ["event_id"])
 
@@ -64,8 +61,7 @@ def _disputes() -> None:
     op.create_table(
         "jurisdiction_dispute",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("event_id", sa.BigInteger, sa.ForeignKey("pollution_event.id", ondelete="CASCADE"), nullable=False),
         sa.Column("parties", ARRAY(sa.Text), nullable=False),
         sa.Column("deciding_code", sa.Text),
         sa.Column("reason", sa.Text, nullable=False),
@@ -77,11 +73,18 @@ def _disputes() -> None:
         sa.Column("decided_by", sa.Text),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
         sa.CheckConstraint("state IN ('open', 'decided')", name="ck_jurisdiction_dispute_state"),
-        sa.CheckConstraint("state = 'open' OR (designated_code IS NOT NULL AND decision_reason IS NOT NULL)",
-                           name="ck_jurisdiction_dispute_decided"),
+        sa.CheckConstraint(
+            "state = 'open' OR (designated_code IS NOT NULL AND decision_reason IS NOT NULL)",
+            name="ck_jurisdiction_dispute_decided",
+        ),
     )
-    op.create_index("uq_jurisdiction_dispute_open", "jurisdiction_dispute", ["event_id"], unique=True,
-                    postgresql_where=sa.text("state = 'open'"))
+    op.create_index(
+        "uq_jurisdiction_dispute_open",
+        "jurisdiction_dispute",
+        ["event_id"],
+        unique=True,
+        postgresql_where=sa.text("state = 'open'"),
+    )
 
 
 def _rivers() -> None:
@@ -98,6 +101,11 @@ def _rivers() -> None:
 
 
 def downgrade() -> None:
-    for table in ("river_reach", "jurisdiction_dispute", "pollution_event_area", "pollution_event_case",
-                  "pollution_event"):
+    for table in (
+        "river_reach",
+        "jurisdiction_dispute",
+        "pollution_event_area",
+        "pollution_event_case",
+        "pollution_event",
+    ):
         op.drop_table(table)

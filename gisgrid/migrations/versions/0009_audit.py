@@ -5,6 +5,7 @@ Revises: 0008
 Depends on: 0004, 0006, 0007 (it puts triggers on their tables)
 Create Date: 2026-12-03
 """
+
 from importlib import resources
 
 import sqlalchemy as sa
@@ -62,8 +63,10 @@ def upgrade() -> None:
     op.get_bind().exec_driver_sql(sql)
     for table, args in AUDITED.items():
         quoted = ", ".join(f"'{a}'" for a in args)
-        op.execute(f"CREATE TRIGGER audit_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                   f"FOR EACH ROW EXECUTE FUNCTION gisgrid_audit({quoted})")
+        op.execute(
+            f"CREATE TRIGGER audit_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION gisgrid_audit({quoted})"
+        )
 
 
 def downgrade() -> None:

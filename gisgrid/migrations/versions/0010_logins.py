@@ -4,6 +4,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
