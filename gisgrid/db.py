@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
@@ -11,7 +12,36 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gisgrid.errors import DatabaseUnavailable
+from gisgrid.errors import Conflict, DatabaseUnavailable
+
+# SQLSTATEs of a lost race: serialization failure, deadlock, lock not available, unique and exclusion violations
+_CONFLICT_CODES = {"40001", "40P01", "55P03", "23505", "23P01"}
+_DEPTH = "gisgrid_uow_depth"
+
+
+@contextmanager
+def unit_of_work(session: Session, conflict: str | None = None) -> Iterator[Session]:
+    """The one way a service writes: commit when the block ends, roll everything back on any exception.
+
+    Nested units (a service calling another service) join the outermost one, which alone commits.
+    A lost race (serialization/lock failure, duplicate key) becomes a 409 ``Conflict`` carrying
+    ``conflict`` (or a generic message); other errors propagate unchanged after the rollback.
+    Files written through ``gisgrid.media`` inside the block are kept or dropped with the commit.
+    """
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except BaseException as err:
+        if depth == 0:
+            session.rollback()
+        if isinstance(err, DBAPIError) and getattr(err.orig, "pgcode", None) in _CONFLICT_CODES:
+            raise Conflict(conflict or "数据已被他人同时修改，请刷新后重试 (concurrent change, retry)") from err
+        raise
+    finally:
+        session.info[_DEPTH] = depth
 
 
 def row_id(value) -> int:

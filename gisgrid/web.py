@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from flask import request
@@ -10,15 +11,24 @@ from flask import request
 from gisgrid.errors import InvalidInput
 
 
-def at_day() -> date | None:
-    """``?at=YYYY-MM-DD`` → a date (None when absent): the day whose published version is wanted."""
-    raw = request.args.get("at")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(raw: str | None, name: str = "at") -> date | None:
+    """The one parser of a day parameter: ``YYYY-MM-DD`` → a date, absent/empty → None, else InvalidInput."""
     if raw in (None, ""):
         return None
     try:
+        if not _ISO_DAY.fullmatch(raw):  # fromisoformat also takes 20240101 and week dates
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"参数 at 应为 YYYY-MM-DD 日期，收到 {raw!r} (at must be YYYY-MM-DD)") from None
+        raise InvalidInput(f"参数 {name} 应为 YYYY-MM-DD 日期，收到 {raw!r} ({name} must be YYYY-MM-DD)") from None
+
+
+def at_day() -> date | None:
+    """``?at=YYYY-MM-DD`` → a date (None when absent): the day whose published version is wanted."""
+    return parse_day(request.args.get("at"))
 
 
 def bbox(raw: str | None) -> tuple[float, float, float, float]:
