@@ -10,7 +10,6 @@ from flask import request
 
 from gisgrid.errors import InvalidInput
 
-
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
