@@ -17,18 +17,9 @@ from sqlalchemy.orm import Session
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
 from gisgrid.errors import InvalidInput, ValidationFailed
+from gisgrid.grids import fields
 
-ATTRIBUTES = (
-    "name",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "leader_phone_public",
-    "contact_phone",
-    "contact_phone_public",
-    "duties",
-)
+ATTRIBUTES = fields.EDITABLE  # the attributes an editor may change, from the field registry
 _METRES_PER_DEGREE = 111_320.0
 # a line or outline drawn by hand has tens of points; a whole redrawn boundary goes through the GeoPackage import
 MAX_EDIT_POINTS = 10_000
