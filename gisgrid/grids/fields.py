@@ -39,6 +39,7 @@ class GridField:
     editable: bool = True  # editors change it in the draft editor's attribute form
     compared: bool = True  # a change of it shows in the GeoPackage round-trip preview
     export_as: str | None = None  # column name in export files when it differs from ``name``
+    max_chars: int = 200  # longest text an editor may enter; longer ones get a multi-line input
 
     @property
     def export_name(self) -> str:
@@ -60,7 +61,7 @@ GRID_FIELDS = (
     GridField("leader_phone_public", "第一责任人电话向公众公开", "flag", ("leader_p_1", "leader_pub"), default=False),
     GridField("contact_phone", "联系电话", "code", ("contact_ph",), public="contact_phone_public"),
     GridField("contact_phone_public", "联系电话向公众公开", "flag", ("contact__1", "contact_pu"), default=True),
-    GridField("duties", "职责", "text", public=True),
+    GridField("duties", "职责", "text", public=True, max_chars=2000),
     GridField(
         "sample_data", "示例数据", "flag", ("sample_dat",), public=True, default=False, editable=False, compared=False
     ),
@@ -69,7 +70,8 @@ BY_NAME = {field.name: field for field in GRID_FIELDS}
 LABELS = {field.name: field.label for field in GRID_FIELDS}
 GRID_COLUMNS = tuple(field.name for field in GRID_FIELDS)  # stored columns of table grid
 PUBLIC_COLUMNS = tuple(field.name for field in GRID_FIELDS if field.public)  # columns of view public_grid
-EDITABLE = tuple(field.name for field in GRID_FIELDS if field.editable)
+EDITABLE_FIELDS = tuple(field for field in GRID_FIELDS if field.editable)  # the editor's attribute form
+EDITABLE = tuple(field.name for field in EDITABLE_FIELDS)
 COMPARED = tuple(field.name for field in GRID_FIELDS if field.compared) + ("staff",)
 EXPORT_NAMES = {field.name: field.export_name for field in GRID_FIELDS}
 # staff (grid_staff rows) travel with a grid as a JSON list {name, role, phone}; in public output the
