@@ -74,6 +74,7 @@ EDITABLE_FIELDS = tuple(field for field in GRID_FIELDS if field.editable)  # the
 EDITABLE = tuple(field.name for field in EDITABLE_FIELDS)
 COMPARED = tuple(field.name for field in GRID_FIELDS if field.compared) + ("staff",)
 EXPORT_NAMES = {field.name: field.export_name for field in GRID_FIELDS}
+STAFF_LABEL = "网格人员"
 # staff (grid_staff rows) travel with a grid as a JSON list {name, role, phone}; in public output the
 # phone is NULL unless phone_public (view public_grid_staff). In public records they follow the duties.
 PUBLIC_RECORD = tuple(col for name in PUBLIC_COLUMNS for col in ((name, "staff") if name == "duties" else (name,)))
