@@ -17,23 +17,14 @@ from sqlalchemy.orm import Session
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
 from gisgrid.errors import InvalidInput, ValidationFailed
+from gisgrid.grids import fields
 
-ATTRIBUTES = (
-    "name",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "leader_phone_public",
-    "contact_phone",
-    "contact_phone_public",
-    "duties",
-)
+ATTRIBUTES = fields.EDITABLE  # the attributes an editor may change, from the field registry
 _METRES_PER_DEGREE = 111_320.0
 # a line or outline drawn by hand has tens of points; a whole redrawn boundary goes through the GeoPackage import
 MAX_EDIT_POINTS = 10_000
-MAX_TEXT = {"duties": 2000}  # characters; every other text field at most MAX_TEXT_DEFAULT
-MAX_TEXT_DEFAULT = 200
+MAX_TEXT = {field.name: field.max_chars for field in fields.GRID_FIELDS}  # characters, from the field registry
+MAX_TEXT_DEFAULT = 200  # staff names, roles and phones
 MAX_STAFF = 200
 
 
@@ -82,6 +73,14 @@ def _text(value, name: str) -> str | None:
     if len(text) > limit:
         raise InvalidInput(f"{name} 最多 {limit} 个字符 (at most {limit} characters)")
     return text or None
+
+
+def _flag(value, name: str) -> bool:
+    """A yes/no attribute: JSON true/false, or the import spellings (是/否, 1/0, ...)."""
+    try:
+        return fields.to_bool(value, False)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} {exc} ({name} must be true or false)") from None
 
 
 def move_vertex(ws: Workset, p: dict) -> None:
@@ -239,7 +238,7 @@ def attributes(ws: Workset, p: dict) -> None:
     for key in ATTRIBUTES:
         if key in values:
             value = values[key]
-            item.attrs[key] = bool(value) if key.endswith("_public") else _text(value, key)
+            item.attrs[key] = _flag(value, key) if fields.BY_NAME[key].kind == "flag" else _text(value, key)
     if "name" in item.attrs:
         if not item.attrs["name"]:
             raise InvalidInput("名称不能为空 (name is required)")

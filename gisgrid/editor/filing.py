@@ -17,18 +17,20 @@ from gisgrid.cells import safe_row
 from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.exporter import version_gpkg
+from gisgrid.grids.fields import LABELS
 
+# the 责任表 layout of the filing form; field columns take their labels from the field registry
 HEADER = (
     "层级",
-    "网格编码",
-    "网格名称",
+    LABELS["code"],
+    LABELS["name"],
     "上级网格",
-    "责任主体",
-    "第一责任人",
-    "职务",
-    "第一责任人电话",
+    LABELS["entity"],
+    LABELS["leader_name"],
+    LABELS["leader_title"],
+    LABELS["leader_phone"],
     "网格人员（角色 电话）",
-    "联系电话",
+    LABELS["contact_phone"],
 )
 LEVEL_NAMES = {1: "一级网格", 2: "二级网格", 3: "三级网格", 4: "四级网格"}
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from gisgrid.grids import fields
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
 from gisgrid.sqlfiles import statement, statements
@@ -24,7 +25,7 @@ def new_version(session: Session, label: str, source: str, based_on: int | None,
 
 def copy_grids(session: Session, source_id: int, new_id: int) -> None:
     """Copy grids and staff of one version into another, then link and subdivide them."""
-    for stmt in statements(_PKG, "copy_version.sql"):
+    for stmt in statements(_PKG, "copy_version.sql", **fields.SQL_FILLS):
         session.execute(stmt, {"source_id": source_id, "new_id": new_id})
     grid_queries.build_version(session, new_id)
 
@@ -119,7 +120,7 @@ def rebuild_parts(session: Session, version_id: int) -> None:
 
 def grids_geojson(session: Session, version_id: int) -> str:
     """The version's grids as a GeoJSON FeatureCollection (text)."""
-    return session.scalar(statement(_PKG, "grids_geojson.sql"), {"version_id": version_id})
+    return session.scalar(statement(_PKG, "grids_geojson.sql", **fields.SQL_FILLS), {"version_id": version_id})
 
 
 def diff_rows(session: Session, a: int, b: int) -> list[dict]:

@@ -16,23 +16,9 @@ from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
 from gisgrid.grids import service as grid_service
 from gisgrid.grids.exporter import export_version, version_gpkg
+from gisgrid.grids.fields import COMPARED  # the attributes whose change the preview lists
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import validate_grids
-
-COMPARED = (
-    "name",
-    "level",
-    "parent_code",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "leader_phone_public",
-    "contact_phone",
-    "contact_phone_public",
-    "duties",
-    "staff",
-)
 
 
 def export_draft(session: Session, version_id: int) -> bytes:

@@ -22,6 +22,7 @@ from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.editor import drafts, edits, filing, roundtrip, validate, versions
 from gisgrid.errors import InvalidInput
+from gisgrid.grids import fields
 from gisgrid.grids import service as grid_service
 
 bp = Blueprint("editor", __name__)
@@ -67,7 +68,8 @@ def open_draft():
 @bp.get("/editor/drafts/<int:version_id>")
 def draft_page(version_id: int):
     """The map editor of one draft."""
-    return render_template("editor/draft.html", draft=drafts.get_draft(db.session(), version_id))
+    draft = drafts.get_draft(db.session(), version_id)
+    return render_template("editor/draft.html", draft=draft, attributes=fields.EDITABLE_FIELDS)
 
 
 @bp.get("/editor/diff")

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gisgrid.grids import fields
 from gisgrid.grids.exporter import version_frame
 from gisgrid.grids.validation import ERROR, WARNING, Problem, validate_grids
 
 # 五定: each grid names its responsible entity, first responsible person, staff and a contact
-WUDING = (("entity", "责任主体"), ("leader", "第一责任人"), ("staff", "网格人员"), ("contact_phone", "联系电话"))
+# (column of the exported frame, label), both from the field registry
+WUDING = (
+    *((fields.EXPORT_NAMES[name], fields.LABELS[name]) for name in ("entity", "leader_name")),
+    ("staff", fields.STAFF_LABEL),
+    (fields.EXPORT_NAMES["contact_phone"], fields.LABELS["contact_phone"]),
+)
 
 
 def _blank(value) -> bool:
@@ -18,7 +24,7 @@ def _blank(value) -> bool:
 def wuding_problems(frame, points) -> list[Problem]:
     """A warning per grid that lacks one of the 五定 items."""
     problems = []
-    for i, record in enumerate(frame[["code", "entity", "leader", "staff", "contact_phone"]].to_dict("records")):
+    for i, record in enumerate(frame[["code", *(key for key, _ in WUDING)]].to_dict("records")):
         missing = [label for key, label in WUDING if _blank(record[key])]
         if missing:
             problems.append(

@@ -66,6 +66,7 @@ _lock = threading.Lock()
 def build_index(session: Session, version_id: int) -> PartIndex:
     """Load a version's lookup parts into in-memory STRtrees, one per level."""
     grid_ids, levels, codes, geoms = queries.part_arrays(session, version_id)
+    # Python sorts str by code point, as COLLATE "C" does in lookup.sql and leaf_codes_at.sql
     ranks = {code: i for i, code in enumerate(sorted(set(codes)))}
     levels = np.asarray(levels, dtype=np.int64)
     trees = []

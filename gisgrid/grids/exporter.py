@@ -13,7 +13,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput, NotFound
-from gisgrid.grids import queries
+from gisgrid.grids import fields, queries
 
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
 
@@ -41,22 +41,9 @@ def version_frame(session: Session, version_id: int | None = None) -> gpd.GeoDat
 
 def _record(grid) -> dict:
     staff = [{"name": s.name, "role": s.role, "phone": s.phone, "phone_public": s.phone_public} for s in grid.staff]
-    return {
-        "code": grid.code,
-        "name": grid.name,
-        "level": grid.level,
-        "parent_code": grid.parent_code,
-        "entity": grid.entity,
-        "leader": grid.leader_name,
-        "leader_title": grid.leader_title,
-        "leader_phone": grid.leader_phone,
-        "leader_phone_public": grid.leader_phone_public,
-        "contact_phone": grid.contact_phone,
-        "contact_phone_public": grid.contact_phone_public,
-        "duties": grid.duties,
-        "sample_data": grid.sample_data,
-        "staff": json.dumps(staff, ensure_ascii=False),
-    }
+    record = {fields.EXPORT_NAMES[name]: getattr(grid, name) for name in fields.GRID_COLUMNS}
+    record["staff"] = json.dumps(staff, ensure_ascii=False)
+    return record
 
 
 def export_version(session: Session, path: str, version_id: int | None = None) -> int:

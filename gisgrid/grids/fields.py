@@ -1,4 +1,11 @@
-"""The standard grid attribute schema: column aliases and value coercion.
+"""The grid field registry and the standard attribute schema: column aliases and value coercion.
+
+``GRID_FIELDS`` is the one list of grid attributes: what is stored in table ``grid``, what the
+public may see (always, never, or only when a flag column is true), its Chinese label, the column
+names an import accepts and how a cell is coerced, and its name in an export file. Every list of
+grid columns (import, export, editor, round trip, public view, open data, OGC) is derived from it;
+the SQL view ``public_grid`` (migration 0011) must list the same public columns, which
+tests/integration/test_grid_fields.py checks.
 
 Coercers raise ``ValueError`` with a Chinese reason for a value they cannot
 understand. The reader keeps such values raw in their column and validation
@@ -11,54 +18,86 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
-REQUIRED = ("code", "name", "level")
-TEXT_FIELDS = ("name", "entity", "leader_name", "leader_title", "duties")
-CODE_FIELDS = ("code", "parent_code", "leader_phone", "contact_phone")
-BOOL_DEFAULTS = {"leader_phone_public": False, "contact_phone_public": True, "sample_data": False}
-OUTPUT_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "leader_phone_public",
-    "contact_phone",
-    "contact_phone_public",
-    "duties",
-    "sample_data",
-    "staff",
-    "source_index",
-    "geometry",
+
+@dataclass(frozen=True)
+class GridField:
+    """One grid attribute: storage column, publicity, label, import aliases, coercion and export name."""
+
+    name: str  # column of table grid and of the standard import schema
+    label: str  # Chinese label for forms, tables and documentation
+    kind: str  # coercion on import: "code" (exact text), "text", "level" (integer) or "flag" (boolean)
+    aliases: tuple[str, ...] = ()  # further accepted import column names (GDAL's 10-character shapefile cuts)
+    public: bool | str = False  # True, False, or the flag column that must be true for the public to see it
+    default: bool | None = None  # a flag's value when the cell is blank
+    required: bool = False  # an import without this column is rejected
+    editable: bool = True  # editors change it in the draft editor's attribute form
+    compared: bool = True  # a change of it shows in the GeoPackage round-trip preview
+    export_as: str | None = None  # column name in export files when it differs from ``name``
+    max_chars: int = 200  # longest text an editor may enter; longer ones get a multi-line input
+
+    @property
+    def export_name(self) -> str:
+        """The column name in GeoJSON/GeoPackage/Shapefile exports."""
+        return self.export_as or self.name
+
+
+# Adding a grid attribute: one line here plus a migration that adds the column and, when it is
+# public, re-creates the view public_grid (see docs). Order = import/export schema order.
+GRID_FIELDS = (
+    GridField("code", "网格编码", "code", public=True, required=True, editable=False, compared=False),
+    GridField("name", "网格名称", "text", public=True, required=True),
+    GridField("level", "网格层级", "level", public=True, required=True, editable=False),
+    GridField("parent_code", "上级网格编码", "code", ("parent_cod",), public=True, editable=False),
+    GridField("entity", "责任主体", "text", public=True),
+    GridField("leader_name", "第一责任人", "text", ("leader", "leader_nam"), public=True, export_as="leader"),
+    GridField("leader_title", "职务", "text", ("leader_tit",), public=True),
+    GridField("leader_phone", "第一责任人电话", "code", ("leader_pho",), public="leader_phone_public"),
+    GridField("leader_phone_public", "第一责任人电话向公众公开", "flag", ("leader_p_1", "leader_pub"), default=False),
+    GridField("contact_phone", "联系电话", "code", ("contact_ph",), public="contact_phone_public"),
+    GridField("contact_phone_public", "联系电话向公众公开", "flag", ("contact__1", "contact_pu"), default=True),
+    GridField("duties", "职责", "text", public=True, max_chars=2000),
+    GridField(
+        "sample_data", "示例数据", "flag", ("sample_dat",), public=True, default=False, editable=False, compared=False
+    ),
 )
+BY_NAME = {field.name: field for field in GRID_FIELDS}
+LABELS = {field.name: field.label for field in GRID_FIELDS}
+GRID_COLUMNS = tuple(field.name for field in GRID_FIELDS)  # stored columns of table grid
+PUBLIC_COLUMNS = tuple(field.name for field in GRID_FIELDS if field.public)  # columns of view public_grid
+EDITABLE_FIELDS = tuple(field for field in GRID_FIELDS if field.editable)  # the editor's attribute form
+EDITABLE = tuple(field.name for field in EDITABLE_FIELDS)
+COMPARED = tuple(field.name for field in GRID_FIELDS if field.compared) + ("staff",)
+EXPORT_NAMES = {field.name: field.export_name for field in GRID_FIELDS}
+STAFF_LABEL = "网格人员"
+# staff (grid_staff rows) travel with a grid as a JSON list {name, role, phone}; in public output the
+# phone is NULL unless phone_public (view public_grid_staff). In public records they follow the duties.
+PUBLIC_RECORD = tuple(col for name in PUBLIC_COLUMNS for col in ((name, "staff") if name == "duties" else (name,)))
+# the lookup/detail APIs nest the first responsible person's fields as "leader": {name, title, phone}
+LEADER_KEYS = {"leader_name": "name", "leader_title": "title", "leader_phone": "phone"}
+
+# the registry's columns spliced into SQL files (sqlfiles fills /*grid_fields*/ and /*grid_fields_json*/)
+SQL_FILLS = {
+    "grid_fields": ", ".join(GRID_COLUMNS),
+    "grid_fields_json": ", ".join(f"'{name}', g.{name}" for name in GRID_COLUMNS),
+}
+
+REQUIRED = tuple(field.name for field in GRID_FIELDS if field.required)
+TEXT_FIELDS = tuple(field.name for field in GRID_FIELDS if field.kind == "text")
+CODE_FIELDS = tuple(field.name for field in GRID_FIELDS if field.kind == "code")
+BOOL_DEFAULTS = {field.name: field.default for field in GRID_FIELDS if field.kind == "flag"}
+OUTPUT_COLUMNS = (*GRID_COLUMNS, "staff", "source_index", "geometry")
 DEFAULT_STAFF_ROLE = "网格员"
 
 # Accepted column names per standard field, best first. The truncated forms are
 # what GDAL writes to a shapefile (10-character names) for the standard names in
 # schema order; tests/unit/test_reader.py writes one to keep this table honest.
-ALIASES = {
-    "code": ("code",),
-    "name": ("name",),
-    "level": ("level",),
-    "parent_code": ("parent_code", "parent_cod"),
-    "entity": ("entity",),
-    "leader_name": ("leader_name", "leader", "leader_nam"),
-    "leader_title": ("leader_title", "leader_tit"),
-    "leader_phone": ("leader_phone", "leader_pho"),
-    "leader_phone_public": ("leader_phone_public", "leader_p_1", "leader_pub"),
-    "contact_phone": ("contact_phone", "contact_ph"),
-    "contact_phone_public": ("contact_phone_public", "contact__1", "contact_pu"),
-    "duties": ("duties",),
-    "sample_data": ("sample_data", "sample_dat"),
-    "staff": ("staff",),
-}
+ALIASES = {**{field.name: (field.name, *field.aliases) for field in GRID_FIELDS}, "staff": ("staff",)}
 # field_map keys may use the input spelling as well as the output one
 FIELD_MAP_KEYS = {**{field: field for field in ALIASES}, "leader": "leader_name"}
 

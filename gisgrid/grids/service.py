@@ -17,25 +17,11 @@ from sqlalchemy.orm import Session
 
 from gisgrid import coords
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
-from gisgrid.grids import queries
+from gisgrid.grids import fields, queries
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import format_report, validate_grids
 
-GRID_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "leader_phone_public",
-    "contact_phone",
-    "contact_phone_public",
-    "duties",
-    "sample_data",
-)
+GRID_COLUMNS = fields.GRID_COLUMNS  # stored columns of table grid, from the field registry
 
 
 @dataclass(frozen=True)
@@ -129,7 +115,7 @@ def _clean(value):
 def _grid_row(record: dict, geom) -> dict:
     row = {key: _clean(record[key]) for key in GRID_COLUMNS}
     row["level"] = int(row["level"])
-    for flag, default in (("leader_phone_public", False), ("contact_phone_public", True), ("sample_data", False)):
+    for flag, default in fields.BOOL_DEFAULTS.items():
         row[flag] = default if row[flag] is None else bool(row[flag])
     row["wkb"] = shapely.to_wkb(geom)
     return row

@@ -21,27 +21,12 @@ from sqlalchemy.orm import Session
 from gisgrid.cells import safe_dict
 from gisgrid.db import database_name
 from gisgrid.errors import NotFound
+from gisgrid.grids import fields
 from gisgrid.grids.models import BoundaryVersion
 from gisgrid.public_map import queries
 from gisgrid.public_map.service import resolve_version
 
-FIELDS = (
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "entity",
-    "leader_name",
-    "leader_title",
-    "leader_phone",
-    "contact_phone",
-    "duties",
-    "staff",
-    "sample_data",
-    "area_m2",
-    "label_lon",
-    "label_lat",
-)
+FIELDS = (*fields.PUBLIC_RECORD, "area_m2", "label_lon", "label_lat")  # public fields, then derived ones
 FORMATS = {"geojson": "application/geo+json", "csv": "text/csv", "gpkg": "application/geopackage+sqlite3"}
 CHUNK = 5000  # grids per query while writing a file: memory stays flat at 100,000 grids
 

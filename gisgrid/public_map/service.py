@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid import coords
 from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import fields
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.public_map import queries
@@ -58,9 +59,8 @@ def version_json(version: BoundaryVersion) -> dict:
 
 def public_grid(row: dict) -> dict:
     """A public_grids row in the shape the lookup API uses (leader nested, phones already filtered)."""
-    out = {key: row[key] for key in ("code", "name", "level", "parent_code", "entity")}
-    out["leader"] = {"name": row["leader_name"], "title": row["leader_title"], "phone": row["leader_phone"]}
-    out.update({key: row[key] for key in ("contact_phone", "staff", "duties", "sample_data", "area_m2")})
+    out = {key: row[key] for key in (*fields.PUBLIC_RECORD, "area_m2") if key not in fields.LEADER_KEYS}
+    out["leader"] = {nested: row[key] for key, nested in fields.LEADER_KEYS.items()}
     return out
 
 

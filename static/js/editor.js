@@ -97,9 +97,10 @@
       if (c !== selected && isLeaf(c) && q.parent_code === p.parent_code) { merge.appendChild(option(c, label(c))); into.appendChild(option(c, label(c))); }
       if (q.level === p.level - 1 && c !== p.parent_code) { parent.appendChild(option(c, label(c))); }
     });
-    ["name", "entity", "leader_name", "leader_title", "leader_phone", "contact_phone", "duties"].forEach(function (k) { form.elements[k].value = p[k] || ""; });
-    form.elements.leader_phone_public.checked = !!p.leader_phone_public;
-    form.elements.contact_phone_public.checked = !!p.contact_phone_public;
+    // the form has one [data-field] input per editable field of the registry (templates/editor/draft.html)
+    form.querySelectorAll("[data-field]").forEach(function (input) {
+      if (input.dataset.field === "flag") { input.checked = !!p[input.name]; } else { input.value = p[input.name] || ""; }
+    });
     form.elements.staff.value = (p.staff || []).map(function (s) {
       return [s.name, s.role, s.phone || ""].concat(s.phone_public ? ["公开"] : []).join(",");
     }).join("\n");
@@ -207,9 +208,9 @@
     ev.preventDefault();
     if (!needSelection()) { return; }
     var f = this.elements, values = {};
-    ["name", "entity", "leader_name", "leader_title", "leader_phone", "contact_phone", "duties"].forEach(function (k) { values[k] = f[k].value; });
-    values.leader_phone_public = f.leader_phone_public.checked;
-    values.contact_phone_public = f.contact_phone_public.checked;
+    this.querySelectorAll("[data-field]").forEach(function (input) {
+      values[input.name] = input.dataset.field === "flag" ? input.checked : input.value;
+    });
     values.staff = f.staff.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
       var p = l.split(/[,，]/); return { name: p[0], role: p[1] || "网格员", phone: p[2] || null, phone_public: (p[3] || "").trim() === "公开" };
     });

@@ -1,8 +1,7 @@
 -- Copy every grid of :source_id (with its staff) into the new version :new_id; build_version links them.
-INSERT INTO grid (version_id, code, name, level, parent_code, geom, area_m2, entity, leader_name, leader_title,
-                  leader_phone, leader_phone_public, contact_phone, contact_phone_public, duties, sample_data, extra)
-SELECT :new_id, code, name, level, parent_code, geom, area_m2, entity, leader_name, leader_title,
-       leader_phone, leader_phone_public, contact_phone, contact_phone_public, duties, sample_data, extra
+-- /*grid_fields*/ is the stored columns of the field registry (gisgrid/grids/fields.py GRID_COLUMNS).
+INSERT INTO grid (version_id, geom, area_m2, extra, /*grid_fields*/)
+SELECT :new_id, geom, area_m2, extra, /*grid_fields*/
 FROM grid WHERE version_id = :source_id;
 
 INSERT INTO grid_staff (grid_id, position, name, role, phone, phone_public)

@@ -1,6 +1,8 @@
 -- Point -> grid chain in the published version, plus grids near the point.
 -- Rule for points on a shared edge (covered by several grids): the deepest level
--- wins, then the lexicographically smallest code. Parameters: :lon :lat :radius_m :radius_deg
+-- wins, then the smallest code in code-point order (COLLATE "C": the order of Python's str and of
+-- numpy in grids/batch.py, whatever the database's collation). Parameters: :lon :lat :radius_m :radius_deg
+-- Grid fields come from the view public_grid (migration 0011): private phones are NULL there.
 -- Returns JSON as text (version, chain, grid = the leaf, near_boundary): the API sends it as is.
 WITH pub AS (
     SELECT id, label, published_at FROM boundary_version WHERE status = 'published'
@@ -10,11 +12,11 @@ WITH pub AS (
     SELECT p.grid_id
     FROM grid_part p, pt, pub
     WHERE p.version_id = pub.id AND ST_Covers(p.geom, pt.g)
-    ORDER BY p.level DESC, p.code
+    ORDER BY p.level DESC, p.code COLLATE "C"
     LIMIT 1
 ), chain AS (
     SELECT g.*
-    FROM leaf, grid lg, grid g
+    FROM leaf, grid lg, public_grid g
     WHERE lg.id = leaf.grid_id AND g.id = ANY (lg.ancestor_ids || lg.id)
 ), near AS (
     SELECT p.grid_id, min(ST_Distance(p.geom::geography, pt.g::geography)) AS distance_m
@@ -32,17 +34,13 @@ FROM (SELECT
         'code', c.code, 'name', c.name, 'level', c.level, 'entity', c.entity,
         'leader', json_build_object(
             'name', c.leader_name, 'title', c.leader_title,
-            'phone', CASE WHEN c.leader_phone_public THEN c.leader_phone END),
-        'contact_phone', CASE WHEN c.contact_phone_public THEN c.contact_phone END,
-        'staff', (SELECT coalesce(json_agg(json_build_object(
-                      'name', s.name, 'role', s.role,
-                      'phone', CASE WHEN s.phone_public THEN s.phone END) ORDER BY s.position), '[]'::json)
-                  FROM grid_staff s WHERE s.grid_id = c.id),
+            'phone', c.leader_phone),
+        'contact_phone', c.contact_phone, 'staff', c.staff,
         'duties', c.duties, 'sample_data', c.sample_data) ORDER BY c.level)
      FROM chain c) AS chain,
     (SELECT coalesce(json_agg(json_build_object(
         'code', g.code, 'name', g.name, 'level', g.level, 'entity', g.entity,
-        'distance_m', round(n.distance_m::numeric, 1)) ORDER BY n.distance_m, g.level DESC, g.code), '[]'::json)
-     FROM near n JOIN grid g ON g.id = n.grid_id
+        'distance_m', round(n.distance_m::numeric, 1)) ORDER BY n.distance_m, g.level DESC, g.code COLLATE "C"), '[]'::json)
+     FROM near n JOIN public_grid g ON g.id = n.grid_id
      WHERE n.distance_m <= :radius_m) AS near_boundary
      OFFSET 0) AS r  -- OFFSET 0: build chain once, not once per use

@@ -1,6 +1,6 @@
 -- How many grids public_grids.sql would return without paging (OGC numberMatched).
 SELECT count(*)
-FROM grid g
+FROM public_grid g
 WHERE g.version_id = :version_id
   AND (CAST(:codes AS text[]) IS NULL OR g.code = ANY (CAST(:codes AS text[])))
   AND (CAST(:level AS integer) IS NULL OR g.level = :level)

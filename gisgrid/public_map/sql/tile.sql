@@ -5,7 +5,7 @@ WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS e)
 SELECT ST_AsMVT(t, 'grids', 4096, 'geom')
 FROM (SELECT g.code, g.name, g.level,
              ST_AsMVTGeom(ST_Transform(ST_Simplify(g.geom, :tolerance), 3857), b.e, 4096, 64, true) AS geom
-      FROM grid g, bounds b
+      FROM public_grid g, bounds b
       WHERE g.version_id = :version_id AND g.level = :level
         AND g.geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)) t
 WHERE t.geom IS NOT NULL
