@@ -72,7 +72,6 @@ def save_all(session, incident, checked, media_dir: str, user_id: int | None) ->
         incident.photos.append(
             IncidentPhoto(incident_id=incident.id, path=path, mime=mime, size=len(data), stage=stage, user_id=user_id)
         )
-    session.flush()  # a row that cannot be stored fails here, inside the unit, before its file is kept
 
 
 resolve = media.resolve
