@@ -14,11 +14,8 @@ from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
 from gisgrid.jurisdiction.resolve import Resolution
 
 MIN_REASON = 4  # characters: a designation or a dispute must say why
-
-
-ALREADY_OPEN = (
-    "该事件已有待指定的争议 (a dispute is already open)"  # also the answer to a lost race (the partial unique index)
-)
+# also the answer to a lost race: the partial unique index allows one open dispute per event
+ALREADY_OPEN = "该事件已有待指定的争议 (a dispute is already open)"
 
 
 def _reason(value, label: str) -> str:
