@@ -13,16 +13,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Login, User
+from gisgrid.db import unit_of_work
 
 STALE = timedelta(days=30)  # ended logins are kept this long (who was logged in when), then dropped
 
 
 def start(session: Session, user: User) -> str:
     """Record a new login of ``user`` (dropping their logins that ended long ago) and return its token; commits."""
-    session.execute(delete(Login).where(Login.user_id == user.id, Login.created_at < datetime.now(UTC) - STALE))
-    token = secrets.token_urlsafe(32)
-    session.add(Login(token=token, user_id=user.id))
-    session.commit()
+    with unit_of_work(session):
+        session.execute(delete(Login).where(Login.user_id == user.id, Login.created_at < datetime.now(UTC) - STALE))
+        token = secrets.token_urlsafe(32)
+        session.add(Login(token=token, user_id=user.id))
     return token
 
 
@@ -46,11 +47,13 @@ def user_for(session: Session, user_id: int, token: str | None, max_age: timedel
 
 def revoke(session: Session, token: str | None) -> None:
     """End one login (logout); commits."""
-    if token:
-        session.execute(
-            update(Login).where(Login.token == token, Login.revoked_at.is_(None)).values(revoked_at=datetime.now(UTC))
-        )
-    session.commit()
+    with unit_of_work(session):
+        if token:
+            session.execute(
+                update(Login)
+                .where(Login.token == token, Login.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )
 
 
 def revoke_all(session: Session, user_id: int) -> int:

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from gisgrid.auth import logins, roles
 from gisgrid.auth.models import Department, User, UserGrid
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD = 8
@@ -49,23 +50,23 @@ def create_user(
     phone: str | None = None,
 ) -> User:
     """Create a user with a hashed password, a role, grid scope and department; commits."""
-    _check_new_user(session, username, password, role)
-    dept = None
-    if department_code:
-        dept = session.scalar(select(Department).where(Department.code == department_code))
-        if dept is None:
-            raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
-    user = User(
-        username=username.strip(),
-        password_hash=_new_hash(password),
-        display_name=display_name or username.strip(),
-        role=role,
-        department=dept,
-        phone=phone,
-        grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)],
-    )
-    session.add(user)
-    session.commit()
+    with unit_of_work(session, conflict=f"用户名 {username!r} 已存在 (username taken)"):
+        _check_new_user(session, username, password, role)
+        dept = None
+        if department_code:
+            dept = session.scalar(select(Department).where(Department.code == department_code))
+            if dept is None:
+                raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
+        user = User(
+            username=username.strip(),
+            password_hash=_new_hash(password),
+            display_name=display_name or username.strip(),
+            role=role,
+            department=dept,
+            phone=phone,
+            grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)],
+        )
+        session.add(user)
     return user
 
 
@@ -97,28 +98,28 @@ def _new_hash(password: str) -> str:
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """A user changes their own password; every login of theirs ends (the caller logs them in again); commits."""
-    if not check_password_hash(user.password_hash, current or ""):
-        raise InvalidInput("当前密码不正确 (current password is wrong)")
-    user.password_hash = _new_hash(new)
-    logins.revoke_all(session, user.id)
-    session.commit()
+    with unit_of_work(session):
+        if not check_password_hash(user.password_hash, current or ""):
+            raise InvalidInput("当前密码不正确 (current password is wrong)")
+        user.password_hash = _new_hash(new)
+        logins.revoke_all(session, user.id)
 
 
 def set_password(session: Session, username: str, new: str) -> int:
     """An administrator sets a password; every login of the user ends. Returns the logins ended; commits."""
-    user = _by_username(session, username)
-    user.password_hash = _new_hash(new)
-    ended = logins.revoke_all(session, user.id)
-    session.commit()
+    with unit_of_work(session):
+        user = _by_username(session, username)
+        user.password_hash = _new_hash(new)
+        ended = logins.revoke_all(session, user.id)
     return ended
 
 
 def set_active(session: Session, username: str, active: bool) -> int:
     """Activate or deactivate a user; deactivation ends every login. Returns the logins ended; commits."""
-    user = _by_username(session, username)
-    user.active = active
-    ended = 0 if active else logins.revoke_all(session, user.id)
-    session.commit()
+    with unit_of_work(session):
+        user = _by_username(session, username)
+        user.active = active
+        ended = 0 if active else logins.revoke_all(session, user.id)
     return ended
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.editor import queries
 from gisgrid.errors import Conflict, NotFound
 from gisgrid.grids import queries as grid_queries
@@ -15,20 +16,15 @@ def open_draft(session: Session, user: str) -> int:
     published = grid_queries.published_version(session)
     if published is None:
         raise NotFound("尚无已发布的网格边界，无法创建草稿 (nothing is published to copy)")
-    try:
+    with unit_of_work(session):
         queries.lock_version_row(session, published.id)  # two planners opening at once get one draft
         for draft in queries.drafts(session):
             if draft.based_on_id == published.id:
-                session.rollback()
-                return draft.id
+                return draft.id  # the unit ends (nothing written) and releases the lock
         draft_id = queries.new_version(
             session, f"{published.label} · 草稿", f"draft of version {published.id}", published.id, user
         )
         queries.copy_grids(session, published.id, draft_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return draft_id
 
 
@@ -46,6 +42,4 @@ def draft_geojson(session: Session, version_id: int) -> str:
     """Every grid of a version with its lock counter, as GeoJSON text."""
     if grid_queries.get_version(session, version_id) is None:
         raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
-    body = queries.grids_geojson(session, version_id)
-    session.rollback()
-    return body
+    return queries.grids_geojson(session, version_id)

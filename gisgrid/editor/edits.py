@@ -14,6 +14,7 @@ from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.ops import split as split_geom
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
 from gisgrid.errors import InvalidInput, ValidationFailed
@@ -286,14 +287,11 @@ def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> d
     base = payload.get("base") or {}
     if not isinstance(base, dict):
         raise InvalidInput("base 应为 {网格编码: 版本号} (base must map codes to lock counters)")
-    try:
+    with unit_of_work(session):
         queries.lock_version_row(session, version_id)
         drafts.get_draft(session, version_id)  # checked under the lock: a publication may have just happened
         ws = Workset(session, version_id, user)
         OPERATIONS[op](ws, payload)
         ws.check_locks(base)
         changed = ws.save()
-    except BaseException:
-        session.rollback()
-        raise
     return {"op": op, "changed": changed}

@@ -260,7 +260,6 @@ def build_package(session: Session, version_id: int, progress: Callable[[str], N
     for (name, make), title in zip(makers, STEPS):
         step(title)
         files[name] = make()
-    session.rollback()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():

@@ -11,6 +11,7 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import area_m2
 from gisgrid.errors import Conflict, ValidationFailed
@@ -23,9 +24,7 @@ from gisgrid.grids.validation import validate_grids
 
 def export_draft(session: Session, version_id: int) -> bytes:
     """The version as GeoPackage bytes (layer ``grids``, the standard import schema)."""
-    data = version_gpkg(session, version_id)
-    session.rollback()
-    return data
+    return version_gpkg(session, version_id)
 
 
 def _frame_of_draft(session: Session, version_id: int):
@@ -33,7 +32,6 @@ def _frame_of_draft(session: Session, version_id: int):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "current.gpkg"
         export_version(session, str(path), version_id)
-        session.rollback()
         return read_grids(str(path))
 
 
@@ -114,7 +112,6 @@ def import_upload(
         "stamp": current,
         "applied": False,
     }
-    session.rollback()
     if stamp is None:
         return result
     if stamp != current:
@@ -128,7 +125,7 @@ def import_upload(
 
 
 def _replace(session: Session, version_id: int, frame, user: str) -> None:
-    try:
+    with unit_of_work(session):
         queries.lock_version_row(session, version_id)
         counter = session.scalar(
             text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"), {"v": version_id}
@@ -140,7 +137,3 @@ def _replace(session: Session, version_id: int, frame, user: str) -> None:
             text("UPDATE grid SET lock_version = :n, edited_by = :u, edited_at = now() WHERE version_id = :v"),
             {"n": counter, "u": user, "v": version_id},
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise

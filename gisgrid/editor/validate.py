@@ -42,9 +42,7 @@ def wuding_problems(frame, points) -> list[Problem]:
 
 def validate_version(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:
     """Every problem of a version (errors block publishing, warnings do not), as a JSON-ready report."""
-    report = build_report(session, version_id, tolerance_m2)
-    session.rollback()
-    return report
+    return build_report(session, version_id, tolerance_m2)
 
 
 def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.validate import build_report
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
@@ -18,7 +19,7 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
 
     The draft row is locked first, so no edit can slip in between validation and the switch.
     """
-    try:
+    with unit_of_work(session):
         queries.lock_version_row(session, version_id)
         draft = drafts.get_draft(session, version_id)
         _check_based_on_published(session, draft)
@@ -30,10 +31,6 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
             )
         queries.rebuild_parts(session, version_id)
         grid_queries.publish(session, version_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return {"version_id": version_id, "warnings": report["warnings"], "moved": moved_items(session, version_id)}
 
 
@@ -56,7 +53,7 @@ def rollback_to(session: Session, version_id: int, user: str) -> int:
         raise Conflict(
             f"只能回滚到已停用的历史版本，版本 {version_id} 的状态为 {old.status} (roll back to a superseded version)"
         )
-    try:
+    with unit_of_work(session):
         new_id = queries.new_version(
             session,
             f"回滚：恢复版本 {version_id}（{old.label}）",
@@ -66,10 +63,6 @@ def rollback_to(session: Session, version_id: int, user: str) -> int:
         )
         queries.copy_grids(session, version_id, new_id)
         grid_queries.publish(session, new_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return new_id
 
 
@@ -79,7 +72,6 @@ def moved_items(session: Session, version_id: int) -> list[dict]:
         raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
     labels = {p.kind: p.label for p in assignments.providers()}
     items = [{**m.__dict__, "kind_label": labels.get(m.kind, m.kind)} for m in assignments.moved(session, version_id)]
-    session.rollback()
     return items
 
 
@@ -123,7 +115,6 @@ def history(session: Session) -> list[dict]:
         }
         for v, n in grid_queries.list_versions(session)
     ]
-    session.rollback()
     return rows
 
 
@@ -139,7 +130,6 @@ def version_on(session: Session, day) -> dict:
         "published_at": _iso(version.published_at),
         "superseded_at": _iso(version.superseded_at),
     }
-    session.rollback()
     return result
 
 
@@ -165,7 +155,6 @@ def diff(session: Session, a: int, b: int, tolerance_m2: float = 1.0) -> dict:
                 area_change_m2=round((row["new_area"] or 0) - (row["old_area"] or 0), 1),
             )
             features.append({"type": "Feature", "geometry": json.loads(row["geometry"]), "properties": props})
-    session.rollback()
     return {"a": a, "b": b, "counts": counts, "type": "FeatureCollection", "features": features}
 
 

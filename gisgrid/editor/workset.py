@@ -242,7 +242,7 @@ class Workset:
                 )
 
     def save(self) -> list[str]:
-        """Write every change, bump lock counters of directly edited grids, commit; returns changed codes."""
+        """Write every change and bump lock counters of directly edited grids (the caller's unit commits); returns changed codes."""
         now = datetime.now(UTC)
         queries.delete_grids(self.session, [d.id for d in self.deleted if d.id is not None])
         for item in self.items.values():
@@ -258,7 +258,6 @@ class Workset:
             relink=[i.id for i in items if i.code in self._new or i.parent_code != i.old_parent],
             reshaped=[i.id for i in items if i.dirty],
         )
-        self.session.commit()
         return sorted({i.code for i in items if i.dirty or i.attrs} | {d.code for d in self.deleted} | set(self.staff))
 
     def _write(self, item: Item, now: datetime) -> None:

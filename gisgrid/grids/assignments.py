@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput
 
 
@@ -61,10 +62,10 @@ def moved(session: Session, version_id: int) -> list[Moved]:
 
 def reassign(session: Session, version_id: int, choices: dict[str, Iterable[int]]) -> dict[str, int]:
     """Move the chosen items (kind → ids) to their grid in ``version_id``; one transaction."""
-    counts = {}
-    for kind, ids in choices.items():
-        if kind not in _PROVIDERS:
-            raise InvalidInput(f"未知的对象类型 {kind!r} (unknown kind)")
-        counts[kind] = _PROVIDERS[kind].apply(session, list(ids), version_id)
-    session.commit()
+    with unit_of_work(session):
+        counts = {}
+        for kind, ids in choices.items():
+            if kind not in _PROVIDERS:
+                raise InvalidInput(f"未知的对象类型 {kind!r} (unknown kind)")
+            counts[kind] = _PROVIDERS[kind].apply(session, list(ids), version_id)
     return counts

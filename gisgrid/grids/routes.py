@@ -55,8 +55,8 @@ def lookup():
 def lookup_batch():
     """CSV (lon,lat columns) or GeoJSON points in → the same rows with their smallest grid, streamed."""
     crs_name = request.args.get("crs")
-    index = batch.published_index(db.session())
-    db.session().rollback()
+    with db.new_session() as session:  # closed before the body streams: no connection idles in a transaction
+        index = batch.published_index(session)
     if request.mimetype in ("application/json", "application/geo+json"):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):

@@ -16,6 +16,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid import coords
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import fields, queries
 from gisgrid.grids.reader import read_grids
@@ -73,14 +74,10 @@ def import_frame(
             + format_report(problems),
             details=[p.to_dict() for p in problems],
         )
-    try:
+    with unit_of_work(session):
         version_id = _write_version(session, frame, label, source)
         if publish:
             queries.publish(session, version_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     warnings = [p.to_dict() for p in problems if p.severity != "error"]
     return ImportResult(version_id, len(frame), publish, warnings)
 
@@ -128,12 +125,8 @@ def publish_version(session: Session, version_id: int) -> None:
         raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
     if version.status == "published":
         raise Conflict(f"边界版本 {version_id} 已是当前发布版本 (already published)")
-    try:
+    with unit_of_work(session):
         queries.publish(session, version_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def parse_at(raw: str | None) -> date | None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import roles
 from gisgrid.auth.demo import create_missing_users
 from gisgrid.auth.models import User
+from gisgrid.db import unit_of_work
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import intake, matrix
@@ -77,23 +78,24 @@ def load_demo_cases(session: Session) -> int:
     for i, ((category, description, actions), (lon, lat)) in enumerate(
         zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1
     ):
-        case, new = intake.report(
-            session,
-            {
-                "category": category,
-                "description": description,
-                "lon": lon,
-                "lat": lat,
-                "client_request_id": f"demo-{i}",
-            },
-            None,
-            "web",
-            client_scope="demo",
-        )
-        if not new:
-            continue
-        for action in actions:
-            params = {"result": "示例：已整改", "reason": "示例", "score": 4}
-            incidents.act(session, _actor(session, action, category), case.id, action, params)
-        created += 1
+        with unit_of_work(session):  # a sample case and its steps, or nothing
+            case, new = intake.report(
+                session,
+                {
+                    "category": category,
+                    "description": description,
+                    "lon": lon,
+                    "lat": lat,
+                    "client_request_id": f"demo-{i}",
+                },
+                None,
+                "web",
+                client_scope="demo",
+            )
+            if not new:
+                continue
+            for action in actions:
+                params = {"result": "示例：已整改", "reason": "示例", "score": 4}
+                incidents.act(session, _actor(session, action, category), case.id, action, params)
+            created += 1
     return created

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.coords import CoordinateError, point_to_wgs84
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import matrix, photos
@@ -69,22 +70,33 @@ def report(
     if request_id and not client_scope:
         raise ValueError("a client_request_id needs the client's scope")
     _check_channel(user, channel)
-    first = existing(session, client_scope, request_id)
-    if first is not None:
-        return first, False
-    incident, checked = _build(session, data, user, channel, request_id, list(uploads), max_photo_bytes)
-    incident.client_scope = client_scope if request_id else None
-    try:
-        session.add(incident)
-        session.flush()
-    except IntegrityError:
-        # a concurrent retry won the unique request id: answer with its case
-        session.rollback()
-        return existing(session, client_scope, request_id), False
-    known = user if getattr(user, "is_authenticated", False) else None
-    audit(session, incident, known, "report", "reported", f"渠道：{channel}", from_state="")
-    photos.save_all(session, incident, [("intake", *c) for c in checked], media_dir, getattr(known, "id", None))
+    with unit_of_work(session):  # the case, its audit row and its photos, or none of them
+        first = existing(session, client_scope, request_id)
+        if first is not None:
+            return first, False
+        incident, checked = _build(session, data, user, channel, request_id, list(uploads), max_photo_bytes)
+        incident.client_scope = client_scope if request_id else None
+        winner = _insert(session, incident, request_id)
+        if winner is not None:
+            return winner, False
+        known = user if getattr(user, "is_authenticated", False) else None
+        audit(session, incident, known, "report", "reported", f"渠道：{channel}", from_state="")
+        photos.save_all(session, incident, [("intake", *c) for c in checked], media_dir, getattr(known, "id", None))
     return incident, True
+
+
+def _insert(session: Session, incident: Incident, request_id: str | None) -> Incident | None:
+    """Store the new case; returns the case a concurrent retry of the same request id stored first, else None."""
+    try:
+        with session.begin_nested():  # a savepoint: losing the race undoes only this insert, not the unit
+            session.add(incident)
+            session.flush()
+    except IntegrityError:
+        winner = existing(session, incident.client_scope, request_id)
+        if winner is None:
+            raise
+        return winner
+    return None
 
 
 def _build(session, data, user, channel, request_id, uploads, max_photo_bytes):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import Department
 from gisgrid.auth.service import ensure_department
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.incidents.models import IncidentCategory
 
@@ -62,16 +63,16 @@ def category(session: Session, code: str) -> IncidentCategory:
 
 def upsert(session: Session, rows: list[dict]) -> int:
     """Insert or update categories from rows {code, name, departments, deadline_days}; all or nothing; commits."""
-    known = set(session.scalars(select(Department.code)))
-    cleaned = [_clean_row(i, row, known) for i, row in enumerate(rows, 1)]
-    for row in cleaned:
-        existing = session.get(IncidentCategory, row["code"])
-        if existing is None:
-            session.add(IncidentCategory(**row))
-        else:
-            for key, value in row.items():
-                setattr(existing, key, value)
-    session.commit()
+    with unit_of_work(session):
+        known = set(session.scalars(select(Department.code)))
+        cleaned = [_clean_row(i, row, known) for i, row in enumerate(rows, 1)]
+        for row in cleaned:
+            existing = session.get(IncidentCategory, row["code"])
+            if existing is None:
+                session.add(IncidentCategory(**row))
+            else:
+                for key, value in row.items():
+                    setattr(existing, key, value)
     return len(cleaned)
 
 
@@ -117,11 +118,12 @@ def parse_file(name: str, text: str) -> list[dict]:
 
 def load_demo(session: Session) -> int:
     """Create the demo departments and matrix (idempotent); returns the number of categories."""
-    for code, name in DEMO_DEPARTMENTS:
-        ensure_department(session, code, name)
-    return upsert(
-        session, [{"code": c, "name": n, "departments": d, "deadline_days": days} for c, n, d, days in DEMO_MATRIX]
-    )
+    with unit_of_work(session):  # departments and categories together
+        for code, name in DEMO_DEPARTMENTS:
+            ensure_department(session, code, name)
+        return upsert(
+            session, [{"code": c, "name": n, "departments": d, "deadline_days": days} for c, n, d, days in DEMO_MATRIX]
+        )
 
 
 def departments(session: Session) -> list[Department]:

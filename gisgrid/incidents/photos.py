@@ -62,21 +62,16 @@ def check_for(action: str, upload: Upload | None) -> list[tuple[str, bytes, str,
 
 
 def save_all(session, incident, checked, media_dir: str, user_id: int | None) -> None:
-    """Write the checked photos, add their rows and commit; all or nothing (the store drops uncommitted files)."""
+    """Write the checked photos and add their rows: a step of the caller's unit of work, which commits.
+
+    A file written here is deleted again when that unit rolls back (``gisgrid.media`` ties it to the session)."""
     from gisgrid.incidents.models import IncidentPhoto
 
-    try:
-        for stage, data, mime, ext in checked:
-            path = media.save(session, media_dir, f"incidents/{incident.id}", data, ext)
-            incident.photos.append(
-                IncidentPhoto(
-                    incident_id=incident.id, path=path, mime=mime, size=len(data), stage=stage, user_id=user_id
-                )
-            )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    for stage, data, mime, ext in checked:
+        path = media.save(session, media_dir, f"incidents/{incident.id}", data, ext)
+        incident.photos.append(
+            IncidentPhoto(incident_id=incident.id, path=path, mime=mime, size=len(data), stage=stage, user_id=user_id)
+        )
 
 
 resolve = media.resolve

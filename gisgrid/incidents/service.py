@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.clock import china_iso, today_in_china
-from gisgrid.db import row_id
+from gisgrid.db import row_id, unit_of_work
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
@@ -40,19 +40,20 @@ def act(
     ``upload``: photos of the handler's feedback (``handle``) or of the on-site verification (``verify``,
     ``rework``); other actions refuse photos.
     """
-    incident = get_case(session, user, incident_id)
-    if action in workflow.MOVES:
-        return workflow.transition(session, user, incident, action, params, upload)
-    photos.check_for(action, upload)
-    if action == "transfer":
-        return transfer.transfer(session, user, incident, params)
-    if action in ("transfer_accept", "transfer_return"):
-        return transfer.answer_transfer(session, user, incident, params, accept=action == "transfer_accept")
-    if action == "transfer_feedback":
-        return transfer.transfer_feedback(session, user, incident, params)
-    if action == "task_done":
-        return transfer.task_done(session, user, incident, params)
-    return workflow.transition(session, user, incident, action, params)  # raises "unknown action"
+    with unit_of_work(session):  # one unit: the step, its audit row and its photos, or none of them
+        incident = get_case(session, user, incident_id)
+        if action in workflow.MOVES:
+            return workflow.transition(session, user, incident, action, params, upload)
+        photos.check_for(action, upload)
+        if action == "transfer":
+            return transfer.transfer(session, user, incident, params)
+        if action in ("transfer_accept", "transfer_return"):
+            return transfer.answer_transfer(session, user, incident, params, accept=action == "transfer_accept")
+        if action == "transfer_feedback":
+            return transfer.transfer_feedback(session, user, incident, params)
+        if action == "task_done":
+            return transfer.task_done(session, user, incident, params)
+        return workflow.transition(session, user, incident, action, params)  # raises "unknown action"
 
 
 def allowed_actions(user, incident: Incident) -> list[str]:
@@ -225,23 +226,23 @@ assignments.register(assignments.Provider("case", "未结案件", _moved, _reass
 
 def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
     """Make a photo public (or private again); dispatchers and admins of the case's grids; audited."""
-    from gisgrid.incidents.models import IncidentPhoto
+    with unit_of_work(session):
+        from gisgrid.incidents.models import IncidentPhoto
 
-    photo = session.get(IncidentPhoto, int(photo_id))
-    if photo is None:
-        raise access.not_found(f"photo {photo_id}")
-    incident = get_case(session, user, photo.incident_id)
-    access.require_grid_role(user, incident, ("dispatcher",))
-    photo.published = published
-    workflow.audit(
-        session,
-        incident,
-        user,
-        "photo_publish",
-        incident.state,
-        f"照片 {photo.id} {'公开' if published else '取消公开'}",
-    )
-    session.commit()
+        photo = session.get(IncidentPhoto, int(photo_id))
+        if photo is None:
+            raise access.not_found(f"photo {photo_id}")
+        incident = get_case(session, user, photo.incident_id)
+        access.require_grid_role(user, incident, ("dispatcher",))
+        photo.published = published
+        workflow.audit(
+            session,
+            incident,
+            user,
+            "photo_publish",
+            incident.state,
+            f"照片 {photo.id} {'公开' if published else '取消公开'}",
+        )
     return {"id": photo.id, "published": photo.published}
 
 

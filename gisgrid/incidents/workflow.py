@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import roles
 from gisgrid.auth.models import Department
 from gisgrid.clock import china_date
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import access, matrix, photos
@@ -129,22 +130,23 @@ def transition(
     Photos sent with feedback (处置前/处置后) or verification are checked before anything changes and
     stored in the same all-or-nothing step.
     """
-    if action not in MOVES:
-        raise InvalidInput(f"未知操作 {action!r} (unknown action)")
-    sources, target = MOVES[action]
-    check_permission(user, incident, action)
-    if incident.state not in sources:
-        raise Conflict(
-            f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
-            f"(cannot {action} from {incident.state})"
-        )
-    checked = photos.check_for(action, upload)
-    reason = _apply(session, incident, action, params)
-    if checked:
-        reason = f"{reason or ''}（附照片 {len(checked)} 张）"
-    audit(session, incident, user, action, target, reason)
-    incident.state = target
-    photos.save_all(session, incident, checked, upload.media_dir if upload else "", getattr(user, "id", None))
+    with unit_of_work(session):
+        if action not in MOVES:
+            raise InvalidInput(f"未知操作 {action!r} (unknown action)")
+        sources, target = MOVES[action]
+        check_permission(user, incident, action)
+        if incident.state not in sources:
+            raise Conflict(
+                f"案件当前状态为“{STATE_LABELS[incident.state]}”，不能{LABELS[action]} "
+                f"(cannot {action} from {incident.state})"
+            )
+        checked = photos.check_for(action, upload)
+        reason = _apply(session, incident, action, params)
+        if checked:
+            reason = f"{reason or ''}（附照片 {len(checked)} 张）"
+        audit(session, incident, user, action, target, reason)
+        incident.state = target
+        photos.save_all(session, incident, checked, upload.media_dir if upload else "", getattr(user, "id", None))
     return incident
 
 

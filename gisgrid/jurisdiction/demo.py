@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
+from gisgrid.db import unit_of_work
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import intake
 from gisgrid.jurisdiction import service
@@ -56,20 +57,20 @@ def load_demo_event(session: Session) -> int | None:
 
 
 def _demo_report(session: Session, request_id: str, lon: float, lat: float, hours_ago: int):
-    # both reports are made in one transaction: their reception times are set apart by hand
-    case, _ = intake.report(
-        session,
-        {
-            "category": "wastewater",
-            "description": "示例：雨水口有异味污水流出",
-            "lon": lon,
-            "lat": lat,
-            "client_request_id": request_id,
-        },
-        None,
-        "web",
-        client_scope="demo",
-    )
-    case.reported_at = datetime.now(UTC) - timedelta(hours=hours_ago)
-    session.commit()
+    with unit_of_work(session):
+        # both reports are made in one transaction: their reception times are set apart by hand
+        case, _ = intake.report(
+            session,
+            {
+                "category": "wastewater",
+                "description": "示例：雨水口有异味污水流出",
+                "lon": lon,
+                "lat": lat,
+                "client_request_id": request_id,
+            },
+            None,
+            "web",
+            client_scope="demo",
+        )
+        case.reported_at = datetime.now(UTC) - timedelta(hours=hours_ago)
     return case

@@ -6,15 +6,16 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import sees_all
 from gisgrid.clock import china_date
-from gisgrid.db import row_id
+from gisgrid.db import row_id, unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, ValidationFailed
 from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, rules
 from gisgrid.jurisdiction.models import JurisdictionDispute, PollutionEvent
 from gisgrid.jurisdiction.resolve import Resolution
-from gisgrid.jurisdiction.tx import commit
 
 MIN_REASON = 4  # characters: a designation or a dispute must say why
+# also the answer to a lost race: the partial unique index allows one open dispute per event
+ALREADY_OPEN = "该事件已有待指定的争议 (a dispute is already open)"
 
 
 def _reason(value, label: str) -> str:
@@ -74,49 +75,51 @@ def _chain_of(result: Resolution, code: str | None) -> tuple[str, ...] | None:
 
 def raise_dispute(session: Session, user, event: PollutionEvent, result: Resolution, payload: dict):
     """争议：parties (default: every grid with jurisdiction) ask their lowest common superior to designate."""
-    parties = _parties(result, payload.get("parties"))
-    access.require_party(user, result, parties)
-    if open_dispute(event) is not None:
-        raise Conflict("该事件已有待指定的争议 (a dispute is already open)")
-    if decision(event) is not None:
-        raise Conflict("共同上级已指定管辖，不能再提出争议 (jurisdiction was designated)")
-    chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
-    dispute = JurisdictionDispute(
-        event_id=event.id,
-        parties=parties,
-        deciding_code=rules.common_superior(chains),
-        reason=_reason(payload.get("reason"), "争议理由"),
-        raised_by=user.display_name,
-    )
-    event.disputes.append(dispute)
-    commit(session, "该事件已有待指定的争议 (a dispute is already open)")
+    with unit_of_work(session, conflict=ALREADY_OPEN):
+        parties = _parties(result, payload.get("parties"))
+        access.require_party(user, result, parties)
+        if open_dispute(event) is not None:
+            raise Conflict(ALREADY_OPEN)
+        if decision(event) is not None:
+            raise Conflict("共同上级已指定管辖，不能再提出争议 (jurisdiction was designated)")
+        chains = [hit.chain for hit in result.jurisdiction if hit.code in parties]
+        dispute = JurisdictionDispute(
+            event_id=event.id,
+            parties=parties,
+            deciding_code=rules.common_superior(chains),
+            reason=_reason(payload.get("reason"), "争议理由"),
+            raised_by=user.display_name,
+        )
+        event.disputes.append(dispute)
     return dispute
 
 
 def decide(session: Session, user, event: PollutionEvent, result: Resolution, dispute_id, payload: dict):
     """指定管辖 by the common superior: one of the parties, with reasons; the cases are routed to it."""
-    dispute = next((d for d in event.disputes if d.id == row_id(dispute_id)), None)
-    if dispute is None:
-        raise access.not_found("争议", dispute_id)
-    # two leaders designating at once: the second waits for the first and then finds it decided
-    session.refresh(dispute, with_for_update=True)
-    if dispute.state != "open":
-        raise Conflict(f"争议 {dispute.id} 已于 {china_date(dispute.decided_at)} 指定管辖 (already decided)")
-    access.require_designator(user, _chain_of(result, dispute.deciding_code))
-    designated = str(payload.get("designated") or "").strip()
-    if designated not in dispute.parties:
-        raise ValidationFailed(f"指定的网格须为争议一方：{'、'.join(dispute.parties)} (designate one of the parties)")
-    dispute.designated_code, dispute.decision_reason = designated, _reason(payload.get("reason"), "指定理由")
-    dispute.decided_by, dispute.decided_at, dispute.state = user.display_name, workflow.now(), "decided"
-    holder_chain = _chain_of(result, designated)
-    _route(
-        session,
-        user,
-        event,
-        holder_chain,
-        f"由 {dispute.deciding_code or '上级政府'} 指定 {designated} 管辖：{dispute.decision_reason}",
-    )
-    session.commit()
+    with unit_of_work(session):
+        dispute = next((d for d in event.disputes if d.id == row_id(dispute_id)), None)
+        if dispute is None:
+            raise access.not_found("争议", dispute_id)
+        # two leaders designating at once: the second waits for the first and then finds it decided
+        session.refresh(dispute, with_for_update=True)
+        if dispute.state != "open":
+            raise Conflict(f"争议 {dispute.id} 已于 {china_date(dispute.decided_at)} 指定管辖 (already decided)")
+        access.require_designator(user, _chain_of(result, dispute.deciding_code))
+        designated = str(payload.get("designated") or "").strip()
+        if designated not in dispute.parties:
+            raise ValidationFailed(
+                f"指定的网格须为争议一方：{'、'.join(dispute.parties)} (designate one of the parties)"
+            )
+        dispute.designated_code, dispute.decision_reason = designated, _reason(payload.get("reason"), "指定理由")
+        dispute.decided_by, dispute.decided_at, dispute.state = user.display_name, workflow.now(), "decided"
+        holder_chain = _chain_of(result, designated)
+        _route(
+            session,
+            user,
+            event,
+            holder_chain,
+            f"由 {dispute.deciding_code or '上级政府'} 指定 {designated} 管辖：{dispute.decision_reason}",
+        )
     return dispute
 
 
@@ -140,14 +143,14 @@ def _route(session: Session, user, event: PollutionEvent, chain: tuple[str, ...]
 
 def route_cases(session: Session, user, event: PollutionEvent, result: Resolution) -> int:
     """Send the event's open cases to the grid that holds jurisdiction (audited on each case)."""
-    holder = result.outcome.holder
-    if open_dispute(event) is not None:
-        raise Conflict("管辖争议待共同上级指定，暂不能移交 (a dispute awaits designation)")
-    if holder is None:
-        raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
-    access.require_party(user, result, [hit.code for hit in result.jurisdiction])
-    moved = _route(session, user, event, _chain_of(result, holder), rules.RULE_LABELS[result.outcome.rule])
-    session.commit()
+    with unit_of_work(session):
+        holder = result.outcome.holder
+        if open_dispute(event) is not None:
+            raise Conflict("管辖争议待共同上级指定，暂不能移交 (a dispute awaits designation)")
+        if holder is None:
+            raise Conflict("管辖尚未确定，须先由共同上级指定 (jurisdiction undetermined: designate first)")
+        access.require_party(user, result, [hit.code for hit in result.jurisdiction])
+        moved = _route(session, user, event, _chain_of(result, holder), rules.RULE_LABELS[result.outcome.rule])
     return moved
 
 

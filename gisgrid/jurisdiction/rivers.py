@@ -11,6 +11,7 @@ import shapely
 from sqlalchemy import bindparam, delete, func, insert
 from sqlalchemy.orm import Session
 
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.grids import fields, reader
 from gisgrid.jurisdiction.derive import Reach
@@ -48,17 +49,13 @@ def import_rivers(
             details=problems,
         )
     source = f"{label} — {Path(path).name}" if label else Path(path).name
-    try:
+    with unit_of_work(session):
         if replace:
             session.execute(delete(RiverReach))
         session.execute(
             insert(RiverReach).values(geom=func.ST_GeomFromWKB(bindparam("wkb"), 4326)),
             [{**row, "source": source} for row in rows],
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return len(rows)
 
 

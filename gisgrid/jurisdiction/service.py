@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.clock import china_iso
-from gisgrid.db import row_id
+from gisgrid.db import row_id, unit_of_work
 from gisgrid.errors import Conflict, Forbidden, InvalidInput
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import access as case_access
@@ -20,7 +20,6 @@ from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, areas, disputes, geoinput, resolve, rules
 from gisgrid.jurisdiction.models import EventArea, EventCase, PollutionEvent
 from gisgrid.jurisdiction.resolve import Area, Resolution
-from gisgrid.jurisdiction.tx import commit
 
 
 def load_event(session: Session, event_id) -> PollutionEvent:
@@ -83,59 +82,59 @@ def _link(event: PollutionEvent, incident, user) -> None:
 
 def record(session: Session, user, incident_id, payload: dict) -> PollutionEvent:
     """Create or replace the case's event: act location, observed harm, derivations (all or nothing)."""
-    if not isinstance(payload, dict):
-        raise InvalidInput("请求体须为 JSON 对象 (body must be a JSON object)")
-    incident = case_service.get_case(session, user, incident_id)
-    case_access.require_grid_role(user, incident, access.RECORDERS)
-    event = event_of_case(session, incident.id)
-    if event is not None:
-        _require_unlocked(event)
-    crs = payload.get("crs")
-    act = geoinput.parse(payload.get("act"), crs, "act")
-    harm = areas.from_request(session, act, payload, crs)
-    version_id = event.version_id if event else incident.version_id
-    resolve.resolve(session, version_id, act, harm)  # refuses an act outside every grid before writing
-    if event is None:
-        event = PollutionEvent(version_id=version_id, created_by=user.display_name, title="")
-        session.add(event)
-        _link(event, incident, user)
-    else:
-        event.updated_by, event.updated_at = user.display_name, workflow.now()
-    event.title = str(payload.get("title") or "").strip()[:200] or f"案件 {incident.id} 跨界污染"
-    event.act_geom = from_shape(act, srid=4326)
-    event.areas = [EventArea(kind=a.kind, params=a.params, geom=from_shape(a.geom, srid=4326)) for a in harm]
-    commit(session, f"案件 {incident.id} 已关联跨界事件 (case already linked)")
+    with unit_of_work(session, conflict=f"案件 {row_id(incident_id)} 已关联跨界事件 (case already linked)"):
+        if not isinstance(payload, dict):
+            raise InvalidInput("请求体须为 JSON 对象 (body must be a JSON object)")
+        incident = case_service.get_case(session, user, incident_id)
+        case_access.require_grid_role(user, incident, access.RECORDERS)
+        event = event_of_case(session, incident.id)
+        if event is not None:
+            _require_unlocked(event)
+        crs = payload.get("crs")
+        act = geoinput.parse(payload.get("act"), crs, "act")
+        harm = areas.from_request(session, act, payload, crs)
+        version_id = event.version_id if event else incident.version_id
+        resolve.resolve(session, version_id, act, harm)  # refuses an act outside every grid before writing
+        if event is None:
+            event = PollutionEvent(version_id=version_id, created_by=user.display_name, title="")
+            session.add(event)
+            _link(event, incident, user)
+        else:
+            event.updated_by, event.updated_at = user.display_name, workflow.now()
+        event.title = str(payload.get("title") or "").strip()[:200] or f"案件 {incident.id} 跨界污染"
+        event.act_geom = from_shape(act, srid=4326)
+        event.areas = [EventArea(kind=a.kind, params=a.params, geom=from_shape(a.geom, srid=4326)) for a in harm]
     return event
 
 
 def link_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
     """Add another report of the same act to the event (its receiving grid and time count for 最先接到举报)."""
-    event, _ = get_event(session, user, event_id)
-    _require_unlocked(event)
-    if incident_id in (None, ""):
-        raise InvalidInput("请填写要关联的案件编号 (incident_id is required)")
-    incident = case_service.get_case(session, user, incident_id)
-    case_access.require_grid_role(user, incident, access.RECORDERS)
-    linked = session.get(EventCase, incident.id)
-    if linked is not None:
-        raise Conflict(f"案件 {incident.id} 已关联跨界事件 {linked.event_id} (case already linked)")
-    _link(event, incident, user)
-    commit(session, f"案件 {incident.id} 已关联其他跨界事件 (case already linked)")
+    with unit_of_work(session, conflict=f"案件 {row_id(incident_id)} 已关联其他跨界事件 (case already linked)"):
+        event, _ = get_event(session, user, event_id)
+        _require_unlocked(event)
+        if incident_id in (None, ""):
+            raise InvalidInput("请填写要关联的案件编号 (incident_id is required)")
+        incident = case_service.get_case(session, user, incident_id)
+        case_access.require_grid_role(user, incident, access.RECORDERS)
+        linked = session.get(EventCase, incident.id)
+        if linked is not None:
+            raise Conflict(f"案件 {incident.id} 已关联跨界事件 {linked.event_id} (case already linked)")
+        _link(event, incident, user)
     return event
 
 
 def unlink_case(session: Session, user, event_id, incident_id) -> PollutionEvent:
     """Take a wrongly linked case off the event; the last case cannot be taken off."""
-    event, _ = get_event(session, user, event_id)
-    _require_unlocked(event)
-    link = next((c for c in event.cases if c.incident_id == row_id(incident_id)), None)
-    if link is None:
-        raise access.not_found("关联案件", incident_id)
-    case_access.require_grid_role(user, link.incident, access.RECORDERS)
-    if len(event.cases) == 1:
-        raise Conflict("事件至少须关联一个案件 (an event keeps at least one case)")
-    event.cases.remove(link)
-    session.commit()
+    with unit_of_work(session):
+        event, _ = get_event(session, user, event_id)
+        _require_unlocked(event)
+        link = next((c for c in event.cases if c.incident_id == row_id(incident_id)), None)
+        if link is None:
+            raise access.not_found("关联案件", incident_id)
+        case_access.require_grid_role(user, link.incident, access.RECORDERS)
+        if len(event.cases) == 1:
+            raise Conflict("事件至少须关联一个案件 (an event keeps at least one case)")
+        event.cases.remove(link)
     return event
 
 

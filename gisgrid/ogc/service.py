@@ -53,7 +53,6 @@ def collection(session: Session, base: str, day: date | None) -> dict:
     """Metadata of the ``grids`` collection (extent of the published version)."""
     version = resolve_version(session, day)
     bbox = queries.extent(session, version.id)
-    session.rollback()
     path = f"/collections/{COLLECTION}"
     return {
         "id": COLLECTION,
@@ -83,7 +82,6 @@ def items(session: Session, base: str, day: date | None, limit: int, offset: int
     version = resolve_version(session, day)
     rows = queries.public_grids(session, version.id, limit=limit, offset=offset, **filters)
     matched = queries.count_grids(session, version.id, **filters)
-    session.rollback()
     path = f"/collections/{COLLECTION}/items"
     links = [
         _link(base, path, "self", GEOJSON, "本页", {**query, "limit": limit, "offset": offset}),
@@ -109,7 +107,6 @@ def item(session: Session, base: str, day: date | None, code: str) -> dict:
     """One feature by grid code."""
     version = resolve_version(session, day)
     rows = queries.public_grids(session, version.id, codes=[code])
-    session.rollback()
     if not rows:
         raise NotFound(f"网格 {code} 不存在 (no feature {code})")
     path = f"/collections/{COLLECTION}/items/{code}"

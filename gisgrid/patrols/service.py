@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.clock import CHINA_TZ
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids.queries import published_version
 from gisgrid.patrols import cleaning, clip, queries, tracks
@@ -26,25 +27,25 @@ def save_track(
     session: Session, user, points: list[tuple], origin: str, max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS
 ) -> PatrolTrack:
     """Clean the points and store the track of ``user``; fewer than two clean points is refused."""
-    result = cleaning.clean(points, max_speed_mps)
-    if len(result.points) < 2:
-        raise InvalidInput(f"清洗后有效轨迹点不足 2 个（需要坐标和时间）: {result.report}", result.report)
-    pts = result.points
-    wkt = "LINESTRING(" + ", ".join(f"{lon!r} {lat!r}" for lon, lat, _ in pts) + ")"
-    length = sum(cleaning.distance_m(a, b) for a, b in zip(pts, pts[1:]))
-    track = PatrolTrack(
-        user_id=user.id,
-        patroller=user.display_name,
-        origin=origin,
-        started_at=pts[0][2],
-        ended_at=pts[-1][2],
-        geom=f"SRID=4326;{wkt}",
-        points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
-        cleaning=result.report,
-        length_m=round(length, 1),
-    )
-    session.add(track)
-    session.commit()
+    with unit_of_work(session):
+        result = cleaning.clean(points, max_speed_mps)
+        if len(result.points) < 2:
+            raise InvalidInput(f"清洗后有效轨迹点不足 2 个（需要坐标和时间）: {result.report}", result.report)
+        pts = result.points
+        wkt = "LINESTRING(" + ", ".join(f"{lon!r} {lat!r}" for lon, lat, _ in pts) + ")"
+        length = sum(cleaning.distance_m(a, b) for a, b in zip(pts, pts[1:]))
+        track = PatrolTrack(
+            user_id=user.id,
+            patroller=user.display_name,
+            origin=origin,
+            started_at=pts[0][2],
+            ended_at=pts[-1][2],
+            geom=f"SRID=4326;{wkt}",
+            points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
+            cleaning=result.report,
+            length_m=round(length, 1),
+        )
+        session.add(track)
     return track
 
 

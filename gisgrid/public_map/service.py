@@ -29,9 +29,7 @@ def published_summary(session: Session) -> dict | None:
     levels = session.execute(
         select(Grid.level, func.count()).where(Grid.version_id == version.id).group_by(Grid.level).order_by(Grid.level)
     )
-    summary = {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
-    session.rollback()
-    return summary
+    return {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
 
 
 def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
@@ -89,7 +87,6 @@ def grid_detail(session: Session, code: str, day: date | None = None, crs: str =
     rows = {r["code"]: r for r in queries.public_grids(session, version.id, with_geom=False, codes=chain_codes)}
     grid_row = queries.public_grids(session, version.id, codes=[code])[0]
     children = queries.public_grids(session, version.id, with_geom=False, codes=child_codes) if child_codes else []
-    session.rollback()
     grid = public_grid(grid_row)
     grid["geometry"] = shift_geojson(grid_row["geometry"], crs)
     grid["bbox"] = _shift_bbox(bbox, crs)
@@ -120,7 +117,6 @@ def search(session: Session, q: str, day: date | None = None) -> dict:
         raise InvalidInput("搜索词过长 (q is longer than 100 characters)")
     version = resolve_version(session, day)
     results = queries.search(session, version.id, q, SEARCH_LIMIT)
-    session.rollback()
     return {"version": version_json(version), "q": q, "results": results}
 
 
@@ -131,7 +127,6 @@ def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str
     if crs == "gcj02":  # the GCJ-02 offset is < 1 km: widen the box rather than invert it
         w, s, e, n = w - 0.01, s - 0.01, e + 0.01, n + 0.01
     rows = queries.labels(session, version.id, level, (w, s, e, n), LABEL_LIMIT)
-    session.rollback()
     if crs == "gcj02" and rows:
         lon, lat = coords.wgs84_to_gcj02([r[2] for r in rows], [r[3] for r in rows])
         rows = [(r[0], r[1], float(x), float(y)) for r, x, y in zip(rows, lon, lat)]

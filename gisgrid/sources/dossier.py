@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid import media
 from gisgrid.auth.service import in_scope
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound, TooLarge
 from gisgrid.patrols import service as patrol_service
 from gisgrid.patrols.service import period
@@ -56,24 +57,24 @@ def add_document(
     session: Session, user, source_id: int, title: str, filename: str, data: bytes, media_dir: str
 ) -> SourceDocument:
     """Store a file under ``media_dir/sources/<id>/`` and list it in the dossier; the file goes if the row does."""
-    visible_source(session, user, source_id)
-    if not data:
-        raise InvalidInput("文件为空 (empty file)")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise TooLarge("文件超过 20 MB (file too large)")
-    media.sniff_document(data)
-    safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._")[:100] or "file"
-    stored = media.save(session, media_dir, f"sources/{source_id}", data, "_" + safe)
-    doc = SourceDocument(
-        source_id=source_id,
-        title=(title or "").strip() or safe,
-        filename=safe,
-        stored_path=stored,
-        size=len(data),
-        uploaded_by=user.username,
-    )
-    session.add(doc)
-    session.commit()
+    with unit_of_work(session):
+        visible_source(session, user, source_id)
+        if not data:
+            raise InvalidInput("文件为空 (empty file)")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise TooLarge("文件超过 20 MB (file too large)")
+        media.sniff_document(data)
+        safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._")[:100] or "file"
+        stored = media.save(session, media_dir, f"sources/{source_id}", data, "_" + safe)
+        doc = SourceDocument(
+            source_id=source_id,
+            title=(title or "").strip() or safe,
+            filename=safe,
+            stored_path=stored,
+            size=len(data),
+            uploaded_by=user.username,
+        )
+        session.add(doc)
     return doc
 
 

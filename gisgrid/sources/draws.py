@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.auth.models import Department, User
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.sources import lottery
 from gisgrid.sources.models import (
@@ -110,23 +111,23 @@ def run_draw(
     The inspector pool (``pool_roles``, default grid staff, grid leaders and handlers; ``departments``,
     default any) is stored and published with the draw; re-running applies it again.
     """
-    proportions = proportions or DEFAULT_PROPORTIONS
-    _check(quarter, proportions, per_source)
-    pool = check_pool(session, pool_roles, departments)
-    if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):
-        raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
-    seed = (seed or "").strip() or secrets.token_hex(16)
-    inputs = gather_inputs(session, seed, proportions, per_source, pool)
-    draw = LotteryDraw(
-        quarter=quarter,
-        seed=seed,
-        algorithm=lottery.ALGORITHM,
-        inputs=inputs,
-        results=lottery.rerun(inputs),
-        drawn_by=by,
-    )
-    session.add(draw)
-    session.commit()
+    with unit_of_work(session, conflict=f"{quarter} 已经抽取过，结果不可更改 (already drawn)"):
+        proportions = proportions or DEFAULT_PROPORTIONS
+        _check(quarter, proportions, per_source)
+        pool = check_pool(session, pool_roles, departments)
+        if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):
+            raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
+        seed = (seed or "").strip() or secrets.token_hex(16)
+        inputs = gather_inputs(session, seed, proportions, per_source, pool)
+        draw = LotteryDraw(
+            quarter=quarter,
+            seed=seed,
+            algorithm=lottery.ALGORITHM,
+            inputs=inputs,
+            results=lottery.rerun(inputs),
+            drawn_by=by,
+        )
+        session.add(draw)
     return draw
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
+from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput
 from gisgrid.sources import queries, rules
 from gisgrid.sources.models import (
@@ -33,24 +34,24 @@ def record_inspection(
     today: date | None = None,
 ) -> Inspection:
     """Record an inspection; a violation moves the source to class C (with a history entry)."""
-    today = today or rules.today_in_china()
-    source = visible_source(session, user, source_id)
-    if inspected_on > today:
-        raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
-    record = Inspection(
-        source_id=source.id,
-        inspected_on=inspected_on,
-        inspector_id=user.id,
-        inspector_name=user.display_name,
-        violation=violation,
-        findings=(findings or "").strip() or None,
-        draw_id=draw_id or _draw_of(session, source.id, inspected_on),
-    )
-    session.add(record)
-    if violation:
-        source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
-        _reclassify(source, user.username, today)
-    session.commit()
+    with unit_of_work(session):
+        today = today or rules.today_in_china()
+        source = visible_source(session, user, source_id)
+        if inspected_on > today:
+            raise InvalidInput("检查日期不能晚于今天 (inspection date in the future)")
+        record = Inspection(
+            source_id=source.id,
+            inspected_on=inspected_on,
+            inspector_id=user.id,
+            inspector_name=user.display_name,
+            violation=violation,
+            findings=(findings or "").strip() or None,
+            draw_id=draw_id or _draw_of(session, source.id, inspected_on),
+        )
+        session.add(record)
+        if violation:
+            source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
+            _reclassify(source, user.username, today)
     return record
 
 
@@ -84,18 +85,18 @@ def _reclassify(source, by: str, today: date) -> None:
 
 def set_frequencies(session: Session, months_by_class: dict[str, int]) -> dict[str, int]:
     """Set how many months apart each given class is inspected (1–60), all or none; returns all frequencies."""
-    for cls, months in months_by_class.items():
-        if cls not in CLASSES:
-            raise InvalidInput("类别应为 A、B 或 C")
-        if not 1 <= int(months) <= 60:
-            raise InvalidInput("检查周期应为 1 到 60 个月")
-    for cls, months in months_by_class.items():
-        row = session.get(InspectionFrequency, cls)
-        if row is None:
-            session.add(InspectionFrequency(supervision_class=cls, interval_months=int(months)))
-        else:
-            row.interval_months = int(months)
-    session.commit()
+    with unit_of_work(session):
+        for cls, months in months_by_class.items():
+            if cls not in CLASSES:
+                raise InvalidInput("类别应为 A、B 或 C")
+            if not 1 <= int(months) <= 60:
+                raise InvalidInput("检查周期应为 1 到 60 个月")
+        for cls, months in months_by_class.items():
+            row = session.get(InspectionFrequency, cls)
+            if row is None:
+                session.add(InspectionFrequency(supervision_class=cls, interval_months=int(months)))
+            else:
+                row.interval_months = int(months)
     return queries.frequencies(session)
 
 
@@ -143,9 +144,9 @@ def inspections_of(session: Session, source_id: int) -> list[Inspection]:
 
 def declare_conflict(session: Session, user_id: int, source_id: int, reason: str) -> None:
     """Record that ``user_id`` must not be drawn to inspect ``source_id``."""
-    get_source(session, source_id)
-    if not (reason or "").strip():
-        raise InvalidInput("请说明回避理由 (a reason is required)")
-    if session.get(InspectorConflict, (user_id, source_id)) is None:
-        session.add(InspectorConflict(user_id=user_id, source_id=source_id, reason=reason.strip()))
-    session.commit()
+    with unit_of_work(session):
+        get_source(session, source_id)
+        if not (reason or "").strip():
+            raise InvalidInput("请说明回避理由 (a reason is required)")
+        if session.get(InspectorConflict, (user_id, source_id)) is None:
+            session.add(InspectorConflict(user_id=user_id, source_id=source_id, reason=reason.strip()))

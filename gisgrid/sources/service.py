@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.auth.service import in_scope
+from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import queries as grid_queries
 from gisgrid.sources import fields, io, queries, rules
@@ -105,15 +106,17 @@ def register_rows(
 
     ``progress`` optionally wraps the row iterable (the CLI passes a tqdm bar).
     """
-    if not raw_rows:
-        raise InvalidInput("文件中没有任何数据行 (no rows)")
-    good, errors = _check_rows(session, raw_rows, crs, progress)
-    version_id = _assign_grids(session, good, errors) if good else None
-    if errors:  # nothing has been written yet
-        errors.sort(key=lambda e: e["row"])
-        raise ValidationFailed(f"{len(errors)} 行有错误，未导入任何数据 (nothing imported)", errors[:MAX_ERRORS_SHOWN])
-    sources = [_insert(session, v, version_id, by, today or rules.today_in_china()) for _, v in good]
-    session.commit()
+    with unit_of_work(session):
+        if not raw_rows:
+            raise InvalidInput("文件中没有任何数据行 (no rows)")
+        good, errors = _check_rows(session, raw_rows, crs, progress)
+        version_id = _assign_grids(session, good, errors) if good else None
+        if errors:  # nothing has been written yet
+            errors.sort(key=lambda e: e["row"])
+            raise ValidationFailed(
+                f"{len(errors)} 行有错误，未导入任何数据 (nothing imported)", errors[:MAX_ERRORS_SHOWN]
+            )
+        sources = [_insert(session, v, version_id, by, today or rules.today_in_china()) for _, v in good]
     return sources
 
 
@@ -147,28 +150,30 @@ def change_class(
     session: Session, user, source_id: int, to_class: str, reason: str, today: date | None = None
 ) -> PollutionSource:
     """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed."""
-    source = visible_source(session, user, source_id)
-    by = user.username
-    if to_class not in ("A", "B", "C"):
-        raise InvalidInput("类别应为 A、B 或 C")
-    if not (reason or "").strip():
-        raise InvalidInput("请填写调整类别的理由 (a reason is required)")
-    c = rules.classify(
-        key_source=source.key_source,
-        large_polluter=source.large_polluter,
-        last_violation=source.last_violation_on,
-        today=today or rules.today_in_china(),
-        requested=to_class,
-        requested_reason=reason.strip(),
-    )
-    if c.supervision_class != to_class:
-        raise InvalidInput(f"按规则该污染源必须为C类（{c.reason}），不能调整为{to_class}类")
-    if to_class != source.supervision_class:
-        source.history.append(
-            SourceClassChange(changed_by=by, from_class=source.supervision_class, to_class=to_class, reason=c.reason)
+    with unit_of_work(session):
+        source = visible_source(session, user, source_id)
+        by = user.username
+        if to_class not in ("A", "B", "C"):
+            raise InvalidInput("类别应为 A、B 或 C")
+        if not (reason or "").strip():
+            raise InvalidInput("请填写调整类别的理由 (a reason is required)")
+        c = rules.classify(
+            key_source=source.key_source,
+            large_polluter=source.large_polluter,
+            last_violation=source.last_violation_on,
+            today=today or rules.today_in_china(),
+            requested=to_class,
+            requested_reason=reason.strip(),
         )
-        source.supervision_class, source.class_reason = to_class, c.reason
-    session.commit()
+        if c.supervision_class != to_class:
+            raise InvalidInput(f"按规则该污染源必须为C类（{c.reason}），不能调整为{to_class}类")
+        if to_class != source.supervision_class:
+            source.history.append(
+                SourceClassChange(
+                    changed_by=by, from_class=source.supervision_class, to_class=to_class, reason=c.reason
+                )
+            )
+            source.supervision_class, source.class_reason = to_class, c.reason
     return source
 
 
@@ -177,34 +182,34 @@ EDITABLE = ("name", "industry", "address", "permits", "contacts")
 
 def update_source(session: Session, user, source_id: int, raw: dict, today: date | None = None) -> PollutionSource:
     """Edit a source's data and key-source/large-polluter flags; the class follows the rules (with history)."""
-    source = visible_source(session, user, source_id)
-    values = {f: fields.clean_text(raw.get(f)) for f in EDITABLE}
-    if not values["name"]:
-        raise InvalidInput("名称不能为空")
-    key = fields.to_bool(raw.get("key_source"), "key_source")
-    large = fields.to_bool(raw.get("large_polluter"), "large_polluter")
-    for name, value in values.items():
-        setattr(source, name, value)
-    source.key_source, source.large_polluter = key, large
-    c = rules.classify(
-        key_source=key,
-        large_polluter=large,
-        last_violation=source.last_violation_on,
-        today=today or rules.today_in_china(),
-        requested=source.supervision_class,
-        requested_reason=source.class_reason,
-    )
-    if c.supervision_class != source.supervision_class:
-        source.history.append(
-            SourceClassChange(
-                changed_by=user.username,
-                from_class=source.supervision_class,
-                to_class=c.supervision_class,
-                reason=f"信息变更：{c.reason}",
-            )
+    with unit_of_work(session):
+        source = visible_source(session, user, source_id)
+        values = {f: fields.clean_text(raw.get(f)) for f in EDITABLE}
+        if not values["name"]:
+            raise InvalidInput("名称不能为空")
+        key = fields.to_bool(raw.get("key_source"), "key_source")
+        large = fields.to_bool(raw.get("large_polluter"), "large_polluter")
+        for name, value in values.items():
+            setattr(source, name, value)
+        source.key_source, source.large_polluter = key, large
+        c = rules.classify(
+            key_source=key,
+            large_polluter=large,
+            last_violation=source.last_violation_on,
+            today=today or rules.today_in_china(),
+            requested=source.supervision_class,
+            requested_reason=source.class_reason,
         )
-        source.supervision_class, source.class_reason = c.supervision_class, c.reason
-    session.commit()
+        if c.supervision_class != source.supervision_class:
+            source.history.append(
+                SourceClassChange(
+                    changed_by=user.username,
+                    from_class=source.supervision_class,
+                    to_class=c.supervision_class,
+                    reason=f"信息变更：{c.reason}",
+                )
+            )
+            source.supervision_class, source.class_reason = c.supervision_class, c.reason
     return source
 
 
