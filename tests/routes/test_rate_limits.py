@@ -131,11 +131,24 @@ def test_failed_logins_are_limited_and_the_form_gets_a_page(limited, make_user):
 
 def test_successful_logins_do_not_use_up_the_limit(limited, make_user):
     user = make_user(roles.GRID_STAFF)
-    for _ in range(4):
-        login(limited.test_client(), user.username)
+    for _ in range(4):  # twice the limit of 2
+        session = limited.test_client()
+        login(session, user.username)
+        assert session.get("/api/v1/me").get_json()["user"]["username"] == user.username
+    client = limited.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    wrong = {"username": user.username, "password": "wrong", "csrf_token": token}
+    for _ in range(2):  # the whole limit is still there for failed logins …
+        assert client.post("/login", data=wrong).status_code == 401
+    _assert_limited(client.post("/login", data=wrong))  # … and it is on
 
 
-def test_limits_are_off_in_the_shared_test_app(app, client):
+def test_limits_are_off_in_the_shared_test_app(app, client, make_user):
     assert app.config["RATELIMIT_ENABLED"] is False
-    for _ in range(12):
-        assert client.get("/api/v1/grids/search?q=x").status_code != 429
+    user = make_user(roles.GRID_STAFF)
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    for _ in range(12):  # more than the default 10 failed logins per minute
+        resp = client.post("/login", data={"username": user.username, "password": "wrong", "csrf_token": token})
+        assert resp.status_code == 401 and "Retry-After" not in resp.headers
+    login(client, user.username)
+    assert client.get("/api/v1/me").get_json()["user"]["username"] == user.username
