@@ -22,3 +22,14 @@ def login(client, username: str, password: str = PASSWORD) -> str:
     resp = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     assert resp.status_code == 302, f"login of {username} failed: {resp.status_code}"
     return csrf_from(client.get("/login").get_data(as_text=True))
+
+
+def anonymous_token(client) -> str:
+    """A valid CSRF token of a client that is not logged in, so a refusal comes from the login check, not CSRF."""
+    return csrf_from(client.get("/login").get_data(as_text=True))
+
+
+def assert_login_required(resp) -> None:
+    """The request was refused because nobody is logged in (401 unauthorized), not for another reason."""
+    assert resp.status_code == 401, resp.get_data(as_text=True)
+    assert resp.get_json()["error"]["code"] == "unauthorized"

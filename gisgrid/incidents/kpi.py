@@ -1,4 +1,4 @@
-"""KPIs per grid, department and period (definitions in the README, section “Incidents”)."""
+"""KPIs per grid, department and period (definitions in docs/incidents.md)."""
 
 from __future__ import annotations
 

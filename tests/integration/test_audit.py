@@ -88,12 +88,38 @@ def test_geometry_edit_shows_as_a_changed_fingerprint(session, world_ab, as_plan
     assert "lock_version" not in entry.changes  # noise columns are not audited
 
 
+def _set_leader(session, grid, name):
+    """The same kind of write as a noise-only update, but changing an audited column."""
+    values = {"leader_name": name, "lock_version": Grid.lock_version + 1}
+    session.execute(update(Grid).where(Grid.id == grid.id).values(**values))
+
+
 def test_update_that_changes_nothing_audited_is_not_logged(session, world_ab):
     grid = session.scalars(select(Grid).where(Grid.version_id == world_ab.version_id, Grid.code == "B")).one()
+    old_leader = grid.leader_name
     before = len(_entries(session, "grid", entity_id=str(grid.id)))
+    assert before >= 1  # the import itself was logged
     session.execute(update(Grid).where(Grid.id == grid.id).values(lock_version=Grid.lock_version + 1))
     session.commit()
     assert len(_entries(session, "grid", entity_id=str(grid.id))) == before
+    _set_leader(session, grid, "王五")  # an audited change of the same row is logged, and only it
+    session.commit()
+    *_, entry = _entries(session, "grid", entity_id=str(grid.id))
+    assert entry.id and entry.action == "update" and entry.changes == {"leader_name": [old_leader, "王五"]}
+
+
+def test_the_trigger_is_what_logs(session, world_ab):
+    """Negative control: with the row trigger disabled (in a savepoint), the same change logs nothing."""
+    grid = session.scalars(select(Grid).where(Grid.version_id == world_ab.version_id, Grid.code == "A2")).one()
+    count = session.scalar(select(text("count(*)")).select_from(AuditLog))
+    nested = session.begin_nested()
+    session.execute(text("ALTER TABLE grid DISABLE TRIGGER audit_grid"))
+    _set_leader(session, grid, "赵六")
+    assert session.scalar(select(text("count(*)")).select_from(AuditLog)) == count
+    nested.rollback()  # the DDL is transactional: the trigger is enabled again
+    _set_leader(session, grid, "赵六")
+    session.commit()
+    assert session.scalar(select(text("count(*)")).select_from(AuditLog)) == count + 1
 
 
 def test_rolled_back_work_leaves_no_audit_row(session, world_ab):

@@ -58,7 +58,12 @@ def test_unusable_csv_is_400(client, world_ab, body, status):
 
 
 def test_unknown_crs_is_400(client, world_ab):
-    assert post_csv(client, "lon,lat\n1,2\n", crs="nope").status_code == 400
+    lon, lat = worlds.wgs84(1500, 500)
+    resp = post_csv(client, f"lon,lat\n{lon},{lat}\n", crs="nope")
+    assert resp.status_code == 400
+    err = resp.json["error"]
+    assert err["code"] == "invalid_input" and "crs" in err["message"] and "'nope'" in err["message"]
+    assert rows(post_csv(client, f"lon,lat\n{lon},{lat}\n", crs="wgs84"))[0]["grid_code"] == "A2a"  # the same body
 
 
 def test_geojson_points(client, world_ab):
@@ -83,9 +88,12 @@ def test_geojson_points(client, world_ab):
     assert "Point" in out["features"][1]["properties"]["error"]
 
 
-def test_not_geojson_is_400(client, world_ab):
-    resp = client.post("/api/v1/lookup/batch", data="{not json", content_type="application/json")
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '{"type": "Point", "coordinates": [1, 2]}'])
+def test_not_geojson_is_400(client, world_ab, body):
+    resp = client.post("/api/v1/lookup/batch", data=body, content_type="application/json")
     assert resp.status_code == 400
+    err = resp.json["error"]
+    assert err["code"] == "invalid_input" and "GeoJSON" in err["message"]
 
 
 def test_batch_agrees_with_single_lookups_including_edges(client, world_ab, world_e):

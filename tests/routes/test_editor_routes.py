@@ -151,7 +151,8 @@ def test_bad_requests_to_the_other_endpoints_are_4xx(client, planner, world):
         content_type="multipart/form-data",
         data={"file": (io.BytesIO(b"not a geopackage"), "x.gpkg")},
     )
-    assert 400 <= resp.status_code < 500
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"
+    assert "gpkg" in resp.get_json()["error"]["message"]  # names the file it could not read
     assert client.post(f"{API}/drafts/{draft}/import", headers=headers, data={}).status_code == 400
     assert client.get(f"{API}/diff?a=x&b=1").status_code == 400
     assert client.get(f"{API}/diff?a=1&b=999999").status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from tests.helpers import csrf_from
+from tests.helpers import anonymous_token, assert_login_required, csrf_from
 from tests.incident_support import PNG, As, _ok, _report
 from tests.worlds import wgs84
 
@@ -54,7 +54,8 @@ def test_forbidden_transitions_and_foreign_grid(app, client, case_world):
     assert As(app, case_world["foreign_dispatcher"]).act(case, "register").status_code == 403  # foreign grid
     assert As(app, case_world["foreign_staff"]).get(f"/api/v1/incidents/{case}").status_code == 403
     assert As(app, case_world["gongan"]).get(f"/api/v1/incidents/{case}").status_code == 403  # other department
-    assert client.post(f"/api/v1/incidents/{case}/actions/register").status_code in (400, 401)
+    anonymous = {"X-CSRFToken": anonymous_token(client)}
+    assert_login_required(client.post(f"/api/v1/incidents/{case}/actions/register", headers=anonymous))
     foreign = As(app, case_world["foreign_staff"]).get("/api/v1/incidents").get_json()["cases"]
     assert foreign == []
     _ok(d.act(case, "register"))

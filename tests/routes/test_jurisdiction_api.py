@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from gisgrid.incidents import matrix
 from gisgrid.jurisdiction.models import JurisdictionDispute
+from tests.helpers import anonymous_token, assert_login_required
 from tests.incident_support import As, _case, _ok
 from tests.jurisdiction_world import box_geojson, line, point
 from tests.worlds import wgs84
@@ -197,7 +198,9 @@ def test_only_grid_staff_of_the_case_record_its_event(app, session, jw):
         As(app, jw["staff_v112"]).put(f"/api/v1/incidents/{case.id}/jurisdiction", act=ACROSS_TOWNSHIPS).status_code
         == 403
     )
-    assert app.test_client().put(f"/api/v1/incidents/{case.id}/jurisdiction", json={}).status_code in (400, 401)
+    anonymous = app.test_client()
+    headers = {"X-CSRFToken": anonymous_token(anonymous)}
+    assert_login_required(anonymous.put(f"/api/v1/incidents/{case.id}/jurisdiction", json={}, headers=headers))
 
 
 def test_the_adhoc_resolver_stores_nothing(app, session, jw):
@@ -206,9 +209,10 @@ def test_the_adhoc_resolver_stores_nothing(app, session, jw):
     assert body["deciding"]["code"] == "P" and body["holder"] is None and body["rule"] == "undetermined"
     assert {f["properties"]["role"] for f in body["map"]["features"]} >= {"act", "jurisdiction", "deciding"}
     assert staff.post("/api/v1/jurisdiction/resolve", act=point(300, 300), at="1999-01-01").status_code == 400
-    assert app.test_client().post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}).status_code in (
-        400,
-        401,
+    anonymous = app.test_client()
+    headers = {"X-CSRFToken": anonymous_token(anonymous)}
+    assert_login_required(
+        anonymous.post("/api/v1/jurisdiction/resolve", json={"act": point(300, 300)}, headers=headers)
     )
 
 

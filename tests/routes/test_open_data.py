@@ -53,8 +53,12 @@ def test_geopackage_download(client, world, tmp_path):
 
 def test_unknown_format_and_nothing_published(client, tmp_path):
     client.application.config["CACHE_DIR"] = str(tmp_path / "cache")
-    assert client.get("/open-data/grids.xlsx").status_code == 404
-    assert client.get("/open-data/grids.csv").status_code == 404
+    for url, says in (("/open-data/grids.xlsx", "xlsx"), ("/open-data/grids.csv", "published")):
+        resp = client.get(url)
+        assert resp.status_code == 404, url
+        err = resp.get_json()["error"]
+        assert err["code"] == "not_found" and says in err["message"], url
+    assert _cached_files(tmp_path) == []  # nothing half-built was left in the cache
 
 
 def _cached_files(tmp_path):

@@ -81,8 +81,11 @@ def test_unknown_grid_and_bad_parameters_are_clean_errors(client, world):
 
 
 def test_nothing_published_is_404_not_500(client):
-    assert client.get("/api/v1/grids/search?q=a").status_code == 404
-    assert client.get("/api/v1/grids/levels").status_code == 404
+    for url in ("/api/v1/grids/search?q=a", "/api/v1/grids/levels"):
+        resp = client.get(url)
+        assert resp.status_code == 404, url
+        err = resp.get_json()["error"]
+        assert err["code"] == "not_found" and "published" in err["message"], url
 
 
 def test_history_at_date_uses_the_version_of_that_day(client, session, world, tmp_path):

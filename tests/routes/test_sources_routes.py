@@ -9,7 +9,7 @@ import pytest
 
 from gisgrid.sources.models import Inspection, PollutionSource, SourceDocument
 from tests import worlds
-from tests.helpers import login
+from tests.helpers import anonymous_token, assert_login_required, login
 
 
 def csv_bytes(rows):
@@ -184,10 +184,12 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     assert {p["source"].split()[0] for p in body["results"]["picks"]} == {"R1", "R2"}
     page = client.get(f"/lottery/{listing[0]['id']}").get_data(as_text=True)
     assert "种子-1" in page and "结果一致" in page
-    assert client.post("/lottery", data={"quarter": "2026Q1"}, headers={"Accept": "application/json"}).status_code in (
-        400,
-        401,
-    )
+    refused = client.post("/lottery", data={"quarter": "2026Q1"}, headers={"Accept": "application/json"})
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"  # admin, no token
+    assert len(client.get("/api/v1/lottery").json) == len(listing)  # no draw was made
+    anonymous = client.application.test_client()
+    headers = {"Accept": "application/json", "X-CSRFToken": anonymous_token(anonymous)}
+    assert_login_required(anonymous.post("/lottery", data={"quarter": "2026Q1"}, headers=headers))
 
 
 def test_dashboard_and_overdue_pages(admin_client):
