@@ -23,9 +23,20 @@
       });
     });
   }
+  // the map pages' initial view: the published version's extent, rendered by base.html into one data
+  // block (a national view when nothing is published); no coordinates live in the scripts
+  function initialView(map, options) {
+    var el = document.getElementById("gisgrid-map-view");
+    var view = el ? JSON.parse(el.textContent) : null;
+    if (view && view.bounds) { map.fitBounds(view.bounds, options || {}); }
+    else if (view && view.center) { map.setView(view.center, view.zoom); }
+    else { map.fitWorld(); }
+    return map;
+  }
   function escapeHtml(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   global.gisgrid = global.gisgrid || {};
   global.gisgrid.escapeHtml = escapeHtml;
+  global.gisgrid.initialView = initialView;
   global.gisgrid.api = {
     csrfToken: csrfToken,
     get: function (url) { return request("GET", url); },

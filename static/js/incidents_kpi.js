@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var el = document.getElementById("kpi-map");
-  var map = L.map("kpi-map").setView([39.915, 116.366], 12);
+  var map = gisgrid.initialView(L.map("kpi-map"));
   var steps = [[0.9, "#1a9850"], [0.75, "#91cf60"], [0.5, "#fee08b"], [0.25, "#fc8d59"], [0, "#d73027"]];
   function colour(v) {
     if (v === null || v === undefined) { return "#cccccc"; }

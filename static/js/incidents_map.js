@@ -3,7 +3,7 @@
 (function (global) {
   "use strict";
   function baseMap(id, onGrids) {
-    var map = L.map(id, { zoomControl: true }).setView([39.915, 116.366], 13);
+    var map = global.gisgrid.initialView(L.map(id, { zoomControl: true }));
     global.gisgrid.api.get("/api/v1/incidents/grids?level=2").then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#667", weight: 1, fillOpacity: 0.03 },
         onEachFeature: function (f, l) { l.bindTooltip(gisgrid.escapeHtml(f.properties.name), { sticky: true }); } }).addTo(map);

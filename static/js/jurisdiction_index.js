@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var events = JSON.parse(document.getElementById("events-data").textContent), esc = window.gisgrid.escapeHtml;
-  var map = L.map("map").setView([39.915, 116.366], 12);
+  var map = gisgrid.initialView(L.map("map"));
   var color = function (e) { return e.disputed ? "#6a1b9a" : e.holder ? "#2e7d32" : "#c62828"; };
   var layer = L.geoJSON({ type: "FeatureCollection", features: events.map(function (e) {
     return { type: "Feature", geometry: e.act, properties: e }; }) }, {

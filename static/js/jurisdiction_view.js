@@ -120,7 +120,7 @@
       "</table>" + disputesList(ev);
   }
 
-  function mapIn(id) { return L.map(id, { zoomControl: true }).setView([39.915, 116.366], 13); }
+  function mapIn(id) { return global.gisgrid.initialView(L.map(id, { zoomControl: true })); }
 
   global.gisgrid = global.gisgrid || {};
   global.gisgrid.jurisdiction = { drawMap: drawMap, renderPanel: renderPanel, mapIn: mapIn, STATUS: STATUS };

@@ -24,7 +24,7 @@
       : L.circleMarker(ll, { radius: 7, color: "#d50000", weight: 3, fillOpacity: 0 });
   }, onEachFeature: function (f, layer) { layer.bindTooltip(esc(f.properties.name) + (f.properties.visited ? "（已到访）" : "（未到访）")); } }).addTo(map);
   var b = grids.getBounds();
-  if (b.isValid()) { map.fitBounds(b); } else { map.setView([39.91, 116.37], 13); }
+  if (b.isValid()) { map.fitBounds(b); } else { gisgrid.initialView(map); }
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "legend");

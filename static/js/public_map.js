@@ -9,7 +9,7 @@
   var LABEL_GAP = 2;  // px kept free between two labels
   var $ = function (id) { return document.getElementById(id); };
 
-  var map = L.map("map", { zoomControl: true, minZoom: 3, maxZoom: 19 }).setView([39.915, 116.36], 12);
+  var map = gisgrid.initialView(L.map("map", { zoomControl: true, minZoom: 3, maxZoom: 19 }));
   if (cfg.tile_url) { L.tileLayer(cfg.tile_url, { maxZoom: 19, attribution: cfg.tile_attribution }).addTo(map); }
   map.attributionControl.setPrefix(false);
   window.gisgrid.publicMap = map;  // for tests and embedding pages

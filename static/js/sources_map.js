@@ -112,7 +112,7 @@
       return L.circleMarker([c[1], c[0]], style).bindPopup(popup(p));
     })).addTo(map);
     var bounds = points.getLayers().length ? points.getBounds() : grids.getBounds();
-    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); } else { map.setView([39.91, 116.37], 13); }
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); } else { gisgrid.initialView(map); }
     if (mode === "overdue") {
       legend("<h4>逾期天数</h4>" + dot("#fbc02d") + "1–30 天<br>" + dot("#ef6c00") + "31–90 天<br>" + dot("#b71c1c") + "90 天以上" +
              "<h4>网格内逾期数</h4>" + '<i style="background:#ffcc80"></i>1 <i style="background:#f57c00"></i>2 <i style="background:#d32f2f"></i>≥3');
