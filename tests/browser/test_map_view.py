@@ -37,3 +37,19 @@ def test_public_map_opens_on_the_published_extent(page, xinjiang_server):
     w, s, e, n = (float(v) for v in bounds.split(","))
     assert w <= west + 0.01 and e >= east - 0.01  # the whole county is in view, not one corner of it
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_the_shared_helper_alone_opens_a_new_map_there(page, xinjiang_server):
+    # the public map later also fits the OGC extent; a bare map shows what the data block alone does
+    page.goto(xinjiang_server + "/report")
+    page.wait_for_load_state("networkidle")
+    lat, lon, zoom = page.evaluate("""() => {
+        const el = document.createElement("div");
+        el.style.width = "600px"; el.style.height = "400px";
+        document.body.appendChild(el);
+        const map = gisgrid.initialView(L.map(el));
+        const c = map.getCenter();
+        return [c.lat, c.lng, map.getZoom()];
+    }""")
+    west, south, east, north = XINJIANG
+    assert south < lat < north and west < lon < east and zoom >= 10
