@@ -17,7 +17,7 @@ from gisgrid.web import refuse_hostile_fields
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from GISGRID_* env, overridden by ``config``."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app = Flask(__name__)  # templates/ and static/ are package data inside gisgrid/
     app.config.update(settings.from_env())
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False

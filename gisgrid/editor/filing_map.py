@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.grids import queries as grid_queries
 
-LEAFLET = Path(__file__).resolve().parents[2] / "static" / "vendor" / "leaflet"
+LEAFLET = Path(__file__).resolve().parents[1] / "static" / "vendor" / "leaflet"
 LEVEL_COLOURS = {1: "#b00020", 2: "#1565c0", 3: "#2e7d32", 4: "#6a1b9a"}
 TOOLTIP = (("code", "网格编码"), ("name", "网格名称"), ("parent", "上级网格"), ("entity", "责任主体"))
 
