@@ -7,15 +7,17 @@ from flask import Flask
 from gisgrid import config as settings
 from gisgrid import ratelimit
 from gisgrid.audit import actor as audit_actor
+from gisgrid.auth import capabilities
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
+from gisgrid.grids import extent
 from gisgrid.web import refuse_hostile_fields
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from GISGRID_* env, overridden by ``config``."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app = Flask(__name__)  # templates/ and static/ are package data inside gisgrid/
     app.config.update(settings.from_env())
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
@@ -28,10 +30,17 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     register_error_handlers(app)
+    app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
+    app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     audit_actor.install()
     _register_blueprints(app)
     ratelimit.init_app(app)
     return app
+
+
+def _map_view() -> dict:
+    # called only by pages that set uses_map, so the error page never queries the database
+    return extent.initial_view(db.session())
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from gisgrid.auth import capabilities
 from gisgrid.extensions import limiter
 
 
@@ -16,7 +17,7 @@ def _setting(key: str):
 
 def _staff() -> bool:
     # staff report from the field all day; only anonymous and public reporters are limited
-    return current_user.is_authenticated and current_user.role != "public"
+    return capabilities.can(current_user, "staff_pages")
 
 
 REPORT = limiter.limit(

@@ -5,22 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from gisgrid.audit import service
-from gisgrid.auth import roles
-from gisgrid.auth.access import roles_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 
 bp = Blueprint("audit", __name__)
 
 
 @bp.get("/api/v1/audit")
-@roles_required(roles.ADMIN)
+@capability_required("read_audit")
 def audit_api():
     """Audit entries filtered by entity, entity_id, key, actor, source, action, txid, since, until; paged."""
     return jsonify(service.changes(db.session(), request.args.to_dict()))
 
 
 @bp.get("/admin/audit")
-@roles_required(roles.ADMIN)
+@capability_required("read_audit")
 def audit_page():
     """The audit page for admins (same filters as the API)."""
     data = service.changes(db.session(), request.args.to_dict())

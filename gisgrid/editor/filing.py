@@ -1,4 +1,4 @@
-"""The filing package (备案): 网格划分责任表 as CSV, XLSX and PDF, boundaries as GeoPackage, an overview map PNG."""
+"""The filing package (备案): 网格划分责任表 as CSV, XLSX and PDF, boundaries as GeoPackage, overview PNG and HTML maps."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.cells import safe_row
+from gisgrid.editor import filing_map
 from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.exporter import version_gpkg
@@ -38,7 +39,7 @@ PDF_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian font
 # landscape A4 less margins = 281 mm; names and titles get room for 6 characters, staff one per line
 PDF_WIDTHS_MM = (15, 22, 26, 24, 36, 18, 25, 22, 71, 22)
 STAFF_COLUMN = 8
-STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览图 PNG")
+STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览图 PNG", "交互地图 HTML")
 
 
 def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tuple]]:
@@ -256,6 +257,7 @@ def build_package(session: Session, version_id: int, progress: Callable[[str], N
         ("网格划分责任表.pdf", lambda: to_pdf(label, rows)),
         ("网格边界.gpkg", lambda: version_gpkg(session, version_id)),
         ("网格划分总览图.png", lambda: overview_png(session, version_id, label)),
+        ("网格划分交互地图.html", lambda: filing_map.interactive_html(session, version_id, label)),
     )
     for (name, make), title in zip(makers, STEPS):
         step(title)

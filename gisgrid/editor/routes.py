@@ -16,8 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from gisgrid.auth import roles
-from gisgrid.auth.access import require_role
+from gisgrid.auth import capabilities
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.editor import drafts, edits, filing, roundtrip, validate, versions
@@ -31,7 +30,7 @@ API = "/api/v1/editor"
 
 @bp.before_request
 def _planners_only() -> None:
-    require_role(roles.PLANNER, roles.ADMIN)
+    capabilities.require(current_user, "edit_grids")
 
 
 def _tolerance() -> float:

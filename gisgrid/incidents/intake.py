@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import roles
+from gisgrid.auth import capabilities
 from gisgrid.coords import CoordinateError, point_to_wgs84
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
@@ -16,10 +16,7 @@ from gisgrid.incidents.models import CHANNELS, Incident
 from gisgrid.incidents.workflow import audit
 from gisgrid.web import finite_number
 
-STAFF_CHANNELS = {
-    "hotline": (roles.DISPATCHER, roles.ADMIN),
-    "patrol": (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN),
-}
+STAFF_CHANNELS = {"hotline": "report_hotline", "patrol": "report_patrol"}  # channel -> capability
 
 
 def _location(data: dict) -> tuple[float, float]:
@@ -35,8 +32,8 @@ def _location(data: dict) -> tuple[float, float]:
 def _check_channel(user, channel: str) -> None:
     if channel not in CHANNELS:
         raise InvalidInput(f"未知渠道 {channel!r} (unknown channel)")
-    allowed = STAFF_CHANNELS.get(channel)
-    if allowed and (user is None or not user.is_authenticated or user.role not in allowed):
+    capability = STAFF_CHANNELS.get(channel)
+    if capability and not capabilities.can(user, capability):
         raise Forbidden("只有热线话务员/调度员或网格员可以使用该渠道上报 (channel needs a staff login)")
 
 

@@ -18,15 +18,14 @@ from flask import (
 from flask import session as web_session
 from flask_login import current_user
 
-from gisgrid.auth import roles
-from gisgrid.auth.access import login_required, roles_required
+from gisgrid.auth.access import login_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import NotFound
 from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
 from gisgrid.incidents.models import IncidentPhoto
 
 bp = Blueprint("incidents", __name__)
-KPI_ROLES = (roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
 
 
 def _params() -> dict:
@@ -130,7 +129,7 @@ def list_page():
 
 
 @bp.post("/incidents/escalate")
-@roles_required(roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
+@capability_required("escalate_cases")
 def escalate():
     """Run the overdue escalation (督办) for the user's grids now, then list the escalated cases."""
     cases = service.escalate_now(db.session(), current_user)
@@ -204,7 +203,7 @@ def publish_photo(photo_id: int):
 
 
 @bp.get("/incidents/matrix")
-@roles_required(roles.ADMIN)
+@capability_required("edit_duty_matrix")
 def matrix_page():
     """The duty matrix, editable by admins, with a CSV/JSON import."""
     session = db.session()
@@ -216,7 +215,7 @@ def matrix_page():
 
 
 @bp.post("/incidents/matrix")
-@roles_required(roles.ADMIN)
+@capability_required("edit_duty_matrix")
 def matrix_save():
     """Insert or update one category from the matrix page's form, or import an uploaded CSV/JSON file."""
     upload = request.files.get("file")
@@ -251,7 +250,7 @@ def categories_json():
 
 
 @bp.get("/api/v1/incidents/kpi")
-@roles_required(*KPI_ROLES)
+@capability_required("view_kpi")
 def kpi_json():
     """KPI rows per grid (``by=grid&level=2``) or department for ``from``..``to``; ``format=csv`` for CSV."""
     start, end = _period()
@@ -266,7 +265,7 @@ def kpi_json():
 
 
 @bp.get("/api/v1/incidents/kpi/map")
-@roles_required(*KPI_ROLES)
+@capability_required("view_kpi")
 def kpi_map():
     """The grids of a level with their KPIs, as GeoJSON for the choropleth."""
     start, end = _period()
@@ -274,7 +273,7 @@ def kpi_map():
 
 
 @bp.get("/incidents/kpi")
-@roles_required(*KPI_ROLES)
+@capability_required("view_kpi")
 def kpi_page():
     """KPI tables (per grid and per department) and the choropleth map."""
     start, end = _period()

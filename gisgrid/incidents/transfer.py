@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import roles
+from gisgrid.auth import capabilities, roles
 from gisgrid.clock import china_date
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +32,7 @@ def _pick(items, item_id, what: str):
 
 def transfer(session: Session, user, incident: Incident, params: dict) -> Incident:
     """Send the case to another unit (公安, 纪检监察, 司法, ...) with a reason; one pending transfer at a time."""
+    capabilities.require(user, "transfer_case")
     with unit_of_work(session):
         if user.role != roles.DISPATCHER:
             access.require_handler(user, incident, incident.department_codes)

@@ -6,14 +6,13 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 from gisgrid import web
-from gisgrid.auth import roles
-from gisgrid.auth.access import login_required, roles_required
+from gisgrid.auth.access import login_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.jurisdiction import disputes, rivers, rules, service
 
 bp = Blueprint("jurisdiction", __name__)
-STAFF = tuple(r for r in roles.STAFF if r != roles.PLANNER)
 
 
 def _body() -> dict:
@@ -46,7 +45,7 @@ def case_record(incident_id: int):
 
 
 @bp.post("/api/v1/jurisdiction/resolve")
-@roles_required(*STAFF)
+@capability_required("view_jurisdiction")
 def resolve_adhoc():
     """Resolve an act (and harm) against the published version, or the one in force ``at`` a date; stores nothing."""
     return jsonify(service.resolve_adhoc(db.session(), current_user, _body()))
@@ -121,7 +120,7 @@ def rivers_json():
 
 
 @bp.get("/jurisdiction")
-@roles_required(*STAFF)
+@capability_required("view_jurisdiction")
 def events_page():
     """Cross-boundary events of the user's grids, on a map and in a table."""
     return render_template(

@@ -10,17 +10,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from gisgrid import media
-from gisgrid.auth import roles
-from gisgrid.auth.access import login_required, roles_required
+from gisgrid.auth.access import login_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.patrols import service, tracks
 
 bp = Blueprint("patrols", __name__)
-
-PATROLLERS = (roles.GRID_STAFF, roles.GRID_LEADER, roles.ADMIN)
-VIEWERS = roles.STAFF
 
 
 def _period() -> tuple[date, date, float]:
@@ -37,14 +34,14 @@ def _period() -> tuple[date, date, float]:
 
 
 @bp.get("/patrols")
-@roles_required(*PATROLLERS)
+@capability_required("upload_tracks")
 def upload_page():
     """Upload a GPX/GeoJSON track; the user's recent tracks."""
     return render_template("patrols/upload.html", mine=service.my_tracks(db.session(), current_user))
 
 
 @bp.post("/patrols/upload")
-@roles_required(*PATROLLERS)
+@capability_required("upload_tracks")
 def upload():
     """A GPX or GeoJSON file from the form → a cleaned, stored track."""
     upload_file = request.files.get("file")
@@ -63,7 +60,7 @@ def csrf_token():
 
 
 @bp.post("/api/v1/patrols/tracks")
-@roles_required(*PATROLLERS)
+@capability_required("upload_tracks")
 def create_track():
     """Phones: ``{"points": [{"lon", "lat", "t"}], "crs": "wgs84|gcj02|bd09"}`` → the stored track and its cleaning."""
     body = request.get_json(silent=True)
@@ -73,7 +70,7 @@ def create_track():
 
 
 @bp.get("/patrols/coverage")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def coverage_page():
     """Coverage map (per grid), tracks, unvisited sources, and tables."""
     since, until, distance = _period()
@@ -82,7 +79,7 @@ def coverage_page():
 
 
 @bp.get("/api/v1/patrols/coverage")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def coverage_api():
     """Coverage as JSON: grids (share of area), sources (visited), never-patrolled grids, GeoJSON layers."""
     since, until, distance = _period()

@@ -20,8 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from gisgrid import media
-from gisgrid.auth import roles
-from gisgrid.auth.access import roles_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.sources import dossier, draws, inspections, io, service
@@ -29,10 +28,6 @@ from gisgrid.sources.fields import KIND_LABELS
 from gisgrid.sources.rules import CLASS_LABELS, quarter_of, today_in_china
 
 bp = Blueprint("sources", __name__)
-
-VIEWERS = roles.STAFF
-EDITORS = (roles.DISPATCHER, roles.GRID_LEADER, roles.ADMIN)
-INSPECTORS = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER, roles.DISPATCHER, roles.ADMIN)
 
 
 @bp.context_processor
@@ -51,35 +46,35 @@ def _date(name: str, default: date | None = None) -> date:
 
 
 @bp.get("/sources")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def map_page():
     """Map of sources by class and inspection status, with a legend."""
     return render_template("sources/map.html", mode="sources")
 
 
 @bp.get("/inspections/overdue")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def overdue_page():
     """Map and table of overdue inspections per grid."""
     return render_template("sources/overdue.html", data=dossier.reminders(db.session(), current_user))
 
 
 @bp.get("/sources/dashboard")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def dashboard():
     """Staff dashboard: inspection reminders in the user's grids."""
     return render_template("sources/dashboard.html", data=dossier.reminders(db.session(), current_user))
 
 
 @bp.get("/api/v1/sources.geojson")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def sources_geojson():
     """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
     return jsonify(dossier.map_features(db.session(), current_user, all_levels=request.args.get("levels") == "all"))
 
 
 @bp.get("/api/v1/inspections/due")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def due_api():
     """Due and overdue inspections in scope."""
     data = dossier.reminders(db.session(), current_user)
@@ -99,7 +94,7 @@ def due_api():
 
 
 @bp.get("/sources/<int:source_id>")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def detail(source_id: int):
     """一企一档: the source's page."""
     return render_template(
@@ -108,7 +103,7 @@ def detail(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/class")
-@roles_required(*EDITORS)
+@capability_required("edit_sources")
 def change_class(source_id: int):
     """Change the class with a reason (recorded in the history)."""
     service.change_class(
@@ -118,7 +113,7 @@ def change_class(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/edit")
-@roles_required(*EDITORS)
+@capability_required("edit_sources")
 def edit(source_id: int):
     """Edit the source's data (the class follows the rules)."""
     service.update_source(db.session(), current_user, source_id, request.form.to_dict())
@@ -126,7 +121,7 @@ def edit(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/inspections")
-@roles_required(*INSPECTORS)
+@capability_required("inspect_sources")
 def add_inspection(source_id: int):
     """Record an inspection."""
     inspections.record_inspection(
@@ -141,7 +136,7 @@ def add_inspection(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/conflicts")
-@roles_required(*INSPECTORS)
+@capability_required("inspect_sources")
 def declare_conflict(source_id: int):
     """The current user declares a conflict of interest with this source (excluded from draws)."""
     inspections.declare_conflict(db.session(), current_user.id, source_id, request.form.get("reason", ""))
@@ -149,7 +144,7 @@ def declare_conflict(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/documents")
-@roles_required(*INSPECTORS)
+@capability_required("inspect_sources")
 def upload_document(source_id: int):
     """Add a file to the dossier."""
     upload = request.files.get("file")
@@ -169,7 +164,7 @@ def upload_document(source_id: int):
 
 
 @bp.get("/sources/<int:source_id>/documents/<int:doc_id>")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def download_document(source_id: int, doc_id: int):
     """Download one dossier file."""
     path, name = dossier.document_file(db.session(), current_user, source_id, doc_id, current_app.config["MEDIA_DIR"])
@@ -177,7 +172,7 @@ def download_document(source_id: int, doc_id: int):
 
 
 @bp.route("/sources/import", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@capability_required("edit_sources")
 def import_page():
     """Upload a CSV/XLSX/GeoPackage of sources: all rows or none, with every bad row listed."""
     if request.method == "GET":
@@ -203,7 +198,7 @@ def import_page():
 
 
 @bp.get("/sources/export.<fmt>")
-@roles_required(*VIEWERS)
+@capability_required("staff_pages")
 def export(fmt: str):
     """Download the sources in the user's grids as CSV, XLSX or GeoPackage (the import format)."""
     suffix = io.format_of(f"x.{fmt}")
@@ -231,7 +226,7 @@ def lottery_index():
 
 
 @bp.post("/lottery")
-@roles_required(roles.ADMIN)
+@capability_required("run_lottery")
 def lottery_run():
     """Run this quarter's draw with the published seed."""
     try:
@@ -283,7 +278,7 @@ def lottery_api(draw_id: int):
 
 
 @bp.post("/inspections/frequency")
-@roles_required(roles.ADMIN)
+@capability_required("set_inspection_frequency")
 def set_frequency():
     """Set the inspection interval (months) of each class."""
     try:

@@ -29,7 +29,14 @@ def test_filing_package_has_every_file_with_the_responsibility_table(session, wo
     data = filing.build_package(session, world)
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert sorted(archive.namelist()) == sorted(
-        ["网格划分责任表.csv", "网格划分责任表.xlsx", "网格划分责任表.pdf", "网格边界.gpkg", "网格划分总览图.png"]
+        [
+            "网格划分责任表.csv",
+            "网格划分责任表.xlsx",
+            "网格划分责任表.pdf",
+            "网格边界.gpkg",
+            "网格划分总览图.png",
+            "网格划分交互地图.html",
+        ]
     )
     rows = list(csv.reader(io.StringIO(archive.read("网格划分责任表.csv").decode("utf-8-sig"))))
     assert rows[0] == list(filing.HEADER) and len(rows) == 8
@@ -43,6 +50,21 @@ def test_filing_package_has_every_file_with_the_responsibility_table(session, wo
     (tmp_path / "grids.gpkg").write_bytes(archive.read("网格边界.gpkg"))
     gpkg = gpd.read_file(tmp_path / "grids.gpkg")
     assert sorted(gpkg["code"]) == ["C", "T1", "T2", "V11", "V12", "V21", "V22"]
+
+
+def test_filing_html_map_is_self_contained_and_shows_every_grid(session, world):
+    data = filing.build_package(session, world)
+    page = zipfile.ZipFile(io.BytesIO(data)).read("网格划分交互地图.html").decode("utf-8")
+    # no asset fetched from anywhere: no script/link/stylesheet URL, no CDN, Leaflet inlined
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|url\(['\"]?(https?:)?//|@import", page)
+    # the only URLs left are inside Leaflet's own source: its attribution link, the SVG namespace, bug links
+    hosts = set(re.findall(r"https?://([^/\"'\s)]+)", page))
+    assert hosts <= {"leafletjs.com", "www.w3.org", "bugs.chromium.org", "bugzilla.mozilla.org"}, hosts
+    assert "window.L=t" in page and "L.geoJson" in page  # the vendored Leaflet is inlined
+    for code, name in [("C", "丙县"), ("T1", "丙一镇"), ("V11", "丙村V11")]:
+        assert f'"code": "{code}"' in page and json.dumps(name) in page  # folium writes JSON with \u escapes
+    assert page.count('"type": "Feature"') == 7  # every grid, each in its level's layer
+    assert page.count("L.featureGroup(") == 3 and "L.control.layers(" in page
 
 
 def _upload(path) -> FileStorage:
@@ -104,7 +126,7 @@ def test_filing_cli_writes_the_zip(app, session, world, tmp_path):
     out = tmp_path / "filing.zip"
     result = app.test_cli_runner().invoke(main, ["editor", "filing", str(out), "--version", str(world)])
     assert result.exit_code == 0, result.output
-    assert len(zipfile.ZipFile(out).namelist()) == 5
+    assert len(zipfile.ZipFile(out).namelist()) == 6
 
 
 def _pdf_text(path, page=None) -> str:

@@ -139,7 +139,7 @@ def test_round_trip_and_filing_downloads(client, planner, world):
     body = resp.get_json()
     assert body["changes"] == [] and body["errors"] == 0 and not body["applied"]
     filing = client.get(f"/editor/versions/{world}/filing.zip")
-    assert filing.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(filing.data)).namelist()) == 5
+    assert filing.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(filing.data)).namelist()) == 6
 
 
 def test_bad_requests_to_the_other_endpoints_are_4xx(client, planner, world):

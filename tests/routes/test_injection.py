@@ -2,7 +2,7 @@
 
 Every payload goes in through the real form or API, is read back unchanged (so no SQL was built from it),
 and every page that shows it carries it HTML-escaped (the page scripts put user text in with
-textContent or gisgrid.escapeHtml, reviewed by hand in static/js).
+textContent or gisgrid.escapeHtml, reviewed by hand in gisgrid/static/js).
 """
 
 from __future__ import annotations

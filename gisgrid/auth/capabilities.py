@@ -1,0 +1,72 @@
+"""What each role may do, defined once: routes and services check it, templates ask ``can(user, ...)``.
+
+A capability is a named role rule. Scope rules (which grids, which department) stay in the domain
+services; this registry answers only "may this kind of user do this kind of thing at all", so a page
+shows exactly the controls whose actions the server would accept from that role.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask_login import current_user
+
+from gisgrid.auth import roles
+from gisgrid.errors import Forbidden, Unauthorized
+
+_R = roles
+# capability -> the roles that have it; the admin has every capability (roles.ADMIN: everything)
+_RULES: dict[str, tuple[str, ...]] = {
+    "staff_pages": _R.STAFF,  # case list of one's scope, sources, patrols (not the citizen)
+    "report_hotline": (_R.DISPATCHER,),  # register a hotline call as a case
+    "report_patrol": (_R.GRID_STAFF, _R.GRID_LEADER),  # report a case found on patrol
+    "view_kpi": (_R.DISPATCHER, _R.GRID_LEADER),  # KPI tables, choropleth and CSV
+    "escalate_cases": (_R.DISPATCHER, _R.GRID_LEADER),  # run the overdue escalation (督办) now
+    "transfer_case": (_R.HANDLER, _R.DISPATCHER),  # send a case to another unit (移送)
+    "edit_duty_matrix": (),  # the categories → departments matrix
+    "view_jurisdiction": tuple(r for r in _R.STAFF if r != _R.PLANNER),  # cross-boundary events
+    "edit_sources": (_R.DISPATCHER, _R.GRID_LEADER),  # import, edit and reclassify pollution sources
+    "inspect_sources": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # record inspections
+    "set_inspection_frequency": (),
+    "run_lottery": (),  # the quarterly 双随机 draw
+    "upload_tracks": (_R.GRID_STAFF, _R.GRID_LEADER),  # patrol GPS tracks
+    "edit_grids": (_R.PLANNER,),  # boundary drafts, publication, filing
+    "read_audit": (),
+}
+CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles that have ``capability`` (KeyError for an unknown name: a typo must fail loudly)."""
+    return CAPABILITIES[capability]
+
+
+def can(user, capability: str) -> bool:
+    """True when ``user`` is logged in and their role has ``capability``."""
+    allowed = roles_with(capability)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role in allowed
+
+
+def require(user, capability: str) -> None:
+    """Raise Unauthorized (nobody logged in) or Forbidden unless ``user`` has ``capability``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise Unauthorized()
+    if not can(user, capability):
+        raise Forbidden(f"当前角色（{user.role_label}）无权执行此操作 (role not allowed)")
+
+
+def capability_required(capability: str):
+    """Decorator: the view needs a logged-in user with ``capability`` (401/403 otherwise)."""
+    roles_with(capability)  # unknown names fail at import time, not at the first request
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            require(current_user, capability)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate

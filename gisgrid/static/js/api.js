@@ -1,0 +1,48 @@
+// Shared fetch helper: JSON in/out, CSRF header from <meta name="csrf-token">, errors as Error(message);
+// and escapeHtml for text put into popups and tooltips.
+(function (global) {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  function request(method, url, body) {
+    var opts = { method: method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") { opts.headers["X-CSRFToken"] = csrfToken(); }
+    if (body instanceof FormData) { opts.body = body; }
+    else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(url, opts).then(function (resp) {
+      return resp.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (!resp.ok) {
+          var msg = data && data.error ? data.error.message : ("请求失败（HTTP " + resp.status + "）");
+          var err = new Error(msg); err.status = resp.status; err.body = data; throw err;
+        }
+        return data;
+      });
+    });
+  }
+  // the map pages' initial view: the published version's extent, rendered by base.html into one data
+  // block (a national view when nothing is published); no coordinates live in the scripts
+  function initialView(map, options) {
+    var el = document.getElementById("gisgrid-map-view");
+    var view = el ? JSON.parse(el.textContent) : null;
+    if (view && view.bounds) { map.fitBounds(view.bounds, options || {}); }
+    else if (view && view.center) { map.setView(view.center, view.zoom); }
+    else { map.fitWorld(); }
+    return map;
+  }
+  function escapeHtml(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  global.gisgrid = global.gisgrid || {};
+  global.gisgrid.escapeHtml = escapeHtml;
+  global.gisgrid.initialView = initialView;
+  global.gisgrid.api = {
+    csrfToken: csrfToken,
+    get: function (url) { return request("GET", url); },
+    post: function (url, body) { return request("POST", url, body); },
+    put: function (url, body) { return request("PUT", url, body); },
+    patch: function (url, body) { return request("PATCH", url, body); },
+    del: function (url) { return request("DELETE", url); }
+  };
+})(window);
