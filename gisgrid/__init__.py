@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from gisgrid import config as settings
-from gisgrid import ratelimit
+from gisgrid import contract, ratelimit
 from gisgrid.audit import actor as audit_actor
 from gisgrid.db import db
 from gisgrid.errors import register_error_handlers
@@ -35,7 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from gisgrid.apidoc import bp as apidoc_bp
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
@@ -52,7 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     # so a cross-site request cannot act as a logged-in user
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
-    for bp in (
+    blueprints = (
         auth_bp,
         grids_bp,
         public_bp,
@@ -63,7 +62,6 @@ def _register_blueprints(app: Flask) -> None:
         patrols_bp,
         editor_bp,
         jurisdiction_bp,
-        apidoc_bp,
         audit_bp,
-    ):
-        app.register_blueprint(bp)
+    )
+    contract.init_app(app, blueprints)

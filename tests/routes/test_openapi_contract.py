@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
-from gisgrid.apidoc import api_rules
+from gisgrid.contract import api_rules
 
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

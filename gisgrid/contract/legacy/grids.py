@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gisgrid.apidoc.common import date, errors, integer, number, ok, op, query, ref
+from gisgrid.contract.legacy.common import date, errors, integer, number, ok, op, query, ref
 
 _POINT = [number("lon"), number("lat"), number("x"), number("y"), query("crs"), number("near", minimum=0), date("at")]
 _GEO = "application/geo+json"

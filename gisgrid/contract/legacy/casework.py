@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gisgrid.apidoc.common import date, integer, json_body, multipart, number, ok, op, query, ref
+from gisgrid.contract.legacy.common import date, integer, json_body, multipart, number, ok, op, query, ref
 
 _FILE = {"type": "string", "format": "binary"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gisgrid.apidoc.common import integer, ok, op, query
 from gisgrid.audit import service
+from gisgrid.contract.legacy.common import integer, ok, op, query
 
 _TEXT = {"type": ["string", "null"]}
 _ENTRY = {
