@@ -21,6 +21,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 class Parser(FlaskParser):
     """webargs parser whose errors are the project's 400 ``invalid_input`` (not webargs' 422)."""
 
+    DEFAULT_VALIDATION_STATUS = 400  # what the document declares for a refused argument
+
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         """Raise InvalidInput: message ``<field>: <why>``, details ``{field: [why, ...]}``."""
         # webargs nests messages under the location ("query", "json", ...): the field name is what users know

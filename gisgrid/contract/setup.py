@@ -7,7 +7,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, jsonify
 from werkzeug.routing import Rule
 
-from gisgrid.contract import legacy
+from gisgrid.contract import legacy, schemas
 
 API_PREFIXES = ("/api/v1/", "/open311/", "/ogc", "/open-data/", "/tiles/")
 _EXTENSION = "gisgrid_api"
@@ -15,6 +15,9 @@ _EXTENSION = "gisgrid_api"
 
 class Api(flask_smorest.Api):
     """flask-smorest's Api without its own error handlers and doc blueprint: errors.py maps every error."""
+
+    ERROR_SCHEMA = schemas.Error
+    DEFAULT_ERROR_RESPONSE_NAME = None  # every operation lists its error statuses (schemas.add_error_responses)
 
     def _register_error_handlers(self) -> None:
         """Keep gisgrid.errors as the one error mapping (smorest would take over every HTTPException)."""
@@ -31,6 +34,9 @@ def init_app(app: Flask, blueprints) -> Api:
         OPENAPI_VERSION="3.1.0",
     )
     api = Api(app, spec_kwargs={"components": {"securitySchemes": security_schemes(app)}})
+    for schema in (schemas.Error, schemas.FeatureCollection, schemas.Feature):
+        if schema.__name__ not in api.spec.components.schemas:  # smorest may have registered Error already
+            api.spec.components.schema(schema.__name__, schema=schema)
     for bp in blueprints:
         if isinstance(bp, flask_smorest.Blueprint):
             api.register_blueprint(bp)
@@ -68,6 +74,7 @@ def api_rules(app: Flask) -> list[Rule]:
 def document(app: Flask) -> dict:
     """The generated OpenAPI document plus the hand-written fragments of routes not yet declared."""
     doc = app.extensions[_EXTENSION].spec.to_dict()
+    schemas.add_error_responses(doc)
     legacy.merge(doc, {r.rule: r for r in api_rules(app)})
     return doc
 

@@ -12,20 +12,6 @@ def operations() -> dict:
     """Operations of the public grid APIs, keyed by (Flask rule, method)."""
     tags = ("grids",)
     return {
-        ("/api/v1/lookup", "GET"): op("点位 → 网格链 (point to grid chain)", ok(), _POINT, tags=tags),
-        ("/api/v1/lookup/batch", "POST"): op(
-            "批量查网格 (CSV or GeoJSON points)",
-            ok({"type": "string"}, "text/csv", extra={_GEO: {"schema": ref("FeatureCollection")}}),
-            [query("crs")],
-            {
-                "required": True,
-                "content": {
-                    "text/csv": {"schema": {"type": "string"}},
-                    "application/json": {"schema": ref("FeatureCollection")},
-                },
-            },
-            tags=tags,
-        ),
         ("/api/v1/grids/levels", "GET"): op("网格层级 (levels)", ok(), [date("at")], tags=tags),
         ("/api/v1/grids/labels", "GET"): op(
             "网格标注 (labels)", ok(), [query("bbox"), integer("level", minimum=1), date("at")], tags=tags
