@@ -35,7 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.audit.api import bp as audit_api_bp
     from gisgrid.audit.routes import bp as audit_bp
+    from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
@@ -53,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(open311_bp)
     blueprints = (
         auth_bp,
+        auth_api_bp,
         grids_bp,
         public_bp,
         ogc_bp,
@@ -63,5 +66,6 @@ def _register_blueprints(app: Flask) -> None:
         editor_bp,
         jurisdiction_bp,
         audit_bp,
+        audit_api_bp,
     )
     contract.init_app(app, blueprints)

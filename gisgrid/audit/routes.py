@@ -1,8 +1,8 @@
-"""Admin-only audit trail: JSON API and a page with filters, a per-day chart and the changes."""
+"""Admin-only audit trail page: filters, a per-day chart and the changes (the JSON API is audit.api)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, render_template, request
 
 from gisgrid.audit import service
 from gisgrid.auth import roles
@@ -10,13 +10,6 @@ from gisgrid.auth.access import roles_required
 from gisgrid.db import db
 
 bp = Blueprint("audit", __name__)
-
-
-@bp.get("/api/v1/audit")
-@roles_required(roles.ADMIN)
-def audit_api():
-    """Audit entries filtered by entity, entity_id, key, actor, source, action, txid, since, until; paged."""
-    return jsonify(service.changes(db.session(), request.args.to_dict()))
 
 
 @bp.get("/admin/audit")

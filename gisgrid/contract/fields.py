@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from gisgrid.errors import InvalidInput
 from gisgrid.web import parse_day
@@ -74,3 +74,11 @@ def Crs(**kwargs) -> fields.String:  # noqa: N802 — reads like the field class
 def Code(**kwargs) -> fields.String:  # noqa: N802
     """A grid code."""
     return fields.String(validate=validate.Length(min=1, max=CODE_MAX), **kwargs)
+
+
+class QueryArgs(Schema):
+    """Base of query-string schemas: an empty value (``?at=``) counts as absent, as forms send them."""
+
+    @pre_load
+    def _drop_empty(self, data, **kwargs):
+        return {key: data[key] for key in data if data[key] != ""}

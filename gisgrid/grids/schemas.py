@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 
-from gisgrid.contract.fields import Crs, Day, FiniteNumber
+from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 
 _MISSING = "缺少参数 (missing)"
 
 
-class PointArgs(Schema):
+class PointArgs(QueryArgs):
     """``?lon&lat`` (or ``?x&y`` in ``crs``) [&near=metres] [&at=YYYY-MM-DD]."""
 
     lon = FiniteNumber(metadata={"description": "经度 (WGS84 or crs)"})
@@ -36,7 +36,7 @@ class PointArgs(Schema):
             raise ValidationError(f"须在 0 到 {limit:g} 米之间 (must be 0..{limit:g} m)")
 
 
-class CrsArgs(Schema):
+class CrsArgs(QueryArgs):
     """``?crs=`` of the batch input points."""
 
     crs = Crs()

@@ -42,7 +42,7 @@ PUBLIC = {
     "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login",
     "auth.logout": "logout (no-op when anonymous)",
-    "auth.me": "answers {user: null}",
+    "auth_api.me": "answers {user: null}",
     "incidents.create": "public reporting",
     "incidents.report_form": "public reporting",
     "incidents.report_status": "status by case number",
@@ -106,7 +106,7 @@ STAFF = {
         "patrols.upload_page",
         "patrols.coverage_page",
         "patrols.upload",
-        "audit.audit_api",
+        "audit_api.audit_api",
         "audit.audit_page",
     )
 }
@@ -204,7 +204,7 @@ def test_public_role_gets_403_on_every_role_guarded_rule(client, make_user):
 
 
 # blueprints guarded as a whole: only these roles pass, every other staff role gets 403 on every rule
-BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}}
+BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}, "audit_api": {roles.ADMIN}}
 
 
 @pytest.mark.parametrize("role", sorted(set(roles.ALL) - {roles.PUBLIC, roles.ADMIN}))

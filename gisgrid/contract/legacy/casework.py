@@ -10,7 +10,6 @@ _FILE = {"type": "string", "format": "binary"}
 def operations() -> dict:
     """Operations of the logged-in domain APIs, keyed by (Flask rule, method)."""
     return {
-        ("/api/v1/me", "GET"): op("当前用户 (who am I)", ok(), auth="session", tags=("auth",)),
         **_jurisdiction(),
         **_sources(),
         **_patrols(),
