@@ -29,12 +29,20 @@ class FiniteNumber(fields.Float):
 
 
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    """``w,s,e,n`` in WGS84 degrees → a tuple; ValueError naming the problem (not four numbers, out of range)."""
+    """``w,s,e,n`` (or the 3-D ``w,s,low,e,n,high`` of OGC, heights dropped) in WGS84 degrees → (w, s, e, n).
+
+    ValueError naming the problem: not four (or six) numbers, or out of range.
+    """
     try:
-        w, s, e, n = (float(v) for v in raw.split(","))
+        values = [float(v) for v in raw.split(",")]
     except ValueError:
         raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)") from None
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # also false for nan
+    if len(values) == 6:
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4:
+        raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)")
+    w, s, e, n = values
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # also false for nan and inf
         raise ValueError("超出范围 (out of range: -180 <= w <= e <= 180, -90 <= s <= n <= 90)")
     return w, s, e, n
 
@@ -43,7 +51,7 @@ class BBox(fields.String):
     """``w,s,e,n`` WGS84 degrees with the range check → a (w, s, e, n) tuple."""
 
     def __init__(self, **kwargs) -> None:
-        meta = {"pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$", "example": "116.3,39.9,116.4,40.0"}
+        meta = {"pattern": r"^[^,]+(,[^,]+){3}$|^[^,]+(,[^,]+){5}$", "example": "116.3,39.9,116.4,40.0"}
         super().__init__(metadata={**meta, **kwargs.pop("metadata", {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

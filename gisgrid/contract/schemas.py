@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 # statuses any JSON endpoint may answer with the error envelope (bad input, login, role, missing, method,
 # conflict, too large, dataset invalid, database down); each operation documents them all
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 422, 503)
+_METHODS = {"get", "put", "post", "delete", "patch", "options", "head"}
 
 
 class ErrorBody(Schema):
@@ -49,7 +50,9 @@ def add_error_responses(doc: dict) -> None:
     """Give every operation of ``doc`` the error envelope for each status in ERROR_STATUSES it does not declare."""
     ref = {"$ref": "#/components/schemas/Error"}
     for path in doc.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
+            if method not in _METHODS:  # path-level "parameters"
+                continue
             responses = operation.setdefault("responses", {})
             for status in map(str, ERROR_STATUSES):
                 responses.setdefault(

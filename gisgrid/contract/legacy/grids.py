@@ -47,27 +47,8 @@ def operations() -> dict:
             [date("at")],
             tags=("tiles",),
         ),
-        **_ogc(),
     }
 
 
 def _binary() -> dict:
     return {"type": "string", "format": "binary"}
-
-
-def _ogc() -> dict:
-    tags, f = ("ogc",), query("f", {"type": "string", "enum": ["json", "geojson"]})
-    items = [f, integer("limit", minimum=1), integer("offset", minimum=0), query("bbox"), query("level"), date("at")]
-    return {
-        ("/ogc", "GET"): op("OGC 入口 (landing)", ok(), [f], tags=tags),
-        ("/ogc/", "GET"): op("OGC 入口 (landing)", ok(), [f], tags=tags),
-        ("/ogc/conformance", "GET"): op("一致性 (conformance)", ok(), [f], tags=tags),
-        ("/ogc/collections", "GET"): op("集合 (collections)", ok(), [f], tags=tags),
-        ("/ogc/collections/grids", "GET"): op("网格集合 (grids collection)", ok(), [f], tags=tags),
-        ("/ogc/collections/grids/items", "GET"): op(
-            "网格要素 (items)", ok(ref("FeatureCollection"), _GEO), items, tags=tags
-        ),
-        ("/ogc/collections/grids/items/<code>", "GET"): op(
-            "单个网格要素 (one item)", ok(ref("Feature"), _GEO), [f, date("at")], tags=tags
-        ),
-    }
