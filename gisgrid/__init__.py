@@ -46,6 +46,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.routes import bp as sources_bp
 
@@ -58,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_api_bp,
         grids_bp,
         public_bp,
+        public_api_bp,
         ogc_bp,
         incidents_bp,
         open311_bp,

@@ -27,7 +27,7 @@ def _query() -> dict:
 
 
 @bp.get("")
-@bp.get("/")
+@bp.get("/", endpoint="landing_slash")  # smorest wants one endpoint per rule
 @bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.Landing, success=True, description="landing page")
 def landing(**_args):

@@ -10,14 +10,14 @@ import re
 
 from werkzeug.routing import IntegerConverter, Rule
 
-from gisgrid.contract.legacy import casework, common, grids, incidents
+from gisgrid.contract.legacy import casework, common, incidents
 
 _FORMATS = {"/open311/": ["json", "xml"], "/open-data/": ["geojson", "csv", "gpkg"]}
 
 
 def operations() -> dict:
     """Every hand-documented operation, keyed by (Flask rule, method)."""
-    return {**grids.operations(), **incidents.operations(), **casework.operations()}
+    return {**incidents.operations(), **casework.operations()}
 
 
 def merge(doc: dict, rules: dict[str, Rule]) -> None:
