@@ -148,8 +148,7 @@ class PublicGrid(Schema):
     staff = fields.List(fields.Nested(Person), required=True)
     duties = fields.String(required=True, allow_none=True)
     sample_data = fields.Boolean(required=True)
-    # numeric(…) from PostgreSQL: Flask's JSON writes a Decimal as text
-    area_m2 = fields.String(required=True, allow_none=True, metadata={"description": "m², decimal as text"})
+    area_m2 = fields.Float(required=True, allow_none=True, metadata={"description": "m², rounded"})
 
 
 class DetailGrid(PublicGrid):
