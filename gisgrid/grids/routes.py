@@ -45,19 +45,18 @@ def lookup(lon=None, lat=None, x=None, y=None, crs=None, near=None, at=None):
 @bp.doc(requestBody=_BATCH_BODY, responses={"200": {"description": "the rows with their grid", "content": _BATCH_OK}})
 def lookup_batch(crs=None):
     """CSV (lon,lat columns) or GeoJSON points in → the same rows with their smallest grid, streamed."""
-    crs_name = crs
     index = batch.published_index(db.session())
     db.session().rollback()
     if request.mimetype in ("application/json", "application/geo+json"):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise InvalidInput("请求体不是有效的 GeoJSON (body is not valid GeoJSON)")
-        chunks = batch.assign_geojson(index, body, crs_name)
+        chunks = batch.assign_geojson(index, body, crs)
         mimetype = "application/geo+json"
     else:
         raw = io.BufferedReader(_WsgiInput(request.stream), 1 << 16)
         stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        chunks = batch.assign_csv(index, stream, crs_name)
+        chunks = batch.assign_csv(index, stream, crs)
         mimetype = "text/csv"
     first = next(chunks)  # raise header/format errors before the 200 is sent
     return Response(stream_with_context(_prepend(first, chunks)), mimetype=mimetype)
