@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from gisgrid import config as settings
-from gisgrid import ratelimit
+from gisgrid import contract, ratelimit
 from gisgrid.audit import actor as audit_actor
 from gisgrid.auth import capabilities
 from gisgrid.db import db
@@ -44,8 +44,9 @@ def _map_view() -> dict:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from gisgrid.apidoc import bp as apidoc_bp
+    from gisgrid.audit.api import bp as audit_api_bp
     from gisgrid.audit.routes import bp as audit_bp
+    from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
@@ -54,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.routes import bp as sources_bp
 
@@ -61,10 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     # so a cross-site request cannot act as a logged-in user
     csrf.exempt(grids_bp)
     csrf.exempt(open311_bp)
-    for bp in (
+    blueprints = (
         auth_bp,
+        auth_api_bp,
         grids_bp,
         public_bp,
+        public_api_bp,
         ogc_bp,
         incidents_bp,
         open311_bp,
@@ -72,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         patrols_bp,
         editor_bp,
         jurisdiction_bp,
-        apidoc_bp,
         audit_bp,
-    ):
-        app.register_blueprint(bp)
+        audit_api_bp,
+    )
+    contract.init_app(app, blueprints)

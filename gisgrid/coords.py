@@ -183,3 +183,22 @@ def point_to_wgs84(x: float, y: float, crs_name: str | None) -> tuple[float, flo
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise CoordinateError(f"point ({x}, {y}) is outside the area where {crs_name} is defined")
     return lon, lat
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    """``w,s,e,n`` (or the 3-D ``w,s,low,e,n,high`` of OGC, heights dropped) in WGS84 degrees → (w, s, e, n).
+
+    ValueError naming the problem: not four (or six) numbers, or out of range.
+    """
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)") from None
+    if len(values) == 6:
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4:
+        raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)")
+    w, s, e, n = values
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # also false for nan and inf
+        raise ValueError("超出范围 (out of range: -180 <= w <= e <= 180, -90 <= s <= n <= 90)")
+    return w, s, e, n

@@ -42,8 +42,8 @@ LIMITS = {
     "incidents.create": REPORT,
     "open311.create_request": REPORT,
     "grids.lookup": LOOKUP,
-    "public_map.locate_api": LOOKUP,
-    "public_map.search_api": LOOKUP,
+    "public_api.locate_api": LOOKUP,
+    "public_api.search_api": LOOKUP,
     "grids.lookup_batch": BATCH,
     "auth.login": LOGIN,
 }

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import request
 
+from gisgrid import coords
 from gisgrid.errors import InvalidInput
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -31,14 +32,14 @@ def at_day() -> date | None:
 
 
 def bbox(raw: str | None) -> tuple[float, float, float, float]:
-    """``w,s,e,n`` in WGS84 degrees → a tuple, or InvalidInput (missing, not four numbers, out of range)."""
+    """``w,s,e,n`` in WGS84 degrees → a tuple, or InvalidInput; for routes not yet declared with a schema.
+
+    The check itself is ``coords.parse_bbox``, shared with the ``BBox`` schema field.
+    """
     try:
-        w, s, e, n = (float(v) for v in (raw or "").split(","))
-    except ValueError:
-        raise InvalidInput("参数 bbox 应为 w,s,e,n 四个数字 (bbox must be w,s,e,n)") from None
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
-        raise InvalidInput("参数 bbox 超出范围 (bbox out of range)")
-    return w, s, e, n
+        return coords.parse_bbox(raw or "")
+    except ValueError as err:
+        raise InvalidInput(f"bbox: {err}") from None
 
 
 def finite_number(value, label: str, key: str) -> float:

@@ -1,21 +1,14 @@
-"""Admin-only audit trail: JSON API and a page with filters, a per-day chart and the changes."""
+"""Admin-only audit trail page: filters, a per-day chart and the changes (the JSON API is audit.api)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, render_template, request
 
 from gisgrid.audit import service
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 
 bp = Blueprint("audit", __name__)
-
-
-@bp.get("/api/v1/audit")
-@capability_required("read_audit")
-def audit_api():
-    """Audit entries filtered by entity, entity_id, key, actor, source, action, txid, since, until; paged."""
-    return jsonify(service.changes(db.session(), request.args.to_dict()))
 
 
 @bp.get("/admin/audit")

@@ -82,21 +82,3 @@ def password():
     return render_template(
         "auth/password.html", form=form, error=error, changed=request.args.get("changed") == "1"
     ), status
-
-
-@bp.get("/api/v1/me")
-def me():
-    """The logged-in user (or ``{"user": null}``), for pages that adapt to the role."""
-    if not current_user.is_authenticated:
-        return {"user": None}
-    u = current_user
-    return {
-        "user": {
-            "username": u.username,
-            "display_name": u.display_name,
-            "role": u.role,
-            "role_label": u.role_label,
-            "department": u.department_code,
-            "grid_codes": sorted(u.grid_codes),
-        }
-    }

@@ -3,70 +3,60 @@
 from __future__ import annotations
 
 import io
-import math
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 
+from gisgrid.contract import Blueprint
+from gisgrid.contract.schemas import Error
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
-from gisgrid.grids import batch, service
+from gisgrid.grids import batch, schemas, service
 
-bp = Blueprint("grids", __name__, url_prefix="/api/v1")
-
-
-def _number(name: str) -> float:
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        raise InvalidInput(f"缺少参数 {name} (missing parameter {name})")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 {name} 必须是数字，收到 {raw!r} (parameter {name} must be a number)") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"参数 {name} 必须是有限数字 (parameter {name} must be finite)")
-    return value
+bp = Blueprint("grids", __name__, url_prefix="/api/v1", description="点位查网格 (point and batch lookup)")
 
 
-def _point_args() -> tuple[float, float]:
-    if "x" in request.args or "y" in request.args:
-        return _number("x"), _number("y")
-    return _number("lon"), _number("lat")
-
-
-def _radius() -> float:
-    if "near" not in request.args:
-        return current_app.config["NEAR_BOUNDARY_M"]
-    radius, limit = _number("near"), current_app.config["MAX_NEAR_BOUNDARY_M"]
-    if not 0 <= radius <= limit:
-        raise InvalidInput(f"参数 near 必须在 0 到 {limit:g} 米之间 (near must be 0..{limit:g} m)")
-    return radius
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string", "description": "lon,lat columns (or x,y with ?crs)"}},
+        "application/json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+    },
+}
+_BATCH_OK = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+}
 
 
 @bp.get("/lookup")
-def lookup():
+@bp.arguments(schemas.PointArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.Lookup, success=True, description="the grid chain")
+@bp.alt_response(404, schema=Error, description="no published version, or no grid covers the point")
+def lookup(lon=None, lat=None, x=None, y=None, crs=None, near=None, at=None):
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres] [&at=YYYY-MM-DD for history]."""
-    x, y = _point_args()
-    crs_name, radius, day = request.args.get("crs"), _radius(), service.parse_at(request.args.get("at"))
-    body = db.read(lambda conn: service.lookup(conn, x, y, crs_name, radius, day))
+    px, py = (x, y) if x is not None or y is not None else (lon, lat)
+    radius = current_app.config["NEAR_BOUNDARY_M"] if near is None else near
+    body = db.read(lambda conn: service.lookup(conn, px, py, crs, radius, at))
     return Response(body, mimetype="application/json")
 
 
 @bp.post("/lookup/batch")
-def lookup_batch():
+@bp.arguments(schemas.CrsArgs, location="query", as_kwargs=True)
+@bp.doc(requestBody=_BATCH_BODY, responses={"200": {"description": "the rows with their grid", "content": _BATCH_OK}})
+def lookup_batch(crs=None):
     """CSV (lon,lat columns) or GeoJSON points in → the same rows with their smallest grid, streamed."""
-    crs_name = request.args.get("crs")
     with db.new_session() as session:  # closed before the body streams: no connection idles in a transaction
         index = batch.published_index(session)
     if request.mimetype in ("application/json", "application/geo+json"):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise InvalidInput("请求体不是有效的 GeoJSON (body is not valid GeoJSON)")
-        chunks = batch.assign_geojson(index, body, crs_name)
+        chunks = batch.assign_geojson(index, body, crs)
         mimetype = "application/geo+json"
     else:
         raw = io.BufferedReader(_WsgiInput(request.stream), 1 << 16)
         stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        chunks = batch.assign_csv(index, stream, crs_name)
+        chunks = batch.assign_csv(index, stream, crs)
         mimetype = "text/csv"
     first = next(chunks)  # raise header/format errors before the 200 is sent
     return Response(stream_with_context(_prepend(first, chunks)), mimetype=mimetype)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.errors import NotFound
 from gisgrid.public_map import queries
 from gisgrid.public_map.opendata import FIELDS
 from gisgrid.public_map.service import resolve_version
@@ -65,18 +64,6 @@ def collection(session: Session, base: str, day: date | None) -> dict:
     }
 
 
-def parse_items_args(args) -> dict:
-    """limit, offset, bbox and level of an items request (InvalidInput on nonsense)."""
-    limit = min(_int(args.get("limit"), DEFAULT_LIMIT, "limit", 1), MAX_LIMIT)
-    offset = _int(args.get("offset"), 0, "offset", 0, maximum=2**53)
-    filters = {}
-    if args.get("bbox"):
-        filters.update(zip("wsen", _bbox(args["bbox"])))
-    if args.get("level"):
-        filters["level"] = _int(args["level"], None, "level", 1, maximum=99)
-    return {"limit": limit, "offset": offset, "filters": filters}
-
-
 def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict, query: dict) -> dict:
     """A page of features with numberMatched/numberReturned and next/prev links."""
     version = resolve_version(session, day)
@@ -131,31 +118,3 @@ def _link(base: str, path: str, rel: str, mime: str, title: str, query: dict | N
     if query:
         href += "?" + "&".join(f"{k}={v}" for k, v in query.items() if v not in (None, ""))
     return {"href": href, "rel": rel, "type": mime, "title": title}
-
-
-def _int(raw, default, name: str, minimum: int, maximum: int = 2**31 - 1):
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 {name} 应为整数 ({name} must be an integer)") from None
-    if not minimum <= value <= maximum:
-        raise InvalidInput(f"参数 {name} 应在 {minimum} 到 {maximum} 之间 ({name} must be {minimum}..{maximum})")
-    return value
-
-
-def _bbox(raw: str) -> list[float]:
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers)") from None
-    if len(values) == 6:  # 3-D bbox: drop the heights
-        values = [values[0], values[1], values[3], values[4]]
-    if (
-        len(values) != 4
-        or not all(math.isfinite(v) for v in values)
-        or not (values[0] <= values[2] and values[1] <= values[3])
-    ):
-        raise InvalidInput("参数 bbox 应为 minx,miny,maxx,maxy (bbox must be 4 numbers, min <= max)")
-    return values

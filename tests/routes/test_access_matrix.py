@@ -17,18 +17,19 @@ from tests.helpers import csrf_from, login
 PUBLIC = {
     "static": "css/js",
     "public_map.index": "public map",
-    "public_map.grid_api": "public grid",
-    "public_map.labels_api": "map labels",
-    "public_map.levels_api": "map levels",
-    "public_map.locate_api": "lookup",
-    "public_map.search_api": "public search",
+    "public_api.grid_api": "public grid",
+    "public_api.labels_api": "map labels",
+    "public_api.levels_api": "map levels",
+    "public_api.locate_api": "lookup",
+    "public_api.search_api": "public search",
     "public_map.grid_page": "public grid page",
     "public_map.notice": "public notice",
-    "public_map.open_data": "open data",
-    "public_map.tile": "vector tiles",
+    "public_api.open_data": "open data",
+    "public_api.tile": "vector tiles",
     "grids.lookup": "lookup",
     "grids.lookup_batch": "batch lookup",
     "ogc.landing": "OGC API",
+    "ogc.landing_slash": "OGC API",
     "ogc.collections": "OGC API",
     "ogc.collection": "OGC API",
     "ogc.items": "OGC API",
@@ -42,7 +43,7 @@ PUBLIC = {
     "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login",
     "auth.logout": "logout (no-op when anonymous)",
-    "auth.me": "answers {user: null}",
+    "auth_api.me": "answers {user: null}",
     "incidents.create": "public reporting",
     "incidents.report_form": "public reporting",
     "incidents.report_status": "status by case number",
@@ -106,7 +107,7 @@ STAFF = {
         "patrols.upload_page",
         "patrols.coverage_page",
         "patrols.upload",
-        "audit.audit_api",
+        "audit_api.audit_api",
         "audit.audit_page",
     )
 }
@@ -204,7 +205,7 @@ def test_public_role_gets_403_on_every_role_guarded_rule(client, make_user):
 
 
 # blueprints guarded as a whole: only these roles pass, every other staff role gets 403 on every rule
-BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}}
+BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}, "audit_api": {roles.ADMIN}}
 
 
 @pytest.mark.parametrize("role", sorted(set(roles.ALL) - {roles.PUBLIC, roles.ADMIN}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gisgrid.apidoc.common import date, errors, integer, json_body, ok, op, query, ref
+from gisgrid.contract.legacy.common import date, errors, integer, json_body, ok, op, query, ref
 
 _REPORT = {
     "category": {"type": "string"},

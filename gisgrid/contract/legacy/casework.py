@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gisgrid.apidoc.common import date, integer, json_body, multipart, number, ok, op, query, ref
+from gisgrid.contract.legacy.common import date, integer, json_body, multipart, number, ok, op, query, ref
 
 _FILE = {"type": "string", "format": "binary"}
 
@@ -10,7 +10,6 @@ _FILE = {"type": "string", "format": "binary"}
 def operations() -> dict:
     """Operations of the logged-in domain APIs, keyed by (Flask rule, method)."""
     return {
-        ("/api/v1/me", "GET"): op("当前用户 (who am I)", ok(), auth="session", tags=("auth",)),
         **_jurisdiction(),
         **_sources(),
         **_patrols(),

@@ -1,0 +1,40 @@
+"""The project's flask-smorest Blueprint: webargs validation errors become InvalidInput in this one place."""
+
+from __future__ import annotations
+
+import flask_smorest
+from webargs.flaskparser import FlaskParser
+
+from gisgrid.errors import InvalidInput
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages → {"field" or "field.sub": [why, ...]}."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+class Parser(FlaskParser):
+    """webargs parser whose errors are the project's 400 ``invalid_input`` (not webargs' 422)."""
+
+    DEFAULT_VALIDATION_STATUS = 400  # what the document declares for a refused argument
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        """Raise InvalidInput: message ``<field>: <why>``, details ``{field: [why, ...]}``."""
+        # webargs nests messages under the location ("query", "json", ...): the field name is what users know
+        by_location = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        details: dict[str, list[str]] = {}
+        for messages in by_location.values():
+            details.update(_flatten(messages))
+        field, why = next(iter(details.items()))
+        raise InvalidInput(f"{field}: {why[0]}", details=details)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest Blueprint for JSON endpoints: every route on it is documented in /api/openapi.json."""
+
+    ARGUMENTS_PARSER = Parser()
