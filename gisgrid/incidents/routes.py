@@ -24,6 +24,7 @@ from gisgrid.db import db
 from gisgrid.errors import NotFound
 from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
 from gisgrid.incidents.models import IncidentPhoto
+from gisgrid.incidents.report import from_form
 from gisgrid.web import read_uploads
 
 bp = Blueprint("incidents", __name__)
@@ -93,13 +94,10 @@ def report_status():
 @bp.post("/api/v1/incidents")
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
-    data = _params()
     incident, created = intake.report(
         db.session(),
-        data,
+        from_form(_params(), _files("photos")),
         current_user,
-        data.get("channel") or "web",
-        _files("photos"),
         current_app.config["MEDIA_DIR"],
         current_app.config["PHOTO_MAX_BYTES"],
         _client_scope(),
