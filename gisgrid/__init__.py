@@ -23,7 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     if config:
         app.config.update(config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["BATCH_MAX_BYTES"])
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
+        app.config["MAX_CONTENT_LENGTH"] = app.config["BATCH_MAX_BYTES"]
     db.init_app(app)
     app.before_request(refuse_hostile_fields)  # before CSRF, which trips over bad form names
     csrf.init_app(app)

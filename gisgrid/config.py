@@ -33,6 +33,8 @@ def from_env() -> dict:
         "TILE_CRS": os.environ.get("GISGRID_TILE_CRS", "wgs84").lower(),
         "TILE_ATTRIBUTION": os.environ.get("GISGRID_TILE_ATTRIBUTION", ""),
         "PHOTO_MAX_BYTES": int(os.environ.get("GISGRID_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        # one uploaded import file (sources CSV/XLSX/GeoPackage, an edited draft GeoPackage)
+        "IMPORT_MAX_BYTES": int(os.environ.get("GISGRID_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),
         "OPEN311_JURISDICTION": os.environ.get("GISGRID_OPEN311_JURISDICTION", "xicheng.gisgrid.local"),
         "OPEN311_API_KEYS": os.environ.get("GISGRID_OPEN311_API_KEYS", ""),
         # files built once per boundary version (open-data downloads), safe to delete at any time

@@ -64,6 +64,15 @@ class TooLarge(DomainError):
     status = 413
     code = "too_large"
 
+    @classmethod
+    def upload(cls, field: str, limit: int, label: str = "文件") -> TooLarge:
+        """The one refusal of an oversize upload: names the form field and the limit."""
+        size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
+        return cls(
+            f"{label}超过 {size} 上限（字段 {field}）({field}: file larger than the {size} limit)",
+            {"field": field, "limit_bytes": limit},
+        )
+
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be reached right now; retrying later helps."""

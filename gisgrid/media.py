@@ -17,20 +17,9 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import InvalidInput, TooLarge
+from gisgrid.errors import InvalidInput
 
 _PENDING = "gisgrid_media_pending"
-_CHUNK = 64 * 1024
-
-
-def read_capped(stream, max_bytes: int, what: str = "文件") -> bytes:
-    """Read an upload stream, refusing it (413) as soon as it passes ``max_bytes``; never reads it all."""
-    buf = io.BytesIO()
-    while chunk := stream.read(_CHUNK):
-        buf.write(chunk)
-        if buf.tell() > max_bytes:
-            raise TooLarge(f"{what}超过 {max_bytes / 1024 / 1024:g} MB 上限 (file too large)")
-    return buf.getvalue()
 
 
 def resolve(media_dir: str, relative: str) -> Path:

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from gisgrid import web
 from gisgrid.auth import capabilities
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
@@ -153,18 +154,16 @@ def export_gpkg(version_id: int):
 @bp.post(f"{API}/drafts/<int:version_id>/import")
 def import_gpkg(version_id: int):
     """An edited GeoPackage: a change preview, or (apply=1 with the preview's stamp) the changes applied."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidInput("请选择一个 GeoPackage 文件 (file is required)")
     apply = request.form.get("apply") == "1"
-    return roundtrip.import_upload(
-        db.session(),
-        version_id,
-        upload,
-        current_user.username,
-        stamp=request.form.get("stamp") if apply else None,
-        tolerance_m2=_tolerance(),
-    )
+    with web.upload_to_temp("file", current_app.config["IMPORT_MAX_BYTES"], "GeoPackage 文件", ".gpkg") as path:
+        return roundtrip.import_upload(
+            db.session(),
+            version_id,
+            path,
+            current_user.username,
+            stamp=request.form.get("stamp") if apply else None,
+            tolerance_m2=_tolerance(),
+        )
 
 
 @bp.get("/editor/versions/<int:version_id>/filing.zip")

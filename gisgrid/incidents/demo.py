@@ -14,6 +14,7 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents import service as incidents
+from gisgrid.incidents.report import Report
 
 DEMO_TOP = "110102000000"  # 西城区, the scope of the demo dispatcher
 # (category, description, the actions it goes through after being reported)
@@ -79,19 +80,8 @@ def load_demo_cases(session: Session) -> int:
         zip(DEMO_CASES, _points(session, version.id, len(DEMO_CASES))), 1
     ):
         with unit_of_work(session):  # a sample case and its steps, or nothing
-            case, new = intake.report(
-                session,
-                {
-                    "category": category,
-                    "description": description,
-                    "lon": lon,
-                    "lat": lat,
-                    "client_request_id": f"demo-{i}",
-                },
-                None,
-                "web",
-                client_scope="demo",
-            )
+            report = Report("web", category, description, lon, lat, client_request_id=f"demo-{i}")
+            case, new = intake.report(session, report, None, client_scope="demo")
             if not new:
                 continue
             for action in actions:

@@ -15,6 +15,8 @@ from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.incidents.models import IncidentCategory
 
+MAX_FILE_BYTES = 1024 * 1024  # a matrix import (CSV/JSON) is a few KB; larger is refused (413)
+
 # Departments named by the seeds' duty lists; 公安, 纪检监察 and 司法 are also transfer targets (移送制度).
 DEMO_DEPARTMENTS = (
     ("sthj", "生态环境局"),

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from gisgrid.db import db
 from gisgrid.errors import DomainError, Forbidden, InvalidInput, NotFound
 from gisgrid.incidents import intake, matrix, queries, service
+from gisgrid.incidents.report import Report, located
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CLOSED = ("closed", "evaluated", "rejected")
@@ -112,16 +113,31 @@ def _client_scope() -> str:
     return f"open311:{jurisdiction}:" + (f"device:{device}" if device else f"addr:{request.remote_addr}")
 
 
+def _report(form) -> Report:
+    # GeoReport v2 names (service_code, long, first_name, phone/email, address_string) → the domain's Report
+    if not form.get("lat") or not form.get("long"):
+        raise InvalidInput("需要 lat 和 long (lat and long are required)")
+    lon, lat = located(form.get("long"), form.get("lat"), None, x_field="long")
+    return Report(
+        channel="open311",
+        category=form.get("service_code") or "",
+        description=form.get("description") or "",
+        lon=lon,
+        lat=lat,
+        address=form.get("address_string") or form.get("address"),
+        reporter_name=form.get("first_name"),
+        reporter_contact=form.get("phone") or form.get("email"),
+        client_request_id=form.get("client_request_id"),
+    )
+
+
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str):
     """Create a case from a form-encoded GeoReport request (idempotent with client_request_id)."""
     _check_jurisdiction()
     _check_key()
-    form = request.form.to_dict()
-    if not form.get("lat") or not form.get("long"):
-        raise InvalidInput("需要 lat 和 long (lat and long are required)")
     incident, _created = intake.report(
-        db.session(), form, None, "open311", (), current_app.config["MEDIA_DIR"], client_scope=_client_scope()
+        db.session(), _report(request.form), None, current_app.config["MEDIA_DIR"], client_scope=_client_scope()
     )
     row = {"service_request_id": str(incident.id), "service_notice": "已受理，将按网格派遣处置", "account_id": None}
     return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gisgrid import media
-from gisgrid.errors import InvalidInput
+from gisgrid.errors import InvalidInput, TooLarge
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 5
@@ -16,15 +16,15 @@ def sniff(data: bytes) -> tuple[str, str]:
     return media.sniff_photo(data)
 
 
-def check(uploads: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[bytes, str, str]]:
+def check(uploads: list[tuple[str, bytes]], max_bytes: int, field: str = "photos") -> list[tuple[bytes, str, str]]:
     """Validate every upload before anything is written: (data, mime, extension) each."""
     uploads = [(name, data) for name, data in uploads if data]
     if len(uploads) > MAX_PHOTOS:
         raise InvalidInput(f"最多上传 {MAX_PHOTOS} 张照片 (at most {MAX_PHOTOS} photos)")
     checked = []
-    for name, data in uploads:
-        if len(data) > max_bytes:
-            raise InvalidInput(f"照片 {name} 超过 {max_bytes / 1024 / 1024:g} MB (photo too large)")
+    for _name, data in uploads:
+        if len(data) > max_bytes:  # the upload reader refuses these first; this guards other callers
+            raise TooLarge.upload(field, max_bytes, "照片")
         checked.append((data, *sniff(data)))
     return checked
 

@@ -24,6 +24,8 @@ from gisgrid.db import db
 from gisgrid.errors import NotFound
 from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
 from gisgrid.incidents.models import IncidentPhoto
+from gisgrid.incidents.report import from_form
+from gisgrid.web import read_uploads
 
 bp = Blueprint("incidents", __name__)
 
@@ -38,9 +40,7 @@ def _params() -> dict:
 
 
 def _files(name: str) -> list[tuple[str, bytes]]:
-    limit = current_app.config["PHOTO_MAX_BYTES"]
-    # read one byte more than allowed: enough to know a file is too large without reading it all
-    return [(f.filename or "photo", f.read(limit + 1)) for f in request.files.getlist(name)]
+    return read_uploads(name, current_app.config["PHOTO_MAX_BYTES"], "照片")
 
 
 def _client_scope() -> str:
@@ -93,13 +93,10 @@ def report_status():
 @bp.post("/api/v1/incidents")
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
-    data = _params()
     incident, created = intake.report(
         db.session(),
-        data,
+        from_form(_params(), _files("photos")),
         current_user,
-        data.get("channel") or "web",
-        _files("photos"),
         current_app.config["MEDIA_DIR"],
         current_app.config["PHOTO_MAX_BYTES"],
         _client_scope(),
@@ -218,9 +215,9 @@ def matrix_page():
 @capability_required("edit_duty_matrix")
 def matrix_save():
     """Insert or update one category from the matrix page's form, or import an uploaded CSV/JSON file."""
-    upload = request.files.get("file")
-    if upload and upload.filename:
-        rows = matrix.parse_file(upload.filename, upload.read(1024 * 1024).decode("utf-8-sig", errors="replace"))
+    sent = read_uploads("file", matrix.MAX_FILE_BYTES, "职责矩阵文件")
+    if sent:
+        rows = matrix.parse_file(sent[0][0], sent[0][1].decode("utf-8-sig", errors="replace"))
     else:
         row = request.form.to_dict()
         row["departments"] = request.form.getlist("departments")

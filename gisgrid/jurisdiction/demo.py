@@ -12,6 +12,7 @@ from gisgrid.auth.models import User
 from gisgrid.db import unit_of_work
 from gisgrid.grids import queries as grid_queries
 from gisgrid.incidents import intake
+from gisgrid.incidents.report import Report
 from gisgrid.jurisdiction import service
 from gisgrid.jurisdiction.models import PollutionEvent, RiverReach
 from gisgrid.jurisdiction.rivers import import_rivers
@@ -59,18 +60,7 @@ def load_demo_event(session: Session) -> int | None:
 def _demo_report(session: Session, request_id: str, lon: float, lat: float, hours_ago: int):
     with unit_of_work(session):
         # both reports are made in one transaction: their reception times are set apart by hand
-        case, _ = intake.report(
-            session,
-            {
-                "category": "wastewater",
-                "description": "示例：雨水口有异味污水流出",
-                "lon": lon,
-                "lat": lat,
-                "client_request_id": request_id,
-            },
-            None,
-            "web",
-            client_scope="demo",
-        )
+        report = Report("web", "wastewater", "示例：雨水口有异味污水流出", lon, lat, client_request_id=request_id)
+        case, _ = intake.report(session, report, None, client_scope="demo")
         case.reported_at = datetime.now(UTC) - timedelta(hours=hours_ago)
     return case

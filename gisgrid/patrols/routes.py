@@ -9,13 +9,13 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from gisgrid import media
 from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.patrols import service, tracks
+from gisgrid.web import read_upload
 
 bp = Blueprint("patrols", __name__)
 
@@ -44,11 +44,8 @@ def upload_page():
 @capability_required("upload_tracks")
 def upload():
     """A GPX or GeoJSON file from the form → a cleaned, stored track."""
-    upload_file = request.files.get("file")
-    if upload_file is None or not upload_file.filename:
-        raise InvalidInput("请选择 GPX 或 GeoJSON 文件")
-    data = media.read_capped(upload_file.stream, tracks.MAX_FILE_BYTES, "轨迹文件")
-    service.upload_track(db.session(), current_user, upload_file.filename, data)
+    filename, data = read_upload("file", tracks.MAX_FILE_BYTES, "轨迹文件（GPX 或 GeoJSON）")
+    service.upload_track(db.session(), current_user, filename, data)
     return redirect(url_for("patrols.upload_page"))
 
 

@@ -62,7 +62,7 @@ def add_document(
         if not data:
             raise InvalidInput("文件为空 (empty file)")
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise TooLarge("文件超过 20 MB (file too large)")
+            raise TooLarge.upload("file", MAX_DOCUMENT_BYTES, "档案文件")
         media.sniff_document(data)
         safe = _SAFE_NAME.sub("_", Path(filename or "file").name).strip("._")[:100] or "file"
         stored = media.save(session, media_dir, f"sources/{source_id}", data, "_" + safe)

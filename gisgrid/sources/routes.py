@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from gisgrid import media
+from gisgrid import web
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput, ValidationFailed
@@ -147,16 +146,13 @@ def declare_conflict(source_id: int):
 @capability_required("inspect_sources")
 def upload_document(source_id: int):
     """Add a file to the dossier."""
-    upload = request.files.get("file")
-    if upload is None:
-        raise InvalidInput("请选择文件")
-    data = media.read_capped(upload.stream, dossier.MAX_DOCUMENT_BYTES)
+    filename, data = web.read_upload("file", dossier.MAX_DOCUMENT_BYTES, "档案文件")
     dossier.add_document(
         db.session(),
         current_user,
         source_id,
         request.form.get("title", ""),
-        upload.filename,
+        filename,
         data,
         current_app.config["MEDIA_DIR"],
     )
@@ -177,16 +173,11 @@ def import_page():
     """Upload a CSV/XLSX/GeoPackage of sources: all rows or none, with every bad row listed."""
     if request.method == "GET":
         return render_template("sources/import.html")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidInput("请选择文件")
-    suffix = io.format_of(upload.filename)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, f"upload{suffix}")
-        upload.save(path)
+    suffix = io.format_of(web.upload_name("file", "导入文件"))
+    with web.upload_to_temp("file", current_app.config["IMPORT_MAX_BYTES"], "导入文件", suffix) as path:
         try:
             count = service.import_file(
-                db.session(), path, by=current_user.username, crs=request.form.get("crs") or None
+                db.session(), str(path), by=current_user.username, crs=request.form.get("crs") or None
             )
         except ValidationFailed as err:
             if request.accept_mimetypes.best == "application/json":

@@ -121,16 +121,11 @@ def test_dispatch_transfer_return_and_feedback_on_the_case_page(page, incident_s
     from gisgrid.db import db
     from gisgrid.grids import queries as grid_queries
     from gisgrid.incidents import demo, intake
+    from gisgrid.incidents.report import Report
 
     with db.new_session() as session:
         lon, lat = demo._points(session, grid_queries.published_version(session).id, 1)[0]
-        case, _ = intake.report(
-            session,
-            {"category": "dust", "description": "工地渣土未覆盖", "lon": lon, "lat": lat},
-            None,
-            "web",
-            media_dir=str(tmp_path),
-        )
+        case, _ = intake.report(session, Report("web", "dust", "工地渣土未覆盖", lon, lat), None, str(tmp_path))
         case_id = case.id
     url = f"{incident_server}/incidents/{case_id}"
     _as(page, incident_server, "dispatcher")

@@ -36,16 +36,13 @@ def demo_case(tmp_path):
         from gisgrid.db import db
         from gisgrid.incidents import intake
         from gisgrid.incidents.demo import load_demo
+        from gisgrid.incidents.report import Report
 
         with db.new_session() as session:
             load_demo(session)
             pair = session.execute(text(NEIGHBOUR_SQL)).one()
-            case, _ = intake.report(
-                session,
-                {"category": "wastewater", "description": "暗管向相邻社区排放污水", "lon": pair.ax, "lat": pair.ay},
-                None,
-                "web",
-            )
+            report = Report("web", "wastewater", "暗管向相邻社区排放污水", pair.ax, pair.ay)
+            case, _ = intake.report(session, report, None)
             assert case.grid_codes[-1] == pair.case_code
         yield url, case.id, pair
 

@@ -13,7 +13,6 @@ import geopandas as gpd
 import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
-from werkzeug.datastructures import FileStorage
 
 from gisgrid.editor import drafts, filing, roundtrip, validate
 from gisgrid.errors import Conflict, ValidationFailed
@@ -67,10 +66,6 @@ def test_filing_html_map_is_self_contained_and_shows_every_grid(session, world):
     assert page.count("L.featureGroup(") == 3 and "L.control.layers(" in page
 
 
-def _upload(path) -> FileStorage:
-    return FileStorage(stream=open(path, "rb"), filename="edited.gpkg")
-
-
 def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
     draft = drafts.open_draft(session, "planner")
     exported = tmp_path / "draft.gpkg"
@@ -84,7 +79,7 @@ def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
     edited = tmp_path / "edited.gpkg"
     frame.to_file(edited, driver="GPKG", engine="pyogrio", layer="grids")
 
-    preview = roundtrip.import_upload(session, draft, _upload(edited), "planner")
+    preview = roundtrip.import_upload(session, draft, edited, "planner")
     assert not preview["applied"] and preview["errors"] == 0
     changes = {c["code"]: c for c in preview["changes"]}
     assert set(changes) == {"V11", "V21", "V22"}
@@ -94,7 +89,7 @@ def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
     )
     assert drafts.draft_geojson(session, draft).count("改名村") == 0  # nothing applied yet
 
-    applied = roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+    applied = roundtrip.import_upload(session, draft, edited, "planner", stamp=preview["stamp"])
     assert applied["applied"]
     features = {
         f["properties"]["code"]: f["properties"] for f in json.loads(drafts.draft_geojson(session, draft))["features"]
@@ -103,7 +98,7 @@ def test_geopackage_round_trip_previews_then_applies(session, world, tmp_path):
     assert features["V11"]["lock"] >= 1  # counters moved on: edits based on the old draft conflict
     assert validate.validate_version(session, draft)["ok"]
     with pytest.raises(Conflict):  # the stamp was for the draft before the import
-        roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+        roundtrip.import_upload(session, draft, edited, "planner", stamp=preview["stamp"])
 
 
 def test_round_trip_with_a_gap_is_refused(session, world, tmp_path):
@@ -114,10 +109,10 @@ def test_round_trip_with_a_gap_is_refused(session, world, tmp_path):
     frame.loc[frame.code == "V22", "geometry"] = box(116.032, 39.0, 116.04, 39.02)
     edited = tmp_path / "gap.gpkg"
     frame.to_file(edited, driver="GPKG", engine="pyogrio", layer="grids")
-    preview = roundtrip.import_upload(session, draft, _upload(edited), "planner")
+    preview = roundtrip.import_upload(session, draft, edited, "planner")
     assert preview["errors"] == 1 and [p["kind"] for p in preview["problems"] if p["severity"] == "error"] == ["gap"]
     with pytest.raises(ValidationFailed):
-        roundtrip.import_upload(session, draft, _upload(edited), "planner", stamp=preview["stamp"])
+        roundtrip.import_upload(session, draft, edited, "planner", stamp=preview["stamp"])
 
 
 def test_filing_cli_writes_the_zip(app, session, world, tmp_path):

@@ -10,6 +10,7 @@ from gisgrid.grids import service as grid_service
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents import service as incident_service  # noqa: F401 (registers the "case" provider)
 from gisgrid.incidents.models import Incident
+from gisgrid.incidents.report import Report
 from tests import worlds
 
 
@@ -34,7 +35,7 @@ def _second_version(tmp_path):
 
 def _case(session, x, y):
     lon, lat = worlds.wgs84(x, y)
-    case, _ = intake.report(session, {"category": "dust", "description": "扬尘", "lon": lon, "lat": lat}, None, "web")
+    case, _ = intake.report(session, Report("web", "dust", "扬尘", lon, lat), None)
     return case
 
 

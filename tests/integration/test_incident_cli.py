@@ -30,10 +30,11 @@ def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
     bad.write_text("code,name,departments,deadline_days\nx,y,sthj,0\n", encoding="utf-8")
     assert cli("incidents", "matrix-import", bad).exit_code == 1
     from gisgrid.incidents import intake
+    from gisgrid.incidents.report import Report
     from tests.worlds import wgs84
 
     lon, lat = wgs84(700, 500)
-    case, _ = intake.report(session, {"category": "odour", "description": "异味", "lon": lon, "lat": lat}, None, "web")
+    case, _ = intake.report(session, Report("web", "odour", "异味", lon, lat), None)
     case.state, case.deadline = "dispatched", case.reported_at.date() - timedelta(days=1)
     session.commit()
     result = cli("incidents", "escalate", "--today", case.reported_at.date())

@@ -8,12 +8,13 @@ import pytest
 
 from gisgrid.errors import InvalidInput
 from gisgrid.incidents import intake, kpi, matrix
+from gisgrid.incidents.report import Report
 from tests import worlds
 
 
 def _case(session, x, y, **state):
     lon, lat = worlds.wgs84(x, y)
-    case, _ = intake.report(session, {"category": "dust", "description": "扬尘", "lon": lon, "lat": lat}, None, "web")
+    case, _ = intake.report(session, Report("web", "dust", "扬尘", lon, lat), None)
     for key, value in state.items():
         setattr(case, key, value)
     session.commit()

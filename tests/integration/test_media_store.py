@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from gisgrid import media
+from gisgrid import media, web
 from gisgrid.errors import InvalidInput, TooLarge
 
 
@@ -76,12 +76,14 @@ class Endless(io.RawIOBase):
         return b"x" * n
 
 
-def test_read_capped_stops_at_the_limit():
-    stream = Endless()
-    with pytest.raises(TooLarge, match="1 MB"):
-        media.read_capped(stream, 1024 * 1024)
+def test_the_upload_reader_stops_at_the_limit():
+    stream, out = Endless(), io.BytesIO()
+    with pytest.raises(TooLarge, match="1 MB") as refused:
+        web.copy_capped(stream, out, 1024 * 1024, "photos")
     assert stream.read_bytes < 1024 * 1024 + 2 * 65536
-    assert media.read_capped(io.BytesIO(b"abc"), 3) == b"abc"
+    assert refused.value.details == {"field": "photos", "limit_bytes": 1024 * 1024}
+    out = io.BytesIO()
+    assert web.copy_capped(io.BytesIO(b"abc"), out, 3, "file") == 3 and out.getvalue() == b"abc"
 
 
 def test_photo_sniffing():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gisgrid.grids import service as grid_service
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents.models import Incident
+from gisgrid.incidents.report import Report
 from gisgrid.sources import service as source_service
 from gisgrid.sources.models import PollutionSource
 from tests import worlds
@@ -15,7 +16,7 @@ from tests.integration.test_incident_assignments import _second_version
 def test_planner_sees_and_reassigns_moved_cases_and_sources(app, client, session, world_ab, make_user, tmp_path):
     matrix.load_demo(session)
     lon, lat = worlds.wgs84(450, 800)  # A1a now, A1b once the edge moves from x=500 to x=400
-    case, _ = intake.report(session, {"category": "dust", "description": "扬尘", "lon": lon, "lat": lat}, None, "web")
+    case, _ = intake.report(session, Report("web", "dust", "扬尘", lon, lat), None)
     source = source_service.create_source(
         session, {"code": "S1", "name": "示例·企业", "kind": "enterprise", "lon": lon, "lat": lat}, by="test"
     )

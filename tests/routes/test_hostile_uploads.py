@@ -39,7 +39,9 @@ def test_fake_or_bomb_photo_is_refused(app, client, case_world, session, photo, 
 def test_oversize_photo_is_refused(app, client, case_world, session):
     app.config["PHOTO_MAX_BYTES"] = 1024
     resp = _report(client, photos=(io.BytesIO(png_header(10, 10) + b"\x00" * 4096), "a.png"))
-    assert resp.status_code == 400 and "超过" in resp.get_json()["error"]["message"]
+    error = resp.get_json()["error"]
+    assert resp.status_code == 413 and "超过 1 KB 上限" in error["message"] and "photos" in error["message"]
+    assert error["details"] == {"field": "photos", "limit_bytes": 1024}
     assert session.query(Incident).count() == 0 and _files(app.config["MEDIA_DIR"]) == []
 
 

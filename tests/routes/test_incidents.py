@@ -318,7 +318,7 @@ def test_handlers_and_supervisors_attach_photos_to_feedback_and_verification(app
     other = As(app, case_world["gongan"])
     assert _files(other, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 403
     app.config["PHOTO_MAX_BYTES"] = 32
-    assert _files(h, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 400
+    assert _files(h, case, "handle", {"result": "x"}, photos_after=(io.BytesIO(JPEG), "a.jpg")).status_code == 413
     app.config["PHOTO_MAX_BYTES"] = 1024
     body = _ok(d.get(f"/api/v1/incidents/{case}"))
     assert body["state"] == "in_progress" and body["photos"] == []
