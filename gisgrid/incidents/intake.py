@@ -21,7 +21,8 @@ from gisgrid.incidents.workflow import audit
 STAFF_CHANNELS = {"hotline": "report_hotline", "patrol": "report_patrol"}  # channel -> capability
 
 
-def _check_channel(user, channel: str) -> None:
+def require_channel(user, channel: str) -> None:
+    """Forbidden unless ``user`` may report through ``channel`` (hotline and patrol need a staff login)."""
     capability = STAFF_CHANNELS.get(channel)
     if capability and not capabilities.can(user, capability):
         raise Forbidden("只有热线话务员/调度员或网格员可以使用该渠道上报 (channel needs a staff login)")
@@ -51,7 +52,7 @@ def report(
     """
     if rep.client_request_id and not client_scope:
         raise ValueError("a client_request_id needs the client's scope")
-    _check_channel(user, rep.channel)
+    require_channel(user, rep.channel)
     with unit_of_work(session):  # the case, its audit row and its photos, or none of them
         first = existing(session, client_scope, rep.client_request_id)
         if first is not None:

@@ -93,9 +93,11 @@ def report_status():
 @bp.post("/api/v1/incidents")
 def create():
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
+    params = _params()
+    intake.require_channel(current_user, str(params.get("channel") or "web"))  # 403 before any field is judged
     incident, created = intake.report(
         db.session(),
-        from_form(_params(), _files("photos")),
+        from_form(params, _files("photos")),
         current_user,
         current_app.config["MEDIA_DIR"],
         current_app.config["PHOTO_MAX_BYTES"],

@@ -21,6 +21,7 @@ from gisgrid.errors import Conflict
 from gisgrid.grids import service as grids
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents.models import Incident
+from gisgrid.incidents.report import Report
 from gisgrid.jurisdiction import disputes
 from gisgrid.jurisdiction import service as jurisdiction
 from gisgrid.jurisdiction.models import JurisdictionDispute
@@ -33,8 +34,8 @@ ACROSS_TOWNSHIPS = jurisdiction_world.line((1400, 300), (1600, 300))  # V112 (T1
 
 def _case(session, x, y, request_id):
     lon, lat = worlds.wgs84(x, y)
-    data = {"category": "dust", "description": "河道边有暗管排污", "lon": lon, "lat": lat}
-    return intake.report(session, {**data, "client_request_id": request_id}, None, "web", client_scope="race")[0]
+    report = Report("web", "dust", "河道边有暗管排污", lon, lat, client_request_id=request_id)
+    return intake.report(session, report, None, client_scope="race")[0]
 
 
 @pytest.fixture(scope="module")
@@ -115,5 +116,5 @@ def test_a_retried_report_that_lost_the_race_answers_with_the_winners_case(event
 
 def _case_of(session, request_id):
     lon, lat = worlds.wgs84(1600, 300)
-    data = {"category": "dust", "description": "重复提交的同一举报", "lon": lon, "lat": lat}
-    return intake.report(session, {**data, "client_request_id": request_id}, None, "web", client_scope="race")
+    report = Report("web", "dust", "重复提交的同一举报", lon, lat, client_request_id=request_id)
+    return intake.report(session, report, None, client_scope="race")
