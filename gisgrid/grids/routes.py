@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import batch, service
+from gisgrid.web import at_day
 
 bp = Blueprint("grids", __name__, url_prefix="/api/v1")
 
@@ -46,7 +47,7 @@ def _radius() -> float:
 def lookup():
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres] [&at=YYYY-MM-DD for history]."""
     x, y = _point_args()
-    crs_name, radius, day = request.args.get("crs"), _radius(), service.parse_at(request.args.get("at"))
+    crs_name, radius, day = request.args.get("crs"), _radius(), at_day()
     body = db.read(lambda conn: service.lookup(conn, x, y, crs_name, radius, day))
     return Response(body, mimetype="application/json")
 

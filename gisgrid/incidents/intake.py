@@ -10,6 +10,7 @@ from gisgrid.auth import roles
 from gisgrid.coords import CoordinateError, point_to_wgs84
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents import matrix, photos
 from gisgrid.incidents.models import CHANNELS, Incident
 from gisgrid.incidents.workflow import audit
@@ -94,7 +95,7 @@ def _build(session, data, user, channel, request_id, uploads, max_photo_bytes):
         raise InvalidInput("请描述问题（1–4000 字）(description required, at most 4000 characters)")
     lon, lat = _location(data)
     checked = photos.check(uploads, max_photo_bytes)
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     chain = grid_queries.leaf_codes_at(session, version.id, [(0, lon, lat)]).get(0)

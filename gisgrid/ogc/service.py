@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import queries
 from gisgrid.public_map.opendata import FIELDS
-from gisgrid.public_map.service import resolve_version
 
 COLLECTION = "grids"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
@@ -51,7 +51,7 @@ def collections(session: Session, base: str, day: date | None) -> dict:
 
 def collection(session: Session, base: str, day: date | None) -> dict:
     """Metadata of the ``grids`` collection (extent of the published version)."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     bbox = queries.extent(session, version.id)
     session.rollback()
     path = f"/collections/{COLLECTION}"
@@ -80,7 +80,7 @@ def parse_items_args(args) -> dict:
 
 def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict, query: dict) -> dict:
     """A page of features with numberMatched/numberReturned and next/prev links."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     rows = queries.public_grids(session, version.id, limit=limit, offset=offset, **filters)
     matched = queries.count_grids(session, version.id, **filters)
     session.rollback()
@@ -107,7 +107,7 @@ def items(session: Session, base: str, day: date | None, limit: int, offset: int
 
 def item(session: Session, base: str, day: date | None, code: str) -> dict:
     """One feature by grid code."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     rows = queries.public_grids(session, version.id, codes=[code])
     session.rollback()
     if not rows:
