@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.validate import build_report
-from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
+from gisgrid.errors import Conflict, InvalidInput, ValidationFailed
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
@@ -50,9 +50,7 @@ def _check_based_on_published(session: Session, draft) -> None:
 
 def rollback_to(session: Session, version_id: int, user: str) -> int:
     """Publish a copy of an earlier version as a new version (history is never deleted)."""
-    old = grid_queries.get_version(session, version_id)
-    if old is None:
-        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    old = grid_versions.by_id(session, version_id)
     if old.status != "superseded":
         raise Conflict(
             f"只能回滚到已停用的历史版本，版本 {version_id} 的状态为 {old.status} (roll back to a superseded version)"
