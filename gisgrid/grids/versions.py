@@ -120,10 +120,12 @@ def on_publish(preparer: Callable[[Session, int], None]) -> None:
 
 
 def publish(session: Session, version_id: int) -> None:
-    """Make ``version_id`` the published version and prepare its derived data (caller's unit of work).
+    """Prepare ``version_id``'s derived data, then make it the published version (caller's unit of work).
 
-    Preparation runs here, not in a GET: a request only ever reads what publication built.
+    Preparation runs here, not in a GET: a request only ever reads what publication built. It runs
+    before the switch, so the table lock of the switch is held for milliseconds, not for the
+    preparation; both commit (or roll back) together.
     """
-    queries.publish(session, version_id)
     for preparer in _PREPARERS:
         preparer(session, version_id)
+    queries.publish(session, version_id)
