@@ -166,9 +166,4 @@ class Database:
             session.close()
 
 
-def database_name(session: Session) -> str:
-    """The database a session works on: version ids are per database, so caches keyed by them need it too."""
-    return session.get_bind().engine.url.database
-
-
 db = Database()

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
+from gisgrid.grids import versions as grid_versions
 
 
 @click.group("editor", cls=AppGroup)
@@ -24,11 +25,10 @@ def editor_group() -> None:
 def editor_filing(path, version_id) -> None:
     """Write the filing package (responsibility table CSV/XLSX/PDF, GeoPackage, overview PNG) as a zip."""
     from gisgrid.editor import filing
-    from gisgrid.grids import queries
 
     try:
         with db.new_session() as session, tqdm(total=len(filing.STEPS), desc="filing", unit="file") as bar:
-            published = queries.published_version(session)
+            published = grid_versions.find_published(session)
             version_id = version_id or (published.id if published else 0)
             data = filing.build_package(
                 session, version_id, progress=lambda name: (bar.set_postfix_str(name), bar.update(1))

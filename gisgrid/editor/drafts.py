@@ -8,12 +8,13 @@ from gisgrid.db import unit_of_work
 from gisgrid.editor import queries
 from gisgrid.errors import Conflict, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import BoundaryVersion
 
 
 def open_draft(session: Session, user: str) -> int:
     """The open draft based on the published version, or a new copy of it; returns the draft id."""
-    published = grid_queries.published_version(session)
+    published = grid_versions.find_published(session)
     if published is None:
         raise NotFound("尚无已发布的网格边界，无法创建草稿 (nothing is published to copy)")
     with unit_of_work(session):

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from gisgrid.cells import safe_row
 from gisgrid.editor import filing_map
-from gisgrid.errors import NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.exporter import version_gpkg
 from gisgrid.grids.fields import LABELS
 
@@ -44,9 +44,7 @@ STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览
 
 def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tuple]]:
     """(version label, one row per grid in HEADER order, by level then code)."""
-    version = grid_queries.get_version(session, version_id)
-    if version is None:
-        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    version = grid_versions.by_id(session, version_id)
     grids = grid_queries.version_grids(session, version_id)
     names = {g.code: g.name for g in grids}
     rows = [

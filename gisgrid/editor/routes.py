@@ -23,7 +23,7 @@ from gisgrid.db import db
 from gisgrid.editor import drafts, edits, filing, roundtrip, validate, versions
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import fields
-from gisgrid.grids import service as grid_service
+from gisgrid.web import at_day
 
 bp = Blueprint("editor", __name__)
 API = "/api/v1/editor"
@@ -81,7 +81,7 @@ def diff_page():
 @bp.get("/editor/history")
 def history_page():
     """Map of the boundaries in force at the end of ?at=YYYY-MM-DD (default today)."""
-    day = grid_service.parse_at(request.args.get("at")) or today_in_china()
+    day = at_day() or today_in_china()
     return render_template("editor/history.html", day=day, version=versions.version_on(db.session(), day))
 
 

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from gisgrid.db import unit_of_work
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.validate import build_report
-from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
+from gisgrid.errors import Conflict, InvalidInput, ValidationFailed
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 
 
 def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: float = 1.0) -> dict:
@@ -30,13 +31,13 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
                 details=report["problems"],
             )
         queries.rebuild_parts(session, version_id)
-        grid_queries.publish(session, version_id)
+        grid_versions.publish(session, version_id)
     return {"version_id": version_id, "warnings": report["warnings"], "moved": moved_items(session, version_id)}
 
 
 def _check_based_on_published(session: Session, draft) -> None:
     # a draft copied from an older publication would silently undo what was published since
-    published = grid_queries.published_version(session)
+    published = grid_versions.find_published(session)
     if published is not None and draft.based_on_id is not None and draft.based_on_id != published.id:
         raise Conflict(
             f"草稿 {draft.id} 基于版本 {draft.based_on_id}，但当前发布的是版本 {published.id}：发布它会撤销"
@@ -46,9 +47,7 @@ def _check_based_on_published(session: Session, draft) -> None:
 
 def rollback_to(session: Session, version_id: int, user: str) -> int:
     """Publish a copy of an earlier version as a new version (history is never deleted)."""
-    old = grid_queries.get_version(session, version_id)
-    if old is None:
-        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    old = grid_versions.by_id(session, version_id)
     if old.status != "superseded":
         raise Conflict(
             f"只能回滚到已停用的历史版本，版本 {version_id} 的状态为 {old.status} (roll back to a superseded version)"
@@ -62,14 +61,13 @@ def rollback_to(session: Session, version_id: int, user: str) -> int:
             user,
         )
         queries.copy_grids(session, version_id, new_id)
-        grid_queries.publish(session, new_id)
+        grid_versions.publish(session, new_id)
     return new_id
 
 
 def moved_items(session: Session, version_id: int) -> list[dict]:
     """Open items (cases, sources, ...) whose grid differs in ``version_id``, from every registered provider."""
-    if grid_queries.get_version(session, version_id) is None:
-        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    grid_versions.by_id(session, version_id)  # NotFound for an unknown id
     labels = {p.kind: p.label for p in assignments.providers()}
     items = [{**m.__dict__, "kind_label": labels.get(m.kind, m.kind)} for m in assignments.moved(session, version_id)]
     return items
@@ -120,10 +118,7 @@ def history(session: Session) -> list[dict]:
 
 def version_on(session: Session, day) -> dict:
     """The version that was published at the end of ``day`` (history map)."""
-    version_id = grid_queries.version_at(session, day)
-    if version_id is None:
-        raise NotFound(f"{day.isoformat()} 时尚无已发布的网格边界版本 (nothing was published on that day)")
-    version = grid_queries.get_version(session, version_id)
+    version = grid_versions.on_day(session, day)
     result = {
         "id": version.id,
         "label": version.label,
@@ -140,8 +135,7 @@ def _iso(value):
 def diff(session: Session, a: int, b: int, tolerance_m2: float = 1.0) -> dict:
     """Grids added, removed, reshaped (with area change) and re-parented from version ``a`` to ``b``."""
     for vid in (a, b):
-        if grid_queries.get_version(session, vid) is None:
-            raise NotFound(f"边界版本 {vid} 不存在 (no boundary version {vid})")
+        grid_versions.by_id(session, vid)  # NotFound for an unknown id
     features, counts = [], {"added": 0, "removed": 0, "reshaped": 0, "reparented": 0}
     for row in queries.diff_rows(session, a, b):
         changes = _changes(row, tolerance_m2)

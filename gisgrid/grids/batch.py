@@ -19,8 +19,9 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid import coords
-from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.errors import InvalidInput
 from gisgrid.grids import queries
+from gisgrid.grids import versions as grid_versions
 
 CHUNK = 20_000
 OUT_FIELDS = ("grid_code", "grid_name", "grid_level", "error")
@@ -59,7 +60,7 @@ class PartIndex:
         return result
 
 
-_cache: dict[int, PartIndex] = {}
+_cache: dict[grid_versions.VersionKey, PartIndex] = {}
 _lock = threading.Lock()
 
 
@@ -86,16 +87,14 @@ def build_index(session: Session, version_id: int) -> PartIndex:
 
 
 def published_index(session: Session) -> PartIndex:
-    """The index of the published version, rebuilt when another version is published."""
-    version = queries.published_version(session)
-    if version is None:
-        raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
+    """The index of the published version, rebuilt when the version key changes (publication, restore)."""
+    version = grid_versions.published(session)
     with _lock:
-        index = _cache.get(version.id)
+        index = _cache.get(version.key)
         if index is None:
             index = build_index(session, version.id)
             _cache.clear()  # keep only the current version in memory
-            _cache[version.id] = index
+            _cache[version.key] = index
     return index
 
 

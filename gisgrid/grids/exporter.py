@@ -12,8 +12,9 @@ import geopandas as gpd
 import shapely
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.errors import InvalidInput
 from gisgrid.grids import fields, queries
+from gisgrid.grids import versions as grid_versions
 
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
 
@@ -30,9 +31,7 @@ def driver_for(path: str) -> str:
 
 def version_frame(session: Session, version_id: int | None = None) -> gpd.GeoDataFrame:
     """The grids of a version (default: the published one) in the standard import schema."""
-    version = queries.get_version(session, version_id) if version_id else queries.published_version(session)
-    if version is None:
-        raise NotFound("没有可导出的边界版本 (no such boundary version / nothing published)")
+    version = grid_versions.by_id(session, version_id) if version_id else grid_versions.published(session)
     grids = queries.version_grids(session, version.id)
     wkb = queries.grid_wkb(session, version.id)
     records = [_record(grid) for grid in grids]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
 
 import shapely
 from sqlalchemy import bindparam, func, insert, select, text
@@ -61,14 +60,6 @@ def _prepare(cursor, dbapi_conn, name: str, types: str, in_version: bool) -> Non
         dbapi_conn.info[name] = True
 
 
-def version_at_on(dbapi_conn, day: date) -> int | None:
-    """``version_at`` on a raw DBAPI connection (the lookup API's autocommit pool)."""
-    with dbapi_conn.cursor() as cursor:
-        cursor.execute(statement(_PKG, "version_at.sql").text.replace(":day", "%(day)s"), {"day": day})
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
 def insert_version(session: Session, label: str, source: str | None) -> int:
     """Create a draft boundary version and return its id."""
     return session.execute(
@@ -106,11 +97,6 @@ def publish(session: Session, version_id: int) -> None:
     session.execute(text("LOCK TABLE boundary_version IN SHARE ROW EXCLUSIVE MODE"))
     for stmt in statements(_PKG, "publish.sql"):
         session.execute(stmt, {"version_id": version_id})
-
-
-def published_version(session: Session) -> BoundaryVersion | None:
-    """The currently published version, if any."""
-    return session.scalars(select(BoundaryVersion).where(BoundaryVersion.status == "published")).first()
 
 
 def get_version(session: Session, version_id: int) -> BoundaryVersion | None:
@@ -157,11 +143,6 @@ def grids_by_id(session: Session, ids: list[int]) -> dict[int, tuple[str, str, i
     """id → (code, name, level) for the given grid ids."""
     rows = session.execute(select(Grid.id, Grid.code, Grid.name, Grid.level).where(Grid.id.in_(ids)))
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-
-def version_at(session: Session, day: date) -> int | None:
-    """Id of the version that was published at the end of ``day`` (history: ``?at=YYYY-MM-DD``)."""
-    return session.scalar(statement(_PKG, "version_at.sql"), {"day": day})
 
 
 def leaf_codes_at(session: Session, version_id: int, points: list[tuple[int, float, float]]) -> dict[int, list[str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import shapely
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
-from gisgrid.grids import fields, queries
+from gisgrid.grids import fields, queries, versions
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import format_report, validate_grids
 
@@ -77,7 +76,7 @@ def import_frame(
     with unit_of_work(session):
         version_id = _write_version(session, frame, label, source)
         if publish:
-            queries.publish(session, version_id)
+            versions.publish(session, version_id)
     warnings = [p.to_dict() for p in problems if p.severity != "error"]
     return ImportResult(version_id, len(frame), publish, warnings)
 
@@ -120,23 +119,11 @@ def _grid_row(record: dict, geom) -> dict:
 
 def publish_version(session: Session, version_id: int) -> None:
     """Publish a stored version: lookups switch to it in one transaction."""
-    version = queries.get_version(session, version_id)
-    if version is None:
-        raise NotFound(f"边界版本 {version_id} 不存在 (no boundary version {version_id})")
+    version = versions.by_id(session, version_id)
     if version.status == "published":
         raise Conflict(f"边界版本 {version_id} 已是当前发布版本 (already published)")
     with unit_of_work(session):
-        queries.publish(session, version_id)
-
-
-def parse_at(raw: str | None) -> date | None:
-    """An ``?at=YYYY-MM-DD`` argument → a date; None when absent or empty."""
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"参数 at 应为日期 YYYY-MM-DD，收到 {raw!r} (at must be YYYY-MM-DD)") from None
+        versions.publish(session, version_id)
 
 
 def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=None) -> str:
@@ -145,9 +132,8 @@ def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=N
     ``at`` (a date): answer from the version that was published at the end of that day.
     """
     lon, lat = coords.point_to_wgs84(x, y, crs_name)
-    version_id = queries.version_at_on(conn, at) if at is not None else None
-    if at is not None and version_id is None:
-        raise NotFound(f"{at.isoformat()} 时尚无已发布的网格边界版本 (nothing was published on that day)")
+    # the published version is resolved inside lookup.sql (no extra round trip on the hot path)
+    version_id = versions.id_on_day(conn, at) if at is not None else None
     result = queries.lookup_point(conn, lon, lat, radius_m, version_id)
     if result["version"] is None:
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")

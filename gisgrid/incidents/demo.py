@@ -10,7 +10,7 @@ from gisgrid.auth import roles
 from gisgrid.auth.demo import create_missing_users
 from gisgrid.auth.models import User
 from gisgrid.db import unit_of_work
-from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import intake, matrix
 from gisgrid.incidents import service as incidents
@@ -70,7 +70,7 @@ def _actor(session: Session, action: str, category: str) -> User:
 
 def load_demo_cases(session: Session) -> int:
     """Create the sample cases that are missing (client request ids demo-1…); returns how many were created."""
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None or session.scalar(select(User.id).where(User.username == "dispatcher")) is None:
         return 0
     if not session.scalar(select(Grid.id).where(Grid.version_id == version.id, Grid.code == DEMO_TOP)):

@@ -13,6 +13,7 @@ from gisgrid.auth import capabilities
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents import matrix, photos
 from gisgrid.incidents.models import Incident
 from gisgrid.incidents.report import Report
@@ -85,7 +86,7 @@ def _insert(session: Session, incident: Incident, request_id: str | None) -> Inc
 def _build(session: Session, rep: Report, user, max_photo_bytes: int):
     cat = matrix.category(session, rep.category)
     checked = photos.check(list(rep.photos), max_photo_bytes)
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     chain = grid_queries.leaf_codes_at(session, version.id, [(0, rep.lon, rep.lat)]).get(0)

@@ -15,7 +15,7 @@ from gisgrid.cells import safe_dict
 from gisgrid.clock import CHINA_TZ as CHINA
 from gisgrid.clock import today_in_china
 from gisgrid.errors import InvalidInput
-from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
@@ -98,7 +98,7 @@ def compute(session: Session, start: date, end: date, by: str = "grid", level: i
 def _names(session: Session, by: str, keys: list[str]) -> dict[str, str]:
     if by == "department":
         return {d.code: d.name for d in session.scalars(select(Department).where(Department.code.in_(keys)))}
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         return {}
     return dict(
@@ -117,7 +117,7 @@ def to_csv(rows: list[dict]) -> str:
 
 def choropleth(session: Session, start: date, end: date, level: int = 2) -> dict:
     """A FeatureCollection of the grids of ``level`` with their KPIs in the properties."""
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         return {"type": "FeatureCollection", "features": []}
     stats = {row["key"]: row for row in compute(session, start, end, "grid", level)}
@@ -130,7 +130,7 @@ def choropleth(session: Session, start: date, end: date, level: int = 2) -> dict
 
 def shapes(session: Session, level: int) -> dict:
     """The simplified grids of one level of the published version as a FeatureCollection."""
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     rows = queries.grid_shapes(session, version.id, level) if version else []
     return {
         "type": "FeatureCollection",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
 from gisgrid.db import unit_of_work
-from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents import intake
 from gisgrid.incidents.report import Report
 from gisgrid.jurisdiction import service
@@ -34,7 +34,7 @@ def load_demo_event(session: Session) -> int | None:
     an hour apart, a 150 m buffer and 2 km downstream; skipped when any event exists. Returns its id."""
     if session.scalar(select(PollutionEvent.id).limit(1)) is not None:
         return None
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     dispatcher = session.scalar(select(User).where(User.username == "dispatcher"))
     pair = (
         version

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import mapping
 from sqlalchemy import select
@@ -13,13 +11,14 @@ from gisgrid.auth import roles
 from gisgrid.clock import china_iso
 from gisgrid.db import row_id, unit_of_work
 from gisgrid.errors import Conflict, Forbidden, InvalidInput
-from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents import access as case_access
 from gisgrid.incidents import service as case_service
 from gisgrid.incidents import workflow
 from gisgrid.jurisdiction import access, areas, disputes, geoinput, resolve, rules
 from gisgrid.jurisdiction.models import EventArea, EventCase, PollutionEvent
 from gisgrid.jurisdiction.resolve import Area, Resolution
+from gisgrid.web import parse_day
 
 
 def load_event(session: Session, event_id) -> PollutionEvent:
@@ -167,19 +166,8 @@ def _preview_basis(session: Session, user, payload: dict) -> tuple[int, list[rul
 
 
 def _version(session: Session, at) -> int:
-    if at in (None, ""):
-        published = grid_queries.published_version(session)
-        if published is None:
-            raise InvalidInput("尚无已发布的网格版本 (no published version)")
-        return published.id
-    try:
-        day = date.fromisoformat(str(at))
-    except ValueError:
-        raise InvalidInput("at 须为 YYYY-MM-DD 日期 (at must be a date)") from None
-    version_id = grid_queries.version_at(session, day)
-    if version_id is None:
-        raise InvalidInput(f"{day} 时尚无已发布的网格版本 (no version was published by then)")
-    return version_id
+    day = parse_day(at if at is None or isinstance(at, str) else str(at))
+    return grid_versions.resolve(session, day).id
 
 
 def _dispute_json(d) -> dict:

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
+from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import queries
 from gisgrid.public_map.opendata import FIELDS
-from gisgrid.public_map.service import resolve_version
 
 COLLECTION = "grids"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
@@ -50,7 +50,7 @@ def collections(session: Session, base: str, day: date | None) -> dict:
 
 def collection(session: Session, base: str, day: date | None) -> dict:
     """Metadata of the ``grids`` collection (extent of the published version)."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     bbox = queries.extent(session, version.id)
     path = f"/collections/{COLLECTION}"
     return {
@@ -66,7 +66,7 @@ def collection(session: Session, base: str, day: date | None) -> dict:
 
 def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict, query: dict) -> dict:
     """A page of features with numberMatched/numberReturned and next/prev links."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     rows = queries.public_grids(session, version.id, limit=limit, offset=offset, **filters)
     matched = queries.count_grids(session, version.id, **filters)
     path = f"/collections/{COLLECTION}/items"
@@ -92,7 +92,7 @@ def items(session: Session, base: str, day: date | None, limit: int, offset: int
 
 def item(session: Session, base: str, day: date | None, code: str) -> dict:
     """One feature by grid code."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     rows = queries.public_grids(session, version.id, codes=[code])
     if not rows:
         raise NotFound(f"网格 {code} 不存在 (no feature {code})")

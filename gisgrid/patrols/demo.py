@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
 from gisgrid.clock import CHINA_TZ
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
-from gisgrid.grids.queries import published_version
 from gisgrid.patrols import service
 from gisgrid.patrols.models import PatrolTrack
 
@@ -44,7 +44,7 @@ def _walk(geom, start: datetime, rng: random.Random, passes: int = 4) -> list[tu
 
 def load_demo_tracks(session: Session, now: datetime | None = None) -> int:
     """Store the sample tracks once (skipped when the demo staff already have tracks)."""
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     users = {u.username: u for u in session.scalars(select(User).where(User.username.in_({t[0] for t in DEMO_TRACKS})))}
     if (
         version is None

@@ -15,7 +15,7 @@ from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.clock import CHINA_TZ
 from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
-from gisgrid.grids.queries import published_version
+from gisgrid.grids import versions as grid_versions
 from gisgrid.patrols import cleaning, clip, queries, tracks
 from gisgrid.patrols.models import PatrolTrack
 
@@ -112,7 +112,7 @@ def coverage(session: Session, user, since: date, until: date, distance_m: float
     """
     if not 0 < distance_m <= MAX_DISTANCE_M:
         raise InvalidInput(f"距离应在 0 到 {MAX_DISTANCE_M:g} 米之间")
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         raise NotFound("尚未发布网格边界 (no published boundary version)")
     start, end = period(since, until)

@@ -1,7 +1,7 @@
 """Open-data downloads of the published grids with public contacts: GeoJSON, CSV (UTF-8 BOM), GeoPackage.
 
 Each format is built once per boundary version into a file under the cache directory and then served
-from disk: published versions never change (edits make a new version), so the version is the key.
+from disk: published versions never change (edits make a new version), so the version key is the key.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.cells import safe_dict
-from gisgrid.db import database_name
 from gisgrid.errors import NotFound
 from gisgrid.grids import fields
-from gisgrid.grids.models import BoundaryVersion
+from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import queries
-from gisgrid.public_map.service import resolve_version
 
 FIELDS = (*fields.PUBLIC_RECORD, "area_m2", "label_lon", "label_lat")  # public fields, then derived ones
 FORMATS = {"geojson": "application/geo+json", "csv": "text/csv", "gpkg": "application/geopackage+sqlite3"}
@@ -35,20 +33,17 @@ def export(session: Session, fmt: str, cache_dir: str, day: date | None = None) 
     """(path of the cached file, download name, version id) of the published grids (or those of ``day``)."""
     if fmt not in FORMATS:
         raise NotFound(f"不支持的格式 {fmt} (formats: {', '.join(FORMATS)})")
-    version = resolve_version(session, day)
-    path = cached_path(session, version, fmt, cache_dir)
+    version = grid_versions.resolve(session, day)
+    path = cached_path(version, fmt, cache_dir)
     if not os.path.exists(path):
         _build_once(session, version.id, fmt, path)
     session.rollback()
     return path, f"grids-v{version.id}.{fmt}", version.id
 
 
-def cached_path(session: Session, version: BoundaryVersion, fmt: str, cache_dir: str) -> str:
-    """The cache file of one version and format: database, version id and creation time make the key."""
-    # ids restart in a re-created database: the creation time tells two versions with one id apart
-    database = database_name(session)
-    stamp = version.created_at.strftime("%Y%m%dT%H%M%S%f")
-    return os.path.join(os.path.abspath(cache_dir), "open-data", database, f"v{version.id}-{stamp}", f"grids.{fmt}")
+def cached_path(version: grid_versions.Version, fmt: str, cache_dir: str) -> str:
+    """The cache file of one version and format, named by the version key (database identity, id, publication)."""
+    return os.path.join(os.path.abspath(cache_dir), "open-data", version.key.slug, f"grids.{fmt}")
 
 
 def _build_once(session: Session, version_id: int, fmt: str, path: str) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import fields
-from gisgrid.grids import queries as grid_queries
-from gisgrid.grids.models import BoundaryVersion, Grid
+from gisgrid.grids import versions as grid_versions
+from gisgrid.grids.models import Grid
 from gisgrid.public_map import queries
 
 SEARCH_LIMIT = 20
@@ -23,7 +23,7 @@ MAP_CRS = ("wgs84", "gcj02")
 
 def published_summary(session: Session) -> dict | None:
     """Label, publication time and grid count per level of the published version."""
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         return None
     levels = session.execute(
@@ -32,20 +32,7 @@ def published_summary(session: Session) -> dict | None:
     return {"label": version.label, "published_at": version.published_at, "levels": list(levels)}
 
 
-def resolve_version(session: Session, day: date | None) -> BoundaryVersion:
-    """The published version, or the one published at the end of ``day``; NotFound when none."""
-    if day is None:
-        version = grid_queries.published_version(session)
-        if version is None:
-            raise NotFound("尚未发布任何网格边界 (no published boundary version)")
-        return version
-    version_id = grid_queries.version_at(session, day)
-    if version_id is None:
-        raise NotFound(f"{day.isoformat()} 时没有已发布的网格边界 (no version was published on {day})")
-    return grid_queries.get_version(session, version_id)
-
-
-def version_json(version: BoundaryVersion) -> dict:
+def version_json(version: grid_versions.Version) -> dict:
     """The version as the APIs show it."""
     return {
         "id": version.id,
@@ -79,7 +66,7 @@ def shift_geojson(geometry: dict, crs: str) -> dict:
 
 def grid_detail(session: Session, code: str, day: date | None = None, crs: str = "wgs84") -> dict:
     """One grid with geometry, its parent chain (top → itself) and its children, public fields only."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     tree = queries.grid_tree(session, version.id, code)
     if tree is None:
         raise NotFound(f"网格 {code} 不存在 (no grid with code {code} in version {version.id})")
@@ -115,14 +102,14 @@ def search(session: Session, q: str, day: date | None = None) -> dict:
         raise InvalidInput("请输入要搜索的网格名称、编码、责任主体或人员 (missing q)")
     if len(q) > 100:
         raise InvalidInput("搜索词过长 (q is longer than 100 characters)")
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     results = queries.search(session, version.id, q, SEARCH_LIMIT)
     return {"version": version_json(version), "q": q, "results": results}
 
 
 def labels(session: Session, bbox: tuple, level: int, day: date | None, crs: str) -> dict:
     """Label points of the largest grids of ``level`` in a bbox given in ``crs``."""
-    version = resolve_version(session, day)
+    version = grid_versions.resolve(session, day)
     w, s, e, n = bbox
     if crs == "gcj02":  # the GCJ-02 offset is < 1 km: widen the box rather than invert it
         w, s, e, n = w - 0.01, s - 0.01, e + 0.01, n + 0.01

@@ -1,7 +1,9 @@
-"""Vector tiles (MVT) of the grids, per zoom level choice, cached per (version, tile, level, variant).
+"""Vector tiles (MVT) of the grids, per zoom level choice, cached per (version key, tile, level, variant).
 
-Versions are immutable once written and a publication switches the version id, so a cache
-keyed by version id never serves stale tiles and needs no explicit invalidation.
+Versions are immutable once written; a publication or a restore changes the ``VersionKey``
+(grids/versions.py), so the caches never serve stale tiles and need no explicit invalidation.
+The derived geometry (GCJ-02 companion, low-zoom generalisation) is built by ``prepare`` when a
+version is published (a ``grid_versions.on_publish`` preparer): a tile request only reads.
 """
 
 from __future__ import annotations
@@ -11,14 +13,12 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from gisgrid.db import database_name
-from gisgrid.errors import InvalidInput
-from gisgrid.grids import queries as grid_queries
+from gisgrid.errors import Conflict, InvalidInput
+from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import queries
-from gisgrid.public_map.service import MAP_CRS, resolve_version
+from gisgrid.public_map.service import MAP_CRS
 
 MAX_ZOOM = 22
 AUTO_MIN_PX = 16.0  # the auto level: the deepest whose typical grid is at least this wide on screen
@@ -28,7 +28,6 @@ _METRES_PER_PX_Z0 = 2 * math.pi * 6378137 / 256
 _SQL = {"wgs84": "tile.sql", "gcj02": "tile_gcj02.sql", "baseline": "tile_baseline.sql"}
 PREPARED_ZOOMS = (5, 8)  # generalised geometry serves tiles up to these zooms; deeper tiles read grid itself
 VARIANTS = MAP_CRS  # every overlay CRS of the map has its generalised low-zoom geometry
-AUTO_PREPARE = True  # tile requests start prepare() for an unprepared version (the benchmark turns it off)
 
 
 class LRU:
@@ -58,18 +57,15 @@ class LRU:
 
 TILE_CACHE = LRU(8192)
 _SIZES = LRU(64)
-_GCJ02_READY: set[tuple] = set()
-_GENERALISED_READY: set[tuple] = set()
-_GCJ02_LOCK = threading.Lock()
+_READY = LRU(256)  # (version key, "gcj02" | variant generalised) → True once seen prepared
 
 
-def level_sizes(session: Session, version_id: int) -> list[tuple[int, int, float]]:
-    """(level, count, typical width m) of a version, cached (versions do not change)."""
-    key = (database_name(session), version_id)
-    sizes = _SIZES.get(key)
+def level_sizes(session: Session, version: grid_versions.Version) -> list[tuple[int, int, float]]:
+    """(level, count, typical width m) of a version, cached by its key (versions do not change)."""
+    sizes = _SIZES.get(version.key)
     if sizes is None:
-        sizes = queries.level_sizes(session, version_id)
-        _SIZES.put(key, sizes)
+        sizes = queries.level_sizes(session, version.id)
+        _SIZES.put(version.key, sizes)
     return sizes
 
 
@@ -111,46 +107,35 @@ def check_tile(z: int, x: int, y: int) -> None:
 def get_tile(
     session: Session, z: int, x: int, y: int, level: int | None = None, variant: str = "wgs84", day: date | None = None
 ) -> tuple[bytes, str]:
-    """(MVT bytes, ETag without quotes) of a tile of the published version (or that of ``day``)."""
+    """(MVT bytes, ETag without quotes) of a tile of the published version (or that of ``day``); reads only."""
     check_tile(z, x, y)
-    version = resolve_version(session, day)
-    sizes = level_sizes(session, version.id)
+    version = grid_versions.resolve(session, day)
+    sizes = level_sizes(session, version)
     chosen = auto_level(sizes, z) if level is None else level
-    key = (database_name(session), version.id, z, x, y, chosen, variant)
-    etag = f"{TILE_SCHEMA}.{version.id}.{variant}.{chosen}.{z}.{x}.{y}"
+    key = (version.key, z, x, y, chosen, variant)
+    etag = f"{TILE_SCHEMA}.{version.key.slug}.{variant}.{chosen}.{z}.{x}.{y}"
     body = TILE_CACHE.get(key)
     if body is None:
-        body = render_tile(session, version.id, z, x, y, chosen, variant, sizes)
+        body = render_tile(session, version, z, x, y, chosen, variant, sizes)
         TILE_CACHE.put(key, body)
-    session.rollback()
     return body, etag
 
 
 def render_tile(
-    session: Session, version_id: int, z: int, x: int, y: int, level: int, variant: str, sizes=None
+    session: Session, version: grid_versions.Version, z: int, x: int, y: int, level: int, variant: str, sizes=None
 ) -> bytes:
     """Build one tile in PostGIS (no cache); an empty tile when ``level`` is too fine for ``z``."""
-    widths = {lvl: width for lvl, _, width in (sizes or level_sizes(session, version_id))}
+    widths = {lvl: width for lvl, _, width in (sizes or level_sizes(session, version))}
     if level not in widths or width_px(widths[level], z) < EXPLICIT_MIN_PX:
         return b""
     if variant == "gcj02":
-        ensure_gcj02(session, version_id)
-    band = band_for(z)
-    if variant in VARIANTS and band is not None and generalised_ready(session, version_id, variant, auto=True):
+        _require_gcj02(session, version)
+    band, bbox = band_for(z), tile_bbox(z, x, y)
+    if variant in VARIANTS and band is not None and generalised_ready(session, version, variant):
         return queries.tile(
-            session,
-            "tile_generalised.sql",
-            version_id,
-            level,
-            z,
-            x,
-            y,
-            tile_bbox(z, x, y),
-            tolerance(z),
-            variant=variant,
-            band=band,
+            session, "tile_generalised.sql", version.id, level, z, x, y, bbox, tolerance(z), variant=variant, band=band
         )
-    return queries.tile(session, _SQL[variant], version_id, level, z, x, y, tile_bbox(z, x, y), tolerance(z))
+    return queries.tile(session, _SQL[variant], version.id, level, z, x, y, bbox, tolerance(z))
 
 
 def tolerance(z: int) -> float:
@@ -163,39 +148,56 @@ def band_for(z: int) -> int | None:
     return next((band for band in PREPARED_ZOOMS if band >= z), None)
 
 
-def generalised_ready(session: Session, version_id: int, variant: str, auto: bool = False) -> bool:
-    """True once prepare() has run for this version and variant; ``auto`` starts it in the background."""
-    key = (database_name(session), version_id, variant)
-    if key in _GENERALISED_READY:
+def generalised_ready(session: Session, version: grid_versions.Version, variant: str) -> bool:
+    """True once prepare() has built the low-zoom geometry of this version and variant (else tiles on the fly)."""
+    return _ready(version, variant, lambda: queries.has_generalised(session, version.id, variant))
+
+
+def _require_gcj02(session: Session, version: grid_versions.Version) -> None:
+    # built at publication; a version published before that rule (or restored from then) needs the command
+    if not _ready(version, "gcj02", lambda: queries.has_gcj02(session, version.id)):
+        raise Conflict(
+            f"版本 {version.id} 的 GCJ-02 瓦片几何尚未生成，请运行 gisgrid tiles prepare --version {version.id} "
+            f"(GCJ-02 geometry of version {version.id} is not prepared)"
+        )
+
+
+def _ready(version: grid_versions.Version, what: str, check) -> bool:
+    if _READY.get((version.key, what)):
         return True
-    if queries.has_generalised(session, version_id, variant):
-        _GENERALISED_READY.add(key)
+    if check():
+        _READY.put((version.key, what), True)
         return True
-    if auto and AUTO_PREPARE:
-        prepare_in_background(session, version_id)
     return False
 
 
 def prepare(session: Session, version_id: int, progress=None, on_gcj02=None) -> int:
     """Build the GCJ-02 companion and the low-zoom generalised geometry of a version; returns steps done.
 
-    Levels too small to be drawn at a band's zoom are skipped. ``progress(n)`` is called after each step.
+    Runs inside the caller's unit of work (publication, or ``gisgrid tiles prepare``). Levels too small
+    to be drawn at a band's zoom are skipped. ``progress(n)`` is called after each step.
     """
-    ensure_gcj02(session, version_id)
+    queries.lock_version(session, version_id)  # two publishers/commands never build the same version twice
+    if not queries.has_gcj02(session, version_id):
+        queries.build_gcj02(session, version_id)
     if on_gcj02:
         on_gcj02()
-    sizes = level_sizes(session, version_id)
-    queries.lock_version(session, version_id)
     if queries.has_generalised(session, version_id, VARIANTS[-1]):  # versions never change: done is done
-        session.commit()
         return 0
-    steps = _generalise_steps(sizes)
+    steps = _generalise_steps(queries.level_sizes(session, version_id))
     for variant, band, level in steps:
         queries.generalise(session, version_id, variant, band, level, tolerance(band))
         if progress:
             progress(1)
-    session.commit()
     return len(steps)
+
+
+def prepare_at_publication(session: Session, version_id: int) -> None:
+    """The ``grid_versions.on_publish`` preparer: a published version's tiles need no work in a GET."""
+    prepare(session, version_id)
+
+
+grid_versions.on_publish(prepare_at_publication)
 
 
 def _generalise_steps(sizes) -> list[tuple[str, int, int]]:
@@ -209,64 +211,15 @@ def _generalise_steps(sizes) -> list[tuple[str, int, int]]:
     ]
 
 
-_STARTED: set[tuple] = set()
-
-
-def prepare_in_background(session: Session, version_id: int) -> bool:
-    """Start prepare() for a version in a thread of this process, once; tiles are served meanwhile.
-
-    A new publication thus gets fast low-zoom tiles without an operator step; another worker
-    doing the same waits on the version's advisory lock and then finds the work done. Sessions
-    bound to one connection (tests) are left alone: a thread must not share their connection.
-    """
-    engine = session.get_bind()
-    if not isinstance(engine, Engine):
-        return False
-    key = (database_name(session), version_id)
-    with _GCJ02_LOCK:
-        if key in _STARTED:
-            return False
-        _STARTED.add(key)
-
-    def work():
-        with Session(engine) as own:
-            if not queries.has_generalised(own, version_id, VARIANTS[-1]):
-                prepare(own, version_id)
-
-    threading.Thread(target=work, name=f"tiles-prepare-{version_id}", daemon=True).start()
-    return True
-
-
 def prepare_steps(session: Session, version_id: int) -> int:
     """How many steps prepare() will take (for a progress bar)."""
-    return len(_generalise_steps(level_sizes(session, version_id)))
-
-
-def published_version_id(session: Session) -> int | None:
-    """Id of the published version, if any."""
-    version = grid_queries.published_version(session)
-    return version.id if version else None
-
-
-def ensure_gcj02(session: Session, version_id: int) -> None:
-    """Build the GCJ-02 companion geometry of a version once (first GCJ-02 tile asks for it)."""
-    key = (database_name(session), version_id)
-    if key in _GCJ02_READY:
-        return
-    with _GCJ02_LOCK:
-        if key not in _GCJ02_READY and not queries.has_gcj02(session, version_id):
-            queries.lock_version(session, version_id)
-            if not queries.has_gcj02(session, version_id):  # another worker may have built it meanwhile
-                queries.build_gcj02(session, version_id)
-            session.commit()
-        _GCJ02_READY.add(key)
+    return len(_generalise_steps(queries.level_sizes(session, version_id)))
 
 
 def map_levels(session: Session, day: date | None = None) -> dict:
     """Levels of the version with counts and the zoom from which each is drawn automatically."""
-    version = resolve_version(session, day)
-    sizes = level_sizes(session, version.id)
-    session.rollback()
+    version = grid_versions.resolve(session, day)
+    sizes = level_sizes(session, version)
     return {
         "version_id": version.id,
         "levels": [

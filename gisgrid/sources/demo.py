@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
-from gisgrid.grids.queries import published_version
 from gisgrid.sources import draws, inspections, queries, rules, service
 from gisgrid.sources.models import Inspection, LotteryDraw, PollutionSource
 from gisgrid.sources.rules import quarter_of
@@ -43,7 +43,7 @@ def _leaf_grids(session: Session, version_id: int) -> list[tuple[str, str, objec
 def demo_rows(session: Session, count: int = 60, seed: int = 7, today: date | None = None) -> list[tuple[int, dict]]:
     """``count`` sample sources at points inside random leaf grids (deterministic for a given ``today``)."""
     today = today or rules.today_in_china()
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     grids = _leaf_grids(session, version.id)
     rng = random.Random(seed)
     rows = []
@@ -128,7 +128,7 @@ def _load_demo_inspections(session: Session, sources: list, admin: User, today: 
 def load_demo_sources(session: Session, today: date | None = None) -> int:
     """Register the sample sources, their sample inspections and this quarter's draw; each step only once."""
     today = today or rules.today_in_china()
-    if published_version(session) is None:
+    if grid_versions.find_published(session) is None:
         return 0
     sources = list(
         session.scalars(

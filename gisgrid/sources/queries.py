@@ -9,8 +9,8 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
-from gisgrid.grids.queries import published_version
 from gisgrid.sources.models import InspectionFrequency, PollutionSource
 from gisgrid.sources.rules import DEFAULT_INTERVAL_MONTHS
 from gisgrid.sqlfiles import statement
@@ -75,7 +75,7 @@ def all_locations(session: Session) -> list[tuple[int, float, float, list[str], 
 
 def grid_names(session: Session) -> dict[str, str]:
     """Grid code → name in the published version (for tables)."""
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         return {}
     return dict(session.execute(select(Grid.code, Grid.name).where(Grid.version_id == version.id)).all())
@@ -83,7 +83,7 @@ def grid_names(session: Session) -> dict[str, str]:
 
 def grid_outlines(session: Session, all_levels: bool = False) -> dict:
     """The deepest grids (or every level) of the published version as display GeoJSON (simplified ~2 m)."""
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         return {"type": "FeatureCollection", "features": []}
     rows = session.execute(statement(_PKG, "grid_outlines.sql"), {"version_id": version.id, "all_levels": all_levels})
@@ -98,7 +98,7 @@ def grid_outlines(session: Session, all_levels: bool = False) -> dict:
 
 def grid_outline(session: Session, code: str | None) -> dict | None:
     """One grid of the published version as display GeoJSON, or None."""
-    version = published_version(session)
+    version = grid_versions.find_published(session)
     if version is None or code is None:
         return None
     geo = session.scalar(

@@ -17,6 +17,7 @@ from gisgrid.auth.service import in_scope
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.sources import fields, io, queries, rules
 from gisgrid.sources.models import PollutionSource, SourceClassChange
 
@@ -45,7 +46,7 @@ def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | N
 
 def _assign_grids(session: Session, good: list[tuple[int, dict]], errors: list[dict]) -> int | None:
     """Resolve each row's grid chain in the published version; a row outside every grid is an error."""
-    version = grid_queries.published_version(session)
+    version = grid_versions.find_published(session)
     if version is None:
         raise InvalidInput("尚未发布网格边界，无法确定监管网格 (no published boundary version)")
     chains = grid_queries.leaf_codes_at(session, version.id, [(n, v["lon"], v["lat"]) for n, v in good])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gisgrid.auth.demo import DEMO_PASSWORD
+from gisgrid.grids import versions as grid_versions
 from tests.browser.conftest import browser_login, live_server, screenshot
 
 pytestmark = pytest.mark.browser
@@ -119,12 +120,11 @@ def _submit(page, action, **fields):
 def test_dispatch_transfer_return_and_feedback_on_the_case_page(page, incident_server, tmp_path):
     """A dispatcher dispatches; the handler transfers to 公安, which returns it; the handler records feedback."""
     from gisgrid.db import db
-    from gisgrid.grids import queries as grid_queries
     from gisgrid.incidents import demo, intake
     from gisgrid.incidents.report import Report
 
     with db.new_session() as session:
-        lon, lat = demo._points(session, grid_queries.published_version(session).id, 1)[0]
+        lon, lat = demo._points(session, grid_versions.find_published(session).id, 1)[0]
         case, _ = intake.report(session, Report("web", "dust", "工地渣土未覆盖", lon, lat), None, str(tmp_path))
         case_id = case.id
     url = f"{incident_server}/incidents/{case_id}"

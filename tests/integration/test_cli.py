@@ -7,6 +7,7 @@ import pytest
 
 from gisgrid.cli import main
 from gisgrid.grids import queries
+from gisgrid.grids import versions as grid_versions
 from tests import worlds
 
 
@@ -21,7 +22,7 @@ def test_import_publish_export_assign(cli, session, tmp_path):
     result = cli("grids", "import", src, "--publish", "--label", "试点")
     assert result.exit_code == 0, result.output
     assert "imported 8 grids" in result.output and "published" in result.output
-    version = queries.published_version(session)
+    version = grid_versions.find_published(session)
     assert version.label == "试点"
 
     out = tmp_path / "out.gpkg"

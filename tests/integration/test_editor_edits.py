@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from gisgrid.editor import drafts, edits, validate
 from gisgrid.errors import Conflict, InvalidInput, ValidationFailed
-from gisgrid.grids import queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from tests import editor_world
 
@@ -49,7 +49,7 @@ def edit(session, draft, user="planner_a", **payload):
 
 
 def test_draft_is_a_copy_and_the_published_version_is_untouched(session, draft):
-    published = queries.published_version(session)
+    published = grid_versions.find_published(session)
     assert published.id != draft and drafts.open_draft(session, "someone") == draft
     copy, original = grids(session, draft), grids(session, published.id)
     assert sorted(copy) == sorted(original) == ["C", "T1", "T2", "V11", "V12", "V21", "V22"]

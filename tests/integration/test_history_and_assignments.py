@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from gisgrid.errors import InvalidInput
-from gisgrid.grids import assignments, queries
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.grids import assignments, queries, versions
 from gisgrid.grids.models import BoundaryVersion
 from tests import worlds
 
@@ -20,12 +20,13 @@ def test_version_at_follows_publication_dates(session, world_ab, world_e):
         update(BoundaryVersion).where(BoundaryVersion.id == old).values(published_at=jan, superseded_at=jun)
     )
     session.execute(update(BoundaryVersion).where(BoundaryVersion.id == new).values(published_at=jun))
-    assert queries.version_at(session, date(2025, 1, 9)) is None
-    assert queries.version_at(session, date(2025, 1, 10)) == old
-    assert queries.version_at(session, date(2025, 5, 31)) == old
+    with pytest.raises(NotFound):  # before the first publication: the resolver's one 404
+        versions.on_day(session, date(2025, 1, 9))
+    assert versions.on_day(session, date(2025, 1, 10)).id == old
+    assert versions.on_day(session, date(2025, 5, 31)).id == old
     # superseded during 1 June: at the end of that day the new version holds
-    assert queries.version_at(session, date(2025, 6, 1)) == new
-    assert queries.version_at(session, date.today() + timedelta(days=1)) == new
+    assert versions.on_day(session, date(2025, 6, 1)).id == new
+    assert versions.on_day(session, date.today() + timedelta(days=1)).id == new
 
 
 def test_leaf_codes_at_gives_chains_in_the_asked_version(session, world_ab):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from gisgrid.errors import ValidationFailed
 from gisgrid.grids import exporter, queries, service
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
 from tests import worlds
 
@@ -49,7 +50,7 @@ def test_invalid_import_writes_nothing(session, tmp_path, world_ab):
     kinds = {d["kind"] for d in err.value.details}
     assert {"outside_parent", "unknown_parent"} <= kinds
     assert [count(session, m) for m in (BoundaryVersion, Grid, GridStaff, GridPart)] == before
-    assert queries.published_version(session).id == world_ab.version_id
+    assert grid_versions.find_published(session).id == world_ab.version_id
 
 
 def test_draft_is_not_visible_until_published(session, tmp_path, world_ab, client):

@@ -10,6 +10,7 @@ from sqlalchemy import select, text, update
 from gisgrid.editor import drafts, edits, versions
 from gisgrid.errors import Conflict, ValidationFailed
 from gisgrid.grids import assignments, queries
+from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import BoundaryVersion, Grid
 from tests import editor_world
 
@@ -34,13 +35,13 @@ def test_publish_switches_lookups_and_rollback_is_a_new_publication(session, wor
     point = [(1, 116.015, 39.01)]
     assert queries.leaf_codes_at(session, world, point)[1] == ["C", "T1", "V12"]
     result = versions.publish_draft(session, draft, "planner")
-    assert result["version_id"] == draft and queries.published_version(session).id == draft
+    assert result["version_id"] == draft and grid_versions.find_published(session).id == draft
     assert queries.leaf_codes_at(session, draft, point)[1] == ["C", "T2", "V12"]
     with pytest.raises(Conflict):  # a published version is no longer a draft
         edit(session, draft, op="merge", codes=["V21", "V22"])
 
     restored = versions.rollback_to(session, world, "planner")
-    assert restored not in (world, draft) and queries.published_version(session).id == restored
+    assert restored not in (world, draft) and grid_versions.find_published(session).id == restored
     assert queries.leaf_codes_at(session, restored, point)[1] == ["C", "T1", "V12"]
     states = {v["id"]: v["status"] for v in versions.history(session)}
     assert states == {world: "superseded", draft: "superseded", restored: "published"}
@@ -53,7 +54,7 @@ def test_a_draft_of_an_older_publication_cannot_be_published(session, world, tmp
     newer = editor_world.load(session, tmp_path / "later").version_id  # someone published meanwhile
     with pytest.raises(Conflict) as err:
         versions.publish_draft(session, stale, "planner")
-    assert str(newer) in err.value.message and queries.published_version(session).id == newer
+    assert str(newer) in err.value.message and grid_versions.find_published(session).id == newer
     assert drafts.open_draft(session, "planner") not in (stale, newer)  # a fresh draft of the new publication
 
 
@@ -63,7 +64,7 @@ def test_validation_errors_block_publishing(session, world):
     with pytest.raises(ValidationFailed) as err:
         versions.publish_draft(session, draft, "planner")
     assert any(p["kind"] == "gap" for p in err.value.details)
-    assert queries.published_version(session).id == world
+    assert grid_versions.find_published(session).id == world
 
 
 def test_history_at_a_date_and_diff_between_versions(session, world):
@@ -77,8 +78,8 @@ def test_history_at_a_date_and_diff_between_versions(session, world):
         update(BoundaryVersion).where(BoundaryVersion.id == world).values(published_at=jan, superseded_at=jun)
     )
     session.execute(update(BoundaryVersion).where(BoundaryVersion.id == draft).values(published_at=jun))
-    assert queries.version_at(session, date(2025, 3, 1)) == world
-    assert queries.version_at(session, date(2025, 7, 1)) == draft
+    assert grid_versions.on_day(session, date(2025, 3, 1)).id == world
+    assert grid_versions.on_day(session, date(2025, 7, 1)).id == draft
 
     result = versions.diff(session, world, draft)
     by_code = {f["properties"]["code"]: f["properties"] for f in result["features"]}

@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from gisgrid import coords
+from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import tiles
 from tests import public_worlds, worlds
 
@@ -131,7 +132,7 @@ def test_prepared_low_zoom_tiles_match_on_the_fly_ones(client, session, world, t
     url = f"/tiles/{z}/{x}/{y}.pbf?level=1"
     fly = decode(client.get(url).data, z, x, y, tmp_path / "fly").set_index("code")
     assert tiles.prepare(session, world.version_id) > 0
-    assert tiles.generalised_ready(session, world.version_id, "wgs84")
+    assert tiles.generalised_ready(session, grid_versions.by_id(session, world.version_id), "wgs84")
     tiles.TILE_CACHE.clear()
     prepared = decode(client.get(url).data, z, x, y, tmp_path / "prep").set_index("code")
     assert sorted(prepared.index) == sorted(fly.index) == ["A", "B"]
