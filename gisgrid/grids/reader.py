@@ -107,7 +107,13 @@ def _read_frame(path: str, layer: str | None, label: str):
             warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)
             return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # GDAL reports damaged files with many exception types; show its reason
-        raise InvalidInput(f"无法读取文件 {label}：{exc} (cannot read file)") from None
+        raise InvalidInput(f"无法读取文件 {label}：{_reason(exc, path)} (cannot read file)") from None
+
+
+def _reason(exc: Exception, path) -> str:
+    """GDAL's message without the server-side path it starts with (an upload's temp directory is private)."""
+    text, full = str(exc), str(path)
+    return text.replace(full, Path(full).name).replace(str(Path(full).parent) + "/", "")
 
 
 def _pick_layer(path: str, layer: str | None) -> str | None:
@@ -115,7 +121,7 @@ def _pick_layer(path: str, layer: str | None) -> str | None:
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # same reason as _read_frame
-        raise InvalidInput(f"无法读取文件 {Path(path).name}：{exc} (cannot read file)") from None
+        raise InvalidInput(f"无法读取文件 {Path(path).name}：{_reason(exc, path)} (cannot read file)") from None
     names = [str(name) for name, _ in listed]
     spatial = [str(name) for name, geometry_type in listed if geometry_type is not None]
     if layer is not None:

@@ -1,4 +1,4 @@
-"""Regression tests for the 500s schemathesis found (see docs/development.md, API contract and fuzzing)."""
+"""Regression tests for the 500s schemathesis found (see docs/development.md, Request contract, OpenAPI and fuzzing)."""
 
 from __future__ import annotations
 

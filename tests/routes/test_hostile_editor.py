@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import tempfile
 import zipfile
 
 import geopandas as gpd
@@ -68,7 +69,9 @@ def test_files_that_are_not_geopackages_are_refused(client, planner, draft, tmp_
     )
     resp = _import(client, planner, draft, data)
     assert resp.status_code == 400, resp.get_data(as_text=True)
-    assert resp.get_json()["error"]["message"]
+    message = resp.get_json()["error"]["message"]
+    assert "无法读取" in message or "GeoPackage" in message, message
+    assert tempfile.gettempdir() not in message, f"the server's temp path leaks: {message}"
     assert _grids(client, draft) == before
 
 
