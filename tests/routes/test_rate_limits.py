@@ -92,8 +92,8 @@ def test_anonymous_reports_are_limited_but_staff_reports_are_not(limited, make_u
     anon = limited.test_client()
     form = {"csrf_token": csrf_from(anon.get("/report").get_data(as_text=True))}  # the public report page
     for _ in range(2):
-        resp = anon.post("/api/v1/incidents", data=form)  # refused for its (empty) category, counted all the same
-        assert resp.status_code in (400, 404) and "category" in resp.json["error"]["message"]
+        resp = anon.post("/api/v1/incidents", data=form)  # refused for its missing location, counted all the same
+        assert resp.status_code == 400 and "lon" in resp.json["error"]["message"], resp.json
     _assert_limited(anon.post("/api/v1/incidents", data=form))
     staff = limited.test_client()
     token = login(staff, make_user(roles.GRID_STAFF, grids=("A1a",)).username)
