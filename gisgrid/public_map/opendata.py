@@ -37,7 +37,6 @@ def export(session: Session, fmt: str, cache_dir: str, day: date | None = None) 
     path = cached_path(version, fmt, cache_dir)
     if not os.path.exists(path):
         _build_once(session, version.id, fmt, path)
-    session.rollback()
     return path, f"grids-v{version.id}.{fmt}", version.id
 
 
