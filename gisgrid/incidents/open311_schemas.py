@@ -5,7 +5,7 @@ The channel (incidents/open311.py) maps them onto the domain's ``Report``; intak
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -26,8 +26,10 @@ class W3cDateTime(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         raw = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            # in UTC: Python takes offsets up to ±23:59, PostgreSQL only to ±15:59 (-18:26 was a 500)
+            return moment.astimezone(UTC) if moment.tzinfo else moment
+        except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00-05:00 is before year 1 in UTC
             raise ValidationError("需为 ISO 8601 时间 (must be w3c/ISO 8601)") from None
 
 

@@ -295,6 +295,7 @@ class GridName(Schema):
 class KpiProperties(GridName):
     """A grid's code, name and KPIs (only ``reported`` = 0 when no case was reported there)."""
 
+    key = fields.String(metadata={"description": "the code again, with the KPIs"})
     reported = fields.Integer(required=True)
     registered = fields.Integer()
     handled = fields.Integer()
