@@ -32,12 +32,12 @@ _KPI_RESPONSES = {
 }
 
 
-def _forms(schema: type) -> dict:
-    # the same body as a page's form: urlencoded without files, multipart with them
+def _forms(fields: type, with_files: type) -> dict:
+    # the same body as a page's form: urlencoded without files, multipart with them (read by web.read_uploads)
     return {
         "content": {
-            "application/x-www-form-urlencoded": {"schema": schema.__bases__[0]},
-            "multipart/form-data": {"schema": schema},
+            "application/x-www-form-urlencoded": {"schema": fields},
+            "multipart/form-data": {"schema": with_files},
         }
     }
 
@@ -80,7 +80,7 @@ def upload() -> photos.Upload:
 @bp.arguments(s.ReportBody, location="json_or_form")
 @bp.alt_response(201, schema=s.Created, success=True, description="the case made")
 @bp.alt_response(200, schema=s.Created, description="a retry: the first case with this client_request_id")
-@bp.doc(requestBody=_forms(s.ReportForm), security=_CSRF)
+@bp.doc(requestBody=_forms(s.ReportBody, s.ReportForm), security=_CSRF)
 def create(body: dict):
     """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
     config = current_app.config
@@ -129,7 +129,7 @@ def detail_json(incident_id: int):
 @login_required
 @bp.arguments(s.ActionBody, location="json_or_form", required=False)
 @bp.alt_response(200, schema=s.Detail, success=True, description="the case after the action")
-@bp.doc(requestBody=_forms(s.ActionForm), security=_CSRF)
+@bp.doc(requestBody=_forms(s.ActionBody, s.ActionForm), security=_CSRF)
 def act_json(body: dict, incident_id: int, action: str):
     """Perform a workflow action; JSON (or a form, with photos) in, the case out."""
     incident = service.act(db.session(), current_user, incident_id, action, body, upload())
