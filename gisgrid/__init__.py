@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.auth.routes import bp as auth_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
+    from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         public_api_bp,
         ogc_bp,
         incidents_bp,
+        incidents_api_bp,
         open311_bp,
         sources_bp,
         patrols_bp,

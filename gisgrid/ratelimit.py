@@ -37,9 +37,9 @@ LOGIN = limiter.limit(
     error_message="登录尝试过于频繁，请稍后再试 (too many login attempts)",
 )
 
-# endpoint → limit; the public report page posts to incidents.create, so it shares that limit
+# endpoint → limit; the public report page posts to incidents_api.create, so it shares that limit
 LIMITS = {
-    "incidents.create": REPORT,
+    "incidents_api.create": REPORT,
     "open311.create_request": REPORT,
     "grids.lookup": LOOKUP,
     "public_api.locate_api": LOOKUP,

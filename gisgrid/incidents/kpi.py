@@ -38,10 +38,20 @@ COLUMNS = (
 def period(start: str | None, end: str | None) -> tuple[date, date]:
     """Parse ``from``/``to`` (YYYY-MM-DD, inclusive); default: the last 365 days."""
     try:
-        end_day = date.fromisoformat(end) if end else today_in_china()
-        start_day = date.fromisoformat(start) if start else end_day - timedelta(days=364)
-    except (ValueError, OverflowError):  # OverflowError: ?to=0001-01-01 has no year before it
+        return span(date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
+    except ValueError:
         raise InvalidInput("日期格式应为 YYYY-MM-DD (dates must be YYYY-MM-DD)") from None
+
+
+def span(start: date | None, end: date | None) -> tuple[date, date]:
+    """The inclusive days ``start``..``end``; a missing end is today (China), a missing start 364 days before it."""
+    end_day = end or today_in_china()
+    try:
+        start_day = start or end_day - timedelta(days=364)
+    except OverflowError:  # ?to=0001-01-01 has no year before it
+        raise InvalidInput(
+            "to: 日期过早，请同时给出 from (to is too early without from)", {"to": ["too early"]}
+        ) from None
     if start_day > end_day:
         raise InvalidInput("开始日期晚于结束日期 (from is after to)")
     return start_day, end_day

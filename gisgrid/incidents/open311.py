@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from functools import wraps
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
+from gisgrid.contract import Blueprint
 from gisgrid.db import db
-from gisgrid.errors import DomainError, Forbidden, InvalidInput, NotFound
+from gisgrid.errors import DomainError, Forbidden, NotFound
 from gisgrid.incidents import intake, matrix, queries, service
+from gisgrid.incidents import open311_schemas as s
+from gisgrid.incidents.open311_schemas import FORMATS
 from gisgrid.incidents.report import Report, located
 
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2", description="Open311 GeoReport v2 (json or xml)")
 CLOSED = ("closed", "evaluated", "rejected")
-FORMATS = ("json", "xml")
 
 
 def _xml(root: str, item: str, rows: list[dict]) -> Response:
@@ -63,6 +65,21 @@ def _check_jurisdiction() -> None:
         raise NotFound(f"未知的 jurisdiction_id {given!r} (unknown jurisdiction)")
 
 
+def _guarded(*checks):
+    """Run ``checks`` (jurisdiction, api key) before the request's fields are judged: 404/403 before 400."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            for check in checks:
+                check()
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
 def _service_row(cat) -> dict:
     return {
         "service_code": cat.code,
@@ -75,17 +92,21 @@ def _service_row(cat) -> dict:
     }
 
 
-@bp.get("/services.<fmt>")
-def services(fmt: str):
+@bp.get("/services.<fmt>", parameters=s.FORMAT)
+@_guarded(_check_jurisdiction)
+@bp.arguments(s.JurisdictionArgs, location="query")
+@bp.doc(responses=s.ok(s.Service(many=True), "the services"))
+def services(_args: dict, fmt: str):
     """The incident categories as Open311 services."""
-    _check_jurisdiction()
     return _reply(fmt, "services", "service", [_service_row(c) for c in matrix.categories(db.session())])
 
 
-@bp.get("/services/<code>.<fmt>")
-def service_definition(code: str, fmt: str):
+@bp.get("/services/<code>.<fmt>", parameters=s.FORMAT)
+@_guarded(_check_jurisdiction)
+@bp.arguments(s.JurisdictionArgs, location="query")
+@bp.doc(responses=s.ok(s.ServiceDefinition, "the service definition"))
+def service_definition(_args: dict, code: str, fmt: str):
     """A service definition (no extra attributes: every category takes description, location, photos)."""
-    _check_jurisdiction()
     cat = matrix.category(db.session(), code)
     body = {"service_code": cat.code, "attributes": []}
     _check_format(fmt)
@@ -113,15 +134,13 @@ def _client_scope() -> str:
     return f"open311:{jurisdiction}:" + (f"device:{device}" if device else f"addr:{request.remote_addr}")
 
 
-def _report(form) -> Report:
+def _report(form: dict) -> Report:
     # GeoReport v2 names (service_code, long, first_name, phone/email, address_string) → the domain's Report
-    if not form.get("lat") or not form.get("long"):
-        raise InvalidInput("需要 lat 和 long (lat and long are required)")
-    lon, lat = located(form.get("long"), form.get("lat"), None, x_field="long")
+    lon, lat = located(form["long"], form["lat"], None, x_field="long")
     return Report(
         channel="open311",
-        category=form.get("service_code") or "",
-        description=form.get("description") or "",
+        category=form["service_code"],
+        description=form["description"],
         lon=lon,
         lat=lat,
         address=form.get("address_string") or form.get("address"),
@@ -131,26 +150,18 @@ def _report(form) -> Report:
     )
 
 
-@bp.post("/requests.<fmt>")
-def create_request(fmt: str):
+@bp.post("/requests.<fmt>", parameters=s.FORMAT)
+@_guarded(_check_jurisdiction, _check_key)
+@bp.arguments(s.RequestForm, location="form")
+@bp.doc(responses=s.ok(s.Receipt(many=True), "the case made (201) or, for a retry, the first (200)", ("201", "200")))
+@bp.doc(security=[{}, {"api_key": []}])
+def create_request(form: dict, fmt: str):
     """Create a case from a form-encoded GeoReport request (idempotent with client_request_id)."""
-    _check_jurisdiction()
-    _check_key()
     incident, _created = intake.report(
-        db.session(), _report(request.form), None, current_app.config["MEDIA_DIR"], client_scope=_client_scope()
+        db.session(), _report(form), None, current_app.config["MEDIA_DIR"], client_scope=_client_scope()
     )
     row = {"service_request_id": str(incident.id), "service_notice": "已受理，将按网格派遣处置", "account_id": None}
     return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)
-
-
-def _date(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{name} 需为 ISO 8601 时间 ({name} must be w3c/ISO 8601)") from None
 
 
 def _request_row(c) -> dict:
@@ -177,33 +188,34 @@ def _request_row(c) -> dict:
 
 
 def _states(status: str | None):
-    if not status:
-        return None
     if status == "closed":
         return CLOSED
     if status == "open":
-        return tuple(s for s in service.workflow.STATE_LABELS if s not in CLOSED)
-    raise InvalidInput("status 只能是 open 或 closed (status must be open or closed)")
+        return tuple(state for state in service.workflow.STATE_LABELS if state not in CLOSED)
+    return None
 
 
-@bp.get("/requests.<fmt>")
-def list_requests(fmt: str):
+@bp.get("/requests.<fmt>", parameters=s.FORMAT)
+@_guarded(_check_jurisdiction)
+@bp.arguments(s.RequestListArgs, location="query")
+@bp.doc(responses=s.ok(s.ServiceRequest(many=True), "the public cases"))
+def list_requests(args: dict, fmt: str):
     """Cases filtered by service_request_id (comma list), service_code, status, start_date, end_date."""
-    _check_jurisdiction()
-    ids = [int(i) for i in (request.args.get("service_request_id") or "").split(",") if i.strip().isdigit()]
     cases = queries.public_cases(
         db.session(),
-        ids=ids,
-        service_code=request.args.get("service_code"),
-        states=_states(request.args.get("status")),
-        start=_date("start_date"),
-        end=_date("end_date"),
+        ids=args.get("service_request_id", []),
+        service_code=args.get("service_code"),
+        states=_states(args.get("status")),
+        start=args.get("start_date"),
+        end=args.get("end_date"),
     )
     return _reply(fmt, "service_requests", "request", [_request_row(c) for c in cases])
 
 
-@bp.get("/requests/<int:request_id>.<fmt>")
-def get_request(request_id: int, fmt: str):
+@bp.get("/requests/<int:request_id>.<fmt>", parameters=s.FORMAT)
+@_guarded(_check_jurisdiction)
+@bp.arguments(s.JurisdictionArgs, location="query")
+@bp.doc(responses=s.ok(s.ServiceRequest(many=True), "the case as a one-element list"))
+def get_request(_args: dict, request_id: int, fmt: str):
     """One case as a one-element list (as the spec says)."""
-    _check_jurisdiction()
     return _reply(fmt, "service_requests", "request", [_request_row(service.load(db.session(), request_id))])

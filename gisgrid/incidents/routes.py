@@ -1,21 +1,18 @@
-"""Pages and JSON API of the case workflow: report forms, case list/map/detail, actions, photos, KPIs."""
+"""Pages of the case workflow: report forms, case list/map/detail, form actions, photos, duty matrix, KPIs.
+
+Their JSON API is in incidents.api."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     Blueprint,
-    Response,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
-from flask import session as web_session
 from flask_login import current_user
 
 from gisgrid.auth.access import login_required
@@ -23,9 +20,9 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import NotFound
 from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
+from gisgrid.incidents.api import upload
 from gisgrid.incidents.models import IncidentPhoto
-from gisgrid.incidents.report import from_form
-from gisgrid.web import read_uploads
+from gisgrid.web import parse_day, read_uploads
 
 bp = Blueprint("incidents", __name__)
 
@@ -39,25 +36,6 @@ def _params() -> dict:
     return data
 
 
-def _files(name: str) -> list[tuple[str, bytes]]:
-    return read_uploads(name, current_app.config["PHOTO_MAX_BYTES"], "照片")
-
-
-def _client_scope() -> str:
-    # who chose the client_request_id: the account, else this browser session (its signed cookie)
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return "session:" + web_session.setdefault("report_client", secrets.token_hex(16))
-
-
-def _upload() -> photos.Upload:
-    return photos.Upload(
-        {name: _files(name) for name in request.files},
-        current_app.config["MEDIA_DIR"],
-        current_app.config["PHOTO_MAX_BYTES"],
-    )
-
-
 def _listed_cases() -> list[dict]:
     # ?state= and ?escalated=1 filter the cases in the user's scope
     return service.summaries(
@@ -65,10 +43,6 @@ def _listed_cases() -> list[dict]:
             db.session(), current_user, request.args.get("state") or None, request.args.get("escalated") == "1"
         )
     )
-
-
-def _period():
-    return kpi.period(request.args.get("from"), request.args.get("to"))
 
 
 @bp.get("/report")
@@ -90,36 +64,6 @@ def report_status():
     )
 
 
-@bp.post("/api/v1/incidents")
-def create():
-    """Create a case (form or JSON, optional photos); a repeated client_request_id returns the first case."""
-    params = _params()
-    intake.require_channel(current_user, str(params.get("channel") or "web"))  # 403 before any field is judged
-    incident, created = intake.report(
-        db.session(),
-        from_form(params, _files("photos")),
-        current_user,
-        current_app.config["MEDIA_DIR"],
-        current_app.config["PHOTO_MAX_BYTES"],
-        _client_scope(),
-    )
-    body = {
-        "id": incident.id,
-        "state": incident.state,
-        "created": created,
-        "grid_codes": incident.grid_codes,
-        "client_request_id": incident.client_request_id,
-    }
-    return jsonify(body), 201 if created else 200
-
-
-@bp.get("/api/v1/incidents")
-@login_required
-def list_json():
-    """Cases in the user's scope (for the list and the map)."""
-    return jsonify({"cases": _listed_cases()})
-
-
 @bp.get("/incidents")
 @login_required
 def list_page():
@@ -133,13 +77,6 @@ def escalate():
     """Run the overdue escalation (督办) for the user's grids now, then list the escalated cases."""
     cases = service.escalate_now(db.session(), current_user)
     return redirect(url_for("incidents.list_page", escalated=1, ran=len(cases)))
-
-
-@bp.get("/api/v1/incidents/<int:incident_id>")
-@login_required
-def detail_json(incident_id: int):
-    """One case with its audit timeline, transfers, sub-tasks and photos."""
-    return jsonify(service.detail(service.get_case(db.session(), current_user, incident_id), current_user))
 
 
 @bp.get("/incidents/<int:incident_id>")
@@ -159,19 +96,11 @@ def detail_page(incident_id: int):
     )
 
 
-@bp.post("/api/v1/incidents/<int:incident_id>/actions/<action>")
-@login_required
-def act_json(incident_id: int, action: str):
-    """Perform a workflow action; JSON in and out."""
-    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
-    return jsonify(service.detail(incident, current_user))
-
-
 @bp.post("/incidents/<int:incident_id>/actions/<action>")
 @login_required
 def act_form(incident_id: int, action: str):
     """Perform a workflow action from the detail page's forms, then show the case again."""
-    incident = service.act(db.session(), current_user, incident_id, action, _params(), _upload())
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), upload())
     if not access.can_view(current_user, incident):
         # e.g. a receiving unit that returned a transfer: the case is no longer theirs to open
         return redirect(url_for("incidents.list_page", done=incident_id))
@@ -191,14 +120,6 @@ def photo(photo_id: int):
     if not path.is_file():
         raise NotFound("照片文件缺失 (photo file missing)")
     return send_file(path, mimetype=item.mime, max_age=0)
-
-
-@bp.post("/api/v1/incidents/photos/<int:photo_id>/publish")
-@login_required
-def publish_photo(photo_id: int):
-    """Publish (``published=true``) or withdraw a photo."""
-    published = str(_params().get("published", "true")).lower() in ("1", "true", "yes", "on")
-    return jsonify(service.publish_photo(db.session(), current_user, photo_id, published))
 
 
 @bp.get("/incidents/matrix")
@@ -229,53 +150,11 @@ def matrix_save():
     return redirect(url_for("incidents.matrix_page"))
 
 
-@bp.get("/api/v1/incidents/grids")
-def grids_geojson():
-    """Simplified boundaries of one level of the published version (public base layer of the maps)."""
-    return jsonify(kpi.shapes(db.session(), request.args.get("level", 2, type=int)))
-
-
-@bp.get("/api/v1/incidents/categories")
-def categories_json():
-    """The active duty matrix."""
-    return jsonify(
-        {
-            "categories": [
-                {"code": c.code, "name": c.name, "departments": c.department_codes, "deadline_days": c.deadline_days}
-                for c in matrix.categories(db.session())
-            ]
-        }
-    )
-
-
-@bp.get("/api/v1/incidents/kpi")
-@capability_required("view_kpi")
-def kpi_json():
-    """KPI rows per grid (``by=grid&level=2``) or department for ``from``..``to``; ``format=csv`` for CSV."""
-    start, end = _period()
-    rows = kpi.compute(db.session(), start, end, request.args.get("by", "grid"), request.args.get("level", 2, type=int))
-    if request.args.get("format") == "csv":
-        return Response(
-            kpi.to_csv(rows),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename=kpi-{start}-{end}.csv"},
-        )
-    return jsonify({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})
-
-
-@bp.get("/api/v1/incidents/kpi/map")
-@capability_required("view_kpi")
-def kpi_map():
-    """The grids of a level with their KPIs, as GeoJSON for the choropleth."""
-    start, end = _period()
-    return jsonify(kpi.choropleth(db.session(), start, end, request.args.get("level", 2, type=int)))
-
-
 @bp.get("/incidents/kpi")
 @capability_required("view_kpi")
 def kpi_page():
     """KPI tables (per grid and per department) and the choropleth map."""
-    start, end = _period()
+    start, end = kpi.span(parse_day(request.args.get("from"), "from"), parse_day(request.args.get("to"), "to"))
     session = db.session()
     return render_template(
         "incidents/kpi.html",

@@ -20,14 +20,6 @@ SCHEMAS = {
             }
         },
     },
-    "Open311Errors": {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "required": ["code", "description"],
-            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
-        },
-    },
     "FeatureCollection": {
         "type": "object",
         "required": ["type", "features"],
