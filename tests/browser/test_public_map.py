@@ -139,7 +139,8 @@ def test_history_view_at_a_date(page, server_url):
     page.wait_for_function("() => document.querySelector('#detail h2')?.textContent === '府右街南社区'")
     assert today in page.inner_text(".banner")
     page.goto(server_url + "/grids/110102001004?at=2000-01-01", wait_until="networkidle")
-    assert "没有已发布的网格边界" in page.inner_text("main")  # nothing was published then: a clear 404 page
+    # nothing was published then: the version resolver's one 404, as a page naming the day
+    assert "2000-01-01 时尚无已发布的网格边界版本" in page.inner_text("main")
 
 
 def test_notice_sheet_prints_map_and_contacts(page, server_url):
