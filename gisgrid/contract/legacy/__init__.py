@@ -10,14 +10,14 @@ import re
 
 from werkzeug.routing import IntegerConverter, Rule
 
-from gisgrid.contract.legacy import casework, common, incidents
+from gisgrid.contract.legacy import common, incidents
 
 _FORMATS = {"/open311/": ["json", "xml"], "/open-data/": ["geojson", "csv", "gpkg"]}
 
 
 def operations() -> dict:
     """Every hand-documented operation, keyed by (Flask rule, method)."""
-    return {**incidents.operations(), **casework.operations()}
+    return {**incidents.operations()}
 
 
 def merge(doc: dict, rules: dict[str, Rule]) -> None:
