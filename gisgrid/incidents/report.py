@@ -73,8 +73,8 @@ class Report:
                 if not isinstance(value, int | float):
                     raise ValueError(NOT_A_NUMBER)
                 value = finite_number(value)
-            except ValueError as err:
-                raise _invalid(name, f"{name} {err}") from None
+            except ValueError:
+                raise _invalid(name, f"{name} 须为有限数字 ({name} must be a finite number)") from None
             if not -bound <= value <= bound:
                 raise _invalid(name, f"{name} 超出范围 ±{bound} ({name} out of range)")
             object.__setattr__(self, name, value)
