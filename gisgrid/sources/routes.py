@@ -200,7 +200,7 @@ def lottery_run():
     try:
         per_source = int(request.form.get("per_source", 2))
     except ValueError:
-        raise InvalidInput("比例和人数必须是数字") from None
+        raise InvalidInput("每个污染源的检查人数须为整数 (per_source must be an integer)") from None
     draw = draws.run_draw(
         db.session(),
         request.form.get("quarter", ""),
