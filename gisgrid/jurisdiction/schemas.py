@@ -37,7 +37,7 @@ class PlaceBody(_Body):
 class RecordBody(PlaceBody):
     """PUT a case's event."""
 
-    title = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    title = fields.String(allow_none=True, metadata={"description": "kept to its first 200 characters"})
 
 
 class ResolveBody(PlaceBody):
