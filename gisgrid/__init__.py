@@ -49,16 +49,20 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
+    from gisgrid.jurisdiction.api import bp as jurisdiction_api_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
     from gisgrid.ogc.routes import bp as ogc_bp
+    from gisgrid.patrols.api import bp as patrols_api_bp
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
+    from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
 
     # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
@@ -76,9 +80,13 @@ def _register_blueprints(app: Flask) -> None:
         incidents_api_bp,
         open311_bp,
         sources_bp,
+        sources_api_bp,
         patrols_bp,
+        patrols_api_bp,
         editor_bp,
+        editor_api_bp,
         jurisdiction_bp,
+        jurisdiction_api_bp,
         audit_bp,
         audit_api_bp,
     )

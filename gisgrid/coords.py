@@ -185,13 +185,34 @@ def point_to_wgs84(x: float, y: float, crs_name: str | None) -> tuple[float, flo
     return lon, lat
 
 
+NOT_A_NUMBER = "须为数字 (must be a number)"
+NOT_FINITE = "须为有限数字 (must be finite)"
+
+
+def finite_number(value) -> float:
+    """The one finite-number rule of request input: a number or numeric text → float, else ValueError saying why.
+
+    ``true``/``false`` are refused (float(True) is 1.0: a checkbox sent by mistake is not a number), as are
+    nan and ±inf. Schema fields (``contract.fields.FiniteNumber``) and the code that still reads raw JSON call it.
+    """
+    if isinstance(value, bool):
+        raise ValueError(NOT_A_NUMBER)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(NOT_A_NUMBER) from None
+    if not math.isfinite(number):
+        raise ValueError(NOT_FINITE)
+    return number
+
+
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     """``w,s,e,n`` (or the 3-D ``w,s,low,e,n,high`` of OGC, heights dropped) in WGS84 degrees → (w, s, e, n).
 
     ValueError naming the problem: not four (or six) numbers, or out of range.
     """
     try:
-        values = [float(v) for v in raw.split(",")]
+        values = [finite_number(v) for v in raw.split(",")]
     except ValueError:
         raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)") from None
     if len(values) == 6:
@@ -199,6 +220,6 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     if len(values) != 4:
         raise ValueError("应为 w,s,e,n 四个数字 (must be w,s,e,n)")
     w, s, e, n = values
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # also false for nan and inf
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
         raise ValueError("超出范围 (out of range: -180 <= w <= e <= 180, -90 <= s <= n <= 90)")
     return w, s, e, n

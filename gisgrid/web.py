@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import re
 import tempfile
 from collections.abc import Iterator
@@ -36,28 +35,12 @@ def at_day() -> date | None:
     return parse_day(request.args.get("at"))
 
 
-def bbox(raw: str | None) -> tuple[float, float, float, float]:
-    """``w,s,e,n`` in WGS84 degrees → a tuple, or InvalidInput; for routes not yet declared with a schema.
-
-    The check itself is ``coords.parse_bbox``, shared with the ``BBox`` schema field.
-    """
-    try:
-        return coords.parse_bbox(raw or "")
-    except ValueError as err:
-        raise InvalidInput(f"bbox: {err}") from None
-
-
 def finite_number(value, label: str, key: str) -> float:
-    """A JSON or form value → a finite float, or InvalidInput naming ``label`` (``key`` in the English gloss)."""
-    if isinstance(value, bool):  # float(True) is 1.0: a checkbox value sent by mistake is not a number
-        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)")
+    """A JSON or form value → a finite float (``coords.finite_number``), or InvalidInput naming ``label`` and ``key``."""
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label} 须为数字 ({key} must be a number)") from None
-    if not math.isfinite(number):
-        raise InvalidInput(f"{label} 须为有限数字 ({key} must be finite)")
-    return number
+        return coords.finite_number(value)
+    except ValueError as err:
+        raise InvalidInput(f"{label}（{key}）{err}", details={key: [str(err)]}) from None
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

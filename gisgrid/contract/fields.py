@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from gisgrid.coords import parse_bbox
+from gisgrid.coords import finite_number, parse_bbox
 from gisgrid.errors import InvalidInput
 from gisgrid.web import parse_day
 
@@ -12,21 +12,18 @@ CODE_MAX = 64  # grid codes are short identifiers; longer input is refused befor
 
 
 class FiniteNumber(fields.Float):
-    """A finite float; ``true``/``false`` is refused (float(True) would be 1.0), as are nan and inf."""
+    """A finite float by ``coords.finite_number`` (the one rule: no true/false, nan or inf)."""
 
-    default_error_messages = {
-        "invalid": "须为数字 (must be a number)",
-        "special": "须为有限数字 (must be finite)",
-        "required": "缺少参数 (missing)",
-    }
+    default_error_messages = {"required": "缺少参数 (missing)"}
 
     def __init__(self, **kwargs) -> None:
         super().__init__(allow_nan=False, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return finite_number(value)
+        except ValueError as err:
+            raise ValidationError(str(err)) from None
 
 
 class BBox(fields.String):

@@ -7,7 +7,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, jsonify
 from werkzeug.routing import Rule
 
-from gisgrid.contract import legacy, schemas
+from gisgrid.contract import schemas
 
 API_PREFIXES = ("/api/v1/", "/open311/", "/ogc", "/open-data/", "/tiles/")
 _EXTENSION = "gisgrid_api"
@@ -72,10 +72,9 @@ def api_rules(app: Flask) -> list[Rule]:
 
 
 def document(app: Flask) -> dict:
-    """The generated OpenAPI document plus the hand-written fragments of routes not yet declared."""
+    """The OpenAPI document generated from the endpoints' declarations, with the standard error responses."""
     doc = app.extensions[_EXTENSION].spec.to_dict()
     schemas.add_error_responses(doc)
-    legacy.merge(doc, {r.rule: r for r in api_rules(app)})
     return doc
 
 

@@ -14,6 +14,7 @@ from shapely.geometry import LineString, MultiPoint, Polygon
 from shapely.ops import split as split_geom
 from sqlalchemy.orm import Session
 
+from gisgrid.coords import finite_number
 from gisgrid.db import unit_of_work
 from gisgrid.editor import drafts, queries
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
@@ -36,10 +37,10 @@ def _degrees(metres: float, lat: float) -> tuple[float, float]:
 
 def _point(value, name: str) -> tuple[float, float]:
     try:
-        lon, lat = (float(v) for v in value)
+        lon, lat = (finite_number(v) for v in value)
     except (TypeError, ValueError):
         raise InvalidInput(f"{name} 应为 [经度, 纬度] (must be [lon, lat])") from None
-    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(f"{name} 坐标超出范围 (out of range)")
     return lon, lat
 
@@ -48,8 +49,8 @@ def _metres(p: dict, default: float, limit: float = 10.0) -> float:
     """The optional ``snap_m`` of an edit: a distance from 0 to ``limit`` metres."""
     raw = p.get("snap_m", default)
     try:
-        value = float(raw)
-    except (TypeError, ValueError):
+        value = finite_number(raw)
+    except ValueError:
         raise InvalidInput(f"snap_m 应为米数，收到 {raw!r} (snap_m must be a number of metres)") from None
     if not 0 <= value <= limit:
         raise InvalidInput(f"snap_m 应在 0 到 {limit:g} 米之间 (snap_m must be 0..{limit:g} m)")

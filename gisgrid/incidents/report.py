@@ -7,13 +7,12 @@ channel's vocabulary. A Report is validated on construction, so an invalid one c
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from gisgrid.coords import CoordinateError, point_to_wgs84
+from gisgrid import web
+from gisgrid.coords import NOT_A_NUMBER, CoordinateError, finite_number, point_to_wgs84
 from gisgrid.errors import InvalidInput
 from gisgrid.incidents.models import CHANNELS
-from gisgrid.web import finite_number
 
 # longest accepted text per field (the report form's maxlength says the same)
 MAX_LENGTHS = {
@@ -70,11 +69,15 @@ class Report:
     def _location(self) -> None:
         for name, bound in (("lon", 180), ("lat", 90)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise _invalid(name, f"{name} 须为有限数字 ({name} must be a finite number)")
+            try:  # a value object holds numbers: text is the channel's to parse (``located``)
+                if not isinstance(value, int | float):
+                    raise ValueError(NOT_A_NUMBER)
+                value = finite_number(value)
+            except ValueError:
+                raise _invalid(name, f"{name} 须为有限数字 ({name} must be a finite number)") from None
             if not -bound <= value <= bound:
                 raise _invalid(name, f"{name} 超出范围 ±{bound} ({name} out of range)")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, value)
 
     def _photos(self) -> None:
         photos = tuple(self.photos)
@@ -85,8 +88,8 @@ class Report:
 
 def located(x, y, crs: str | None, x_field: str = "lon", y_field: str = "lat") -> tuple[float, float]:
     """A channel's coordinates in ``crs`` (default WGS84) → WGS84 (lon, lat), or InvalidInput naming the field."""
-    lon = finite_number(x, x_field, x_field)
-    lat = finite_number(y, y_field, y_field)
+    lon = web.finite_number(x, x_field, x_field)
+    lat = web.finite_number(y, y_field, y_field)
     try:
         return point_to_wgs84(lon, lat, (crs or "").strip() or "wgs84")
     except CoordinateError as err:

@@ -18,6 +18,7 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points
 
+from gisgrid.coords import finite_number
 from gisgrid.errors import InvalidInput, ValidationFailed
 
 GEOD = Geod(ellps="WGS84")
@@ -84,10 +85,10 @@ def _check_geometry(geom) -> None:
 
 def _check_range(value, upper: float, message: str) -> float:
     try:
-        number = float(value)
-    except (TypeError, ValueError):
+        number = finite_number(value)
+    except ValueError:
         raise InvalidInput(message) from None
-    if not (math.isfinite(number) and 0 < number <= upper):
+    if not 0 < number <= upper:
         raise InvalidInput(message)
     return number
 
@@ -108,10 +109,10 @@ def buffer_area(geom, radius_m: float) -> Polygon | MultiPolygon:
 
 def _check_wind(from_deg, distance_m, spread_deg) -> tuple[float, float, float]:
     try:
-        bearing = float(from_deg)
-    except (TypeError, ValueError):
-        bearing = math.nan
-    if not (math.isfinite(bearing) and 0 <= bearing <= 360):
+        bearing = finite_number(from_deg)
+    except ValueError:
+        bearing = math.nan  # refused just below, with the range in the message
+    if not 0 <= bearing <= 360:
         raise InvalidInput("风向须在 0–360 度之间 (from_deg must be in [0, 360])")
     distance = _check_range(
         distance_m, MAX_RADIUS_M, "下风向距离须在 0–50000 米之间 (distance_m must be in (0, 50000])"

@@ -1,36 +1,18 @@
-"""Patrol pages and APIs: track upload (GPX/GeoJSON), the phone JSON API, coverage map and tables."""
+"""Patrol pages: track upload (GPX/GeoJSON form), coverage map and tables (JSON API: patrols.api)."""
 
 from __future__ import annotations
 
-import math
-from datetime import date, timedelta
-
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
-from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
-from gisgrid.clock import today_in_china
+from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
-from gisgrid.errors import InvalidInput
-from gisgrid.patrols import service, tracks
+from gisgrid.patrols import schemas, service, tracks
 from gisgrid.web import read_upload
 
 bp = Blueprint("patrols", __name__)
-
-
-def _period() -> tuple[date, date, float]:
-    today = today_in_china()
-    try:
-        until = date.fromisoformat(request.args.get("until") or today.isoformat())
-        since = date.fromisoformat(request.args.get("since") or (until - timedelta(days=29)).isoformat())
-        distance = float(request.args.get("distance") or service.DEFAULT_DISTANCE_M)
-    except ValueError:
-        raise InvalidInput("since/until 应为 YYYY-MM-DD，distance 应为米数") from None
-    if not math.isfinite(distance):
-        raise InvalidInput("distance 应为有限的米数")
-    return since, until, distance
+_ARGS = Parser()
 
 
 @bp.get("/patrols")
@@ -49,35 +31,10 @@ def upload():
     return redirect(url_for("patrols.upload_page"))
 
 
-@bp.get("/api/v1/patrols/csrf")
-@login_required
-def csrf_token():
-    """A CSRF token for phone apps that logged in with the session cookie."""
-    return jsonify({"csrf_token": generate_csrf()})
-
-
-@bp.post("/api/v1/patrols/tracks")
-@capability_required("upload_tracks")
-def create_track():
-    """Phones: ``{"points": [{"lon", "lat", "t"}], "crs": "wgs84|gcj02|bd09"}`` → the stored track and its cleaning."""
-    body = request.get_json(silent=True)
-    points = tracks.from_json_points(body, (body or {}).get("crs") if isinstance(body, dict) else None)
-    track = service.save_track(db.session(), current_user, points, "api")
-    return jsonify(service.track_summary(track)), 201
-
-
 @bp.get("/patrols/coverage")
 @capability_required("staff_pages")
 def coverage_page():
     """Coverage map (per grid), tracks, unvisited sources, and tables."""
-    since, until, distance = _period()
-    result = service.coverage(db.session(), current_user, since, until, distance)
+    args = _ARGS.parse(schemas.CoverageArgs(), location="query")  # the API's declaration, for the page too
+    result = service.coverage(db.session(), current_user, args.get("since"), args.get("until"), args["distance"])
     return render_template("patrols/coverage.html", r=result, geo=service.coverage_geojson(result))
-
-
-@bp.get("/api/v1/patrols/coverage")
-@capability_required("staff_pages")
-def coverage_api():
-    """Coverage as JSON: grids (share of area), sources (visited), never-patrolled grids, GeoJSON layers."""
-    since, until, distance = _period()
-    return jsonify(service.coverage_json(service.coverage(db.session(), current_user, since, until, distance)))

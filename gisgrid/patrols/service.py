@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope, sees_all
-from gisgrid.clock import CHINA_TZ
+from gisgrid.clock import CHINA_TZ, today_in_china
 from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import versions as grid_versions
@@ -105,11 +105,20 @@ def _clipped_layer(
     ]
 
 
-def coverage(session: Session, user, since: date, until: date, distance_m: float = DEFAULT_DISTANCE_M) -> dict:
+def default_period(since: date | None, until: date | None) -> tuple[date, date]:
+    """The period asked for; ``until`` defaults to today (China), ``since`` to the 30 days up to ``until``."""
+    until = until or today_in_china()
+    return since or until - timedelta(days=29), until
+
+
+def coverage(
+    session: Session, user, since: date | None, until: date | None, distance_m: float = DEFAULT_DISTANCE_M
+) -> dict:
     """Coverage per grid, visited/unvisited sources and never-patrolled grids in the user's scope.
 
-    Only what was walked inside the period counts: each track is clipped to the period's time window.
+    Only what was walked inside the period (``default_period``) counts: each track is clipped to its time window.
     """
+    since, until = default_period(since, until)
     if not 0 < distance_m <= MAX_DISTANCE_M:
         raise InvalidInput(f"距离应在 0 到 {MAX_DISTANCE_M:g} 米之间")
     version = grid_versions.find_published(session)

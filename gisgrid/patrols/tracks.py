@@ -34,8 +34,8 @@ def parse_time(value) -> datetime | None:
 
 def _number(value) -> float:
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        return coords.finite_number(value)
+    except ValueError:  # a bad point is dropped by the cleaning (counted), not the whole track
         return float("nan")
 
 

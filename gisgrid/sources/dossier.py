@@ -141,3 +141,21 @@ def reminders(session: Session, user, today: date | None = None) -> dict:
         "frequencies": queries.frequencies(session),
         "grid_names": queries.grid_names(session),
     }
+
+
+_DUE_KEYS = ("id", "code", "name", "supervision_class", "grid_codes", "last_on", "due_on", "status", "days_overdue")
+
+
+def due_json(session: Session, user, today: date | None = None) -> dict:
+    """The API's view of the reminders: overdue and due-soon sources (dates as ISO text), counts, intervals."""
+    data = reminders(session, user, today)
+
+    def pick(rows: list[dict]) -> list[dict]:
+        return [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in _DUE_KEYS} for r in rows]
+
+    return {
+        "overdue": pick(data["overdue"]),
+        "due_soon": pick(data["due_soon"]),
+        "by_grid": data["by_grid"],
+        "frequencies": data["frequencies"],
+    }

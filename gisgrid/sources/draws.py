@@ -144,6 +144,14 @@ def list_draws(session: Session) -> list[LotteryDraw]:
     return list(session.scalars(select(LotteryDraw).order_by(LotteryDraw.quarter.desc())))
 
 
+def summaries(session: Session) -> list[dict]:
+    """Every draw, newest quarter first: quarter, seed, algorithm and the number of picks."""
+    return [
+        {"id": d.id, "quarter": d.quarter, "seed": d.seed, "algorithm": d.algorithm, "picks": len(d.results["picks"])}
+        for d in list_draws(session)
+    ]
+
+
 def published(session: Session, draw_id: int) -> dict:
     """The public view of one draw with the outcomes of the inspections made under it."""
     return public_view(get_draw(session, draw_id), outcomes(session, draw_id))

@@ -100,14 +100,11 @@ def to_kind(value) -> str:
 
 
 def to_number(value, name: str) -> float:
-    """A finite number."""
+    """A finite number (``coords.finite_number``) from an import cell or the edit form, or InvalidInput naming it."""
     try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} 必须是数字，收到 {value!r}") from None
-    if not math.isfinite(number):
-        raise InvalidInput(f"{name} 必须是有限数字")
-    return number
+        return coords.finite_number(value)
+    except ValueError as err:
+        raise InvalidInput(f"{name} {err}，收到 {value!r}") from None
 
 
 def _location(raw: dict, crs: str | None) -> tuple[float, float, BaseGeometry | None]:

@@ -1,4 +1,4 @@
-"""Pages and APIs of the source registry, inspections and the public 双随机 results."""
+"""Pages of the source registry, inspections and the public 双随机 results (JSON API: sources.api)."""
 
 from __future__ import annotations
 
@@ -63,33 +63,6 @@ def overdue_page():
 def dashboard():
     """Staff dashboard: inspection reminders in the user's grids."""
     return render_template("sources/dashboard.html", data=dossier.reminders(db.session(), current_user))
-
-
-@bp.get("/api/v1/sources.geojson")
-@capability_required("staff_pages")
-def sources_geojson():
-    """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
-    return jsonify(dossier.map_features(db.session(), current_user, all_levels=request.args.get("levels") == "all"))
-
-
-@bp.get("/api/v1/inspections/due")
-@capability_required("staff_pages")
-def due_api():
-    """Due and overdue inspections in scope."""
-    data = dossier.reminders(db.session(), current_user)
-    keys = ("id", "code", "name", "supervision_class", "grid_codes", "last_on", "due_on", "status", "days_overdue")
-
-    def pick(rows):
-        return [{k: (r[k].isoformat() if hasattr(r[k], "isoformat") else r[k]) for k in keys} for r in rows]
-
-    return jsonify(
-        {
-            "overdue": pick(data["overdue"]),
-            "due_soon": pick(data["due_soon"]),
-            "by_grid": data["by_grid"],
-            "frequencies": data["frequencies"],
-        }
-    )
 
 
 @bp.get("/sources/<int:source_id>")
@@ -220,11 +193,14 @@ def lottery_index():
 @capability_required("run_lottery")
 def lottery_run():
     """Run this quarter's draw with the published seed."""
+    props = {
+        c: web.finite_number(request.form.get(f"p_{c}", draws.DEFAULT_PROPORTIONS[c]), f"{c} 类比例", f"p_{c}")
+        for c in "ABC"
+    }
     try:
-        props = {c: float(request.form.get(f"p_{c}", draws.DEFAULT_PROPORTIONS[c])) for c in "ABC"}
         per_source = int(request.form.get("per_source", 2))
     except ValueError:
-        raise InvalidInput("比例和人数必须是数字") from None
+        raise InvalidInput("每个污染源的检查人数须为整数 (per_source must be an integer)") from None
     draw = draws.run_draw(
         db.session(),
         request.form.get("quarter", ""),
@@ -242,30 +218,6 @@ def lottery_run():
 def lottery_page(draw_id: int):
     """Public page of one draw: seed, algorithm, inputs, results."""
     return render_template("sources/lottery.html", d=draws.published(db.session(), draw_id))
-
-
-@bp.get("/api/v1/lottery")
-def lottery_list_api():
-    """Public: every draw (quarter, seed, number of picks)."""
-    return jsonify(
-        [
-            {
-                "id": d.id,
-                "quarter": d.quarter,
-                "seed": d.seed,
-                "algorithm": d.algorithm,
-                "picks": len(d.results["picks"]),
-                "url": url_for("sources.lottery_api", draw_id=d.id),
-            }
-            for d in draws.list_draws(db.session())
-        ]
-    )
-
-
-@bp.get("/api/v1/lottery/<int:draw_id>")
-def lottery_api(draw_id: int):
-    """Public: one draw with its inputs and results, enough to re-run it."""
-    return jsonify(draws.published(db.session(), draw_id))
 
 
 @bp.post("/inspections/frequency")

@@ -52,8 +52,8 @@ PUBLIC = {
     "incidents.photo": "published photos only (tested below)",
     "sources.lottery_index": "双随机 draws are published",
     "sources.lottery_page": "双随机 draws are published",
-    "sources.lottery_list_api": "双随机 draws are published",
-    "sources.lottery_api": "双随机 draws are published",
+    "sources_api.lottery_list_api": "双随机 draws are published",
+    "sources_api.lottery_api": "双随机 draws are published",
 }
 # staff endpoint → "role": a logged-in public user gets 403 whatever the object;
 # "scope": the object decides (a public user sees only their own reports and an empty event list;
@@ -61,15 +61,15 @@ PUBLIC = {
 STAFF = {
     e: "role"
     for e in (
-        "editor.diff",
-        "editor.edit",
-        "editor.import_gpkg",
-        "editor.publish",
-        "editor.validation",
-        "editor.version_grids",
-        "editor.moved",
-        "editor.reassign",
-        "editor.rollback",
+        "editor_api.diff",
+        "editor_api.edit",
+        "editor_api.import_gpkg",
+        "editor_api.publish",
+        "editor_api.validation",
+        "editor_api.version_grids",
+        "editor_api.moved",
+        "editor_api.reassign",
+        "editor_api.rollback",
         "editor.index",
         "editor.diff_page",
         "editor.open_draft",
@@ -84,11 +84,11 @@ STAFF = {
         "incidents.kpi_page",
         "incidents.matrix_page",
         "incidents.matrix_save",
-        "sources.due_api",
+        "sources_api.due_api",
         "sources.set_frequency",
         "sources.overdue_page",
         "sources.lottery_run",
-        "sources.sources_geojson",
+        "sources_api.sources_geojson",
         "sources.map_page",
         "sources.detail",
         "sources.change_class",
@@ -100,10 +100,10 @@ STAFF = {
         "sources.dashboard",
         "sources.export",
         "sources.import_page",
-        "jurisdiction.resolve_adhoc",
+        "jurisdiction_api.resolve_adhoc",
         "jurisdiction.events_page",
-        "patrols.coverage_api",
-        "patrols.create_track",
+        "patrols_api.coverage_api",
+        "patrols_api.create_track",
         "patrols.upload_page",
         "patrols.coverage_page",
         "patrols.upload",
@@ -122,22 +122,22 @@ STAFF.update(
             "incidents_api.act_json",
             "incidents.act_form",
             "incidents_api.publish_photo",
-            "jurisdiction.case_panel",
-            "jurisdiction.case_record",
+            "jurisdiction_api.case_panel",
+            "jurisdiction_api.case_record",
             "jurisdiction.record_page",
-            "jurisdiction.event_json",
+            "jurisdiction_api.event_json",
             "jurisdiction.event_page",
-            "jurisdiction.event_link",
-            "jurisdiction.event_unlink",
-            "jurisdiction.event_dispute",
-            "jurisdiction.event_decide",
-            "jurisdiction.event_route",
-            "jurisdiction.events_json",
+            "jurisdiction_api.event_link",
+            "jurisdiction_api.event_unlink",
+            "jurisdiction_api.event_dispute",
+            "jurisdiction_api.event_decide",
+            "jurisdiction_api.event_route",
+            "jurisdiction_api.events_json",
         )
     }
 )
 # any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
-STAFF.update({"patrols.csrf_token": "login", "jurisdiction.rivers_json": "login", "auth.password": "login"})
+STAFF.update({"patrols_api.csrf_token": "login", "jurisdiction_api.rivers_json": "login", "auth.password": "login"})
 
 # placeholder values: the guards must answer before any object is looked up
 _VALUES = {"fmt": "json", "action": "accept", "code": "A"}
@@ -205,7 +205,12 @@ def test_public_role_gets_403_on_every_role_guarded_rule(client, make_user):
 
 
 # blueprints guarded as a whole: only these roles pass, every other staff role gets 403 on every rule
-BLUEPRINT_ROLES = {"editor": {roles.PLANNER, roles.ADMIN}, "audit": {roles.ADMIN}, "audit_api": {roles.ADMIN}}
+BLUEPRINT_ROLES = {
+    "editor": {roles.PLANNER, roles.ADMIN},
+    "editor_api": {roles.PLANNER, roles.ADMIN},
+    "audit": {roles.ADMIN},
+    "audit_api": {roles.ADMIN},
+}
 
 
 @pytest.mark.parametrize("role", sorted(set(roles.ALL) - {roles.PUBLIC, roles.ADMIN}))

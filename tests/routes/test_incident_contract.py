@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 
 import jsonschema_rs
 
-from gisgrid.contract import legacy
 from tests.incident_support import PNG, As, _ok, _report
 from tests.worlds import wgs84
 
@@ -102,10 +101,6 @@ def test_report_bodies_are_documented_as_json_and_both_form_encodings(client):
     form = doc["components"]["schemas"]["ReportForm"]
     assert form["properties"]["photos"]["items"]["format"] == "binary"
     assert set(form["required"]) >= {"category", "description", "lon", "lat"}
-    assert [rule for rule, _m in legacy.operations() if rule.startswith(("/open311/", "/api/v1/incidents"))] == [
-        "/api/v1/incidents/<int:incident_id>/jurisdiction",
-        "/api/v1/incidents/<int:incident_id>/jurisdiction",
-    ]  # only jurisdiction's (phase 2b) remain hand-written
 
 
 def test_refused_parameters_name_their_fields(app, client, case_world):

@@ -1,0 +1,117 @@
+"""JSON API of the boundary editor (planners only): version grids, edits, validation, publication, moved items,
+reassignment, rollback, diff and the GeoPackage round trip.
+
+The pages and downloads (editor, draft map, history, diff map, GeoPackage export, filing package) stay in
+editor.routes.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask_login import current_user
+
+from gisgrid import web
+from gisgrid.auth import capabilities
+from gisgrid.contract import Blueprint
+from gisgrid.db import db
+from gisgrid.editor import drafts, edits, roundtrip, schemas, validate, versions
+
+bp = Blueprint("editor_api", __name__, description="边界编辑 (boundary editor, planners)")
+API = "/api/v1/editor"
+_SESSION = [{"session": []}]
+_CSRF = [{"session": [], "csrf": []}]
+_GEOJSON = {
+    "200": {
+        "description": "the version's grids with lock counters",
+        "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}},
+    }
+}
+
+
+@bp.before_request
+def _planners_only() -> None:
+    # before the parameters are judged: anonymous 401, other roles 403
+    capabilities.require(current_user, "edit_grids")
+
+
+def _tolerance() -> float:
+    return current_app.config["TOPOLOGY_TOLERANCE_M2"]
+
+
+@bp.get(f"{API}/versions/<int:version_id>/grids")
+@bp.doc(security=_SESSION, responses=_GEOJSON)
+def version_grids(version_id: int):
+    """A version's grids as GeoJSON (with lock counters)."""
+    return Response(drafts.draft_geojson(db.session(), version_id), mimetype="application/geo+json")
+
+
+@bp.post(f"{API}/drafts/<int:version_id>/edits")
+@bp.arguments(schemas.EditBody, location="json")
+@bp.alt_response(200, schema=schemas.Edited, success=True, description="the grids changed")
+@bp.doc(security=_CSRF)
+def edit(body: dict, version_id: int):
+    """One edit: {op, base: {code: lock}, ...}; 409 when a grid was changed by someone else."""
+    return edits.apply_edit(db.session(), version_id, current_user.username, body)
+
+
+@bp.get(f"{API}/drafts/<int:version_id>/validation")
+@bp.alt_response(200, schema=schemas.Validation, success=True, description="the validation report")
+@bp.doc(security=_SESSION)
+def validation(version_id: int):
+    """The validation report of a version (errors block publishing)."""
+    return validate.validate_version(db.session(), version_id, _tolerance())
+
+
+@bp.post(f"{API}/drafts/<int:version_id>/publish")
+@bp.alt_response(200, schema=schemas.Published, success=True, description="published; the items that moved")
+@bp.doc(security=_CSRF)
+def publish(version_id: int):
+    """Validate and publish a draft; returns the items that now fall in another grid."""
+    return versions.publish_draft(db.session(), version_id, current_user.username, _tolerance())
+
+
+@bp.get(f"{API}/versions/<int:version_id>/moved")
+@bp.alt_response(200, schema=schemas.Moved, success=True, description="items whose grid differs")
+@bp.doc(security=_SESSION)
+def moved(version_id: int):
+    """Items whose grid differs in this version (a draft: preview before publishing)."""
+    return {"version_id": version_id, "items": versions.moved_for(db.session(), version_id)}
+
+
+@bp.post(f"{API}/versions/<int:version_id>/reassign")
+@bp.arguments(schemas.ReassignBody, location="json")
+@bp.alt_response(200, schema=schemas.Reassigned, success=True, description="items reassigned, per kind")
+@bp.doc(security=_CSRF)
+def reassign(body: dict, version_id: int):
+    """Reassign chosen items ({kind: [ids]}) to their grid in the published version."""
+    return {"reassigned": versions.reassign(db.session(), version_id, body)}
+
+
+@bp.post(f"{API}/versions/<int:version_id>/rollback")
+@bp.alt_response(200, schema=schemas.RolledBack, success=True, description="the new version")
+@bp.doc(security=_CSRF)
+def rollback(version_id: int):
+    """Publish a copy of an earlier version as a new version."""
+    return {"version_id": versions.rollback_to(db.session(), version_id, current_user.username)}
+
+
+@bp.get(f"{API}/diff")
+@bp.arguments(schemas.DiffArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.Diff, success=True, description="the changed grids")
+@bp.doc(security=_SESSION)
+def diff(a: int, b: int):
+    """Added, removed, reshaped and re-parented grids between versions a and b, as GeoJSON."""
+    return versions.diff(db.session(), a, b, _tolerance())
+
+
+@bp.post(f"{API}/drafts/<int:version_id>/import")
+@bp.arguments(schemas.ImportForm, location="form", content_type="multipart/form-data")
+@bp.alt_response(200, schema=schemas.Imported, success=True, description="the preview, or the applied import")
+@bp.doc(security=_CSRF)
+def import_gpkg(form: dict, version_id: int):
+    """An edited GeoPackage: a change preview, or (apply=1 with the preview's stamp) the changes applied."""
+    stamp = form.get("stamp") if form.get("apply") == "1" else None
+    with web.upload_to_temp("file", current_app.config["IMPORT_MAX_BYTES"], "GeoPackage 文件", ".gpkg") as path:
+        return roundtrip.import_upload(
+            db.session(), version_id, path, current_user.username, stamp=stamp, tolerance_m2=_tolerance()
+        )

@@ -1,0 +1,50 @@
+"""JSON API of the source registry: the sources map, due inspections, and the public 双随机 draws.
+
+The pages (map, dossier, dashboards, import/export, the lottery pages) stay in sources.routes.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_login import current_user
+
+from gisgrid.auth.capabilities import capability_required
+from gisgrid.contract import Blueprint
+from gisgrid.db import db
+from gisgrid.sources import dossier, draws, schemas
+
+bp = Blueprint("sources_api", __name__, description="污染源与双随机 (pollution sources, inspections, draws)")
+_SESSION = [{"session": []}]
+
+
+@bp.get("/api/v1/sources.geojson")
+@capability_required("staff_pages")
+@bp.arguments(schemas.MapArgs, location="query")
+@bp.alt_response(200, schema=schemas.SourceMap, success=True, description="sources and grid outlines")
+@bp.doc(security=_SESSION)
+def sources_geojson(args: dict):
+    """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
+    return dossier.map_features(db.session(), current_user, all_levels=args.get("levels") == "all")
+
+
+@bp.get("/api/v1/inspections/due")
+@capability_required("staff_pages")
+@bp.alt_response(200, schema=schemas.Due, success=True, description="due and overdue inspections")
+@bp.doc(security=_SESSION)
+def due_api():
+    """Due and overdue inspections in scope."""
+    return dossier.due_json(db.session(), current_user)
+
+
+@bp.get("/api/v1/lottery")
+@bp.alt_response(200, schema=schemas.DrawSummary(many=True), success=True, description="every draw")
+def lottery_list_api():
+    """Public: every draw (quarter, seed, number of picks)."""
+    return [{**d, "url": url_for("sources_api.lottery_api", draw_id=d["id"])} for d in draws.summaries(db.session())]
+
+
+@bp.get("/api/v1/lottery/<int:draw_id>")
+@bp.alt_response(200, schema=schemas.Draw, success=True, description="one draw")
+def lottery_api(draw_id: int):
+    """Public: one draw with its inputs and results, enough to re-run it."""
+    return draws.published(db.session(), draw_id)

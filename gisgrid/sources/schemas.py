@@ -1,0 +1,126 @@
+"""Request and response declarations of the source-registry JSON API: map, due inspections, 双随机 draws."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from gisgrid.contract.fields import QueryArgs
+from gisgrid.contract.schemas import FeatureCollection
+from gisgrid.sources.models import CLASSES
+
+_CLASS = {"validate": validate.OneOf(CLASSES)}
+_STATUS = ("overdue", "due_soon", "ok")
+
+
+class MapArgs(QueryArgs):
+    """``?levels=all``: outlines of every grid level (default: the deepest grids only)."""
+
+    levels = fields.String(validate=validate.OneOf(["all"]))
+
+
+class SourceProperties(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, allow_none=True)
+    # "class" is a Python keyword: the attribute gets another name, the JSON key stays
+    class_ = fields.String(required=True, data_key="class", **_CLASS)
+    status = fields.String(required=True, validate=validate.OneOf(_STATUS))
+    due_on = fields.Date(required=True)
+    last_inspected = fields.Date(required=True, allow_none=True)
+    days_overdue = fields.Integer(required=True, allow_none=True)
+    grid_code = fields.String(required=True, allow_none=True)
+    grid_codes = fields.List(fields.String(), required=True)
+    sample_data = fields.Boolean(required=True)
+
+
+class SourceFeature(Schema):
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    geometry = fields.Dict(required=True)
+    properties = fields.Nested(SourceProperties, required=True)
+
+
+class SourceMap(Schema):
+    """Sources in scope as a FeatureCollection, with the grid outlines as a foreign member ``grids``."""
+
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
+    features = fields.List(fields.Nested(SourceFeature), required=True)
+    grids = fields.Nested(FeatureCollection, required=True)
+
+
+class DueSource(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    supervision_class = fields.String(required=True, **_CLASS)
+    grid_codes = fields.List(fields.String(), required=True, allow_none=True)
+    last_on = fields.Date(required=True, allow_none=True)
+    due_on = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(_STATUS))
+    days_overdue = fields.Integer(required=True, allow_none=True)
+
+
+class GridCount(Schema):
+    grid_code = fields.String(required=True)
+    parent_code = fields.String(required=True, allow_none=True)
+    depth = fields.Integer(required=True)
+    leaf = fields.Boolean(required=True)
+    overdue = fields.Integer(required=True)
+    due_soon = fields.Integer(required=True)
+    ok = fields.Integer(required=True)
+
+
+class Due(Schema):
+    """Overdue and due-soon inspections in scope, counts per grid, and each class's interval in months."""
+
+    overdue = fields.List(fields.Nested(DueSource), required=True)
+    due_soon = fields.List(fields.Nested(DueSource), required=True)
+    by_grid = fields.List(fields.Nested(GridCount), required=True)
+    frequencies = fields.Dict(keys=fields.String(**_CLASS), values=fields.Integer(), required=True)
+
+
+class DrawSummary(Schema):
+    id = fields.Integer(required=True)
+    quarter = fields.String(required=True)
+    seed = fields.String(required=True)
+    algorithm = fields.String(required=True)
+    picks = fields.Integer(required=True)
+    url = fields.String(required=True)
+
+
+class Outcome(Schema):
+    inspected_on = fields.Date(required=True)
+    violation = fields.Boolean(required=True)
+
+
+class Pick(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    source_id = fields.Integer(required=True)
+    class_ = fields.String(required=True, data_key="class", **_CLASS)
+    inspector_ids = fields.List(fields.Integer(), required=True)
+    source = fields.String(required=True, allow_none=True)
+    inspectors = fields.List(fields.String(allow_none=True), required=True)
+    outcome = fields.Nested(Outcome, required=True, allow_none=True)
+
+
+class DrawResults(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    picks = fields.List(fields.Nested(Pick), required=True)
+    shortfall_source_ids = fields.List(fields.Integer(), required=True)
+
+
+class Draw(Schema):
+    """One published draw: enough to re-run it (inputs, seed, algorithm) and its results."""
+
+    id = fields.Integer(required=True)
+    quarter = fields.String(required=True)
+    seed = fields.String(required=True)
+    algorithm = fields.String(required=True)
+    drawn_at = fields.DateTime(required=True, allow_none=True)
+    inputs = fields.Dict(required=True)
+    results = fields.Nested(DrawResults, required=True)
+    rerun_matches = fields.Boolean(required=True)
