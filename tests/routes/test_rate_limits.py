@@ -92,14 +92,14 @@ def test_anonymous_reports_are_limited_but_staff_reports_are_not(limited, make_u
     anon = limited.test_client()
     form = {"csrf_token": csrf_from(anon.get("/report").get_data(as_text=True))}  # the public report page
     for _ in range(2):
-        resp = anon.post("/api/v1/incidents", data=form)  # refused for its missing location, counted all the same
-        assert resp.status_code == 400 and "lon" in resp.json["error"]["message"], resp.json
+        resp = anon.post("/api/v1/incidents", data=form)  # refused for its missing fields, counted all the same
+        assert resp.status_code == 400 and {"lon", "category"} <= set(resp.json["error"]["details"]), resp.json
     _assert_limited(anon.post("/api/v1/incidents", data=form))
     staff = limited.test_client()
     token = login(staff, make_user(roles.GRID_STAFF, grids=("A1a",)).username)
     for _ in range(4):
         resp = staff.post("/api/v1/incidents", data={}, headers={"X-CSRFToken": token})
-        assert resp.status_code == 400 and "lon" in resp.json["error"]["message"]  # judged, not 429
+        assert resp.status_code == 400 and {"lon", "category"} <= set(resp.json["error"]["details"])  # judged, not 429
 
 
 def test_public_role_reports_are_limited(limited, make_user):
