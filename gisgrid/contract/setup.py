@@ -23,7 +23,7 @@ class Api(flask_smorest.Api):
         """Keep gisgrid.errors as the one error mapping (smorest would take over every HTTPException)."""
 
     def _register_doc_blueprint(self) -> None:
-        """The document is served by ``openapi_json`` below, merged with the not yet converted fragments."""
+        """The document is served by ``openapi_json`` below (with the standard error responses added)."""
 
 
 def init_app(app: Flask, blueprints) -> Api:

@@ -63,7 +63,7 @@ def validation(version_id: int):
 
 
 @bp.post(f"{API}/drafts/<int:version_id>/publish")
-@bp.alt_response(200, schema=schemas.Published, success=True, description="published; the items that moved")
+@bp.alt_response(200, schema=schemas.DraftPublished, success=True, description="published; the items that moved")
 @bp.doc(security=_CSRF)
 def publish(version_id: int):
     """Validate and publish a draft; returns the items that now fall in another grid."""

@@ -87,7 +87,9 @@ class MovedItem(Schema):
     lat = fields.Float(required=True)
 
 
-class Published(Schema):
+class DraftPublished(Schema):
+    """The published draft and the open items whose grid moved."""
+
     version_id = fields.Integer(required=True)
     warnings = fields.Integer(required=True)
     moved = fields.List(fields.Nested(MovedItem), required=True)

@@ -139,7 +139,7 @@ def act_json(body: dict, incident_id: int, action: str):
 @bp.post("/api/v1/incidents/photos/<int:photo_id>/publish")
 @login_required
 @bp.arguments(s.PublishBody, location="json_or_form", required=False)
-@bp.alt_response(200, schema=s.Published, success=True, description="the photo")
+@bp.alt_response(200, schema=s.PhotoPublished, success=True, description="the photo")
 @bp.doc(security=_CSRF)
 def publish_photo(body: dict, photo_id: int):
     """Publish (``published=true``, the default) or withdraw a photo."""

@@ -173,7 +173,7 @@ class Cases(Schema):
     cases = fields.List(fields.Nested(Summary), required=True)
 
 
-class Event(Schema):
+class CaseEvent(Schema):
     """One step of the audit timeline."""
 
     class Meta:
@@ -231,13 +231,13 @@ class Detail(Summary):
     organiser = fields.String(required=True, allow_none=True)
     client_request_id = fields.String(required=True, allow_none=True)
     allowed_actions = fields.List(fields.String(validate=validate.OneOf(MOVES)), required=True)
-    events = fields.List(fields.Nested(Event), required=True)
+    events = fields.List(fields.Nested(CaseEvent), required=True)
     transfers = fields.List(fields.Nested(Transfer), required=True)
     tasks = fields.List(fields.Nested(Task), required=True)
     photos = fields.List(fields.Nested(Photo), required=True)
 
 
-class Published(Schema):
+class PhotoPublished(Schema):
     """The photo and its new state."""
 
     id = fields.Integer(required=True)

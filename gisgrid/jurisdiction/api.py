@@ -39,8 +39,8 @@ def case_panel(incident_id: int):
 @bp.put("/api/v1/incidents/<int:incident_id>/jurisdiction")
 @login_required
 @bp.arguments(schemas.RecordBody, location="json")
-@bp.alt_response(200, schema=schemas.Event, success=True, description="the event, replaced")
-@bp.alt_response(201, schema=schemas.Event, description="the event, recorded")
+@bp.alt_response(200, schema=schemas.PollutionEvent, success=True, description="the event, replaced")
+@bp.alt_response(201, schema=schemas.PollutionEvent, description="the event, recorded")
 @bp.doc(security=_CSRF)
 def case_record(body: dict, incident_id: int):
     """Record (or replace) where the act occurs and where harm is observed or derived, for this case."""
@@ -70,7 +70,7 @@ def events_json():
 
 @bp.get(_EVENT)
 @login_required
-@bp.alt_response(200, schema=schemas.Event, success=True, description="the event")
+@bp.alt_response(200, schema=schemas.PollutionEvent, success=True, description="the event")
 @bp.doc(security=_SESSION)
 def event_json(event_id):
     """One event: resolution, linked cases, disputes, map features and the actions allowed to the user."""
@@ -80,7 +80,7 @@ def event_json(event_id):
 @bp.post(_EVENT + "/cases")
 @login_required
 @bp.arguments(schemas.LinkBody, location="json")
-@bp.alt_response(201, schema=schemas.Event, success=True, description="the event with the case linked")
+@bp.alt_response(201, schema=schemas.PollutionEvent, success=True, description="the event with the case linked")
 @bp.doc(security=_CSRF)
 def event_link(body: dict, event_id):
     """Link another case about the same act (``{"incident_id": n}``)."""
@@ -90,7 +90,7 @@ def event_link(body: dict, event_id):
 
 @bp.delete(_EVENT + "/cases/<incident_id>")
 @login_required
-@bp.alt_response(200, schema=schemas.Event, success=True, description="the event without the case")
+@bp.alt_response(200, schema=schemas.PollutionEvent, success=True, description="the event without the case")
 @bp.doc(security=_CSRF)
 def event_unlink(event_id, incident_id):
     """Take a wrongly linked case off the event."""
@@ -101,7 +101,7 @@ def event_unlink(event_id, incident_id):
 @bp.post(_EVENT + "/disputes")
 @login_required
 @bp.arguments(schemas.DisputeBody, location="json")
-@bp.alt_response(201, schema=schemas.Event, success=True, description="the event with the open dispute")
+@bp.alt_response(201, schema=schemas.PollutionEvent, success=True, description="the event with the open dispute")
 @bp.doc(security=_CSRF)
 def event_dispute(body: dict, event_id):
     """Raise a dispute (``parties``, ``reason``); the common superior grid is named to designate."""
@@ -114,7 +114,7 @@ def event_dispute(body: dict, event_id):
 @bp.post(_EVENT + "/disputes/<dispute_id>/decision")
 @login_required
 @bp.arguments(schemas.DecisionBody, location="json")
-@bp.alt_response(200, schema=schemas.Event, success=True, description="the event, designated")
+@bp.alt_response(200, schema=schemas.PollutionEvent, success=True, description="the event, designated")
 @bp.doc(security=_CSRF)
 def event_decide(body: dict, event_id, dispute_id):
     """Designate jurisdiction (``designated``, ``reason``) as the common superior grid; cases follow."""

@@ -157,7 +157,7 @@ class Allowed(Schema):
     route = fields.Boolean(required=True)
 
 
-class Event(Schema):
+class PollutionEvent(Schema):
     """One event: resolution, linked cases, disputes, map and the actions allowed to the user."""
 
     id = fields.Integer(required=True)
@@ -177,7 +177,7 @@ class Event(Schema):
     map = fields.Nested(FeatureCollection, required=True)
 
 
-class Routed(Event):
+class Routed(PollutionEvent):
     """The event after its open cases were sent to the holder; ``routed``: how many moved."""
 
     routed = fields.Integer(required=True)
@@ -186,7 +186,7 @@ class Routed(Event):
 class CasePanel(Schema):
     """A case's event (null when none was recorded), where the case lies and whether the user may record one."""
 
-    event = fields.Nested(Event, required=True, allow_none=True)
+    event = fields.Nested(PollutionEvent, required=True, allow_none=True)
     incident_id = fields.Integer(required=True)
     may_record = fields.Boolean()
     case_point = fields.Dict(required=True)
