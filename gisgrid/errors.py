@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -147,6 +147,15 @@ def register_error_handlers(app: Flask) -> None:
         # 503; SQLAlchemy has invalidated the connection and the pool reconnects (pool_pre_ping)
         app.logger.warning("database unavailable: %s", err.orig)
         return _domain(DatabaseUnavailable())
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(err: DBAPIError):
+        # libpq reports a connection lost mid-statement with several classes (e.g. a bare DatabaseError
+        # "error with status PGRES_TUPLES_OK and no message"); SQLAlchemy marks every one it recognises as a
+        # disconnect, and those are as temporary as a refused connection
+        if err.connection_invalidated:
+            return _database_down(err)
+        return _unexpected(err)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):

@@ -216,3 +216,27 @@ def test_cluster_is_private(pg):
             assert cur.fetchone()[0].startswith(str(pg.dir))
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("invalidated, status", [(True, 503), (False, 500)])
+def test_any_database_error_on_a_lost_connection_is_503(pg, invalidated, status):
+    """Whatever class libpq gives a dropped connection, a disconnect SQLAlchemy recognised is a 503; others 500."""
+    import psycopg2
+    from sqlalchemy.exc import DatabaseError
+
+    from gisgrid import create_app
+    from gisgrid.db import db
+
+    app = create_app({"DATABASE_URL": pg.database_url, "TESTING": True})
+
+    @app.get("/_lost")
+    def lost():
+        orig = psycopg2.DatabaseError("error with status PGRES_TUPLES_OK and no message from the libpq")
+        raise DatabaseError("SELECT 1", {}, orig, connection_invalidated=invalidated)
+
+    try:
+        resp = app.test_client().get("/_lost")
+        assert resp.status_code == status
+        assert resp.get_json()["error"]["code"] == ("database_unavailable" if invalidated else "internal_error")
+    finally:
+        db.dispose(app)
