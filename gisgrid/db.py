@@ -162,8 +162,15 @@ class Database:
     @staticmethod
     def _close_request_session(_exc) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        if session is None:
+            return
+        try:
+            session.close()  # ends the request's read transaction (services leave reads to this)
+        except DBAPIError as err:
+            # the answer is made; the server went away before its transaction could end. Nothing is
+            # left to roll back on it: drop the connection instead of failing the request with a 500
+            current_app.logger.warning("request session lost its connection at teardown: %s", err.orig)
+            session.invalidate()
 
 
 db = Database()

@@ -240,3 +240,28 @@ def test_any_database_error_on_a_lost_connection_is_503(pg, invalidated, status)
         assert resp.get_json()["error"]["code"] == ("database_unavailable" if invalidated else "internal_error")
     finally:
         db.dispose(app)
+
+
+def test_a_connection_lost_after_the_answer_does_not_fail_the_request(pg):
+    """Reads end their transaction at teardown: a server gone by then is dropped, not a 500."""
+    from gisgrid import create_app
+    from gisgrid.db import db
+
+    app = create_app({"DATABASE_URL": pg.database_url, "TESTING": True})
+
+    @app.get("/_answered_then_lost")
+    def answered_then_lost():
+        session = db.session()
+        value = session.execute(text("SELECT 41 + 1")).scalar()
+        session.connection().connection.dbapi_connection.close()  # the server dies before teardown
+        return str(value)
+
+    try:
+        resp = app.test_client().get("/_answered_then_lost")  # TESTING: a teardown error would raise here
+        assert resp.status_code == 200 and resp.get_data(as_text=True) == "42"
+        with app.app_context():
+            assert db.engine.pool.checkedout() == 0
+            with db.new_session() as fresh:  # the dead connection was not pooled again
+                assert fresh.execute(text("SELECT 3")).scalar() == 3
+    finally:
+        db.dispose(app)
