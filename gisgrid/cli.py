@@ -219,11 +219,12 @@ def _load_demo_boundaries(path) -> None:
 
 
 def _load_demo_sources() -> None:
+    from gisgrid.deployment import current_profile
     from gisgrid.patrols.demo import load_demo_tracks
     from gisgrid.sources.demo import load_demo_sources
 
     with db.new_session() as session:
-        sources = load_demo_sources(session)
+        sources = load_demo_sources(session, profile=current_profile())
         tracks = load_demo_tracks(session)
     if sources or tracks:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
