@@ -64,3 +64,16 @@ def test_filing_table_numbers_levels_from_two(session, world_ab):
     assert by_code["A1"][0] == "三级网格" and by_code["A1a"][0] == "四级网格"
     assert by_code["A1a"][-1] == "村（居）委会"
     assert filing.HEADER[-1] == "层级名称" and len(filing.HEADER) == len(filing.PDF_WIDTHS_MM)
+
+
+def test_system_page_shows_the_profile(hulin, client):
+    page = client.get("/system").get_data(as_text=True)
+    assert "虎林市环境监管网格化管理工作领导小组" in page and "市长（示例）" in page
+    assert "同级网格责任主体" in page and "每半年" in page and "<td>二级网格</td><td>市</td>" in page
+    assert "<td>三级网格</td>" in page  # 乡（镇）人民政府/街道办事处 sits at depth 2 = 三级
+
+
+def test_system_page_for_gaochang(app, client):
+    app.extensions[EXTENSION_KEY] = load("gaochang")
+    page = client.get("/system").get_data(as_text=True)
+    assert "一级网格（本部署最高层级网格）的责任主体" in page and page.count("每季度") == 2
