@@ -14,10 +14,11 @@ from gisgrid.errors import DomainError
 
 
 def load_demo_incidents() -> None:
+    from gisgrid.deployment import current_profile
     from gisgrid.incidents.demo import load_demo, load_demo_cases
 
     with db.new_session() as session:
-        categories, created = load_demo(session)
+        categories, created = load_demo(session, current_profile())
         cases = load_demo_cases(session)
     click.echo(
         f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "
