@@ -9,6 +9,7 @@ from gisgrid import contract, ratelimit
 from gisgrid.audit import actor as audit_actor
 from gisgrid.auth import capabilities
 from gisgrid.db import db
+from gisgrid.deployment import profile as deployment
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
         app.config["MAX_CONTENT_LENGTH"] = app.config["BATCH_MAX_BYTES"]
+    deployment.init_app(app)  # a bad profile refuses to start, naming the file, the key and the problem
     db.init_app(app)
     app.before_request(refuse_hostile_fields)  # before CSRF, which trips over bad form names
     csrf.init_app(app)

@@ -21,6 +21,8 @@ def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     return {
         "DATABASE_URL": os.environ.get("GISGRID_DATABASE_URL", DEFAULT_DATABASE_URL),
+        # the deployment profile: a name under deployments/ (xicheng, hulin, panjin, zhanqian, gaochang) or a .toml path
+        "DEPLOYMENT": os.environ.get("GISGRID_DEPLOYMENT", "") or "xicheng",
         "SECRET_KEY": os.environ.get("GISGRID_SECRET_KEY", "dev-only-change-me"),
         "NEAR_BOUNDARY_M": _env_float("GISGRID_NEAR_BOUNDARY_M", 30.0),
         "MAX_NEAR_BOUNDARY_M": _env_float("GISGRID_MAX_NEAR_BOUNDARY_M", 1000.0),
