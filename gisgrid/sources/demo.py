@@ -125,7 +125,7 @@ def _load_demo_inspections(session: Session, sources: list, admin: User, today: 
     return recorded
 
 
-def load_demo_sources(session: Session, today: date | None = None) -> int:
+def load_demo_sources(session: Session, today: date | None = None, place: str = "西城区") -> int:
     """Register the sample sources, their sample inspections and this quarter's draw; each step only once."""
     today = today or rules.today_in_china()
     if grid_versions.find_published(session) is None:
@@ -145,5 +145,5 @@ def load_demo_sources(session: Session, today: date | None = None) -> int:
     if admin is not None:
         _load_demo_inspections(session, sources, admin, today)
         if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
-            draws.run_draw(session, quarter_of(today), by="demo", seed=f"西城区-{quarter_of(today)}-示例种子")
+            draws.run_draw(session, quarter_of(today), by="demo", seed=f"{place}-{quarter_of(today)}-示例种子")
     return registered
