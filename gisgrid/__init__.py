@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
@@ -91,5 +92,6 @@ def _register_blueprints(app: Flask) -> None:
         jurisdiction_api_bp,
         audit_bp,
         audit_api_bp,
+        deployment_bp,
     )
     contract.init_app(app, blueprints)

@@ -205,10 +205,10 @@ def demo_load(place, path) -> None:
     _load_demo_boundaries(path or str(demo.path), demo.name)
     if demo.key == "xicheng":  # its hand-picked accounts and matrix
         auth_commands.load_demo_accounts()
-        incidents_commands.load_demo_incidents()
+        incidents_commands.load_demo_incidents(profile)
     else:
         demo_commands.load_accounts_and_cases(demo, profile)
-    demo_commands.load_sources_and_tracks(demo)
+    demo_commands.load_sources_and_tracks(demo, profile)
     _load_demo_jurisdiction()
     tiles_commands.load_demo_tiles()
 

@@ -237,7 +237,7 @@ def properties(place: Place, index: int, counter: list, grid: dict, depth: int) 
     return {
         "code": code,
         "name": display_name(grid["name"]),
-        "level": depth + 1,  # depth here; deployments/<place>.toml gives the plan's number and name
+        "level": depth + 1,  # depth here; gisgrid/deployment/profiles/<place>.toml gives the plan's number and name
         "parent_code": grid.get("parent_code") or None,
         "entity": entity_for(grid["name"], depth),
         "leader": base.sample_name(f"{code}:leader"),

@@ -15,8 +15,6 @@ from gisgrid.demo.places import (
     DemoPlace,
     demo_tracks,
     demo_users,
-    handler_users,
-    load_profile_matrix,
 )
 from gisgrid.deployment import profile as deployment
 from gisgrid.deployment.model import Profile
@@ -48,28 +46,28 @@ def _published_with(session, place: DemoPlace):
 
 def load_accounts_and_cases(place: DemoPlace, profile: Profile) -> None:
     """Accounts for every role, the profile's departments/matrix with a handler each, and the sample cases."""
-    from gisgrid.incidents.demo import load_demo_cases
+    from gisgrid.incidents.demo import load_demo, load_demo_cases
 
     with db.new_session() as session:
         version = _published_with(session, place)
         if version is None:
             fail(f"the published boundaries are not the {place.name} demo: load them first")
         created = create_missing_users(session, demo_users(session, place, version.id))
-        categories = load_profile_matrix(session, profile)
-        created += create_missing_users(session, handler_users(profile))
+        categories, handlers = load_demo(session, profile)  # the profile's departments, matrix, handlers
+        created += handlers
         cases = load_demo_cases(session, top=place.top_code)
     if created:
         click.echo(f"created demo accounts {', '.join(created)} (password {DEMO_PASSWORD!r})")
     click.echo(f"duty matrix of profile {profile.key}: {categories} categories; sample cases created: {cases}")
 
 
-def load_sources_and_tracks(place: DemoPlace) -> None:
+def load_sources_and_tracks(place: DemoPlace, profile: Profile) -> None:
     """Sample sources, inspections and this quarter's 双随机 draw, and sample patrol tracks."""
     from gisgrid.patrols.demo import DEMO_TRACKS, load_demo_tracks
     from gisgrid.sources.demo import load_demo_sources
 
     with db.new_session() as session:
-        sources = load_demo_sources(session, place=place.name)
+        sources = load_demo_sources(session, profile=profile, place=place.name)
         version = _published_with(session, place)
         if place.key == DEFAULT_PLACE or version is None:
             tracks = load_demo_tracks(session, tracks=DEMO_TRACKS)

@@ -1,8 +1,9 @@
 """Which demo files, accounts and duty matrix belong to each seed place's demo deployment.
 
-西城区 keeps its hand-picked accounts (``auth/demo.py``) and matrix (``incidents/matrix.py``); the other
-four places get the same set of roles on grids chosen from their own boundaries, and the departments and
-duty matrix of their deployment profile (``deployments/<place>.toml``). Every person is sample data.
+西城区 keeps its hand-picked accounts (``auth/demo.py``); the other four places get the same set of roles
+on grids chosen from their own boundaries. Departments, duty matrix, handler accounts, A/B/C intervals and
+双随机 shares come from the place's deployment profile (``incidents/demo.load_demo``,
+``sources/demo.load_demo_sources``). Every person is sample data.
 """
 
 from __future__ import annotations
@@ -15,11 +16,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.auth.demo import DEMO_USERS
-from gisgrid.auth.service import ensure_department
-from gisgrid.db import unit_of_work
-from gisgrid.deployment.model import Profile
 from gisgrid.grids.models import Grid
-from gisgrid.incidents import matrix
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "data" / "boundaries"
 
@@ -92,20 +89,3 @@ def demo_tracks(session: Session, place: DemoPlace, version_id: int) -> tuple:
     others = [_first_child(session, version_id, mid2, skip=i) for i in range(3)]
     tracks = [(f"staff_{k}_village", leaf, 1), (f"staff_{k}_village", leaf, 8)]
     return tuple(tracks + [(f"staff_{k}_town", code, 2 + i) for i, code in enumerate(others) if code])
-
-
-def load_profile_matrix(session: Session, profile: Profile) -> int:
-    """The profile's departments and duty matrix (idempotent); returns the number of categories."""
-    with unit_of_work(session):  # departments and categories together
-        for dept in profile.departments:
-            ensure_department(session, dept.code, dept.name)
-        rows = [
-            {"code": c.code, "name": c.name, "departments": list(c.departments), "deadline_days": c.deadline_days}
-            for c in profile.matrix
-        ]
-        return matrix.upsert(session, rows)
-
-
-def handler_users(profile: Profile) -> list[tuple]:
-    """One handler account per department of the profile (sample people)."""
-    return [(f"handler_{d.code}", f"{d.name}承办人（示例）", roles.HANDLER, (), d.code) for d in profile.departments]

@@ -80,7 +80,9 @@ class Profile:
         """The level at ``depth`` (1 = top here); a depth the profile lacks gets a plain fallback."""
         if 1 <= depth <= len(self.levels):
             return self.levels[depth - 1]
-        return Level(depth, depth, f"第{depth}层", "")
+        # a deeper grid than the plan names (an imported file may have more levels): keep counting
+        last = self.levels[-1].number if self.levels else 0
+        return Level(depth, last + depth - len(self.levels), f"第{depth}层", "")
 
     def level_label(self, depth: int) -> str:
         """E.g. 二级网格 · 市 for 虎林's depth 1."""

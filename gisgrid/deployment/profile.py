@@ -9,6 +9,7 @@ matrix, the A/B/C inspection intervals and the 双随机 proportions. Stored gri
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from pathlib import Path
@@ -17,7 +18,8 @@ from gisgrid.deployment import schema
 from gisgrid.deployment.model import Profile
 
 DEFAULT_KEY = "xicheng"
-DEPLOYMENTS_DIR = Path(__file__).resolve().parents[2] / "deployments"
+# the files live in the package (a wheel install ships them); the repository's deployments/ is a link to here
+DEPLOYMENTS_DIR = Path(__file__).resolve().parent / "profiles"
 EXTENSION_KEY = "gisgrid.profile"
 
 
@@ -59,8 +61,19 @@ def init_app(app) -> Profile:
     """Load the profile named by config DEPLOYMENT (start-up refuses a bad one) and offer it to templates."""
     found = app.config.get("DEPLOYMENT_PROFILE") or load(app.config.get("DEPLOYMENT"))
     app.extensions[EXTENSION_KEY] = found
-    app.add_template_global(found, "profile")
+    # read per render (not bound once), so a page always shows the app's current profile
+    app.context_processor(lambda: {"profile": current_profile()})
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(key: str) -> Profile:
+    return load(key)
+
+
+def from_env() -> Profile:
+    """The profile named by GISGRID_DEPLOYMENT, for services called without one (CLI, tests); cached per name."""
+    return _cached(os.environ.get("GISGRID_DEPLOYMENT", "") or DEFAULT_KEY)
 
 
 def current_profile() -> Profile:

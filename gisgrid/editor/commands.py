@@ -24,6 +24,7 @@ def editor_group() -> None:
 @click.option("--version", "version_id", type=int, help="Version id (default: the published one).")
 def editor_filing(path, version_id) -> None:
     """Write the filing package (responsibility table CSV/XLSX/PDF, GeoPackage, overview PNG) as a zip."""
+    from gisgrid.deployment import current_profile
     from gisgrid.editor import filing
 
     try:
@@ -31,7 +32,10 @@ def editor_filing(path, version_id) -> None:
             published = grid_versions.find_published(session)
             version_id = version_id or (published.id if published else 0)
             data = filing.build_package(
-                session, version_id, progress=lambda name: (bar.set_postfix_str(name), bar.update(1))
+                session,
+                version_id,
+                progress=lambda name: (bar.set_postfix_str(name), bar.update(1)),
+                profile=current_profile(),
             )
     except DomainError as err:
         fail(err)

@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.cells import safe_row
+from gisgrid.deployment import Profile, from_env
 from gisgrid.editor import filing_map
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
@@ -32,24 +33,25 @@ HEADER = (
     LABELS["leader_phone"],
     "网格人员（角色 电话）",
     LABELS["contact_phone"],
+    "层级名称",  # the deployment profile's name of the level (区/街道/社区, 市/乡（镇、街道）及开发区/园区/村（居）委会 …)
 )
-LEVEL_NAMES = {1: "一级网格", 2: "二级网格", 3: "三级网格", 4: "四级网格"}
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 PDF_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei (TrueType outlines)
 # landscape A4 less margins = 281 mm; names and titles get room for 6 characters, staff one per line
-PDF_WIDTHS_MM = (15, 22, 26, 24, 36, 18, 25, 22, 71, 22)
+PDF_WIDTHS_MM = (15, 22, 26, 24, 36, 18, 25, 22, 57, 22, 14)
 STAFF_COLUMN = 8
 STEPS = ("表格 CSV", "表格 XLSX", "表格 PDF", "边界 GeoPackage", "总览图 PNG", "交互地图 HTML")
 
 
-def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tuple]]:
-    """(version label, one row per grid in HEADER order, by level then code)."""
+def responsibility_rows(session: Session, version_id: int, profile: Profile | None = None) -> tuple[str, list[tuple]]:
+    """(version label, one row per grid in HEADER order, by level then code); levels as the profile numbers them."""
+    profile = profile or from_env()
     version = grid_versions.by_id(session, version_id)
     grids = grid_queries.version_grids(session, version_id)
     names = {g.code: g.name for g in grids}
     rows = [
         (
-            LEVEL_NAMES.get(g.level, f"{g.level}级网格"),
+            profile.level(g.level).title,
             g.code,
             g.name,
             names.get(g.parent_code, ""),
@@ -59,6 +61,7 @@ def responsibility_rows(session: Session, version_id: int) -> tuple[str, list[tu
             g.leader_phone or "",
             "；".join(f"{s.name}（{s.role} {s.phone or '无电话'}）" for s in g.staff),
             g.contact_phone or "",
+            profile.level(g.level).name,
         )
         for g in grids
     ]
@@ -176,8 +179,8 @@ def to_pdf(label: str, rows: list[tuple]) -> bytes:
     return out.getvalue()
 
 
-def overview_png(session: Session, version_id: int, label: str) -> bytes:
-    """A map of the grids: leaves coloured by their second-level grid, outlines of every level, a legend."""
+def overview_png(session: Session, version_id: int, label: str, profile: Profile | None = None) -> bytes:
+    """A map of the grids: leaves coloured by the grid one level below the top, outlines of every level, a legend."""
     from matplotlib.figure import (
         Figure,  # the object API: pyplot's global state is not thread-safe
     )
@@ -187,9 +190,10 @@ def overview_png(session: Session, version_id: int, label: str) -> bytes:
     shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}
     figure = Figure(figsize=(11, 9), dpi=110)
     axes = figure.subplots()
-    second = sorted((g for g in grids if g.level == 2), key=lambda g: g.code)
+    top = min((g.level for g in grids), default=1)  # the version's own top, whatever number it carries
+    second = sorted((g for g in grids if g.level == top + 1), key=lambda g: g.code)
     _draw(axes, grids, shapes, second)
-    _decorate(axes, shapes, second, label)
+    _decorate(axes, shapes, second, label, (profile or from_env()).level(top + 1).label)
     out = io.BytesIO()
     figure.savefig(out, format="png", bbox_inches="tight")
     return out.getvalue()
@@ -209,17 +213,26 @@ def _colours(second) -> dict:
 
 
 def _draw(axes, grids, shapes: dict, second) -> None:
+    top = min((g.level for g in grids), default=1)
     parents, colour = {g.parent_code for g in grids}, _colours(second)
-    top_of = {g.code: (g.code if g.level <= 2 else g.parent_code) for g in grids}
+    by_code = {g.code: g for g in grids}
+    top_of = {g.code: _ancestor_in(by_code, g, colour) for g in grids}
     for g in grids:
         for poly in shapely.get_parts(shapes[g.code]):
             x, y = poly.exterior.xy
             if g.code not in parents:  # leaves are filled, every level is outlined
                 axes.fill(x, y, color=colour.get(top_of[g.code], "#cccccc"), alpha=0.55, linewidth=0)
-            axes.plot(x, y, color="#333333", linewidth={1: 2.2, 2: 1.2}.get(g.level, 0.35))
+            axes.plot(x, y, color="#333333", linewidth={0: 2.2, 1: 1.2}.get(g.level - top, 0.35))
 
 
-def _decorate(axes, shapes: dict, second, label: str) -> None:
+def _ancestor_in(by_code: dict, grid, wanted: dict) -> str | None:
+    # walk up the parents to the grid that has a colour (the level below the top), however deep ``grid`` is
+    while grid is not None and grid.code not in wanted:
+        grid = by_code.get(grid.parent_code)
+    return grid.code if grid is not None else None
+
+
+def _decorate(axes, shapes: dict, second, label: str, legend_title: str) -> None:
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
@@ -233,7 +246,7 @@ def _decorate(axes, shapes: dict, second, label: str) -> None:
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         title_fontproperties=font,
-        title="二级网格",
+        title=legend_title,
     )
     axes.set_title(f"网格划分总览图 · {label}", fontproperties=font)
     lat = shapely.get_coordinates(shapely.centroid(list(shapes.values())))[:, 1].mean() if shapes else 0.0
@@ -244,18 +257,21 @@ def _decorate(axes, shapes: dict, second, label: str) -> None:
     axes.set_ylabel("纬度", fontproperties=font)
 
 
-def build_package(session: Session, version_id: int, progress: Callable[[str], None] | None = None) -> bytes:
-    """The filing package as zip bytes."""
+def build_package(
+    session: Session, version_id: int, progress: Callable[[str], None] | None = None, profile: Profile | None = None
+) -> bytes:
+    """The filing package as zip bytes; levels numbered and named as the deployment profile says."""
     step = progress or (lambda _name: None)
-    label, rows = responsibility_rows(session, version_id)
+    profile = profile or from_env()
+    label, rows = responsibility_rows(session, version_id, profile)
     files = {}
     makers = (
         ("网格划分责任表.csv", lambda: to_csv(rows)),
         ("网格划分责任表.xlsx", lambda: to_xlsx(label, rows)),
         ("网格划分责任表.pdf", lambda: to_pdf(label, rows)),
         ("网格边界.gpkg", lambda: version_gpkg(session, version_id)),
-        ("网格划分总览图.png", lambda: overview_png(session, version_id, label)),
-        ("网格划分交互地图.html", lambda: filing_map.interactive_html(session, version_id, label)),
+        ("网格划分总览图.png", lambda: overview_png(session, version_id, label, profile)),
+        ("网格划分交互地图.html", lambda: filing_map.interactive_html(session, version_id, label, profile)),
     )
     for (name, make), title in zip(makers, STEPS):
         step(title)

@@ -15,6 +15,7 @@ import folium
 import shapely
 from sqlalchemy.orm import Session
 
+from gisgrid.deployment import Profile, from_env
 from gisgrid.grids import queries as grid_queries
 
 LEAFLET = Path(__file__).resolve().parents[1] / "static" / "vendor" / "leaflet"
@@ -61,16 +62,17 @@ def _features(grids, shapes: dict, level: int) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def interactive_html(session: Session, version_id: int, label: str) -> bytes:
+def interactive_html(session: Session, version_id: int, label: str, profile: Profile | None = None) -> bytes:
     """The version's grids as a self-contained interactive HTML map, one switchable layer per level."""
     grids = grid_queries.version_grids(session, version_id)
     wkb = grid_queries.grid_wkb(session, version_id)
     shapes = {g.code: shapely.from_wkb(wkb[g.id]) for g in grids}
+    profile = profile or from_env()
     fmap = _bare_map()
     fmap.get_root().title = f"网格划分交互地图 · {label}"
     for level in sorted({g.level for g in grids}):
         style = {"color": LEVEL_COLOURS.get(level, "#444444"), "weight": max(4 - level, 1), "fillOpacity": 0.08}
-        layer = folium.FeatureGroup(name=f"{level}级网格", show=True)
+        layer = folium.FeatureGroup(name=profile.level_label(level), show=True)
         folium.GeoJson(
             _features(grids, shapes, level),
             style_function=lambda _feature, s=style: s,

@@ -17,6 +17,7 @@ from gisgrid.auth import capabilities
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.editor import drafts, filing, roundtrip, schemas, versions
 from gisgrid.grids import fields
 from gisgrid.web import at_day
@@ -85,7 +86,7 @@ def export_gpkg(version_id: int):
 @bp.get("/editor/versions/<int:version_id>/filing.zip")
 def filing_zip(version_id: int):
     """The filing package (备案): responsibility table CSV/XLSX/PDF, boundaries GeoPackage, overview map PNG."""
-    data = filing.build_package(db.session(), version_id)
+    data = filing.build_package(db.session(), version_id, profile=current_profile())
     return send_file(
         io.BytesIO(data),
         mimetype="application/zip",

@@ -17,6 +17,7 @@ from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.incidents import intake, kpi, matrix, photos, service
 from gisgrid.incidents import schemas as s
 from gisgrid.incidents.report import from_form
@@ -132,7 +133,7 @@ def detail_json(incident_id: int):
 @bp.doc(requestBody=_forms(s.ActionBody, s.ActionForm), security=_CSRF)
 def act_json(body: dict, incident_id: int, action: str):
     """Perform a workflow action; JSON (or a form, with photos) in, the case out."""
-    incident = service.act(db.session(), current_user, incident_id, action, body, upload())
+    incident = service.act(db.session(), current_user, incident_id, action, body, upload(), current_profile())
     return service.detail(incident, current_user)
 
 

@@ -10,6 +10,7 @@ from gisgrid.auth import roles
 from gisgrid.auth.demo import create_missing_users
 from gisgrid.auth.models import User
 from gisgrid.db import unit_of_work
+from gisgrid.deployment import Profile, from_env
 from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import intake, matrix
@@ -34,15 +35,13 @@ DEMO_CASES = (
 )
 
 
-def load_demo(session: Session) -> tuple[int, list[str]]:
-    """Create departments, the demo matrix and handler_<dept> accounts that are missing."""
-    count = matrix.load_demo(session)
+def load_demo(session: Session, profile: Profile | None = None) -> tuple[int, list[str]]:
+    """Create the profile's departments and matrix, and the handler_<dept> accounts that are missing."""
+    profile = profile or from_env()
+    count = matrix.load_demo(session, profile)
     created = create_missing_users(
         session,
-        [
-            (f"handler_{code}", f"{name}承办人（示例）", roles.HANDLER, (), code)
-            for code, name in matrix.DEMO_DEPARTMENTS
-        ],
+        [(f"handler_{d.code}", f"{d.name}承办人（示例）", roles.HANDLER, (), d.code) for d in profile.departments],
     )
     return count, created
 

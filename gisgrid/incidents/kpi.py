@@ -57,10 +57,23 @@ def span(start: date | None, end: date | None) -> tuple[date, date]:
     return start_day, end_day
 
 
-def _keys(incident, by: str, level: int) -> list[str]:
+def _keys(incident, by: str, at_level: set[tuple[int, str]]) -> list[str]:
     if by == "department":
         return list(incident.department_codes) or ["（未派遣）"]
-    return [incident.grid_codes[level - 1]] if len(incident.grid_codes) >= level else []
+    # the chain's grid whose stored level is asked for: no assumption about where a chain starts
+    return [c for c in incident.grid_codes if (incident.version_id, c) in at_level][:1]
+
+
+def _at_level(session: Session, rows: list, level: int) -> set[tuple[int, str]]:
+    """(version id, code) of the cases' chain grids that sit at ``level``."""
+    versions = {r.version_id for r in rows}
+    codes = {c for r in rows for c in r.grid_codes}
+    if not codes:
+        return set()
+    stmt = select(Grid.version_id, Grid.code).where(
+        Grid.level == level, Grid.version_id.in_(versions), Grid.code.in_(codes)
+    )
+    return {(v, c) for v, c in session.execute(stmt)}
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -97,9 +110,10 @@ def compute(session: Session, start: date, end: date, by: str = "grid", level: i
         raise InvalidInput("by 只能是 grid 或 department (by must be grid or department)")
     lo = datetime.combine(start, time.min, CHINA)
     rows = queries.kpi_rows(session, lo, datetime.combine(end + timedelta(days=1), time.min, CHINA))
+    at_level = _at_level(session, rows, level) if by == "grid" else set()
     groups: dict[str, list] = defaultdict(list)
     for incident in rows:
-        for key in _keys(incident, by, level):
+        for key in _keys(incident, by, at_level):
             groups[key].append(incident)
     names = _names(session, by, list(groups))
     return [{**_summarise(key, cases), "name": names.get(key, key)} for key, cases in sorted(groups.items())]

@@ -12,39 +12,11 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.models import Department
 from gisgrid.auth.service import ensure_department
 from gisgrid.db import unit_of_work
+from gisgrid.deployment import Profile, from_env
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.incidents.models import IncidentCategory
 
 MAX_FILE_BYTES = 1024 * 1024  # a matrix import (CSV/JSON) is a few KB; larger is refused (413)
-
-# Departments named by the seeds' duty lists; 公安, 纪检监察 and 司法 are also transfer targets (移送制度).
-DEMO_DEPARTMENTS = (
-    ("sthj", "生态环境局"),
-    ("zhujian", "住房和城乡建设委员会"),
-    ("zhzf", "城市管理综合执法局"),
-    ("nongye", "农业农村局"),
-    ("xumu", "畜牧兽医局"),
-    ("gongan", "公安分局"),
-    ("haishi", "海事局"),
-    ("shuiwu", "水务局"),
-    ("xiangzhen", "乡镇人民政府/街道办事处"),
-    ("jijian", "纪委监委"),
-    ("sifa", "人民检察院（司法机关）"),
-)
-
-# (code, name, departments, working days) derived from the seeds' department duties
-DEMO_MATRIX = (
-    ("dust", "施工扬尘", ["zhujian"], 5),
-    ("bbq", "露天烧烤", ["zhzf"], 3),
-    ("burning", "城区露天焚烧", ["zhzf"], 3),
-    ("straw", "秸秆焚烧", ["xiangzhen", "nongye"], 3),
-    ("traffic_noise", "交通噪声", ["gongan"], 10),
-    ("ship", "船舶污染", ["haishi"], 10),
-    ("livestock", "畜禽养殖污染", ["xumu"], 10),
-    ("black_smoke", "冒黑烟/小煤炉", ["sthj"], 5),
-    ("wastewater", "废水乱排", ["sthj", "shuiwu"], 5),
-    ("other", "其他环境问题", ["sthj"], 10),
-)
 
 
 def categories(session: Session, active_only: bool = True) -> list[IncidentCategory]:
@@ -118,14 +90,21 @@ def parse_file(name: str, text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def load_demo(session: Session) -> int:
-    """Create the demo departments and matrix (idempotent); returns the number of categories."""
+def load_demo(session: Session, profile: Profile | None = None) -> int:
+    """Create the profile's departments and duty matrix (idempotent); returns the number of categories.
+
+    The departments and categories come from the deployment profile (deployments/<place>.toml), so each
+    place gets the departments its plan names; None means the GISGRID_DEPLOYMENT profile.
+    """
+    profile = profile or from_env()
     with unit_of_work(session):  # departments and categories together
-        for code, name in DEMO_DEPARTMENTS:
-            ensure_department(session, code, name)
-        return upsert(
-            session, [{"code": c, "name": n, "departments": d, "deadline_days": days} for c, n, d, days in DEMO_MATRIX]
-        )
+        for dept in profile.departments:
+            ensure_department(session, dept.code, dept.name)
+        rows = [
+            {"code": c.code, "name": c.name, "departments": list(c.departments), "deadline_days": c.deadline_days}
+            for c in profile.matrix
+        ]
+        return upsert(session, rows)
 
 
 def departments(session: Session) -> list[Department]:

@@ -18,6 +18,7 @@ from flask_login import current_user
 from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
 from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
 from gisgrid.incidents.api import upload
@@ -100,7 +101,7 @@ def detail_page(incident_id: int):
 @login_required
 def act_form(incident_id: int, action: str):
     """Perform a workflow action from the detail page's forms, then show the case again."""
-    incident = service.act(db.session(), current_user, incident_id, action, _params(), upload())
+    incident = service.act(db.session(), current_user, incident_id, action, _params(), upload(), current_profile())
     if not access.can_view(current_user, incident):
         # e.g. a receiving unit that returned a transfer: the case is no longer theirs to open
         return redirect(url_for("incidents.list_page", done=incident_id))

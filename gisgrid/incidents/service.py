@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.clock import china_iso, today_in_china
 from gisgrid.db import row_id, unit_of_work
+from gisgrid.deployment import Profile
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
@@ -33,9 +34,17 @@ def get_case(session: Session, user, incident_id) -> Incident:
 
 
 def act(
-    session: Session, user, incident_id, action: str, params: dict, upload: photos.Upload | None = None
+    session: Session,
+    user,
+    incident_id,
+    action: str,
+    params: dict,
+    upload: photos.Upload | None = None,
+    profile: Profile | None = None,
 ) -> Incident:
     """Perform ``action`` on a case for ``user`` (role, grid, department and state checked; audited).
+
+    ``profile``: the deployment's rules (who organises 联合执法); None means the GISGRID_DEPLOYMENT one.
 
     ``upload``: photos of the handler's feedback (``handle``) or of the on-site verification (``verify``,
     ``rework``); other actions refuse photos.
@@ -43,7 +52,7 @@ def act(
     with unit_of_work(session):  # one unit: the step, its audit row and its photos, or none of them
         incident = get_case(session, user, incident_id)
         if action in workflow.MOVES:
-            return workflow.transition(session, user, incident, action, params, upload)
+            return workflow.transition(session, user, incident, action, params, upload, profile)
         photos.check_for(action, upload)
         if action == "transfer":
             return transfer.transfer(session, user, incident, params)

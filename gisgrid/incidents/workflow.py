@@ -16,9 +16,9 @@ from gisgrid.auth import roles
 from gisgrid.auth.models import Department
 from gisgrid.clock import china_date
 from gisgrid.db import unit_of_work
+from gisgrid.deployment import Profile, from_env
 from gisgrid.errors import Conflict, InvalidInput
-from gisgrid.grids.models import Grid
-from gisgrid.incidents import access, matrix, photos
+from gisgrid.incidents import access, matrix, organiser, photos
 from gisgrid.incidents.deadlines import add_working_days
 from gisgrid.incidents.models import Incident, IncidentEvent, IncidentTask
 
@@ -123,7 +123,13 @@ def check_permission(user, incident: Incident, action: str) -> None:
 
 
 def transition(
-    session: Session, user, incident: Incident, action: str, params: dict, upload: photos.Upload | None = None
+    session: Session,
+    user,
+    incident: Incident,
+    action: str,
+    params: dict,
+    upload: photos.Upload | None = None,
+    profile: Profile | None = None,
 ) -> Incident:
     """Apply one state change after checking role, grid, department and the current state; commits.
 
@@ -141,7 +147,7 @@ def transition(
                 f"(cannot {action} from {incident.state})"
             )
         checked = photos.check_for(action, upload)
-        reason = _apply(session, incident, action, params)
+        reason = _apply(session, incident, action, params, profile or from_env())
         if checked:
             reason = f"{reason or ''}（附照片 {len(checked)} 张）"
         audit(session, incident, user, action, target, reason)
@@ -150,7 +156,7 @@ def transition(
     return incident
 
 
-def _apply(session: Session, incident: Incident, action: str, params: dict) -> str | None:
+def _apply(session: Session, incident: Incident, action: str, params: dict, profile: Profile) -> str | None:
     """Side effects of ``action``; returns the reason for the audit row."""
     stamp = now()
     if action == "register":
@@ -158,7 +164,7 @@ def _apply(session: Session, incident: Incident, action: str, params: dict) -> s
     elif action == "reject":
         return required_text(params, "reason", "不予立案的理由")
     elif action == "dispatch":
-        return _dispatch(session, incident, params, stamp)
+        return _dispatch(session, incident, params, stamp, profile)
     elif action == "handle":
         return _handle(incident, params, stamp)
     elif action == "rework":
@@ -171,7 +177,7 @@ def _apply(session: Session, incident: Incident, action: str, params: dict) -> s
     return str(params.get("reason") or "").strip() or None
 
 
-def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetime) -> str:
+def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetime, profile: Profile) -> str:
     cat = matrix.category(session, incident.category_code)
     depts = params.get("departments") or []
     if isinstance(depts, str):
@@ -185,7 +191,7 @@ def _dispatch(session: Session, incident: Incident, params: dict, stamp: datetim
     incident.deadline = add_working_days(china_date(stamp), cat.deadline_days)
     incident.dispatched_at = stamp
     if len(incident.department_codes) > 1:
-        incident.organiser = _organiser(session, incident)
+        incident.organiser = organiser.organiser(session, incident, profile)
         incident.tasks.extend(
             IncidentTask(incident_id=incident.id, department_code=d) for d in incident.department_codes
         )
@@ -198,13 +204,6 @@ def require_departments(session: Session, codes: list[str]) -> None:
     unknown = [c for c in codes if c not in known]
     if not codes or unknown:
         raise InvalidInput(f"未知部门 {', '.join(unknown) or '（空）'} (unknown department)")
-
-
-def _organiser(session: Session, incident: Incident) -> str | None:
-    # the departments are those of the top grid's government, so its entity organises joint enforcement
-    return session.scalar(
-        select(Grid.entity).where(Grid.version_id == incident.version_id, Grid.code == incident.grid_codes[0])
-    )
 
 
 def _handle(incident: Incident, params: dict, stamp: datetime) -> str:

@@ -55,7 +55,7 @@ def sources_export(path) -> None:
 @click.argument("quarter")
 @click.option("--seed", help="The published random seed (default: a fresh random one, stored and published).")
 @click.option(
-    "--proportion", "proportions", multiple=True, help="CLASS=share, e.g. C=0.3 (defaults A=0.05 B=0.1 C=0.3)."
+    "--proportion", "proportions", multiple=True, help="CLASS=share, e.g. C=0.3 (defaults: the deployment profile's)."
 )
 @click.option("--per-source", default=2, show_default=True, help="Inspectors per drawn source.")
 @click.option(
@@ -67,9 +67,10 @@ def sources_export(path) -> None:
 @click.option("--department", "departments", multiple=True, help="Inspector pool: a department code (repeatable).")
 def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments) -> None:
     """Run QUARTER's (e.g. 2026Q4) 双随机 draw once and print it."""
+    from gisgrid.deployment import current_profile
     from gisgrid.sources import draws
 
-    props = dict(draws.DEFAULT_PROPORTIONS)
+    props = dict(current_profile().draw_proportions)
     for pair in proportions:
         cls, _, share = pair.partition("=")
         try:

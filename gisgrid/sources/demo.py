@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.models import User
+from gisgrid.deployment import Profile, from_env
 from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from gisgrid.sources import draws, inspections, queries, rules, service
@@ -125,11 +126,18 @@ def _load_demo_inspections(session: Session, sources: list, admin: User, today: 
     return recorded
 
 
-def load_demo_sources(session: Session, today: date | None = None, place: str = "西城区") -> int:
-    """Register the sample sources, their sample inspections and this quarter's draw; each step only once."""
-    today = today or rules.today_in_china()
+def load_demo_sources(
+    session: Session, today: date | None = None, profile: Profile | None = None, place: str = "西城区"
+) -> int:
+    """Register the sample sources, their sample inspections and this quarter's draw; each step only once.
+
+    The A/B/C inspection intervals and the draw's shares are the deployment profile's; ``place`` names the
+    draw's seed.
+    """
+    today, profile = today or rules.today_in_china(), profile or from_env()
     if grid_versions.find_published(session) is None:
         return 0
+    inspections.set_frequencies(session, profile.inspection_months)
     sources = list(
         session.scalars(
             select(PollutionSource).where(PollutionSource.code.like(f"{DEMO_PREFIX}%")).order_by(PollutionSource.id)
@@ -145,5 +153,6 @@ def load_demo_sources(session: Session, today: date | None = None, place: str = 
     if admin is not None:
         _load_demo_inspections(session, sources, admin, today)
         if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
-            draws.run_draw(session, quarter_of(today), by="demo", seed=f"{place}-{quarter_of(today)}-示例种子")
+            seed = f"{place}-{quarter_of(today)}-示例种子"
+            draws.run_draw(session, quarter_of(today), by="demo", seed=seed, proportions=dict(profile.draw_proportions))
     return registered

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import roles
 from gisgrid.auth.models import Department, User
 from gisgrid.db import unit_of_work
+from gisgrid.deployment import from_env
 from gisgrid.errors import Conflict, InvalidInput, NotFound
 from gisgrid.sources import lottery
 from gisgrid.sources.models import (
@@ -22,7 +23,6 @@ from gisgrid.sources.models import (
 
 INSPECTOR_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER)  # the default pool
 POOL_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.HANDLER, roles.DISPATCHER)
-DEFAULT_PROPORTIONS = {"A": 0.05, "B": 0.1, "C": 0.3}
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 
 
@@ -101,7 +101,7 @@ def run_draw(
     *,
     by: str,
     seed: str | None = None,
-    proportions: dict | None = None,
+    proportions: dict | None = None,  # None: the deployment profile's 双随机 shares
     per_source: int = 2,
     pool_roles=None,
     departments=None,
@@ -112,7 +112,7 @@ def run_draw(
     default any) is stored and published with the draw; re-running applies it again.
     """
     with unit_of_work(session, conflict=f"{quarter} 已经抽取过，结果不可更改 (already drawn)"):
-        proportions = proportions or DEFAULT_PROPORTIONS
+        proportions = proportions or dict(from_env().draw_proportions)  # the deployment profile's shares
         _check(quarter, proportions, per_source)
         pool = check_pool(session, pool_roles, departments)
         if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):

@@ -21,6 +21,7 @@ from flask_login import current_user
 from gisgrid import web
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.sources import dossier, draws, inspections, io, service
 from gisgrid.sources.fields import KIND_LABELS
@@ -184,7 +185,7 @@ def lottery_index():
         "sources/lottery_index.html",
         draws=draws.list_draws(db.session()),
         quarter=quarter_of(today_in_china()),
-        defaults=draws.DEFAULT_PROPORTIONS,
+        defaults=current_profile().draw_proportions,
         pool=draws.pool_options(db.session()),
     )
 
@@ -193,10 +194,8 @@ def lottery_index():
 @capability_required("run_lottery")
 def lottery_run():
     """Run this quarter's draw with the published seed."""
-    props = {
-        c: web.finite_number(request.form.get(f"p_{c}", draws.DEFAULT_PROPORTIONS[c]), f"{c} 类比例", f"p_{c}")
-        for c in "ABC"
-    }
+    shares = current_profile().draw_proportions
+    props = {c: web.finite_number(request.form.get(f"p_{c}", shares[c]), f"{c} 类比例", f"p_{c}") for c in "ABC"}
     try:
         per_source = int(request.form.get("per_source", 2))
     except ValueError:

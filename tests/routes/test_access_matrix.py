@@ -24,6 +24,7 @@ PUBLIC = {
     "public_api.search_api": "public search",
     "public_map.grid_page": "public grid page",
     "public_map.notice": "public notice",
+    "deployment.system_page": "the plan's levels, 领导小组 and duties (信息公开)",
     "public_api.open_data": "open data",
     "public_api.tile": "vector tiles",
     "grids.lookup": "lookup",

@@ -33,10 +33,23 @@
     else { map.fitWorld(); }
     return map;
   }
+  // the deployment profile's levels: stored level = depth here; the plan's number and name come from the profile
+  function levels() {
+    var el = document.getElementById("gisgrid-levels");
+    return el ? JSON.parse(el.textContent) : [];
+  }
+  function level(depth) {
+    var all = levels(), found = all.filter(function (l) { return l.depth === Number(depth); })[0];
+    if (found) { return found; }
+    var last = all[all.length - 1], n = last ? last.number + Number(depth) - all.length : Number(depth);
+    return { depth: Number(depth), number: n, name: "第" + depth + "层", title: n + "级网格", label: n + "级网格" };
+  }
   function escapeHtml(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   global.gisgrid = global.gisgrid || {};
   global.gisgrid.escapeHtml = escapeHtml;
   global.gisgrid.initialView = initialView;
+  global.gisgrid.levels = levels;
+  global.gisgrid.level = level;
   global.gisgrid.api = {
     csrfToken: csrfToken,
     get: function (url) { return request("GET", url); },

@@ -7,8 +7,12 @@
   var legend = L.control({ position: "bottomleft" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "legend");
-    div.innerHTML = '<i style="border:3px solid ' + COLORS[1] + '"></i>一级网格<br><i style="border:2px solid ' + COLORS[2] +
-      '"></i>二级网格<br><i style="background:' + COLORS[3] + ';opacity:.4"></i>三级网格';
+    // one row per level of the deployment profile, with its number and name (虎林: 二级网格 · 市 …)
+    div.innerHTML = gisgrid.levels().map(function (l) {
+      var c = COLORS[l.depth] || "#555";
+      var mark = l.depth === 1 ? "border:3px solid " + c : l.depth === 2 ? "border:2px solid " + c : "background:" + c + ";opacity:.4";
+      return '<i style="' + mark + '"></i>' + gisgrid.escapeHtml(l.label);
+    }).join("<br>");
     return div;
   };
   legend.addTo(map);

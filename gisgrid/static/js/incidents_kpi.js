@@ -23,7 +23,9 @@
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "legend");
-    div.innerHTML = "<strong>按期处置率</strong>";
+    // the KPI map's level is named as the deployment profile names it (data-level on the map element)
+    var level = gisgrid.level(el.getAttribute("data-level") || 2);
+    div.innerHTML = "<strong>" + gisgrid.escapeHtml(level.label) + " 按期处置率</strong>";
     var labels = ["≥ 90%", "75–90%", "50–75%", "25–50%", "< 25%"];
     steps.forEach(function (s, i) { div.innerHTML += '<div><i style="background:' + s[1] + '"></i>' + labels[i] + "</div>"; });
     div.innerHTML += '<div><i style="background:#cccccc"></i>无已反馈案件</div>';

@@ -69,7 +69,8 @@
     var box = $("levels");
     box.replaceChildren();
     var opts = [{ value: "", text: "自动" }].concat(levels.map(function (l) {
-      return { value: String(l.level), text: l.level + " 级（" + l.count + " 个）", level: l };
+      var lv = gisgrid.level(l.level);  // the profile's name and number of this depth (虎林: depth 1 = 市, 2 级)
+      return { value: String(l.level), text: lv.name + " · " + lv.number + " 级（" + l.count + " 个）", level: l };
     }));
     opts.forEach(function (o) {
       var label = el("label"), input = document.createElement("input");
@@ -94,7 +95,7 @@
     levels.forEach(function (l) {
       var row = el("div"), i = el("i");
       i.style.borderColor = color(l.level); i.style.background = "transparent";
-      row.appendChild(i); row.appendChild(document.createTextNode(l.level + " 级网格"));
+      row.appendChild(i); row.appendChild(document.createTextNode(gisgrid.level(l.level).label));
       div.appendChild(row);
     });
     return div;
@@ -141,7 +142,7 @@
     var dl = el("dl", null, "facts");
     function row(k, v) { if (v) { dl.appendChild(el("dt", k)); dl.appendChild(el("dd", v)); } }
     row("编码", grid.code);
-    row("层级", grid.level + " 级");
+    row("层级", gisgrid.level(grid.level).label);
     row("责任主体", grid.entity || "—");
     if (grid.leader && grid.leader.name) {
       row("第一责任人", grid.leader.name + (grid.leader.title ? "（" + grid.leader.title + "）" : ""));
@@ -268,7 +269,7 @@
         var li = el("li"), a = el("a", r.name);
         a.addEventListener("click", function () { selectGrid(r.code, true); });
         li.appendChild(a);
-        li.appendChild(el("span", "  " + r.level + " 级 · " + (r.parent_name ? r.parent_name + " · " : "") + (r.entity || ""), "muted"));
+        li.appendChild(el("span", "  " + gisgrid.level(r.level).label + " · " + (r.parent_name ? r.parent_name + " · " : "") + (r.entity || ""), "muted"));
         out.appendChild(li);
       });
     }).catch(function (err) { out.replaceChildren(el("li", err.message, "err")); });

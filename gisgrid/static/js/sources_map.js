@@ -86,12 +86,11 @@
     var grids = gridLayer(levels[levels.length - 1]).addTo(map);
     el.setAttribute("data-level", String(levels[levels.length - 1]));
     if (mode === "overdue" && levels.length > 1) {
-      var names = { 1: "区县", 2: "街道（乡镇）", 3: "社区（村）" };
       var pick = L.control({ position: "topright" });
       pick.onAdd = function () {
         var d = L.DomUtil.create("div", "legend");
         d.innerHTML = '<label>网格层级 <select id="grid-level">' + levels.map(function (lv) {
-          return '<option value="' + lv + '"' + (lv === levels[levels.length - 1] ? " selected" : "") + ">" + (names[lv] || "第 " + lv + " 级") + "</option>";
+          return '<option value="' + lv + '"' + (lv === levels[levels.length - 1] ? " selected" : "") + ">" + esc(gisgrid.level(lv).label) + "</option>";
         }).join("") + "</select></label>";
         L.DomEvent.disableClickPropagation(d);
         d.querySelector("select").addEventListener("change", function (e) {
