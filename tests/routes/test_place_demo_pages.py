@@ -10,7 +10,8 @@ PASSWORD = "gisgrid-demo"
 PAGES = (
     ("dispatcher", "/", "站前区"),
     ("dispatcher", "/incidents", "示例："),
-    ("dispatcher", "/incidents/kpi", "站前区"),
+    ("dispatcher", "/incidents/kpi", "三级网格 · 街道"),  # the profile's level numbers and names
+    ("dispatcher", "/system", "四级网格 · 社区"),
     ("dispatcher", "/sources/dashboard", "示例·"),
     ("dispatcher", "/lottery", "站前区-"),
     ("dispatcher", "/patrols/coverage", "站前区"),
