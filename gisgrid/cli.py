@@ -202,6 +202,7 @@ def demo_load(place, path) -> None:
     from gisgrid.demo import commands as demo_commands
 
     demo, profile = demo_commands.resolve(place)
+    demo_commands.refuse_another_place(demo)
     _load_demo_boundaries(path or str(demo.path), demo.name)
     if demo.key == "xicheng":  # its hand-picked accounts and matrix
         auth_commands.load_demo_accounts()

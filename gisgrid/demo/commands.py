@@ -7,7 +7,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from gisgrid.auth.demo import DEMO_PASSWORD, create_missing_users
-from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.demo.places import (
     DEFAULT_PLACE,
@@ -29,10 +28,25 @@ def resolve(key: str | None) -> tuple[DemoPlace, Profile]:
     try:
         found = deployment.load(key)
     except deployment.ProfileError as err:
-        fail(err)
+        raise click.ClickException(str(err)) from None
     if active is not None and active.key != key:
         click.echo(f"note: the running deployment is {active.key!r}; serve this demo with GISGRID_DEPLOYMENT={key}")
     return PLACES[key], found
+
+
+def refuse_another_place(place: DemoPlace) -> None:
+    """One place per database: loading a second place over another's demo would mix grids and accounts."""
+    with db.new_session() as session:
+        version = grid_versions.find_published(session)
+        tops = {p.top_code: p for p in PLACES.values() if p.key != place.key}
+        found = version and session.scalar(
+            select(Grid.code).where(Grid.version_id == version.id, Grid.code.in_(tops)).limit(1)
+        )
+    if found:
+        raise click.ClickException(
+            f"this database holds the {tops[found].name} demo ({tops[found].key}): load {place.name} ({place.key}) "
+            "into a database of its own (GISGRID_DATABASE_URL)"
+        )
 
 
 def _published_with(session, place: DemoPlace):
@@ -51,7 +65,7 @@ def load_accounts_and_cases(place: DemoPlace, profile: Profile) -> None:
     with db.new_session() as session:
         version = _published_with(session, place)
         if version is None:
-            fail(f"the published boundaries are not the {place.name} demo: load them first")
+            raise click.ClickException(f"the published boundaries are not the {place.name} demo: load them first")
         created = create_missing_users(session, demo_users(session, place, version.id))
         categories, handlers = load_demo(session, profile)  # the profile's departments, matrix, handlers
         created += handlers

@@ -107,6 +107,10 @@ def test_demo_load_place(cli, session, client, key):
     again = cli("demo", "load", "--place", key)
     assert again.exit_code == 0 and "already loaded" in again.output
     assert session.scalar(select(func.count(PollutionSource.id))) == 60
+    other = "xicheng" if key != "xicheng" else "hulin"
+    refused = cli("demo", "load", "--place", other)  # one place per database: nothing mixed
+    assert refused.exit_code == 1 and "database of its own" in refused.output, refused.output
+    assert _grids(session)[0].code == TOP[key]
 
 
 def test_an_unknown_place_is_refused_naming_the_choices(cli):
