@@ -14,12 +14,20 @@ from gisgrid import create_app
 from gisgrid.audit import actor as audit_actor
 from gisgrid.cli_support import fail
 from gisgrid.db import db
+from gisgrid.deployment import ProfileError
 from gisgrid.errors import DomainError
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def _create_app():
+    try:
+        return create_app()
+    except ProfileError as err:  # a bad deployment profile: one line naming the file, key and problem
+        raise SystemExit(f"gisgrid: refusing to start: {err}") from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """gisgrid: 网格化环境监管平台 command line."""
     # changes made by a command are audited as the OS user (or GISGRID_ACTOR), source "cli"
@@ -256,6 +264,7 @@ def _load_demo_jurisdiction() -> None:
 from gisgrid.audit import commands as audit_commands  # noqa: E402
 from gisgrid.auth import commands as auth_commands  # noqa: E402
 from gisgrid.backup import commands as backup_commands  # noqa: E402
+from gisgrid.deployment.commands import profile_group  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
@@ -270,6 +279,7 @@ for _group in (
     sources_group,
     jurisdiction_group,
     audit_commands.audit_group,
+    profile_group,
 ):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)

@@ -9,6 +9,7 @@ from flask import Response, current_app, request, send_file
 
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.grids import schemas as grid_schemas
 from gisgrid.grids import service as grid_service
 from gisgrid.public_map import opendata, schemas, service, tiles
@@ -100,7 +101,9 @@ def tile(z: int, x: int, y: int, crs: str, level=None, at=None):
 @bp.doc(responses=_OPEN_DATA_RESPONSES)
 def open_data(fmt: str, at=None):
     """The published grids with public contacts as GeoJSON, CSV (UTF-8 BOM) or GeoPackage, from the file cache."""
-    path, filename, _version = opendata.export(db.session(), fmt, current_app.config["CACHE_DIR"], at)
+    path, filename, _version = opendata.export(
+        db.session(), fmt, current_app.config["CACHE_DIR"], at, current_profile()
+    )
     # streamed from disk with ETag/Last-Modified (→ 304, ranges); the file of a version never changes
     return send_file(
         path,

@@ -176,10 +176,12 @@ def extent(session: Session, version_id: int) -> list[float] | None:
     return None if box is None or box[0] is None else [float(v) for v in box]
 
 
-def public_features(session: Session, version_id: int, batch: int = 1000):
-    """GeoJSON Feature texts of a version's grids, fetched ``batch`` rows at a time (server-side cursor)."""
-    result = session.execute(
-        statement(_PKG, "public_features.sql"), {"version_id": version_id}, execution_options={"yield_per": batch}
-    )
+def public_features(session: Session, version_id: int, numbers=(), names=(), batch: int = 1000):
+    """GeoJSON Feature texts of a version's grids, fetched ``batch`` rows at a time (server-side cursor).
+
+    ``numbers``/``names``: the profile's level number and name per depth (index 0 = level 1).
+    """
+    params = {"version_id": version_id, "numbers": list(numbers), "names": list(names)}
+    result = session.execute(statement(_PKG, "public_features.sql"), params, execution_options={"yield_per": batch})
     for (feature,) in result:
         yield feature

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -77,3 +79,13 @@ def test_system_page_for_gaochang(app, client):
     app.extensions[EXTENSION_KEY] = load("gaochang")
     page = client.get("/system").get_data(as_text=True)
     assert "一级网格（本部署最高层级网格）的责任主体" in page and page.count("每季度") == 2
+
+
+def test_open_data_carries_the_profile_level_number_and_name(hulin, client, world_ab, tmp_path):
+    hulin.config["CACHE_DIR"] = str(tmp_path / "cache")
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/grids.csv").data.decode("utf-8-sig"))))
+    by_code = {r["code"]: r for r in rows}
+    assert (by_code["A"]["level"], by_code["A"]["level_number"], by_code["A"]["level_name"]) == ("1", "2", "市")
+    assert by_code["A1a"]["level_number"] == "4" and by_code["A1a"]["level_name"] == "村（居）委会"
+    features = {f["id"]: f["properties"] for f in client.get("/open-data/grids.geojson").get_json()["features"]}
+    assert features["A1"]["level_number"] == 3 and features["A1"]["level_name"] == "乡（镇、街道）及开发区/园区"

@@ -90,7 +90,7 @@
     var form = $("attrs");
     if (!selected) { $("selected-info").textContent = "未选中网格"; form.reset(); return; }
     var p = props(selected);
-    $("selected-info").textContent = label(selected) + "，" + p.level + " 级，上级 " + (p.parent_code || "无") +
+    $("selected-info").textContent = label(selected) + "，" + gisgrid.level(p.level).label + "，上级 " + (p.parent_code || "无") +
       "，面积 " + Math.round(p.area_m2 / 1000) / 1000 + " km²，版本号 " + p.lock + (p.edited_by ? "（" + p.edited_by + " 修改过）" : "");
     Object.keys(features).sort().forEach(function (c) {
       var q = props(c);

@@ -31,7 +31,7 @@
       var table = document.getElementById("changes");
       d.features.forEach(function (f) {
         var p = f.properties, tr = document.createElement("tr");
-        [p.code, p.name, p.level, p.changes.map(function (x) { return NAMES[x]; }).join("、"), p.area_change_m2, p.changed_m2,
+        [p.code, p.name, gisgrid.level(p.level).label, p.changes.map(function (x) { return NAMES[x]; }).join("、"), p.area_change_m2, p.changed_m2,
          p.changes.indexOf("reparented") >= 0 ? text(p.old_parent) + " → " + text(p.new_parent) : text(p.new_parent || p.old_parent)].forEach(function (v) {
           var td = document.createElement("td"); td.textContent = text(v); tr.appendChild(td);
         });

@@ -82,7 +82,7 @@
       rows(res.jurisdiction, function (h) {
         var c = h.first_claim;
         return [(h.code === holder ? "<strong>★ " : "") + esc(h.names.join(" › ")) + "（" + esc(h.code) + "）" + (h.code === holder ? "</strong>" : ""),
-          esc(h.level), pct(h.share), c ? esc(c.at.slice(0, 16).replace("T", " ")) + " " + esc(HOW[c.how]) + "（案件 " + esc(c.incident_id) + "）" : "—"];
+          esc(gisgrid.level(h.level).label), pct(h.share), c ? esc(c.at.slice(0, 16).replace("T", " ")) + " " + esc(HOW[c.how]) + "（案件 " + esc(c.incident_id) + "）" : "—"];
       }) + "</table>";
   }
 
