@@ -50,7 +50,7 @@ def _points(session: Session, version_id: int, count: int) -> list[tuple[float, 
     rows = session.execute(
         text(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, code FROM grid "
-            "WHERE version_id = :v AND level = 3 ORDER BY code) g"
+            "WHERE version_id = :v AND level = (SELECT max(level) FROM grid WHERE version_id = :v) ORDER BY code) g"
         ),
         {"v": version_id},
     ).all()
