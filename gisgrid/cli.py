@@ -218,7 +218,7 @@ def demo_load(place, path) -> None:
     else:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
-    _load_demo_jurisdiction()
+    _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     tiles_commands.load_demo_tiles()
 
 
@@ -244,13 +244,13 @@ def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
 
 
-def _load_demo_jurisdiction() -> None:
+def _load_demo_jurisdiction(rivers: bool = True) -> None:
     from gisgrid.jurisdiction.demo import load_demo_event, load_demo_rivers
 
     try:
         with db.new_session() as session:
             # the sample event's downstream walk needs the rivers, so they come first
-            reaches = load_demo_rivers(session)
+            reaches = load_demo_rivers(session) if rivers else 0
             event_id = load_demo_event(session)
     except DomainError as err:
         fail(err)

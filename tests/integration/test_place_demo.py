@@ -14,6 +14,7 @@ from gisgrid.deployment import profile as deployment
 from gisgrid.grids import versions
 from gisgrid.grids.models import Grid, GridStaff
 from gisgrid.incidents.models import Incident
+from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.patrols.models import PatrolTrack
 from gisgrid.sources.models import LotteryDraw, PollutionSource
 
@@ -84,6 +85,7 @@ def _check_something_on_every_page(session):
     assert len(sources) == 60 and all(s.sample_data and s.name.startswith("示例·") for s in sources)
     assert session.scalar(select(func.count(LotteryDraw.id))) == 1
     assert session.scalar(select(func.count(PatrolTrack.id))) >= 3
+    assert session.scalar(select(func.count(RiverReach.id))) == 0  # 西城's illustrative rivers stay in 西城
 
 
 @pytest.mark.parametrize(
