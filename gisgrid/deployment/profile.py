@@ -59,7 +59,7 @@ def available() -> list[str]:
 
 def init_app(app) -> Profile:
     """Load the profile named by config DEPLOYMENT (start-up refuses a bad one) and offer it to templates."""
-    found = app.config.get("DEPLOYMENT_PROFILE") or load(app.config.get("DEPLOYMENT"))
+    found = load(app.config.get("DEPLOYMENT"))
     app.extensions[EXTENSION_KEY] = found
     # read per render (not bound once), so a page always shows the app's current profile
     app.context_processor(lambda: {"profile": current_profile()})

@@ -25,8 +25,10 @@ from gisgrid.grids import fields
 from gisgrid.grids import versions as grid_versions
 from gisgrid.public_map import queries
 
-# public fields, then derived ones; level_number/level_name: the deployment profile's number and name of the level
-FIELDS = (*fields.PUBLIC_RECORD, "level_number", "level_name", "area_m2", "label_lon", "label_lat")
+FIELDS = (*fields.PUBLIC_RECORD, "area_m2", "label_lon", "label_lat")  # public fields, then derived ones (OGC too)
+# the files add the deployment profile's number and name of each grid's level after ``level``
+LEVEL_FIELDS = ("level_number", "level_name")
+FILE_FIELDS = (*fields.PUBLIC_RECORD, *LEVEL_FIELDS, "area_m2", "label_lon", "label_lat")
 FORMATS = {"geojson": "application/geo+json", "csv": "text/csv", "gpkg": "application/geopackage+sqlite3"}
 CHUNK = 5000  # grids per query while writing a file: memory stays flat at 100,000 grids
 
@@ -80,7 +82,7 @@ def _pages(session: Session, version_id: int, with_wkb: bool = False):
 
 def _properties(row: dict, staff_as_text: bool, profile: Profile) -> dict:
     level = profile.level(row["level"])
-    props = {key: row[key] for key in FIELDS if key not in ("level_number", "level_name")}
+    props = {key: row[key] for key in FIELDS}
     props["level_number"], props["level_name"] = level.number, level.name
     if staff_as_text:
         props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
@@ -100,7 +102,7 @@ def write_geojson(session: Session, version_id: int, path: str, profile: Profile
 def write_csv(session: Session, version_id: int, path: str, profile: Profile) -> None:
     """CSV in UTF-8 with a BOM (spreadsheet programs then read Chinese correctly); staff as JSON text."""
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+        writer = csv.DictWriter(out, fieldnames=FILE_FIELDS, lineterminator="\r\n")
         writer.writeheader()
         for rows in _pages(session, version_id):
             writer.writerows(safe_dict(_properties(row, True, profile)) for row in rows)
@@ -112,7 +114,7 @@ def write_gpkg(session: Session, version_id: int, path: str, profile: Profile) -
     for page, rows in enumerate(_pages(session, version_id, with_wkb=True)):
         frame = gpd.GeoDataFrame(
             [_properties(r, True, profile) for r in rows],
-            columns=list(FIELDS),
+            columns=list(FILE_FIELDS),
             geometry=shapely.from_wkb([bytes(r["wkb"]) for r in rows]),
             crs="EPSG:4326",
         )
