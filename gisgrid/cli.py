@@ -189,22 +189,40 @@ def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
 
 @main.group("demo")
 def demo_group() -> None:
-    """Demo deployment (北京市西城区, sample contacts)."""
+    """Demo deployments of the five seed places (西城区 by default; sample contacts)."""
 
 
 @demo_group.command("load")
-@click.option("--path", type=click.Path(exists=True, dir_okay=False), default=str(DEMO_FILE), show_default=True)
-def demo_load(path) -> None:
-    """Load the demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
-    _load_demo_boundaries(path)
-    auth_commands.load_demo_accounts()
-    incidents_commands.load_demo_incidents()
-    _load_demo_sources()
-    _load_demo_jurisdiction()
+@click.option(
+    "--place",
+    type=click.Choice(["xicheng", "hulin", "panjin", "zhanqian", "gaochang"]),
+    default=None,
+    help="seed place (default: the active deployment GISGRID_DEPLOYMENT, i.e. 西城区 unless set)",
+)
+@click.option(
+    "--path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="boundaries (default: the place's demo file)",
+)
+def demo_load(place, path) -> None:
+    """Load a demo deployment: boundaries, accounts, ... (each step skips what is already there)."""
+    from gisgrid.demo import commands as demo_commands
+
+    demo, profile = demo_commands.resolve(place)
+    demo_commands.refuse_another_place(demo)
+    _load_demo_boundaries(path or str(demo.path), demo.name)
+    if demo.key == "xicheng":  # its hand-picked accounts and matrix
+        auth_commands.load_demo_accounts()
+        incidents_commands.load_demo_incidents(profile)
+    else:
+        demo_commands.load_accounts_and_cases(demo, profile)
+    demo_commands.load_sources_and_tracks(demo, profile)
+    _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     tiles_commands.load_demo_tiles()
 
 
-def _load_demo_boundaries(path) -> None:
+def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
     from gisgrid.grids import queries, service
 
     digest = service.file_digest(path)
@@ -217,7 +235,7 @@ def _load_demo_boundaries(path) -> None:
             result = service.import_file(
                 session,
                 path,
-                label="西城区示例网格 (demo)",
+                label=f"{place_name}示例网格 (demo)",
                 publish=True,
                 tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"],
             )
@@ -226,25 +244,13 @@ def _load_demo_boundaries(path) -> None:
     click.echo(f"loaded {result.grid_count} demo grids as version {result.version_id} (published)")
 
 
-def _load_demo_sources() -> None:
-    from gisgrid.deployment import current_profile
-    from gisgrid.patrols.demo import load_demo_tracks
-    from gisgrid.sources.demo import load_demo_sources
-
-    with db.new_session() as session:
-        sources = load_demo_sources(session, profile=current_profile())
-        tracks = load_demo_tracks(session)
-    if sources or tracks:
-        click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
-
-
-def _load_demo_jurisdiction() -> None:
+def _load_demo_jurisdiction(rivers: bool = True) -> None:
     from gisgrid.jurisdiction.demo import load_demo_event, load_demo_rivers
 
     try:
         with db.new_session() as session:
             # the sample event's downstream walk needs the rivers, so they come first
-            reaches = load_demo_rivers(session)
+            reaches = load_demo_rivers(session) if rivers else 0
             event_id = load_demo_event(session)
     except DomainError as err:
         fail(err)

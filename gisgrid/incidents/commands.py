@@ -13,12 +13,13 @@ from gisgrid.db import db
 from gisgrid.errors import DomainError
 
 
-def load_demo_incidents() -> None:
+def load_demo_incidents(profile=None) -> None:
+    """The demo matrix of ``profile`` (default: the running one), handler accounts and sample cases."""
     from gisgrid.deployment import current_profile
     from gisgrid.incidents.demo import load_demo, load_demo_cases
 
     with db.new_session() as session:
-        categories, created = load_demo(session, current_profile())
+        categories, created = load_demo(session, profile or current_profile())
         cases = load_demo_cases(session)
     click.echo(
         f"duty matrix: {categories} categories; demo handler accounts created: {', '.join(created) or 'none'}; "

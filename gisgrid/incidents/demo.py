@@ -50,7 +50,7 @@ def _points(session: Session, version_id: int, count: int) -> list[tuple[float, 
     rows = session.execute(
         text(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, code FROM grid "
-            "WHERE version_id = :v AND level = 3 ORDER BY code) g"
+            "WHERE version_id = :v AND level = (SELECT max(level) FROM grid WHERE version_id = :v) ORDER BY code) g"
         ),
         {"v": version_id},
     ).all()
@@ -67,12 +67,13 @@ def _actor(session: Session, action: str, category: str) -> User:
     return session.scalar(select(User).where(User.username == name))
 
 
-def load_demo_cases(session: Session) -> int:
-    """Create the sample cases that are missing (client request ids demo-1…); returns how many were created."""
+def load_demo_cases(session: Session, top: str = DEMO_TOP) -> int:
+    """Create the sample cases that are missing (client request ids demo-1…) in the demo deployment whose top grid
+    is ``top``; returns how many were created."""
     version = grid_versions.find_published(session)
     if version is None or session.scalar(select(User.id).where(User.username == "dispatcher")) is None:
         return 0
-    if not session.scalar(select(Grid.id).where(Grid.version_id == version.id, Grid.code == DEMO_TOP)):
+    if not session.scalar(select(Grid.id).where(Grid.version_id == version.id, Grid.code == top)):
         return 0  # the sample cases belong to the demo deployment (its accounts' scope), not to real data
     created = 0
     for i, ((category, description, actions), (lon, lat)) in enumerate(

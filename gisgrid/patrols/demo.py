@@ -42,10 +42,13 @@ def _walk(geom, start: datetime, rng: random.Random, passes: int = 4) -> list[tu
     return points
 
 
-def load_demo_tracks(session: Session, now: datetime | None = None) -> int:
-    """Store the sample tracks once (skipped when the demo staff already have tracks)."""
+def load_demo_tracks(
+    session: Session, now: datetime | None = None, tracks: tuple = DEMO_TRACKS, within_deg: float | None = None
+) -> int:
+    """Store the sample tracks (username, grid code, days ago) once (skipped when the demo staff already have
+    tracks); with ``within_deg`` each walk stays in that box around the grid's inner point (large rural grids)."""
     version = grid_versions.find_published(session)
-    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_({t[0] for t in DEMO_TRACKS})))}
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_({t[0] for t in tracks})))}
     if (
         version is None
         or not users
@@ -56,13 +59,16 @@ def load_demo_tracks(session: Session, now: datetime | None = None) -> int:
         return 0
     now = now or datetime.now(CHINA_TZ)
     rng, stored = random.Random(5), 0
-    for username, code, days in DEMO_TRACKS:
+    for username, code, days in tracks:
         wkb = session.scalar(
             select(func.ST_AsBinary(Grid.geom)).where(Grid.version_id == version.id, Grid.code == code)
         )
         if wkb is None or username not in users:
             continue
         start = (now - timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
-        service.save_track(session, users[username], _walk(shapely.from_wkb(bytes(wkb)), start, rng), "api")
+        geom = shapely.from_wkb(bytes(wkb))
+        if within_deg:  # a walk of a few hundred metres, not across a 100 km² village
+            geom = geom.intersection(geom.point_on_surface().buffer(within_deg, cap_style="square"))
+        service.save_track(session, users[username], _walk(geom, start, rng), "api")
         stored += 1
     return stored

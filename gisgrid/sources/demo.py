@@ -126,10 +126,13 @@ def _load_demo_inspections(session: Session, sources: list, admin: User, today: 
     return recorded
 
 
-def load_demo_sources(session: Session, today: date | None = None, profile: Profile | None = None) -> int:
+def load_demo_sources(
+    session: Session, today: date | None = None, profile: Profile | None = None, place: str = "西城区"
+) -> int:
     """Register the sample sources, their sample inspections and this quarter's draw; each step only once.
 
-    The A/B/C inspection intervals and the draw's shares are the deployment profile's.
+    The A/B/C inspection intervals and the draw's shares are the deployment profile's; ``place`` names the
+    draw's seed.
     """
     today, profile = today or rules.today_in_china(), profile or from_env()
     if grid_versions.find_published(session) is None:
@@ -150,6 +153,6 @@ def load_demo_sources(session: Session, today: date | None = None, profile: Prof
     if admin is not None:
         _load_demo_inspections(session, sources, admin, today)
         if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
-            seed = f"西城区-{quarter_of(today)}-示例种子"
+            seed = f"{place}-{quarter_of(today)}-示例种子"
             draws.run_draw(session, quarter_of(today), by="demo", seed=seed, proportions=dict(profile.draw_proportions))
     return registered

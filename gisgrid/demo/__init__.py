@@ -1,0 +1,1 @@
+"""The demo deployments of the five seed places (``gisgrid demo load --place``)."""
