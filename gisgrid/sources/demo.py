@@ -145,5 +145,11 @@ def load_demo_sources(session: Session, today: date | None = None) -> int:
     if admin is not None:
         _load_demo_inspections(session, sources, admin, today)
         if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
-            draws.run_draw(session, quarter_of(today), by="demo", seed=f"西城区-{quarter_of(today)}-示例种子")
+            draws.run_draw(
+                session,
+                quarter_of(today),
+                by="demo",
+                seed=f"西城区-{quarter_of(today)}-示例种子",
+                override_reason="示例数据：演示本季度的抽取结果 (sample data)",
+            )
     return registered

@@ -85,6 +85,7 @@ class DrawSummary(Schema):
     seed = fields.String(required=True)
     algorithm = fields.String(required=True)
     picks = fields.Integer(required=True)
+    override_reason = fields.String(required=True, allow_none=True)
     url = fields.String(required=True)
 
 
@@ -121,6 +122,10 @@ class Draw(Schema):
     seed = fields.String(required=True)
     algorithm = fields.String(required=True)
     drawn_at = fields.DateTime(required=True, allow_none=True)
+    override_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "why it ran outside the draw window; null inside"}
+    )
+    window = fields.List(fields.Date(), required=True, metadata={"description": "first and last day of the window"})
     inputs = fields.Dict(required=True)
     results = fields.Nested(DrawResults, required=True)
     rerun_matches = fields.Boolean(required=True)
