@@ -30,6 +30,7 @@ DEMO_DEPARTMENTS = (
     ("xiangzhen", "乡镇人民政府/街道办事处"),
     ("jijian", "纪委监委"),
     ("sifa", "人民检察院（司法机关）"),
+    ("zhengfu", "区人民政府（本级人民政府）"),  # 站前区 移送制度 第二条: 处理建议报本级人民政府
 )
 
 # (code, name, departments, working days) derived from the seeds' department duties

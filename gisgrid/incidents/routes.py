@@ -19,7 +19,7 @@ from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.errors import NotFound
-from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
+from gisgrid.incidents import access, intake, kpi, matrix, photos, service, transfer, workflow
 from gisgrid.incidents.api import upload
 from gisgrid.incidents.models import IncidentPhoto
 from gisgrid.web import parse_day, read_uploads
@@ -92,6 +92,7 @@ def detail_page(incident_id: int):
         labels=workflow.LABELS,
         states=workflow.STATE_LABELS,
         departments=depts,
+        kinds=transfer.KINDS,
         me=current_user,
     )
 
