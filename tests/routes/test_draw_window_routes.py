@@ -108,3 +108,23 @@ def test_the_years_planned_and_drawn_counts(client, world_ab, make_user):
         headers={"Accept": "application/json"},
     )
     assert refused.status_code == 403
+
+
+def test_the_json_api_defaults_to_the_next_quarter_and_names_the_missing_reason(client, world_ab, make_user):
+    make_user("admin", username="boss")
+    token = login(client, "boss")
+    _sources(client, token)
+    headers = {"X-CSRFToken": token}
+    today = today_in_china()
+    refused = client.post("/api/v1/lottery", json={"quarter": quarter_of(today)}, headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["error"]["message"].startswith("override_reason:")
+    refused = client.post("/api/v1/lottery", json={"quarter": "2027Q5", "override_reason": "x"}, headers=headers)
+    assert refused.status_code == 400 and "quarter" in refused.get_json()["error"]["message"]
+    assert client.get("/api/v1/lottery").json == []
+    made = client.post(
+        "/api/v1/lottery", json={"proportions": {"C": 1}, "override_reason": "测试：提前抽取"}, headers=headers
+    )
+    body = made.get_json()
+    assert made.status_code == 201 and body["quarter"] == schedule.next_quarter(today)
+    assert body["override_reason"] == "测试：提前抽取" and len(body["results"]["picks"]) == 3
+    assert body["window"] == [d.isoformat() for d in schedule.draw_window(body["quarter"])]
