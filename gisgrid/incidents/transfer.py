@@ -63,22 +63,25 @@ def _pick(items, item_id, what: str):
     raise NotFound(f"{what} {wanted} 不存在 (no such {what})")
 
 
+def _check_transferable(user, incident: Incident) -> None:
+    if user.role != roles.DISPATCHER:
+        access.require_handler(user, incident, incident.department_codes)
+    else:
+        access.require_grid_role(user, incident, (roles.DISPATCHER,))
+    if incident.state not in TRANSFERABLE:
+        raise Conflict("案件当前状态不能移送 (cannot transfer in this state)")
+    if any(t.state == "pending" for t in incident.transfers):
+        raise Conflict("已有待接收的移送 (a transfer is already pending)")
+
+
 def transfer(session: Session, user, incident: Incident, params: dict) -> Incident:
     """Send the case to another unit (公安, 纪检监察, 司法, ...) with a reason; one pending transfer at a time."""
     capabilities.require(user, "transfer_case")
     with unit_of_work(session):
-        if user.role != roles.DISPATCHER:
-            access.require_handler(user, incident, incident.department_codes)
-        else:
-            access.require_grid_role(user, incident, (roles.DISPATCHER,))
-        if incident.state not in TRANSFERABLE:
-            raise Conflict("案件当前状态不能移送 (cannot transfer in this state)")
-        if any(t.state == "pending" for t in incident.transfers):
-            raise Conflict("已有待接收的移送 (a transfer is already pending)")
+        _check_transferable(user, incident)
         kind_name, kind = _kind(params)
-        target = str(params.get("to_department") or "").strip() or kind.target or ""
-        if not target:
-            required_text(params, "to_department", "移送单位")
+        target = kind.target if kind.target and not params.get("to_department") else None
+        target = target or required_text(params, "to_department", "移送单位")
         require_departments(session, [target])
         source = user.department_code if user.role == roles.HANDLER else None
         reason = required_text(params, "reason", "处理建议" if kind_name == "government" else "移送理由")
@@ -100,7 +103,7 @@ def transfer(session: Session, user, incident: Incident, params: dict) -> Incide
 
 
 def answer_transfer(session: Session, user, incident: Incident, params: dict, accept: bool) -> Incident:
-    """The receiving unit accepts (takes over, feedback due in 15 working days) or returns it with a reason."""
+    """The receiving unit accepts (takes over; feedback due after 查处完成) or returns it with a reason (kept)."""
     with unit_of_work(session):
         item = _pick(incident.transfers, params.get("transfer_id"), "移送")
         access.require_handler(user, incident, [item.to_department])
