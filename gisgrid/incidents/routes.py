@@ -84,7 +84,8 @@ def escalate():
 def detail_page(incident_id: int):
     """Case detail page with the actions the user may take."""
     session = db.session()
-    case = service.detail(service.get_case(session, current_user, incident_id), current_user)
+    incident = service.get_case(session, current_user, incident_id)
+    case = service.detail(incident, current_user)
     depts = {d.code: d.name for d in matrix.departments(session)}
     return render_template(
         "incidents/detail.html",
@@ -93,6 +94,7 @@ def detail_page(incident_id: int):
         states=workflow.STATE_LABELS,
         departments=depts,
         kinds=transfer.KINDS,
+        may_transfer=transfer.may_transfer(current_user, incident),
         me=current_user,
     )
 

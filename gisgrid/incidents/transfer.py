@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import capabilities, roles
 from gisgrid.clock import china_date
 from gisgrid.db import unit_of_work
-from gisgrid.errors import Conflict, InvalidInput, NotFound
+from gisgrid.errors import Conflict, DomainError, InvalidInput, NotFound
 from gisgrid.incidents import access, queries
 from gisgrid.incidents.deadlines import TRANSFER_FEEDBACK_DAYS, add_working_days
 from gisgrid.incidents.models import Incident, IncidentTransfer
@@ -72,6 +72,16 @@ def _check_transferable(user, incident: Incident) -> None:
         raise Conflict("案件当前状态不能移送 (cannot transfer in this state)")
     if any(t.state == "pending" for t in incident.transfers):
         raise Conflict("已有待接收的移送 (a transfer is already pending)")
+
+
+def may_transfer(user, incident: Incident) -> bool:
+    """True when the user could transfer the case now (the sending unit that only reads it cannot)."""
+    try:
+        capabilities.require(user, "transfer_case")
+        _check_transferable(user, incident)
+    except DomainError:
+        return False
+    return True
 
 
 def transfer(session: Session, user, incident: Incident, params: dict) -> Incident:

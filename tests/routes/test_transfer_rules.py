@@ -136,3 +136,14 @@ def test_the_case_file_goes_with_the_transfer_to_the_receiver_only(app, client, 
     assert "材料 1" in police.get(f"/incidents/{case}").get_data(as_text=True)
     _ok(police.act(case, "transfer_return", transfer_id=body["transfers"][0]["id"], reason="不属于本单位"))
     assert police.get(files[0]).status_code == 403  # a returned transfer takes its access back
+
+
+def test_the_sending_unit_reads_the_case_but_is_not_offered_the_transfer_form(app, client, case_world):
+    case = _dispatched(app, client, case_world)
+    h, police = As(app, case_world["zhujian"]), As(app, case_world["gongan"])
+    assert 'data-action="transfer"' in h.get(f"/incidents/{case}").get_data(as_text=True)
+    tid = _ok(h.act(case, "transfer", kind="police", reason="x"))["transfers"][0]["id"]
+    _ok(police.act(case, "transfer_accept", transfer_id=tid))
+    page = h.get(f"/incidents/{case}")
+    assert page.status_code == 200 and 'data-action="transfer"' not in page.get_data(as_text=True)
+    assert h.act(case, "transfer", kind="judicial", reason="y").status_code == 403
