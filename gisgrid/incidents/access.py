@@ -27,6 +27,14 @@ def in_department(user, incident, departments=None) -> bool:
     return user.department_code in wanted and (not user.grid_codes or in_scope(user, incident.grid_codes))
 
 
+def sent_it(user, incident) -> bool:
+    """A handler of a department that transferred this case (not returned): it waits for the feedback."""
+    if user.role != roles.HANDLER or user.department_code is None:
+        return False
+    sent = any(t.from_department == user.department_code and t.state != "returned" for t in incident.transfers)
+    return sent and (not user.grid_codes or in_scope(user, incident.grid_codes))
+
+
 def can_view(user, incident) -> bool:
     """Staff see the cases of their grids and departments; a public user sees their own reports."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -36,7 +44,8 @@ def can_view(user, incident) -> bool:
     if user.role in GRID_ROLES:
         return in_scope(user, incident.grid_codes)
     if user.role == roles.HANDLER:
-        return in_department(user, incident)
+        # the sending unit keeps reading the case (feedback, overdue) but no longer acts on it
+        return in_department(user, incident) or sent_it(user, incident)
     return incident.reporter_user_id == user.id
 
 

@@ -49,7 +49,7 @@ def incidents_matrix_import(path) -> None:
 @incidents_group.command("escalate")
 @click.option("--today", help="Day to check against (YYYY-MM-DD, default today in China).")
 def incidents_escalate(today) -> None:
-    """Flag dispatched cases past their deadline and escalate them to the parent grid (run daily)."""
+    """Escalate overdue cases and overdue transfer feedback to the parent grid (督办; run daily)."""
     from gisgrid.clock import today_in_china
     from gisgrid.incidents import kpi, transfer
 
@@ -60,5 +60,11 @@ def incidents_escalate(today) -> None:
     except DomainError as err:
         fail(err)
     for case in tqdm(cases, desc="escalated", unit="case", disable=not cases):
-        click.echo(f"case {case.id}: deadline {case.deadline} → 督办 {case.escalated_to}")
+        late = [t for t in case.transfers if t.escalated_at is not None and t.state == "accepted"]
+        if case.escalated_to:
+            click.echo(f"case {case.id}: deadline {case.deadline} → 督办 {case.escalated_to}")
+        for item in late:  # 站前区 第四条: feedback 15 working days after 查处完成
+            click.echo(
+                f"case {case.id}: transfer {item.id} feedback due {item.feedback_due} → 督办 {item.escalated_to}"
+            )
     click.echo(f"escalated {len(cases)} overdue cases")

@@ -141,6 +141,16 @@ class IncidentTransfer(Base):
     feedback_due: Mapped[date | None] = mapped_column(Date)
     feedback: Mapped[str | None] = mapped_column(Text)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 站前区 移送制度 第二条: which route (transfer.KINDS); "department" is a plain transfer to a department
+    kind: Mapped[str] = mapped_column(Text, nullable=False, server_default="department")
+    # 第四条: the receiver records 查处完成 with its date; feedback is due 15 working days after it
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    completed_note: Mapped[str | None] = mapped_column(Text)
+    # 督办 of overdue feedback, once, to the case's parent grid (like an overdue case)
+    escalated_to: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the copy of the case file sent with the transfer: the case's photos at the time of sending
+    file_photo_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False, server_default="{}")
 
     __table_args__ = (
         CheckConstraint(f"state IN {TRANSFER_STATES}", name="ck_incident_transfer_state"),

@@ -33,6 +33,11 @@ def scope_filter(user):
                 IncidentTransfer.to_department == dept,
                 IncidentTransfer.state.in_(("pending", "accepted")),
             ),
+            exists().where(  # the sending unit (access.sent_it)
+                IncidentTransfer.incident_id == Incident.id,
+                IncidentTransfer.from_department == dept,
+                IncidentTransfer.state != "returned",
+            ),
         )
         return and_(clause, Incident.grid_codes.overlap(codes)) if codes else clause
     return Incident.reporter_user_id == user.id
@@ -45,8 +50,11 @@ def list_cases(
     stmt = select(Incident).where(scope_filter(user)).order_by(Incident.id.desc()).limit(limit)
     if state:
         stmt = stmt.where(Incident.state == state)
-    if escalated:
-        stmt = stmt.where(Incident.escalated_at.is_not(None))
+    if escalated:  # the case itself, or a transfer's overdue feedback, was escalated (督办)
+        transfer_escalated = exists().where(
+            IncidentTransfer.incident_id == Incident.id, IncidentTransfer.escalated_at.is_not(None)
+        )
+        stmt = stmt.where(or_(Incident.escalated_at.is_not(None), transfer_escalated))
     return list(session.scalars(stmt))
 
 

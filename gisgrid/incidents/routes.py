@@ -20,7 +20,7 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
-from gisgrid.incidents import access, intake, kpi, matrix, photos, service, workflow
+from gisgrid.incidents import access, intake, kpi, matrix, photos, service, transfer, workflow
 from gisgrid.incidents.api import upload
 from gisgrid.incidents.models import IncidentPhoto
 from gisgrid.web import parse_day, read_uploads
@@ -85,7 +85,8 @@ def escalate():
 def detail_page(incident_id: int):
     """Case detail page with the actions the user may take."""
     session = db.session()
-    case = service.detail(service.get_case(session, current_user, incident_id), current_user)
+    incident = service.get_case(session, current_user, incident_id)
+    case = service.detail(incident, current_user)
     depts = {d.code: d.name for d in matrix.departments(session)}
     return render_template(
         "incidents/detail.html",
@@ -93,6 +94,8 @@ def detail_page(incident_id: int):
         labels=workflow.LABELS,
         states=workflow.STATE_LABELS,
         departments=depts,
+        kinds=transfer.KINDS,
+        may_transfer=transfer.may_transfer(current_user, incident),
         me=current_user,
     )
 

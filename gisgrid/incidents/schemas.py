@@ -16,7 +16,15 @@ from gisgrid.incidents.report import MAX_LENGTHS
 from gisgrid.incidents.workflow import LABELS, MOVES
 
 # every action the actions endpoint knows: the state moves plus transfers and joint sub-tasks
-ACTIONS = (*MOVES, "transfer", "transfer_accept", "transfer_return", "transfer_feedback", "task_done")
+ACTIONS = (
+    *MOVES,
+    "transfer",
+    "transfer_accept",
+    "transfer_return",
+    "transfer_complete",
+    "transfer_feedback",
+    "task_done",
+)
 _FILES = {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": MAX_PHOTOS}
 
 
@@ -86,7 +94,14 @@ class ActionBody(Schema):
         metadata={"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
     )
     score = fields.Integer(validate=validate.Range(1, 5, error="评分须为 1–5 (score must be 1..5)"))
-    to_department = Text(metadata={"description": "transfer: the receiving unit"})
+    to_department = Text(metadata={"description": "transfer: the receiving unit (default: the kind's unit)"})
+    kind = Text(
+        metadata={
+            "description": "transfer: the route of 移送制度 第一、二条 (department, government, police, "
+            "discipline, judicial)"
+        }
+    )
+    completed_on = Text(metadata={"description": "transfer_complete: the day 查处 was completed (YYYY-MM-DD)"})
     feedback = Text()
     transfer_id = fields.Integer()
     task_id = fields.Integer()
@@ -161,6 +176,7 @@ class Summary(Schema):
     departments = fields.List(fields.String(), required=True)
     deadline = fields.Date(required=True, allow_none=True)
     overdue = fields.Boolean(required=True)
+    transfer_overdue = fields.Boolean(required=True, metadata={"description": "a transfer's feedback is overdue"})
     escalated_to = fields.String(required=True, allow_none=True)
     reported_at = fields.DateTime(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -195,12 +211,19 @@ class Transfer(Schema):
         include = {"from": fields.String(required=True, allow_none=True), "to": fields.String(required=True)}
 
     id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    wording = fields.String(required=True)
     reason = fields.String(required=True)
     state = fields.String(required=True, validate=validate.OneOf(TRANSFER_STATES))
     answer = fields.String(required=True, allow_none=True)
-    feedback_due = fields.Date(required=True, allow_none=True)
+    completed_on = fields.Date(required=True, allow_none=True, metadata={"description": "查处完成"})
+    feedback_due = fields.Date(required=True, allow_none=True, metadata={"description": "15 working days after it"})
     feedback_overdue = fields.Boolean(required=True)
+    feedback_status = fields.String(required=True, allow_none=True)
     feedback = fields.String(required=True, allow_none=True)
+    escalated_to = fields.String(required=True, allow_none=True)
+    file = fields.List(fields.String(), required=True, metadata={"description": "the case file's copies (URLs)"})
 
 
 class Task(Schema):

@@ -58,6 +58,8 @@ def act(
             return transfer.transfer(session, user, incident, params)
         if action in ("transfer_accept", "transfer_return"):
             return transfer.answer_transfer(session, user, incident, params, accept=action == "transfer_accept")
+        if action == "transfer_complete":
+            return transfer.transfer_complete(session, user, incident, params)
         if action == "transfer_feedback":
             return transfer.transfer_feedback(session, user, incident, params)
         if action == "task_done":
@@ -104,6 +106,7 @@ def summary(incident: Incident, today: date | None = None) -> dict:
         "departments": incident.department_codes,
         "deadline": incident.deadline.isoformat() if incident.deadline else None,
         "overdue": workflow.is_overdue(incident, today),
+        "transfer_overdue": any(transfer.feedback_status(t, today) == "overdue" for t in incident.transfers),
         "escalated_to": incident.escalated_to,
         "reported_at": china_iso(incident.reported_at),
         "channel": incident.channel,
@@ -141,20 +144,7 @@ def detail(incident: Incident, user) -> dict:
                 }
                 for e in incident.events
             ],
-            "transfers": [
-                {
-                    "id": t.id,
-                    "from": t.from_department,
-                    "to": t.to_department,
-                    "reason": t.reason,
-                    "state": t.state,
-                    "answer": t.answer,
-                    "feedback_due": t.feedback_due and t.feedback_due.isoformat(),
-                    "feedback_overdue": bool(t.state == "accepted" and t.feedback_due and t.feedback_due < today),
-                    "feedback": t.feedback,
-                }
-                for t in incident.transfers
-            ],
+            "transfers": [transfer.as_json(t, today) for t in incident.transfers],
             "tasks": [
                 {"id": t.id, "department": t.department_code, "done": t.done, "result": t.result}
                 for t in incident.tasks

@@ -11,10 +11,12 @@ from flask_login import current_user
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.sources import dossier, draws, schemas
 
 bp = Blueprint("sources_api", __name__, description="污染源与双随机 (pollution sources, inspections, draws)")
 _SESSION = [{"session": []}]
+_CSRF = [{"session": [], "csrf": []}]
 
 
 @bp.get("/api/v1/sources.geojson")
@@ -41,6 +43,27 @@ def due_api():
 def lottery_list_api():
     """Public: every draw (quarter, seed, number of picks)."""
     return [{**d, "url": url_for("sources_api.lottery_api", draw_id=d["id"])} for d in draws.summaries(db.session())]
+
+
+@bp.post("/api/v1/lottery")
+@capability_required("run_lottery")
+@bp.arguments(schemas.DrawRequest)
+@bp.alt_response(201, schema=schemas.Draw, success=True, description="the draw, as published")
+@bp.doc(security=_CSRF)
+def lottery_run_api(body: dict):
+    """Run a 双随机 draw (default: the next quarter); outside the draw window with ``override_reason``."""
+    draw = draws.run_draw(
+        db.session(),
+        body.get("quarter"),
+        by=current_user.username,
+        seed=body.get("seed"),
+        proportions={**current_profile().draw_proportions, **body.get("proportions", {})},
+        per_source=body["per_source"],
+        pool_roles=body["pool_roles"],
+        departments=body["departments"],
+        override_reason=body.get("override_reason"),
+    )
+    return draws.public_view(draw), 201
 
 
 @bp.get("/api/v1/lottery/<int:draw_id>")

@@ -52,7 +52,7 @@ def sources_export(path) -> None:
 
 
 @sources_group.command("draw")
-@click.argument("quarter")
+@click.argument("quarter", required=False)
 @click.option("--seed", help="The published random seed (default: a fresh random one, stored and published).")
 @click.option(
     "--proportion", "proportions", multiple=True, help="CLASS=share, e.g. C=0.3 (defaults: the deployment profile's)."
@@ -65,8 +65,9 @@ def sources_export(path) -> None:
     help="Inspector pool: a role (repeatable; default grid_staff, grid_leader, handler).",
 )
 @click.option("--department", "departments", multiple=True, help="Inspector pool: a department code (repeatable).")
-def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments) -> None:
-    """Run QUARTER's (e.g. 2026Q4) 双随机 draw once and print it."""
+@click.option("--override-reason", help="Why the draw runs outside the last 5 working days of the quarter before.")
+def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments, override_reason) -> None:
+    """Run QUARTER's (default: the next quarter, e.g. 2027Q1) 双随机 draw once and print it."""
     from gisgrid.deployment import current_profile
     from gisgrid.sources import draws
 
@@ -89,6 +90,7 @@ def sources_draw(quarter, seed, proportions, per_source, pool_roles, departments
                     per_source=per_source,
                     pool_roles=pool_roles,
                     departments=departments,
+                    override_reason=override_reason,
                 )
             )
     except DomainError as err:

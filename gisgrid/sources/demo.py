@@ -153,6 +153,12 @@ def load_demo_sources(
     if admin is not None:
         _load_demo_inspections(session, sources, admin, today)
         if not session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter_of(today))):
-            seed = f"{place}-{quarter_of(today)}-示例种子"
-            draws.run_draw(session, quarter_of(today), by="demo", seed=seed, proportions=dict(profile.draw_proportions))
+            draws.run_draw(
+                session,
+                quarter_of(today),
+                by="demo",
+                seed=f"{place}-{quarter_of(today)}-示例种子",
+                proportions=dict(profile.draw_proportions),
+                override_reason="示例数据：演示本季度的抽取结果 (sample data)",
+            )
     return registered

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import roles
 from gisgrid.auth.models import Department, User
+from gisgrid.clock import today_in_china
 from gisgrid.db import unit_of_work
 from gisgrid.deployment import from_env
 from gisgrid.errors import Conflict, InvalidInput, NotFound
-from gisgrid.sources import lottery
+from gisgrid.sources import lottery, schedule
 from gisgrid.sources.models import (
     Inspection,
     InspectorConflict,
     LotteryDraw,
+    LotteryPlan,
     PollutionSource,
 )
 
@@ -97,7 +100,7 @@ def gather_inputs(session: Session, seed: str, proportions: dict, per_source: in
 
 def run_draw(
     session: Session,
-    quarter: str,
+    quarter: str | None,
     *,
     by: str,
     seed: str | None = None,
@@ -105,15 +108,22 @@ def run_draw(
     per_source: int = 2,
     pool_roles=None,
     departments=None,
+    override_reason: str | None = None,
+    today: date | None = None,
 ) -> LotteryDraw:
     """Draw a quarter once (a second draw of the same quarter is refused) and store everything.
 
+    ``quarter`` defaults to the next one (虎林: the list is for 下一季度). Outside the window (the last
+    5 working days of the quarter before it) ``override_reason`` is required; it is stored and published.
     The inspector pool (``pool_roles``, default grid staff, grid leaders and handlers; ``departments``,
     default any) is stored and published with the draw; re-running applies it again.
     """
+    today = today or today_in_china()
+    quarter = (quarter or "").strip() or schedule.next_quarter(today)
     with unit_of_work(session, conflict=f"{quarter} 已经抽取过，结果不可更改 (already drawn)"):
         proportions = proportions or dict(from_env().draw_proportions)  # the deployment profile's shares
         _check(quarter, proportions, per_source)
+        override_reason = schedule.check_timing(quarter, today, override_reason)
         pool = check_pool(session, pool_roles, departments)
         if session.scalar(select(LotteryDraw.id).where(LotteryDraw.quarter == quarter)):
             raise Conflict(f"{quarter} 已经抽取过，结果不可更改 (already drawn)")
@@ -126,6 +136,7 @@ def run_draw(
             inputs=inputs,
             results=lottery.rerun(inputs),
             drawn_by=by,
+            override_reason=override_reason,
         )
         session.add(draw)
     return draw
@@ -147,7 +158,14 @@ def list_draws(session: Session) -> list[LotteryDraw]:
 def summaries(session: Session) -> list[dict]:
     """Every draw, newest quarter first: quarter, seed, algorithm and the number of picks."""
     return [
-        {"id": d.id, "quarter": d.quarter, "seed": d.seed, "algorithm": d.algorithm, "picks": len(d.results["picks"])}
+        {
+            "id": d.id,
+            "quarter": d.quarter,
+            "seed": d.seed,
+            "algorithm": d.algorithm,
+            "picks": len(d.results["picks"]),
+            "override_reason": d.override_reason,
+        }
         for d in list_draws(session)
     ]
 
@@ -191,7 +209,33 @@ def public_view(draw: LotteryDraw, results: dict[int, dict] | None = None) -> di
         "seed": draw.seed,
         "algorithm": draw.algorithm,
         "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None,
+        "override_reason": draw.override_reason,
+        "window": [d.isoformat() for d in schedule.window_or_none(draw.quarter) or ()],
         "inputs": draw.inputs,
         "results": {**draw.results, "picks": picks},
         "rerun_matches": lottery.rerun(draw.inputs) == draw.results,
     }
+
+
+def set_plan(session: Session, year: int, planned_count: int, *, by: str) -> LotteryPlan:
+    """Store how many sources the year's draws are planned to inspect (年度日常监管工作计划)."""
+    if not 2000 <= int(year) <= 2100:
+        raise InvalidInput("year: 年份应在 2000 到 2100 之间 (year out of range)", {"field": "year"})
+    if int(planned_count) < 0:
+        raise InvalidInput("planned_count: 计划数量不能为负 (must be >= 0)", {"field": "planned_count"})
+    with unit_of_work(session):
+        plan = session.get(LotteryPlan, int(year)) or LotteryPlan(year=int(year))
+        plan.planned_count, plan.set_by = int(planned_count), by
+        session.add(plan)
+    return plan
+
+
+def year_counts(session: Session, today: date | None = None) -> list[dict]:
+    """This year and the next, plus any year with a plan or a draw: planned and drawn source counts."""
+    today = today or today_in_china()
+    plans = {p.year: p.planned_count for p in session.scalars(select(LotteryPlan))}
+    drawn: dict[int, int] = {}
+    for d in session.scalars(select(LotteryDraw)):
+        drawn[int(d.quarter[:4])] = drawn.get(int(d.quarter[:4]), 0) + len(d.results["picks"])
+    years = sorted({today.year, today.year + 1, *plans, *drawn}, reverse=True)
+    return [{"year": y, "planned": plans.get(y), "drawn": drawn.get(y, 0)} for y in years]

@@ -152,3 +152,17 @@ class LotteryDraw(Base):
     results: Mapped[dict] = mapped_column(JSONB, nullable=False)
     drawn_by: Mapped[str] = mapped_column(Text, nullable=False)
     drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # why the draw ran outside 虎林's window (last 5 working days of the quarter before); NULL inside it
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LotteryPlan(Base):
+    """The number of sources a year's 双随机 draws are planned to inspect (年度日常监管工作计划)."""
+
+    __tablename__ = "lottery_plan"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planned_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    set_by: Mapped[str] = mapped_column(Text, nullable=False)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    __table_args__ = (CheckConstraint("planned_count >= 0", name="ck_lottery_plan_count"),)

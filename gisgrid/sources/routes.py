@@ -23,9 +23,9 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import InvalidInput, ValidationFailed
-from gisgrid.sources import dossier, draws, inspections, io, service
+from gisgrid.sources import dossier, draws, inspections, io, schedule, service
 from gisgrid.sources.fields import KIND_LABELS
-from gisgrid.sources.rules import CLASS_LABELS, quarter_of, today_in_china
+from gisgrid.sources.rules import CLASS_LABELS, today_in_china
 
 bp = Blueprint("sources", __name__)
 
@@ -180,20 +180,48 @@ def export(fmt: str):
 
 @bp.get("/lottery")
 def lottery_index():
-    """Public: every 双随机 draw; admins also see the form for the next draw."""
+    """Public: every 双随机 draw and the years' planned/drawn counts; admins also see the form for the next draw."""
+    today = today_in_china()
+    quarter = schedule.next_quarter(today)
+    window = schedule.window_or_none(quarter)
     return render_template(
         "sources/lottery_index.html",
         draws=draws.list_draws(db.session()),
-        quarter=quarter_of(today_in_china()),
+        quarter=quarter,
+        window=window,
+        in_window=schedule.in_window(quarter, today),
+        years=draws.year_counts(db.session(), today),
         defaults=current_profile().draw_proportions,
         pool=draws.pool_options(db.session()),
     )
 
 
+def _whole(value, label: str, key: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{key}: {label}须为整数 ({key} must be an integer)", details={key: ["not an integer"]}
+        ) from None
+
+
+@bp.post("/lottery/plan")
+@capability_required("run_lottery")
+def lottery_plan():
+    """Set a year's planned number of inspected sources."""
+    draws.set_plan(
+        db.session(),
+        _whole(request.form.get("year"), "年份", "year"),
+        _whole(request.form.get("planned_count"), "计划抽查数量", "planned_count"),
+        by=current_user.username,
+    )
+    return redirect(url_for("sources.lottery_index"))
+
+
 @bp.post("/lottery")
 @capability_required("run_lottery")
 def lottery_run():
-    """Run this quarter's draw with the published seed."""
+    """Run the next quarter's draw (or the one named) with the published seed; outside the window with a reason."""
     shares = current_profile().draw_proportions
     props = {c: web.finite_number(request.form.get(f"p_{c}", shares[c]), f"{c} 类比例", f"p_{c}") for c in "ABC"}
     try:
@@ -209,6 +237,7 @@ def lottery_run():
         per_source=per_source,
         pool_roles=request.form.getlist("pool_role"),
         departments=request.form.getlist("pool_department"),
+        override_reason=request.form.get("override_reason"),
     )
     return redirect(url_for("sources.lottery_page", draw_id=draw.id))
 

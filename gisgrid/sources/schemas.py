@@ -85,6 +85,7 @@ class DrawSummary(Schema):
     seed = fields.String(required=True)
     algorithm = fields.String(required=True)
     picks = fields.Integer(required=True)
+    override_reason = fields.String(required=True, allow_none=True)
     url = fields.String(required=True)
 
 
@@ -121,6 +122,34 @@ class Draw(Schema):
     seed = fields.String(required=True)
     algorithm = fields.String(required=True)
     drawn_at = fields.DateTime(required=True, allow_none=True)
+    override_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "why it ran outside the draw window; null inside"}
+    )
+    window = fields.List(fields.Date(), required=True, metadata={"description": "first and last day of the window"})
     inputs = fields.Dict(required=True)
     results = fields.Nested(DrawResults, required=True)
     rerun_matches = fields.Boolean(required=True)
+
+
+class Proportions(Schema):
+    A = fields.Float(validate=validate.Range(0, 1), metadata={"description": "share of class A drawn"})
+    B = fields.Float(validate=validate.Range(0, 1))
+    C = fields.Float(validate=validate.Range(0, 1))
+
+
+class DrawRequest(Schema):
+    """Run a draw: the quarter defaults to the next one; outside its window ``override_reason`` is required."""
+
+    quarter = fields.String(
+        validate=validate.Regexp(r"^\d{4}Q[1-4]$", error="季度格式应为 YYYYQn (e.g. 2027Q1)"),
+        metadata={"description": "default: the next quarter (虎林: 确定下一季度被抽查排污单位名单)"},
+    )
+    seed = fields.String(validate=validate.Length(max=200))
+    proportions = fields.Nested(Proportions)
+    per_source = fields.Integer(load_default=2, validate=validate.Range(1, 5))
+    pool_roles = fields.List(fields.String(), load_default=list)
+    departments = fields.List(fields.String(), load_default=list)
+    override_reason = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={"description": "required outside the last 5 working days of the quarter before; published"},
+    )

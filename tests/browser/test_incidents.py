@@ -159,3 +159,50 @@ def test_dispatch_transfer_return_and_feedback_on_the_case_page(page, incident_s
     assert page.evaluate("(el) => el.complete && el.naturalWidth > 0", img.element_handle())
     screenshot(page, "incidents-detail-handled")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_a_police_transfer_with_its_case_file_completion_and_feedback(page, incident_server, tmp_path):
+    """站前区 移送制度: the handler picks the 第二条 route 移送公安机关 (no unit to choose), the photo goes with it;
+    公安 accepts, records 查处完成 with its date (due 15 working days later) and reports back."""
+    from gisgrid.clock import today_in_china
+    from gisgrid.db import db
+    from gisgrid.incidents import demo, intake
+    from gisgrid.incidents.deadlines import add_working_days
+    from gisgrid.incidents.report import Report
+
+    with db.new_session() as session:
+        lon, lat = demo._points(session, grid_versions.find_published(session).id, 1)[0]
+        report = Report("web", "dust", "工地渣土未覆盖，阻挠检查", lon, lat, photos=(("a.png", _tiny_png()),))
+        case, _ = intake.report(session, report, None, str(tmp_path / "media"))  # the server's MEDIA_DIR
+        case_id = case.id
+    url = f"{incident_server}/incidents/{case_id}"
+    _as(page, incident_server, "dispatcher")
+    page.goto(url)
+    _submit(page, "register")
+    _submit(page, "dispatch")
+    _as(page, incident_server, "handler_zhujian")
+    page.goto(url)
+    assert "不得以行政处罚代替刑事处罚" in page.inner_text("#transfer-kinds")  # each route with its wording
+    page.check("input[name=kind][value=police]")
+    _submit(page, "transfer", reason="阻挠执法，涉嫌应当行政拘留")
+    row = page.inner_text("#transfers")
+    assert "移送公安机关" in row and "公安分局" in row and "待接收" in row and "材料 1" in row
+    _as(page, incident_server, "handler_gongan")
+    page.goto(url)
+    with page.expect_download() as download:  # the receiver opens the copy of the case file
+        page.click("#transfers .case-file a")
+    assert download.value.path().read_bytes() == _tiny_png()
+    _submit(page, "transfer_accept")
+    assert "查处完成后 15 个工作日内反馈" in page.inner_text("#transfers")
+    today = today_in_china()
+    _submit(page, "transfer_complete", completed_on=today.isoformat(), reason="已移交拘留")
+    row = page.inner_text("#transfers")
+    assert f"查处完成 {today}，反馈期限 {add_working_days(today, 15)}" in row
+    _submit(page, "transfer_feedback", feedback="已依法行政拘留")
+    _as(page, incident_server, "handler_zhujian")
+    page.goto(url)
+    row = page.inner_text("#transfers")
+    assert "已反馈" in row and "已依法行政拘留" in row and "反馈超期" not in row
+    assert "登记查处完成" in page.inner_text("#timeline")
+    screenshot(page, "incidents-transfer-police")
+    assert page.watch.console_errors == [] and page.watch.external_requests == []

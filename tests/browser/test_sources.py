@@ -47,9 +47,11 @@ def test_import_then_source_and_overdue_maps(page, fresh_live_server, tmp_path):
 
     page.goto(base + "/lottery")
     page.fill("input[name=seed]", "浏览器测试种子")
-    page.click("main form button[type=submit]")
+    page.fill("input[name=override_reason]", "浏览器测试：规定时间外抽取")  # required unless inside the window
+    page.click("#draw-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "浏览器测试种子" in page.inner_text("#seed") and "结果一致" in page.inner_text("#rerun")
+    assert "浏览器测试：规定时间外抽取" in page.inner_text("#override")
 
     page.goto(base + "/patrols/coverage")
     page.wait_for_selector("#map[data-loaded]")

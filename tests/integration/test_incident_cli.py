@@ -44,6 +44,42 @@ def test_matrix_import_and_escalate(cli, session, world_ab, tmp_path):
     assert "escalated 0" in cli("incidents", "escalate", "--today", case.reported_at.date()).output
 
 
+def test_escalate_names_overdue_transfer_feedback(cli, session, world_ab):
+    """站前区 第四条: an accepted transfer whose feedback (15 working days after 查处完成) is late is escalated once."""
+    from datetime import date
+
+    from gisgrid.incidents import intake
+    from gisgrid.incidents.models import IncidentTransfer
+    from gisgrid.incidents.report import Report
+    from tests.worlds import wgs84
+
+    matrix.load_demo(session)
+    lon, lat = wgs84(700, 500)
+    case, _ = intake.report(session, Report("web", "dust", "工地扬尘", lon, lat), None)
+    case.state, case.department_codes = "in_progress", ["gongan"]
+    case.transfers.append(
+        IncidentTransfer(
+            incident_id=case.id,
+            from_department="zhujian",
+            to_department="gongan",
+            reason="行政拘留",
+            state="accepted",
+            kind="police",
+            completed_on=date(2026, 9, 24),
+            feedback_due=date(2026, 10, 22),
+        )
+    )
+    session.commit()
+    assert "escalated 0" in cli("incidents", "escalate", "--today", "2026-10-22").output  # the due day itself
+    result = cli("incidents", "escalate", "--today", "2026-10-23")
+    assert result.exit_code == 0 and "escalated 1 overdue cases" in result.output
+    assert f"case {case.id}: transfer {case.transfers[0].id} feedback due 2026-10-22 → 督办 A1" in result.output
+    assert "deadline" not in result.output  # the case itself has no deadline to be late for
+    session.expire_all()
+    assert session.get(Incident, case.id).transfers[0].escalated_to == "A1"
+    assert "escalated 0" in cli("incidents", "escalate", "--today", "2026-10-23").output
+
+
 def test_demo_incidents_step_is_idempotent(app, session, world_ab):
     from gisgrid.auth.demo import load_demo_users
     from gisgrid.cli import DEMO_FILE

@@ -9,6 +9,8 @@ from gisgrid.sources import draws, inspections, lottery, service
 from gisgrid.sources.models import PollutionSource
 from tests import worlds
 
+LATE = "测试：在抽取时间外补抽"  # these tests draw past quarters, which the window rule allows only with a reason
+
 
 @pytest.fixture()
 def registry(session, world_ab, tmp_path, make_user):
@@ -31,20 +33,29 @@ def registry(session, world_ab, tmp_path, make_user):
 
 
 def test_draw_is_stored_published_and_rerunnable(session, registry):
-    draw = draws.run_draw(session, "2026Q4", by="admin", seed="公开种子-42", proportions={"A": 0.5, "B": 0.5, "C": 1.0})
+    draw = draws.run_draw(
+        session,
+        "2026Q4",
+        by="admin",
+        override_reason=LATE,
+        seed="公开种子-42",
+        proportions={"A": 0.5, "B": 0.5, "C": 1.0},
+    )
     view = draws.public_view(draw)
     assert view["rerun_matches"] and view["seed"] == "公开种子-42" and view["algorithm"] == lottery.ALGORITHM
     assert lottery.rerun(draw.inputs) == draw.results
     assert len(draw.inputs["sources"]) == 20 and len(draw.inputs["inspectors"]) == 5
     assert all(p["source"] and all(view_name for view_name in p["inspectors"]) for p in view["results"]["picks"])
     with pytest.raises(Conflict):
-        draws.run_draw(session, "2026Q4", by="admin", seed="again")
+        draws.run_draw(session, "2026Q4", by="admin", override_reason=LATE, seed="again")
 
 
 def test_grid_staff_and_conflicts_are_excluded(session, registry):
     a_sources = [s for s in session.query(PollutionSource) if s.grid_codes[0] == "A"]
     inspections.declare_conflict(session, registry["dept1"].id, a_sources[0].id, "示例·亲属任职")
-    draw = draws.run_draw(session, "2026Q3", by="admin", seed="s", proportions={"A": 1, "B": 1, "C": 1})
+    draw = draws.run_draw(
+        session, "2026Q3", by="admin", override_reason=LATE, seed="s", proportions={"A": 1, "B": 1, "C": 1}
+    )
     ids = {k: u.id for k, u in registry.items()}
     for pick in draw.results["picks"]:
         source = session.get(PollutionSource, pick["source_id"])
@@ -60,16 +71,18 @@ def test_grid_staff_and_conflicts_are_excluded(session, registry):
 
 def test_bad_draw_parameters(session, registry):
     with pytest.raises(InvalidInput):
-        draws.run_draw(session, "2026-4", by="admin")
+        draws.run_draw(session, "2026-4", by="admin", override_reason=LATE)
     with pytest.raises(InvalidInput):
-        draws.run_draw(session, "2026Q4", by="admin", proportions={"A": 1.5})
+        draws.run_draw(session, "2026Q4", by="admin", override_reason=LATE, proportions={"A": 1.5})
     assert draws.list_draws(session) == []
 
 
 def test_inspections_of_drawn_sources_are_published_with_the_draw(session, registry, make_user):
     from datetime import date
 
-    draw = draws.run_draw(session, "2026Q4", by="admin", seed="s", proportions={"A": 1, "B": 0, "C": 0})
+    draw = draws.run_draw(
+        session, "2026Q4", by="admin", override_reason=LATE, seed="s", proportions={"A": 1, "B": 0, "C": 0}
+    )
     picked = draw.results["picks"][0]["source_id"]
     admin = make_user("admin")
     inspections.record_inspection(
@@ -96,6 +109,7 @@ def test_the_inspector_pool_is_a_parameter_stored_and_published(session, registr
         session,
         "2026Q2",
         by="admin",
+        override_reason=LATE,
         seed="pool-1",
         proportions={"A": 1, "B": 1, "C": 1},
         pool_roles=["handler"],
@@ -115,10 +129,12 @@ def test_the_inspector_pool_is_a_parameter_stored_and_published(session, registr
 
 
 def test_the_default_pool_and_bad_pools(session, registry):
-    draw = draws.run_draw(session, "2026Q1", by="admin", seed="s", proportions={"A": 1, "B": 1, "C": 1})
+    draw = draws.run_draw(
+        session, "2026Q1", by="admin", override_reason=LATE, seed="s", proportions={"A": 1, "B": 1, "C": 1}
+    )
     assert draw.inputs["pool"] == {"roles": ["grid_leader", "grid_staff", "handler"], "departments": []}
     assert {i["role"] for i in draw.inputs["inspectors"]} == {"grid_leader", "grid_staff", "handler"}
     with pytest.raises(InvalidInput):
-        draws.run_draw(session, "2026Q2", by="admin", pool_roles=["admin"])
+        draws.run_draw(session, "2026Q2", by="admin", override_reason=LATE, pool_roles=["admin"])
     with pytest.raises(InvalidInput):
-        draws.run_draw(session, "2026Q2", by="admin", departments=["NOPE"])
+        draws.run_draw(session, "2026Q2", by="admin", override_reason=LATE, departments=["NOPE"])

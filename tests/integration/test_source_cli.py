@@ -30,7 +30,7 @@ def test_import_export_draw_verify(cli, session, world_ab, tmp_path, make_user):
     assert result.exit_code == 0 and "imported 1 sources" in result.output, result.output
     assert cli("sources", "export", tmp_path / "out.xlsx").exit_code == 0
     make_user("grid_staff", grids=["B"])
-    result = cli("sources", "draw", "2026Q4", "--seed", "cli-seed", "--proportion", "B=1")
+    result = cli("sources", "draw", "2026Q4", "--seed", "cli-seed", "--proportion", "B=1", "--override-reason", "补抽")
     assert result.exit_code == 0 and "seed 'cli-seed'" in result.output, result.output
     draw_id = int(result.output.split()[1])
     result = cli("sources", "verify-draw", draw_id)
@@ -64,7 +64,19 @@ def test_draw_with_an_inspector_pool(cli, session, world_ab, tmp_path, make_user
     make_user("grid_staff")
     assert cli("sources", "draw", "2026Q3", "--role", "planner").exit_code == 1
     result = cli(
-        "sources", "draw", "2026Q4", "--seed", "p", "--proportion", "B=1", "--role", "handler", "--department", "D1"
+        "sources",
+        "draw",
+        "2026Q4",
+        "--seed",
+        "p",
+        "--proportion",
+        "B=1",
+        "--role",
+        "handler",
+        "--department",
+        "D1",
+        "--override-reason",
+        "补抽",
     )
     assert result.exit_code == 0, result.output
     draw = session.query(LotteryDraw).one()

@@ -89,6 +89,8 @@ STAFF = {
         "sources.set_frequency",
         "sources.overdue_page",
         "sources.lottery_run",
+        "sources.lottery_plan",
+        "sources_api.lottery_run_api",
         "sources_api.sources_geojson",
         "sources.map_page",
         "sources.detail",

@@ -100,7 +100,10 @@ def test_transfer_and_return_then_accept_and_feedback(app, client, case_world):
     body = _ok(h.act(case, "transfer", to_department="gongan", reason="补充证据后再次移送"))
     second = body["transfers"][1]["id"]
     body = _ok(police.act(case, "transfer_accept", transfer_id=second))
-    assert body["departments"] == ["gongan"] and body["transfers"][1]["feedback_due"]
+    # 站前区 第四条: the 15 working days run from 查处完成, not from acceptance
+    assert body["departments"] == ["gongan"] and body["transfers"][1]["feedback_due"] is None
+    body = _ok(police.act(case, "transfer_complete", transfer_id=second))
+    assert body["transfers"][1]["completed_on"] and body["transfers"][1]["feedback_due"]
     body = _ok(police.act(case, "transfer_feedback", transfer_id=second, feedback="已依法处理"))
     assert [t["state"] for t in body["transfers"]] == ["returned", "fed_back"]
     _ok(police.act(case, "start"))

@@ -32,6 +32,7 @@ def test_the_pool_is_chosen_on_the_form_and_published(client, world_ab, make_use
         data={
             "csrf_token": token,
             "quarter": "2026Q3",
+            "override_reason": "测试：补抽",
             "seed": "范围-1",
             "p_C": "1",
             "per_source": "1",

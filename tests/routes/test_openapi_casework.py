@@ -85,7 +85,15 @@ def test_source_and_lottery_answers_match_their_schemas(client, world_ab, make_u
     _check(client, "/api/v1/sources.geojson", sources, lambda b: b["features"][0]["properties"].update({"class": "Z"}))
     due = _ok(client.get("/api/v1/inspections/due"))
     _check(client, "/api/v1/inspections/due", due, lambda b: b["by_grid"][0].update(depth="1"))
-    form = {"csrf_token": token, "quarter": "2026Q4", "seed": "s", "p_A": "1", "p_B": "1", "p_C": "1"}
+    form = {
+        "csrf_token": token,
+        "quarter": "2026Q4",
+        "override_reason": "补抽",
+        "seed": "s",
+        "p_A": "1",
+        "p_B": "1",
+        "p_C": "1",
+    }
     assert client.post("/lottery", data=form).status_code == 302
     draws = _ok(client.get("/api/v1/lottery"))
     _check(client, "/api/v1/lottery", draws, lambda b: b[0].update(picks="2"))

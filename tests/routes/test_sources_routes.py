@@ -146,6 +146,7 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
         data={
             "csrf_token": token,
             "quarter": "2026Q4",
+            "override_reason": "测试：补抽",
             "seed": "种子-1",
             "p_A": "1",
             "p_B": "1",
@@ -156,7 +157,9 @@ def test_lottery_is_public_and_rerunnable(admin_client, make_user, tmp_path):
     assert resp.status_code == 302
     assert (
         client.post(
-            "/lottery", data={"csrf_token": token, "quarter": "2026Q4"}, headers={"Accept": "application/json"}
+            "/lottery",
+            data={"csrf_token": token, "quarter": "2026Q4", "override_reason": "再抽"},
+            headers={"Accept": "application/json"},
         ).status_code
         == 409
     )
