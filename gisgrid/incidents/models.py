@@ -36,7 +36,7 @@ STATES = (
     "closed",
     "evaluated",
 )
-CHANNELS = ("web", "hotline", "patrol", "open311")
+CHANNELS = ("web", "hotline", "patrol", "open311", "inspection")  # inspection: opened by a source inspection
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
 PHOTO_STAGES = ("intake", "before", "after", "verify")  # report, 处置前/处置后 feedback, 现场核实
 
