@@ -75,7 +75,7 @@ def detail(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/class")
-@capability_required("edit_sources")
+@capability_required("set_source_class")
 def change_class(source_id: int):
     """Change the class with a reason (recorded in the history)."""
     service.change_class(

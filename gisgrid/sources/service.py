@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import roles
+from gisgrid.auth import capabilities, roles
 from gisgrid.auth.service import in_scope
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
@@ -150,14 +150,19 @@ def visible_source(session: Session, user, source_id: int) -> PollutionSource:
 def change_class(
     session: Session, user, source_id: int, to_class: str, reason: str, today: date | None = None
 ) -> PollutionSource:
-    """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed."""
+    """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed.
+
+    Only users with ``set_source_class`` (the environment department's handlers, and the roles the
+    deployment names) may: the seeds give the A/B/C class to the 环境保护主管部门.
+    """
     with unit_of_work(session):
+        capabilities.require(user, "set_source_class")
         source = visible_source(session, user, source_id)
         by = user.username
         if to_class not in ("A", "B", "C"):
-            raise InvalidInput("类别应为 A、B 或 C")
+            raise InvalidInput("to_class: 类别应为 A、B 或 C (class must be A, B or C)", {"field": "to_class"})
         if not (reason or "").strip():
-            raise InvalidInput("请填写调整类别的理由 (a reason is required)")
+            raise InvalidInput("reason: 请填写调整类别的理由 (a reason is required)", {"field": "reason"})
         c = rules.classify(
             key_source=source.key_source,
             large_polluter=source.large_polluter,

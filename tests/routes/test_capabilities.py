@@ -68,6 +68,13 @@ CASES = {
         roles.GRID_STAFF,
         roles.GRID_LEADER,
     ),
+    "set_source_class": (  # a handler of another department than 生态环境局 (zhujian) has no right
+        "/sources/{source}",
+        'action="/sources/{source}/class"',
+        ("POST", "/sources/{source}/class"),
+        roles.HANDLER,
+        roles.GRID_LEADER,
+    ),
     "inspect_sources": (
         "/sources/{source}",
         "/sources/{source}/inspections",
