@@ -28,6 +28,7 @@ _RULES: dict[str, tuple[str, ...]] = {
     "view_jurisdiction": tuple(r for r in _R.STAFF if r != _R.PLANNER),  # cross-boundary events
     "edit_sources": (_R.DISPATCHER, _R.GRID_LEADER),  # import and edit pollution sources
     "set_source_class": (_R.DISPATCHER, _R.GRID_LEADER),  # A/B/C (setting SOURCE_CLASS_ROLES; + departments)
+    "register_sources": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # 登记污染源 one by one
     "inspect_sources": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # record inspections
     "set_inspection_frequency": (),
     "run_lottery": (),  # the quarterly 双随机 draw

@@ -44,7 +44,11 @@ DEMO_MATRIX = (
     ("black_smoke", "冒黑烟/小煤炉", ["sthj"], 5),
     ("wastewater", "废水乱排", ["sthj", "shuiwu"], 5),
     ("other", "其他环境问题", ["sthj"], 10),
+    # 西城区: 监督员 "发现新增的污染源，及时通过平台上报"; such a case leads to the registration form
+    ("new_source", "新增污染源", ["sthj"], 5),
 )
+FINDING_DEFAULT = "other"  # a violation found on inspection whose finding names no category
+NEW_SOURCE = "new_source"  # the category whose cases lead to registering a pollution source
 
 
 def categories(session: Session, active_only: bool = True) -> list[IncidentCategory]:

@@ -6,7 +6,7 @@ departments) stay where every channel meets them: the ``Report`` value object an
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import Feature
@@ -221,6 +221,17 @@ class Photo(Schema):
     stage = fields.String(required=True, validate=validate.OneOf(PHOTO_STAGES))
 
 
+class CaseLink(Schema):
+    """Another domain's link to the case: the inspection that opened it, the source registered from it."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    kind = fields.String(required=True)
+    label = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)
+
+
 class Detail(Summary):
     """One case with its audit timeline, transfers, joint sub-tasks and photos."""
 
@@ -235,6 +246,7 @@ class Detail(Summary):
     transfers = fields.List(fields.Nested(Transfer), required=True)
     tasks = fields.List(fields.Nested(Task), required=True)
     photos = fields.List(fields.Nested(Photo), required=True)
+    links = fields.List(fields.Nested(CaseLink), required=True)
 
 
 class Published(Schema):

@@ -75,6 +75,13 @@ CASES = {
         roles.HANDLER,
         roles.GRID_LEADER,
     ),
+    "register_sources": (
+        "/sources",
+        'href="/sources/new"',
+        ("POST", "/api/v1/sources"),
+        roles.PLANNER,
+        roles.GRID_STAFF,
+    ),
     "inspect_sources": (
         "/sources/{source}",
         "/sources/{source}/inspections",
