@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, valid
 
 from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import Feature
-from gisgrid.incidents.models import CHANNELS, PHOTO_STAGES, STATES, TRANSFER_STATES
+from gisgrid.incidents.models import CHANNELS, PHOTO_STAGES, POSTED_CHANNELS, STATES, TRANSFER_STATES
 from gisgrid.incidents.photos import ACTION_FIELDS, MAX_PHOTOS
 from gisgrid.incidents.report import MAX_LENGTHS
 from gisgrid.incidents.workflow import LABELS, MOVES
@@ -52,7 +52,8 @@ class ReportBody(Schema):
     contact = Text(**_limit("reporter_contact", "联系方式"))
     phone = Text(**_limit("reporter_contact", "联系方式 (if no contact)"))
     channel = fields.String(
-        load_default="web", validate=validate.OneOf(CHANNELS, error="未知渠道 (unknown channel: one of {choices})")
+        load_default="web",
+        validate=validate.OneOf(POSTED_CHANNELS, error="未知渠道 (unknown channel: one of {choices})"),
     )
     client_request_id = Text(**_limit("client_request_id", "idempotency key: a retry returns the first case"))
 

@@ -62,3 +62,12 @@ def test_a_violation_without_a_named_category_is_other(app, case_world, session)
     assert inspect(handler, source_id, violation="1", findings="示例·异味").status_code == 302
     case = session.get(Incident, session.query(Inspection).one().incident_id)
     assert case.category_code == "other" and case.reporter_user_id == case_world["zhujian"].id
+
+
+def test_no_client_may_post_an_inspection_case(app, case_world, session):
+    staff = As(app, case_world["staff"])
+    lon, lat = wgs84(100, 100)
+    body = {"channel": "inspection", "category": "other", "description": "示例·伪造", "lon": lon, "lat": lat}
+    resp = staff.post("/api/v1/incidents", **body)
+    assert resp.status_code == 400 and resp.get_json()["error"]["message"].startswith("channel:")
+    assert session.query(Incident).count() == 0
