@@ -97,23 +97,12 @@ def register(session: Session, user, raw: dict, today: date | None = None) -> Po
     values = check_values(raw)
     with unit_of_work(session, conflict=TAKEN):
         case = _reporting_case(session, user, raw["incident_id"]) if raw.get("incident_id") else None
-        version = grid_versions.find_published(session)
-        if version is None:
-            raise InvalidInput("尚未发布网格边界，无法确定监管网格 (no published boundary version)")
-        try:
-            row = fields.coerce({**values, "code": values["code"] or "-"}, values["crs"])
-        except InvalidInput as err:  # what is left after check_values: the point itself
-            raise _invalid("lon", err.message) from None
-        chain = grid_queries.leaf_codes_at(session, version.id, [(0, row["lon"], row["lat"])]).get(0)
-        if not chain:
-            raise _invalid("lon", "位置不在任何网格内 (location outside every grid)")
-        if not (in_scope(user, chain) or user.role in service.DISTRICT_WIDE):
-            raise Forbidden(f"该位置属于网格 {chain[-1]}，不在您的网格范围内 (outside your grids)")
+        row, version_id = _placed(session, user, values)
         today = today or rules.today_in_china()
         row["code"] = values["code"] or _new_code(session, today)
         if queries.existing_codes(session, [row["code"]]):
             raise Conflict(TAKEN, {"field": "code"})
-        source = service.insert(session, {**row, "grid_codes": list(chain)}, version.id, user.username, today)
+        source = service.insert(session, row, version_id, user.username, today)
         if case is not None:
             source.reported_incident_id = case.id
             source.history[-1].reason += f"（新增污染源上报，案件 {case.id}：{case.description[:200]}）"
@@ -121,7 +110,27 @@ def register(session: Session, user, raw: dict, today: date | None = None) -> Po
     return source
 
 
+def _placed(session: Session, user, values: dict) -> tuple[dict, int]:
+    """The coerced row with its grid chain in the published version; the grid must be in the user's scope."""
+    version = grid_versions.find_published(session)
+    if version is None:
+        raise InvalidInput("尚未发布网格边界，无法确定监管网格 (no published boundary version)")
+    try:
+        row = fields.coerce({**values, "code": values["code"] or "-"}, values["crs"])
+    except InvalidInput as err:  # what is left after check_values: the point itself
+        raise _invalid("lon", err.message) from None
+    chain = grid_queries.leaf_codes_at(session, version.id, [(0, row["lon"], row["lat"])]).get(0)
+    if not chain:
+        raise _invalid("lon", "位置不在任何网格内 (location outside every grid)")
+    if not (in_scope(user, chain) or user.role in service.DISTRICT_WIDE):
+        raise Forbidden(f"该位置属于网格 {chain[-1]}，不在您的网格范围内 (outside your grids)")
+    return {**row, "grid_codes": list(chain)}, version.id
+
+
 def _new_code(session: Session, today: date) -> str:
     """The next free XZyyyymmdd-nnn code (two registrations racing for it: the loser gets a 409)."""
     prefix = f"{NEW_CODE_PREFIX}{today:%Y%m%d}-"
-    return f"{prefix}{queries.count_codes_with_prefix(session, prefix) + 1:03d}"
+    number = queries.count_codes_with_prefix(session, prefix) + 1
+    while queries.existing_codes(session, [f"{prefix}{number:03d}"]):  # a code typed by hand took it
+        number += 1
+    return f"{prefix}{number:03d}"

@@ -106,3 +106,15 @@ def test_only_a_new_source_case_prefills_and_only_a_visible_one(app, case_world,
     new_in_b = _ok(_report(client, category="new_source", x=3500, y=500), 201)["id"]
     assert staff.get(f"/sources/new?incident={new_in_b}").status_code in (403, 404)  # not the user's case
     assert session.get(Incident, new_in_b).category_code == "new_source"
+
+
+def test_the_prefilled_form_registers_from_the_case(app, case_world, session, client):
+    case_id = _ok(_report(client, category="new_source"), 201)["id"]
+    staff = As(app, case_world["staff"])
+    page = staff.get(f"/sources/new?incident={case_id}").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), **body(), "incident_id": str(case_id), "code": "XZ20261205-001"}
+    assert staff.client.post("/sources/new", data=form).status_code == 302
+    source = session.query(PollutionSource).one()
+    assert source.reported_incident_id == case_id
+    second = _ok(staff.post("/api/v1/sources", **body(name="示例·另一家")), 201)  # a generated code skips the typed one
+    assert second["code"].startswith("XZ") and second["code"] != "XZ20261205-001"
