@@ -17,6 +17,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off") if raw not in (None, "") else default
 
 
+def _env_list(name: str, default: str) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    return tuple(item.strip() for item in (default if raw is None else raw).split(",") if item.strip())
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     return {
@@ -57,4 +62,8 @@ def from_env() -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("GISGRID_SESSION_COOKIE_SECURE", False),
         "SESSION_HOURS": _env_float("GISGRID_SESSION_HOURS", 12.0),
         "TRUSTED_PROXIES": int(os.environ.get("GISGRID_TRUSTED_PROXIES", "0")),
+        # who sets a source's A/B/C class: the seeds name the environment department (环境保护主管部门 /
+        # 生态环境局), whose handlers always may; these roles may too (the deployment profile will say)
+        "SOURCE_CLASS_DEPARTMENTS": _env_list("GISGRID_SOURCE_CLASS_DEPARTMENTS", "sthj"),
+        "SOURCE_CLASS_ROLES": _env_list("GISGRID_SOURCE_CLASS_ROLES", "dispatcher,grid_leader"),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from flask import current_app, has_app_context
 from flask_login import current_user
 
 from gisgrid.auth import roles
@@ -25,7 +26,9 @@ _RULES: dict[str, tuple[str, ...]] = {
     "transfer_case": (_R.HANDLER, _R.DISPATCHER),  # send a case to another unit (移送)
     "edit_duty_matrix": (),  # the categories → departments matrix
     "view_jurisdiction": tuple(r for r in _R.STAFF if r != _R.PLANNER),  # cross-boundary events
-    "edit_sources": (_R.DISPATCHER, _R.GRID_LEADER),  # import, edit and reclassify pollution sources
+    "edit_sources": (_R.DISPATCHER, _R.GRID_LEADER),  # import and edit pollution sources
+    "set_source_class": (_R.DISPATCHER, _R.GRID_LEADER),  # A/B/C (setting SOURCE_CLASS_ROLES; + departments)
+    "register_sources": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # 登记污染源 one by one
     "inspect_sources": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # record inspections
     "set_inspection_frequency": (),
     "run_lottery": (),  # the quarterly 双随机 draw
@@ -34,11 +37,34 @@ _RULES: dict[str, tuple[str, ...]] = {
     "read_audit": (),
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
+# capabilities whose roles a deployment chooses: capability -> the config key naming those roles
+_CONFIGURED_ROLES = {"set_source_class": "SOURCE_CLASS_ROLES"}
+# capabilities a handler has as a member of certain departments: capability -> (config key of their
+# codes, the codes outside an app). The seeds: "环境保护主管部门" / 生态环境局 sets the A/B/C class.
+_DEPARTMENT_RULES = {"set_source_class": ("SOURCE_CLASS_DEPARTMENTS", ("sthj",))}
+
+
+def _setting(key: str) -> frozenset[str] | None:
+    """A list setting of the running app (None outside an app: the registry's defaults apply)."""
+    if not has_app_context() or key not in current_app.config:
+        return None
+    return frozenset(current_app.config[key])
 
 
 def roles_with(capability: str) -> frozenset[str]:
     """The roles that have ``capability`` (KeyError for an unknown name: a typo must fail loudly)."""
-    return CAPABILITIES[capability]
+    allowed = CAPABILITIES[capability]
+    configured = _setting(_CONFIGURED_ROLES[capability]) if capability in _CONFIGURED_ROLES else None
+    return allowed if configured is None else configured | {roles.ADMIN}
+
+
+def in_department(user, capability: str) -> bool:
+    """True when ``user`` is a handler of a department that ``capability`` names (see _DEPARTMENT_RULES)."""
+    rule = _DEPARTMENT_RULES.get(capability)
+    if rule is None or getattr(user, "role", None) != roles.HANDLER:
+        return False
+    departments = _setting(rule[0])
+    return getattr(user, "department_code", None) in (rule[1] if departments is None else departments)
 
 
 def can(user, capability: str) -> bool:
@@ -46,7 +72,7 @@ def can(user, capability: str) -> bool:
     allowed = roles_with(capability)
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.role in allowed
+    return user.role in allowed or in_department(user, capability)
 
 
 def require(user, capability: str) -> None:

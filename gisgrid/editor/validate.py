@@ -8,30 +8,47 @@ from gisgrid.grids import fields
 from gisgrid.grids.exporter import version_frame
 from gisgrid.grids.validation import ERROR, WARNING, Problem, validate_grids
 
-# 五定: each grid names its responsible entity, first responsible person, staff and a contact
-# (column of the exported frame, label), both from the field registry
+# 五定 = 定区域、定人员、定职责、定任务、定奖惩 (the seeds' 网格化 plans): each 定 with the columns of the
+# exported frame that fill it and their labels from the field registry. 区域 is the polygon itself.
 WUDING = (
-    *((fields.EXPORT_NAMES[name], fields.LABELS[name]) for name in ("entity", "leader_name")),
-    ("staff", fields.STAFF_LABEL),
-    (fields.EXPORT_NAMES["contact_phone"], fields.LABELS["contact_phone"]),
+    ("定区域", (("geometry", "网格范围"),)),
+    ("定人员", ((fields.EXPORT_NAMES["leader_name"], fields.LABELS["leader_name"]), ("staff", fields.STAFF_LABEL))),
+    ("定职责", ((fields.EXPORT_NAMES["duties"], fields.LABELS["duties"]),)),
+    ("定任务", ((fields.EXPORT_NAMES["tasks"], fields.LABELS["tasks"]),)),
+    ("定奖惩", ((fields.EXPORT_NAMES["rewards_penalties"], fields.LABELS["rewards_penalties"]),)),
 )
+WUDING_COLUMNS = tuple(column for _, parts in WUDING for column, _ in parts)
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() in ("", "[]")
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    if getattr(value, "is_empty", False):  # an empty polygon defines no 区域
+        return True
+    return isinstance(value, str | list | tuple) and str(value).strip() in ("", "[]")
+
+
+def missing_wuding(record: dict) -> list[str]:
+    """The 定 a grid record lacks, each with the missing parts: ['定人员（网格人员）', …]."""
+    missing = []
+    for name, parts in WUDING:
+        lacking = [label for column, label in parts if _blank(record.get(column))]
+        if lacking:
+            missing.append(f"{name}（{'、'.join(lacking)}）")
+    return missing
 
 
 def wuding_problems(frame, points) -> list[Problem]:
-    """A warning per grid that lacks one of the 五定 items."""
+    """A warning per grid that lacks one of the five 定 (区域、人员、职责、任务、奖惩)."""
     problems = []
-    for i, record in enumerate(frame[["code", *(key for key, _ in WUDING)]].to_dict("records")):
-        missing = [label for key, label in WUDING if _blank(record[key])]
+    for i, record in enumerate(frame[["code", *WUDING_COLUMNS]].to_dict("records")):
+        missing = missing_wuding(record)
         if missing:
             problems.append(
                 Problem(
                     WARNING,
                     "incomplete_wuding",
-                    f"“五定”不完整，缺少：{'、'.join(missing)}",
+                    f"“五定”不完整，缺少：{'；'.join(missing)}",
                     record["code"],
                     i,
                     location=points[i],

@@ -65,6 +65,10 @@ GRID_FIELDS = (
     GridField(
         "sample_data", "示例数据", "flag", ("sample_dat",), public=True, default=False, editable=False, compared=False
     ),
+    # 五定's 定任务 and 定奖惩 (migration 0013); at the end because a replaced view can only append columns
+    GridField("tasks", "任务", "text", public=True, max_chars=2000),
+    # 奖惩: the text of the rules, or a link (http…) to the 责任状 document; the 公示牌 shows a link as a link
+    GridField("rewards_penalties", "奖惩", "text", ("rewards_pe",), public=True, max_chars=2000),
 )
 BY_NAME = {field.name: field for field in GRID_FIELDS}
 LABELS = {field.name: field.label for field in GRID_FIELDS}

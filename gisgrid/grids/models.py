@@ -76,6 +76,8 @@ class Grid(Base):
     contact_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     duties: Mapped[str | None] = mapped_column(Text)
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    tasks: Mapped[str | None] = mapped_column(Text)  # 定任务 (migration 0013)
+    rewards_penalties: Mapped[str | None] = mapped_column(Text)  # 定奖惩: text or a link to the 责任状
     extra: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
     # editor (migration 0006): optimistic lock counter of draft edits, and the last editor
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")

@@ -19,7 +19,8 @@ from gisgrid.incidents.models import Incident
 from gisgrid.incidents.report import Report
 from gisgrid.incidents.workflow import audit
 
-STAFF_CHANNELS = {"hotline": "report_hotline", "patrol": "report_patrol"}  # channel -> capability
+# channel -> capability; "inspection": a case opened by a source inspection that found a violation
+STAFF_CHANNELS = {"hotline": "report_hotline", "patrol": "report_patrol", "inspection": "inspect_sources"}
 
 
 def require_channel(user, channel: str) -> None:

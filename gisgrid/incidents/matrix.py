@@ -18,6 +18,9 @@ from gisgrid.incidents.models import IncidentCategory
 
 MAX_FILE_BYTES = 1024 * 1024  # a matrix import (CSV/JSON) is a few KB; larger is refused (413)
 
+FINDING_DEFAULT = "other"  # a violation found on inspection whose finding names no category
+NEW_SOURCE = "new_source"  # the category whose cases lead to registering a pollution source
+
 
 def categories(session: Session, active_only: bool = True) -> list[IncidentCategory]:
     """The categories by code."""

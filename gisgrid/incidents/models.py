@@ -36,7 +36,9 @@ STATES = (
     "closed",
     "evaluated",
 )
-CHANNELS = ("web", "hotline", "patrol", "open311")
+CHANNELS = ("web", "hotline", "patrol", "open311", "inspection")
+# channels a client may post; "inspection" cases are opened only by recording a violation (sources.inspections)
+POSTED_CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
 PHOTO_STAGES = ("intake", "before", "after", "verify")  # report, 处置前/处置后 feedback, 现场核实
 

@@ -6,11 +6,11 @@ departments) stay where every channel meets them: the ``Report`` value object an
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import Feature
-from gisgrid.incidents.models import CHANNELS, PHOTO_STAGES, STATES, TRANSFER_STATES
+from gisgrid.incidents.models import CHANNELS, PHOTO_STAGES, POSTED_CHANNELS, STATES, TRANSFER_STATES
 from gisgrid.incidents.photos import ACTION_FIELDS, MAX_PHOTOS
 from gisgrid.incidents.report import MAX_LENGTHS
 from gisgrid.incidents.workflow import LABELS, MOVES
@@ -60,7 +60,8 @@ class ReportBody(Schema):
     contact = Text(**_limit("reporter_contact", "联系方式"))
     phone = Text(**_limit("reporter_contact", "联系方式 (if no contact)"))
     channel = fields.String(
-        load_default="web", validate=validate.OneOf(CHANNELS, error="未知渠道 (unknown channel: one of {choices})")
+        load_default="web",
+        validate=validate.OneOf(POSTED_CHANNELS, error="未知渠道 (unknown channel: one of {choices})"),
     )
     client_request_id = Text(**_limit("client_request_id", "idempotency key: a retry returns the first case"))
 
@@ -244,6 +245,17 @@ class Photo(Schema):
     stage = fields.String(required=True, validate=validate.OneOf(PHOTO_STAGES))
 
 
+class CaseLink(Schema):
+    """Another domain's link to the case: the inspection that opened it, the source registered from it."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    kind = fields.String(required=True)
+    label = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)
+
+
 class Detail(Summary):
     """One case with its audit timeline, transfers, joint sub-tasks and photos."""
 
@@ -258,6 +270,7 @@ class Detail(Summary):
     transfers = fields.List(fields.Nested(Transfer), required=True)
     tasks = fields.List(fields.Nested(Task), required=True)
     photos = fields.List(fields.Nested(Photo), required=True)
+    links = fields.List(fields.Nested(CaseLink), required=True)
 
 
 class PhotoPublished(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from gisgrid.clock import china_iso, today_in_china
 from gisgrid.db import row_id, unit_of_work
@@ -13,7 +13,7 @@ from gisgrid.deployment import Profile
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
-from gisgrid.incidents import access, photos, queries, transfer, workflow
+from gisgrid.incidents import access, links, photos, queries, transfer, workflow
 from gisgrid.incidents.models import Incident, IncidentEvent
 
 
@@ -153,6 +153,8 @@ def detail(incident: Incident, user) -> dict:
                 {"id": p.id, "url": f"/incidents/photos/{p.id}", "published": p.published, "stage": p.stage}
                 for p in incident.photos
             ],
+            # other domains' links (the inspection that opened it, a source registered from it)
+            "links": links.of(object_session(incident), incident, user),
         }
     )
     return body

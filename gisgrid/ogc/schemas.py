@@ -85,6 +85,8 @@ class GridProperties(Schema):
     contact_phone = fields.String(required=True, allow_none=True)
     duties = fields.String(required=True, allow_none=True)
     staff = fields.String(required=True)
+    tasks = fields.String(required=True, allow_none=True)
+    rewards_penalties = fields.String(required=True, allow_none=True)
     sample_data = fields.Boolean(required=True)
     area_m2 = fields.Float(required=True, allow_none=True)
     label_lon = fields.Float(required=True, allow_none=True)

@@ -147,6 +147,8 @@ class PublicGrid(Schema):
     contact_phone = fields.String(required=True, allow_none=True)
     staff = fields.List(fields.Nested(Person), required=True)
     duties = fields.String(required=True, allow_none=True)
+    tasks = fields.String(required=True, allow_none=True)  # 定任务
+    rewards_penalties = fields.String(required=True, allow_none=True)  # 定奖惩: text or a link
     sample_data = fields.Boolean(required=True)
     area_m2 = fields.Float(required=True, allow_none=True, metadata={"description": "m², rounded"})
 

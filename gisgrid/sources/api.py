@@ -12,11 +12,10 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.sources import dossier, draws, schemas
+from gisgrid.sources import dossier, draws, registration, schemas
 
 bp = Blueprint("sources_api", __name__, description="污染源与双随机 (pollution sources, inspections, draws)")
-_SESSION = [{"session": []}]
-_CSRF = [{"session": [], "csrf": []}]
+_SESSION, _CSRF = [{"session": []}], [{"session": [], "csrf": []}]
 
 
 @bp.get("/api/v1/sources.geojson")
@@ -27,6 +26,31 @@ _CSRF = [{"session": [], "csrf": []}]
 def sources_geojson(args: dict):
     """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
     return dossier.map_features(db.session(), current_user, all_levels=args.get("levels") == "all")
+
+
+@bp.post("/api/v1/sources")
+@capability_required("register_sources")
+@bp.arguments(schemas.RegisterBody, location="json")
+@bp.alt_response(201, schema=schemas.Registered, success=True, description="the registered source")
+@bp.doc(security=_CSRF)
+def register_api(body: dict):
+    """登记污染源: register one source in a grid of the user's scope (optionally from a 新增污染源 case)."""
+    source = registration.register(db.session(), current_user, body)
+    return registered(source), 201
+
+
+def registered(source) -> dict:
+    """The JSON answer of a registration."""
+    return {
+        "id": source.id,
+        "code": source.code,
+        "name": source.name,
+        "class": source.supervision_class,
+        "class_reason": source.class_reason,
+        "grid_codes": list(source.grid_codes),
+        "reported_incident_id": source.reported_incident_id,
+        "url": url_for("sources.detail", source_id=source.id),
+    }
 
 
 @bp.get("/api/v1/inspections/due")

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope
 from gisgrid.db import unit_of_work
-from gisgrid.errors import InvalidInput
+from gisgrid.errors import InvalidInput, NotFound
+from gisgrid.incidents import intake, matrix
+from gisgrid.incidents.report import MAX_LENGTHS, Report
 from gisgrid.sources import queries, rules
 from gisgrid.sources.models import (
     CLASSES,
@@ -32,8 +34,13 @@ def record_inspection(
     findings: str | None,
     draw_id: int | None = None,
     today: date | None = None,
+    category: str | None = None,
 ) -> Inspection:
-    """Record an inspection; a violation moves the source to class C (with a history entry)."""
+    """Record an inspection; a violation moves the source to class C and opens a case, linked both ways.
+
+    The case (channel ``inspection``, in the source's grid, category ``category`` of the duty matrix,
+    default 其他环境问题) is part of the same unit of work: no inspection without its case.
+    """
     with unit_of_work(session):
         today = today or rules.today_in_china()
         source = visible_source(session, user, source_id)
@@ -52,7 +59,30 @@ def record_inspection(
         if violation:
             source.last_violation_on = max(filter(None, (source.last_violation_on, inspected_on)))
             _reclassify(source, user.username, today)
+            record.incident_id = open_case(session, user, source, record, category).id
     return record
+
+
+def open_case(session: Session, user, source, record: Inspection, category: str | None):
+    """The case of a violation found on inspection: at the source, in its grid, described by the finding."""
+    code = (category or "").strip() or matrix.FINDING_DEFAULT
+    try:
+        matrix.category(session, code)
+    except NotFound:
+        raise InvalidInput(f"category: 未知的事件类别 {code!r} (unknown category)", {"field": "category"}) from None
+    lon, lat = queries.source_lonlat(session, source.id)
+    finding = record.findings or "（未填写检查情况）"
+    text = f"{source.name}（{source.code}）{record.inspected_on} 现场检查发现违法：{finding}"
+    report = Report(
+        channel="inspection",
+        category=code,
+        description=text[: MAX_LENGTHS["description"]],
+        lon=lon,
+        lat=lat,
+        address=(source.address or "")[: MAX_LENGTHS["address"]] or None,
+        reporter_name=(user.display_name or "")[: MAX_LENGTHS["reporter_name"]] or None,
+    )
+    return intake.report(session, report, user)[0]
 
 
 def _draw_of(session: Session, source_id: int, day: date) -> int | None:

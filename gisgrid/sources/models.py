@@ -7,6 +7,7 @@ from datetime import date, datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -59,6 +60,8 @@ class PollutionSource(Base):
     registered_on: Mapped[date] = mapped_column(Date, nullable=False, server_default=func.current_date())
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    # the 新增污染源 case this source was registered from (migration 0013)
+    reported_incident_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("incident.id", ondelete="SET NULL"))
 
     history: Mapped[list[SourceClassChange]] = relationship(
         order_by="SourceClassChange.id", cascade="all, delete-orphan", passive_deletes=True
@@ -69,6 +72,7 @@ class PollutionSource(Base):
         CheckConstraint(f"kind IN {KINDS}", name="ck_pollution_source_kind"),
         Index("ix_pollution_source_location", "location", postgresql_using="gist"),
         Index("ix_pollution_source_grid_codes", "grid_codes", postgresql_using="gin"),
+        Index("ix_pollution_source_reported_incident", "reported_incident_id"),
     )
 
 
@@ -126,8 +130,13 @@ class Inspection(Base):
     findings: Mapped[str | None] = mapped_column(Text)
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("lottery_draw.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # the case a violation found here opened (migration 0013)
+    incident_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("incident.id", ondelete="SET NULL"))
 
-    __table_args__ = (Index("ix_source_inspection_source_day", "source_id", "inspected_on"),)
+    __table_args__ = (
+        Index("ix_source_inspection_source_day", "source_id", "inspected_on"),
+        Index("ix_source_inspection_incident", "incident_id"),
+    )
 
 
 class InspectorConflict(Base):

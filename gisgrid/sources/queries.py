@@ -25,6 +25,16 @@ def existing_codes(session: Session, codes: list[str]) -> set[str]:
     return set(session.scalars(select(PollutionSource.code).where(PollutionSource.code.in_(codes))))
 
 
+def source_of_incident(session: Session, incident_id: int) -> PollutionSource | None:
+    """The source registered from case ``incident_id`` (a 新增污染源 report), if any."""
+    return session.scalar(select(PollutionSource).where(PollutionSource.reported_incident_id == incident_id))
+
+
+def count_codes_with_prefix(session: Session, prefix: str) -> int:
+    """How many source codes start with ``prefix`` (the prefix is ours: no LIKE wildcards in it)."""
+    return session.scalar(select(func.count()).where(PollutionSource.code.startswith(prefix, autoescape=True)))
+
+
 def point_geom(lon: float, lat: float) -> str:
     """An EPSG:4326 point as EWKT: a plain bound value, so that many rows insert in one batch."""
     return f"SRID=4326;POINT({lon!r} {lat!r})"

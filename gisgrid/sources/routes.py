@@ -23,7 +23,8 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import InvalidInput, ValidationFailed
-from gisgrid.sources import dossier, draws, inspections, io, schedule, service
+from gisgrid.incidents import matrix
+from gisgrid.sources import dossier, draws, inspections, io, registration, schedule, service
 from gisgrid.sources.fields import KIND_LABELS
 from gisgrid.sources.rules import CLASS_LABELS, today_in_china
 
@@ -66,17 +67,46 @@ def dashboard():
     return render_template("sources/dashboard.html", data=dossier.reminders(db.session(), current_user))
 
 
+@bp.get("/sources/new")
+@capability_required("register_sources")
+def register_page():
+    """The 登记污染源 form; ``?incident=N`` pre-fills it from a 新增污染源 case."""
+    raw = request.args.get("incident", "").strip()
+    if raw and not raw.isdigit():
+        raise InvalidInput("incident: 应为案件编号 (must be a case number)", {"field": "incident"})
+    values = registration.prefill(db.session(), current_user, int(raw)) if raw else {}
+    return render_template("sources/register.html", values=values)
+
+
+@bp.post("/sources/new")
+@capability_required("register_sources")
+def register_form():
+    """Register the source of the form, then show its page (a bad field: the form again, naming it)."""
+    values = request.form.to_dict()
+    try:
+        source = registration.register(db.session(), current_user, values)
+    except InvalidInput as err:
+        if request.accept_mimetypes.best == "application/json":
+            raise
+        return render_template("sources/register.html", values=values, error=err), 400
+    return redirect(url_for("sources.detail", source_id=source.id))
+
+
 @bp.get("/sources/<int:source_id>")
 @capability_required("staff_pages")
 def detail(source_id: int):
     """一企一档: the source's page."""
+    session = db.session()
     return render_template(
-        "sources/detail.html", d=dossier.dossier(db.session(), current_user, source_id), today=today_in_china()
+        "sources/detail.html",
+        d=dossier.dossier(session, current_user, source_id),
+        today=today_in_china(),
+        categories=matrix.categories(session),  # a violation found on inspection opens a case of one of them
     )
 
 
 @bp.post("/sources/<int:source_id>/class")
-@capability_required("edit_sources")
+@capability_required("set_source_class")
 def change_class(source_id: int):
     """Change the class with a reason (recorded in the history)."""
     service.change_class(
@@ -104,6 +134,7 @@ def add_inspection(source_id: int):
         inspected_on=_date("inspected_on", today_in_china()),
         violation=request.form.get("violation") == "1",
         findings=request.form.get("findings"),
+        category=request.form.get("category"),
     )
     return redirect(url_for("sources.detail", source_id=source_id))
 

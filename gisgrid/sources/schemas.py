@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from gisgrid.contract.fields import QueryArgs
+from gisgrid.contract.fields import Crs, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import FeatureCollection
-from gisgrid.sources.models import CLASSES
+from gisgrid.sources.models import CLASSES, KINDS
 
 _CLASS = {"validate": validate.OneOf(CLASSES)}
 _STATUS = ("overdue", "due_soon", "ok")
@@ -153,3 +153,40 @@ class DrawRequest(Schema):
         validate=validate.Length(max=1000),
         metadata={"description": "required outside the last 5 working days of the quarter before; published"},
     )
+
+
+class RegisterBody(Schema):
+    """登记污染源: one source; ``incident_id`` links it to the 新增污染源 case it was reported in.
+
+    The class is not set here: the rules classify (default B, C when forced); the environment
+    department changes it afterwards (capability ``set_source_class``).
+    """
+
+    code = fields.String(
+        validate=validate.Length(min=1, max=100), allow_none=True, metadata={"description": "blank: XZyyyymmdd-nnn"}
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    lon = FiniteNumber(required=True)
+    lat = FiniteNumber(required=True)
+    crs = Crs(allow_none=True)
+    industry = fields.String(validate=validate.Length(max=200), allow_none=True)
+    address = fields.String(validate=validate.Length(max=500), allow_none=True)
+    permits = fields.String(validate=validate.Length(max=500), allow_none=True)
+    contacts = fields.String(validate=validate.Length(max=500), allow_none=True)
+    key_source = fields.Boolean(load_default=False)
+    large_polluter = fields.Boolean(load_default=False)
+    incident_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+
+class Registered(Schema):
+    """The registered source: its code (generated when none was given), class, grid chain and page."""
+
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    class_ = fields.String(required=True, data_key="class", **_CLASS)
+    class_reason = fields.String(required=True)
+    grid_codes = fields.List(fields.String(), required=True)
+    reported_incident_id = fields.Integer(required=True, allow_none=True)
+    url = fields.String(required=True)

@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import roles
+from gisgrid.auth import capabilities, roles
 from gisgrid.auth.service import in_scope
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
@@ -23,7 +23,7 @@ from gisgrid.sources.models import PollutionSource, SourceClassChange
 
 MAX_ERRORS_SHOWN = 200
 # departments inspect sources wherever they are (they have no grids of their own)
-_DISTRICT_WIDE = (roles.HANDLER,)
+DISTRICT_WIDE = (roles.HANDLER,)
 
 
 def _check_rows(session: Session, raw_rows: list[tuple[int, dict]], crs: str | None, progress=None):
@@ -58,7 +58,8 @@ def _assign_grids(session: Session, good: list[tuple[int, dict]], errors: list[d
     return version.id
 
 
-def _insert(session: Session, v: dict, version_id: int, by: str, today: date) -> PollutionSource:
+def insert(session: Session, v: dict, version_id: int, by: str, today: date) -> PollutionSource:
+    """Add one checked row (``fields.coerce`` values plus ``grid_codes``) as a source, classified by the rules."""
     c = rules.classify(
         key_source=v["key_source"],
         large_polluter=v["large_polluter"],
@@ -117,7 +118,7 @@ def register_rows(
             raise ValidationFailed(
                 f"{len(errors)} 行有错误，未导入任何数据 (nothing imported)", errors[:MAX_ERRORS_SHOWN]
             )
-        sources = [_insert(session, v, version_id, by, today or rules.today_in_china()) for _, v in good]
+        sources = [insert(session, v, version_id, by, today or rules.today_in_china()) for _, v in good]
     return sources
 
 
@@ -142,7 +143,7 @@ def get_source(session: Session, source_id: int) -> PollutionSource:
 def visible_source(session: Session, user, source_id: int) -> PollutionSource:
     """The source, if it is in the user's grids (departments' handlers work district-wide)."""
     source = get_source(session, source_id)
-    if not (in_scope(user, source.grid_codes) or user.role in _DISTRICT_WIDE):
+    if not (in_scope(user, source.grid_codes) or user.role in DISTRICT_WIDE):
         raise Forbidden("该污染源不在您的网格范围内 (source outside your grids)")
     return source
 
@@ -150,14 +151,19 @@ def visible_source(session: Session, user, source_id: int) -> PollutionSource:
 def change_class(
     session: Session, user, source_id: int, to_class: str, reason: str, today: date | None = None
 ) -> PollutionSource:
-    """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed."""
+    """Set a source's class with a reason, recorded in its history; the rules' C cannot be relaxed.
+
+    Only users with ``set_source_class`` (the environment department's handlers, and the roles the
+    deployment names) may: the seeds give the A/B/C class to the 环境保护主管部门.
+    """
     with unit_of_work(session):
+        capabilities.require(user, "set_source_class")
         source = visible_source(session, user, source_id)
         by = user.username
         if to_class not in ("A", "B", "C"):
-            raise InvalidInput("类别应为 A、B 或 C")
+            raise InvalidInput("to_class: 类别应为 A、B 或 C (class must be A, B or C)", {"field": "to_class"})
         if not (reason or "").strip():
-            raise InvalidInput("请填写调整类别的理由 (a reason is required)")
+            raise InvalidInput("reason: 请填写调整类别的理由 (a reason is required)", {"field": "reason"})
         c = rules.classify(
             key_source=source.key_source,
             large_polluter=source.large_polluter,

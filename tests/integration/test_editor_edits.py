@@ -235,13 +235,47 @@ def test_an_edit_must_state_the_counters_it_was_based_on(session, draft):
         edits.apply_edit(session, draft, "planner_a", {"op": "merge", "codes": ["V21", "V22"], "base": {}})
 
 
-def test_wuding_completeness_is_a_warning(session, draft):
-    edit(session, draft, op="attributes", code="V21", values={"entity": "", "contact_phone": None, "staff": []})
+FIVE = {
+    "leader_name": "示例·甲",
+    "staff": [{"name": "示例·乙", "role": "网格员"}],
+    "duties": "巡查辖区污染源",
+    "tasks": "每周巡查一次",
+    "rewards_penalties": "https://example.org/zerenzhuang.pdf",
+}
+
+
+def wuding_warning(session, draft, code):
     report = validate.validate_version(session, draft)
-    warning = [p for p in report["problems"] if p["kind"] == "incomplete_wuding"]
-    assert report["ok"] and len(warning) == 1 and warning[0]["code"] == "V21"
-    assert "责任主体" in warning[0]["message"] and "网格人员" in warning[0]["message"]
-    assert "联系电话" in warning[0]["message"] and "第一责任人" not in warning[0]["message"]
+    found = [p for p in report["problems"] if p["kind"] == "incomplete_wuding" and p["code"] == code]
+    assert report["ok"]  # a warning, never a blocking error
+    return found[0]["message"] if found else None
+
+
+def test_wuding_completeness_covers_all_five(session, draft):
+    edit(session, draft, op="attributes", code="V21", values={**FIVE, "entity": "", "contact_phone": None})
+    assert wuding_warning(session, draft, "V21") is None  # entity and phone are not among the five 定
+    missing = {
+        "staff": ("定人员", "网格人员"),
+        "leader_name": ("定人员", "第一责任人"),
+        "duties": ("定职责", "职责"),
+        "tasks": ("定任务", "任务"),
+        "rewards_penalties": ("定奖惩", "奖惩"),
+    }
+    for field, (ding, label) in missing.items():
+        edit(session, draft, op="attributes", code="V21", values={field: [] if field == "staff" else ""})
+        message = wuding_warning(session, draft, "V21")
+        assert message is not None and f"{ding}（{label}）" in message, (field, message)
+        others = [d for d in ("定区域", "定人员", "定职责", "定任务", "定奖惩") if d != ding]
+        assert not any(d in message for d in others), (field, message)
+        edit(session, draft, op="attributes", code="V21", values={field: FIVE[field]})
+    assert wuding_warning(session, draft, "V21") is None
+
+
+def test_an_empty_polygon_lacks_its_region():
+    # records use the export names (leader_name is exported as "leader")
+    record = {"geometry": shapely.Polygon(), **FIVE, "leader": "示例·甲", "staff": '[{"name": "x"}]'}
+    assert validate.missing_wuding(record) == ["定区域（网格范围）"]
+    assert validate.missing_wuding({**record, "geometry": box(0, 0, 1, 1)}) == []
 
 
 def test_an_edit_that_would_shrink_the_county_silently_is_refused(session, draft):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from gisgrid.errors import Forbidden, InvalidInput
+from gisgrid.incidents import matrix
 from gisgrid.sources import inspections, rules, service
 from gisgrid.sources.models import PollutionSource
 from tests import worlds
@@ -67,6 +68,7 @@ def test_frequencies_are_configurable(session, three, make_user):
 
 
 def test_a_violation_moves_the_source_to_c_with_history(session, three, make_user):
+    matrix.load_demo(session)  # a violation opens a case (tests/integration/test_inspection_cases.py)
     staff = make_user("grid_staff", grids=["A1"])
     sa = three["SA"]
     inspections.record_inspection(

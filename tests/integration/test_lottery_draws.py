@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gisgrid.errors import Conflict, InvalidInput
+from gisgrid.incidents import matrix
 from gisgrid.sources import draws, inspections, lottery, service
 from gisgrid.sources.models import PollutionSource
 from tests import worlds
@@ -85,6 +86,7 @@ def test_inspections_of_drawn_sources_are_published_with_the_draw(session, regis
     )
     picked = draw.results["picks"][0]["source_id"]
     admin = make_user("admin")
+    matrix.load_demo(session)  # the violation opens a case of the duty matrix's categories
     inspections.record_inspection(
         session,
         picked,

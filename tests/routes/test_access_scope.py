@@ -141,7 +141,7 @@ WHO = ["staff", "dispatcher", "leader", "handler"]
 
 
 def _for(who, items, url=lambda item: item):
-    """Handlers work district-wide on sources (sources.service._DISTRICT_WIDE): only the case is foreign."""
+    """Handlers work district-wide on sources (sources.service.DISTRICT_WIDE): only the case is foreign."""
     return [i for i in items if who != "handler" or not url(i).startswith("/sources")]
 
 

@@ -68,6 +68,20 @@ CASES = {
         roles.GRID_STAFF,
         roles.GRID_LEADER,
     ),
+    "set_source_class": (  # a handler of another department than 生态环境局 (zhujian) has no right
+        "/sources/{source}",
+        'action="/sources/{source}/class"',
+        ("POST", "/sources/{source}/class"),
+        roles.HANDLER,
+        roles.GRID_LEADER,
+    ),
+    "register_sources": (
+        "/sources",
+        'href="/sources/new"',
+        ("POST", "/api/v1/sources"),
+        roles.PLANNER,
+        roles.GRID_STAFF,
+    ),
     "inspect_sources": (
         "/sources/{source}",
         "/sources/{source}/inspections",

@@ -82,6 +82,9 @@ def test_geojson_is_limited_to_the_users_grids(admin_client, client, make_user, 
 
 
 def test_dossier_actions(admin_client, session, tmp_path):
+    from gisgrid.incidents import matrix
+
+    matrix.load_demo(session)  # the violation below opens a case of the duty matrix's categories
     client, token = admin_client
     client.application.config["MEDIA_DIR"] = str(tmp_path)
     upload(client, token, csv_bytes(GOOD))

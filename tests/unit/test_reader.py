@@ -40,6 +40,7 @@ def sq(x1, y1, x2, y2):
 def standard_frame(crs="EPSG:4528"):
     """Two grids with every standard field, as a data supplier would write them."""
     common = {"entity": "甲街道办事处", "leader": "张三", "leader_title": "主任", "duties": "大气、水环境巡查"}
+    common |= {"tasks": "每周巡查一次", "rewards_penalties": "按责任状考核"}  # 五定's 定任务, 定奖惩
     rows = [
         {
             **common,
@@ -120,7 +121,16 @@ def test_shapefile_truncated_field_names_are_recognised(tmp_path):
     path = write(standard_frame(), tmp_path, "shp")
     written = set(pyogrio.read_info(path)["fields"])
     # the point of the alias table: these are the names GDAL really writes
-    assert {"parent_cod", "leader_tit", "leader_pho", "leader_p_1", "contact_ph", "contact__1", "sample_dat"} <= written
+    assert {
+        "parent_cod",
+        "leader_tit",
+        "leader_pho",
+        "leader_p_1",
+        "contact_ph",
+        "contact__1",
+        "sample_dat",
+        "rewards_pe",
+    } <= written
     mapping, problems = fields.resolve_columns(sorted(written), None)
     assert problems == []
     assert set(mapping) == set(fields.ALIASES)

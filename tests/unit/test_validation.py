@@ -43,6 +43,8 @@ def grid(code, level, parent, geom, **extra):
         "contact_phone_public": True,
         "duties": None,
         "sample_data": False,
+        "tasks": None,
+        "rewards_penalties": None,
         "staff": [],
         "geometry": geom,
     }

@@ -10,7 +10,7 @@ SELECT json_build_object(
              'parent_code', g.parent_code,
              'entity', g.entity, 'leader_name', g.leader_name, 'leader_title', g.leader_title,
              'leader_phone', g.leader_phone, 'contact_phone', g.contact_phone,
-             'duties', g.duties, 'staff', g.staff,
+             'duties', g.duties, 'staff', g.staff, 'tasks', g.tasks, 'rewards_penalties', g.rewards_penalties,
              'sample_data', g.sample_data, 'area_m2', round(g.area_m2::numeric),
              'label_lon', ST_X(p.pt), 'label_lat', ST_Y(p.pt)),
          'geometry', ST_AsGeoJSON(g.geom, 7)::json)::text

@@ -4,7 +4,7 @@
 -- :with_geom adds GeoJSON geometry, :with_wkb WKB (GeoPackage). Paged with :limit/:offset, ordered by level, code;
 -- the page is chosen first so that label points and JSON are computed for its rows only.
 SELECT g.id, g.code, g.name, g.level, g.parent_code, g.entity, g.leader_name, g.leader_title,
-       g.leader_phone, g.contact_phone, g.duties, g.sample_data, round(g.area_m2::numeric) AS area_m2, g.staff,
+       g.leader_phone, g.contact_phone, g.duties, g.tasks, g.rewards_penalties, g.sample_data, round(g.area_m2::numeric) AS area_m2, g.staff,
        CASE WHEN :with_geom THEN ST_AsGeoJSON(g.geom, 7) END AS geometry,
        CASE WHEN :with_wkb THEN ST_AsBinary(g.geom) END AS wkb,
        ST_X(p.pt) AS label_lon, ST_Y(p.pt) AS label_lat

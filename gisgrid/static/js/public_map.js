@@ -151,6 +151,8 @@
     row("联系电话", grid.contact_phone);
     (grid.staff || []).forEach(function (s) { row(s.role, s.name + (s.phone ? "  " + s.phone : "")); });
     row("工作职责", grid.duties);
+    row("工作任务", grid.tasks);
+    row("奖惩", grid.rewards_penalties);
     if (grid.sample_data) { row("说明", "示例数据（人员和电话均为虚构）"); }
     return dl;
   }
