@@ -23,7 +23,7 @@ DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "xiche
 def test_panjin_departments_matrix_and_handlers(session):
     panjin = load("panjin")
     count, created = incidents_demo.load_demo(session, panjin)
-    assert count == len(panjin.matrix) == 13
+    assert count == len(panjin.matrix) == 14  # 13 from the seed's duties + 新增污染源 (西城's rule, everywhere)
     names = dict(session.execute(select(Department.code, Department.name)).all())
     assert names["haiyang"] == "市海洋与渔业部门" and names["liaohe"] == "辽河保护部门" and len(names) >= 29
     assert matrix.category(session, "sea").department_codes == ["haiyang"]
@@ -33,7 +33,8 @@ def test_panjin_departments_matrix_and_handlers(session):
 
 
 def test_xicheng_matrix_is_the_one_it_always_was(session):
-    assert incidents_demo.load_demo(session, load("xicheng"))[0] == 10
+    # the ten categories it always had, plus 新增污染源 (监督员“发现新增的污染源，及时通过平台上报”)
+    assert incidents_demo.load_demo(session, load("xicheng"))[0] == 11
     straw = matrix.category(session, "straw")
     assert straw.department_codes == ["xiangzhen", "nongye"] and straw.deadline_days == 3
 
