@@ -26,6 +26,7 @@ PUBLIC = {
     "public_map.notice": "public notice",
     "public_api.open_data": "open data",
     "public_api.tile": "vector tiles",
+    "public_api.unit_grids_api": "重点监管单元网格 layer",
     "grids.lookup": "lookup",
     "grids.lookup_batch": "batch lookup",
     "ogc.landing": "OGC API",
