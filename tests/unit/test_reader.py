@@ -39,7 +39,13 @@ def sq(x1, y1, x2, y2):
 
 def standard_frame(crs="EPSG:4528"):
     """Two grids with every standard field, as a data supplier would write them."""
-    common = {"entity": "甲街道办事处", "leader": "张三", "leader_title": "主任", "duties": "大气、水环境巡查"}
+    common = {
+        "entity": "甲街道办事处",
+        "leader": "张三",
+        "leader_title": "主任",
+        "duties": "大气、水环境巡查",
+        "kind": "grid",
+    }
     rows = [
         {
             **common,

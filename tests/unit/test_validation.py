@@ -44,6 +44,7 @@ def grid(code, level, parent, geom, **extra):
         "duties": None,
         "sample_data": False,
         "staff": [],
+        "kind": "grid",
         "geometry": geom,
     }
     row.update(extra)
