@@ -148,11 +148,13 @@
     if (!body.features.length) { map.removeControl(overlays); }  // a deployment without unit grids shows no toggle
   }).catch(function () { map.removeControl(overlays); });
 
-  function unitFacts(units) {
-    var box = el("div", null, "unit-grids");
+  function unitFacts(units, chain) {
+    var box = el("div", null, "unit-grids"), names = {};
+    chain.forEach(function (g) { names[g.code] = g.name; });  // the designating grid is in the chain
     box.appendChild(el("h3", "重点监管单元网格"));
     units.forEach(function (u) {
-      box.appendChild(el("p", u.name + "（由 " + u.level + " 级网格 " + u.parent_code + " 重点监管）"));
+      var by = (names[u.parent_code] || "") + "（" + u.parent_code + "）";
+      box.appendChild(el("p", u.name + "：由 " + u.level + " 级网格 " + by + " 重点监管"));
       box.appendChild(facts(u));
     });
     return box;
@@ -234,7 +236,7 @@
       var names = body.near_boundary.map(function (g) { return g.name + " " + g.distance_m + " 米"; });
       out.appendChild(el("p", "注意：距以下网格不足 " + body.near_boundary_m + " 米，管辖可能存疑：" + names.join("、"), "warn near-boundary"));
     }
-    if (body.unit_grids && body.unit_grids.length) { out.appendChild(unitFacts(body.unit_grids)); }
+    if (body.unit_grids && body.unit_grids.length) { out.appendChild(unitFacts(body.unit_grids, body.chain)); }
     selectGrid(body.chain[body.chain.length - 1].code, false);
   }
 
