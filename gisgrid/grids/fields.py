@@ -85,6 +85,7 @@ LEADER_KEYS = {"leader_name": "name", "leader_title": "title", "leader_phone": "
 SQL_FILLS = {
     "grid_fields": ", ".join(GRID_COLUMNS),
     "grid_fields_json": ", ".join(f"'{name}', g.{name}" for name in GRID_COLUMNS),
+    "unit_fields_json": ", ".join(f"'{name}', u.{name}" for name in GRID_COLUMNS),
 }
 
 REQUIRED = tuple(field.name for field in GRID_FIELDS if field.required)

@@ -33,6 +33,11 @@ def insert_units(session: Session, version_id: int, rows: list[dict]) -> None:
         return
     stmt = insert(UnitGrid).values(geom=func.ST_Multi(func.ST_GeomFromWKB(bindparam("wkb"), 4326)))
     session.execute(stmt, [{**row, "version_id": version_id} for row in rows])
+    measure(session, version_id)
+
+
+def measure(session: Session, version_id: int) -> None:
+    """Compute the geodesic areas (m²) of a version's unit grids (no commit)."""
     session.execute(
         text("UPDATE unit_grid SET area_m2 = ST_Area(geom::geography) WHERE version_id = :v"), {"v": version_id}
     )
