@@ -25,6 +25,9 @@ from gisgrid.grids.models import UnitGrid
 from gisgrid.sqlfiles import statement
 
 _PKG = "gisgrid.editor"
+# a drawn outline up to this share outside its designating grid (snapped onto its edge) is clipped to it;
+# more is a mistake the planner must see
+CLIP_SHARE = 0.05
 
 
 def unit_geojson(session: Session, version_id: int) -> str:
@@ -44,7 +47,7 @@ def save_unit(session: Session, version_id: int, code: str, user: str, body: dic
         unit = _current(session, version_id, code, body.get("lock_version"))
         values = _values(body, unit)
         wkb = _outline(body.get("geometry")) if "geometry" in body or unit is None else None
-        level = _check_inside(session, version_id, values["parent_code"], wkb, unit, tolerance_m2)
+        level, wkb = _check_inside(session, version_id, values["parent_code"], wkb, unit, tolerance_m2)
         if unit is None:
             grid_units.insert_units(session, version_id, [{**values, "code": code, "level": level, "wkb": wkb}])
             unit = _current(session, version_id, code, 0)
@@ -118,21 +121,27 @@ def _outline(geometry) -> bytes:
     return shapely.to_wkb(geom)
 
 
-def _check_inside(session, version_id, parent_code, wkb, unit, tolerance_m2) -> int:
-    """The designating grid's level; 422 when it does not exist or the outline leaves it."""
-    if wkb is None:
-        wkb = session.scalar(select(UnitGrid.geom.ST_AsBinary()).where(UnitGrid.id == unit.id))
+def _check_inside(session, version_id, parent_code, wkb, unit, tolerance_m2) -> tuple[int, bytes | None]:
+    """The designating grid's level and the outline to store (clipped to that grid when it overshoots a little).
+
+    422 when that grid does not exist or the outline lies more than ``CLIP_SHARE`` outside it.
+    """
+    drawn = (
+        wkb if wkb is not None else session.scalar(select(UnitGrid.geom.ST_AsBinary()).where(UnitGrid.id == unit.id))
+    )
     row = session.execute(
-        statement(_PKG, "unit_outside.sql"), {"version_id": version_id, "parent_code": parent_code, "wkb": bytes(wkb)}
+        statement(_PKG, "unit_outside.sql"), {"version_id": version_id, "parent_code": parent_code, "wkb": bytes(drawn)}
     ).first()
     if row is None:
         raise ValidationFailed(f"parent_code: 草稿中没有网格 {parent_code} (no grid {parent_code} in the draft)")
-    if row.outside_m2 > tolerance_m2:
+    if row.outside_m2 <= tolerance_m2:
+        return row.level, wkb
+    if wkb is None or row.outside_m2 > CLIP_SHARE * row.drawn_m2:
         raise ValidationFailed(
             f"geometry: 单元网格超出划定它的网格 {parent_code} {row.outside_m2:.1f} 平方米 "
             f"(the unit grid must lie inside grid {parent_code})"
         )
-    return row.level
+    return row.level, bytes(row.clipped)
 
 
 def _update(session: Session, unit: UnitGrid, values: dict, level: int, wkb: bytes | None) -> None:

@@ -18,14 +18,20 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def unit_world_server(tmp_path):
-    """A live server on world A/B with two unit grids (U1 across two villages, U2 in the county)."""
+def unit_world_server(tmp_path, planner=None):
+    """A live server on world A/B with two unit grids (U1 across two villages, U2 in the county).
+
+    ``planner``: (username, password) of a planner account to create.
+    """
     from gisgrid import create_app
+    from gisgrid.auth import service as auth_service
 
     with fresh_database("gisgrid_browser_units") as url:
         engine = create_engine(url)
         with Session(engine) as session:
             uw.import_world(session, tmp_path)
+            if planner:
+                auth_service.create_user(session, planner[0], planner[1], "planner")
         engine.dispose()
         with serve(create_app({"DATABASE_URL": url})) as base:
             yield base
