@@ -14,7 +14,7 @@ from gisgrid import web
 from gisgrid.auth import capabilities
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
-from gisgrid.editor import drafts, edits, roundtrip, schemas, validate, versions
+from gisgrid.editor import drafts, edits, roundtrip, schemas, units, validate, versions
 
 bp = Blueprint("editor_api", __name__, description="边界编辑 (boundary editor, planners)")
 API = "/api/v1/editor"
@@ -43,6 +43,31 @@ def _tolerance() -> float:
 def version_grids(version_id: int):
     """A version's grids as GeoJSON (with lock counters)."""
     return Response(drafts.draft_geojson(db.session(), version_id), mimetype="application/geo+json")
+
+
+@bp.get(f"{API}/versions/<int:version_id>/unit-grids")
+@bp.doc(security=_SESSION, responses=_GEOJSON)
+def version_unit_grids(version_id: int):
+    """A version's 重点监管单元网格 as GeoJSON (every attribute, with lock counters)."""
+    return Response(units.unit_geojson(db.session(), version_id), mimetype="application/geo+json")
+
+
+@bp.put(f"{API}/drafts/<int:version_id>/unit-grids/<code>")
+@bp.arguments(schemas.UnitGridBody, location="json")
+@bp.alt_response(200, schema=schemas.UnitSaved, success=True, description="the unit grid saved")
+@bp.doc(security=_CSRF)
+def save_unit_grid(body: dict, version_id: int, code: str):
+    """Create (no lock_version) or change a unit grid of a draft; 409 when someone changed it in between."""
+    return units.save_unit(db.session(), version_id, code, current_user.username, body, _tolerance())
+
+
+@bp.delete(f"{API}/drafts/<int:version_id>/unit-grids/<code>")
+@bp.arguments(schemas.DeleteArgs, location="query", as_kwargs=True)
+@bp.doc(security=_CSRF, responses={"204": {"description": "deleted"}})
+def delete_unit_grid(version_id: int, code: str, lock_version: int):
+    """Remove a unit grid from a draft: ?lock_version=."""
+    units.delete_unit(db.session(), version_id, code, lock_version)
+    return Response(status=204)
 
 
 @bp.post(f"{API}/drafts/<int:version_id>/edits")

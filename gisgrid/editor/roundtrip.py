@@ -128,6 +128,7 @@ def _replace(session: Session, version_id: int, frame, user: str) -> None:
             text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"), {"v": version_id}
         )
         session.execute(text("DELETE FROM grid WHERE version_id = :v"), {"v": version_id})
+        session.execute(text("DELETE FROM unit_grid WHERE version_id = :v"), {"v": version_id})
         grid_service.write_grids(session, version_id, frame)
         # every planner's counters become stale: an edit based on the pre-import draft must be redone
         session.execute(

@@ -47,6 +47,27 @@ class ImportForm(Schema):
     stamp = fields.String(validate=validate.Length(max=128), metadata={"description": "the preview's stamp"})
 
 
+class UnitGridBody(Schema):
+    """A new or changed 重点监管单元网格: attributes of the field registry, ``parent_code``, a GeoJSON outline.
+
+    ``lock_version`` is the counter the change was made against (absent: create). editor/units.py checks
+    each value with the editor's attribute rules, so unknown keys pass here and are refused there by name.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+    lock_version = fields.Integer(strict=True)
+    parent_code = fields.String(validate=validate.Length(max=200))
+    geometry = fields.Dict()
+
+
+class DeleteArgs(QueryArgs):
+    """``?lock_version=``: the counter the deletion was decided against."""
+
+    lock_version = fields.Integer(required=True)
+
+
 # --- responses ---------------------------------------------------------------------------------------
 
 
@@ -132,3 +153,10 @@ class Imported(Schema):
     problems = fields.List(fields.Nested(Problem), required=True)
     stamp = fields.String(required=True)
     applied = fields.Boolean(required=True)
+
+
+class UnitSaved(Schema):
+    """The unit grid saved, with its new lock counter."""
+
+    code = fields.String(required=True)
+    lock_version = fields.Integer(required=True)

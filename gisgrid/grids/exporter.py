@@ -13,7 +13,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import InvalidInput
-from gisgrid.grids import fields, queries
+from gisgrid.grids import fields, queries, units
 from gisgrid.grids import versions as grid_versions
 
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
@@ -35,13 +35,17 @@ def version_frame(session: Session, version_id: int | None = None) -> gpd.GeoDat
     grids = queries.version_grids(session, version.id)
     wkb = queries.grid_wkb(session, version.id)
     records = [_record(grid) for grid in grids]
-    return gpd.GeoDataFrame(records, geometry=shapely.from_wkb([wkb[g.id] for g in grids]), crs="EPSG:4326")
+    geoms = list(shapely.from_wkb([wkb[g.id] for g in grids]))
+    # the version's 重点监管单元网格 follow the tiling as rows of kind "unit" (no staff)
+    unit_records, unit_geoms = units.export_records(session, version.id)
+    return gpd.GeoDataFrame(records + unit_records, geometry=geoms + unit_geoms, crs="EPSG:4326")
 
 
 def _record(grid) -> dict:
     staff = [{"name": s.name, "role": s.role, "phone": s.phone, "phone_public": s.phone_public} for s in grid.staff]
     record = {fields.EXPORT_NAMES[name]: getattr(grid, name) for name in fields.GRID_COLUMNS}
     record["staff"] = json.dumps(staff, ensure_ascii=False)
+    record[fields.KIND] = fields.KIND_GRID
     return record
 
 

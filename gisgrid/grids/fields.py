@@ -76,7 +76,7 @@ GRID_COLUMNS = tuple(field.name for field in GRID_FIELDS)  # stored columns of t
 PUBLIC_COLUMNS = tuple(field.name for field in GRID_FIELDS if field.public)  # columns of view public_grid
 EDITABLE_FIELDS = tuple(field for field in GRID_FIELDS if field.editable)  # the editor's attribute form
 EDITABLE = tuple(field.name for field in EDITABLE_FIELDS)
-COMPARED = tuple(field.name for field in GRID_FIELDS if field.compared) + ("staff",)
+COMPARED = tuple(field.name for field in GRID_FIELDS if field.compared) + ("staff", "kind")
 EXPORT_NAMES = {field.name: field.export_name for field in GRID_FIELDS}
 STAFF_LABEL = "网格人员"
 # staff (grid_staff rows) travel with a grid as a JSON list {name, role, phone}; in public output the
@@ -89,19 +89,26 @@ LEADER_KEYS = {"leader_name": "name", "leader_title": "title", "leader_phone": "
 SQL_FILLS = {
     "grid_fields": ", ".join(GRID_COLUMNS),
     "grid_fields_json": ", ".join(f"'{name}', g.{name}" for name in GRID_COLUMNS),
+    "unit_fields_json": ", ".join(f"'{name}', u.{name}" for name in GRID_COLUMNS),
 }
 
 REQUIRED = tuple(field.name for field in GRID_FIELDS if field.required)
 TEXT_FIELDS = tuple(field.name for field in GRID_FIELDS if field.kind == "text")
 CODE_FIELDS = tuple(field.name for field in GRID_FIELDS if field.kind == "code")
 BOOL_DEFAULTS = {field.name: field.default for field in GRID_FIELDS if field.kind == "flag"}
-OUTPUT_COLUMNS = (*GRID_COLUMNS, "staff", "source_index", "geometry")
+# kind: "grid" (a piece of the tiling, table grid) or "unit" (a 重点监管单元网格 overlay, table unit_grid,
+# designated by the grid parent_code and supervised at its level); a blank cell means "grid"
+KIND = "kind"
+KIND_GRID, KIND_UNIT = "grid", "unit"
+KINDS = (KIND_GRID, KIND_UNIT)
+KIND_LABEL = "网格类型"
+OUTPUT_COLUMNS = (*GRID_COLUMNS, "staff", KIND, "source_index", "geometry")
 DEFAULT_STAFF_ROLE = "网格员"
 
 # Accepted column names per standard field, best first. The truncated forms are
 # what GDAL writes to a shapefile (10-character names) for the standard names in
 # schema order; tests/unit/test_reader.py writes one to keep this table honest.
-ALIASES = {**{field.name: (field.name, *field.aliases) for field in GRID_FIELDS}, "staff": ("staff",)}
+ALIASES = {**{field.name: (field.name, *field.aliases) for field in GRID_FIELDS}, "staff": ("staff",), KIND: (KIND,)}
 # field_map keys may use the input spelling as well as the output one
 FIELD_MAP_KEYS = {**{field: field for field in ALIASES}, "leader": "leader_name"}
 
@@ -170,6 +177,26 @@ def to_bool(value, default: bool) -> bool:
     if text in _FALSE:
         return False
     raise ValueError(f"应为 是/否、true/false 或 1/0，实际为 {value!r}")
+
+
+def to_kind(value) -> str:
+    """``grid`` or ``unit`` (also 网格 / 单元网格, 重点监管单元网格); blank → ``grid``."""
+    text = to_text(value)
+    if text is None:
+        return KIND_GRID
+    kind = _KIND_WORDS.get(text.lower())
+    if kind is None:
+        raise ValueError(f"网格类型应为 grid 或 unit，实际为 {value!r}")
+    return kind
+
+
+_KIND_WORDS = {
+    "grid": KIND_GRID,
+    "网格": KIND_GRID,
+    "unit": KIND_UNIT,
+    "单元网格": KIND_UNIT,
+    "重点监管单元网格": KIND_UNIT,
+}
 
 
 def parse_staff(value) -> list[dict]:

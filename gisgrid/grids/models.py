@@ -128,3 +128,41 @@ class GridPart(Base):
         Index("ix_grid_part_geom", "geom", postgresql_using="gist"),
         Index("ix_grid_part_grid", "grid_id"),
     )
+
+
+class UnitGrid(Base):
+    """A 重点监管单元网格: an overlay designated by the grid ``parent_code`` and supervised at its level.
+
+    It lies inside that grid but may cross lower grids, so it is not part of the tiling (no grid_part
+    rows, no gap/overlap checks). Same attribute columns as ``grid`` (field registry), no staff.
+    """
+
+    __tablename__ = "unit_grid"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("boundary_version.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(Text, nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    parent_code: Mapped[str] = mapped_column(Text, nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=False)
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    entity: Mapped[str | None] = mapped_column(Text)
+    leader_name: Mapped[str | None] = mapped_column(Text)
+    leader_title: Mapped[str | None] = mapped_column(Text)
+    leader_phone: Mapped[str | None] = mapped_column(Text)
+    leader_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    contact_phone: Mapped[str | None] = mapped_column(Text)
+    contact_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    duties: Mapped[str | None] = mapped_column(Text)
+    sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    extra: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    edited_by: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "code", name="uq_unit_grid_version_code"),
+        CheckConstraint("level >= 1", name="ck_unit_grid_level"),
+        Index("ix_unit_grid_geom", "geom", postgresql_using="gist"),
+        Index("ix_unit_grid_version", "version_id"),
+    )

@@ -50,8 +50,8 @@ def lookup_point(dbapi_conn, lon: float, lat: float, radius_m: float, version_id
         else:
             _prepare(cursor, dbapi_conn, _LOOKUP_AT, "float8, float8, float8, float8, int", True)
             cursor.execute(f"EXECUTE {_LOOKUP_AT}(%s, %s, %s, %s, %s)", (*args, version_id))
-        version, chain, grid, near = cursor.fetchone()
-    return {"version": version, "chain": chain, "grid": grid, "near_boundary": near}
+        version, chain, grid, near, unit_grids = cursor.fetchone()
+    return {"version": version, "chain": chain, "grid": grid, "near_boundary": near, "unit_grids": unit_grids}
 
 
 def _prepare(cursor, dbapi_conn, name: str, types: str, in_version: bool) -> None:

@@ -392,6 +392,9 @@ def _normalise(raw, columns: dict[str, str]) -> dict[str, pd.Series]:
         values = [_keep_raw(lambda v, d=default: fields.to_bool(v, d), v) for v in _column(raw, columns, field)]
         out[field] = _maybe_typed(values, bool)
     out["staff"] = pd.Series([_keep_raw(fields.parse_staff, v) for v in _column(raw, columns, "staff")], dtype=object)
+    out[fields.KIND] = pd.Series(
+        [_keep_raw(fields.to_kind, v) for v in _column(raw, columns, fields.KIND)], dtype=object
+    )
     out["source_index"] = pd.Series(np.arange(len(raw), dtype=np.int64))
     return {name: out[name] for name in fields.OUTPUT_COLUMNS if name != "geometry"}
 

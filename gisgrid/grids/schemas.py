@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 
@@ -90,6 +90,21 @@ class NearGrid(Schema):
     distance_m = fields.Float(required=True)
 
 
+class UnitGrid(Schema):
+    """A 重点监管单元网格 covering the point: an overlay designated by grid ``parent_code``, supervised at ``level``."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Equal("unit"))
+    level = fields.Integer(required=True)
+    parent_code = fields.String(required=True)
+    entity = fields.String(required=True, allow_none=True)
+    leader = fields.Nested(Leader, required=True)
+    contact_phone = fields.String(required=True, allow_none=True)
+    duties = fields.String(required=True, allow_none=True)
+    sample_data = fields.Boolean(required=True)
+
+
 class Query(Schema):
     """The point as understood: WGS84 lon/lat, the input CRS and the raw input."""
 
@@ -108,3 +123,4 @@ class Lookup(Schema):
     chain = fields.List(fields.Nested(Grid), required=True)
     near_boundary_m = fields.Float(required=True)
     near_boundary = fields.List(fields.Nested(NearGrid), required=True)
+    unit_grids = fields.List(fields.Nested(UnitGrid), required=True)

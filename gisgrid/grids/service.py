@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gisgrid import coords
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
-from gisgrid.grids import fields, queries, versions
+from gisgrid.grids import fields, queries, units, versions
 from gisgrid.grids.reader import read_grids
 from gisgrid.grids.validation import format_report, validate_grids
 
@@ -78,7 +78,7 @@ def import_frame(
         if publish:
             versions.publish(session, version_id)
     warnings = [p.to_dict() for p in problems if p.severity != "error"]
-    return ImportResult(version_id, len(frame), publish, warnings)
+    return ImportResult(version_id, len(units.split(frame)[0]), publish, warnings)
 
 
 def _write_version(session: Session, frame, label: str, source: str | None) -> int:
@@ -88,7 +88,8 @@ def _write_version(session: Session, frame, label: str, source: str | None) -> i
 
 
 def write_grids(session: Session, version_id: int, frame) -> None:
-    """Insert a normalised frame's grids and staff into ``version_id`` and build its lookup parts (no commit)."""
+    """Insert a normalised frame's grids, staff and unit grids into ``version_id``, build its lookup parts (no commit)."""
+    frame, unit_frame = units.split(frame)
     rows = [
         _grid_row(record, geom) for record, geom in zip(frame[list(GRID_COLUMNS)].to_dict("records"), frame.geometry)
     ]
@@ -101,6 +102,8 @@ def write_grids(session: Session, version_id: int, frame) -> None:
     ]
     queries.insert_staff(session, staff)
     queries.build_version(session, version_id)
+    unit_records = unit_frame[list(GRID_COLUMNS)].to_dict("records")
+    units.insert_units(session, version_id, [_grid_row(r, g) for r, g in zip(unit_records, unit_frame.geometry)])
 
 
 def _clean(value):
@@ -147,5 +150,5 @@ def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=N
     return (
         f'{{"query":{json.dumps(query, ensure_ascii=False)},"version":{result["version"]},'
         f'"grid":{result["grid"]},"chain":{result["chain"]},"near_boundary_m":{json.dumps(radius_m)},'
-        f'"near_boundary":{result["near_boundary"]}}}'
+        f'"near_boundary":{result["near_boundary"]},"unit_grids":{result["unit_grids"]}}}'
     )

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from itertools import groupby
 
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 
@@ -33,6 +34,7 @@ KINDS = (
     "bad_level",
     "bad_staff",
     "bad_value",
+    "bad_kind",
     "duplicate_code",
     "unknown_parent",
     "parent_level",
@@ -86,15 +88,71 @@ def validate_grids(gdf, tolerance_m2: float = 1.0) -> list[Problem]:
     source_crs = _source_crs(gdf)
     if gdf.crs is not None and not gdf.crs.equals(topology.WGS84, ignore_axis_order=True):
         gdf = gdf.to_crs(topology.WGS84)
-    grids = _collect(gdf)
+    if "source_index" not in gdf.columns:
+        gdf = gdf.assign(source_index=range(len(gdf)))
+    # unit grids (kind "unit") overlay the tiling: checked on their own, never for gaps or overlaps
+    is_unit = np.array([_kind_or_none(v) == fields.KIND_UNIT for v in _values(gdf, fields.KIND)], dtype=bool)
+    tiling, units = gdf[~is_unit], gdf[is_unit]
+    grids = _collect(tiling)
     problems = [
         *_geometry_problems(grids),
-        *_attribute_problems(gdf, grids),
+        *_attribute_problems(tiling, grids),
+        *_kind_problems(gdf),
         *_hierarchy_problems(grids),
         *_topology_problems(grids, source_crs, tolerance_m2),
+        *(_unit_problems(tiling, units, source_crs, tolerance_m2) if len(units) else ()),
     ]
     rank = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(problems, key=lambda p: (p.source_index is None, p.source_index or 0, rank[p.kind]))
+
+
+def _kind_or_none(value):
+    try:
+        return fields.to_kind(value)
+    except ValueError:
+        return None
+
+
+def _kind_problems(gdf) -> list[Problem]:
+    """A ``kind`` that is neither grid nor unit (the row is then checked as a grid)."""
+    bad = [i for i, v in enumerate(_values(gdf, fields.KIND)) if _kind_or_none(v) is None]
+    if not bad:
+        return []
+    grids = _collect(gdf.iloc[bad])
+    kinds = [gdf[fields.KIND].iloc[i] for i in bad]
+    return [grids.problem(j, "bad_kind", f"网格类型 kind 应为 grid 或 unit，实际为 {v!r}") for j, v in enumerate(kinds)]
+
+
+def _unit_problems(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
+    """A unit grid names a grid of the tiling (parent_code) at its own level and lies inside it."""
+    grids = _collect(units)
+    problems = [*_geometry_problems(grids), *_attribute_problems(units, grids)]
+    level_of = dict(zip(_values(tiling, "code"), (_level_or_none(v) for v in _values(tiling, "level"))))
+    taken = set(level_of) | set(c for c, n in Counter(grids.codes).items() if n > 1)
+    for i, (code, parent, level) in enumerate(zip(grids.codes, grids.parents, grids.levels)):
+        if code in taken:
+            problems.append(grids.problem(i, "duplicate_code", f"网格编码 {code} 已被其他网格或单元网格使用"))
+        if parent is None:
+            problems.append(grids.problem(i, "missing_value", "单元网格缺少划定它的网格 parent_code"))
+        elif parent not in level_of:
+            problems.append(grids.problem(i, "unknown_parent", f"划定单元网格的网格 {parent} 在数据中不存在"))
+        elif level is not None and level_of[parent] is not None and level != level_of[parent]:
+            problems.append(
+                grids.problem(i, "parent_level", f"单元网格的层级 {level} 应等于划定它的网格 {parent} 的层级")
+            )
+    return problems + _unit_outside(tiling, units, source_crs, tolerance_m2)
+
+
+def _unit_outside(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
+    # the designating grids and the unit grids in one frame, so the tiling's outside-parent check applies
+    parents = tiling[tiling["code"].isin(set(units["parent_code"]))]
+    both = _collect(pd.concat([parents, units]))
+    if not both.usable.any():
+        return []
+    space = topology.Workspace(both.geoms, both.usable, source_crs)
+    both = replace(both, usable=space.usable)
+    unique = {c: i for i, c in enumerate(both.codes[: len(parents)])}
+    return [p for p in _outside_problems(both, space, unique, tolerance_m2) if p.code not in unique]
 
 
 def _source_crs(gdf) -> CRS | None:

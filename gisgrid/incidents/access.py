@@ -9,6 +9,16 @@ from gisgrid.errors import Forbidden, NotFound, Unauthorized
 GRID_ROLES = (roles.GRID_STAFF, roles.DISPATCHER, roles.GRID_LEADER)
 
 
+def scope_codes(incident) -> list[str]:
+    """The codes that put a case in a user's grid scope: its chain and its 重点监管单元网格.
+
+    A unit grid lies inside its designating grid (checked at import and publication), so that
+    supervising grid is already in the chain; a user assigned to the unit grid itself sees the
+    unit grid's cases across the village lines it crosses.
+    """
+    return [*incident.grid_codes, *(incident.unit_grid_codes or ())]
+
+
 def case_departments(incident) -> set[str]:
     """Departments involved in a case: responsible ones, joint sub-tasks and pending/accepted transfers."""
     depts = set(incident.department_codes or ())
@@ -24,7 +34,7 @@ def in_department(user, incident, departments=None) -> bool:
     if user.role != roles.HANDLER or user.department_code is None:
         return False
     wanted = case_departments(incident) if departments is None else set(departments)
-    return user.department_code in wanted and (not user.grid_codes or in_scope(user, incident.grid_codes))
+    return user.department_code in wanted and (not user.grid_codes or in_scope(user, scope_codes(incident)))
 
 
 def sent_it(user, incident) -> bool:
@@ -42,7 +52,7 @@ def can_view(user, incident) -> bool:
     if sees_all(user):
         return True
     if user.role in GRID_ROLES:
-        return in_scope(user, incident.grid_codes)
+        return in_scope(user, scope_codes(incident))
     if user.role == roles.HANDLER:
         # the sending unit keeps reading the case (feedback, overdue) but no longer acts on it
         return in_department(user, incident) or sent_it(user, incident)
@@ -63,7 +73,7 @@ def require_grid_role(user, incident, allowed: tuple[str, ...]) -> None:
         return
     if user.role not in allowed:
         raise Forbidden(f"当前角色（{user.role_label}）不能执行此操作 (role not allowed)")
-    if not in_scope(user, incident.grid_codes):
+    if not in_scope(user, scope_codes(incident)):
         raise Forbidden("该案件不在您的网格范围内 (case outside your grids)")
 
 

@@ -98,6 +98,7 @@ def create(body: dict):
         "state": incident.state,
         "created": created,
         "grid_codes": incident.grid_codes,
+        "unit_grid_codes": list(incident.unit_grid_codes or ()),
         "client_request_id": incident.client_request_id,
     }
     return answer, 201 if created else 200

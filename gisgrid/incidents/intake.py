@@ -13,6 +13,7 @@ from gisgrid.auth import capabilities
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import units as grid_units
 from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents import matrix, photos
 from gisgrid.incidents.models import Incident
@@ -101,6 +102,8 @@ def _build(session: Session, rep: Report, user, max_photo_bytes: int):
         lat=rep.lat,
         geom=func.ST_SetSRID(func.ST_MakePoint(rep.lon, rep.lat), 4326),
         grid_codes=chain,
+        # 重点监管单元网格: the case also goes to each unit grid's designating (supervising) grid
+        unit_grid_codes=grid_units.codes_at(session, version.id, rep.lon, rep.lat),
         version_id=version.id,
         channel=rep.channel,
         address=rep.address,

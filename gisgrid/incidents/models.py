@@ -72,6 +72,8 @@ class Incident(Base):
     lon: Mapped[float] = mapped_column(nullable=False)
     lat: Mapped[float] = mapped_column(nullable=False)
     grid_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    # 重点监管单元网格 covering the point at intake (migration 0014u): their designating grids supervise the case
+    unit_grid_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     version_id: Mapped[int] = mapped_column(ForeignKey("boundary_version.id", ondelete="RESTRICT"), nullable=False)
     channel: Mapped[str] = mapped_column(Text, nullable=False)
     reporter_name: Mapped[str | None] = mapped_column(Text)
@@ -106,6 +108,7 @@ class Incident(Base):
         UniqueConstraint("client_scope", "client_request_id", name="uq_incident_client_request"),
         Index("ix_incident_geom", "geom", postgresql_using="gist"),
         Index("ix_incident_grid_codes", "grid_codes", postgresql_using="gin"),
+        Index("ix_incident_unit_grid_codes", "unit_grid_codes", postgresql_using="gin"),
         Index("ix_incident_state", "state"),
     )
 

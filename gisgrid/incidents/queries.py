@@ -21,8 +21,8 @@ def scope_filter(user):
     if user.role == roles.ADMIN:
         return True
     codes = sorted(user.grid_codes)
-    if user.role in GRID_ROLES:
-        return Incident.grid_codes.overlap(codes)
+    if user.role in GRID_ROLES:  # the chain or a 重点监管单元网格 (access.scope_codes)
+        return or_(Incident.grid_codes.overlap(codes), Incident.unit_grid_codes.overlap(codes))
     if user.role == roles.HANDLER and user.department_code:
         dept = user.department_code
         clause = or_(
@@ -39,7 +39,8 @@ def scope_filter(user):
                 IncidentTransfer.state != "returned",
             ),
         )
-        return and_(clause, Incident.grid_codes.overlap(codes)) if codes else clause
+        in_grids = or_(Incident.grid_codes.overlap(codes), Incident.unit_grid_codes.overlap(codes))
+        return and_(clause, in_grids) if codes else clause
     return Incident.reporter_user_id == user.id
 
 

@@ -160,6 +160,7 @@ class Created(Schema):
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     created = fields.Boolean(required=True)
     grid_codes = fields.List(fields.String(), required=True)
+    unit_grid_codes = fields.List(fields.String(), required=True)  # 重点监管单元网格 covering the point
     client_request_id = fields.String(required=True, allow_none=True)
 
 
@@ -174,6 +175,7 @@ class Summary(Schema):
     lon = fields.Float(required=True)
     lat = fields.Float(required=True)
     grid_codes = fields.List(fields.String(), required=True)
+    unit_grid_codes = fields.List(fields.String(), required=True)  # 重点监管单元网格 covering the point
     departments = fields.List(fields.String(), required=True)
     deadline = fields.Date(required=True, allow_none=True)
     overdue = fields.Boolean(required=True)

@@ -13,6 +13,7 @@ from gisgrid.deployment import Profile
 from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids import units as grid_units
 from gisgrid.incidents import access, links, photos, queries, transfer, workflow
 from gisgrid.incidents.models import Incident, IncidentEvent
 
@@ -103,6 +104,7 @@ def summary(incident: Incident, today: date | None = None) -> dict:
         "lon": incident.lon,
         "lat": incident.lat,
         "grid_codes": incident.grid_codes,
+        "unit_grid_codes": list(incident.unit_grid_codes or ()),
         "departments": incident.department_codes,
         "deadline": incident.deadline.isoformat() if incident.deadline else None,
         "overdue": workflow.is_overdue(incident, today),
@@ -218,6 +220,7 @@ def _reassign(session: Session, ids: list[int], version_id: int) -> int:
                 f"网格调整：{case.grid_codes[-1]} → {chains[case.id][-1]}（版本 {version_id}）",
             )
             case.grid_codes, case.version_id = chains[case.id], version_id
+            case.unit_grid_codes = grid_units.codes_at(session, version_id, case.lon, case.lat)
             count += 1
     return count
 

@@ -5,6 +5,8 @@ The pages (/, /grids/<code>, notice) stay in public_map.routes, so they never en
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, current_app, request, send_file
 
 from gisgrid.contract import Blueprint
@@ -12,10 +14,11 @@ from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.grids import schemas as grid_schemas
 from gisgrid.grids import service as grid_service
-from gisgrid.public_map import opendata, schemas, service, tiles
+from gisgrid.public_map import opendata, schemas, service, tiles, units
 
 bp = Blueprint("public_api", __name__, description="公开地图 (public map, tiles, open data)")
 MVT = "application/vnd.mapbox-vector-tile"
+GEOJSON = "application/geo+json"
 _BINARY = {"type": "string", "format": "binary"}
 _TILE_RESPONSES = {
     "200": {"description": "tile", "content": {MVT: {"schema": _BINARY}}},
@@ -74,6 +77,18 @@ def locate_api(lon: float, lat: float, crs=None, at=None):
     # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
     body = db.read(lambda conn: grid_service.lookup(conn, lon, lat, crs, radius, at))
     return Response(body, mimetype="application/json")
+
+
+@bp.get("/api/v1/unit-grids")
+@bp.arguments(schemas.UnitGridArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.UnitGridLayer, success=True, content_type=GEOJSON, description="unit grids")
+def unit_grids_api(crs: str, at=None):
+    """重点监管单元网格 (overlays of the tiling) as GeoJSON: [?crs=wgs84|gcj02][&at=]; private phones are null."""
+    body = units.unit_grids(db.session(), at, crs)
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype=GEOJSON)
+    response.cache_control.public = True
+    response.cache_control.max_age = _max_age(at)
+    return response
 
 
 @bp.get("/api/v1/grids/<code>")

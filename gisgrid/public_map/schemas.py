@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from gisgrid.contract.fields import BBox, Code, Crs, Day, FiniteNumber, QueryArgs
+from gisgrid.contract.schemas import FeatureCollection
 from gisgrid.public_map.service import MAP_CRS
 
 
@@ -177,3 +178,13 @@ class GridDetail(Schema):
     grid = fields.Nested(DetailGrid, required=True)
     chain = fields.List(fields.Nested(PublicGrid), required=True)
     children = fields.List(fields.Nested(Child), required=True)
+
+
+class UnitGridArgs(DetailArgs):
+    """``[?crs=wgs84|gcj02][&at=]`` for the 重点监管单元网格 layer."""
+
+
+class UnitGridLayer(FeatureCollection):
+    """The 重点监管单元网格 of a version (properties: code, name, level, parent_code, contacts, source_count)."""
+
+    version = fields.Nested(MapVersion, required=True)

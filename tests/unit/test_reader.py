@@ -40,7 +40,7 @@ def sq(x1, y1, x2, y2):
 def standard_frame(crs="EPSG:4528"):
     """Two grids with every standard field, as a data supplier would write them."""
     common = {"entity": "甲街道办事处", "leader": "张三", "leader_title": "主任", "duties": "大气、水环境巡查"}
-    common |= {"tasks": "每周巡查一次", "rewards_penalties": "按责任状考核"}  # 五定's 定任务, 定奖惩
+    common |= {"tasks": "每周巡查一次", "rewards_penalties": "按责任状考核", "kind": "grid"}  # 五定; kind of grid
     rows = [
         {
             **common,

@@ -46,6 +46,7 @@ def grid(code, level, parent, geom, **extra):
         "tasks": None,
         "rewards_penalties": None,
         "staff": [],
+        "kind": "grid",
         "geometry": geom,
     }
     row.update(extra)

@@ -9,6 +9,7 @@
   var API = "/api/v1/editor";
   var $ = function (id) { return document.getElementById(id); };
   var map = L.map("map", { preferCanvas: false });
+  window.gisgrid.editorMap = map;  // editor_units.js draws the 重点监管单元网格 on it
   var features = {}, layers = {}, selected = null, tool = null, fitted = false;
   var leafLayer = L.layerGroup().addTo(map), outlineLayer = L.layerGroup().addTo(map), problemLayer = L.layerGroup().addTo(map);
   var COLORS = { leaf: "#4f9d69", edited: "#2f6fbf", selected: "#f08c00", error: "#b00020", warning: "#d48806" };

@@ -135,6 +135,32 @@
     });
   }
 
+  // ---- 重点监管单元网格: overlays of the tiling (designated by a grid, supervised at its level), own toggleable layer
+  var UNIT_COLOR = "#9b2c2c";
+  var unitLayer = L.geoJSON(null, {
+    interactive: false,  // a click still asks "which grid am I in?", whose answer lists the unit grids
+    style: { color: UNIT_COLOR, weight: 2.5, dashArray: "6 4", fill: true, fillColor: UNIT_COLOR, fillOpacity: 0.12 },
+    className: "unit-grid"
+  }).addTo(map);
+  window.gisgrid.unitGridLayer = unitLayer;  // for tests
+  var overlays = L.control.layers(null, { "重点监管单元网格": unitLayer }, { collapsed: false, position: "topright" }).addTo(map);
+  gisgrid.api.get("/api/v1/unit-grids?" + qs({ crs: crs, at: cfg.at })).then(function (body) {
+    unitLayer.addData(body);
+    if (!body.features.length) { map.removeControl(overlays); }  // a deployment without unit grids shows no toggle
+  }).catch(function () { map.removeControl(overlays); });
+
+  function unitFacts(units, chain) {
+    var box = el("div", null, "unit-grids"), names = {};
+    chain.forEach(function (g) { names[g.code] = g.name; });  // the designating grid is in the chain
+    box.appendChild(el("h3", "重点监管单元网格"));
+    units.forEach(function (u) {
+      var by = (names[u.parent_code] || "") + "（" + u.parent_code + "）";
+      box.appendChild(el("p", u.name + "：由 " + u.level + " 级网格 " + by + " 重点监管"));
+      box.appendChild(facts(u));
+    });
+    return box;
+  }
+
   // ---- grid detail panel
   var highlight = L.layerGroup().addTo(map), pointLayer = L.layerGroup().addTo(map);
 
@@ -213,6 +239,7 @@
       var names = body.near_boundary.map(function (g) { return g.name + " " + g.distance_m + " 米"; });
       out.appendChild(el("p", "注意：距以下网格不足 " + body.near_boundary_m + " 米，管辖可能存疑：" + names.join("、"), "warn near-boundary"));
     }
+    if (body.unit_grids && body.unit_grids.length) { out.appendChild(unitFacts(body.unit_grids, body.chain)); }
     selectGrid(body.chain[body.chain.length - 1].code, false);
   }
 
