@@ -155,6 +155,8 @@ class UnitGrid(Base):
     contact_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     duties: Mapped[str | None] = mapped_column(Text)
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    tasks: Mapped[str | None] = mapped_column(Text)  # 定任务, as on grid
+    rewards_penalties: Mapped[str | None] = mapped_column(Text)  # 定奖惩, as on grid
     extra: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     edited_by: Mapped[str | None] = mapped_column(Text)

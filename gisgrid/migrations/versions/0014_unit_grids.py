@@ -28,7 +28,7 @@ SELECT u.id, u.version_id, u.geom, u.area_m2,
        u.code, u.name, u.level, u.parent_code, u.entity, u.leader_name, u.leader_title,
        CASE WHEN u.leader_phone_public THEN u.leader_phone END AS leader_phone,
        CASE WHEN u.contact_phone_public THEN u.contact_phone END AS contact_phone,
-       u.duties, u.sample_data
+       u.duties, u.sample_data, u.tasks, u.rewards_penalties
 FROM unit_grid u
 """
 
@@ -56,6 +56,9 @@ def upgrade() -> None:
         sa.Column("contact_phone_public", sa.Boolean, nullable=False, server_default="true"),
         sa.Column("duties", sa.Text),
         sa.Column("sample_data", sa.Boolean, nullable=False, server_default="false"),
+        # 五定's 定任务 and 定奖惩 (0013_rules2): the same attribute columns as grid, from the one field registry
+        sa.Column("tasks", sa.Text),
+        sa.Column("rewards_penalties", sa.Text),
         sa.Column("extra", JSONB, nullable=False, server_default="{}"),
         sa.Column("lock_version", sa.Integer, nullable=False, server_default="0"),
         sa.Column("edited_by", sa.Text),
