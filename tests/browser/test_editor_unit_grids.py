@@ -46,6 +46,9 @@ def test_draw_save_and_change_a_unit_grid_in_the_editor(page, tmp_path):
         page.fill("#unit-code", "A1-U5")
         page.select_option("#unit-parent", "A1")
         page.fill("#unit-form input[name=name]", "浏览器划定单元")
+        # draw at a known scale: the page's first view depends on the editor's layout (form height)
+        (w, s), (e, n) = wgs84(200, 650), wgs84(900, 1050)
+        page.evaluate(f"() => gisgrid.editorMap.fitBounds([[{s}, {w}], [{n}, {e}]], {{animate: false}})")
         page.click("#unit-draw")
         for corner in ((300, 750), (800, 750), (800, 950), (300, 950)):
             page.mouse.click(*_screen(page, *corner))
