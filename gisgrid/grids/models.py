@@ -53,20 +53,9 @@ class BoundaryVersion(Base):
     )
 
 
-class Grid(Base):
-    """One grid (网格) of one boundary version, with its 五定 responsibility data."""
+class GridAttributes:
+    """The 五定 attribute columns that grid and unit_grid share (the field registry's stored fields)."""
 
-    __tablename__ = "grid"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("boundary_version.id", ondelete="CASCADE"), nullable=False)
-    code: Mapped[str] = mapped_column(Text, nullable=False)
-    name: Mapped[str] = mapped_column(Text, nullable=False)
-    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
-    parent_code: Mapped[str | None] = mapped_column(Text)
-    ancestor_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False, server_default="{}")
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=False)
-    area_m2: Mapped[float | None] = mapped_column(Float)
     entity: Mapped[str | None] = mapped_column(Text)
     leader_name: Mapped[str | None] = mapped_column(Text)
     leader_title: Mapped[str | None] = mapped_column(Text)
@@ -83,6 +72,22 @@ class Grid(Base):
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     edited_by: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Grid(GridAttributes, Base):
+    """One grid (网格) of one boundary version, with its 五定 responsibility data."""
+
+    __tablename__ = "grid"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("boundary_version.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(Text, nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"))
+    parent_code: Mapped[str | None] = mapped_column(Text)
+    ancestor_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False, server_default="{}")
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=False)
+    area_m2: Mapped[float | None] = mapped_column(Float)
 
     version: Mapped[BoundaryVersion] = relationship(back_populates="grids")
     staff: Mapped[list[GridStaff]] = relationship(
@@ -130,7 +135,7 @@ class GridPart(Base):
     )
 
 
-class UnitGrid(Base):
+class UnitGrid(GridAttributes, Base):
     """A 重点监管单元网格: an overlay designated by the grid ``parent_code`` and supervised at its level.
 
     It lies inside that grid but may cross lower grids, so it is not part of the tiling (no grid_part
@@ -146,21 +151,6 @@ class UnitGrid(Base):
     parent_code: Mapped[str] = mapped_column(Text, nullable=False)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=False)
     area_m2: Mapped[float | None] = mapped_column(Float)
-    entity: Mapped[str | None] = mapped_column(Text)
-    leader_name: Mapped[str | None] = mapped_column(Text)
-    leader_title: Mapped[str | None] = mapped_column(Text)
-    leader_phone: Mapped[str | None] = mapped_column(Text)
-    leader_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
-    contact_phone: Mapped[str | None] = mapped_column(Text)
-    contact_phone_public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
-    duties: Mapped[str | None] = mapped_column(Text)
-    sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
-    tasks: Mapped[str | None] = mapped_column(Text)  # 定任务, as on grid
-    rewards_penalties: Mapped[str | None] = mapped_column(Text)  # 定奖惩, as on grid
-    extra: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
-    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
-    edited_by: Mapped[str | None] = mapped_column(Text)
-    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         UniqueConstraint("version_id", "code", name="uq_unit_grid_version_code"),
