@@ -91,13 +91,19 @@ def _moved_area(old, new) -> float:
 
 
 def import_upload(
-    session: Session, version_id: int, path: Path, user: str, stamp: str | None = None, tolerance_m2: float = 1.0
+    session: Session,
+    version_id: int,
+    path: Path,
+    user: str,
+    stamp: str | None = None,
+    tolerance_m2: float = 1.0,
+    unit_depths: tuple[int, ...] = (),
 ) -> dict:
     """Preview what an edited GeoPackage (at ``path``) changes in a draft; with the preview's ``stamp``, apply it."""
     drafts.get_draft(session, version_id)
     edited = read_grids(str(path))
     digest = grid_service.file_digest(str(path))
-    problems = [p.to_dict() for p in validate_grids(edited, tolerance_m2=tolerance_m2)]
+    problems = [p.to_dict() for p in validate_grids(edited, tolerance_m2=tolerance_m2, unit_depths=unit_depths)]
     errors = sum(p["severity"] == "error" for p in problems)
     changes = compare(_frame_of_draft(session, version_id), edited, tolerance_m2)
     current = hashlib.sha256(f"{queries.touch_stamp(session, version_id)}:{digest}".encode()).hexdigest()

@@ -12,7 +12,7 @@ from gisgrid.auth.models import User
 from gisgrid.cli import main
 from gisgrid.deployment import profile as deployment
 from gisgrid.grids import versions
-from gisgrid.grids.models import Grid, GridStaff
+from gisgrid.grids.models import Grid, GridStaff, UnitGrid
 from gisgrid.incidents.models import Incident
 from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.patrols.models import PatrolTrack
@@ -79,6 +79,22 @@ def _check_sample_people(key, session, grids):
     assert all("示例" in u.display_name for u in users)
 
 
+def _check_unit_grids(key, session, client):
+    # 盘锦 only: two 重点监管单元网格 designated by the city (一级网格主体), found by lookups beside the chain
+    version = versions.find_published(session)
+    point = func.ST_PointOnSurface(UnitGrid.geom)
+    units = session.execute(
+        select(UnitGrid.code, UnitGrid.level, func.ST_X(point), func.ST_Y(point)).where(
+            UnitGrid.version_id == version.id
+        )
+    ).all()
+    assert len(units) == (2 if key == "panjin" else 0)
+    for code, level, lon, lat in units:
+        assert level == 1
+        body = client.get(f"/api/v1/lookup?lon={lon}&lat={lat}").get_json()
+        assert code in [u["code"] for u in body["unit_grids"]] and body["chain"][0]["code"] == TOP[key]
+
+
 def _check_something_on_every_page(session):
     assert session.scalar(select(func.count(Incident.id))) >= 7
     sources = list(session.scalars(select(PollutionSource)))
@@ -105,6 +121,7 @@ def test_demo_load_place(cli, session, client, key):
     _check_levels(key, grids)
     _check_lookups(session, client, grids)
     _check_sample_people(key, session, grids)
+    _check_unit_grids(key, session, client)
     _check_something_on_every_page(session)
     again = cli("demo", "load", "--place", key)
     assert again.exit_code == 0 and "already loaded" in again.output
