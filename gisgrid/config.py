@@ -48,7 +48,15 @@ def from_env() -> dict:
         "CACHE_DIR": os.environ.get("GISGRID_CACHE_DIR", "var/cache"),
         # rate limits (Flask-Limiter strings); memory:// counts per process, several workers need redis://
         "RATELIMIT_ENABLED": _env_bool("GISGRID_RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI", "memory://"),
+        # shared state (GISGRID_REDIS_URL, e.g. redis://127.0.0.1:6379/0): with it, every worker and server
+        # counts against one limit; without it (or GISGRID_RATELIMIT_STORAGE_URI) each process counts alone
+        "REDIS_URL": os.environ.get("GISGRID_REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI")
+        or os.environ.get("GISGRID_REDIS_URL")
+        or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("GISGRID_RATELIMIT_KEY_PREFIX", "gisgrid"),
+        # Redis down: count in memory per process until it is back, rather than refuse or fail requests
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_REPORT": os.environ.get("GISGRID_RATELIMIT_REPORT", "10 per minute;100 per day"),
         "RATELIMIT_LOOKUP": os.environ.get("GISGRID_RATELIMIT_LOOKUP", "300 per minute"),
