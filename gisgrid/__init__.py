@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     audit_actor.install()
     _register_blueprints(app)
+    db.init_replicas(app)  # inside the rate limit: a retry on the primary is not counted twice
     ratelimit.init_app(app)
     return app
 

@@ -34,6 +34,10 @@ def from_env() -> dict:
         "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
         "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
         "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
+        # hot standbys for anonymous public reads (comma-separated URLs; gisgrid/replicas.py); a failed one is
+        # skipped for REPLICA_RETRY_S seconds
+        "DATABASE_REPLICA_URLS": os.environ.get("GISGRID_DATABASE_REPLICA_URLS", ""),
+        "REPLICA_RETRY_S": _env_float("GISGRID_REPLICA_RETRY_S", 5.0),
         "MEDIA_DIR": os.environ.get("GISGRID_MEDIA_DIR", "var/media"),
         # public map base layer (optional): an XYZ tile URL on the intranet; gcj02 shifts the overlays
         "TILE_URL": os.environ.get("GISGRID_TILE_URL", ""),
