@@ -50,22 +50,34 @@ def import_file(
     label: str | None = None,
     publish: bool = False,
     tolerance_m2: float = 1.0,
+    progress=None,
 ) -> ImportResult:
-    """Read, validate and store a boundary file as a new draft version (optionally published)."""
+    """Read, validate and store a boundary file as a new draft version (optionally published).
+
+    ``progress(done, total)`` follows the validation (see ``validate_grids``).
+    """
     frame = read_grids(path, layer=layer, crs=crs, field_map=field_map)
     source = f"{Path(path).name} sha256:{file_digest(path)}"
+    label = label or Path(path).stem
     return import_frame(
-        session, frame, label=label or Path(path).stem, source=source, publish=publish, tolerance_m2=tolerance_m2
+        session, frame, label=label, source=source, publish=publish, tolerance_m2=tolerance_m2, progress=progress
     )
 
 
 def import_frame(
-    session: Session, frame, *, label: str, source: str | None = None, publish: bool = False, tolerance_m2: float = 1.0
+    session: Session,
+    frame,
+    *,
+    label: str,
+    source: str | None = None,
+    publish: bool = False,
+    tolerance_m2: float = 1.0,
+    progress=None,
 ) -> ImportResult:
     """Validate a normalised GeoDataFrame, then write it all or nothing."""
     if len(frame) == 0:
         raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
-    problems = validate_grids(frame, tolerance_m2=tolerance_m2)
+    problems = validate_grids(frame, tolerance_m2=tolerance_m2, progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationFailed(
