@@ -30,6 +30,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,15 +38,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from bench import synthetic  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from gisgrid.audit import actor  # noqa: E402
 from gisgrid.db import unit_of_work  # noqa: E402
-from gisgrid.grids import fields, queries, service, versions  # noqa: E402
-from gisgrid.grids.validation import validate_grids  # noqa: E402
+from gisgrid.grids import coverage, fields, queries, service, versions  # noqa: E402
+from gisgrid.grids.validation import format_report, validate_grids  # noqa: E402
 from gisgrid.public_map import tiles  # noqa: E402, F401  (registers the publication preparer, as the app does)
 
 AUDITED = ("boundary_version", "grid", "grid_staff", "unit_grid")  # the tables an import writes
@@ -59,7 +62,8 @@ class Context:
 
     n: int
     clean: gpd.GeoDataFrame
-    jittered: gpd.GeoDataFrame
+    jittered: gpd.GeoDataFrame | None  # None above --jitter-max
+    exact_max: int = 0  # largest N also validated with the exact checks only (the baseline)
     session: Session | None = None
     audit: str = "set"
     version_id: int | None = None
@@ -86,13 +90,41 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 def step_validate(ctx: Context) -> dict:
     """Validation of the clean set and of the jittered set."""
-    clean_s, clean = timed(lambda: validate_grids(ctx.clean))
-    jitter_s, jittered = timed(lambda: validate_grids(ctx.jittered))
-    errors = [sum(p.severity == "error" for p in problems) for problems in (clean, jittered)]
-    if errors[0]:
-        raise SystemExit(f"the clean synthetic set has {errors[0]} validation errors")
-    ctx.notes["jittered errors"] = errors[1]
-    return {"validate clean": clean_s, "validate jittered": jitter_s}
+    with tqdm(desc=f"validating {ctx.n:,} clean", unit="grid", leave=False) as bar:
+        clean_s, clean = timed(lambda: validate_grids(ctx.clean, progress=_bar(bar)))
+    if any(p.severity == "error" for p in clean):
+        raise SystemExit(f"the clean synthetic set has validation errors:\n{format_report(clean)[:2000]}")
+    figures = {"validate clean": clean_s}
+    if ctx.n <= ctx.exact_max:
+        with exact_checks_only():
+            figures["validate clean, exact checks only"] = timed(lambda: validate_grids(ctx.clean))[0]
+    if ctx.jittered is not None:
+        with tqdm(desc=f"validating {ctx.n:,} jittered", unit="grid", leave=False) as bar:
+            figures["validate jittered"], jittered = timed(lambda: validate_grids(ctx.jittered, progress=_bar(bar)))
+        ctx.notes["jittered errors"] = sum(p.severity == "error" for p in jittered)
+    return figures
+
+
+@contextmanager
+def exact_checks_only():
+    """The baseline: validation without the edge test and the GEOS pair filter (every group overlaid)."""
+    saved = coverage.tiled_parents, coverage.suspects
+    coverage.tiled_parents = lambda geoms, children_of, progress=None: set()
+    coverage.suspects = lambda geoms, groups: np.ones(len(geoms), dtype=bool)
+    try:
+        yield
+    finally:
+        coverage.tiled_parents, coverage.suspects = saved
+
+
+def _bar(bar):
+    """validate_grids' progress(done, total) on a tqdm bar (each feature counts twice there)."""
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total // 2
+        bar.update(done // 2 - bar.n)
+
+    return progress
 
 
 def step_import(ctx: Context) -> dict:
@@ -164,10 +196,17 @@ def set_audit(session: Session, mode: str) -> None:
     session.commit()
 
 
-def run_size(n: int, steps: list[str], session: Session | None, jitter_m: float, row_max: int) -> dict:
-    """Every requested step at size ``n``; database steps once per audit mode (row mode up to ``row_max``)."""
+def context(n: int, jitter_m: float, jitter_max: int, exact_max: int) -> tuple[Context, int]:
+    """The clean set of ``n`` grids and (up to ``jitter_max``) its jittered copy, and the grid count."""
     grid_set = synthetic.build(n)
-    ctx = Context(n, frame(grid_set.rows), frame(synthetic.jittered(grid_set.rows, jitter_m)))
+    jittered = frame(synthetic.jittered(grid_set.rows, jitter_m)) if n <= jitter_max else None
+    return Context(n, frame(grid_set.rows), jittered, exact_max), len(grid_set.rows)
+
+
+def run_size(n: int, steps: list[str], session: Session | None, options: argparse.Namespace) -> dict:
+    """Every requested step at size ``n``; database steps once per audit mode (row mode up to --row-max)."""
+    ctx, count = context(n, options.jitter, options.jitter_max, options.exact_max)
+    row_max = options.row_max
     figures: dict[str, float] = {}
     for name in (s for s in STEPS if s in steps and not STEPS[s][1]):
         figures.update(STEPS[name][0](ctx))
@@ -183,7 +222,7 @@ def run_size(n: int, steps: list[str], session: Session | None, jitter_m: float,
         ctx.notes[f"audit rows ({MODES[mode]})"] = session.scalar(text("SELECT count(*) FROM audit_log")) - before
     if session is not None:
         set_audit(session, "set")
-    return {"n": n, "grids": len(grid_set.rows), "figures": figures, "notes": ctx.notes}
+    return {"n": n, "grids": count, "figures": figures, "notes": ctx.notes}
 
 
 def print_table(results: list[dict]) -> None:
@@ -217,22 +256,14 @@ def _ratio(figures: dict, key: str, label: str) -> float | None:
     return sum(figures[f"{k} {label}"] for k in keys) / sum(figures[f"{k} no audit"] for k in keys)
 
 
-def validate_only(n: int, jitter_m: float) -> dict:
-    """Validation alone at size ``n`` (clean and jittered), with the process's peak RSS."""
+def validate_only(n: int, options: argparse.Namespace) -> dict:
+    """Validation alone at size ``n`` (clean, and jittered up to --jitter-max), with the process's peak RSS."""
     start = time.perf_counter()
-    grid_set = synthetic.build(n)
-    ctx = Context(n, frame(grid_set.rows), frame(synthetic.jittered(grid_set.rows, jitter_m)))
+    ctx, count = context(n, options.jitter, options.jitter_max, options.exact_max)
     built = time.perf_counter() - start
     figures = step_validate(ctx)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {
-        "n": n,
-        "grids": len(grid_set.rows),
-        "build_s": built,
-        "figures": figures,
-        "notes": ctx.notes,
-        "peak_rss_mb": peak_mb,
-    }
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return {"n": n, "grids": count, "build_s": built, "figures": figures, "notes": ctx.notes, "peak_rss_mb": peak_mb}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,17 +273,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter", type=float, default=2.0, help="metres each vertex of the jittered set moves")
     parser.add_argument("--validate-only", type=int, metavar="N", help="time validation alone at N grids")
     parser.add_argument("--row-max", type=int, default=32000, help="largest N also run with 0009's row trigger")
+    parser.add_argument("--jitter-max", type=int, default=32000, help="largest N whose jittered copy is validated")
+    parser.add_argument("--exact-max", type=int, default=32000, help="largest N validated with the exact checks only")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.validate_only:
-        result = validate_only(args.validate_only, args.jitter)
+        result = validate_only(args.validate_only, args)
         print(json.dumps(result) if args.json else _validate_line(result))
         return 0
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
         parser.error(f"--steps: unknown step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
-    results = run_all([int(s) for s in args.sizes.split(",")], steps, args.jitter, args.row_max)
+    results = run_all([int(s) for s in args.sizes.split(",")], steps, args)
     if args.json:
         print(json.dumps(results))
     else:
@@ -262,14 +295,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate_line(result: dict) -> str:
     f = result["figures"]
-    return (
-        f"{result['grids']:,} grids (built in {result['build_s']:.1f}s): validate clean {f['validate clean']:.1f}s, "
-        f"validate jittered {f['validate jittered']:.1f}s ({result['notes']['jittered errors']:,} errors), "
-        f"peak RSS {result['peak_rss_mb']:,.0f} MB"
-    )
+    parts = [f"{result['grids']:,} grids (built in {result['build_s']:.1f}s)"]
+    parts += [f"{key} {seconds:.1f}s" for key, seconds in f.items()]
+    parts += [f"{key} {value:,}" for key, value in result["notes"].items()]
+    return ", ".join(parts) + f", peak RSS {result['peak_rss_mb']:,.0f} MB"
 
 
-def run_all(sizes: list[int], steps: list[str], jitter_m: float, row_max: int) -> list[dict]:
+def run_all(sizes: list[int], steps: list[str], options: argparse.Namespace) -> list[dict]:
     """Every size in one fresh database (the database steps commit, as a real import does)."""
     from tests.conftest import fresh_database
 
@@ -279,7 +311,7 @@ def run_all(sizes: list[int], steps: list[str], jitter_m: float, row_max: int) -
         with fresh_database("gisgrid_bench_import") as url:
             engine = create_engine(url)
             with Session(engine) as session:
-                results = [run_size(n, steps, session, jitter_m, row_max) for n in sizes]
+                results = [run_size(n, steps, session, options) for n in sizes]
             engine.dispose()
     finally:
         actor.reset(token)

@@ -27,15 +27,16 @@ def tiled_parents(
 ) -> set[int]:
     """The parents (row numbers) whose children tile them exactly; every row given must be a valid (multi)polygon.
 
-    ``progress(n)`` is called with the number of children checked after each batch.
+    ``progress(n)`` is called after each batch with the number of children it cleared.
     """
     oriented = shapely.orient_polygons(geoms)  # shells counter-clockwise, holes clockwise
     sizes = shapely.get_num_coordinates(geoms)
     tiled: set[int] = set()
     for batch in _batches(children_of, sizes):
-        tiled |= _cancelling(oriented, batch, children_of)
+        cleared = _cancelling(oriented, batch, children_of)
+        tiled |= cleared
         if progress:
-            progress(sum(len(children_of[p]) for p in batch))
+            progress(sum(len(children_of[p]) for p in cleared))
     return tiled
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, replace
-from itertools import groupby
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -24,46 +23,12 @@ from pyproj import CRS
 
 from gisgrid import coords
 from gisgrid.grids import coverage, fields, topology
+from gisgrid.grids.problems import ERROR, KINDS, WARNING, Problem, format_report
 
-ERROR, WARNING = "error", "warning"
-KINDS = (
-    "empty_geometry",
-    "wrong_geometry_type",
-    "invalid_geometry",
-    "missing_value",
-    "bad_level",
-    "bad_staff",
-    "bad_value",
-    "bad_kind",
-    "duplicate_code",
-    "unknown_parent",
-    "parent_level",
-    "cycle",
-    "outside_parent",
-    "overlap",
-    "gap",
-)
+__all__ = ["ERROR", "KINDS", "WARNING", "Problem", "format_report", "validate_grids"]
+
 _POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _REASON_POINT = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of one feature (or of the dataset when ``source_index`` is None)."""
-
-    severity: str
-    kind: str
-    message: str
-    code: str | None
-    source_index: int | None
-    area_m2: float | None = None
-    location: tuple[float, float] | None = None
-
-    def to_dict(self) -> dict:
-        """JSON-ready form (location as [lon, lat])."""
-        data = asdict(self)
-        data["location"] = list(self.location) if self.location is not None else None
-        return data
 
 
 class _Points:
@@ -360,9 +325,11 @@ def _topology_problems(grids: _Grids, source_crs: CRS | None, tolerance_m2: floa
     problems = [
         *_outside_problems(grids, space, open_parents, tolerance_m2),
         *_overlap_problems(grids, space, np.flatnonzero(grids.usable & ~cleared), tolerance_m2),
-        *_gap_problems(grids, space, open_parents, tolerance_m2),
     ]
-    progress(int((~cleared).sum()))  # the grids the exact checks covered (tiled_parents counted the rest)
+    counted = progress.done
+    problems += _gap_problems(grids, space, open_parents, tolerance_m2, progress)
+    # the rest of the grids the exact checks covered (top level, unusable; tiled_parents counted the cleared)
+    progress(int((~cleared).sum()) - (progress.done - counted))
     return problems
 
 
@@ -411,9 +378,11 @@ def _overlap_problems(grids, space, rows, tolerance_m2) -> list[Problem]:
     return problems
 
 
-def _gap_problems(grids, space, children_of, tolerance_m2) -> list[Problem]:
+def _gap_problems(grids, space, children_of, tolerance_m2, progress=None) -> list[Problem]:
     problems = []
     for parent, children in children_of.items():
+        if progress:
+            progress(len(children))
         if not grids.usable[parent] or not grids.usable[children].all():
             continue
         for piece in space.gaps(parent, children, tolerance_m2):
@@ -427,37 +396,3 @@ def _gap_problems(grids, space, children_of, tolerance_m2) -> list[Problem]:
                 )
             )
     return problems
-
-
-def format_report(problems) -> str:
-    """A readable multi-line report: a summary line, then the problems grouped by feature."""
-    problems = list(problems)
-    if not problems:
-        return "未发现问题 (no problems found)"
-    errors = sum(p.severity == ERROR for p in problems)
-    lines = [
-        f"共 {errors} 个错误、{len(problems) - errors} 个警告 "
-        f"({errors} errors, {len(problems) - errors} warnings)；# 后为要素在文件中的序号（从 0 开始）"
-    ]
-
-    def feature(p: Problem):
-        return (p.source_index is None, p.source_index or 0, p.code or "")
-
-    for _, group in groupby(sorted(problems, key=feature), key=feature):
-        group = list(group)
-        lines += ["", _heading(group[0])]
-        lines += [f"  {_line(p)}" for p in group]
-    return "\n".join(lines)
-
-
-def _heading(problem: Problem) -> str:
-    code = f"网格 {problem.code}" if problem.code else "无编码"
-    if problem.source_index is None:
-        return f"数据集（{code}）"
-    return f"要素 #{problem.source_index}（{code}）"
-
-
-def _line(problem: Problem) -> str:
-    label = "错误" if problem.severity == ERROR else "警告"
-    where = f"，位置 {problem.location[0]:.7f}, {problem.location[1]:.7f}" if problem.location else ""
-    return f"[{label}] {problem.kind}: {problem.message}{where}"

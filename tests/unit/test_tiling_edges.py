@@ -98,8 +98,11 @@ def test_the_report_is_the_one_of_the_exact_checks_alone(monkeypatch, jitter_m):
     assert bool(fast) == bool(jitter_m)  # the jittered set has slivers, the clean one none
 
 
-def test_progress_counts_every_feature_twice():
+@pytest.mark.parametrize("jitter_m", [0.0, 2.0])
+def test_progress_counts_every_feature_twice(jitter_m):
+    rows = synthetic.build(300).rows
+    rows = synthetic.jittered(rows, jitter_m) if jitter_m else rows
     calls = []
-    validate_grids(_frame(synthetic.build(300).rows), progress=lambda done, total: calls.append((done, total)))
+    validate_grids(_frame(rows), progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (600, 600) and all(done <= total for done, total in calls)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
