@@ -6,15 +6,18 @@ and a jittered copy (every vertex moved by up to ``--jitter`` metres per grid, t
 digitised outlines look: slivers of gap and overlap along every shared edge, children a little
 outside their parents). The steps, each timed on its own:
 
-- ``validate``: ``validate_grids`` on the clean set (no errors) and on the jittered one (errors found);
+- ``validate``: ``validate_grids`` on the clean set (no errors), on the same with the exact overlay
+  checks only (the baseline: no edge test, up to ``--exact-max``) and on the jittered copy (errors
+  found, up to ``--jitter-max``);
 - ``import``:   write the clean set as a draft version (grids, staff, parent links, areas, lookup parts);
 - ``publish``:  publication (tile preparation + the switch).
 
-``import`` and ``publish`` run up to three times per N in one database: with the audit triggers of the
-grid tables disabled (the baseline), with the row trigger of migration 0009 (the audit before
-0015_scale; only up to ``--row-max`` grids, it is quadratic) and with the set-wise triggers of
-0015_scale; the ratio of each against the baseline is printed. The growth factor is each figure divided by the same figure at the previous N. ``--validate-only 300000``
-times validation alone at that size, with the peak RSS of the process.
+``import`` and ``publish`` run up to four times per N in one database (committed, as a real import):
+with the audit triggers of the grid tables disabled (the baseline), with 0009's row trigger as it was
+(its log lookup used no index: quadratic; up to ``--row-max``), with the row trigger as 0015_scale
+fixed it (up to ``--fixed-row-max``) and with 0015_scale's set-wise triggers; each is printed beside
+its ratio to the baseline. The growth factor is each figure divided by the same figure at the
+previous N. ``--validate-only 300000`` times validation alone at that size, with the process's peak RSS.
 
 A step is a function in ``STEPS``: another step (a repair) is one more entry and ``--steps`` names it.
     .venv/bin/python scripts/bench_import.py [--sizes 2000,8000,32000,100000] [--steps validate,import,publish]
@@ -53,7 +56,12 @@ from gisgrid.public_map import tiles  # noqa: E402, F401  (registers the publica
 
 AUDITED = ("boundary_version", "grid", "grid_staff", "unit_grid")  # the tables an import writes
 # audit mode → label; "off" first: it is the baseline every other mode is divided by
-MODES = {"off": "no audit", "row": "row trigger", "set": "set-wise"}
+MODES = {"off": "no audit", "row0009": "row trigger 0009", "row": "row trigger fixed", "set": "set-wise"}
+# the row trigger function as migration 0009 made it: its log lookup compared text with name (no index)
+ROW_0009 = (
+    ("TG_TABLE_NAME::text AND", "TG_TABLE_NAME AND"),
+    ("FUNCTION gisgrid_audit()", "FUNCTION bench_audit_0009()"),
+)
 
 
 @dataclass
@@ -174,26 +182,40 @@ def _audit_triggers(session: Session, table: str) -> list[str]:
 
 
 def set_audit(session: Session, mode: str) -> None:
-    """Audit the import's tables as in ``mode``: "off", "row" (0009's row trigger) or "set" (0015's).
+    """Audit the import's tables as in ``mode`` (a key of MODES).
 
-    "row" puts back the per-row trigger the grid tables had before 0015 (the function is still the
-    one of every other audited table), beside the disabled set-wise one, so before and after run side by side.
+    "row0009" and "row" put back a per-row trigger on the tables 0015 audits set-wise (beside the
+    disabled set-wise ones): 0009's function as it was, or ``gisgrid_audit()`` as 0015 fixed it.
     """
     set_wise = _set_wise_tables()
+    if mode == "row0009":
+        _create_0009_function(session)
     for table in AUDITED:
         session.execute(text(f"DROP TRIGGER IF EXISTS bench_row_audit_{table} ON {table}"))
-        on = mode == "set" or (mode == "row" and table not in set_wise)
+        on = mode != "off" and (mode == "set" or table not in set_wise)
         for name in _audit_triggers(session, table):
             session.execute(text(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER {name}"))
-        if mode == "row" and table in set_wise:
+        if mode.startswith("row") and table in set_wise:
             quoted = ", ".join(f"'{a}'" for a in set_wise[table])
+            function = "bench_audit_0009" if mode == "row0009" else "gisgrid_audit"
             session.execute(
                 text(
                     f"CREATE TRIGGER bench_row_audit_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                    f"FOR EACH ROW EXECUTE FUNCTION gisgrid_audit({quoted})"
+                    f"FOR EACH ROW EXECUTE FUNCTION {function}({quoted})"
                 )
             )
     session.commit()
+
+
+def _create_0009_function(session: Session) -> None:
+    """``bench_audit_0009()``: gisgrid/audit/sql/audit_trigger.sql with 0009's uncast comparison."""
+    sql = (Path(__file__).resolve().parents[1] / "gisgrid" / "audit" / "sql" / "audit_trigger.sql").read_text()
+    for fixed, old in ROW_0009:
+        if fixed not in sql:
+            raise SystemExit(f"audit_trigger.sql changed: {fixed!r} not found, the 0009 replica cannot be built")
+        sql = sql.replace(fixed, old)
+    with session.connection().connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 def context(n: int, jitter_m: float, jitter_max: int, exact_max: int) -> tuple[Context, int]:
@@ -206,13 +228,12 @@ def context(n: int, jitter_m: float, jitter_max: int, exact_max: int) -> tuple[C
 def run_size(n: int, steps: list[str], session: Session | None, options: argparse.Namespace) -> dict:
     """Every requested step at size ``n``; database steps once per audit mode (row mode up to --row-max)."""
     ctx, count = context(n, options.jitter, options.jitter_max, options.exact_max)
-    row_max = options.row_max
     figures: dict[str, float] = {}
     for name in (s for s in STEPS if s in steps and not STEPS[s][1]):
         figures.update(STEPS[name][0](ctx))
     for mode in MODES if session is not None else ():
-        if mode == "row" and n > row_max:
-            continue  # quadratic: would take many minutes
+        if (mode == "row0009" and n > options.row_max) or (mode == "row" and n > options.fixed_row_max):
+            continue  # 0009's is quadratic; the fixed one is only shown beside it
         set_audit(session, mode)
         ctx.session, ctx.audit = session, mode
         before = session.scalar(text("SELECT count(*) FROM audit_log"))
@@ -237,7 +258,7 @@ def print_table(results: list[dict]) -> None:
             line += f"{value:>9.2f}s{growth}" if value is not None else f"{'-':>10}{'':>7}"
             previous = value
         print(line)
-    for mode in ("row", "set"):
+    for mode in ("row0009", "row", "set"):
         label = MODES[mode]
         for key in ("import", "publish", "import+publish"):
             ratios = [_ratio(r["figures"], key, label) for r in results]
@@ -272,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma list of: {', '.join(STEPS)}")
     parser.add_argument("--jitter", type=float, default=2.0, help="metres each vertex of the jittered set moves")
     parser.add_argument("--validate-only", type=int, metavar="N", help="time validation alone at N grids")
-    parser.add_argument("--row-max", type=int, default=32000, help="largest N also run with 0009's row trigger")
+    parser.add_argument("--row-max", type=int, default=8000, help="largest N also run with 0009's row trigger")
+    parser.add_argument("--fixed-row-max", type=int, default=32000, help="largest N run with the fixed row trigger")
     parser.add_argument("--jitter-max", type=int, default=32000, help="largest N whose jittered copy is validated")
     parser.add_argument("--exact-max", type=int, default=32000, help="largest N validated with the exact checks only")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")

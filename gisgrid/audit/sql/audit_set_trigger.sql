@@ -36,7 +36,8 @@ DECLARE
                        (SELECT u.username FROM app_user AS u WHERE u.id = who_id), session_user);
   source text := coalesce(nullif(current_setting('gisgrid.actor_source', true), ''), 'db');
   ip text := nullif(current_setting('gisgrid.actor_ip', true), '');
-  -- $1..$6: actor id, name, source, ip, table, key column; $7: id column
+  -- $1..$6: actor id, name, source, ip, table, key column; $7: id column. The table name is passed as
+  -- text: a parameter of type name compared with the text column entity would not use an index.
   head text := 'INSERT INTO audit_log (actor_id, actor_name, actor_source, actor_ip, entity, entity_id, '
                'entity_key, action, changes) ';
 BEGIN
@@ -44,7 +45,7 @@ BEGIN
     EXECUTE head || format('SELECT $1, $2, $3, $4, $5, r ->> $7, r ->> $6, %L, r FROM (SELECT %s AS r FROM %I AS x) AS s',
                            lower(TG_OP), gisgrid_audit_image_sql(TG_RELID, 'x', hashed, ignored),
                            CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
-      USING who_id, who, source, ip, TG_TABLE_NAME, TG_ARGV[2], TG_ARGV[3];
+      USING who_id, who, source, ip, TG_TABLE_NAME::text, TG_ARGV[2], TG_ARGV[3];
     RETURN NULL;
   END IF;
   EXECUTE format($sql$
@@ -72,7 +73,7 @@ BEGIN
       ) AS d
      WHERE d.changes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM folded AS f WHERE f.entity_id = p.id)
     $sql$, gisgrid_audit_image_sql(TG_RELID, 'x', hashed, ignored), head)
-    USING who_id, who, source, ip, TG_TABLE_NAME, TG_ARGV[2], TG_ARGV[3];
+    USING who_id, who, source, ip, TG_TABLE_NAME::text, TG_ARGV[2], TG_ARGV[3];
   RETURN NULL;
 END
 $$;
