@@ -98,8 +98,11 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 def step_validate(ctx: Context) -> dict:
     """Validation of the clean set and of the jittered set."""
+    cpu = time.process_time()
     with tqdm(desc=f"validating {ctx.n:,} clean", unit="grid", leave=False) as bar:
         clean_s, clean = timed(lambda: validate_grids(ctx.clean, progress=_bar(bar)))
+    # CPU seconds of this process: on a shared machine the wall clock also counts others' work
+    ctx.notes["validate clean CPU s"] = round(time.process_time() - cpu, 1)
     if any(p.severity == "error" for p in clean):
         raise SystemExit(f"the clean synthetic set has validation errors:\n{format_report(clean)[:2000]}")
     figures = {"validate clean": clean_s}
