@@ -29,11 +29,10 @@ def tiled_parents(
 
     ``progress(n)`` is called after each batch with the number of children it cleared.
     """
-    oriented = shapely.orient_polygons(geoms)  # shells counter-clockwise, holes clockwise
     sizes = shapely.get_num_coordinates(geoms)
     tiled: set[int] = set()
     for batch in _batches(children_of, sizes):
-        cleared = _cancelling(oriented, batch, children_of)
+        cleared = _cancelling(geoms, batch, children_of)
         tiled |= cleared
         if progress:
             progress(sum(len(children_of[p]) for p in cleared))
@@ -53,12 +52,13 @@ def _batches(children_of: dict[int, list[int]], sizes: np.ndarray) -> Iterator[l
         yield batch
 
 
-def _cancelling(oriented: np.ndarray, parents: list[int], children_of: dict[int, list[int]]) -> set[int]:
+def _cancelling(geoms: np.ndarray, parents: list[int], children_of: dict[int, list[int]]) -> set[int]:
     """Of ``parents``, those whose children's directed edges minus their own all cancel."""
     rows = np.array([r for p in parents for r in (p, *children_of[p])], dtype=np.intp)
     group = np.array([p for p in parents for _ in range(1 + len(children_of[p]))], dtype=np.int64)
     sign = np.array([v for p in parents for v in (-1, *([1] * len(children_of[p])))], dtype=np.int64)
-    parts, part_row = shapely.get_parts(oriented[rows], return_index=True)  # get_rings takes polygons only
+    oriented = shapely.orient_polygons(geoms[rows])  # shells counter-clockwise, holes clockwise; per batch
+    parts, part_row = shapely.get_parts(oriented, return_index=True)  # get_rings takes polygons only
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     ring_row = part_row[ring_part]
     coords, ring = shapely.get_coordinates(rings, return_index=True)
