@@ -64,6 +64,16 @@ def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def _bar_progress(bar):
+    """A ``progress(done, total)`` callback that moves a tqdm bar (the total is known once the file is read)."""
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total // 2  # every feature is counted twice (its own checks, then its place in the tiling)
+        bar.update(done // 2 - bar.n)
+
+    return progress
+
+
 @grids_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--layer", help="Layer name (GeoPackage with several layers).")
@@ -78,7 +88,7 @@ def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
 
     tol = tolerance if tolerance is not None else current_app.config["TOPOLOGY_TOLERANCE_M2"]
     try:
-        with db.new_session() as session:
+        with db.new_session() as session, tqdm(desc="校验 validating", unit="grid", leave=False) as bar:
             result = service.import_file(
                 session,
                 path,
@@ -89,6 +99,7 @@ def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
                 publish=publish,
                 tolerance_m2=tol,
                 unit_depths=current_profile().unit_grid_depths,
+                progress=_bar_progress(bar),
             )
     except DomainError as err:
         fail(err)

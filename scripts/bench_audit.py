@@ -33,7 +33,13 @@ AUDITED = ("boundary_version", "grid", "grid_staff")
 def set_triggers(s: Session, on: bool) -> None:
     """Enable or disable the audit triggers of the grid tables (the table owner may)."""
     for table in AUDITED:
-        s.execute(text(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER audit_{table}"))
+        # one row trigger audit_<table>, or one statement trigger per event since 0015_scale
+        names = s.scalars(
+            text("SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) AND tgname LIKE 'audit%'"),
+            {"t": table},
+        )
+        for name in list(names):
+            s.execute(text(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER {name}"))
     s.commit()
 
 

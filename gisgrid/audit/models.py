@@ -36,4 +36,6 @@ class AuditLog(Base):
         Index("ix_audit_log_entity", "entity", "entity_id"),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_actor", "actor_name"),
+        # "this transaction's entries" for the set-wise trigger's fold (0015_scale)
+        Index("ix_audit_log_txid", "txid", "entity", "entity_id"),
     )

@@ -121,6 +121,13 @@ def is_blank(value) -> bool:
     """True for None, NaN/NA and whitespace-only text: an empty cell."""
     if value is None:
         return True
+    kind = type(value)  # exact types first: validation calls this for every cell of national files
+    if kind is str:
+        return not value.strip()
+    if kind is bool or kind is int:
+        return False
+    if kind is float:
+        return value != value
     if isinstance(value, str):
         return not value.strip()
     if isinstance(value, (list, tuple, dict, np.ndarray)):
@@ -131,6 +138,11 @@ def is_blank(value) -> bool:
 
 def to_text(value, *, code: bool = False) -> str | None:
     """Exact text of a cell; numbers keep every digit; ``code`` also strips a spreadsheet '.0'."""
+    if type(value) is str:  # the usual cell, without the generic checks below
+        text = value.strip()
+        if code and "." in text and _INTEGER_TEXT.match(text):
+            text = text.split(".")[0]
+        return text or None
     if is_blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -165,6 +177,8 @@ def to_level(value) -> int | None:
 
 def to_bool(value, default: bool) -> bool:
     """A flag from bool, 0/1, true/false, yes/no or 是/否; ``default`` when blank."""
+    if type(value) is bool:
+        return value
     if is_blank(value):
         return default
     if isinstance(value, (bool, np.bool_)):
@@ -217,7 +231,24 @@ def parse_staff(value) -> list[dict]:
     return [_staff_member(i, person) for i, person in enumerate(value)]
 
 
+_STAFF_KEYS = {"name", "role", "phone", "phone_public"}
+
+
+def _is_normal_text(value, code: bool = False) -> bool:
+    """Already what ``to_text`` would return (a stripped, non-empty str; a code without a spreadsheet '.0')."""
+    return type(value) is str and value != "" and value == value.strip() and not (code and "." in value)
+
+
 def _staff_member(position: int, person) -> dict:
+    if (  # already normalised (read_grids did it): the common case, checked without converting
+        type(person) is dict
+        and person.keys() == _STAFF_KEYS
+        and _is_normal_text(person["name"])
+        and _is_normal_text(person["role"])
+        and (person["phone"] is None or _is_normal_text(person["phone"], code=True))
+        and type(person["phone_public"]) is bool
+    ):
+        return dict(person)
     label = f"第 {position + 1} 个人员"
     if not isinstance(person, dict):
         raise ValueError(f"{label}应为对象，实际为 {person!r}")

@@ -51,18 +51,24 @@ def import_file(
     publish: bool = False,
     tolerance_m2: float = 1.0,
     unit_depths: tuple[int, ...] = (),
+    progress=None,
 ) -> ImportResult:
-    """Read, validate and store a boundary file as a new draft version (optionally published)."""
+    """Read, validate and store a boundary file as a new draft version (optionally published).
+
+    ``progress(done, total)`` follows the validation (see ``validate_grids``).
+    """
     frame = read_grids(path, layer=layer, crs=crs, field_map=field_map)
     source = f"{Path(path).name} sha256:{file_digest(path)}"
+    label = label or Path(path).stem
     return import_frame(
         session,
         frame,
-        label=label or Path(path).stem,
+        label=label,
         source=source,
         publish=publish,
         tolerance_m2=tolerance_m2,
         unit_depths=unit_depths,
+        progress=progress,
     )
 
 
@@ -75,11 +81,12 @@ def import_frame(
     publish: bool = False,
     tolerance_m2: float = 1.0,
     unit_depths: tuple[int, ...] = (),
+    progress=None,
 ) -> ImportResult:
     """Validate a normalised GeoDataFrame, then write it all or nothing."""
     if len(frame) == 0:
         raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
-    problems = validate_grids(frame, tolerance_m2=tolerance_m2, unit_depths=unit_depths)
+    problems = validate_grids(frame, tolerance_m2=tolerance_m2, unit_depths=unit_depths, progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationFailed(

@@ -79,9 +79,17 @@ class Plane:
 
     def pieces(self, geoms, tolerance_m2: float) -> list[Piece | None]:
         """Each geometry of this plane as a Piece when above tolerance, else None."""
-        return [
-            Piece(float(a), self.location(g)) if a > tolerance_m2 else None for g, a in zip(geoms, self.areas(geoms))
-        ]
+        geoms = np.asarray(geoms, dtype=object)
+        areas = self.areas(geoms)
+        keep = np.flatnonzero(areas > tolerance_m2)
+        found: list[Piece | None] = [None] * len(geoms)
+        if len(keep):
+            points = shapely.point_on_surface(geoms[keep])  # all at once: one projection call, not one per piece
+            if not self.lonlat:
+                points = shapely.transform(points, self._leave)
+            for i, (x, y) in zip(keep.tolist(), shapely.get_coordinates(points).tolist()):
+                found[i] = Piece(float(areas[i]), (x, y))
+        return found
 
     def location(self, geom) -> tuple[float, float]:
         """A point inside a geometry of this plane, as (lon, lat)."""
@@ -101,7 +109,11 @@ def _local_equal_area(lonlat_geoms: np.ndarray) -> CRS:
 
 
 class Workspace:
-    """The usable grids in both planes; checks report only regions both planes find."""
+    """The usable grids in both planes; checks report only regions both planes find.
+
+    Rows enter the projected plane on demand (``project``): the grids the edge test of
+    ``gisgrid.grids.coverage`` has cleared are never projected at all.
+    """
 
     def __init__(self, lonlat_geoms: np.ndarray, usable: np.ndarray, source_crs: CRS | None = None) -> None:
         rows = np.flatnonzero(usable)
@@ -109,9 +121,17 @@ class Workspace:
         projected = source_crs if source_crs is not None and source_crs.is_projected else laea
         self.planes = (Plane(WGS84, laea), Plane(projected, laea))
         self.geoms = (lonlat_geoms, np.full(len(lonlat_geoms), None, dtype=object))
-        self.geoms[1][rows] = self.planes[1].enter(lonlat_geoms[rows])
         self.usable = usable.copy()
-        self.usable[rows] &= shapely.is_valid(self.geoms[1][rows])  # a projection can fold a hair-thin spike
+        self._projected = np.zeros(len(lonlat_geoms), dtype=bool)
+
+    def project(self, rows) -> None:
+        """Bring ``rows`` into the projected plane (once each); a row that folds there is no longer usable."""
+        rows = np.asarray(rows, dtype=np.intp)
+        rows = rows[self.usable[rows] & ~self._projected[rows]]
+        if len(rows):
+            self.geoms[1][rows] = self.planes[1].enter(self.geoms[0][rows])
+            self.usable[rows] &= shapely.is_valid(self.geoms[1][rows])  # a projection can fold a hair-thin spike
+            self._projected[rows] = True
 
     def outside_parts(self, children: np.ndarray, parents: np.ndarray, tolerance_m2: float) -> list[Piece | None]:
         """Per (child, parent) row pair, the part of the child outside its parent, if above tolerance."""
@@ -131,13 +151,20 @@ class Workspace:
             todo = np.flatnonzero([piece is not None for piece in found])
         return found
 
-    def overlaps(self, rows: np.ndarray, groups: np.ndarray, tolerance_m2: float) -> list[tuple[int, int, Piece]]:
-        """(row, row, Piece) for grids of the same group overlapping by more than tolerance."""
+    def overlaps(
+        self, rows: np.ndarray, groups: np.ndarray, tolerance_m2: float, suspect: np.ndarray | None = None
+    ) -> list[tuple[int, int, Piece]]:
+        """(row, row, Piece) for grids of the same group overlapping by more than tolerance.
+
+        ``suspect`` (per row given): only pairs with at least one suspect member can overlap.
+        """
         if len(rows) < 2:
             return []
         first = self.geoms[0][rows]
         left, right = shapely.STRtree(first).query(first, predicate="intersects")
         keep = (left < right) & (groups[left] == groups[right])
+        if suspect is not None:
+            keep &= suspect[left] | suspect[right]
         pairs = np.column_stack([rows[left[keep]], rows[right[keep]]])
         found: list[Piece | None] = []
         for k, plane in enumerate(self.planes):
@@ -166,5 +193,8 @@ class Workspace:
         pieces = self.planes[k].pieces(regions[k], 0.0)
         other = self.planes[1 - k]
         points = other.enter(shapely.points([p.location for p in pieces]))
-        hits = shapely.intersects(points, shapely.union_all(regions[1 - k]))
+        # a point in the union of the other plane's pieces is a point in one of them: a tree, not a union
+        found, _ = shapely.STRtree(regions[1 - k]).query(points, predicate="intersects")
+        hits = np.zeros(len(pieces), dtype=bool)
+        hits[found] = True
         return [piece for piece, hit in zip(pieces, hits) if hit]

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, replace
-from itertools import groupby
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -23,48 +22,31 @@ import shapely
 from pyproj import CRS
 
 from gisgrid import coords
-from gisgrid.grids import fields, topology
+from gisgrid.grids import coverage, fields, topology
+from gisgrid.grids.problems import ERROR, KINDS, WARNING, Problem, format_report
 
-ERROR, WARNING = "error", "warning"
-KINDS = (
-    "empty_geometry",
-    "wrong_geometry_type",
-    "invalid_geometry",
-    "missing_value",
-    "bad_level",
-    "bad_staff",
-    "bad_value",
-    "bad_kind",
-    "duplicate_code",
-    "unknown_parent",
-    "parent_level",
-    "unit_designator",
-    "cycle",
-    "outside_parent",
-    "overlap",
-    "gap",
-)
+__all__ = ["ERROR", "KINDS", "WARNING", "Problem", "format_report", "validate_grids"]
+
 _POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _REASON_POINT = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem of one feature (or of the dataset when ``source_index`` is None)."""
+class _Points:
+    """A representative (lon, lat) per feature, computed when a problem asks for it (most never do)."""
 
-    severity: str
-    kind: str
-    message: str
-    code: str | None
-    source_index: int | None
-    area_m2: float | None = None
-    location: tuple[float, float] | None = None
+    def __init__(self, geoms: np.ndarray, usable: np.ndarray) -> None:
+        self._geoms, self._usable, self._cache = geoms, usable, {}
 
-    def to_dict(self) -> dict:
-        """JSON-ready form (location as [lon, lat])."""
-        data = asdict(self)
-        data["location"] = list(self.location) if self.location is not None else None
-        return data
+    def __getitem__(self, i: int) -> tuple[float, float] | None:
+        if i not in self._cache:
+            geom = self._geoms[i]
+            if geom is None or geom.is_empty:
+                self._cache[i] = None
+            else:
+                # point_on_surface can fail on invalid geometry; the bounding-box centre is enough to find it
+                point = shapely.point_on_surface(geom) if self._usable[i] else shapely.centroid(shapely.envelope(geom))
+                self._cache[i] = (float(point.x), float(point.y))
+        return self._cache[i]
 
 
 @dataclass
@@ -77,17 +59,31 @@ class _Grids:
     sources: list
     geoms: np.ndarray
     usable: np.ndarray  # non-empty, valid (Multi)Polygon: fit for topology checks
-    points: list  # a representative (lon, lat) per feature, None without geometry
+    points: _Points  # a representative (lon, lat) per feature, None without geometry
 
     def problem(self, i: int, kind: str, message: str, **extra) -> Problem:
         extra.setdefault("location", self.points[i])
         return Problem(ERROR, kind, message, self.codes[i], self.sources[i], **extra)
 
 
-def validate_grids(gdf, tolerance_m2: float = 1.0, unit_depths: tuple[int, ...] = ()) -> list[Problem]:
+class _Progress:
+    """Counts checked grids for a ``progress(done, total)`` callback (a CLI bar); silent without one."""
+
+    def __init__(self, callback, total: int) -> None:
+        self.callback, self.total, self.done = callback, total, 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def validate_grids(gdf, tolerance_m2: float = 1.0, unit_depths: tuple[int, ...] = (), progress=None) -> list[Problem]:
     """Check geometry, attributes, hierarchy and topology; return every problem in file order.
 
     ``unit_depths``: the levels whose grids may designate unit grids (the profile's rule; empty: any).
+    ``progress(done, total)``, when given, is called as the work goes on: every feature is counted
+    once for its own checks and once more when its place in the tiling has been checked.
     """
     source_crs = _source_crs(gdf)
     if gdf.crs is not None and not gdf.crs.equals(topology.WGS84, ignore_axis_order=True):
@@ -97,15 +93,19 @@ def validate_grids(gdf, tolerance_m2: float = 1.0, unit_depths: tuple[int, ...] 
     # unit grids (kind "unit") overlay the tiling: checked on their own, never for gaps or overlaps
     is_unit = np.array([_kind_or_none(v) == fields.KIND_UNIT for v in _values(gdf, fields.KIND)], dtype=bool)
     tiling, units = gdf[~is_unit], gdf[is_unit]
+    counter = _Progress(progress, 2 * len(gdf))
     grids = _collect(tiling)
     problems = [
         *_geometry_problems(grids),
         *_attribute_problems(tiling, grids),
         *_kind_problems(gdf),
         *_hierarchy_problems(grids),
-        *_topology_problems(grids, source_crs, tolerance_m2),
-        *(_unit_problems(tiling, units, source_crs, tolerance_m2, unit_depths) if len(units) else ()),
     ]
+    counter(len(gdf))
+    problems += _topology_problems(grids, source_crs, tolerance_m2, counter)
+    if len(units):
+        problems += _unit_problems(tiling, units, source_crs, tolerance_m2, unit_depths)
+    counter(len(units))
     rank = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(problems, key=lambda p: (p.source_index is None, p.source_index or 0, rank[p.kind]))
 
@@ -161,9 +161,13 @@ def _unit_outside(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
     if not both.usable.any():
         return []
     space = topology.Workspace(both.geoms, both.usable, source_crs)
+    space.project(np.arange(len(both.codes)))
     both = replace(both, usable=space.usable)
     unique = {c: i for i, c in enumerate(both.codes[: len(parents)])}
-    return [p for p in _outside_problems(both, space, unique, tolerance_m2) if p.code not in unique]
+    children_of = defaultdict(list)
+    for child, parent in _parent_links(both, unique):
+        children_of[parent].append(child)
+    return [p for p in _outside_problems(both, space, children_of, tolerance_m2) if p.code not in unique]
 
 
 def _source_crs(gdf) -> CRS | None:
@@ -177,7 +181,7 @@ def _source_crs(gdf) -> CRS | None:
 
 
 def _values(gdf, column: str) -> list:
-    return list(gdf[column]) if column in gdf.columns else [None] * len(gdf)
+    return gdf[column].tolist() if column in gdf.columns else [None] * len(gdf)
 
 
 def _level_or_none(value):
@@ -191,12 +195,6 @@ def _collect(gdf) -> _Grids:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     usable = present & np.isin(shapely.get_type_id(geoms), _POLYGONAL) & shapely.is_valid(geoms)
-    # point_on_surface can fail on invalid geometry; their bounding-box centre is enough to find them
-    points = np.where(
-        usable,
-        shapely.point_on_surface(np.where(usable, geoms, None)),
-        shapely.centroid(shapely.envelope(np.where(present, geoms, None))),
-    )
     sources = [int(s) for s in gdf["source_index"]] if "source_index" in gdf.columns else list(range(len(gdf)))
     return _Grids(
         codes=[fields.to_text(v, code=True) for v in _values(gdf, "code")],
@@ -205,20 +203,21 @@ def _collect(gdf) -> _Grids:
         sources=sources,
         geoms=geoms,
         usable=usable,
-        points=[(float(p.x), float(p.y)) if p is not None else None for p in points],
+        points=_Points(geoms, usable),
     )
 
 
 def _geometry_problems(grids: _Grids) -> list[Problem]:
     problems = []
-    for i, geom in enumerate(grids.geoms):
+    for i in np.flatnonzero(~grids.usable).tolist():
+        geom = grids.geoms[i]
         if geom is None or geom.is_empty:
             problems.append(grids.problem(i, "empty_geometry", "几何为空"))
         elif shapely.get_type_id(geom) not in _POLYGONAL:
             problems.append(
                 grids.problem(i, "wrong_geometry_type", f"几何类型为 {geom.geom_type}，应为 Polygon 或 MultiPolygon")
             )
-        elif not grids.usable[i]:
+        else:
             reason = shapely.is_valid_reason(geom)
             match = _REASON_POINT.search(reason)
             where = (float(match[1]), float(match[2])) if match else grids.points[i]
@@ -314,17 +313,32 @@ def _cycle_problems(grids: _Grids, unique: dict[str, int]) -> list[Problem]:
     return problems
 
 
-def _topology_problems(grids: _Grids, source_crs: CRS | None, tolerance_m2: float) -> list[Problem]:
+def _topology_problems(grids: _Grids, source_crs: CRS | None, tolerance_m2: float, progress) -> list[Problem]:
     if not grids.usable.any():
+        progress(len(grids.codes))
         return []
     space = topology.Workspace(grids.geoms, grids.usable, source_crs)
-    grids = replace(grids, usable=space.usable)
     unique = _unique_rows(grids)
-    return [
-        *_outside_problems(grids, space, unique, tolerance_m2),
-        *_overlap_problems(grids, space, tolerance_m2),
-        *_gap_problems(grids, space, unique, tolerance_m2),
+    children_of = defaultdict(list)
+    for child, parent in _parent_links(grids, unique):
+        children_of[parent].append(child)
+    # parents whose children tile them vertex for vertex have nothing to find: cleared by their edges alone
+    whole = {p: c for p, c in children_of.items() if grids.usable[p] and grids.usable[c].all()}
+    tiled = coverage.tiled_parents(grids.geoms, whole, progress)
+    cleared = np.zeros(len(grids.codes), dtype=bool)
+    cleared[[c for p in tiled for c in children_of[p]]] = True
+    open_parents = {p: c for p, c in children_of.items() if p not in tiled}
+    space.project(np.r_[np.flatnonzero(~cleared), [p for p in open_parents]].astype(np.intp))
+    grids = replace(grids, usable=space.usable)
+    problems = [
+        *_outside_problems(grids, space, open_parents, tolerance_m2),
+        *_overlap_problems(grids, space, np.flatnonzero(grids.usable & ~cleared), tolerance_m2),
     ]
+    counted = progress.done
+    problems += _gap_problems(grids, space, open_parents, tolerance_m2, progress)
+    # the rest of the grids the exact checks covered (top level, unusable; tiled_parents counted the cleared)
+    progress(int((~cleared).sum()) - (progress.done - counted))
+    return problems
 
 
 def _parent_links(grids: _Grids, unique: dict[str, int]) -> list[tuple[int, int]]:
@@ -332,8 +346,8 @@ def _parent_links(grids: _Grids, unique: dict[str, int]) -> list[tuple[int, int]
     return [(i, unique[p]) for i, p in enumerate(grids.parents) if p in unique and unique[p] != i]
 
 
-def _outside_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
-    links = [(c, p) for c, p in _parent_links(grids, unique) if grids.usable[c] and grids.usable[p]]
+def _outside_problems(grids, space, children_of, tolerance_m2) -> list[Problem]:
+    links = [(c, p) for p, cs in children_of.items() for c in cs if grids.usable[c] and grids.usable[p]]
     if not links:
         return []
     children, parents = (np.array(side) for side in zip(*links))
@@ -351,13 +365,14 @@ def _outside_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
     ]
 
 
-def _overlap_problems(grids, space, tolerance_m2) -> list[Problem]:
-    rows = np.flatnonzero(grids.usable)
+def _overlap_problems(grids, space, rows, tolerance_m2) -> list[Problem]:
     # top-level grids (no parent) are siblings of each other, so None is a group like any other
     group_ids: dict = {}
-    groups = np.array([group_ids.setdefault(grids.parents[r], len(group_ids)) for r in rows])
+    groups = np.array([group_ids.setdefault(grids.parents[r], len(group_ids)) for r in rows], dtype=np.intp)
+    # siblings whose edges GEOS finds a valid coverage cannot overlap: only suspects are intersected
+    suspect = coverage.suspects(grids.geoms[rows], groups) if len(rows) > 1 else None
     problems = []
-    for i, j, piece in space.overlaps(rows, groups, tolerance_m2):
+    for i, j, piece in space.overlaps(rows, groups, tolerance_m2, suspect):
         first, second = sorted((i, j), key=lambda r: grids.sources[r])
         problems.append(
             grids.problem(
@@ -371,12 +386,11 @@ def _overlap_problems(grids, space, tolerance_m2) -> list[Problem]:
     return problems
 
 
-def _gap_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
-    children_of = defaultdict(list)
-    for child, parent in _parent_links(grids, unique):
-        children_of[parent].append(child)
+def _gap_problems(grids, space, children_of, tolerance_m2, progress=None) -> list[Problem]:
     problems = []
     for parent, children in children_of.items():
+        if progress:
+            progress(len(children))
         if not grids.usable[parent] or not grids.usable[children].all():
             continue
         for piece in space.gaps(parent, children, tolerance_m2):
@@ -390,37 +404,3 @@ def _gap_problems(grids, space, unique, tolerance_m2) -> list[Problem]:
                 )
             )
     return problems
-
-
-def format_report(problems) -> str:
-    """A readable multi-line report: a summary line, then the problems grouped by feature."""
-    problems = list(problems)
-    if not problems:
-        return "未发现问题 (no problems found)"
-    errors = sum(p.severity == ERROR for p in problems)
-    lines = [
-        f"共 {errors} 个错误、{len(problems) - errors} 个警告 "
-        f"({errors} errors, {len(problems) - errors} warnings)；# 后为要素在文件中的序号（从 0 开始）"
-    ]
-
-    def feature(p: Problem):
-        return (p.source_index is None, p.source_index or 0, p.code or "")
-
-    for _, group in groupby(sorted(problems, key=feature), key=feature):
-        group = list(group)
-        lines += ["", _heading(group[0])]
-        lines += [f"  {_line(p)}" for p in group]
-    return "\n".join(lines)
-
-
-def _heading(problem: Problem) -> str:
-    code = f"网格 {problem.code}" if problem.code else "无编码"
-    if problem.source_index is None:
-        return f"数据集（{code}）"
-    return f"要素 #{problem.source_index}（{code}）"
-
-
-def _line(problem: Problem) -> str:
-    label = "错误" if problem.severity == ERROR else "警告"
-    where = f"，位置 {problem.location[0]:.7f}, {problem.location[1]:.7f}" if problem.location else ""
-    return f"[{label}] {problem.kind}: {problem.message}{where}"

@@ -215,3 +215,34 @@ def _rows(counties, townships, village_polys, county_of_town, town_of_village) -
                 {"name": f"示例·监督员{k + 1}", "role": "监督员", "phone": "199-0000-0002", "phone_public": False},
             ]
     return rows
+
+
+def _noise(keys: np.ndarray) -> np.ndarray:
+    """A uniform value in [-1, 1) per row of uint64 ``keys`` (splitmix64): equal keys, equal noise."""
+    z = keys.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(2**53) * 2.0 - 1.0
+
+
+def jittered(rows: list[dict], metres: float, seed: int = 20261205) -> list[dict]:
+    """The rows with every vertex of every grid moved independently by up to ``metres`` on the ground.
+
+    This is how separately digitised outlines look: neighbours' shared edges lie a little apart (slivers
+    of gap and overlap along every edge) and children stick a little out of their parents. The move of
+    a vertex depends on its position and its grid only, so a ring's closing point stays on its first.
+    """
+    geoms = shapely.from_wkb([row["wkb"] for row in rows])
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    units = np.rint(coords / UNIT).astype(np.int64).astype(np.uint64)
+    key = units[:, 0] * np.uint64(1_000_003) ^ units[:, 1] * np.uint64(998_244_353)
+    key = key ^ (owner.astype(np.uint64) + np.uint64(seed)) * np.uint64(0x632BE59BD9B4E019)
+    lat = np.radians(np.mean(EXTENT[1::2]))
+    step = np.array([metres / (111_320.0 * np.cos(lat)), metres / 110_574.0])
+    offsets = np.column_stack([_noise(key), _noise(key ^ np.uint64(0x5555555555555555))]) * step
+    moved = shapely.set_coordinates(geoms, np.rint((coords + offsets) / UNIT) * UNIT)
+    # a vertex moved across a close neighbour's edge folds the ring: repaired the way a GIS would save it
+    bad = ~shapely.is_valid(moved)
+    moved[bad] = shapely.make_valid(moved[bad], method="structure", keep_collapsed=False)
+    return [{**row, "wkb": shapely.to_wkb(g)} for row, g in zip(rows, moved)]

@@ -24,8 +24,10 @@ BEGIN
   IF TG_OP = 'UPDATE' THEN
     -- a row inserted earlier in this same transaction (an import filling parent_id and area_m2
     -- after its inserts) is still one insert: its entry takes the final values
+    -- TG_TABLE_NAME is of type name: compared uncast with the text column, no index applies and
+    -- every update scanned the whole log (quadratic imports; fixed in 0015_scale)
     UPDATE audit_log AS a SET changes = new_row
-     WHERE a.entity = TG_TABLE_NAME AND a.entity_id = new_row ->> TG_ARGV[3]
+     WHERE a.entity = TG_TABLE_NAME::text AND a.entity_id = new_row ->> TG_ARGV[3]
        AND a.txid = txid_current() AND a.action = 'insert';
     IF FOUND THEN RETURN NULL; END IF;
     -- only what changed, as {column: [old, new]}; an update that changes nothing audited is not logged

@@ -9,6 +9,8 @@ WITH RECURSIVE tree AS (
     UNION ALL
     SELECT g.id, t.ancestors || g.parent_id
     FROM grid g JOIN tree t ON g.parent_id = t.id
+    -- only this version's rows: without it each level scans the grids of every stored version
+    WHERE g.version_id = :version_id
 )
 UPDATE grid g SET ancestor_ids = tree.ancestors,
                   area_m2 = ST_Area(g.geom::geography)
