@@ -79,3 +79,9 @@ def write_geojson(gdf, path):
     """A test frame as a GeoJSON file the importer reads."""
     gdf.drop(columns=["source_index"]).to_file(path, driver="GeoJSON", engine="pyogrio")
     return str(path)
+
+
+def lonlat_point(x, y):
+    """(lon, lat) of a point given in metres."""
+    point = lonlat(shapely.Point(ORIGIN[0] + x, ORIGIN[1] + y))
+    return point.x, point.y
