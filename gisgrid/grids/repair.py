@@ -31,6 +31,7 @@ from gisgrid.grids.repair_report import RepairReport, compare_group
 
 DEFAULT_SNAP_M = 3.0
 DEFAULT_MAX_GAP_WIDTH_M = 10.0
+_ON_EDGE_M = 1e-6  # a point this close to an edge is on it (plane coordinates are ~1e5 m: 1e-11 m ulp)
 _POLYGONAL = (3, 6)
 
 
@@ -84,13 +85,29 @@ def repair(gdf, snap_m: float = DEFAULT_SNAP_M, max_gap_width_m: float = DEFAULT
         old, outer = plane.enter(before[members]), plane.enter(parent_ll) if parent_ll is not None else None
         new = _repair_group(plane.enter(after[members]), outer, snap_m, max_gap_width_m)
         # every member goes back through the same map, so shared vertices stay identical in lon/lat
-        after[members], touched[members] = plane.leave(new), True
+        after[members], touched[members] = _settle(plane.leave(new)), True
         report.add(compare_group(plane, [codes[m] for m in members], old, new, outer))
     out = gdf.copy()
     out.attrs = dict(gdf.attrs)  # source_crs: validation checks in the plane the data was drawn in
     if touched.any():
         out.loc[tiling.index[touched], out.geometry.name] = list(_as_multi(after[touched]))
     return out, report
+
+
+def _settle(geoms):
+    """Lon/lat results made valid where the way back from metres broke them, and nowhere else.
+
+    Overlays can leave a spike or vertex pair nanometres apart: valid in metres, an invalid ring once
+    rounded to degrees. Only those few are re-built (``make_valid`` keeps every vertex it can, so the
+    shared edges elsewhere stay vertex-identical); rounding everything to a grid would shift every T-junction
+    off its parent's edge instead, which over a 20 km edge adds up to square metres.
+    """
+    out = np.array([g if shapely.get_type_id(g) in _POLYGONAL else _polygonal(g) for g in geoms], dtype=object)
+    bad = ~shapely.is_valid(out)
+    if bad.any():
+        fixed = shapely.make_valid(out[bad], method="structure", keep_collapsed=False)
+        out[bad] = [_polygonal(g) for g in fixed]
+    return out
 
 
 def _check_limits(snap_m: float, max_gap_width_m: float) -> None:
@@ -160,24 +177,42 @@ def _fit_inside(geom, parent, width_m: float):
 
 def _polygonal(geom):
     """Only the polygons of an overlay result (an intersection can add stray lines and points)."""
-    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) == 3 and p.area > 0]
+    parts = [p for p in shapely.get_parts(shapely.get_parts(geom)) if shapely.get_type_id(p) == 3 and p.area > 0]
     return shapely.multipolygons(parts) if parts else geom
 
 
 def _fill_edge_gaps(geoms, parent, width_m: float):
     """Narrow pieces of the parent no child covers, each merged into the child with the longest border."""
     uncovered = shapely.get_parts(shapely.difference(parent, shapely.union_all(geoms)))
+    tree = shapely.STRtree(geoms)
     additions = defaultdict(list)
     for piece in uncovered:
         if piece.area == 0 or not _narrow(piece, width_m):
             continue
-        borders = shapely.length(shapely.intersection(piece.boundary, shapely.boundary(geoms)))
-        if borders.max() > 0:
-            additions[int(np.argmax(borders))].append(piece)
+        candidates = tree.query(piece, predicate="dwithin", distance=_ON_EDGE_M)
+        if len(candidates):
+            borders = [_shared_length(piece, geoms[j]) for j in candidates]
+            if max(borders) > 0:
+                additions[int(candidates[int(np.argmax(borders))])].append(piece)
     out = geoms.copy()
     for i, pieces in additions.items():
         out[i] = _polygonal(shapely.union_all([geoms[i], *pieces]))
     return out
+
+
+def _shared_length(piece, geom) -> float:
+    """Length of the piece's boundary lying on the geometry's boundary.
+
+    Measured segment by segment (a segment counts when its midpoint is on the other boundary), because
+    the overlay that cut the piece out inserts nodes a rounding error off the original edges, and an
+    exact line intersection then finds only points.
+    """
+    ring = shapely.get_coordinates(piece.boundary)  # the piece's rings, each closed
+    starts, ends = ring[:-1], ring[1:]
+    lengths = np.hypot(*(ends - starts).T)
+    mids = shapely.points((starts + ends) / 2)
+    on = shapely.distance(mids, shapely.boundary(geom)) < _ON_EDGE_M
+    return float(lengths[on & (lengths > 0)].sum())
 
 
 def _as_multi(geoms):
