@@ -153,26 +153,33 @@ def _skip_reason(codes, parent, members, usable) -> str:
 def _repair_group(geoms, parent, snap_m: float, width_m: float):
     """One sibling group fitted to its (final) parent and cleaned into a coverage."""
     if parent is not None:
-        geoms = np.array([_fit_inside(g, parent, width_m) for g in geoms], dtype=object)
+        shapely.prepare(parent)
+        geoms = _fit_inside(geoms, parent, width_m)
     cleaned = shapely.coverage_clean(geoms, gap_width=width_m, snapping_distance=snap_m)
     cleaned = np.where(shapely.is_empty(cleaned), geoms, cleaned)  # a member is never dropped
     if parent is None:
         return cleaned
-    fitted = np.array([_fit_inside(g, parent, width_m) for g in cleaned], dtype=object)
-    return _fill_edge_gaps(fitted, parent, width_m)
+    return _fill_edge_gaps(_fit_inside(cleaned, parent, width_m), parent, width_m)
 
 
-def _narrow(piece, width_m: float) -> bool:
-    """A region that a circle of diameter ``width_m`` does not fit in (GEOS's gap-width test)."""
-    return shapely.is_empty(shapely.buffer(piece, -width_m / 2 * (1 - 1e-9)))
+def _narrow(pieces, width_m: float):
+    """Regions a circle of diameter ``width_m`` does not fit in (GEOS's gap-width test); vectorised."""
+    return shapely.is_empty(shapely.buffer(pieces, -width_m / 2 * (1 - 1e-9)))
 
 
-def _fit_inside(geom, parent, width_m: float):
-    """The geometry clipped to the parent, keeping the parts outside that are wider than the limit."""
-    outside = shapely.get_parts(shapely.difference(geom, parent))
-    wide = [p for p in outside if not _narrow(p, width_m)]
-    inside = shapely.intersection(geom, parent)
-    return _polygonal(shapely.union_all([inside, *wide]) if wide else inside)
+def _fit_inside(geoms, parent, width_m: float):
+    """Each geometry clipped to the (prepared) parent, keeping the parts outside wider than the limit."""
+    out = np.asarray(geoms, dtype=object).copy()
+    rows = np.flatnonzero(~shapely.covers(parent, out))  # the prepared test settles most cheaply
+    if not len(rows):
+        return out
+    parts, owner = shapely.get_parts(shapely.difference(out[rows], parent), return_index=True)
+    wide = ~_narrow(parts, width_m)
+    inside = shapely.intersection(out[rows], parent)
+    for k, row in enumerate(rows):
+        keep = parts[wide & (owner == k)]
+        out[row] = _polygonal(shapely.union_all([inside[k], *keep]) if len(keep) else inside[k])
+    return out
 
 
 def _polygonal(geom):
