@@ -46,12 +46,14 @@ def synthetic(n: int, seed: int = 7) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     towns = max(1, round(n / BLOCK**2))
     cols = int(np.ceil(np.sqrt(towns)))
-    rows_t = int(np.ceil(towns / cols))
-    span = np.array([cols, rows_t]) * BLOCK * CELL_M
-    records, rings = (
-        [{"code": "C", "name": "县", "level": 1, "parent_code": None}],
-        [np.array([[0, 0], [span[0], 0], [span[0], span[1]], [0, span[1]]])],
-    )
+    side = BLOCK * CELL_M
+    blocks = [
+        shapely.box((t % cols) * side, (t // cols) * side, (t % cols + 1) * side, (t // cols + 1) * side)
+        for t in range(towns)
+    ]
+    county = shapely.union_all(blocks)  # exactly the towns' blocks: a last row that is not full leaves no real gap
+    records = [{"code": "C", "name": "县", "level": 1, "parent_code": None}]
+    rings = [np.asarray(county.exterior.coords)[:-1]]
     for t in range(towns):
         tx, ty = (t % cols) * BLOCK * CELL_M, (t // cols) * BLOCK * CELL_M
         code = f"T{t:05d}"
