@@ -82,11 +82,25 @@ def _bar_progress(bar):
 @click.option("--map", "mapping", multiple=True, help="field=column for non-standard column names.")
 @click.option("--label", help="Label of the new boundary version.")
 @click.option("--tolerance", type=float, help="Gap/overlap tolerance in m² (default GISGRID_TOPOLOGY_TOLERANCE_M2).")
-def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
+@click.option("--repair", "do_repair", is_flag=True, help="Repair gaps, overlaps and edges a few metres off first.")
+@click.option("--snap", type=float, help="With --repair: snap vertices closer than this many metres (default 3).")
+@click.option(
+    "--max-gap-width", type=float, help="With --repair: fill gaps narrower than this, in metres (default 10)."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="With --repair: write the repair report (.geojson or .csv).",
+)
+def grids_import(
+    path, layer, crs, publish, mapping, label, tolerance, do_repair, snap, max_gap_width, report_path
+) -> None:
     """Validate PATH and store it as a new boundary version (nothing is written if invalid)."""
     from gisgrid.grids import service
 
     tol = tolerance if tolerance is not None else current_app.config["TOPOLOGY_TOLERANCE_M2"]
+    limits = _repair_limits(do_repair, snap, max_gap_width, report_path)
     try:
         with db.new_session() as session, tqdm(desc="校验 validating", unit="grid", leave=False) as bar:
             result = service.import_file(
@@ -100,13 +114,35 @@ def grids_import(path, layer, crs, publish, mapping, label, tolerance) -> None:
                 tolerance_m2=tol,
                 unit_depths=current_profile().unit_grid_depths,
                 progress=_bar_progress(bar),
+                repair=limits,
+                report_path=report_path,
             )
     except DomainError as err:
         fail(err)
+    if result.repair is not None:
+        click.echo(result.repair.summary())
+        if report_path:
+            click.echo(f"repair report written to {report_path}")
     state = "published" if result.published else "draft"
     click.echo(f"imported {result.grid_count} grids as version {result.version_id} ({state})")
     for warning in result.warnings:
         click.secho(f"warning: {warning['message']}", fg="yellow")
+
+
+def _repair_limits(do_repair: bool, snap, max_gap_width, report_path):
+    """The --repair limits, or None; a limit without --repair is a usage error, never silently ignored."""
+    from gisgrid.grids.service import RepairLimits
+
+    if not do_repair:
+        for name, value in (("--snap", snap), ("--max-gap-width", max_gap_width), ("--report", report_path)):
+            if value is not None:
+                raise click.UsageError(f"{name} needs --repair")
+        return None
+    defaults = RepairLimits()
+    return RepairLimits(
+        snap if snap is not None else defaults.snap_m,
+        max_gap_width if max_gap_width is not None else defaults.max_gap_width_m,
+    )
 
 
 @grids_group.command("export")

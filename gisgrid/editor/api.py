@@ -16,6 +16,8 @@ from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.editor import drafts, edits, roundtrip, schemas, units, validate, versions
+from gisgrid.errors import InvalidInput
+from gisgrid.grids import service as grid_service
 
 bp = Blueprint("editor_api", __name__, description="边界编辑 (boundary editor, planners)")
 API = "/api/v1/editor"
@@ -151,4 +153,18 @@ def import_gpkg(form: dict, version_id: int):
             stamp=stamp,
             tolerance_m2=_tolerance(),
             unit_depths=_unit_depths(),
+            repair=_repair_limits(form),
         )
+
+
+def _repair_limits(form: dict):
+    """The 修复 option of the import form: None unless repair=1; a missing limit takes its default."""
+    if form.get("repair") != "1":
+        for name in ("snap_m", "max_gap_width_m"):
+            if name in form:
+                raise InvalidInput(f"{name}: 仅在修复（repair=1）时有效 (needs repair=1)")
+        return None
+    defaults = grid_service.RepairLimits()
+    return grid_service.RepairLimits(
+        form.get("snap_m", defaults.snap_m), form.get("max_gap_width_m", defaults.max_gap_width_m)
+    )

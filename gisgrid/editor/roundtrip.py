@@ -98,15 +98,25 @@ def import_upload(
     stamp: str | None = None,
     tolerance_m2: float = 1.0,
     unit_depths: tuple[int, ...] = (),
+    repair: grid_service.RepairLimits | None = None,
 ) -> dict:
-    """Preview what an edited GeoPackage (at ``path``) changes in a draft; with the preview's ``stamp``, apply it."""
+    """Preview what an edited GeoPackage (at ``path``) changes in a draft; with the preview's ``stamp``, apply it.
+
+    With ``repair`` (修复) the file is repaired first (gisgrid.grids.repair); the preview then carries the
+    repair report as GeoJSON (before/after outlines, slivers) and applying records the limits on the draft.
+    """
     drafts.get_draft(session, version_id)
     edited = read_grids(str(path))
+    report = None
+    if repair is not None:
+        edited, report = grid_service.repair_frame(edited, repair)
     digest = grid_service.file_digest(str(path))
     problems = [p.to_dict() for p in validate_grids(edited, tolerance_m2=tolerance_m2, unit_depths=unit_depths)]
     errors = sum(p["severity"] == "error" for p in problems)
     changes = compare(_frame_of_draft(session, version_id), edited, tolerance_m2)
-    current = hashlib.sha256(f"{queries.touch_stamp(session, version_id)}:{digest}".encode()).hexdigest()
+    # the limits are part of the stamp: a preview repaired with other limits cannot be applied
+    limits = f"{repair.snap_m!r}:{repair.max_gap_width_m!r}" if repair else "as-is"
+    current = hashlib.sha256(f"{queries.touch_stamp(session, version_id)}:{digest}:{limits}".encode()).hexdigest()
     result = {
         "version_id": version_id,
         "changes": changes,
@@ -114,6 +124,7 @@ def import_upload(
         "problems": problems,
         "stamp": current,
         "applied": False,
+        "repair": report.geojson() if report else None,
     }
     if stamp is None:
         return result
@@ -123,13 +134,18 @@ def import_upload(
         raise ValidationFailed(
             f"文件校验有 {errors} 个错误，未导入 (validation failed: nothing was written)", details=problems
         )
-    _replace(session, version_id, edited, user)
+    _replace(session, version_id, edited, user, report.metadata() if report else None)
     return {**result, "applied": True}
 
 
-def _replace(session: Session, version_id: int, frame, user: str) -> None:
+def _replace(session: Session, version_id: int, frame, user: str, repair: dict | None) -> None:
     with unit_of_work(session):
         queries.lock_version_row(session, version_id)
+        if repair is not None:  # nothing is repaired silently: the draft says so until it is published
+            session.execute(
+                text("UPDATE boundary_version SET repair = CAST(:r AS jsonb) WHERE id = :v"),
+                {"r": json.dumps(repair, ensure_ascii=False), "v": version_id},
+            )
         counter = session.scalar(
             text("SELECT coalesce(max(lock_version), 0) + 1 FROM grid WHERE version_id = :v"), {"v": version_id}
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
-from gisgrid.contract.fields import QueryArgs
+from gisgrid.contract.fields import FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import FeatureCollection
 from gisgrid.editor.edits import OPERATIONS
 
@@ -45,6 +45,11 @@ class ImportForm(Schema):
     file = fields.Raw(metadata={"type": "string", "format": "binary", "description": "GeoPackage (required)"})
     apply = fields.String(validate=validate.OneOf(["0", "1"]), metadata={"description": "1: apply the preview"})
     stamp = fields.String(validate=validate.Length(max=128), metadata={"description": "the preview's stamp"})
+    repair = fields.String(validate=validate.OneOf(["0", "1"]), metadata={"description": "1: 修复 the file first"})
+    snap_m = FiniteNumber(validate=validate.Range(0, 1000), metadata={"description": "修复: snap distance (m)"})
+    max_gap_width_m = FiniteNumber(
+        validate=validate.Range(0, 1000), metadata={"description": "修复: widest gap filled (m)"}
+    )
 
 
 class UnitGridBody(Schema):
@@ -153,6 +158,9 @@ class Imported(Schema):
     problems = fields.List(fields.Nested(Problem), required=True)
     stamp = fields.String(required=True)
     applied = fields.Boolean(required=True)
+    repair = fields.Dict(
+        allow_none=True, metadata={"description": "修复: the repair report, a GeoJSON FeatureCollection (or null)"}
+    )
 
 
 class UnitSaved(Schema):

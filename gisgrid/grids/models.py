@@ -44,6 +44,8 @@ class BoundaryVersion(Base):
     # editor (migration 0006): the version a draft was copied from, and who made it
     based_on_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(Text)
+    # migration 0015_repair: set when the import repaired the coverage (limits and what changed), else NULL
+    repair: Mapped[dict | None] = mapped_column(JSONB)
     grids: Mapped[list[Grid]] = relationship(back_populates="version", passive_deletes=True)
 
     __table_args__ = (

@@ -60,10 +60,12 @@ def _prepare(cursor, dbapi_conn, name: str, types: str, in_version: bool) -> Non
         dbapi_conn.info[name] = True
 
 
-def insert_version(session: Session, label: str, source: str | None) -> int:
-    """Create a draft boundary version and return its id."""
+def insert_version(session: Session, label: str, source: str | None, repair: dict | None = None) -> int:
+    """Create a draft boundary version (``repair``: what the import's repair did) and return its id."""
     return session.execute(
-        insert(BoundaryVersion).values(label=label, source=source, status="draft").returning(BoundaryVersion.id)
+        insert(BoundaryVersion)
+        .values(label=label, source=source, status="draft", repair=repair)
+        .returning(BoundaryVersion.id)
     ).scalar_one()
 
 

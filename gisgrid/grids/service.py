@@ -18,7 +18,9 @@ from gisgrid import coords
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, InvalidInput, NotFound, ValidationFailed
 from gisgrid.grids import fields, queries, units, versions
+from gisgrid.grids import repair as repair_mod
 from gisgrid.grids.reader import read_grids
+from gisgrid.grids.repair_report import RepairReport
 from gisgrid.grids.validation import format_report, validate_grids
 
 GRID_COLUMNS = fields.GRID_COLUMNS  # stored columns of table grid, from the field registry
@@ -32,6 +34,15 @@ class ImportResult:
     grid_count: int
     published: bool
     warnings: list
+    repair: RepairReport | None = None
+
+
+@dataclass(frozen=True)
+class RepairLimits:
+    """``--repair``: snap vertices closer than ``snap_m``; give gaps narrower than ``max_gap_width_m`` away."""
+
+    snap_m: float = repair_mod.DEFAULT_SNAP_M
+    max_gap_width_m: float = repair_mod.DEFAULT_MAX_GAP_WIDTH_M
 
 
 def file_digest(path: str) -> str:
@@ -52,10 +63,15 @@ def import_file(
     tolerance_m2: float = 1.0,
     unit_depths: tuple[int, ...] = (),
     progress=None,
+    repair: RepairLimits | None = None,
+    report_path: str | None = None,
 ) -> ImportResult:
-    """Read, validate and store a boundary file as a new draft version (optionally published).
+    """Read, (optionally repair,) validate and store a boundary file as a new draft version (optionally published).
 
-    ``progress(done, total)`` follows the validation (see ``validate_grids``).
+    ``unit_depths``: the profile's levels that may designate unit grids; ``progress(done, total)`` follows
+    the validation (see ``validate_grids``). With ``repair``, the repair report is written to
+    ``report_path`` (.geojson/.csv) before validation, so a planner can inspect it in QGIS even when what
+    is left still fails validation.
     """
     frame = read_grids(path, layer=layer, crs=crs, field_map=field_map)
     source = f"{Path(path).name} sha256:{file_digest(path)}"
@@ -69,7 +85,19 @@ def import_file(
         tolerance_m2=tolerance_m2,
         unit_depths=unit_depths,
         progress=progress,
+        repair=repair,
+        report_path=report_path,
     )
+
+
+def repair_frame(frame, limits: RepairLimits, report_path: str | None = None):
+    """(repaired frame, RepairReport); the report is written to ``report_path`` when given."""
+    if len(frame) == 0:
+        raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
+    repaired, report = repair_mod.repair(frame, limits.snap_m, limits.max_gap_width_m)
+    if report_path:
+        report.write(report_path)
+    return repaired, report
 
 
 def import_frame(
@@ -82,28 +110,35 @@ def import_frame(
     tolerance_m2: float = 1.0,
     unit_depths: tuple[int, ...] = (),
     progress=None,
+    repair: RepairLimits | None = None,
+    report_path: str | None = None,
 ) -> ImportResult:
-    """Validate a normalised GeoDataFrame, then write it all or nothing."""
+    """(Optionally repair,) validate a normalised GeoDataFrame, then write it all or nothing."""
     if len(frame) == 0:
         raise InvalidInput("文件中没有任何网格要素 (the file has no features)")
+    report = None
+    if repair is not None:
+        frame, report = repair_frame(frame, repair, report_path)
     problems = validate_grids(frame, tolerance_m2=tolerance_m2, unit_depths=unit_depths, progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
+        repaired = f"{report.summary()}\n修复后仍有错误 (errors left after the repair):\n" if report else ""
         raise ValidationFailed(
             f"校验未通过，共 {len(errors)} 个错误，未写入任何数据 (validation failed: nothing was written)\n"
+            + repaired
             + format_report(problems),
             details=[p.to_dict() for p in problems],
         )
     with unit_of_work(session):
-        version_id = _write_version(session, frame, label, source)
+        version_id = _write_version(session, frame, label, source, report.metadata() if report else None)
         if publish:
             versions.publish(session, version_id)
     warnings = [p.to_dict() for p in problems if p.severity != "error"]
-    return ImportResult(version_id, len(units.split(frame)[0]), publish, warnings)
+    return ImportResult(version_id, len(units.split(frame)[0]), publish, warnings, report)
 
 
-def _write_version(session: Session, frame, label: str, source: str | None) -> int:
-    version_id = queries.insert_version(session, label, source)
+def _write_version(session: Session, frame, label: str, source: str | None, repair: dict | None = None) -> int:
+    version_id = queries.insert_version(session, label, source, repair)
     write_grids(session, version_id, frame)
     return version_id
 

@@ -273,30 +273,40 @@
   });
 
   // --- GeoPackage round trip -----------------------------------------------------------------
-  var pendingFile = null;
+  var pendingFile = null, pendingRepair = null;
   $("import").addEventListener("submit", function (ev) {
     ev.preventDefault();
     pendingFile = this.elements.file.files[0];
     if (!pendingFile) { say("请选择文件", "err"); return; }
-    var data = new FormData(); data.append("file", pendingFile);
-    api.post(API + "/drafts/" + draftId + "/import", data).then(showPreview).catch(function (e) { say(e.message, "err"); });
+    // the limits go with the file: applying repeats the same repair the preview showed
+    pendingRepair = this.elements.repair.checked ? { repair: "1", snap_m: this.elements.snap_m.value, max_gap_width_m: this.elements.max_gap_width_m.value } : null;
+    api.post(API + "/drafts/" + draftId + "/import", importData()).then(showPreview).catch(function (e) { say(e.message, "err"); });
   });
+
+  function importData(extra) {
+    var data = new FormData(); data.append("file", pendingFile);
+    [pendingRepair, extra].forEach(function (o) { Object.keys(o || {}).forEach(function (k) { data.append(k, o[k]); }); });
+    return data;
+  }
 
   function showPreview(r) {
     var box = $("import-preview");
+    window.gisgrid.repairReport.show(map, r.repair, box);
     var names = { added: "新增", removed: "删除", changed: "修改" };
     var rows = r.changes.map(function (c) {
       var what = c.change === "changed" ? ((c.fields || []).join("、") + (c.reshaped_m2 ? " 边界变化 " + c.reshaped_m2 + " m²" : "")) : (c.area_m2 + " m²");
       var esc = gisgrid.escapeHtml;  // codes and names come from an uploaded file
       return "<tr><td>" + esc(c.code) + "</td><td>" + esc(c.name) + "</td><td>" + names[c.change] + "</td><td>" + esc(what) + "</td></tr>";
     }).join("");
-    box.innerHTML = "<p>文件中 " + r.changes.length + " 个网格有变化，" + r.errors + " 个错误</p>" +
-      '<table class="data"><tr><th>编码</th><th>名称</th><th>变化</th><th>内容</th></tr>' + rows + "</table>";
-    if (r.errors === 0 && r.changes.length) {
+    box.insertAdjacentHTML("beforeend", "<p>文件中 " + r.changes.length + " 个网格有变化，" + r.errors + " 个错误</p>" +
+      '<table class="data"><tr><th>编码</th><th>名称</th><th>变化</th><th>内容</th></tr>' + rows + "</table>");
+    // a repaired file may change nothing in the draft and still be worth accepting: the draft records the repair
+    if (r.errors === 0 && (r.changes.length || r.repair)) {
       var btn = document.createElement("button"); btn.textContent = "接受这些变更"; btn.type = "button";
       btn.addEventListener("click", function () {
-        var data = new FormData(); data.append("file", pendingFile); data.append("apply", "1"); data.append("stamp", r.stamp);
-        api.post(API + "/drafts/" + draftId + "/import", data).then(function () { say("已导入文件中的变更", ""); box.innerHTML = ""; return load().then(validate); })
+        api.post(API + "/drafts/" + draftId + "/import", importData({ apply: "1", stamp: r.stamp })).then(function () {
+          say("已导入文件中的变更", ""); box.innerHTML = ""; window.gisgrid.repairReport.clear(); return load().then(validate);
+        })
           .catch(function (e) { say(e.message, "err"); });
       });
       box.appendChild(btn);
