@@ -67,6 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
+    from gisgrid.supervision.api import bp as supervision_api_bp
+    from gisgrid.supervision.routes import bp as supervision_bp
+    from gisgrid.tracking.api import bp as tracking_api_bp
+    from gisgrid.tracking.routes import bp as tracking_bp
 
     # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
     # so a cross-site request cannot act as a logged-in user
@@ -93,5 +97,9 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         audit_api_bp,
         deployment_bp,
+        tracking_bp,
+        tracking_api_bp,
+        supervision_bp,
+        supervision_api_bp,
     )
     contract.init_app(app, blueprints)

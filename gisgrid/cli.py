@@ -270,6 +270,7 @@ from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
+from gisgrid.tracking.commands import tracking_group  # noqa: E402
 
 for _group in (
     auth_commands.users_group,
@@ -280,6 +281,7 @@ for _group in (
     jurisdiction_group,
     audit_commands.audit_group,
     profile_group,
+    tracking_group,
 ):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)
