@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
-from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
@@ -39,7 +38,7 @@ def open_duban_api(body: dict):
 
 
 @bp.get("/api/v1/supervision/checks")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.CheckList, success=True, description="checks of the user's grids and below")
 @bp.doc(security=_SESSION)
 def checks_api():
@@ -62,7 +61,7 @@ def create_check_api(body: dict):
 
 
 @bp.get("/api/v1/supervision/checks/<int:check_id>")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.CheckOut, success=True, description="one check")
 @bp.doc(security=_SESSION)
 def check_api(check_id: int):
@@ -85,7 +84,7 @@ def publish_check_api(body: dict, check_id: int):
 
 
 @bp.get("/api/v1/supervision/meetings")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.MeetingList, success=True, description="meetings and the next one due")
 @bp.doc(security=_SESSION)
 def meetings_api():
@@ -113,7 +112,7 @@ def create_meeting_api(body: dict):
 
 
 @bp.get("/api/v1/supervision/meetings/<int:meeting_id>")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.MeetingOut, success=True, description="one meeting")
 @bp.doc(security=_SESSION)
 def meeting_api(meeting_id: int):

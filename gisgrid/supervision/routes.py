@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
@@ -32,7 +31,7 @@ def open_duban():
 
 
 @bp.get("/supervision/checks")
-@login_required
+@capability_required("staff_pages")
 def checks_page():
     """督查 records in scope, and the form for a new check of a lower grid."""
     session, today = db.session(), today_in_china()
@@ -52,7 +51,7 @@ def create_check():
 
 
 @bp.get("/supervision/checks/<int:check_id>")
-@login_required
+@capability_required("staff_pages")
 def check_page(check_id: int):
     """One check: items, findings, rectification items, the 通报 (HTML; PDF link; publish control)."""
     session = db.session()
@@ -61,7 +60,7 @@ def check_page(check_id: int):
 
 
 @bp.get("/supervision/checks/<int:check_id>/bulletin.pdf")
-@login_required
+@capability_required("staff_pages")
 def bulletin_pdf(check_id: int):
     """The 通报 as PDF (staff who may see the check)."""
     session = db.session()
@@ -104,7 +103,7 @@ def bulletin_page(check_id: int):
 
 
 @bp.get("/supervision/meetings")
-@login_required
+@capability_required("staff_pages")
 def meetings_page():
     """联席会议 in scope, the next meeting due by the profile's period, and the form for a new one."""
     session, today, profile = db.session(), today_in_china(), current_profile()
@@ -128,7 +127,7 @@ def create_meeting():
 
 
 @bp.get("/supervision/meetings/<int:meeting_id>")
-@login_required
+@capability_required("staff_pages")
 def meeting_page(meeting_id: int):
     """One meeting: attendees, 议题, minutes and its decisions with their state."""
     session = db.session()
@@ -139,7 +138,7 @@ def meeting_page(meeting_id: int):
 
 
 @bp.get("/supervision/decisions")
-@login_required
+@capability_required("staff_pages")
 def decisions_page():
     """会议决定事项的落实情况: every decision in scope with its meeting, owner, deadline and state."""
     session, today = db.session(), today_in_china()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
-from gisgrid.auth.access import login_required
+from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
@@ -31,7 +31,7 @@ def level_rows(session, user, today) -> list[dict]:
 
 
 @bp.get("/api/v1/tracking/items")
-@login_required
+@capability_required("staff_pages")
 @bp.arguments(s.ListArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=s.ItemList, success=True, description="items in the user's scope")
 @bp.doc(security=_SESSION)
@@ -43,7 +43,7 @@ def list_api(**filters):
 
 
 @bp.get("/api/v1/tracking/items/<int:item_id>")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.ItemDetail, success=True, description="the item with notes and escalations")
 @bp.doc(security=_SESSION)
 def detail_api(item_id: int):
@@ -57,7 +57,7 @@ def detail_api(item_id: int):
     methods=["POST"],
     parameters=[{"in": "path", "name": "action", "schema": {"type": "string", "enum": list(service.MOVES)}}],
 )
-@login_required
+@capability_required("staff_pages")
 @bp.arguments(s.TrackingActionBody, location="json_or_form", required=False)
 @bp.alt_response(200, schema=s.ItemDetail, success=True, description="the item after the action")
 @bp.doc(security=_CSRF)
@@ -69,7 +69,7 @@ def act_api(body: dict, item_id: int, action: str):
 
 
 @bp.get("/api/v1/tracking/overdue")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.OverdueByLevel, success=True, description="per owner grid level")
 @bp.doc(security=_SESSION)
 def overdue_api():
@@ -79,7 +79,7 @@ def overdue_api():
 
 
 @bp.get("/api/v1/tracking/waiting")
-@login_required
+@capability_required("staff_pages")
 @bp.alt_response(200, schema=s.WaitingList, success=True, description="the inbox rows of tracked items")
 @bp.doc(security=_SESSION)
 def waiting_api():

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from gisgrid import media
-from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
@@ -31,7 +30,7 @@ def _template_helpers() -> dict:
 
 
 @bp.get("/tracking")
-@login_required
+@capability_required("staff_pages")
 def list_page():
     """督办事项: my items, items I raised, all in scope; filters; overdue per level."""
     filters = Parser().parse(schemas.ListArgs(), location="query")
@@ -49,7 +48,7 @@ def list_page():
 
 
 @bp.get("/tracking/<int:item_id>")
-@login_required
+@capability_required("staff_pages")
 def detail_page(item_id: int):
     """One item: its subject, owner, watcher, notes, files, escalations and the user's actions."""
     item = service.get_item(db.session(), current_user, item_id)
@@ -59,7 +58,7 @@ def detail_page(item_id: int):
 
 
 @bp.post("/tracking/<int:item_id>/actions/<action>")
-@login_required
+@capability_required("staff_pages")
 def act_form(item_id: int, action: str):
     """An action from the item page's forms (with attachments), then the item again."""
     body = Parser().parse(schemas.TrackingActionBody(), location="form")
@@ -69,7 +68,7 @@ def act_form(item_id: int, action: str):
 
 
 @bp.get("/tracking/attachments/<int:attachment_id>")
-@login_required
+@capability_required("staff_pages")
 def attachment(attachment_id: int):
     """A file of an item, for those who may see the item."""
     session = db.session()
