@@ -56,7 +56,7 @@ def _items() -> None:
         sa.Column("opened_on", sa.Date, nullable=False),
         sa.Column("due", sa.Date, nullable=False),
         _user("created_by_id"),
-        _ts("created_at", server_default=sa.func.now()),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
         _ts("reported_at"),
         _ts("closed_at"),
         sa.Column("escalation_level", sa.SmallInteger, nullable=False, server_default="0"),
@@ -87,7 +87,7 @@ def _item_children() -> None:
         "tracked_note",
         sa.Column("id", sa.BigInteger, primary_key=True),
         sa.Column("item_id", sa.BigInteger, item(), nullable=False),
-        _ts("at", server_default=sa.func.now()),
+        _ts("at", nullable=False, server_default=sa.func.now()),
         _user("user_id"),
         sa.Column("actor", sa.Text, nullable=False),
         sa.Column("action", sa.Text, nullable=False),
@@ -106,7 +106,7 @@ def _item_children() -> None:
         sa.Column("mime", sa.Text, nullable=False),
         sa.Column("size", sa.Integer, nullable=False),
         _user("user_id"),
-        _ts("created_at", server_default=sa.func.now()),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
     )
     op.create_index("ix_tracked_attachment_item", "tracked_attachment", ["item_id"])
     op.create_table(
@@ -116,7 +116,7 @@ def _item_children() -> None:
         sa.Column("level", sa.SmallInteger, nullable=False),
         sa.Column("to_grid_code", sa.Text, nullable=False),
         sa.Column("deadline", sa.Date, nullable=False),
-        _ts("at", server_default=sa.func.now()),
+        _ts("at", nullable=False, server_default=sa.func.now()),
         sa.Column("reason", sa.Text, nullable=False),
         sa.CheckConstraint("level >= 1", name="ck_tracked_escalation_level"),
     )
@@ -141,7 +141,7 @@ def _supervision() -> None:
         sa.Column("public", sa.Boolean, nullable=False, server_default="false"),
         _ts("published_at"),
         _user("created_by_id"),
-        _ts("created_at", server_default=sa.func.now()),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
         sa.CheckConstraint("grid_code IS NOT NULL OR department_code IS NOT NULL", name="ck_supervision_check_target"),
     )
     op.create_index("ix_supervision_check_chain", "supervision_check", ["chain"], postgresql_using="gin")
@@ -157,7 +157,7 @@ def _supervision() -> None:
         sa.Column("agenda", JSONB, nullable=False, server_default="[]"),
         sa.Column("minutes", sa.Text),
         _user("created_by_id"),
-        _ts("created_at", server_default=sa.func.now()),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
     )
     op.create_index("ix_meeting_chain", "meeting", ["chain"], postgresql_using="gin")
     op.create_index("ix_meeting_held", "meeting", ["held_on"])
