@@ -219,6 +219,7 @@ def demo_load(place, path) -> None:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
+    _load_demo_supervision(profile, demo.top_code)
     tiles_commands.load_demo_tiles()
 
 
@@ -258,6 +259,18 @@ def _load_demo_jurisdiction(rivers: bool = True) -> None:
         click.echo(f"loaded {reaches} illustrative demo river reaches")
     if event_id:
         click.echo(f"created sample cross-boundary event {event_id}")
+
+
+def _load_demo_supervision(profile, top: str) -> None:
+    from gisgrid.supervision.demo import load_demo_supervision
+
+    try:
+        with db.new_session() as session:
+            made = load_demo_supervision(session, profile, top)
+    except DomainError as err:
+        fail(err)
+    if made:
+        click.echo("created a sample 督办 (escalated), 联席会议 with decisions and 督查 with a public 通报")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers
