@@ -92,9 +92,10 @@ def meetings_api():
     session, today = db.session(), today_in_china()
     rows = queries.list_meetings(session, current_user)
     period = current_profile().joint_meeting_period
+    next_due = queries.next_meeting_due(rows[0].held_on if rows else None, period, today)
     return {
         "period": period,
-        "next_due": queries.next_meeting_due(rows[0].held_on if rows else None, period, today),
+        "next_due": next_due.isoformat() if next_due else None,
         "meetings": [present.meeting(session, current_user, r, today) for r in rows],
     }
 

@@ -75,7 +75,7 @@ def act_api(body: dict, item_id: int, action: str):
 def overdue_api():
     """Active, overdue and escalated items per owner grid level (the user's scope)."""
     today = today_in_china()
-    return {"today": today, "levels": level_rows(db.session(), current_user, today)}
+    return {"today": today.isoformat(), "levels": level_rows(db.session(), current_user, today)}
 
 
 @bp.get("/api/v1/tracking/waiting")
@@ -84,4 +84,6 @@ def overdue_api():
 @bp.doc(security=_SESSION)
 def waiting_api():
     """Items waiting for the user (owner to handle, watcher to accept), most urgent first."""
-    return {"items": queries.waiting_for(db.session(), current_user)}
+    rows = queries.waiting_for(db.session(), current_user)
+    # the hook gives dates (for the inbox to sort); JSON carries them as ISO text, as the schema says
+    return {"items": [{**r, "due": r["due"].isoformat() if r["due"] else None} for r in rows]}

@@ -58,9 +58,10 @@ class TrackedItem(Base):
     escalated_to: Mapped[str | None] = mapped_column(Text)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    notes: Mapped[list[TrackedNote]] = relationship(order_by="TrackedNote.id", lazy="selectin")
-    attachments: Mapped[list[TrackedAttachment]] = relationship(order_by="TrackedAttachment.id", lazy="selectin")
-    escalations: Mapped[list[TrackedEscalation]] = relationship(order_by="TrackedEscalation.id", lazy="selectin")
+    # loaded on access (lists and the escalation run never need them; the item page loads them in one go)
+    notes: Mapped[list[TrackedNote]] = relationship(order_by="TrackedNote.id")
+    attachments: Mapped[list[TrackedAttachment]] = relationship(order_by="TrackedAttachment.id")
+    escalations: Mapped[list[TrackedEscalation]] = relationship(order_by="TrackedEscalation.id")
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="joined")
 
     __table_args__ = (

@@ -8,7 +8,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from gisgrid import sqlfiles
-from gisgrid.auth import roles
+from gisgrid.auth import capabilities, roles
 from gisgrid.auth.service import sees_all
 from gisgrid.clock import today_in_china
 from gisgrid.grids import versions as grid_versions
@@ -69,6 +69,15 @@ def _raised_by(user):
         return true_if_any()
     grids = list(user.grid_codes) if user.role in GRID_ROLES else []
     return or_(TrackedItem.created_by_id == user.id, TrackedItem.watcher_grid_code.in_(grids) if grids else false())
+
+
+def _watched_by(user):
+    if sees_all(user):
+        return true_if_any()
+    watched = [TrackedItem.created_by_id == user.id]
+    if capabilities.can(user, "open_supervision") and user.grid_codes:
+        watched.append(TrackedItem.watcher_chain.overlap(list(user.grid_codes)))
+    return or_(*watched)
 
 
 def true_if_any():

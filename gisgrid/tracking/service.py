@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from gisgrid import media
 from gisgrid.clock import today_in_china
@@ -148,7 +148,13 @@ def open_item(
 
 
 def _note(item: TrackedItem, user, action: str, to_state: str, text: str | None) -> TrackedNote:
-    note = TrackedNote(
+    note = _note_row(item, user, action, to_state, text)
+    item.notes.append(note)
+    return note
+
+
+def _note_row(item: TrackedItem, user, action: str, to_state: str, text: str | None) -> TrackedNote:
+    return TrackedNote(
         item_id=item.id,
         user_id=getattr(user, "id", None),
         actor=getattr(user, "display_name", None) or "系统",
@@ -157,13 +163,12 @@ def _note(item: TrackedItem, user, action: str, to_state: str, text: str | None)
         to_state=to_state,
         text=text,
     )
-    item.notes.append(note)
-    return note
 
 
 def get_item(session: Session, user, item_id: int) -> TrackedItem:
     """The item if the user may see it (404 unknown, 401/403 otherwise)."""
-    item = session.get(TrackedItem, item_id)
+    children = (selectinload(TrackedItem.notes), selectinload(TrackedItem.attachments))
+    item = session.get(TrackedItem, item_id, options=(*children, selectinload(TrackedItem.escalations)))
     if item is None:
         raise access.not_found(item_id)
     access.require_view(user, item)
@@ -245,7 +250,11 @@ def escalate_overdue(session: Session, today: date, rules: Rules, user=None) -> 
     Each escalation is a ``tracked_escalation`` row (audited) and a note on the item; running twice on one
     day adds nothing. With ``user``, only the items in that user's scope. Commits."""
     with unit_of_work(session, conflict="督办升级正在另一处运行，请重试 (escalation running elsewhere)"):
-        stmt = select(TrackedItem).where(TrackedItem.state.in_(ACTIVE_STATES), TrackedItem.due < today)
+        # items already at their top level are left out: the daily re-run reads only what can still climb
+        top = func.greatest(func.cardinality(TrackedItem.chain) - 1, 1)
+        stmt = select(TrackedItem).where(
+            TrackedItem.state.in_(ACTIVE_STATES), TrackedItem.due < today, TrackedItem.escalation_level < top
+        )
         if user is not None:
             stmt = stmt.where(queries.scope_filter(user))
         made = []
@@ -264,8 +273,11 @@ def _escalate(item: TrackedItem, today: date, rules: Rules, user) -> list[Tracke
         deadline = passed[level - 1]
         reason = f"超过期限 {deadline.isoformat()}，第 {level} 次升级督办至上级网格 {to_grid}"
         row = TrackedEscalation(item_id=item.id, level=level, to_grid_code=to_grid, deadline=deadline, reason=reason)
-        item.escalations.append(row)
-        _note(item, user, "escalate", item.state, reason)
+        # added to the session, not to the item's collections: loading them per item would dominate the run
+        session = object_session(item)
+        session.add_all([row, _note_row(item, user, "escalate", item.state, reason)])
         item.escalation_level, item.escalated_to, item.escalated_at = level, to_grid, now()
         made.append(row)
+    if made:
+        object_session(item).expire(item, ["notes", "escalations"])  # a later read sees the new rows
     return made

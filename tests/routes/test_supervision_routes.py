@@ -56,6 +56,7 @@ def test_duban_on_a_case_reported_done_and_accepted_over_http(app, client, world
     assert [i["id"] for i in mine] == [item["id"]]
     _check(client, "/api/v1/tracking/items", {"items": mine}, lambda b: b["items"][0].pop("due"))
     waiting = _ok(c["village"].get("/api/v1/tracking/waiting"))["items"]
+    assert date.fromisoformat(waiting[0]["due"])
     assert waiting[0]["url"] == f"/tracking/{item['id']}" and waiting[0]["kind"] == "tracking.duban"
     # the owner reports done through the page's form with a file
     page = c["village"].client.get(f"/tracking/{item['id']}").get_data(as_text=True)
@@ -118,6 +119,7 @@ def test_meeting_decisions_show_on_the_follow_up_page_in_scope_only(app, client,
     meeting = _ok(c["county"].post("/api/v1/supervision/meetings", **body), 201)
     _check(client, "/api/v1/supervision/meetings", meeting, lambda b: b.update(held_on=20261102), "post", "201")
     listed = _ok(c["county"].get("/api/v1/supervision/meetings"))
+    assert listed["next_due"] is None or date.fromisoformat(listed["next_due"])
     assert [m["id"] for m in listed["meetings"]] == [meeting["id"]]
     _check(client, "/api/v1/supervision/meetings", listed, lambda b: b.update(period=3))
     page = c["county"].client.get("/supervision/decisions").get_data(as_text=True)
@@ -164,6 +166,7 @@ def test_lists_pages_and_overdue_by_level(app, client, world, session):
     row.opened_on, row.due = date(2026, 10, 1), date(2026, 10, 9)
     session.commit()
     levels = _ok(c["county"].get("/api/v1/tracking/overdue"))
+    assert date.fromisoformat(levels["today"])  # ISO dates, as declared (schemathesis found HTTP dates here)
     _check(client, "/api/v1/tracking/overdue", levels, lambda b: b["levels"][0].pop("overdue"))
     assert [(r["depth"], r["active"], r["overdue"]) for r in levels["levels"]] == [(3, 1, 1)]
     assert _ok(c["foreign"].get("/api/v1/tracking/overdue"))["levels"] == []
