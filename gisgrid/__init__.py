@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.campaigns.api import bp as campaigns_api_bp
+    from gisgrid.campaigns.routes import bp as campaigns_bp
     from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
@@ -101,5 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         tracking_api_bp,
         supervision_bp,
         supervision_api_bp,
+        campaigns_bp,
+        campaigns_api_bp,
     )
     contract.init_app(app, blueprints)

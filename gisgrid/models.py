@@ -18,6 +18,7 @@ DOMAIN_MODELS = (
     "gisgrid.audit.models",
     "gisgrid.tracking.models",
     "gisgrid.supervision.models",
+    "gisgrid.campaigns.models",
 )
 
 

@@ -27,6 +27,7 @@ ABOUT_URLS = {
     "grid": "/grids/{id}",
     "meeting": "/supervision/meetings/{id}",
     "check": "/supervision/checks/{id}",
+    "campaign": "/campaigns/{id}",
 }
 
 

@@ -150,6 +150,14 @@ STAFF = {
         "supervision_api.create_meeting_api",
         "supervision_api.meeting_api",
         "supervision_api.add_decision_api",
+        "campaigns.list_page",
+        "campaigns.create",
+        "campaigns.detail_page",
+        "campaigns.plan",
+        "campaigns_api.list_api",
+        "campaigns_api.create_api",
+        "campaigns_api.detail_api",
+        "campaigns_api.map_api",
     )
 }
 STAFF.update(

@@ -111,6 +111,13 @@ CASES = {
         roles.GRID_STAFF,
         roles.DISPATCHER,
     ),
+    "run_campaigns": (
+        "/campaigns",
+        'id="campaign-form"',
+        ("POST", "/api/v1/campaigns"),
+        roles.GRID_STAFF,
+        roles.DISPATCHER,
+    ),
     "run_meetings": (
         "/supervision/meetings",
         'id="meeting-form"',

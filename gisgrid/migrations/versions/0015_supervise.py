@@ -1,4 +1,5 @@
-"""督查督办 and 联席会议: the tracked-item engine (items, notes, attachments, escalations), spot checks, meetings.
+"""督查督办, 联席会议 and campaigns: the tracked-item engine (items, notes, attachments, escalations), spot
+checks, meetings, 专项行动 / 联合执法 campaigns.
 
 Every new table gets the audit trigger of migration 0009 (each escalation is a row *and* an audit entry).
 
@@ -9,6 +10,7 @@ Create Date: 2026-12-05
 
 import sqlalchemy as sa
 from alembic import op
+from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 revision = "0015_supervise"
@@ -24,6 +26,7 @@ AUDITED = {
     "tracked_escalation": ("", "", "to_grid_code", "id"),
     "supervision_check": ("", "", "checked_on", "id"),
     "meeting": ("", "", "title", "id"),
+    "campaign": ("area", "", "title", "id"),
 }
 
 
@@ -163,10 +166,39 @@ def _supervision() -> None:
     op.create_index("ix_meeting_held", "meeting", ["held_on"])
 
 
+def _campaigns() -> None:
+    op.create_table(
+        "campaign",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("starts_on", sa.Date, nullable=False),
+        sa.Column("ends_on", sa.Date, nullable=False),
+        sa.Column("lead_grid_code", sa.Text, nullable=False),
+        sa.Column("chain", ARRAY(sa.Text), nullable=False),
+        sa.Column("organiser", sa.Text),
+        sa.Column("departments", ARRAY(sa.Text), nullable=False, server_default="{}"),
+        sa.Column("area_codes", ARRAY(sa.Text), nullable=False, server_default="{}"),
+        sa.Column("area", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
+        sa.Column("source_ids", ARRAY(sa.Integer), nullable=False, server_default="{}"),
+        sa.Column("plan_text", sa.Text),
+        sa.Column("plan_name", sa.Text),
+        sa.Column("plan_path", sa.Text),
+        sa.Column("plan_mime", sa.Text),
+        _user("created_by_id"),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
+        sa.CheckConstraint("kind IN ('专项行动', '联合执法')", name="ck_campaign_kind"),
+        sa.CheckConstraint("ends_on >= starts_on", name="ck_campaign_period"),
+    )
+    op.create_index("ix_campaign_chain", "campaign", ["chain"], postgresql_using="gin")
+    op.create_index("ix_campaign_area_codes", "campaign", ["area_codes"], postgresql_using="gin")
+
+
 def upgrade() -> None:
     _items()
     _item_children()
     _supervision()
+    _campaigns()
     for table, args in AUDITED.items():
         quoted = ", ".join(f"'{a}'" for a in args)
         op.execute(
@@ -176,6 +208,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("meeting", "supervision_check", "tracked_escalation", "tracked_attachment", "tracked_note"):
+    for table in (
+        "campaign",
+        "meeting",
+        "supervision_check",
+        "tracked_escalation",
+        "tracked_attachment",
+        "tracked_note",
+    ):
         op.drop_table(table)
     op.drop_table("tracked_item")
