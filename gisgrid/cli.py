@@ -270,7 +270,7 @@ def _load_demo_supervision(profile, top: str) -> None:
     except DomainError as err:
         fail(err)
     if made:
-        click.echo("created a sample 督办 (escalated), 联席会议 with decisions and 督查 with a public 通报")
+        click.echo("created a sample 督办 (escalated), 联席会议 with decisions, 督查 with a public 通报 and a campaign")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

@@ -1,5 +1,5 @@
 """Sample 督查督办 data for the demo deployments: a 督办 that escalated, a 联席会议 with decisions, a 督查 with a
-public 通报 — so every page shows something. Idempotent: nothing is added when the sample meeting exists."""
+public 通报, a 联合执法 campaign — so every page shows something. Idempotent: nothing is added when the sample meeting exists."""
 
 from __future__ import annotations
 
@@ -92,6 +92,30 @@ def _check(session: Session, leader: User, street: str, today: date) -> None:
     service.create_check(session, leader, body, Rules(), today)
 
 
+def _busiest_street(session: Session, top: str, fallback: str) -> str:
+    # the second-level grid with the most sample sources, so the campaign's map has targets
+    from collections import Counter
+
+    from gisgrid.sources.models import PollutionSource
+
+    version = grid_versions.find_published(session)
+    streets = set(session.scalars(select(Grid.code).where(Grid.version_id == version.id, Grid.parent_code == top)))
+    counts = Counter(c for codes in session.scalars(select(PollutionSource.grid_codes)) for c in codes if c in streets)
+    return counts.most_common(1)[0][0] if counts else fallback
+
+
+def _campaign(session: Session, leader: User, profile: Profile, street: str, today: date) -> None:
+    from gisgrid.campaigns import service as campaigns
+
+    start = today - timedelta(days=20)
+    body = {
+        "title": "示例·大气污染防治专项行动（sample data）", "kind": "联合执法", "starts_on": start.isoformat(),
+        "ends_on": (today + timedelta(days=10)).isoformat(), "departments": [profile.departments[0].code],
+        "area_codes": [street], "plan_text": "示例行动方案：对目标区域内的污染源开展联合检查 (sample data)",
+    }  # fmt: skip
+    campaigns.create_campaign(session, leader, body, profile, Rules(), start)
+
+
 def load_demo_supervision(session: Session, profile: Profile, top: str) -> bool:
     """Create the sample 督办, meeting and check of the demo whose top grid is ``top`` (False if already there)."""
     if session.scalar(select(Meeting.id).where(Meeting.title == MEETING_TITLE)) is not None:
@@ -103,4 +127,5 @@ def load_demo_supervision(session: Session, profile: Profile, top: str) -> bool:
     _escalated_duban(session, leader, profile, today)
     _meeting(session, leader, profile, top, street, today)
     _check(session, leader, street, today)
+    _campaign(session, leader, profile, _busiest_street(session, top, street), today)
     return True

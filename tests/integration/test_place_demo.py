@@ -94,6 +94,9 @@ def _check_something_on_every_page(session):
     assert session.scalar(select(func.count(Meeting.id))) == 1
     assert session.scalar(select(func.count(TrackedItem.id)).where(TrackedItem.kind == "decision")) == 2
     assert session.scalar(select(func.count(SupervisionCheck.id)).where(SupervisionCheck.public)) == 1
+    from gisgrid.campaigns.models import Campaign
+
+    assert session.scalar(select(func.count(Campaign.id))) == 1
 
 
 @pytest.mark.parametrize(

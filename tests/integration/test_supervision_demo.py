@@ -19,6 +19,9 @@ def test_demo_supervision_fills_every_page_once(app, session):
     load_demo_users(session)
     load_demo(session, load("xicheng"))
     load_demo_cases(session)
+    from gisgrid.sources.demo import load_demo_sources
+
+    load_demo_sources(session, profile=load("xicheng"), place="西城区")
     assert load_demo_supervision(session, load("xicheng"), DEMO_TOP) is True
     duban = session.scalar(select(TrackedItem).where(TrackedItem.kind == "duban"))
     assert duban.escalation_level == 2 and duban.escalated_to == DEMO_TOP
@@ -30,5 +33,10 @@ def test_demo_supervision_fills_every_page_once(app, session):
     check = session.scalar(select(SupervisionCheck))
     assert check.public and check.bulletin_title.startswith("示例")
     assert session.scalar(select(TrackedItem.id).where(TrackedItem.kind == "rectification")) is not None
+    from gisgrid.campaigns.models import Campaign
+
+    campaign = session.scalar(select(Campaign))
+    assert campaign.lead_grid_code == DEMO_TOP and campaign.source_ids  # the street's sample sources
+    assert session.scalar(select(TrackedItem.id).where(TrackedItem.kind == "campaign_task")) is not None
     assert load_demo_supervision(session, load("xicheng"), DEMO_TOP) is False  # idempotent
     assert session.scalar(select(func.count()).select_from(Meeting)) == 1
