@@ -54,6 +54,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
     from gisgrid.auth.routes import bp as auth_bp
+    from gisgrid.campaigns.api import bp as campaigns_api_bp
+    from gisgrid.campaigns.routes import bp as campaigns_bp
     from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
@@ -70,7 +72,11 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
+    from gisgrid.supervision.api import bp as supervision_api_bp
+    from gisgrid.supervision.routes import bp as supervision_bp
     from gisgrid.tokens.routes import bp as tokens_bp
+    from gisgrid.tracking.api import bp as tracking_api_bp
+    from gisgrid.tracking.routes import bp as tracking_bp
 
     # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
     # so a cross-site request cannot act as a logged-in user
@@ -98,5 +104,11 @@ def _register_blueprints(app: Flask) -> None:
         audit_api_bp,
         deployment_bp,
         tokens_bp,
+        tracking_bp,
+        tracking_api_bp,
+        supervision_bp,
+        supervision_api_bp,
+        campaigns_bp,
+        campaigns_api_bp,
     )
     contract.init_app(app, blueprints)

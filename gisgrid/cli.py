@@ -267,6 +267,7 @@ def demo_load(place, path) -> None:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
+    _load_demo_supervision(profile, demo.top_code)
     tiles_commands.load_demo_tiles()
 
 
@@ -309,6 +310,18 @@ def _load_demo_jurisdiction(rivers: bool = True) -> None:
         click.echo(f"created sample cross-boundary event {event_id}")
 
 
+def _load_demo_supervision(profile, top: str) -> None:
+    from gisgrid.supervision.demo import load_demo_supervision
+
+    try:
+        with db.new_session() as session:
+            made = load_demo_supervision(session, profile, top)
+    except DomainError as err:
+        fail(err)
+    if made:
+        click.echo("created a sample 督办 (escalated), 联席会议 with decisions, 督查 with a public 通报 and a campaign")
+
+
 # each domain owns its commands; they are imported last because they import this module's helpers
 from gisgrid.audit import commands as audit_commands  # noqa: E402
 from gisgrid.auth import commands as auth_commands  # noqa: E402
@@ -319,6 +332,7 @@ from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
+from gisgrid.tracking.commands import tracking_group  # noqa: E402
 
 for _group in (
     auth_commands.users_group,
@@ -329,6 +343,7 @@ for _group in (
     jurisdiction_group,
     audit_commands.audit_group,
     profile_group,
+    tracking_group,
 ):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)

@@ -78,4 +78,9 @@ def from_env() -> dict:
         # 生态环境局), whose handlers always may; these roles may too (the deployment profile will say)
         "SOURCE_CLASS_DEPARTMENTS": _env_list("GISGRID_SOURCE_CLASS_DEPARTMENTS", "sthj"),
         "SOURCE_CLASS_ROLES": _env_list("GISGRID_SOURCE_CLASS_ROLES", "dispatcher,grid_leader"),
+        # tracked items (督办, decisions, rectifications): an overdue item escalates one grid level up the
+        # tree each time a further deadline passes, one every STEP working days after the due date
+        "TRACKING_ESCALATION_STEP_DAYS": int(os.environ.get("GISGRID_TRACKING_ESCALATION_STEP_DAYS", "5")),
+        # default deadline per priority in working days (全程/迅速/定期督办) when the opener gives no date
+        "TRACKING_DUE_DAYS": _env_list("GISGRID_TRACKING_DUE_DAYS", "full:15,rapid:3,regular:10"),
     }

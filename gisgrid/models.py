@@ -17,6 +17,9 @@ DOMAIN_MODELS = (
     "gisgrid.jurisdiction.models",
     "gisgrid.audit.models",
     "gisgrid.tokens.models",
+    "gisgrid.tracking.models",
+    "gisgrid.supervision.models",
+    "gisgrid.campaigns.models",
 )
 
 

@@ -35,6 +35,11 @@ _RULES: dict[str, tuple[str, ...]] = {
     "upload_tracks": (_R.GRID_STAFF, _R.GRID_LEADER),  # patrol GPS tracks
     "edit_grids": (_R.PLANNER,),  # boundary drafts, publication, filing
     "read_audit": (),
+    # 督查督办: a leader or the 领导小组办公室 (the supervision centre's dispatcher) opens 督办, accepts items
+    "open_supervision": (_R.GRID_LEADER, _R.DISPATCHER),
+    "run_checks": (_R.GRID_LEADER, _R.DISPATCHER),  # 督查: spot checks of lower grids, their 通报
+    "run_meetings": (_R.GRID_LEADER, _R.DISPATCHER),  # 联席会议: record meetings and their decisions
+    "run_campaigns": (_R.GRID_LEADER, _R.DISPATCHER),  # 专项行动 / 联合执法: launch a campaign and its tasks
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

@@ -120,6 +120,17 @@ def _check_something_on_every_page(session):
     assert session.scalar(select(func.count(LotteryDraw.id))) == 1
     assert session.scalar(select(func.count(PatrolTrack.id))) >= 3
     assert session.scalar(select(func.count(RiverReach.id))) == 0  # 西城's illustrative rivers stay in 西城
+    # 督查督办: a 督办 that escalated, a meeting with its decisions, a 督查 with a public 通报
+    from gisgrid.supervision.models import Meeting, SupervisionCheck
+    from gisgrid.tracking.models import TrackedItem
+
+    assert session.scalar(select(func.max(TrackedItem.escalation_level)).where(TrackedItem.kind == "duban")) >= 1
+    assert session.scalar(select(func.count(Meeting.id))) == 1
+    assert session.scalar(select(func.count(TrackedItem.id)).where(TrackedItem.kind == "decision")) == 2
+    assert session.scalar(select(func.count(SupervisionCheck.id)).where(SupervisionCheck.public)) == 1
+    from gisgrid.campaigns.models import Campaign
+
+    assert session.scalar(select(func.count(Campaign.id))) == 1
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,34 @@ CASES = {
         roles.ADMIN,
     ),
     "run_lottery": ("/lottery", 'name="per_source"', ("POST", "/lottery"), roles.DISPATCHER, roles.ADMIN),
+    "open_supervision": (
+        "/incidents/{case}",
+        'id="duban-form"',
+        ("POST", "/api/v1/supervision/duban"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
+    "run_checks": (
+        "/supervision/checks",
+        'id="check-form"',
+        ("POST", "/api/v1/supervision/checks"),
+        roles.GRID_STAFF,
+        roles.DISPATCHER,
+    ),
+    "run_campaigns": (
+        "/campaigns",
+        'id="campaign-form"',
+        ("POST", "/api/v1/campaigns"),
+        roles.GRID_STAFF,
+        roles.DISPATCHER,
+    ),
+    "run_meetings": (
+        "/supervision/meetings",
+        'id="meeting-form"',
+        ("POST", "/api/v1/supervision/meetings"),
+        roles.HANDLER,
+        roles.GRID_LEADER,
+    ),
 }
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
