@@ -47,6 +47,8 @@ def _map_view() -> dict:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.agreements.api import bp as agreements_api_bp
+    from gisgrid.agreements.routes import bp as agreements_bp
     from gisgrid.audit.api import bp as audit_api_bp
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
@@ -54,6 +56,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
+    from gisgrid.evaluation.api import bp as evaluation_api_bp
+    from gisgrid.evaluation.routes import bp as evaluation_bp
     from gisgrid.grids.routes import bp as grids_bp
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
@@ -93,5 +97,9 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         audit_api_bp,
         deployment_bp,
+        evaluation_bp,
+        evaluation_api_bp,
+        agreements_bp,
+        agreements_api_bp,
     )
     contract.init_app(app, blueprints)

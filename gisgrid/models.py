@@ -16,6 +16,8 @@ DOMAIN_MODELS = (
     "gisgrid.incidents.models",
     "gisgrid.jurisdiction.models",
     "gisgrid.audit.models",
+    "gisgrid.evaluation.models",
+    "gisgrid.agreements.models",
 )
 
 

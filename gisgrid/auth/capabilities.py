@@ -35,6 +35,10 @@ _RULES: dict[str, tuple[str, ...]] = {
     "upload_tracks": (_R.GRID_STAFF, _R.GRID_LEADER),  # patrol GPS tracks
     "edit_grids": (_R.PLANNER,),  # boundary drafts, publication, filing
     "read_audit": (),
+    "evaluate_grids": (_R.DISPATCHER, _R.GRID_LEADER),  # 考评: fill one's grid's form, review lower grids' forms
+    "open_evaluation": (_R.DISPATCHER,),  # open / finish a round (the top grid's 领导小组办公室; scope in the service)
+    "view_supervisor_performance": (_R.DISPATCHER, _R.GRID_LEADER),  # 监督员绩效考核 (levels from the profile)
+    "manage_agreements": (_R.DISPATCHER, _R.GRID_LEADER),  # 责任状: record one issued by one's grid
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

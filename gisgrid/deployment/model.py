@@ -59,6 +59,14 @@ class LeadingGroup:
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """考评 settings: the template file's name and the level numbers whose leaders get 监督员 results."""
+
+    template: str = "zhanqian"
+    supervisor_results_levels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Profile:
     """The active deployment's rules as values; services get it passed in."""
 
@@ -75,6 +83,7 @@ class Profile:
     inspection_months: dict
     draw_proportions: dict
     source: str = ""
+    evaluation: Evaluation = Evaluation()
 
     def level(self, depth: int) -> Level:
         """The level at ``depth`` (1 = top here); a depth the profile lacks gets a plain fallback."""
