@@ -97,6 +97,28 @@ CASES = {
         roles.ADMIN,
     ),
     "run_lottery": ("/lottery", 'name="per_source"', ("POST", "/lottery"), roles.DISPATCHER, roles.ADMIN),
+    "evaluate_grids": ("/", 'href="/evaluation"', ("GET", "/evaluation"), roles.GRID_STAFF, roles.GRID_LEADER),
+    "open_evaluation": (
+        "/evaluation",
+        'id="open-round"',
+        ("POST", "/api/v1/evaluation/rounds"),
+        roles.GRID_LEADER,
+        roles.DISPATCHER,
+    ),
+    "view_supervisor_performance": (
+        "/",
+        'href="/evaluation/supervisors"',
+        ("GET", "/evaluation/supervisors"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
+    "manage_agreements": (
+        "/agreements",
+        'id="new-agreement"',
+        ("POST", "/api/v1/agreements"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
 }
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
