@@ -34,7 +34,7 @@ def list_page():
 @capability_required("manage_agreements")
 def create():
     """The page's form (with an optional signed scan) → a recorded agreement."""
-    body = _ARGS.parse(schemas.AgreementBody(), location="form")
+    body = _ARGS.parse(schemas.AgreementForm(), location="form")
     scan = web.read_upload("scan", service.MAX_SCAN_BYTES, "责任状扫描件") if request.files.get("scan") else None
     agreement = service.create(db.session(), current_user, body, scan, current_app.config["MEDIA_DIR"])
     return redirect(url_for("agreements.detail_page", agreement_id=agreement.id))

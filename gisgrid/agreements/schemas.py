@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gisgrid.agreements.models import PARTY_KINDS
-from gisgrid.contract.fields import Code, QueryArgs
+from gisgrid.contract.fields import Code, PageForm, QueryArgs
 
 _TEXT = validate.Length(min=1, max=5000)
 
@@ -28,6 +28,10 @@ class AgreementBody(Schema):
     tasks = fields.String(required=True, validate=_TEXT)
     rewards_penalties = fields.String(required=True, validate=_TEXT)
     signed_on = fields.Date(allow_none=True)
+
+
+class AgreementForm(PageForm, AgreementBody):
+    """The form of the 责任状 page (the scan comes as a file beside it)."""
 
 
 class Agreement(Schema):

@@ -44,7 +44,7 @@ def index():
 @capability_required("open_evaluation")
 def open_round():
     """The page's form → a new round."""
-    body = _ARGS.parse(schemas.RoundBody(), location="form")
+    body = _ARGS.parse(schemas.RoundForm(), location="form")
     rnd = service.open_round(db.session(), current_user, current_profile(), body, today_in_china())
     return redirect(url_for("evaluation.round_page", round_id=rnd.id))
 

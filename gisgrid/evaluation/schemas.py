@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gisgrid.contract.fields import Day, FiniteNumber, QueryArgs
+from gisgrid.contract.fields import Day, FiniteNumber, PageForm, QueryArgs
 from gisgrid.evaluation.models import FORM_STATES, ROUND_STATES
 from gisgrid.evaluation.periods import KINDS
 
@@ -17,6 +17,10 @@ class RoundBody(Schema):
     number = fields.Integer(validate=validate.Range(1, 12))
     lowest_depth = fields.Integer(validate=validate.Range(2, 10))
     due_on = Day()
+
+
+class RoundForm(PageForm, RoundBody):
+    """The round form of the 考评 page."""
 
 
 class Round(Schema):
