@@ -89,3 +89,17 @@ def load_sources_and_tracks(place: DemoPlace, profile: Profile) -> None:
             tracks = load_demo_tracks(session, tracks=demo_tracks(session, place, version.id), within_deg=0.004)
     if sources or tracks:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
+
+
+def load_evaluation(place: DemoPlace, profile: Profile) -> None:
+    """A finished 考评 round of last year and a 责任状 from the top grid (sample scores and terms)."""
+    from gisgrid.clock import today_in_china
+    from gisgrid.evaluation.demo import load_demo_agreement, load_demo_evaluation
+
+    with db.new_session() as session:
+        if _published_with(session, place) is None:
+            return
+        forms = load_demo_evaluation(session, profile)
+        agreements = load_demo_agreement(session, place.top_code, today_in_china().year)
+    if forms or agreements:
+        click.echo(f"loaded a finished sample evaluation round ({forms} forms) and {agreements} sample 责任状")

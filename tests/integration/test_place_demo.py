@@ -8,9 +8,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from gisgrid.agreements.models import Agreement
 from gisgrid.auth.models import User
 from gisgrid.cli import main
 from gisgrid.deployment import profile as deployment
+from gisgrid.evaluation.models import EvaluationRound
 from gisgrid.grids import versions
 from gisgrid.grids.models import Grid, GridStaff
 from gisgrid.incidents.models import Incident
@@ -86,6 +88,10 @@ def _check_something_on_every_page(session):
     assert session.scalar(select(func.count(LotteryDraw.id))) == 1
     assert session.scalar(select(func.count(PatrolTrack.id))) >= 3
     assert session.scalar(select(func.count(RiverReach.id))) == 0  # 西城's illustrative rivers stay in 西城
+    rounds = list(session.scalars(select(EvaluationRound)))
+    assert [r.state for r in rounds] == ["finished"] and rounds[0].forms
+    assert all(f.state == "reviewed" and f.review_total is not None for f in rounds[0].forms)
+    assert session.scalar(select(func.count(Agreement.id))) == 1
 
 
 @pytest.mark.parametrize(
