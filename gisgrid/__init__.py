@@ -69,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
+    from gisgrid.reports.api import bp as reports_api_bp
+    from gisgrid.reports.routes import bp as reports_bp
     from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
 
@@ -101,5 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         evaluation_api_bp,
         agreements_bp,
         agreements_api_bp,
+        reports_bp,
+        reports_api_bp,
     )
     contract.init_app(app, blueprints)

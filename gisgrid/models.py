@@ -18,6 +18,7 @@ DOMAIN_MODELS = (
     "gisgrid.audit.models",
     "gisgrid.evaluation.models",
     "gisgrid.agreements.models",
+    "gisgrid.reports.models",
 )
 
 

@@ -39,6 +39,7 @@ _RULES: dict[str, tuple[str, ...]] = {
     "open_evaluation": (_R.DISPATCHER,),  # open / finish a round (the top grid's 领导小组办公室; scope in the service)
     "view_supervisor_performance": (_R.DISPATCHER, _R.GRID_LEADER),  # 监督员绩效考核 (levels from the profile)
     "manage_agreements": (_R.DISPATCHER, _R.GRID_LEADER),  # 责任状: record one issued by one's grid
+    "file_reports": (_R.DISPATCHER, _R.GRID_LEADER),  # 信息报告: write one's grid's report, see the lower grids'
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

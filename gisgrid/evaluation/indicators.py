@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import any_, select
 from sqlalchemy.orm import Session
 
 from gisgrid.clock import CHINA_TZ, china_date, today_in_china
@@ -145,7 +145,7 @@ def transfer_feedback_on_time(session: Session, code: str, period: Period) -> fl
         select(IncidentTransfer)
         .join(Incident, Incident.id == IncidentTransfer.incident_id)
         .where(
-            Incident.grid_codes.contains([code]),
+            any_(Incident.grid_codes) == code,
             IncidentTransfer.feedback_due >= period.start,
             IncidentTransfer.feedback_due <= period.end,
         )

@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gisgrid import periods
+from gisgrid.auth.capabilities import can
 from gisgrid.auth.service import sees_all
 from gisgrid.clock import today_in_china
 from gisgrid.errors import Forbidden, InvalidInput, NotFound
@@ -14,6 +16,7 @@ from gisgrid.evaluation import access
 from gisgrid.evaluation.models import EvaluationForm, EvaluationRound
 from gisgrid.grids.models import Grid
 from gisgrid.incidents.deadlines import add_working_days
+from gisgrid.reports import service as reports
 from gisgrid.sqlfiles import statement
 
 _PKG = "gisgrid.evaluation"
@@ -98,7 +101,7 @@ def _row(form: EvaluationForm, position: int, children: dict) -> dict:
 
 
 def waiting_for(session: Session, user, today: date | None = None) -> list[dict]:
-    """Inbox hook: evaluation forms the user must fill or review, as {kind, title, url, due, overdue, urgency}."""
+    """Inbox hook: evaluation forms to fill or review and work reports due, as {kind, title, url, due, overdue, urgency}."""
     from flask import url_for  # the inbox renders inside a request; only URLs are built here
 
     if not getattr(user, "is_authenticated", False):
@@ -114,7 +117,24 @@ def waiting_for(session: Session, user, today: date | None = None) -> list[dict]
         what = "填写自评" if kind == "evaluation_self" else "评审下级自评"
         items.append(_item(kind, f"{form.round.label}：{what}（{form.grid_name}）", url_for(
             "evaluation.form_page", form_id=form.id), due, today))  # fmt: skip
+    items += _reports_due(session, user, today, url_for)
     return sorted(items, key=lambda i: (i["urgency"], i["due"] or date.max))
+
+
+def _reports_due(session: Session, user, today: date, url_for) -> list[dict]:
+    # the last complete month, quarter and year of each of the user's grids, until submitted
+    if not can(user, "file_reports"):
+        return []
+    return [
+        _item(
+            "report_due",
+            f"{periods.label(kind, year, number)}{reports.NAMES[kind]}（{code}）待上报",
+            url_for("reports.index", grid=code, period=kind, year=year, number=number),
+            due,
+            today,
+        )  # fmt: skip
+        for code, kind, year, number, due in reports.due_reports(session, user, today)
+    ]
 
 
 def _task(user, form: EvaluationForm) -> str | None:

@@ -7,14 +7,14 @@ import io
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from gisgrid import media, web
+from gisgrid import media, periods, web
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
-from gisgrid.evaluation import export, indicators, periods, queries, schemas, service, supervisors, templates, views
+from gisgrid.evaluation import export, indicators, queries, schemas, service, supervisors, templates, views
 from gisgrid.evaluation.models import EvaluationEvidence
 
 bp = Blueprint("evaluation", __name__)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from gisgrid.contract.fields import Day, FiniteNumber, PageForm, QueryArgs
 from gisgrid.evaluation.models import FORM_STATES, ROUND_STATES
-from gisgrid.evaluation.periods import KINDS
+from gisgrid.periods import KINDS
 
 
 class RoundBody(Schema):

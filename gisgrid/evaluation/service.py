@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gisgrid import media
+from gisgrid import media, periods
 from gisgrid.db import unit_of_work
 from gisgrid.deployment.model import Profile
 from gisgrid.errors import Conflict, InvalidInput, NotFound, TooLarge
-from gisgrid.evaluation import access, indicators, periods, queries, scoring, templates
+from gisgrid.evaluation import access, indicators, queries, scoring, templates
 from gisgrid.evaluation.models import EvaluationEvidence, EvaluationForm, EvaluationRound
 from gisgrid.grids import versions as grid_versions
 from gisgrid.incidents.deadlines import add_working_days

@@ -143,6 +143,14 @@ STAFF = {
         "agreements.scan",
         "agreements_api.list_api",
         "agreements_api.create_api",
+        "reports.index",
+        "reports.generate",
+        "reports.report_page",
+        "reports.save",
+        "reports_api.generate_api",
+        "reports_api.report_api",
+        "reports_api.save_api",
+        "reports_api.status_api",
     )
 }
 STAFF.update(

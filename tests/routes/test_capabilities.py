@@ -112,6 +112,7 @@ CASES = {
         roles.GRID_STAFF,
         roles.GRID_LEADER,
     ),
+    "file_reports": ("/", 'href="/reports"', ("GET", "/reports"), roles.GRID_STAFF, roles.GRID_LEADER),
     "manage_agreements": (
         "/agreements",
         'id="new-agreement"',

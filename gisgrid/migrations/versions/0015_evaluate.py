@@ -1,4 +1,5 @@
-"""考评 (evaluation rounds, forms, evidence) and 责任状 (responsibility agreements), with audit triggers.
+"""考评 (evaluation rounds, forms, evidence), 责任状 (responsibility agreements) and 信息报告 (work reports),
+with audit triggers.
 
 Revision ID: 0015_evaluate
 Revises: 0014u
@@ -20,6 +21,7 @@ AUDITED = {
     "evaluation_form": ("", "", "grid_code", "id"),
     "evaluation_evidence": ("", "", "title", "id"),
     "responsibility_agreement": ("", "", "title", "id"),
+    "work_report": ("", "", "label", "id"),
 }
 
 
@@ -117,10 +119,37 @@ def _agreements() -> None:
     op.create_index("ix_responsibility_agreement_codes", "responsibility_agreement", ["upper_code", "party_code"])
 
 
+def _reports() -> None:
+    op.create_table(
+        "work_report",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("grid_code", sa.Text, nullable=False),
+        sa.Column("grid_name", sa.Text, nullable=False),
+        sa.Column("level", sa.SmallInteger, nullable=False),
+        sa.Column("chain", ARRAY(sa.Text), nullable=False),
+        sa.Column("period", sa.Text, nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("number", sa.SmallInteger, nullable=False),
+        sa.Column("label", sa.Text, nullable=False),
+        sa.Column("starts_on", sa.Date, nullable=False),
+        sa.Column("ends_on", sa.Date, nullable=False),
+        sa.Column("figures", JSONB, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("state", sa.Text, nullable=False, server_default="draft"),
+        sa.Column("created_by", sa.Text, nullable=False),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
+        sa.Column("submitted_by", sa.Text),
+        _ts("submitted_at"),
+        sa.CheckConstraint("state IN ('draft', 'submitted')", name="ck_work_report_state"),
+        sa.UniqueConstraint("grid_code", "period", "year", "number", name="uq_work_report_period"),
+    )
+
+
 def upgrade() -> None:
     _rounds()
     _forms()
     _agreements()
+    _reports()
     for table, args in AUDITED.items():
         quoted = ", ".join(f"'{a}'" for a in args)
         op.execute(
@@ -130,6 +159,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("work_report")
     op.drop_table("responsibility_agreement")
     op.drop_table("evaluation_evidence")
     op.drop_table("evaluation_form")
