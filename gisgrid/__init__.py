@@ -67,6 +67,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.api import bp as patrols_api_bp
     from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.plans.api import bp as plans_api_bp
+    from gisgrid.plans.routes import bp as plans_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.reports.api import bp as reports_api_bp
@@ -105,5 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         agreements_api_bp,
         reports_bp,
         reports_api_bp,
+        plans_bp,
+        plans_api_bp,
     )
     contract.init_app(app, blueprints)

@@ -19,6 +19,7 @@ DOMAIN_MODELS = (
     "gisgrid.evaluation.models",
     "gisgrid.agreements.models",
     "gisgrid.reports.models",
+    "gisgrid.plans.models",
 )
 
 

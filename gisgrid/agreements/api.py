@@ -28,7 +28,7 @@ def as_json(a) -> dict:
 
 @bp.get("/api/v1/agreements")
 @capability_required("staff_pages")
-@bp.arguments(schemas.ListArgs, location="query")
+@bp.arguments(schemas.AgreementListArgs, location="query")
 @bp.alt_response(200, schema=schemas.Agreement(many=True), success=True, description="agreements in scope")
 @bp.doc(security=[{"session": []}])
 def list_api(args: dict):

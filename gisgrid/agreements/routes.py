@@ -22,7 +22,7 @@ _ARGS = Parser()
 @capability_required("staff_pages")
 def list_page():
     """Agreements of the user's grids; a leader's form to record one."""
-    args = _ARGS.parse(schemas.ListArgs(), location="query")
+    args = _ARGS.parse(schemas.AgreementListArgs(), location="query")
     rows = service.listing(db.session(), current_user, args.get("year"), args.get("grid"))
     departments = db.session().query(Department).order_by(Department.code).all()
     return render_template(

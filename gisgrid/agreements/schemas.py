@@ -10,7 +10,7 @@ from gisgrid.contract.fields import Code, PageForm, QueryArgs
 _TEXT = validate.Length(min=1, max=5000)
 
 
-class ListArgs(QueryArgs):
+class AgreementListArgs(QueryArgs):
     """Filters: a year and/or a grid that is either party."""
 
     year = fields.Integer(validate=validate.Range(2000, 2100))

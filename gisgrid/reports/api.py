@@ -73,7 +73,7 @@ def save_api(body: dict, report_id: int):
 
 @bp.get("/api/v1/reports/status")
 @capability_required("file_reports")
-@bp.arguments(schemas.PeriodArgs, location="query")
+@bp.arguments(schemas.ReportPeriodArgs, location="query")
 @bp.alt_response(200, schema=schemas.LowerGrid(many=True), success=True, description="the lower grids' state")
 @bp.doc(security=_SESSION)
 def status_api(args: dict):

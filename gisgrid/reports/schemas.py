@@ -8,7 +8,7 @@ from gisgrid.contract.fields import Code, PageForm, QueryArgs
 from gisgrid.reports.service import KINDS, MAX_BODY
 
 
-class PeriodArgs(QueryArgs):
+class ReportPeriodArgs(QueryArgs):
     """A grid and a period (month, quarter or year; its number 1..12 / 1..4 / 1)."""
 
     grid = Code(required=True)

@@ -28,7 +28,8 @@ MAX_BODY = 20000
 NAMES = {"month": "月报", "quarter": "季报", "year": "年报"}
 
 
-def _grid(session: Session, code: str) -> tuple[Grid, list[str]]:
+def grid_with_chain(session: Session, code: str) -> tuple[Grid, list[str]]:
+    """The published grid ``code`` and its chain of codes from the top down, or 400 naming ``grid``."""
     version = grid_versions.find_published(session)
     grid = version and session.scalar(select(Grid).where(Grid.version_id == version.id, Grid.code == code))
     if not grid:
@@ -48,7 +49,7 @@ def generate(session: Session, user, code: str, kind: str, year: int, number: in
     start, end = periods.bounds(kind, year, number)
     with unit_of_work(session, conflict="该期报告已生成 (report exists)"):
         require(user, "file_reports")
-        grid, chain = _grid(session, code)
+        grid, chain = grid_with_chain(session, code)
         if not (sees_all(user) or code in user.grid_codes):
             raise Forbidden("只有本网格可以编写本网格的报告 (only the grid itself writes its report)")
         found = session.scalar(
@@ -110,7 +111,7 @@ def lower_status(session: Session, user, code: str, kind: str, year: int, number
     """The grids directly below ``code`` with their report for the period (None: not reported yet)."""
     _check_kind(kind)
     periods.bounds(kind, year, number)
-    _, chain = _grid(session, code)
+    _, chain = grid_with_chain(session, code)
     if not in_scope(user, chain):
         raise Forbidden("该网格不在您的管辖范围内 (grid outside your scope)")
     version = grid_versions.find_published(session)

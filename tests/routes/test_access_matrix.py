@@ -151,6 +151,14 @@ STAFF = {
         "reports_api.report_api",
         "reports_api.save_api",
         "reports_api.status_api",
+        "plans.list_page",
+        "plans.save",
+        "plans.plan_page",
+        "plans.file",
+        "plans.document",
+        "plans_api.list_api",
+        "plans_api.save_api",
+        "plans_api.file_api",
     )
 }
 STAFF.update(

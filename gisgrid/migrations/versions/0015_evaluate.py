@@ -1,5 +1,5 @@
-"""考评 (evaluation rounds, forms, evidence), 责任状 (responsibility agreements) and 信息报告 (work reports),
-with audit triggers.
+"""考评 (evaluation rounds, forms, evidence), 责任状 (responsibility agreements), 信息报告 (work reports) and
+年度日常监管工作计划 (supervision plans), with audit triggers.
 
 Revision ID: 0015_evaluate
 Revises: 0014u
@@ -22,6 +22,7 @@ AUDITED = {
     "evaluation_evidence": ("", "", "title", "id"),
     "responsibility_agreement": ("", "", "title", "id"),
     "work_report": ("", "", "label", "id"),
+    "supervision_plan": ("", "", "grid_code", "id"),
 }
 
 
@@ -145,11 +146,38 @@ def _reports() -> None:
     )
 
 
+def _plans() -> None:
+    op.create_table(
+        "supervision_plan",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("grid_code", sa.Text, nullable=False),
+        sa.Column("grid_name", sa.Text, nullable=False),
+        sa.Column("level", sa.SmallInteger, nullable=False),
+        sa.Column("chain", ARRAY(sa.Text), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("items", JSONB, nullable=False, server_default="[]"),
+        sa.Column("patrols_planned", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("random_checks_next_year", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("state", sa.Text, nullable=False, server_default="draft"),
+        sa.Column("filed_on", sa.Date),
+        sa.Column("filed_to", sa.Text),
+        sa.Column("filed_by", sa.Text),
+        sa.Column("document_path", sa.Text),
+        sa.Column("document_name", sa.Text),
+        sa.Column("created_by", sa.Text, nullable=False),
+        _ts("created_at", nullable=False, server_default=sa.func.now()),
+        sa.CheckConstraint("state IN ('draft', 'filed')", name="ck_supervision_plan_state"),
+        sa.CheckConstraint("patrols_planned >= 0 AND random_checks_next_year >= 0", name="ck_supervision_plan_counts"),
+        sa.UniqueConstraint("grid_code", "year", name="uq_supervision_plan_grid_year"),
+    )
+
+
 def upgrade() -> None:
     _rounds()
     _forms()
     _agreements()
     _reports()
+    _plans()
     for table, args in AUDITED.items():
         quoted = ", ".join(f"'{a}'" for a in args)
         op.execute(
@@ -159,6 +187,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("supervision_plan")
     op.drop_table("work_report")
     op.drop_table("responsibility_agreement")
     op.drop_table("evaluation_evidence")
