@@ -92,14 +92,22 @@ def load_sources_and_tracks(place: DemoPlace, profile: Profile) -> None:
 
 
 def load_evaluation(place: DemoPlace, profile: Profile) -> None:
-    """A finished 考评 round of last year and a 责任状 from the top grid (sample scores and terms)."""
+    """A finished 考评 round of last year, a 责任状, this year's plan and last month's report (samples)."""
     from gisgrid.clock import today_in_china
     from gisgrid.evaluation.demo import load_demo_agreement, load_demo_evaluation
+    from gisgrid.plans.demo import load_demo_plan
+    from gisgrid.reports.demo import load_demo_report
 
     with db.new_session() as session:
         if _published_with(session, place) is None:
             return
         forms = load_demo_evaluation(session, profile)
-        agreements = load_demo_agreement(session, place.top_code, today_in_china().year)
-    if forms or agreements:
-        click.echo(f"loaded a finished sample evaluation round ({forms} forms) and {agreements} sample 责任状")
+        today = today_in_china()
+        agreements = load_demo_agreement(session, place.top_code, today.year)
+        plans = load_demo_plan(session, place.top_code, today.year)
+        reports = load_demo_report(session, place.top_code, today)
+    if forms or agreements or plans or reports:
+        click.echo(
+            f"loaded a finished sample evaluation round ({forms} forms), {agreements} sample 责任状, "
+            f"{plans} sample yearly plan and {reports} sample report"
+        )

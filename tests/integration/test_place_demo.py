@@ -18,6 +18,8 @@ from gisgrid.grids.models import Grid, GridStaff
 from gisgrid.incidents.models import Incident
 from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.patrols.models import PatrolTrack
+from gisgrid.plans.models import SupervisionPlan
+from gisgrid.reports.models import WorkReport
 from gisgrid.sources.models import LotteryDraw, PollutionSource
 
 # (number, name) of each level as the seed names them: 虎林 is 鸡西's 二、三、四级, 盘锦 一、二、三级
@@ -92,6 +94,8 @@ def _check_something_on_every_page(session):
     assert [r.state for r in rounds] == ["finished"] and rounds[0].forms
     assert all(f.state == "reviewed" and f.review_total is not None for f in rounds[0].forms)
     assert session.scalar(select(func.count(Agreement.id))) == 1
+    assert [p.state for p in session.scalars(select(SupervisionPlan))] == ["filed"]
+    assert [r.state for r in session.scalars(select(WorkReport))] == ["submitted"]
 
 
 @pytest.mark.parametrize(
