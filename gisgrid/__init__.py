@@ -50,6 +50,8 @@ def _map_view() -> dict:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.agreements.api import bp as agreements_api_bp
+    from gisgrid.agreements.routes import bp as agreements_bp
     from gisgrid.audit.api import bp as audit_api_bp
     from gisgrid.audit.routes import bp as audit_bp
     from gisgrid.auth.api import bp as auth_api_bp
@@ -59,6 +61,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
+    from gisgrid.evaluation.api import bp as evaluation_api_bp
+    from gisgrid.evaluation.routes import bp as evaluation_bp
     from gisgrid.grids.routes import bp as grids_bp
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
@@ -68,8 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.api import bp as patrols_api_bp
     from gisgrid.patrols.routes import bp as patrols_bp
+    from gisgrid.plans.api import bp as plans_api_bp
+    from gisgrid.plans.routes import bp as plans_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
+    from gisgrid.reports.api import bp as reports_api_bp
+    from gisgrid.reports.routes import bp as reports_bp
     from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
     from gisgrid.supervision.api import bp as supervision_api_bp
@@ -110,5 +118,13 @@ def _register_blueprints(app: Flask) -> None:
         supervision_api_bp,
         campaigns_bp,
         campaigns_api_bp,
+        evaluation_bp,
+        evaluation_api_bp,
+        agreements_bp,
+        agreements_api_bp,
+        reports_bp,
+        reports_api_bp,
+        plans_bp,
+        plans_api_bp,
     )
     contract.init_app(app, blueprints)

@@ -266,6 +266,7 @@ def demo_load(place, path) -> None:
     else:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
+    demo_commands.load_evaluation(demo, profile)
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     _load_demo_supervision(profile, demo.top_code)
     tiles_commands.load_demo_tiles()

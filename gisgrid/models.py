@@ -20,6 +20,10 @@ DOMAIN_MODELS = (
     "gisgrid.tracking.models",
     "gisgrid.supervision.models",
     "gisgrid.campaigns.models",
+    "gisgrid.evaluation.models",
+    "gisgrid.agreements.models",
+    "gisgrid.reports.models",
+    "gisgrid.plans.models",
 )
 
 

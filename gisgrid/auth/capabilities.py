@@ -40,6 +40,11 @@ _RULES: dict[str, tuple[str, ...]] = {
     "run_checks": (_R.GRID_LEADER, _R.DISPATCHER),  # 督查: spot checks of lower grids, their 通报
     "run_meetings": (_R.GRID_LEADER, _R.DISPATCHER),  # 联席会议: record meetings and their decisions
     "run_campaigns": (_R.GRID_LEADER, _R.DISPATCHER),  # 专项行动 / 联合执法: launch a campaign and its tasks
+    "evaluate_grids": (_R.DISPATCHER, _R.GRID_LEADER),  # 考评: fill one's grid's form, review lower grids' forms
+    "open_evaluation": (_R.DISPATCHER,),  # open / finish a round (the top grid's 领导小组办公室; scope in the service)
+    "view_supervisor_performance": (_R.DISPATCHER, _R.GRID_LEADER),  # 监督员绩效考核 (levels from the profile)
+    "manage_agreements": (_R.DISPATCHER, _R.GRID_LEADER),  # 责任状: record one issued by one's grid
+    "file_reports": (_R.DISPATCHER, _R.GRID_LEADER),  # 信息报告: write one's grid's report, see the lower grids'
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

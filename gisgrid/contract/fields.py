@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from gisgrid.coords import finite_number, parse_bbox
 from gisgrid.errors import InvalidInput
@@ -65,6 +65,17 @@ def Code(**kwargs) -> fields.String:  # noqa: N802
 
 class QueryArgs(Schema):
     """Base of query-string schemas: an empty value (``?at=``) counts as absent, as forms send them."""
+
+    @pre_load
+    def _drop_empty(self, data, **kwargs):
+        return {key: data[key] for key in data if data[key] != ""}
+
+
+class PageForm(Schema):
+    """Base of a page form posting a JSON body's fields: csrf_token and buttons are dropped, "" counts as absent."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     @pre_load
     def _drop_empty(self, data, **kwargs):

@@ -89,3 +89,25 @@ def load_sources_and_tracks(place: DemoPlace, profile: Profile) -> None:
             tracks = load_demo_tracks(session, tracks=demo_tracks(session, place, version.id), within_deg=0.004)
     if sources or tracks:
         click.echo(f"loaded {sources} sample pollution sources and {tracks} sample patrol tracks")
+
+
+def load_evaluation(place: DemoPlace, profile: Profile) -> None:
+    """A finished 考评 round of last year, a 责任状, this year's plan and last month's report (samples)."""
+    from gisgrid.clock import today_in_china
+    from gisgrid.evaluation.demo import load_demo_agreement, load_demo_evaluation
+    from gisgrid.plans.demo import load_demo_plan
+    from gisgrid.reports.demo import load_demo_report
+
+    with db.new_session() as session:
+        if _published_with(session, place) is None:
+            return
+        forms = load_demo_evaluation(session, profile)
+        today = today_in_china()
+        agreements = load_demo_agreement(session, place.top_code, today.year)
+        plans = load_demo_plan(session, place.top_code, today.year)
+        reports = load_demo_report(session, place.top_code, today)
+    if forms or agreements or plans or reports:
+        click.echo(
+            f"loaded a finished sample evaluation round ({forms} forms), {agreements} sample 责任状, "
+            f"{plans} sample yearly plan and {reports} sample report"
+        )

@@ -59,6 +59,14 @@ class LeadingGroup:
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """考评 settings: the template file's name and the level numbers whose leaders get 监督员 results."""
+
+    template: str = "zhanqian"
+    supervisor_results_levels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Profile:
     """The active deployment's rules as values; services get it passed in."""
 
@@ -77,6 +85,7 @@ class Profile:
     source: str = ""
     # depths whose grids may designate 重点监管单元网格 (盘锦: only the 一级网格主体); empty: the plan sets no rule
     unit_grid_depths: tuple[int, ...] = ()
+    evaluation: Evaluation = Evaluation()
 
     def level(self, depth: int) -> Level:
         """The level at ``depth`` (1 = top here); a depth the profile lacks gets a plain fallback."""

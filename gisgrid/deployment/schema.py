@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from gisgrid.deployment.model import Category, Department, LeadingGroup, Level, Profile
+from gisgrid.deployment.model import Category, Department, Evaluation, LeadingGroup, Level, Profile
 
 ORGANISER_RULES = ("same_level", "top")  # 同级网格责任主体 | 一级网格的责任主体
 PERIODS = ("month", "quarter", "half_year", "year", "unset")  # unset: the plan fixes no period
 CLASSES = ("A", "B", "C")
+DEFAULT_TEMPLATE = "zhanqian"  # the seeds' one 考核制度 with items (站前区 五、第二条)
 TOP_KEYS = {
     "key", "place", "seed", "source", "levels", "joint_enforcement", "periods", "departments",
-    "duty_matrix", "leading_group", "inspection_months", "draw_proportions", "unit_grids",
+    "duty_matrix", "leading_group", "inspection_months", "draw_proportions", "unit_grids", "evaluation",
 }  # fmt: skip
 
 
@@ -80,6 +81,7 @@ def build(raw: dict, stem: str) -> Profile:
         inspection_months=_by_class(raw, "inspection_months", int, lambda v: 1 <= v <= 60, "1..60 months"),
         draw_proportions=_by_class(raw, "draw_proportions", float, lambda v: 0 <= v <= 1, "a share 0..1"),
         unit_grid_depths=_unit_depths(raw.get("unit_grids", {}), len(levels)),
+        evaluation=_evaluation(raw.get("evaluation", {}), [lv.number for lv in levels]),
     )
 
 
@@ -162,6 +164,23 @@ def _group(table: dict) -> LeadingGroup:
         members=texts(table, "members", where),
         office=take(table, "office", str, where),
     )
+
+
+def _evaluation(table, numbers: list[int]) -> Evaluation:
+    # optional: which 考评 template (a file of gisgrid/evaluation/templates) and which levels' leaders
+    # get the 监督员绩效考核 results (西城 step 8: "反馈一、二级网格责任人"); default the top two levels
+    if not isinstance(table, dict):
+        raise Invalid("evaluation", "must be a table")
+    unknown = sorted(set(table) - {"template", "supervisor_results_levels"})
+    if unknown:
+        raise Invalid(f"evaluation.{unknown[0]}", "unknown key")
+    template = take(table, "template", str, "evaluation") if "template" in table else DEFAULT_TEMPLATE
+    if not template.replace("_", "").isalnum():
+        raise Invalid("evaluation.template", "must be a template name (letters, digits, _)")
+    levels = table.get("supervisor_results_levels", numbers[:2])
+    if not isinstance(levels, list) or not all(isinstance(n, int) and n in numbers for n in levels):
+        raise Invalid("evaluation.supervisor_results_levels", f"must list level numbers among {numbers}")
+    return Evaluation(template=template, supervisor_results_levels=tuple(levels))
 
 
 def _by_class(raw: dict, key: str, kind: type, ok, meaning: str) -> dict:

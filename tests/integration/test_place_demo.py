@@ -8,16 +8,20 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from gisgrid.agreements.models import Agreement
 from gisgrid.auth.models import User
 from gisgrid.cli import main
 from gisgrid.deployment import profile as deployment
 from gisgrid.deployment.model import cn_number
 from gisgrid.editor import filing
+from gisgrid.evaluation.models import EvaluationRound
 from gisgrid.grids import versions
 from gisgrid.grids.models import Grid, GridStaff, UnitGrid
 from gisgrid.incidents.models import Incident
 from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.patrols.models import PatrolTrack
+from gisgrid.plans.models import SupervisionPlan
+from gisgrid.reports.models import WorkReport
 from gisgrid.sources.models import LotteryDraw, PollutionSource
 from tests.helpers import login
 
@@ -131,6 +135,12 @@ def _check_something_on_every_page(session):
     from gisgrid.campaigns.models import Campaign
 
     assert session.scalar(select(func.count(Campaign.id))) == 1
+    rounds = list(session.scalars(select(EvaluationRound)))
+    assert [r.state for r in rounds] == ["finished"] and rounds[0].forms
+    assert all(f.state == "reviewed" and f.review_total is not None for f in rounds[0].forms)
+    assert session.scalar(select(func.count(Agreement.id))) == 1
+    assert [p.state for p in session.scalars(select(SupervisionPlan))] == ["filed"]
+    assert [r.state for r in session.scalars(select(WorkReport))] == ["submitted"]
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,29 @@ CASES = {
         roles.HANDLER,
         roles.GRID_LEADER,
     ),
+    "evaluate_grids": ("/", 'href="/evaluation"', ("GET", "/evaluation"), roles.GRID_STAFF, roles.GRID_LEADER),
+    "open_evaluation": (
+        "/evaluation",
+        'id="open-round"',
+        ("POST", "/api/v1/evaluation/rounds"),
+        roles.GRID_LEADER,
+        roles.DISPATCHER,
+    ),
+    "view_supervisor_performance": (
+        "/",
+        'href="/evaluation/supervisors"',
+        ("GET", "/evaluation/supervisors"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
+    "file_reports": ("/", 'href="/reports"', ("GET", "/reports"), roles.GRID_STAFF, roles.GRID_LEADER),
+    "manage_agreements": (
+        "/agreements",
+        'id="new-agreement"',
+        ("POST", "/api/v1/agreements"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
 }
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
