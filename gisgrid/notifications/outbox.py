@@ -34,6 +34,14 @@ def preference(session: Session, user_id: int) -> NotificationPreference:
     return session.get(NotificationPreference, user_id) or DEFAULT
 
 
+def preferences(session: Session, user_ids: list[int]) -> dict[int, NotificationPreference]:
+    """The stored preferences of several users in one query (users without any are left out)."""
+    if not user_ids:
+        return {}
+    stmt = select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids))
+    return {p.user_id: p for p in session.scalars(stmt)}
+
+
 def row(message: Message, channel: str, state: str, dedupe: str | None, **who) -> Notification:
     """A new outbox row (not added); ``dedupe`` + recipient + channel becomes its unique key."""
     now = datetime.now(UTC)
@@ -63,8 +71,10 @@ def known(session: Session, keys: list[str]) -> set[str]:
 def to_users(session: Session, users, message: Message, dedupe: str | None = None) -> list[Notification]:
     """Add the message for each user on each channel they chose; with ``dedupe``, at most once per key."""
     rows = []
-    for user in {u.id: u for u in users}.values():
-        pref = preference(session, user.id)
+    people = {u.id: u for u in users}
+    stored = preferences(session, list(people))
+    for user in people.values():
+        pref = stored.get(user.id, DEFAULT)
         later = "digest" if pref.digest else "pending"
         if pref.inapp:
             rows.append(row(message, "inapp", "sent", dedupe, user_id=user.id))
