@@ -151,3 +151,15 @@ def test_close_needs_an_outcome_and_kpi_counts_fixes(app, client, session, case_
     zhujian = next(r for r in rows if r["key"] == "zhujian")
     assert (zhujian["closed"], zhujian["resolved"], zhujian["unresolved"], zhujian["fix_rate"]) == (2, 1, 1, 0.5)
     assert "企业已停产" in d.get(f"/incidents/{cases[0]}").get_data(as_text=True)
+
+
+def test_a_preference_change_is_audited_with_its_actor(app, session, case_world):
+    from sqlalchemy import text
+
+    user = case_world["zhujian"]
+    _ok(As(app, user).put("/api/v1/notifications/preferences", inapp=True, digest=True, digest_hour=7))
+    rows = session.execute(
+        text("SELECT actor_name, entity_id, action FROM audit_log WHERE entity = 'notification_preference'")
+    ).all()
+    assert [(r.entity_id, r.action) for r in rows] == [(str(user.id), "insert")]
+    assert rows[0].actor_name == user.display_name
