@@ -1,12 +1,16 @@
 """没有解决: a citizen who was told their case is closed answers that it is not fixed; the case reopens.
 
-The answer needs the signed link sent with the closing notice (or its token typed on /report/status):
-it names the case and the closing it answers, so a link from an earlier closing, another case's link or
-a forged one is refused, and it is accepted only within ``REOPEN_DAYS`` of the closing.
+The answer needs the signed link sent with the closing notice, or the short reply code sent with it
+(typed on /report/status with the case number, for SMS where a long link costs): both are derived from
+the case and the closing they answer, so a code or link from an earlier closing, another case's or a
+forged one is refused, and it is accepted only within ``REOPEN_DAYS`` of the closing.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,7 +31,19 @@ def token(secret: str, incident: Incident) -> str:
     return URLSafeSerializer(secret, salt=_SALT).dumps([incident.id, incident.closed_at.isoformat()])
 
 
+def code(secret: str, incident: Incident) -> str:
+    """The 8-character reply code of the case's current closing (40 bits: not guessable online)."""
+    message = f"{_SALT}:{incident.id}:{incident.closed_at.isoformat()}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:8]
+
+
 def _check(secret: str, incident: Incident, sent: str) -> None:
+    typed = (sent or "").strip().upper()
+    if len(typed) == 8 and incident.closed_at is not None:
+        if not hmac.compare_digest(typed, code(secret, incident)):
+            raise Forbidden("反馈码不正确或已失效 (wrong or stale reply code)")
+        return
     try:
         case_id, closed = URLSafeSerializer(secret, salt=_SALT).loads(sent or "")
     except (BadSignature, ValueError, TypeError):

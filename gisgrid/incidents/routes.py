@@ -60,7 +60,7 @@ def report_status():
     """Public progress of a case by its number: state, deadline and the steps taken (no names, no contacts)."""
     number = request.args.get("id", "").strip()
     reply = request.args.get("t", "")
-    case = service.public_status(db.session(), number, reply, current_app.config["REOPEN_DAYS"]) if number else None
+    case = service.public_status(db.session(), number, current_app.config["REOPEN_DAYS"]) if number else None
     return render_template(
         "incidents/status.html",
         case=case,

@@ -252,11 +252,11 @@ def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
     return {"id": photo.id, "published": photo.published}
 
 
-def public_status(session: Session, number: str, reply: str = "", reopen_days: int = 7) -> dict:
+def public_status(session: Session, number: str, reopen_days: int = 7) -> dict:
     """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors.
 
-    With the reply token of a closing notice (``reply``), ``can_answer`` says whether the 没有解决 form is
-    offered (closed within ``reopen_days``); the token itself is checked when the answer is posted.
+    ``can_answer``: the 没有解决 form is offered (closed within ``reopen_days``); it carries the reply token of
+    the closing notice's link or asks for the reply code; either is checked when the answer is posted.
     """
     incident = load(session, number)
     body = {
@@ -265,7 +265,7 @@ def public_status(session: Session, number: str, reply: str = "", reopen_days: i
         if k in ("id", "category_name", "state", "state_label", "deadline", "reported_at")
     }
     body["outcome_label"] = OUTCOMES.get(incident.outcome) if incident.outcome else None
-    body["can_answer"] = bool(reply) and citizen.may_reopen(incident, reopen_days)
+    body["can_answer"] = citizen.may_reopen(incident, reopen_days)
     body["steps"] = [
         {"at": china_iso(e.at), "action": e.action, "to": e.to_state}
         for e in incident.events

@@ -55,14 +55,17 @@ def citizen_message(incident, step: hooks.Step) -> outbox.Message:
     text = (
         f"您反映的问题（案件 {incident.id}）进展：{workflow.LABELS.get(step.action, step.action)}，当前状态：{state}。"
     )
+    params = {"case": str(incident.id), "state": state}
     if step.action == "close":
         link += f"&t={citizen.token(cfg['SECRET_KEY'], incident)}"
+        params["code"] = citizen.code(cfg["SECRET_KEY"], incident)
         text += (
-            f"结案结果：{OUTCOMES.get(incident.outcome, '')}。如问题没有解决，{cfg['REOPEN_DAYS']} 天内可通过链接反馈。"
+            f"结案结果：{OUTCOMES.get(incident.outcome, '')}。如问题没有解决，{cfg['REOPEN_DAYS']} 天内可通过链接反馈，"
+            f"或在办理进度查询页输入案件编号和反馈码 {params['code']}。"
         )
     if step.action == "reject" and step.reason:
         text += f"理由：{step.reason}。"
-    params = {"case": str(incident.id), "state": state, "link": link}
+    params["link"] = link
     return outbox.Message(
         "status", incident.id, f"【网格化环境监管】案件 {incident.id} {state}", f"{text}{link}", params
     )

@@ -98,3 +98,22 @@ def test_the_answer_period_is_enforced(app, client, session, case_world):
     empty = _closed_case(app, client, case_world, contact="13900000002")
     resp = _answer(app.test_client(), _reply_link(session, "13900000002"), words="  ")[1]
     assert resp.status_code == 400 and session.get(Incident, empty).state == "closed"
+
+
+def test_the_reply_code_typed_on_the_status_page_works_too(app, client, session, case_world):
+    case = _closed_case(app, client, case_world)
+    closing = _citizen_rows(session, "13912345678")[-1]
+    code = closing.params["code"]
+    assert len(code) == 8 and f"反馈码 {code}" in closing.body
+    citizen = app.test_client()
+    page = citizen.get(f"/report/status?id={case}").get_data(as_text=True)
+    assert 'id="reopen-form"' in page and "反馈码" in page
+    token = csrf_from(page)
+    wrong = "A" * 8 if code != "A" * 8 else "B" * 8
+    form = {"id": case, "words": "还是有扬尘", "csrf_token": token}
+    assert citizen.post("/report/status/reopen", data={**form, "t": wrong}).status_code == 403
+    assert session.get(Incident, case).state == "closed"
+    assert citizen.post("/report/status/reopen", data={**form, "t": code.lower()}).status_code == 302
+    incident = session.get(Incident, case)
+    session.refresh(incident)
+    assert incident.state == "in_progress" and "还是有扬尘" in incident.events[-1].reason
