@@ -151,6 +151,8 @@ def test_close_needs_an_outcome_and_kpi_counts_fixes(app, client, session, case_
     zhujian = next(r for r in rows if r["key"] == "zhujian")
     assert (zhujian["closed"], zhujian["resolved"], zhujian["unresolved"], zhujian["fix_rate"]) == (2, 1, 1, 0.5)
     assert "企业已停产" in d.get(f"/incidents/{cases[0]}").get_data(as_text=True)
+    page = d.get("/incidents/kpi").get_data(as_text=True)
+    assert "解决率" in page and 'title="已解决 1 · 部分解决 0 · 未解决 1"' in page
 
 
 def test_a_preference_change_is_audited_with_its_actor(app, session, case_world):
