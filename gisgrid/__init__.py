@@ -13,6 +13,7 @@ from gisgrid.deployment import profile as deployment
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent
+from gisgrid.notifications import events as notification_events
 from gisgrid.tokens import bearer
 from gisgrid.web import refuse_hostile_fields
 
@@ -38,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     audit_actor.install()
+    app.add_template_global(_bell, "bell_count")  # the header's unread notifications (base.html)
+    notification_events.install()  # case steps write the outbox (incidents knows nothing of notifications)
     _register_blueprints(app)
     db.init_replicas(app)  # inside the rate limit: a retry on the primary is not counted twice
     ratelimit.init_app(app)
@@ -47,6 +50,12 @@ def create_app(config: dict | None = None) -> Flask:
 def _map_view() -> dict:
     # called only by pages that set uses_map, so the error page never queries the database
     return extent.initial_view(db.session())
+
+
+def _bell() -> int | None:
+    from gisgrid.notifications.routes import bell_count
+
+    return bell_count()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -69,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.incidents.routes import bp as incidents_bp
     from gisgrid.jurisdiction.api import bp as jurisdiction_api_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
+    from gisgrid.notifications.api import bp as notifications_api_bp
+    from gisgrid.notifications.routes import bp as notifications_bp
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.api import bp as patrols_api_bp
     from gisgrid.patrols.routes import bp as patrols_bp
@@ -126,5 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_api_bp,
         plans_bp,
         plans_api_bp,
+        notifications_bp,
+        notifications_api_bp,
     )
     contract.init_app(app, blueprints)

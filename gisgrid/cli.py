@@ -330,6 +330,7 @@ from gisgrid.backup import commands as backup_commands  # noqa: E402
 from gisgrid.deployment.commands import profile_group  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
+from gisgrid.jobs.commands import worker_command  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
@@ -349,6 +350,7 @@ for _group in (
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)
 main.add_command(backup_commands.restore_command)
+main.add_command(worker_command)
 
 
 if __name__ == "__main__":  # `python -m gisgrid.cli …` works like the `gisgrid` script

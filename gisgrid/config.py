@@ -52,9 +52,8 @@ def from_env() -> dict:
         "CACHE_DIR": os.environ.get("GISGRID_CACHE_DIR", "var/cache"),
         # rate limits (Flask-Limiter strings); memory:// counts per process, several workers need redis://
         "RATELIMIT_ENABLED": _env_bool("GISGRID_RATELIMIT_ENABLED", True),
-        # shared state (GISGRID_REDIS_URL, e.g. redis://127.0.0.1:6379/0): with it, every worker and server
+        # rate limits in Redis when GISGRID_REDIS_URL is set (scripts/dev run sets it): every worker and server
         # counts against one limit; without it (or GISGRID_RATELIMIT_STORAGE_URI) each process counts alone
-        "REDIS_URL": os.environ.get("GISGRID_REDIS_URL", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI")
         or os.environ.get("GISGRID_REDIS_URL")
         or "memory://",
@@ -83,4 +82,46 @@ def from_env() -> dict:
         "TRACKING_ESCALATION_STEP_DAYS": int(os.environ.get("GISGRID_TRACKING_ESCALATION_STEP_DAYS", "5")),
         # default deadline per priority in working days (全程/迅速/定期督办) when the opener gives no date
         "TRACKING_DUE_DAYS": _env_list("GISGRID_TRACKING_DUE_DAYS", "full:15,rapid:3,regular:10"),
+        **_jobs_and_notifications(),
     }
+
+
+def _jobs_and_notifications() -> dict:
+    # background jobs (RQ on Redis) and the delivery of notifications (docs/_incoming/notify.md)
+    env = os.environ.get
+    return {
+        "REDIS_URL": env("GISGRID_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_QUEUE": env("GISGRID_JOBS_QUEUE", "gisgrid"),
+        "JOBS_TICK_SECONDS": _env_float("GISGRID_JOBS_TICK_SECONDS", 5.0),
+        # links in e-mails and SMS point here (the server's public address)
+        "PUBLIC_URL": env("GISGRID_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": env("GISGRID_SMTP_HOST", ""),
+        "SMTP_PORT": int(env("GISGRID_SMTP_PORT", "25")),
+        "SMTP_USER": env("GISGRID_SMTP_USER", ""),
+        "SMTP_PASSWORD": env("GISGRID_SMTP_PASSWORD", ""),
+        "SMTP_TLS": env("GISGRID_SMTP_TLS", "none").lower(),  # none | starttls | ssl
+        "SMTP_FROM": env("GISGRID_SMTP_FROM", "gisgrid@localhost"),
+        "SMS_URL": env("GISGRID_SMS_URL", ""),
+        "SMS_METHOD": env("GISGRID_SMS_METHOD", "POST").upper(),
+        "SMS_HEADERS": env("GISGRID_SMS_HEADERS", '{"Content-Type": "application/json"}'),
+        "SMS_BODY": env("GISGRID_SMS_BODY", SMS_BODY),
+        "SMS_TEMPLATE_ID": env("GISGRID_SMS_TEMPLATE_ID", ""),
+        "SMS_TEMPLATES": env("GISGRID_SMS_TEMPLATES", "{}"),  # JSON: event kind → the provider's template id
+        "SMS_SUCCESS": env("GISGRID_SMS_SUCCESS", ""),  # "" = any 2xx; "code=0": also this JSON path = value
+        "SEND_TIMEOUT_SECONDS": _env_float("GISGRID_SEND_TIMEOUT_SECONDS", 10.0),
+        "NOTIFY_MAX_ATTEMPTS": int(env("GISGRID_NOTIFY_MAX_ATTEMPTS", "10")),
+        "NOTIFY_BACKOFF_SECONDS": _env_float("GISGRID_NOTIFY_BACKOFF_SECONDS", 30.0),
+        "NOTIFY_BACKOFF_MAX_SECONDS": _env_float("GISGRID_NOTIFY_BACKOFF_MAX_SECONDS", 3600.0),
+        # a message left "sending" this long by a worker that died is sent again (same Message-ID)
+        "NOTIFY_LEASE_SECONDS": _env_float("GISGRID_NOTIFY_LEASE_SECONDS", 300.0),
+        "NOTIFY_CITIZEN_QUIET": env("GISGRID_NOTIFY_CITIZEN_QUIET", ""),  # e.g. "22:00-07:00" (China time)
+        # a citizen may answer 没有解决 this many days after the case was closed
+        "REOPEN_DAYS": int(env("GISGRID_REOPEN_DAYS", "7")),
+    }
+
+
+# a JSON body for an SMS gateway (Jinja2; see docs): phone, template_id, params, text, message_id
+SMS_BODY = (
+    '{"phone": {{ phone|tojson }}, "template_id": {{ template_id|tojson }}, '
+    '"params": {{ params|tojson }}, "out_id": {{ message_id|tojson }}}'
+)

@@ -24,6 +24,7 @@ DOMAIN_MODELS = (
     "gisgrid.agreements.models",
     "gisgrid.reports.models",
     "gisgrid.plans.models",
+    "gisgrid.notifications.models",
 )
 
 

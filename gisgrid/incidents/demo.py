@@ -85,7 +85,7 @@ def load_demo_cases(session: Session, top: str = DEMO_TOP) -> int:
             if not new:
                 continue
             for action in actions:
-                params = {"result": "示例：已整改", "reason": "示例", "score": 4}
+                params = {"result": "示例：已整改", "reason": "示例", "score": 4, "outcome": "resolved"}
                 incidents.act(session, _actor(session, action, category), case.id, action, params)
             created += 1
     return created

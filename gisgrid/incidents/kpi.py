@@ -19,6 +19,7 @@ from gisgrid.grids import versions as grid_versions
 from gisgrid.grids.models import Grid
 from gisgrid.incidents import queries
 from gisgrid.incidents.deadlines import working_days_between
+from gisgrid.incidents.models import OUTCOMES
 
 COLUMNS = (
     "key",
@@ -32,6 +33,10 @@ COLUMNS = (
     "closure_rate",
     "rework_rate",
     "mean_handling_days",
+    "resolved",
+    "partial",
+    "unresolved",
+    "fix_rate",
 )
 
 
@@ -101,7 +106,15 @@ def _summarise(key: str, cases: list) -> dict:
         "closure_rate": _ratio(len(closed), len(registered)),
         "rework_rate": _ratio(sum(1 for c in handled if c.rework_count), len(handled)),
         "mean_handling_days": round(sum(days) / len(days), 2) if days else None,
+        **_outcomes(closed),
     }
+
+
+def _outcomes(closed: list) -> dict:
+    # the fix rate counts only 已解决 among closed cases that carry an outcome (cases closed before
+    # migration 0015_notify have none): a 部分解决 or 未解决 closure is not a fix
+    counts = {key: sum(1 for c in closed if c.outcome == key) for key in OUTCOMES}
+    return {**counts, "fix_rate": _ratio(counts["resolved"], sum(counts.values()))}
 
 
 def compute(session: Session, start: date, end: date, by: str = "grid", level: int = 2) -> list[dict]:

@@ -40,6 +40,8 @@ CHANNELS = ("web", "hotline", "patrol", "open311", "inspection")
 # channels a client may post; "inspection" cases are opened only by recording a violation (sources.inspections)
 POSTED_CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
+# 结案结果: what a closed case achieved, so fix rates count honestly (issue 23)
+OUTCOMES = {"resolved": "已解决", "partial": "部分解决", "unresolved": "未解决"}
 PHOTO_STAGES = ("intake", "before", "after", "verify")  # report, 处置前/处置后 feedback, 现场核实
 
 
@@ -93,6 +95,9 @@ class Incident(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # what closing achieved (migration 0015_notify): OUTCOMES; "unresolved" carries its reason
+    outcome: Mapped[str | None] = mapped_column(Text)
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
 
     category: Mapped[IncidentCategory] = relationship(lazy="joined")
     events: Mapped[list[IncidentEvent]] = relationship(order_by="IncidentEvent.id", lazy="selectin")
@@ -104,6 +109,7 @@ class Incident(Base):
     __table_args__ = (
         CheckConstraint(f"state IN {STATES}", name="ck_incident_state"),
         CheckConstraint(f"channel IN {CHANNELS}", name="ck_incident_channel"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {tuple(OUTCOMES)}", name="ck_incident_outcome"),
         CheckConstraint("client_request_id IS NULL OR client_scope IS NOT NULL", name="ck_incident_client_scope"),
         UniqueConstraint("client_scope", "client_request_id", name="uq_incident_client_request"),
         Index("ix_incident_geom", "geom", postgresql_using="gist"),

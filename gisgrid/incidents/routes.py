@@ -17,10 +17,10 @@ from flask_login import current_user
 
 from gisgrid.auth.access import login_required
 from gisgrid.auth.capabilities import capability_required
-from gisgrid.db import db
+from gisgrid.db import db, row_id
 from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
-from gisgrid.incidents import access, intake, kpi, matrix, photos, service, transfer, workflow
+from gisgrid.incidents import access, citizen, intake, kpi, matrix, photos, service, transfer, workflow
 from gisgrid.incidents.api import upload
 from gisgrid.incidents.models import IncidentPhoto
 from gisgrid.web import parse_day, read_uploads
@@ -59,10 +59,33 @@ def report_form():
 def report_status():
     """Public progress of a case by its number: state, deadline and the steps taken (no names, no contacts)."""
     number = request.args.get("id", "").strip()
-    case = service.public_status(db.session(), number) if number else None
+    reply = request.args.get("t", "")
+    case = service.public_status(db.session(), number, current_app.config["REOPEN_DAYS"]) if number else None
     return render_template(
-        "incidents/status.html", case=case, number=number, labels=workflow.LABELS, states=workflow.STATE_LABELS
+        "incidents/status.html",
+        case=case,
+        number=number,
+        reply=reply,
+        reopened=request.args.get("reopened") == "1",
+        labels=workflow.LABELS,
+        states=workflow.STATE_LABELS,
     )
+
+
+@bp.post("/report/status/reopen")
+def report_reopen():
+    """没有解决: the reporter's answer through the signed link of the closing notice; the case reopens."""
+    form = request.form
+    cfg = current_app.config
+    case = citizen.reopen(
+        db.session(),
+        cfg["SECRET_KEY"],
+        cfg["REOPEN_DAYS"],
+        row_id(form.get("id")),
+        form.get("t", ""),
+        form.get("words"),
+    )
+    return redirect(url_for("incidents.report_status", id=case.id, reopened=1))
 
 
 @bp.get("/incidents")

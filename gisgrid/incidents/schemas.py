@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, valid
 
 from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import Feature
-from gisgrid.incidents.models import CHANNELS, PHOTO_STAGES, POSTED_CHANNELS, STATES, TRANSFER_STATES
+from gisgrid.incidents.models import CHANNELS, OUTCOMES, PHOTO_STAGES, POSTED_CHANNELS, STATES, TRANSFER_STATES
 from gisgrid.incidents.photos import ACTION_FIELDS, MAX_PHOTOS
 from gisgrid.incidents.report import MAX_LENGTHS
 from gisgrid.incidents.workflow import LABELS, MOVES
@@ -106,6 +106,8 @@ class ActionBody(Schema):
     feedback = Text()
     transfer_id = fields.Integer()
     task_id = fields.Integer()
+    outcome = Text(metadata={"description": "close: the result achieved (resolved, partial, unresolved)"})
+    outcome_reason = Text(metadata={"description": "close: why it is unresolved (required then)"})
 
 
 class ActionForm(ActionBody):
@@ -266,6 +268,8 @@ class Detail(Summary):
     rework_count = fields.Integer(required=True)
     score = fields.Integer(required=True, allow_none=True)
     organiser = fields.String(required=True, allow_none=True)
+    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    outcome_reason = fields.String(required=True, allow_none=True)
     client_request_id = fields.String(required=True, allow_none=True)
     allowed_actions = fields.List(fields.String(validate=validate.OneOf(MOVES)), required=True)
     events = fields.List(fields.Nested(CaseEvent), required=True)
@@ -311,6 +315,12 @@ class KpiRow(Schema):
     closure_rate = fields.Float(required=True, allow_none=True)
     rework_rate = fields.Float(required=True, allow_none=True)
     mean_handling_days = fields.Float(required=True, allow_none=True)
+    resolved = fields.Integer(required=True)
+    partial = fields.Integer(required=True)
+    unresolved = fields.Integer(required=True)
+    fix_rate = fields.Float(
+        required=True, allow_none=True, metadata={"description": "resolved / closed cases that carry an outcome"}
+    )
 
 
 class KpiTable(Schema):
@@ -343,6 +353,10 @@ class KpiProperties(GridName):
     closure_rate = fields.Float(allow_none=True)
     rework_rate = fields.Float(allow_none=True)
     mean_handling_days = fields.Float(allow_none=True)
+    resolved = fields.Integer()
+    partial = fields.Integer()
+    unresolved = fields.Integer()
+    fix_rate = fields.Float(allow_none=True)
 
 
 class GridShape(Feature):

@@ -14,8 +14,8 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import units as grid_units
-from gisgrid.incidents import access, links, photos, queries, transfer, workflow
-from gisgrid.incidents.models import Incident, IncidentEvent
+from gisgrid.incidents import access, citizen, links, photos, queries, transfer, workflow
+from gisgrid.incidents.models import OUTCOMES, Incident, IncidentEvent
 
 
 def load(session: Session, incident_id) -> Incident:
@@ -133,6 +133,8 @@ def detail(incident: Incident, user) -> dict:
             "rework_count": incident.rework_count,
             "score": incident.score,
             "organiser": incident.organiser,
+            "outcome": incident.outcome,
+            "outcome_reason": incident.outcome_reason,
             "client_request_id": incident.client_request_id,
             "allowed_actions": allowed_actions(user, incident),
             "events": [
@@ -250,14 +252,20 @@ def publish_photo(session: Session, user, photo_id, published: bool) -> dict:
     return {"id": photo.id, "published": photo.published}
 
 
-def public_status(session: Session, number: str) -> dict:
-    """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors."""
+def public_status(session: Session, number: str, reopen_days: int = 7) -> dict:
+    """What anyone may know about a case (as Open311 GET shows): category, state, deadline, steps without actors.
+
+    ``can_answer``: the 没有解决 form is offered (closed within ``reopen_days``); it carries the reply token of
+    the closing notice's link or asks for the reply code; either is checked when the answer is posted.
+    """
     incident = load(session, number)
     body = {
         k: v
         for k, v in summary(incident).items()
         if k in ("id", "category_name", "state", "state_label", "deadline", "reported_at")
     }
+    body["outcome_label"] = OUTCOMES.get(incident.outcome) if incident.outcome else None
+    body["can_answer"] = citizen.may_reopen(incident, reopen_days)
     body["steps"] = [
         {"at": china_iso(e.at), "action": e.action, "to": e.to_state}
         for e in incident.events

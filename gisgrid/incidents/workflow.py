@@ -18,9 +18,9 @@ from gisgrid.clock import china_date
 from gisgrid.db import unit_of_work
 from gisgrid.deployment import Profile, from_env
 from gisgrid.errors import Conflict, InvalidInput
-from gisgrid.incidents import access, matrix, organiser, photos
+from gisgrid.incidents import access, hooks, matrix, organiser, photos
 from gisgrid.incidents.deadlines import add_working_days
-from gisgrid.incidents.models import Incident, IncidentEvent, IncidentTask
+from gisgrid.incidents.models import OUTCOMES, Incident, IncidentEvent, IncidentTask
 
 D, S, L = roles.DISPATCHER, roles.GRID_STAFF, roles.GRID_LEADER
 
@@ -46,6 +46,7 @@ LABELS = {
     "photo_publish": "照片公开设置",
     "reassign": "网格调整",
     "jurisdiction": "跨界管辖",
+    "reopen": "群众反映未解决，重新处置",
 }
 STATE_LABELS = {
     "reported": "已上报",
@@ -100,6 +101,7 @@ def audit(
             reason=reason,
         )
     )
+    hooks.emit(session, hooks.Step(incident, action, to_state, user, reason))
 
 
 def required_text(params: dict, key: str, label: str) -> str:
@@ -173,7 +175,7 @@ def _apply(session: Session, incident: Incident, action: str, params: dict, prof
         incident.rework_count += 1
         return required_text(params, "reason", "返工理由")
     elif action == "close":
-        incident.closed_at = stamp
+        return _close(incident, params, stamp)
     elif action == "evaluate":
         return _evaluate(incident, params)
     return str(params.get("reason") or "").strip() or None
@@ -215,6 +217,21 @@ def _handle(incident: Incident, params: dict, stamp: datetime) -> str:
     incident.result = required_text(params, "result", "处置结果")
     incident.handled_at = stamp
     return incident.result
+
+
+def _close(incident: Incident, params: dict, stamp: datetime) -> str:
+    # 结案 records what was achieved: 已解决 / 部分解决 / 未解决 (with its reason), so fix rates are honest
+    outcome = str(params.get("outcome") or "").strip()
+    if outcome not in OUTCOMES:
+        raise InvalidInput(
+            f"outcome: 请选择结案结果（{'、'.join(OUTCOMES.values())}）(outcome must be one of {', '.join(OUTCOMES)})",
+            {"outcome": ["required"]},
+        )
+    reason = str(params.get("outcome_reason") or params.get("reason") or "").strip() or None
+    if outcome == "unresolved" and reason is None:
+        raise InvalidInput("outcome_reason: 未解决须说明原因 (a reason is required)", {"outcome_reason": ["required"]})
+    incident.outcome, incident.outcome_reason, incident.closed_at = outcome, reason, stamp
+    return f"结案：{OUTCOMES[outcome]}" + (f"（{reason}）" if reason else "")
 
 
 def _evaluate(incident: Incident, params: dict) -> str | None:

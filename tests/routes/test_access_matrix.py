@@ -49,6 +49,7 @@ PUBLIC = {
     "incidents_api.create": "public reporting",
     "incidents.report_form": "public reporting",
     "incidents.report_status": "status by case number",
+    "incidents.report_reopen": "没有解决: only with the signed link of the closing notice (tests/routes/test_citizen_reopen.py)",
     "incidents_api.categories_json": "report form categories",
     "incidents_api.grids_geojson": "report form map",
     "incidents.photo": "published photos only (tested below)",
@@ -229,6 +230,23 @@ STAFF.update(
 STAFF.update({"patrols_api.csrf_token": "login", "jurisdiction_api.rivers_json": "login", "auth.password": "login"})
 # any logged-in user: their own API tokens (another user's token is not found: tests/routes/test_api_tokens.py)
 STAFF.update({"tokens.index": "login", "tokens.create": "login", "tokens.revoke": "login"})
+# every logged-in user (citizen accounts too) has their own notifications
+STAFF.update(
+    {
+        f"notifications{name}": "login"
+        for name in (
+            ".list_page",
+            ".read_page",
+            ".settings_page",
+            "_api.listing",
+            "_api.count",
+            "_api.read_one",
+            "_api.read_all",
+            "_api.get_preferences",
+            "_api.put_preferences",
+        )
+    }
+)
 
 # placeholder values: the guards must answer before any object is looked up
 _VALUES = {"fmt": "json", "action": "accept", "code": "A"}

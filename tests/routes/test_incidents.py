@@ -24,7 +24,7 @@ def test_whole_life_of_a_case(app, client, case_world):
     assert body["state"] == "in_progress" and body["rework_count"] == 1
     _ok(h.act(case, "handle", result="已全部覆盖"))
     _ok(staff.act(case, "verify", reason="现场核实已整改"))
-    _ok(d.act(case, "close"))
+    _ok(d.act(case, "close", outcome="resolved"))
     body = _ok(As(app, case_world["leader"]).act(case, "evaluate", score=4))
     assert body["state"] == "evaluated" and body["score"] == 4
     trail = [(e["action"], e["from"], e["to"]) for e in body["events"]]
