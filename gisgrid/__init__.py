@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
+    _register_inbox_sources()
     audit_actor.install()
     _register_blueprints(app)
     ratelimit.init_app(app)
@@ -46,6 +47,12 @@ def _map_view() -> dict:
     return extent.initial_view(db.session())
 
 
+def _register_inbox_sources() -> None:
+    # the domains register what waits for a user (待办); the inbox package imports none of them
+    from gisgrid.incidents import waiting as _case_work  # noqa: F401
+    from gisgrid.sources import waiting as _source_work  # noqa: F401
+
+
 def _register_blueprints(app: Flask) -> None:
     from gisgrid.audit.api import bp as audit_api_bp
     from gisgrid.audit.routes import bp as audit_bp
@@ -55,6 +62,9 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.grids.routes import bp as grids_bp
+    from gisgrid.inbox.api import bp as inbox_api_bp
+    from gisgrid.inbox.routes import badge_count
+    from gisgrid.inbox.routes import bp as inbox_bp
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
@@ -93,5 +103,8 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         audit_api_bp,
         deployment_bp,
+        inbox_bp,
+        inbox_api_bp,
     )
+    app.add_template_global(badge_count, "inbox_count")  # the header's 待办 badge (base.html)
     contract.init_app(app, blueprints)

@@ -147,7 +147,15 @@ STAFF.update(
     }
 )
 # any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
-STAFF.update({"patrols_api.csrf_token": "login", "jurisdiction_api.rivers_json": "login", "auth.password": "login"})
+STAFF.update(
+    {
+        "patrols_api.csrf_token": "login",
+        "inbox.inbox_page": "login",
+        "inbox_api.inbox_api": "login",
+        "jurisdiction_api.rivers_json": "login",
+        "auth.password": "login",
+    }
+)
 
 # placeholder values: the guards must answer before any object is looked up
 _VALUES = {"fmt": "json", "action": "accept", "code": "A"}
