@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from gisgrid import config as settings
@@ -24,6 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     if config:
         app.config.update(config)
+    # a kept login's cookie (the field app) lasts as long as the login row counts (auth/logins.py)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_HOURS"]))
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
         app.config["MAX_CONTENT_LENGTH"] = app.config["BATCH_MAX_BYTES"]
     deployment.init_app(app)  # a bad profile refuses to start, naming the file, the key and the problem
@@ -61,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.deployment.routes import bp as deployment_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
+    from gisgrid.field.api import bp as field_api_bp
+    from gisgrid.field.routes import bp as field_bp
     from gisgrid.grids.routes import bp as grids_bp
     from gisgrid.inbox.api import bp as inbox_api_bp
     from gisgrid.inbox.routes import badge_count
@@ -105,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
         deployment_bp,
         inbox_bp,
         inbox_api_bp,
+        field_bp,
+        field_api_bp,
     )
     app.add_template_global(badge_count, "inbox_count")  # the header's 待办 badge (base.html)
     contract.init_app(app, blueprints)

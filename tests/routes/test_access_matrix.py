@@ -44,6 +44,9 @@ PUBLIC = {
     "open311.service_definition": "Open311",
     "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login",
+    "field.shell": "the field app: the login form for nobody (tested in test_field_app.py)",
+    "field.manifest": "web app manifest (installable)",
+    "field.service_worker": "service worker script (no data)",
     "auth.logout": "logout (no-op when anonymous)",
     "auth_api.me": "answers {user: null}",
     "incidents_api.create": "public reporting",
@@ -110,6 +113,7 @@ STAFF = {
         "sources.register_page",
         "sources.register_form",
         "sources_api.register_api",
+        "sources_api.onsite_api",
         "jurisdiction_api.resolve_adhoc",
         "jurisdiction.events_page",
         "patrols_api.coverage_api",
@@ -150,6 +154,7 @@ STAFF.update(
 STAFF.update(
     {
         "patrols_api.csrf_token": "login",
+        "field_api.bundle_api": "role",
         "inbox.inbox_page": "login",
         "inbox_api.inbox_api": "login",
         "jurisdiction_api.rivers_json": "login",
