@@ -20,6 +20,9 @@ STATIC = (
     "field/icon-512.png",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/images/marker-icon.png",
+    "vendor/leaflet/images/marker-icon-2x.png",
+    "vendor/leaflet/images/marker-shadow.png",
     "js/api.js",
 )
 

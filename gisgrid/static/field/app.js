@@ -63,7 +63,7 @@
     var map = maps["patrol-map"];
     if (!map || !bundle) return;
     if (layers.grids) { map.removeLayer(layers.grids); map.removeLayer(layers.sources); }
-    layers.grids = L.geoJSON(bundle.grids, { style: { color: "#1f6f5c", weight: 2, fillOpacity: 0.05 } })
+    layers.grids = L.geoJSON(bundle.grids, { style: { color: "#1f6f5c", weight: 2, fillOpacity: 0.05, className: "grid-outline" } })
       .bindTooltip(function (l) { return esc(l.feature.properties.name); }).addTo(map);
     layers.sources = L.layerGroup(bundle.sources.filter(waiting).map(function (s) {
       var colour = STATUS_COLOUR[s.inspections ? s.status : "never"] || STATUS_COLOUR.never;
