@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import capabilities
+from gisgrid.auth.service import sees_all
 from gisgrid.inbox.registry import Entry, register
-from gisgrid.sources import inspections
+from gisgrid.sources import inspections, queries, rules
 
 # status → (label, urgency); a source never inspected and not yet due still waits, least urgently
 _LABELS = {"overdue": ("逾期未检查", 1), "due_soon": ("即将到期检查", 2), "never": ("从未检查", 3)}
@@ -45,8 +46,11 @@ def inspections_due(session: Session, user) -> list[Entry]:
 
 
 def count_inspections_due(session: Session, user) -> int:
-    """How many sources wait for an inspection by ``user`` (the same single query)."""
-    return len(_rows(session, user))
+    """How many sources wait for an inspection by ``user``: one count over the sources of the user's grids."""
+    if not capabilities.can(user, "inspect_sources"):
+        return 0
+    codes = None if sees_all(user) else sorted(user.grid_codes)
+    return queries.waiting_count(session, codes, rules.today_in_china(), rules.DUE_SOON_DAYS)
 
 
 register("inspections", inspections_due, count_inspections_due)

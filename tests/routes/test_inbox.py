@@ -10,7 +10,9 @@ from gisgrid.errors import DomainError
 from gisgrid.inbox import registry, service
 from gisgrid.incidents import waiting, workflow
 from gisgrid.incidents.models import Incident
+from gisgrid.sources import inspections
 from gisgrid.sources import service as sources
+from gisgrid.sources import waiting as source_waiting
 from tests import worlds
 from tests.helpers import assert_login_required
 from tests.incident_support import As, _ok, _report
@@ -90,6 +92,22 @@ def test_inspections_due_in_my_grid_only(app, session, case_world, make_user):
     assert mine[0]["title"].split(" · ")[0] in ("从未检查", "即将到期检查", "逾期未检查") and mine[0]["due"]
     assert len(theirs) == 1 and "IN2" in theirs[0]["title"]
     assert inbox(As(app, case_world["gongan"]))["counts"]["inspections"] == 0  # a handler without grids
+    admin = make_user("admin")
+    for user in (case_world["staff"], case_world["foreign_staff"], case_world["gongan"], admin):
+        # the badge's own count query agrees with the listed entries
+        assert service.counts(session, user)["inspections"] == len(source_waiting.inspections_due(session, user))
+    assert service.counts(session, admin)["inspections"] == 2
+    inspections.record_inspection(
+        session,
+        int(mine[0]["url"].rsplit("/", 1)[1]),
+        case_world["staff"],
+        inspected_on=date.today(),
+        violation=False,
+        findings=None,
+    )
+    assert inbox(staff)["counts"]["inspections"] == 0 and not [
+        e for e in inbox(staff)["entries"] if e["kind"] == "inspection"
+    ]
 
 
 def test_every_listed_case_is_one_the_user_may_act_on(app, client, case_world, session):
