@@ -54,6 +54,7 @@ def _map_view() -> dict:
 def _register_inbox_sources() -> None:
     # the domains register what waits for a user (待办); the inbox package imports none of them
     from gisgrid.incidents import waiting as _case_work  # noqa: F401
+    from gisgrid.jurisdiction import waiting as _dispute_work  # noqa: F401
     from gisgrid.sources import waiting as _source_work  # noqa: F401
 
 
