@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from gisgrid import config as settings
@@ -26,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     if config:
         app.config.update(config)
+    # a kept login's cookie (the field app) lasts as long as the login row counts (auth/logins.py)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_HOURS"]))
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
         app.config["MAX_CONTENT_LENGTH"] = app.config["BATCH_MAX_BYTES"]
     deployment.init_app(app)  # a bad profile refuses to start, naming the file, the key and the problem
@@ -38,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
+    _register_inbox_sources()
     audit_actor.install()
     app.add_template_global(_bell, "bell_count")  # the header's unread notifications (base.html)
     notification_events.install()  # case steps write the outbox (incidents knows nothing of notifications)
@@ -58,6 +63,13 @@ def _bell() -> int | None:
     return bell_count()
 
 
+def _register_inbox_sources() -> None:
+    # the domains register what waits for a user (待办); the inbox package imports none of them
+    from gisgrid.incidents import waiting as _case_work  # noqa: F401
+    from gisgrid.jurisdiction import waiting as _dispute_work  # noqa: F401
+    from gisgrid.sources import waiting as _source_work  # noqa: F401
+
+
 def _register_blueprints(app: Flask) -> None:
     from gisgrid.agreements.api import bp as agreements_api_bp
     from gisgrid.agreements.routes import bp as agreements_bp
@@ -72,7 +84,12 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.evaluation.api import bp as evaluation_api_bp
     from gisgrid.evaluation.routes import bp as evaluation_bp
+    from gisgrid.field.api import bp as field_api_bp
+    from gisgrid.field.routes import bp as field_bp
     from gisgrid.grids.routes import bp as grids_bp
+    from gisgrid.inbox.api import bp as inbox_api_bp
+    from gisgrid.inbox.routes import badge_count
+    from gisgrid.inbox.routes import bp as inbox_bp
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
@@ -139,5 +156,10 @@ def _register_blueprints(app: Flask) -> None:
         plans_api_bp,
         notifications_bp,
         notifications_api_bp,
+        inbox_bp,
+        inbox_api_bp,
+        field_bp,
+        field_api_bp,
     )
+    app.add_template_global(badge_count, "inbox_count")  # the header's 待办 badge (base.html)
     contract.init_app(app, blueprints)

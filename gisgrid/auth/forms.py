@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -12,6 +12,8 @@ class LoginForm(FlaskForm):
 
     username = StringField("用户名", validators=[DataRequired(message="请输入用户名"), Length(max=100)])
     password = PasswordField("密码", validators=[DataRequired(message="请输入密码"), Length(max=200)])
+    # the field app's phones: the cookie outlives a closed browser for the login's lifetime (SESSION_HOURS)
+    keep = BooleanField("在本设备保持登录（一个工作日内有效）")
 
 
 class PasswordForm(FlaskForm):

@@ -32,11 +32,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("public_map.index")
 
 
-def _begin(user) -> None:
+def _begin(user, keep: bool = False) -> None:
     # a fresh cookie: nothing planted in the session before login (fixation) survives it
     session.clear()
     login_user(user)
     session[_LOGIN_KEY] = logins.start(db.session(), user)
+    # kept: a persistent cookie (PERMANENT_SESSION_LIFETIME = SESSION_HOURS), so a phone that closes the
+    # browser between patrols stays logged in for the working day; the login row still ends it on time
+    session.permanent = keep
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,7 +50,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(db.session(), form.username.data, form.password.data)
         if user is not None:
-            _begin(user)
+            _begin(user, keep=bool(form.keep.data))
             return redirect(_safe_next(request.args.get("next")))
         error = "用户名或密码错误"
     status = 401 if error else 200
@@ -76,7 +79,7 @@ def password():
         except InvalidInput as err:
             error = err.message
         else:
-            _begin(user)
+            _begin(user, keep=session.permanent)
             return redirect(url_for("auth.password", changed=1))
     status = 400 if error or form.errors else 200
     return render_template(

@@ -31,12 +31,16 @@ def csrf_token():
 @capability_required("upload_tracks")
 @bp.arguments(schemas.TrackBody, location="json")
 @bp.alt_response(201, schema=schemas.Track, success=True, description="the stored track and its cleaning")
+@bp.alt_response(200, schema=schemas.Track, description="a retry: the track stored first with this client_id")
 @bp.doc(security=[{"session": [], "csrf": []}])
 def create_track(body: dict):
-    """Phones: ``{"points": [{"lon", "lat", "t"}], "crs": "wgs84|gcj02|bd09"}`` → the stored track and its cleaning."""
+    """Phones: ``{"points": [{"lon", "lat", "t"}], "crs": …, "client_id": …}`` → the stored track and its cleaning.
+
+    ``client_id`` (the phone's id of the patrol) makes the upload idempotent: a retry answers 200 with the first track.
+    """
     points = tracks.from_json_points(body, body.get("crs"))
-    track = service.save_track(db.session(), current_user, points, "api")
-    return service.track_summary(track), 201
+    track, created = service.save_client_track(db.session(), current_user, points, body.get("client_id"))
+    return service.track_summary(track), 201 if created else 200
 
 
 @bp.get("/api/v1/patrols/coverage")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Text, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,8 +27,11 @@ class PatrolTrack(Base):
     cleaning: Mapped[dict] = mapped_column(JSONB, nullable=False)
     length_m: Mapped[float] = mapped_column(Float, nullable=False)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # the phone's id of this patrol (migration 0015_field): a retried upload finds the first track
+    client_id: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_patrol_track_geom", "geom", postgresql_using="gist"),
         Index("ix_patrol_track_time", "started_at", "ended_at"),
+        UniqueConstraint("user_id", "client_id", name="uq_patrol_track_client"),
     )

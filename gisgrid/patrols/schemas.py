@@ -41,6 +41,11 @@ class TrackBody(Schema):
     # the points are judged one by one by tracks.from_json_points (bad ones are dropped and counted)
     points = fields.List(fields.Raw(metadata=_POINT), required=True)
     crs = Crs(allow_none=True)
+    client_id = fields.String(
+        allow_none=True,
+        validate=validate.Length(1, 100),
+        metadata={"description": "the phone's id of this patrol: a retry with the same id stores nothing new"},
+    )
 
 
 class Csrf(Schema):

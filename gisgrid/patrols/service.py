@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gisgrid.auth.service import in_scope, sees_all
@@ -24,7 +25,12 @@ MAX_DISTANCE_M = 2000.0
 
 
 def save_track(
-    session: Session, user, points: list[tuple], origin: str, max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS
+    session: Session,
+    user,
+    points: list[tuple],
+    origin: str,
+    max_speed_mps: float = cleaning.DEFAULT_MAX_SPEED_MPS,
+    client_id: str | None = None,
 ) -> PatrolTrack:
     """Clean the points and store the track of ``user``; fewer than two clean points is refused."""
     with unit_of_work(session):
@@ -44,9 +50,38 @@ def save_track(
             points=[[lon, lat, t.isoformat()] for lon, lat, t in pts],
             cleaning=result.report,
             length_m=round(length, 1),
+            client_id=client_id,
         )
         session.add(track)
     return track
+
+
+def _client_track(session: Session, user, client_id: str) -> PatrolTrack | None:
+    return session.scalar(select(PatrolTrack).where(PatrolTrack.user_id == user.id, PatrolTrack.client_id == client_id))
+
+
+def save_client_track(session: Session, user, points: list[tuple], client_id: str | None) -> tuple[PatrolTrack, bool]:
+    """A phone's track, stored once per ``client_id`` of the user; returns (track, created).
+
+    A retry (the phone lost the answer, or sent from its offline queue twice) gets the first track.
+    The insert runs in a savepoint, so a concurrent retry that loses the race answers with the winner.
+    """
+    if not client_id:
+        return save_track(session, user, points, "api"), True
+    with unit_of_work(session):
+        first = _client_track(session, user, client_id)
+        if first is not None:
+            return first, False
+        try:
+            with session.begin_nested():  # losing the race undoes only this insert, not the unit
+                track = save_track(session, user, points, "api", client_id=client_id)
+                session.flush()
+        except IntegrityError:
+            winner = _client_track(session, user, client_id)
+            if winner is None:
+                raise
+            return winner, False
+    return track, True
 
 
 def upload_track(session: Session, user, filename: str, data: bytes) -> PatrolTrack:

@@ -5,14 +5,16 @@ The pages (map, dossier, dashboards, import/export, the lottery pages) stay in s
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_login import current_user
 
 from gisgrid.auth.capabilities import capability_required
+from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.sources import dossier, draws, registration, schemas
+from gisgrid.sources import dossier, draws, onsite, registration, schemas
+from gisgrid.web import read_uploads
 
 bp = Blueprint("sources_api", __name__, description="污染源与双随机 (pollution sources, inspections, draws)")
 _SESSION, _CSRF = [{"session": []}], [{"session": [], "csrf": []}]
@@ -51,6 +53,43 @@ def registered(source) -> dict:
         "reported_incident_id": source.reported_incident_id,
         "url": url_for("sources.detail", source_id=source.id),
     }
+
+
+_ONSITE_BODY = {
+    "content": {
+        "application/json": {"schema": schemas.OnsiteBody},
+        "multipart/form-data": {"schema": schemas.OnsiteForm},
+    }
+}
+
+
+@bp.post("/api/v1/sources/<int:source_id>/inspections")
+@capability_required("inspect_sources")
+@bp.arguments(schemas.OnsiteBody, location="json_or_form")
+@bp.alt_response(201, schema=schemas.Onsite, success=True, description="the inspection (and its case)")
+@bp.alt_response(200, schema=schemas.Onsite, description="a retry: the inspection stored first with this client_id")
+@bp.doc(requestBody=_ONSITE_BODY, security=_CSRF)
+def onsite_api(body: dict, source_id: int):
+    """现场检查 from the phone: checklist, GPS-stamped arrival, photos, findings; a violation opens a case."""
+    config = current_app.config
+    entry = onsite.Onsite(
+        client_id=body["client_id"],
+        inspected_on=body.get("inspected_on") or today_in_china(),
+        violation=body["violation"],
+        findings=body.get("findings"),
+        category=body.get("category"),
+        arrival=_arrival(body),
+        checklist=body.get("checklist"),
+        photos=tuple(read_uploads("photos", config["PHOTO_MAX_BYTES"], "照片")),
+    )
+    found, created = onsite.record(db.session(), current_user, source_id, entry, config["MEDIA_DIR"])
+    return onsite.as_json(found), 201 if created else 200
+
+
+def _arrival(body: dict) -> onsite.Arrival | None:
+    if body.get("arrival_lon") is None or body.get("arrival_lat") is None or body.get("arrived_at") is None:
+        return None
+    return onsite.Arrival(body["arrived_at"], body["arrival_lon"], body["arrival_lat"], body.get("arrival_accuracy_m"))
 
 
 @bp.get("/api/v1/inspections/due")

@@ -12,10 +12,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -132,10 +134,19 @@ class Inspection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     # the case a violation found here opened (migration 0013)
     incident_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("incident.id", ondelete="SET NULL"))
+    # recorded on the phone (migration 0015_field): its id for idempotent retries, the GPS-stamped
+    # arrival at the site and the answers to the checklist of the source's kind
+    client_id: Mapped[str | None] = mapped_column(Text)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrival_lon: Mapped[float | None] = mapped_column(Float)
+    arrival_lat: Mapped[float | None] = mapped_column(Float)
+    arrival_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    checklist: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
 
     __table_args__ = (
         Index("ix_source_inspection_source_day", "source_id", "inspected_on"),
         Index("ix_source_inspection_incident", "incident_id"),
+        UniqueConstraint("inspector_id", "client_id", name="uq_source_inspection_client"),
     )
 
 

@@ -57,6 +57,12 @@ def due_rows(session: Session, today: date, soon_days: int) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
+def waiting_count(session: Session, codes: list[str] | None, today: date, soon_days: int) -> int:
+    """Sources in grids ``codes`` (None: all) never inspected or due within ``soon_days`` (the 待办 badge)."""
+    params = {"all_grids": codes is None, "codes": codes or [], "today": today, "soon_days": soon_days}
+    return session.scalar(statement(_PKG, "waiting_count.sql"), params)
+
+
 def source_lonlat(session: Session, source_id: int) -> tuple[float, float] | None:
     """The location of one source."""
     row = session.execute(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from datetime import UTC
 
-from gisgrid.contract.fields import Crs, FiniteNumber, QueryArgs
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
+
+from gisgrid.contract.fields import Crs, Day, FiniteNumber, QueryArgs
 from gisgrid.contract.schemas import FeatureCollection
 from gisgrid.sources.models import CLASSES, KINDS
 
@@ -190,3 +192,45 @@ class Registered(Schema):
     grid_codes = fields.List(fields.String(), required=True)
     reported_incident_id = fields.Integer(required=True, allow_none=True)
     url = fields.String(required=True)
+
+
+class OnsiteBody(Schema):
+    """现场检查 from the phone app (JSON, or multipart with ``photos``); ``client_id`` makes a retry harmless."""
+
+    class Meta:
+        unknown = EXCLUDE  # a form also posts csrf_token
+
+    client_id = fields.String(required=True, validate=validate.Length(1, 100))
+    inspected_on = Day()
+    violation = fields.Boolean(load_default=False)
+    findings = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    category = fields.String(
+        allow_none=True, metadata={"description": "duty-matrix code of the case a violation opens"}
+    )
+    arrived_at = fields.AwareDateTime(default_timezone=UTC, allow_none=True, metadata={"description": "GPS fix time"})
+    arrival_lon = FiniteNumber(allow_none=True)
+    arrival_lat = FiniteNumber(allow_none=True)
+    arrival_accuracy_m = FiniteNumber(allow_none=True)
+    checklist = fields.Raw(
+        allow_none=True,
+        metadata={"description": "{item: true|false} of the source kind's checklist (JSON text in a form)"},
+    )
+
+
+class OnsiteForm(OnsiteBody):
+    """The same as multipart/form-data with up to five photos."""
+
+    photos = fields.Raw(metadata={"type": "array", "items": {"type": "string", "format": "binary"}})
+
+
+class Onsite(Schema):
+    """The stored inspection."""
+
+    id = fields.Integer(required=True)
+    source_id = fields.Integer(required=True)
+    inspected_on = fields.Date(required=True)
+    violation = fields.Boolean(required=True)
+    incident_id = fields.Integer(required=True, allow_none=True)
+    client_id = fields.String(required=True, allow_none=True)
+    arrived_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    checklist = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)

@@ -44,6 +44,9 @@ PUBLIC = {
     "open311.service_definition": "Open311",
     "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login",
+    "field.shell": "the field app: the login form for nobody (tested in test_field_app.py)",
+    "field.manifest": "web app manifest (installable)",
+    "field.service_worker": "service worker script (no data)",
     "auth.logout": "logout (no-op when anonymous)",
     "auth_api.me": "answers {user: null}",
     "incidents_api.create": "public reporting",
@@ -113,6 +116,7 @@ STAFF = {
         "sources.register_page",
         "sources.register_form",
         "sources_api.register_api",
+        "sources_api.onsite_api",
         "jurisdiction_api.resolve_adhoc",
         "jurisdiction.events_page",
         "patrols_api.coverage_api",
@@ -227,7 +231,6 @@ STAFF.update(
     }
 )
 # any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
-STAFF.update({"patrols_api.csrf_token": "login", "jurisdiction_api.rivers_json": "login", "auth.password": "login"})
 # any logged-in user: their own API tokens (another user's token is not found: tests/routes/test_api_tokens.py)
 STAFF.update({"tokens.index": "login", "tokens.create": "login", "tokens.revoke": "login"})
 # every logged-in user (citizen accounts too) has their own notifications
@@ -245,6 +248,16 @@ STAFF.update(
             "_api.get_preferences",
             "_api.put_preferences",
         )
+    }
+)
+STAFF.update(
+    {
+        "patrols_api.csrf_token": "login",
+        "field_api.bundle_api": "role",
+        "inbox.inbox_page": "login",
+        "inbox_api.inbox_api": "login",
+        "jurisdiction_api.rivers_json": "login",
+        "auth.password": "login",
     }
 )
 
