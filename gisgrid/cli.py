@@ -268,6 +268,7 @@ from gisgrid.deployment.commands import profile_group  # noqa: E402
 from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
+from gisgrid.monitoring.commands import monitor_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 
@@ -280,6 +281,7 @@ for _group in (
     jurisdiction_group,
     audit_commands.audit_group,
     profile_group,
+    monitor_group,
 ):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)

@@ -173,6 +173,7 @@ def test_migration_0009_downgrades_and_upgrades(database_url):
             assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_%'")).scalar() == 0
         command.upgrade(alembic_config(url), "heads")
         with engine.connect() as conn:
-            # the 16 tables of 0009, lottery_draw and lottery_plan (0012_rules1) and unit_grid (0014u)
-            assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_%'")).scalar() == 19
+            # the 16 tables of 0009, lottery_draw and lottery_plan (0012_rules1), unit_grid (0014u),
+            # monitor_station and monitor_limit (0015_monitor)
+            assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_%'")).scalar() == 21
         engine.dispose()
