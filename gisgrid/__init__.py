@@ -60,6 +60,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.incidents.routes import bp as incidents_bp
     from gisgrid.jurisdiction.api import bp as jurisdiction_api_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
+    from gisgrid.monitoring.api import bp as monitoring_api_bp
+    from gisgrid.monitoring.routes import bp as monitoring_bp
     from gisgrid.ogc.routes import bp as ogc_bp
     from gisgrid.patrols.api import bp as patrols_api_bp
     from gisgrid.patrols.routes import bp as patrols_bp
@@ -84,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
         open311_bp,
         sources_bp,
         sources_api_bp,
+        monitoring_bp,
+        monitoring_api_bp,
         patrols_bp,
         patrols_api_bp,
         editor_bp,

@@ -54,7 +54,7 @@ def import_command(path) -> None:
         with db.new_session() as session:
             count = service.import_csv(session, Path(path).read_bytes())
     except DomainError as err:
-        for problem in (err.details or {}).get("rows", []):
+        for problem in err.details if isinstance(err.details, list) else []:
             click.secho(f"row {problem['row']}: {problem['message']}", fg="red", err=True)
         fail(err)
     click.echo(f"imported {count} stations")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth.service import in_scope
 from gisgrid.coords import finite_number
 from gisgrid.db import unit_of_work
-from gisgrid.errors import Forbidden, InvalidInput, NotFound
+from gisgrid.errors import Forbidden, InvalidInput, NotFound, ValidationFailed
 from gisgrid.monitoring.models import MEDIA, PERIODS, Limit, Station
 from gisgrid.sources.models import PollutionSource
 from gisgrid.sources.service import DISTRICT_WIDE
@@ -107,10 +107,11 @@ def _bad(field: str, why: str) -> InvalidInput:
     return InvalidInput(f"{field}: {why}", {"field": field})
 
 
-def register(session: Session, user, raw_rows: list[dict]) -> list[Station]:
+def register(session: Session, user, raw_rows: list[dict], single: bool = False) -> list[Station]:
     """Register (or update, by MN) stations and their limits: every row or none; each bad row is listed.
 
-    ``user`` None is the command line, which may register stations of any source.
+    ``user`` None is the command line, which may register stations of any source. ``single``: the rows
+    are one station's (the API, a form), so its first problem is its own 400/403/404 naming the field.
     """
     checked, problems = [], []
     sources = _sources(session, {str(r.get("source_code") or "").strip() for r in raw_rows})
@@ -120,10 +121,13 @@ def register(session: Session, user, raw_rows: list[dict]) -> list[Station]:
             row["source"] = _source_for(user, sources, row["source_code"])
             checked.append(row)
         except (InvalidInput, Forbidden, NotFound) as err:
+            if single:
+                raise
             problems.append({"row": number, "message": err.message})
     if problems:
-        first = problems[0]
-        raise InvalidInput(f"第 {first['row']} 行：{first['message']}", {"rows": problems})
+        raise ValidationFailed(
+            f"{len(problems)} 行有误，未导入任何监控点 ({len(problems)} rows refused, nothing imported)", problems
+        )
     with unit_of_work(session, conflict="MN 已被同时登记，请重试 (MN registered concurrently, retry)"):
         stations = {}
         for row in checked:
@@ -219,3 +223,18 @@ def public_view(station: Station, lon: float, lat: float) -> dict:
             for lim in station.limits
         ],
     }
+
+
+def register_one(session: Session, user, body: dict) -> Station:
+    """Register one station from the API's declared body (its limits become one row each)."""
+    base = {k: body.get(k) for k in ("source_code", "mn", "name", "password", "medium", "lon", "lat")}
+    base |= {"interval_s": body.get("interval_s"), "public": "1" if body.get("public") else "0"}
+    base["case_category"] = body.get("case_category")
+    rows = [
+        base
+        | {"pollutant": x["pollutant"], "pollutant_name": x.get("name"), "unit": x.get("unit")}
+        | {"period": x["period"], "limit": x.get("limit")}
+        for x in body.get("limits") or []
+    ]
+    (station,) = register(session, user, rows or [base], single=True)
+    return station
