@@ -166,8 +166,9 @@ def check_gaps(session: Session, now: datetime) -> int:
 
 _GAPS = text(
     "INSERT INTO monitor_alert (station_id, kind, started_at, last_at, count)"
-    " SELECT s.id, 'offline', coalesce(s.last_seen_at, s.created_at), :now, 0 FROM monitor_station s"
-    " WHERE s.active AND coalesce(s.last_seen_at, s.created_at) < :now - make_interval(secs => s.interval_s)"
+    " SELECT s.id, 'offline', coalesce(t.last_seen_at, s.created_at), :now, 0 FROM monitor_station s"
+    " LEFT JOIN monitor_station_state t ON t.station_id = s.id"
+    " WHERE s.active AND coalesce(t.last_seen_at, s.created_at) < :now - make_interval(secs => s.interval_s)"
     " AND NOT EXISTS (SELECT 1 FROM monitor_alert a WHERE a.station_id = s.id AND a.kind = 'offline'"
     " AND a.ended_at IS NULL)"
     " ON CONFLICT DO NOTHING"

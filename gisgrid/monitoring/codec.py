@@ -8,6 +8,7 @@ The CRC is the standard's own variant of CRC-16/0xA001: each byte is XORed into 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +27,7 @@ DATA_CNS = (CN_REALTIME, CN_MINUTE, CN_HOUR, CN_DAY)
 CN_DATA_RESPONSE = "9014"  # 数据应答
 ST_SYSTEM = "91"  # 系统交互
 VALUE_FIELDS = ("Rtd", "Avg", "Min", "Max", "Cou")
+CODE = re.compile(r"[A-Za-z0-9]{1,20}")  # pollutant codes (a21026, w01018, legacy 060) and data flags (N, T)
 
 
 class PacketError(ValueError):
@@ -147,7 +149,11 @@ def _parse_cp(cp: str, packet: Packet) -> None:
                 else:
                     packet.cp[key] = value
                 continue
+            if not CODE.fullmatch(code):
+                raise PacketError("syntax", f"pollutant code {code[:24]!r}")
             entry = packet.values.setdefault(code, {})
+            if kind == "Flag" and not CODE.fullmatch(value):
+                raise PacketError("syntax", f"{key} {value[:8]!r} is not a data flag")
             entry[kind] = value if kind not in VALUE_FIELDS else _number(key, value)
 
 

@@ -52,7 +52,6 @@ class Station(Base):
     case_category: Mapped[str | None] = mapped_column(Text)
     public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
     limits: Mapped[list[Limit]] = relationship(
@@ -64,6 +63,14 @@ class Station(Base):
         CheckConstraint("interval_s BETWEEN 10 AND 604800", name="ck_monitor_station_interval"),
         Index("ix_monitor_station_source", "source_id"),
     )
+
+
+class StationState(Base):
+    """When the receiver last heard from a station: its own table, updated on every batch without audit."""
+
+    __tablename__ = "monitor_station_state"
+    station_id: Mapped[int] = mapped_column(ForeignKey("monitor_station.id", ondelete="CASCADE"), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Limit(Base):

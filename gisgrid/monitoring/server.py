@@ -71,6 +71,7 @@ class Batcher:
             rows, seen, waiters = self.rows, self.seen, self.waiters
             self.rows, self.seen, self.waiters = [], {}, []
             loop = asyncio.get_running_loop()
+            started = time.monotonic()
             try:
                 await loop.run_in_executor(self.executor, self.write, rows, seen)
             except Exception as err:  # the database is down or refused the batch: nobody is acknowledged
@@ -80,6 +81,7 @@ class Batcher:
                 return
             for waiter in waiters:
                 waiter.set_result(len(rows))
+            log.debug("stored a batch of %d values in %.3f s", len(rows), time.monotonic() - started)
 
     async def drain(self) -> None:
         """Write everything still queued (at shutdown)."""

@@ -211,7 +211,6 @@ def public_view(station: Station, lon: float, lat: float) -> dict:
         "public": station.public,
         "active": station.active,
         "case_category": station.case_category,
-        "last_seen_at": station.last_seen_at.isoformat() if station.last_seen_at else None,
         "limits": [
             {
                 "pollutant": lim.pollutant,

@@ -1,9 +1,11 @@
-"""Writing received values: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING.
+"""Writing received values: one COPY into ``monitor_value``; a batch with a re-sent value goes the slow way.
 
-COPY is the fastest way psycopg2 has to send rows; it cannot skip duplicates, so it fills a
-per-connection temporary table and a single INSERT moves the new rows into ``monitor_value``
-(a re-sent packet adds nothing) and returns them, so only new values are judged for exceedances.
-Month partitions are created the first time a batch holds a value of that month.
+COPY is the fastest way psycopg2 has to send rows, but it cannot skip duplicates. So a batch is
+first COPYed straight into the table inside a savepoint; if the primary key refuses a row (a logger
+re-sent a packet, 补传), the savepoint is rolled back and the batch is COPYed into a per-connection
+temporary table from which one INSERT … ON CONFLICT DO NOTHING moves the new rows and returns
+them. Either way only new values are judged for exceedances. Month partitions are created the first
+time a batch holds a value of that month.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from psycopg2 import errors as pg_errors
 from sqlalchemy.orm import Session
 
 from gisgrid.monitoring.codec import Packet
@@ -24,8 +27,9 @@ _STAGE = (
     " ON COMMIT DELETE ROWS"
 )
 _MOVE = (
-    f"INSERT INTO monitor_value ({', '.join(COLUMNS)}) SELECT DISTINCT ON (station_id, pollutant, cn, data_time)"
-    f" {', '.join(COLUMNS)} FROM monitor_stage ON CONFLICT DO NOTHING"
+    # DO NOTHING also skips the second of two equal rows within one batch (a packet sent twice quickly)
+    f"INSERT INTO monitor_value ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM monitor_stage"
+    " ON CONFLICT DO NOTHING"
     " RETURNING station_id, pollutant, cn, data_time, rtd, avg, flag"
 )
 Row = tuple  # (station_id, pollutant, cn, data_time, rtd, avg, min, max, cou, flag)
@@ -53,22 +57,24 @@ def rows_of(station_id: int, packet: Packet, zone: ZoneInfo) -> list[Row]:
 
 
 def _copy_text(rows: list[Row]) -> io.StringIO:
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_field(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    return buf
+    # the hot loop of the writer: codes and flags are letters and digits (codec.CODE), so nothing
+    # needs COPY escaping; a packet's rows share one DataTime, formatted once
+    times: dict[datetime, str] = {}
+    lines = []
+    for sid, code, cn, when, rtd, avg, low, high, cou, flag in rows:
+        stamp = times.get(when) or times.setdefault(when, when.isoformat())
+        lines.append(
+            f"{sid}\t{code}\t{cn}\t{stamp}\t{_num(rtd)}\t{_num(avg)}\t{_num(low)}\t{_num(high)}\t{_num(cou)}\t"
+            f"{flag if flag is not None else NULL}\n"
+        )
+    return io.StringIO("".join(lines))
 
 
-def _field(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str):  # codes and flags come from the packet: escape COPY's specials
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return repr(value) if isinstance(value, float) else str(value)
+NULL = "\\N"
+
+
+def _num(value: float | None) -> str:
+    return NULL if value is None else repr(value)
 
 
 class PartitionCache:
@@ -80,7 +86,8 @@ class PartitionCache:
 
     def ensure(self, cursor, rows: list[Row]) -> None:
         """Create the month partitions these rows need (once per month and process)."""
-        for year, month in {(r[3].astimezone(self.zone).year, r[3].astimezone(self.zone).month) for r in rows}:
+        local = [t.astimezone(self.zone) for t in {r[3] for r in rows}]
+        for year, month in {(t.year, t.month) for t in local}:
             if (year, month) in self.months:
                 continue
             start = datetime(year, month, 1, tzinfo=self.zone)
@@ -100,13 +107,26 @@ def insert(session: Session, rows: list[Row], partitions: PartitionCache) -> lis
     cursor = session.connection().connection.cursor()
     try:
         partitions.ensure(cursor, rows)
-        cursor.execute(_STAGE)
-        cursor.copy_expert(f"COPY monitor_stage ({', '.join(COLUMNS)}) FROM STDIN", _copy_text(rows))
-        cursor.execute(_MOVE)
-        new = cursor.fetchall()
-        cursor.execute("TRUNCATE monitor_stage")  # a second batch in the same transaction starts empty
+        data = _copy_text(rows)
+        cursor.execute("SAVEPOINT monitor_copy")
+        try:
+            cursor.copy_expert(f"COPY monitor_value ({', '.join(COLUMNS)}) FROM STDIN", data)
+        except pg_errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT monitor_copy")
+            data.seek(0)
+            return _insert_new(cursor, data)
+        cursor.execute("RELEASE SAVEPOINT monitor_copy")
     finally:
         cursor.close()
+    return [(r[0], r[1], r[2], r[3], r[4], r[5], r[9]) for r in rows]
+
+
+def _insert_new(cursor, data: io.StringIO) -> list[tuple]:
+    cursor.execute(_STAGE)
+    cursor.copy_expert(f"COPY monitor_stage ({', '.join(COLUMNS)}) FROM STDIN", data)
+    cursor.execute(_MOVE)
+    new = cursor.fetchall()
+    cursor.execute("TRUNCATE monitor_stage")  # a second batch in the same transaction starts empty
     return new
 
 
@@ -118,8 +138,10 @@ def touch(session: Session, seen: dict[int, datetime]) -> None:
     try:
         ids, times = list(seen), list(seen.values())
         cursor.execute(
-            "UPDATE monitor_station s SET last_seen_at = GREATEST(s.last_seen_at, v.t)"
-            " FROM unnest(%s::int[], %s::timestamptz[]) AS v(id, t) WHERE s.id = v.id",
+            "INSERT INTO monitor_station_state (station_id, last_seen_at)"
+            " SELECT id, t FROM unnest(%s::int[], %s::timestamptz[]) AS v(id, t)"
+            " ON CONFLICT (station_id) DO UPDATE"
+            " SET last_seen_at = GREATEST(monitor_station_state.last_seen_at, EXCLUDED.last_seen_at)",
             (ids, times),
         )
         cursor.execute(

@@ -163,7 +163,7 @@ def test_map_status_series_and_summaries(client, session, world, make_user):
 
     normal, exceeding, silent = service.register(session, None, station_rows(3))
     session.execute(
-        text("UPDATE monitor_station SET last_seen_at = now() - interval '1 hour' WHERE id = :id"), {"id": silent.id}
+        text("INSERT INTO monitor_station_state VALUES (:id, now() - interval '1 hour')"), {"id": silent.id}
     )
     now = datetime.now(UTC)
     session.add(

@@ -86,3 +86,13 @@ def test_the_framer_skips_garbage_and_resynchronises():
     items = codec.Framer().feed(b"hello" + b"##ab" + good)
     assert [i.reason for i in items if isinstance(i, codec.PacketError)] == ["framing", "length", "framing"]
     assert items[-1] == good
+
+
+@pytest.mark.parametrize(
+    "cp",
+    [b"DataTime=20260101000000;a 1-Rtd=1", b"DataTime=20260101000000;a1-Rtd=1,a1-Flag=N\tx", b"a1\\x-Rtd=1"],
+)
+def test_codes_and_flags_are_letters_and_digits(cp):
+    with pytest.raises(codec.PacketError) as err:
+        codec.parse(codec.frame(b"CN=2011;MN=x;CP=&&" + cp + b"&&"))
+    assert err.value.reason == "syntax"
