@@ -218,8 +218,18 @@ def demo_load(place, path) -> None:
     else:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
+    _load_demo_monitoring()
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     tiles_commands.load_demo_tiles()
+
+
+def _load_demo_monitoring() -> None:
+    from gisgrid.monitoring.demo import load_demo_stations
+
+    with db.new_session() as session:
+        count = load_demo_stations(session)
+    if count:
+        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
 
 
 def _load_demo_boundaries(path, place_name: str = "西城区") -> None:

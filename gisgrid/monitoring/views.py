@@ -55,8 +55,13 @@ def _station(r) -> dict:
         "lat": r.lat,
         "status": r.status,
         "status_label": STATUS_LABELS[r.status],
-        "last_seen_at": r.last_seen_at.isoformat() if r.last_seen_at else None,
+        "last_seen_at": _iso(r.last_seen_at),
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    # in the deployment's time zone (HJ 212 DataTime is local), so pages show local wall-clock time
+    return moment.astimezone(monitor_settings.from_env().zone).isoformat() if moment else None
 
 
 def station_map(session: Session, user) -> dict:
@@ -117,9 +122,9 @@ def alert_list(session: Session, user, open_only: bool = False, source_id: int |
             "source_name": r.source_name,
             "pollutant": r.pollutant or None,
             "period": r.period or None,
-            "started_at": r.started_at.isoformat(),
-            "last_at": r.last_at.isoformat(),
-            "ended_at": r.ended_at.isoformat() if r.ended_at else None,
+            "started_at": _iso(r.started_at),
+            "last_at": _iso(r.last_at),
+            "ended_at": _iso(r.ended_at),
             "open": r.ended_at is None,
         }
         for r in rows

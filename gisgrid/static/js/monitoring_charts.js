@@ -7,7 +7,7 @@
     station.series.forEach(function (s) {
       var box = document.querySelector('[data-chart="' + station.station_id + "-" + s.pollutant + "-" + s.cn + '"]');
       if (!box || !s.times.length) { return; }
-      var series = [{}, { label: s.name || s.pollutant, stroke: "#1565c0", width: 2 }];
+      var series = [{ label: "时间" }, { label: s.name || s.pollutant, stroke: "#1565c0", width: 2 }];
       var data = [s.times, s.values];
       if (s.limit !== null) {
         series.push({ label: "限值", stroke: "#c62828", dash: [6, 4], width: 1 });
@@ -17,4 +17,5 @@
       new window.uPlot({ width: width, height: 220, series: series, scales: { x: { time: true } } }, data, box);
     });
   });
+  block.dataset.drawn = String(document.querySelectorAll(".chart .uplot").length);
 })();

@@ -33,6 +33,7 @@
       }
     }).addTo(map);
     if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 16 }); }
+    el.dataset.loaded = String(data.features.length);  // tests and screenshots wait for this
     document.getElementById("summary").innerHTML = Object.keys(LABELS).map(function (k) {
       return "<div><strong>" + (data.counts[k] || 0) + "</strong>" + LABELS[k] + "</div>";
     }).join("");
