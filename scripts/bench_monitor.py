@@ -9,11 +9,12 @@ In one run, on a dedicated database (``gisgrid_bench_monitor``, from ``gisgrid_t
               Every pollutant has a minute limit, so the exceedance check runs on every value.
               Reported: values and packets stored per second (all acknowledged = all committed),
               latency from sending a packet to its acknowledgement (p50/p99, client clock) and to
-              its rows' ``stored_at`` (p50/p99, database clock, same machine), and the receiver
-              process's CPU (user+system seconds / wall seconds, from /proc).
+              its rows' ``stored_at`` (p50/p99, database clock, same machine), and the CPU seconds of
+              the receiver process and of its PostgreSQL backends (found by application_name), from
+              /proc: on a shared machine wall-clock rates depend on the other load, CPU per value does not.
 * baseline -- the same rows written by one process with one psycopg2 ``COPY`` into a plain table
               of the same columns and primary key (no framing, parsing, checks or partitions):
-              the floor of what storing these rows costs.
+              the floor of what storing these rows costs (its CPU: this process's COPY + its backend).
 
     .venv/bin/python scripts/bench_monitor.py [--stations 500] [--minutes 20] [--pollutants 10] [--json]
 """
@@ -123,9 +124,22 @@ async def run_clients(port: int, stations: int, minutes: int, codes: list[str]) 
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (from /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of a process (from /proc/<pid>/stat; 0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+APP_NAME = "gisgrid-bench-receiver"
+
+
+def backend_cpu(dsn: str, where: str = f"application_name = '{APP_NAME}'") -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends matching ``where`` (pg_stat_activity), by pid."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT pid FROM pg_stat_activity WHERE {where}")
+        return {pid: cpu_seconds(pid) for (pid,) in cur.fetchall()}
 
 
 def wait_listening(port: int, proc: subprocess.Popen) -> None:
@@ -174,15 +188,18 @@ def count_rows(dsn: str) -> int:
 
 def receiver_run(args, url: str, codes: list[str]) -> dict:
     """Start the receiver process, run the stations, measure."""
-    env = dict(os.environ, GISGRID_DATABASE_URL=url, GISGRID_MONITOR_FLUSH_VALUES=str(args.flush_values))
+    named = make_url(url).update_query_dict({"application_name": APP_NAME}).render_as_string(hide_password=False)
+    env = dict(os.environ, GISGRID_DATABASE_URL=named, GISGRID_MONITOR_FLUSH_VALUES=str(args.flush_values))
     env["GISGRID_MONITOR_FLUSH_MS"] = str(args.flush_ms)
     cmd = [sys.executable, "-m", "gisgrid.cli", "monitor", "serve", "--port", str(args.port)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_listening(args.port, proc)
-        cpu0, t0 = cpu_seconds(proc.pid), time.time()
+        cpu0, db0, t0 = cpu_seconds(proc.pid), backend_cpu(_dsn(url)), time.time()
         sent, acked = asyncio.run(run_clients(args.port, args.stations, args.minutes, codes))
         wall, cpu = time.time() - t0, cpu_seconds(proc.pid) - cpu0
+        db1 = backend_cpu(_dsn(url))
+        db_cpu = sum(v - db0.get(pid, 0.0) for pid, v in db1.items())
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=60)
@@ -203,6 +220,9 @@ def receiver_run(args, url: str, codes: list[str]) -> dict:
             "p99": round(percentile(stored, 0.99) * 1000, 1),
         },
         "receiver_cpu_share_of_one_core": round(cpu / wall, 3),
+        "receiver_cpu_s": round(cpu, 2),
+        "database_cpu_s": round(db_cpu, 2),
+        "values_per_cpu_s": round(packets * len(codes) / max(cpu + db_cpu, 1e-6)),
         "receiver_log_tail": err.strip().splitlines()[-1:] if err else [],
     }
 
@@ -223,14 +243,23 @@ def baseline_run(dsn: str, stations: int, minutes: int, codes: list[str]) -> dic
             " stored_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (station_id, pollutant, cn, data_time))"
         )
         conn.commit()
-        t0 = time.time()
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+        t0, cpu0, db0 = time.time(), time.process_time(), cpu_seconds(backend)
         buf.seek(0)
         cur.copy_expert(
             "COPY bench_baseline (station_id, pollutant, cn, data_time, rtd, avg, min, max, cou, flag) FROM STDIN", buf
         )
         conn.commit()
-        wall = time.time() - t0
-    return {"values": rows, "seconds": round(wall, 3), "values_per_s": round(rows / wall)}
+        wall, cpu, db_cpu = time.time() - t0, time.process_time() - cpu0, cpu_seconds(backend) - db0
+    return {
+        "values": rows,
+        "seconds": round(wall, 3),
+        "values_per_s": round(rows / wall),
+        "client_cpu_s": round(cpu, 2),
+        "database_cpu_s": round(db_cpu, 2),
+        "values_per_cpu_s": round(rows / max(cpu + db_cpu, 1e-6)),
+    }
 
 
 def main(argv=None) -> int:
@@ -255,6 +284,9 @@ def main(argv=None) -> int:
     print(f"{'':28}{'receiver (TCP→DB)':>20}{'baseline (bare COPY)':>22}")
     print(f"{'values stored per second':28}{r['values_per_s']:>20}{b['values_per_s']:>22}")
     print(f"{'packets stored per second':28}{r['packets_per_s']:>20}{'':>22}")
+    print(f"{'values per CPU-second':28}{r['values_per_cpu_s']:>20}{b['values_per_cpu_s']:>22}")
+    print(f"{'  of which process CPU s':28}{r['receiver_cpu_s']:>20}{b['client_cpu_s']:>22}")
+    print(f"{'  of which PostgreSQL CPU s':28}{r['database_cpu_s']:>20}{b['database_cpu_s']:>22}")
     print(f"{'seconds':28}{r['seconds']:>20}{b['seconds']:>22}")
     print(f"ack latency p50/p99: {r['ack_latency_ms']['p50']} / {r['ack_latency_ms']['p99']} ms (send → 9014)")
     print(f"stored latency p50/p99: {r['stored_latency_ms']['p50']} / {r['stored_latency_ms']['p99']} ms (send → row)")
