@@ -38,16 +38,34 @@ class PacketError(ValueError):
         self.reason = reason
 
 
-def crc16(data: bytes) -> int:
-    """CRC16 of HJ 212-2017 (appendix code of the standard) over ``data``."""
+def _eight_steps(reg: int) -> int:
+    for _ in range(8):
+        carry = reg & 1
+        reg >>= 1
+        if carry:
+            reg ^= 0xA001
+    return reg
+
+
+def crc16_bitwise(data: bytes) -> int:
+    """CRC16 of HJ 212-2017 exactly as the standard's appendix code computes it, bit by bit."""
     reg = 0xFFFF
     for byte in data:
-        reg = (reg >> 8) ^ byte
-        for _ in range(8):
-            carry = reg & 1
-            reg >>= 1
-            if carry:
-                reg ^= 0xA001
+        reg = _eight_steps((reg >> 8) ^ byte)
+    return reg
+
+
+# (reg >> 8) ^ byte is always < 256 and the eight steps depend on nothing else, so one table lookup
+# per byte gives the same result many times faster (the CRC was the receiver's hottest loop)
+_TABLE = tuple(_eight_steps(v) for v in range(256))
+
+
+def crc16(data: bytes) -> int:
+    """CRC16 of HJ 212-2017 over ``data`` (table-driven; equal to ``crc16_bitwise``)."""
+    reg = 0xFFFF
+    table = _TABLE
+    for byte in data:
+        reg = table[(reg >> 8) ^ byte]
     return reg
 
 

@@ -77,10 +77,12 @@ class Batcher:
             except Exception as err:  # the database is down or refused the batch: nobody is acknowledged
                 log.error("batch of %d values not stored: %s", len(rows), err)
                 for waiter in waiters:
-                    waiter.set_exception(err)
+                    if not waiter.done():  # a connection's task cancelled meanwhile (shutdown)
+                        waiter.set_exception(err)
                 return
             for waiter in waiters:
-                waiter.set_result(len(rows))
+                if not waiter.done():
+                    waiter.set_result(len(rows))
             log.debug("stored a batch of %d values in %.3f s", len(rows), time.monotonic() - started)
 
     async def drain(self) -> None:
@@ -112,6 +114,11 @@ class Receiver:
                 new = store.insert(session, rows, self.partitions)
                 store.touch(session, seen)
                 alerts.evaluate(session, new, registry.limits_by_id(self.stations), self.settings)
+        except BaseException:
+            self.partitions.rolled_back()
+            raise
+        else:
+            self.partitions.committed()
             self.stats["values_stored"] += len(new)
             self.stats["values_duplicate"] += len(rows) - len(new)
         finally:

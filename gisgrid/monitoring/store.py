@@ -78,11 +78,25 @@ def _num(value: float | None) -> str:
 
 
 class PartitionCache:
-    """Months whose partition is known to exist (per writer process)."""
+    """Months whose partition is known to exist (per writer process).
+
+    A partition created in a transaction that rolls back is gone again: months created by a batch
+    are only remembered once its transaction committed (``committed``); ``rolled_back`` forgets them.
+    """
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self.months: set[tuple[int, int]] = set()
+        self.pending: set[tuple[int, int]] = set()
+
+    def committed(self) -> None:
+        """The batch's transaction committed: its new partitions exist."""
+        self.months |= self.pending
+        self.pending.clear()
+
+    def rolled_back(self) -> None:
+        """The batch's transaction rolled back: its new partitions do not exist."""
+        self.pending.clear()
 
     def ensure(self, cursor, rows: list[Row]) -> None:
         """Create the month partitions these rows need (once per month and process)."""
@@ -97,7 +111,7 @@ class PartitionCache:
                 " FOR VALUES FROM (%s) TO (%s)",
                 (start, end),
             )
-            self.months.add((year, month))
+            self.pending.add((year, month))
 
 
 def insert(session: Session, rows: list[Row], partitions: PartitionCache) -> list[tuple]:

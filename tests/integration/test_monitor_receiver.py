@@ -268,3 +268,38 @@ def test_idle_and_half_open_clients_are_disconnected(engine):
             half.sendall(packet("MN00012", "pw-12", "2011", T0, {"a21026": {"Rtd": 1.0}})[:30])
             assert half.recv(10) == b""
         assert rx.stats["timeouts"] == 2
+
+
+def test_a_refused_batch_is_not_acknowledged_and_the_server_goes_on(live, engine):
+    """A database error (here a trigger refusing one station's rows, SQLSTATE 53100 disk full) loses no
+    acknowledged value: that packet gets no 9014 (the logger will re-send), the next one is stored."""
+    station_id = _scalar(engine, "SELECT id FROM monitor_station WHERE mn = 'MN00020'")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse_station() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                f" IF NEW.station_id = {station_id} THEN RAISE EXCEPTION 'disk full' USING ERRCODE = '53100'; END IF;"
+                " RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text("CREATE TRIGGER refuse BEFORE INSERT ON monitor_value FOR EACH ROW EXECUTE FUNCTION refuse_station()")
+        )
+    try:
+        before = live.stats["unstored_packets"]
+        # a month no other test uses: the refused batch's new partition is rolled back with it, and the
+        # receiver must create it again for the next batch (it once remembered it as existing)
+        march = datetime(2027, 3, 1, 0, 0)
+        refused = packet("MN00020", "pw-20", "2011", march, {"a21026": {"Rtd": 1.0}})
+        fine = packet("MN00021", "pw-21", "2011", march, {"a21026": {"Rtd": 2.0}})
+        with live.connect() as sock:
+            sock.sendall(refused)
+            sock.sendall(fine)
+            assert read_response(sock).mn == "MN00021"  # the first response is the second packet's
+        assert live.stats["unstored_packets"] == before + 1
+        assert [r for r in _values(engine, "MN00020") if r.cn == 2011] == []
+        assert [r.rtd for r in _values(engine, "MN00021") if r.cn == 2011] == [2.0]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse ON monitor_value"))
+            conn.execute(text("DROP FUNCTION refuse_station()"))

@@ -96,3 +96,12 @@ def test_codes_and_flags_are_letters_and_digits(cp):
     with pytest.raises(codec.PacketError) as err:
         codec.parse(codec.frame(b"CN=2011;MN=x;CP=&&" + cp + b"&&"))
     assert err.value.reason == "syntax"
+
+
+def test_the_table_crc_equals_the_standards_bitwise_crc():
+    import random
+
+    rng = random.Random(212)
+    samples = [bytes(rng.randrange(256) for _ in range(rng.randrange(0, 600))) for _ in range(300)]
+    samples += [b"", bytes(range(256)), STANDARD_EXAMPLE[6:-6]]
+    assert [codec.crc16(s) for s in samples] == [codec.crc16_bitwise(s) for s in samples]
