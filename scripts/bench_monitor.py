@@ -146,7 +146,8 @@ def wait_listening(port: int, proc: subprocess.Popen) -> None:
     """Wait until the receiver accepts connections (or died)."""
     import socket
 
-    for _ in range(300):
+    deadline = time.monotonic() + 180  # start-up imports the whole app: slow on a loaded machine
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"receiver exited with {proc.returncode}")
         try:

@@ -61,6 +61,8 @@ def test_the_data_response_echoes_qn_and_is_a_valid_packet():
         (codec.frame(b"QN=1;CN=2011;MN=x;Flag=5"), "syntax"),
         (codec.frame(b"QN=1;CN=2011;Flag=5;CP=&&&&"), "syntax"),
         (codec.frame(b"CN=2011;MN=x;CP=&&DataTime=2026;a1-Rtd=1&&"), "syntax"),
+        (codec.frame(b"CN=2011;MN=x;CP=&&DataTime=20261340000000;a1-Rtd=1&&"), "syntax"),
+        (codec.frame(b"CN=2011;MN=x;CP=&&DataTime=2026-1-1 00:00:0;a1-Rtd=1&&"), "syntax"),
         (codec.frame(b"CN=2011;MN=x;CP=&&DataTime=20260101000000;a1-Rtd=abc&&"), "syntax"),
         (codec.frame(b"CN=2011;MN=x;CP=&&a1-Rtd=nan&&"), "syntax"),
         (codec.frame(b"CN=2011;MN=\xff;CP=&&&&"), "encoding"),
