@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.incidents.routes import bp as incidents_bp
     from gisgrid.jurisdiction.api import bp as jurisdiction_api_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
+    from gisgrid.monitoring.api import bp as monitoring_api_bp
+    from gisgrid.monitoring.routes import bp as monitoring_bp
     from gisgrid.notifications.api import bp as notifications_api_bp
     from gisgrid.notifications.routes import bp as notifications_bp
     from gisgrid.ogc.routes import bp as ogc_bp
@@ -130,6 +132,8 @@ def _register_blueprints(app: Flask) -> None:
         open311_bp,
         sources_bp,
         sources_api_bp,
+        monitoring_bp,
+        monitoring_api_bp,
         patrols_bp,
         patrols_api_bp,
         editor_bp,

@@ -267,9 +267,19 @@ def demo_load(place, path) -> None:
         demo_commands.load_accounts_and_cases(demo, profile)
     demo_commands.load_sources_and_tracks(demo, profile)
     demo_commands.load_evaluation(demo, profile)
+    _load_demo_monitoring()
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     _load_demo_supervision(profile, demo.top_code)
     tiles_commands.load_demo_tiles()
+
+
+def _load_demo_monitoring() -> None:
+    from gisgrid.monitoring.demo import load_demo_stations
+
+    with db.new_session() as session:
+        count = load_demo_stations(session)
+    if count:
+        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
 
 
 def _load_demo_boundaries(path, place_name: str = "西城区", unit_depths: tuple[int, ...] = ()) -> None:
@@ -332,6 +342,7 @@ from gisgrid.editor import commands as editor_commands  # noqa: E402
 from gisgrid.incidents import commands as incidents_commands  # noqa: E402
 from gisgrid.jobs.commands import worker_command  # noqa: E402
 from gisgrid.jurisdiction.commands import jurisdiction_group  # noqa: E402
+from gisgrid.monitoring.commands import monitor_group  # noqa: E402
 from gisgrid.public_map import commands as tiles_commands  # noqa: E402
 from gisgrid.sources.commands import sources_group  # noqa: E402
 from gisgrid.tracking.commands import tracking_group  # noqa: E402
@@ -346,6 +357,7 @@ for _group in (
     audit_commands.audit_group,
     profile_group,
     tracking_group,
+    monitor_group,
 ):
     main.add_command(_group)
 main.add_command(backup_commands.backup_command)

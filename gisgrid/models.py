@@ -25,6 +25,7 @@ DOMAIN_MODELS = (
     "gisgrid.reports.models",
     "gisgrid.plans.models",
     "gisgrid.notifications.models",
+    "gisgrid.monitoring.models",
 )
 
 

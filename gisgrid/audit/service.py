@@ -31,9 +31,11 @@ ENTITIES = {
     "event": "pollution_event",
     "event_case": "pollution_event_case",
     "dispute": "jurisdiction_dispute",
+    "station": "monitor_station",
+    "station_limit": "monitor_limit",
 }
 TABLES = frozenset(ENTITIES.values())
-SOURCES = ("web", "api", "open311", "cli", "db")
+SOURCES = ("web", "api", "open311", "cli", "db", "monitoring")
 LABELS = {
     "boundary_version": "边界版本",
     "grid": "网格",
@@ -51,6 +53,8 @@ LABELS = {
     "pollution_event": "跨界污染事件",
     "pollution_event_case": "事件关联案件",
     "jurisdiction_dispute": "管辖争议",
+    "monitor_station": "监控点",
+    "monitor_limit": "监控点排放限值",
 }
 
 

@@ -36,8 +36,9 @@ STATES = (
     "closed",
     "evaluated",
 )
-CHANNELS = ("web", "hotline", "patrol", "open311", "inspection")
-# channels a client may post; "inspection" cases are opened only by recording a violation (sources.inspections)
+CHANNELS = ("web", "hotline", "patrol", "open311", "inspection", "monitoring")
+# channels a client may post; "inspection" cases are opened only by recording a violation (sources.inspections),
+# "monitoring" cases only by the HJ 212 receiver on a sustained exceedance (monitoring.alerts)
 POSTED_CHANNELS = ("web", "hotline", "patrol", "open311")
 TRANSFER_STATES = ("pending", "accepted", "returned", "fed_back")
 # 结案结果: what a closed case achieved, so fix rates count honestly (issue 23)

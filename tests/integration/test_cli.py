@@ -106,6 +106,7 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
         ["incidents", "escalate"],
         ["editor", "filing", "/tmp/none.zip", "--version", "999999"],
         ["jurisdiction", "rivers-import", "/dev/null"],
+        ["monitor", "check-gaps"],
     ):
         run = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=120)
         assert "Traceback" not in run.stderr, (args, run.stderr[-2000:])

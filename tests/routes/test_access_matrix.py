@@ -203,6 +203,17 @@ STAFF = {
         "plans_api.list_api",
         "plans_api.save_api",
         "plans_api.file_api",
+        "monitoring.index",
+        "monitoring.import_csv",
+        "monitoring.map_page",
+        "monitoring.alerts_page",
+        "monitoring.source_page",
+        "monitoring_api.stations_api",
+        "monitoring_api.register_api",
+        "monitoring_api.stations_geojson",
+        "monitoring_api.values_api",
+        "monitoring_api.alerts_api",
+        "monitoring_api.summary_api",
     )
 }
 STAFF.update(

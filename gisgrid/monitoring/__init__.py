@@ -1,0 +1,1 @@
+"""Online monitoring of pollution sources (HJ 212-2017): stations, the TCP receiver, values, alerts, summaries."""
