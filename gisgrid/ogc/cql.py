@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import shapely
 import shapely.geometry
-import shapely.ops
 from lark.exceptions import UnexpectedInput
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
@@ -146,7 +146,7 @@ class Translator:
         if shape.is_empty:
             raise InvalidInput("filter: 空几何 (empty geometry literal)")
         if self.crs.swap:  # literals come in the filter CRS's axis order (lat,lon for EPSG:4326/4490)
-            shape = shapely.ops.transform(lambda x, y, *z: (y, x), shape)
+            shape = shapely.transform(shape, lambda xy: xy[:, ::-1])
         check_extent(self.crs, *shape.bounds, "filter")
         geom = func.ST_GeomFromText(literal(shape.wkt), self.crs.srid)
         return geom if self.crs.srid == STORAGE_SRID else func.ST_Transform(geom, STORAGE_SRID)
