@@ -50,6 +50,10 @@ def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | 
         resp = Response(json.dumps(body, ensure_ascii=False), mimetype=mime)
     if content_crs:
         resp.headers["Content-Crs"] = f"<{content_crs}>"
+    # self and alternate also as an HTTP Link header (RFC 8288), where some clients look for the encodings
+    heads = [x for x in body.get("links", []) if x["rel"] in ("self", "alternate", service.QUERYABLES_REL)]
+    if heads:
+        resp.headers["Link"] = ", ".join(f'<{x["href"]}>; rel="{x["rel"]}"; type="{x["type"]}"' for x in heads)
     resp.vary.add("Accept")
     return resp
 

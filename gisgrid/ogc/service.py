@@ -20,6 +20,7 @@ CRS84 = crs.CRS84
 JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 _F1, _F2, _F3 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3))
 _CQL2, _TILES = "http://www.opengis.net/spec/cql2/1.0/conf/", "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
 CONFORMANCE = [
@@ -100,7 +101,7 @@ def _collection(session: Session, base: str, coll: colls.Collection, version) ->
         link(base, path, "alternate", HTML, "HTML", {"f": "html"}),
         link(base, f"{path}/items", "items", GEOJSON, "要素"),
         link(base, f"{path}/items", "items", HTML, "要素 (HTML)", {"f": "html"}),
-        link(base, f"{path}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA, "可查询字段"),
+        link(base, f"{path}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
     ]
     if coll.id == colls.GRIDS.id:
         links.append(
@@ -147,6 +148,7 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery) -> tup
         link(base, path, "self", GEOJSON, "本页", {**q.echo, "limit": limit, "offset": q.offset}),
         link(base, path, "alternate", HTML, "本页 (HTML)", {**q.echo, "limit": limit, "offset": q.offset, "f": "html"}),
         link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
+        link(base, f"/collections/{coll.id}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
     ]
     if q.offset + len(rows) < matched:
         links.append(

@@ -66,3 +66,27 @@ def test_ogrinfo_spatial_filter(ogc_url):
     e, n = worlds.wgs84(3200, 200)
     listing = _run("ogrinfo", "-ro", "-q", f"OAPIF:{ogc_url}", "grids", "-spat", str(w), str(s), str(e), str(n))
     assert "code (String) = B" in listing and "code (String) = A" not in listing
+
+
+def test_ogrinfo_where_on_the_layer(ogc_url):
+    # GDAL 3.6 (Debian 12) evaluates -where itself (it sends no filter= yet); the server-side CQL2 filter is
+    # read by test_ogr2ogr_reads_cgcs2000_with_a_filter below
+    listing = _run("ogrinfo", "-ro", "-q", f"OAPIF:{ogc_url}", "grids", "-where", "level = 3 AND name LIKE '甲二镇%'")
+    codes = sorted(x.split("=")[1].strip() for x in listing.splitlines() if x.strip().startswith("code (String) ="))
+    assert codes == ["A2a", "A2b"]
+
+
+def test_ogr2ogr_reads_cgcs2000_with_a_filter(ogc_url, tmp_path):
+    # GDAL 3.6 (Debian 12) has no CRS open option for OAPIF; its GeoJSON driver reads the items URL as any
+    # client would, with crs=EPSG:4490 and a CQL2 filter, and the Content-Crs header tells the axis order
+    from tests import worlds
+
+    url = f"{ogc_url}/collections/grids/items?crs=http://www.opengis.net/def/crs/EPSG/0/4490&filter=code%3D%27B%27"
+    out = tmp_path / "b.geojson"
+    _run("ogr2ogr", "-f", "GeoJSON", str(out), url, "-a_srs", "EPSG:4490", "-oo", "ARRAY_AS_STRING=YES")
+    body = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["properties"]["code"] for f in body["features"]] == ["B"]
+    ring = body["features"][0]["geometry"]["coordinates"][0][0]
+    lon, lat = worlds.wgs84(3500, 500)
+    assert min(p[0] for p in ring) < lat < max(p[0] for p in ring)  # lat first, as EPSG:4490 says
+    assert min(p[1] for p in ring) < lon < max(p[1] for p in ring)
