@@ -23,12 +23,14 @@ def _output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
 
 def features(
     session: Session, coll: Collection, version_id: int, where: list, crs: Crs, limit: int, offset: int
-) -> list[dict]:
-    """A page of features (public fields, area, label point, GeoJSON geometry), ordered by level and code."""
+) -> tuple[list[dict], int | None]:
+    """A page of features (public fields, area, label point, GeoJSON geometry) by level and code, and how many
+    match in all (None when the page is empty: then ``count`` must be asked)."""
     view = coll.view
-    # the page of ids first, so that geometry JSON and label points are computed for its rows only
+    # the page of ids first, so that geometry JSON and label points are computed for its rows only; the
+    # window count rides along, saving numberMatched its own round trip
     page = (
-        select(view.c.id)
+        select(view.c.id, func.count().over().label("matched"))
         .where(view.c.version_id == version_id, *where)
         .order_by(view.c.level, view.c.code)
         .limit(limit)
@@ -45,11 +47,14 @@ def features(
             func.ST_X(point).label("label_lon"),
             func.ST_Y(point).label("label_lat"),
             _output_geometry(g.c.geom, crs).label("geometry"),
+            page.c.matched,
         )
         .join(page, page.c.id == g.c.id)
         .order_by(g.c.level, g.c.code)
     )
-    return [_decode(dict(row)) for row in session.execute(stmt).mappings()]
+    rows = [_decode(dict(row)) for row in session.execute(stmt).mappings()]
+    matched = [row.pop("matched") for row in rows]
+    return rows, (matched[0] if matched else None)
 
 
 def _decode(row: dict) -> dict:

@@ -24,6 +24,10 @@ class OgcBlueprint(Blueprint):
 
 
 bp = OgcBlueprint("ogc", __name__, url_prefix="/ogc", description="OGC API – Features, Tiles")
+# every resource is also an HTML page (f=html or a browser's Accept): documented beside the JSON answer
+AS_HTML = bp.alt_response(
+    200, schema={"type": "string"}, content_type="text/html", success=True, description="JSON，或 HTML 页面 (f=html)"
+)
 ITEMS_ECHO = ("bbox", "bbox-crs", "crs", "level", "at", "datetime", "filter", "filter-lang", "filter-crs")
 
 
@@ -62,6 +66,7 @@ def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | 
 @bp.get("/", endpoint="landing_slash")  # smorest wants one endpoint per rule
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="landing page")
+@AS_HTML
 def landing(f=None):
     """Landing page."""
     return respond(service.landing(base()), service.JSON, f, "landing")
@@ -70,6 +75,7 @@ def landing(f=None):
 @bp.get("/conformance")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcConformance, success=True, description="conformance classes")
+@AS_HTML
 def conformance(f=None):
     """Conformance classes."""
     return respond(service.conformance(), service.JSON, f, "conformance")
@@ -78,6 +84,7 @@ def conformance(f=None):
 @bp.get("/api")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, content_type=service.OPENAPI, description="OpenAPI 3.0")
+@AS_HTML
 def api(f=None):
     """The OpenAPI 3.0 definition of this OGC API (service-desc), or its HTML rendering (service-doc)."""
     doc = openapi.document(base())
@@ -89,6 +96,7 @@ def api(f=None):
 @bp.get("/collections")
 @bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="the collections")
+@AS_HTML
 def collections(f=None, at=None, datetime=None):
     """The collections: grids, and unit grids when the version has some."""
     return respond(service.collections(db.session(), base(), at or datetime), service.JSON, f, "collections")
@@ -97,6 +105,7 @@ def collections(f=None, at=None, datetime=None):
 @bp.get("/collections/<collection_id>")
 @bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="one collection")
+@AS_HTML
 def collection(collection_id: str, f=None, at=None, datetime=None):
     """One collection's metadata."""
     body = service.collection(db.session(), base(), collection_id, at or datetime)
@@ -106,6 +115,7 @@ def collection(collection_id: str, f=None, at=None, datetime=None):
 @bp.get("/collections/<collection_id>/queryables")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, content_type=service.SCHEMA, description="queryables")
+@AS_HTML
 def queryables(collection_id: str, f=None):
     """The queryable properties (JSON Schema): the public fields and the geometry."""
     return respond(service.queryables(base(), collection_id), service.SCHEMA, f, "queryables")
@@ -114,6 +124,7 @@ def queryables(collection_id: str, f=None):
 @bp.get("/collections/<collection_id>/items")
 @bp.arguments(schemas.ItemsArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcItems, success=True, content_type=service.GEOJSON, description="features")
+@AS_HTML
 def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFAULT_LIMIT, offset=0, **args):
     """Features: limit, offset, bbox (+bbox-crs), crs, level, filter (+filter-lang, filter-crs), at/datetime."""
     echo = {k: request.args[k] for k in ITEMS_ECHO if request.args.get(k)}
@@ -125,6 +136,7 @@ def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFA
 @bp.get("/collections/<collection_id>/items/<fid>")
 @bp.arguments(schemas.ItemArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcFeature, success=True, content_type=service.GEOJSON, description="feature")
+@AS_HTML
 def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None):
     """One feature by grid code."""
     body, out = service.item(db.session(), base(), collection_id, fid, at or datetime, crs)

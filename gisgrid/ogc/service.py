@@ -141,8 +141,9 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery) -> tup
     where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
     version = grid_versions.resolve(session, q.day)
     limit = min(q.limit, MAX_LIMIT)
-    rows = queries.features(session, coll, version.id, where, out, limit, q.offset)
-    matched = queries.count(session, coll, version.id, where)
+    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset)
+    if matched is None:  # an empty page (past the end, or nothing matches) carries no count
+        matched = queries.count(session, coll, version.id, where)
     path = f"/collections/{coll.id}/items"
     links = [
         link(base, path, "self", GEOJSON, "本页", {**q.echo, "limit": limit, "offset": q.offset}),
@@ -190,7 +191,7 @@ def item(session: Session, base: str, collection_id: str, fid: str, day: date | 
     coll = colls.resolve(collection_id)
     out = crs.by_uri(crs_uri)
     version = grid_versions.resolve(session, day)
-    rows = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
+    rows, _ = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
     if not rows:
         raise NotFound(f"网格 {fid[:64]} 不存在 (no feature {fid[:64]})")
     path = f"/collections/{coll.id}/items/{fid}"

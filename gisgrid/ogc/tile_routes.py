@@ -8,7 +8,7 @@ from gisgrid.db import db
 from gisgrid.errors import NotFound
 from gisgrid.ogc import collections as colls
 from gisgrid.ogc import schemas, service, tilesets
-from gisgrid.ogc.routes import base, bp, respond
+from gisgrid.ogc.routes import AS_HTML, base, bp, respond
 from gisgrid.public_map import tiles
 
 _TILE_RESPONSES = {
@@ -30,6 +30,7 @@ def _prefix(collection_id: str | None) -> str:
 @bp.get("/tileMatrixSets")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="tile matrix sets")
+@AS_HTML
 def tile_matrix_sets(f=None):
     """The tile matrix sets (WebMercatorQuad)."""
     return respond(tilesets.tile_matrix_sets(base()), service.JSON, f, "tms_list")
@@ -38,6 +39,7 @@ def tile_matrix_sets(f=None):
 @bp.get("/tileMatrixSets/<tms_id>")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="a tile matrix set")
+@AS_HTML
 def tile_matrix_set(tms_id: str, f=None):
     """One tile matrix set definition."""
     return respond(tilesets.tile_matrix_set(tms_id), service.JSON, f, "tms")
@@ -47,6 +49,7 @@ def tile_matrix_set(tms_id: str, f=None):
 @bp.get("/collections/<collection_id>/tiles")
 @bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="vector tile sets")
+@AS_HTML
 def collection_tilesets(collection_id=None, f=None):
     """The vector tile sets (one, in WebMercatorQuad)."""
     return respond(tilesets.tilesets(base(), _prefix(collection_id)), service.JSON, f, "tilesets")
@@ -56,6 +59,7 @@ def collection_tilesets(collection_id=None, f=None):
 @bp.get("/collections/<collection_id>/tiles/<tms_id>")
 @bp.arguments(schemas.TileSetArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="tile set, or TileJSON with f=tilejson")
+@AS_HTML
 def collection_tileset(tms_id: str, collection_id=None, f=None, at=None, datetime=None):
     """A tile set: the OGC document, or TileJSON 3.0 with ``f=tilejson``."""
     prefix, day = _prefix(collection_id), at or datetime
