@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,8 +47,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=10.0, help="seconds of wrk load per phase")
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread); tipg is async")
     p.add_argument("--port", type=int, default=8791, help="gunicorn port; tipg uses port+1")
     p.add_argument("--tipg-python", default="/tmp/tipg-venv2/bin/python")
+    p.add_argument("--no-peer", action="store_true", help="gisgrid only (the smoke test; no ratios)")
+    p.add_argument("--db-suffix", default="", help="appended to --db (parallel runs)")
     p.add_argument("--db", default="gisgrid_bench_ogc")
     p.add_argument("--seed", type=int, default=20261205)
     p.add_argument("--json", action="store_true")
@@ -115,7 +118,10 @@ def table(report: dict) -> str:
     """gisgrid and tipg side by side with the ratio."""
     lines = [f"{'kind':8} {'gisgrid req/s':>14} {'p99 ms':>8} {'tipg req/s':>11} {'p99 ms':>8} {'ratio':>7}"]
     for kind in KINDS:
-        ours, peer = report["gisgrid"][kind], report["tipg"][kind]
+        ours, peer = report["gisgrid"][kind], report["tipg"].get(kind)
+        if peer is None:
+            lines.append(f"{kind:8} {ours['rps']:14.1f} {ours['p99_ms']:8.1f} {'-':>11} {'-':>8} {'-':>7}")
+            continue
         ratio = ours["rps"] / peer["rps"] if peer["rps"] else float("inf")
         lines.append(
             f"{kind:8} {ours['rps']:14.1f} {ours['p99_ms']:8.1f} {peer['rps']:11.1f} {peer['p99_ms']:8.1f} {ratio:6.2f}x"
@@ -126,22 +132,28 @@ def table(report: dict) -> str:
 def main(argv=None) -> int:
     """Run both servers on the demo world and print the comparison."""
     args = parse_args(argv)
-    if not Path(args.tipg_python).exists():
+    if not args.no_peer and not Path(args.tipg_python).exists():
         print(
             f"tipg not found at {args.tipg_python}: python3 -m venv /tmp/tipg-venv2 && /tmp/tipg-venv2/bin/pip install tipg uvicorn"
         )
         return 2
-    with bench_load.shared_world(args.db) as url, tempfile.TemporaryDirectory() as tmp:
+    with bench_load.shared_world(args.db + args.db_suffix) as url, tempfile.TemporaryDirectory() as tmp:
         points, _codes = bench_load.interior_points(url, args.seed)
         workdir = Path(tmp)
-        report = {"duration_s": args.duration, "concurrency": args.concurrency, "workers": args.workers}
+        report = {
+            "duration_s": args.duration,
+            "concurrency": args.concurrency,
+            "workers": args.workers,
+            "threads": args.threads,
+        }
         report["gisgrid"], report["tipg"] = {}, {}
-        with load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, 1, workdir):
-            with tipg(url, args.tipg_python, args.port + 1, args.workers, workdir):
+        with load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, args.threads, workdir):
+            with nullcontext() if args.no_peer else tipg(url, args.tipg_python, args.port + 1, args.workers, workdir):
                 # one kind at a time on both servers, back to back: a shared machine's load hits both alike
                 for kind in KINDS:
                     report["gisgrid"][kind] = measure(args, args.port, "gisgrid", kind, points, workdir)
-                    report["tipg"][kind] = measure(args, args.port + 1, "tipg", kind, points, workdir)
+                    if not args.no_peer:
+                        report["tipg"][kind] = measure(args, args.port + 1, "tipg", kind, points, workdir)
     print(json.dumps(report, indent=2, default=str) if args.json else table(report))
     return 0
 
