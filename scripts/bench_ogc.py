@@ -51,6 +51,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8791, help="gunicorn port; tipg uses port+1")
     p.add_argument("--tipg-python", default="/tmp/tipg-venv2/bin/python")
     p.add_argument("--no-peer", action="store_true", help="gisgrid only (the smoke test; no ratios)")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds per kind; the median round is reported")
     p.add_argument("--db-suffix", default="", help="appended to --db (parallel runs)")
     p.add_argument("--db", default="gisgrid_bench_ogc")
     p.add_argument("--seed", type=int, default=20261205)
@@ -114,6 +115,12 @@ def measure(args, port: int, server: str, kind: str, points, workdir: Path) -> d
     return result
 
 
+def median_round(rounds: list[dict]) -> dict:
+    """The round with the median requests/s, with every round's figure beside it (the spread)."""
+    ordered = sorted(rounds, key=lambda r: r["rps"])
+    return {**ordered[len(ordered) // 2], "rounds_rps": [round(r["rps"], 1) for r in rounds]}
+
+
 def table(report: dict) -> str:
     """gisgrid and tipg side by side with the ratio."""
     lines = [f"{'kind':8} {'gisgrid req/s':>14} {'p99 ms':>8} {'tipg req/s':>11} {'p99 ms':>8} {'ratio':>7}"]
@@ -151,9 +158,14 @@ def main(argv=None) -> int:
             with nullcontext() if args.no_peer else tipg(url, args.tipg_python, args.port + 1, args.workers, workdir):
                 # one kind at a time on both servers, back to back: a shared machine's load hits both alike
                 for kind in KINDS:
-                    report["gisgrid"][kind] = measure(args, args.port, "gisgrid", kind, points, workdir)
-                    if not args.no_peer:
-                        report["tipg"][kind] = measure(args, args.port + 1, "tipg", kind, points, workdir)
+                    ours, peer = [], []
+                    for _ in range(args.rounds):
+                        ours.append(measure(args, args.port, "gisgrid", kind, points, workdir))
+                        if not args.no_peer:
+                            peer.append(measure(args, args.port + 1, "tipg", kind, points, workdir))
+                    report["gisgrid"][kind] = median_round(ours)
+                    if peer:
+                        report["tipg"][kind] = median_round(peer)
     print(json.dumps(report, indent=2, default=str) if args.json else table(report))
     return 0
 

@@ -23,7 +23,7 @@ from sqlalchemy.sql import ColumnElement
 from gisgrid.errors import InvalidInput
 from gisgrid.ogc.crs import STORAGE_SRID, Crs, check_extent
 
-LANGS = ("cql2-text", "cql2-json")
+LANGS = ("cql2-text", "cql2-json", "cql-text")  # cql-text: the draft's name, which GDAL 3.6 sends
 MAX_CHARS = 20_000  # a filter longer than this is refused before the parser sees it
 _COMPARE = {
     ast.Equal: "__eq__",
@@ -53,7 +53,7 @@ def parse(text: str, lang: str | None):
     if len(text) > MAX_CHARS:
         raise InvalidInput(f"filter: 过滤条件过长 (longer than {MAX_CHARS} characters)")
     try:
-        return parse_text(text) if lang == "cql2-text" else parse_json(json.loads(text))
+        return parse_json(json.loads(text)) if lang == "cql2-json" else parse_text(text)
     except UnexpectedInput as err:  # lark knows where it stopped: line, column and the offending text
         near = text[max(0, err.pos_in_stream or 0) :][:20]
         raise InvalidInput(

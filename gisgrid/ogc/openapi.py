@@ -56,6 +56,28 @@ def _to_30(node):
     return out
 
 
+def _per_collection(paths: dict) -> dict:
+    """The collection paths once more per collection id, as OGC servers commonly publish them: clients such as
+    GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang)."""
+    from gisgrid.ogc.collections import ALL
+
+    out = {}
+    for path, item in paths.items():
+        if not path.startswith("/collections/{collection_id}"):
+            continue
+        for coll in ALL:
+            concrete = copy.deepcopy(item)
+            for op in concrete.values():
+                if isinstance(op, dict):
+                    op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "collection_id"]
+                    if "operationId" in op:
+                        op["operationId"] += f"_{coll.id.replace('-', '_')}"
+            if isinstance(concrete.get("parameters"), list):
+                concrete["parameters"] = [p for p in concrete["parameters"] if p.get("name") != "collection_id"]
+            out[path.replace("{collection_id}", coll.id)] = concrete
+    return out
+
+
 def document(base: str) -> dict:
     """The document for a client that reached /ogc at ``base``: paths relative to it, the server is ``base``."""
     doc = copy.deepcopy(_generated())
@@ -64,7 +86,7 @@ def document(base: str) -> dict:
         relative = path[len(_PREFIX) :] if path.startswith(_PREFIX) else path
         if relative:  # "/ogc" and "/ogc/" are one landing page: "/"
             paths[relative] = item
-    doc["paths"] = paths
+    doc["paths"] = {**paths, **_per_collection(paths)}
     doc["servers"] = [{"url": base, "description": "本服务 (this service)"}]
     doc["info"] = {
         "title": "gisgrid 环境监管网格 OGC API",
