@@ -18,7 +18,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_ogc_benchmark_smoke_run():
-    cmd = [sys.executable, str(ROOT / "scripts" / "bench_ogc.py"), "--duration", "1", "--no-peer", "--json"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_ogc.py"),
+        "--duration",
+        "1",
+        "--rounds",
+        "1",
+        "--no-peer",
+        "--json",
+    ]
     cmd += ["--port", str(free_port()), "--db-suffix", f"_smoke_{uuid.uuid4().hex[:8]}"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
