@@ -1,78 +1,146 @@
-"""OGC API – Features routes at /ogc (JSON / GeoJSON only; ?f=json accepted)."""
+"""OGC API – Features routes at /ogc: every resource as JSON (GeoJSON) or a Chinese HTML page (f= or Accept)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, json, request
+from flask import Response, json, render_template, request
+from webargs.flaskparser import FlaskParser
 
 from gisgrid.contract import Blueprint
+from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
-from gisgrid.ogc import schemas, service
-
-bp = Blueprint("ogc", __name__, url_prefix="/ogc", description="OGC API – Features")
+from gisgrid.ogc import openapi, schemas, service
 
 
-def _base() -> str:
+class StrictParser(Parser):
+    """The contract parser, but the schema's ``unknown = RAISE`` holds for the query string (Part 1: 400)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
+class OgcBlueprint(Blueprint):
+    """The /ogc blueprint: unknown query parameters are a 400."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
+bp = OgcBlueprint("ogc", __name__, url_prefix="/ogc", description="OGC API – Features, Tiles")
+# every resource is also an HTML page (f=html or a browser's Accept): documented beside the JSON answer
+AS_HTML = bp.alt_response(
+    200, schema={"type": "string"}, content_type="text/html", success=True, description="JSON，或 HTML 页面 (f=html)"
+)
+ITEMS_ECHO = ("bbox", "bbox-crs", "crs", "level", "at", "datetime", "filter", "filter-lang", "filter-crs")
+
+
+def base() -> str:
+    """The absolute URL of /ogc as the client reached it."""
     return request.host_url.rstrip("/") + "/ogc"
 
 
-def _respond(body: dict, mime: str = service.JSON) -> Response:
-    return Response(json.dumps(body), mimetype=mime)
+def wants_html(f: str | None) -> bool:
+    """``f=html``, or no ``f`` and an Accept header that prefers HTML over JSON (a browser)."""
+    if f:
+        return f == "html"
+    accept = request.accept_mimetypes
+    best_json = max(accept[service.JSON], accept[service.GEOJSON])
+    return accept[service.HTML] > best_json and accept.best_match([service.JSON, service.HTML]) == service.HTML
 
 
-def _query() -> dict:
-    # the filters a next/prev link must repeat, as the client sent them
-    return {k: quote(request.args[k], safe=",") for k in ("bbox", "level", "at", "f") if request.args.get(k)}
+def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | None = None) -> Response:
+    """JSON of ``mime`` or the HTML page of ``kind``; ``Content-Crs`` for feature responses (Part 2)."""
+    if wants_html(f):
+        html = render_template("ogc/page.html", kind=kind, doc=body, base=base(), uses_map=False)
+        resp = Response(html, mimetype=service.HTML)
+    else:
+        resp = Response(json.dumps(body, ensure_ascii=False), mimetype=mime)
+    if content_crs:
+        resp.headers["Content-Crs"] = f"<{content_crs}>"
+    # self and alternate also as an HTTP Link header (RFC 8288), where some clients look for the encodings
+    heads = [x for x in body.get("links", []) if x["rel"] in ("self", "alternate", service.QUERYABLES_REL)]
+    if heads:
+        resp.headers["Link"] = ", ".join(f'<{x["href"]}>; rel="{x["rel"]}"; type="{x["type"]}"' for x in heads)
+    resp.vary.add("Accept")
+    return resp
 
 
 @bp.get("")
 @bp.get("/", endpoint="landing_slash")  # smorest wants one endpoint per rule
-@bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.Landing, success=True, description="landing page")
-def landing(**_args):
+@bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="landing page")
+@AS_HTML
+def landing(f=None):
     """Landing page."""
-    return _respond(service.landing(_base()))
+    return respond(service.landing(base()), service.JSON, f, "landing")
 
 
 @bp.get("/conformance")
-@bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.Conformance, success=True, description="conformance classes")
-def conformance(**_args):
+@bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.OgcConformance, success=True, description="conformance classes")
+@AS_HTML
+def conformance(f=None):
     """Conformance classes."""
-    return _respond(service.conformance())
+    return respond(service.conformance(), service.JSON, f, "conformance")
+
+
+@bp.get("/api")
+@bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.OgcDocument, success=True, content_type=service.OPENAPI, description="OpenAPI 3.0")
+@AS_HTML
+def api(f=None):
+    """The OpenAPI 3.0 definition of this OGC API (service-desc), or its HTML rendering (service-doc)."""
+    doc = openapi.document(base())
+    if wants_html(f):
+        return respond(doc, service.OPENAPI, "html", "api")
+    return Response(json.dumps(doc, ensure_ascii=False), mimetype=service.OPENAPI)
 
 
 @bp.get("/collections")
 @bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.Collections, success=True, description="the collections")
-def collections(at=None, **_args):
-    """The collections (one: grids)."""
-    return _respond(service.collections(db.session(), _base(), at))
+@bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="the collections")
+@AS_HTML
+def collections(f=None, at=None, datetime=None):
+    """The collections: grids, and unit grids when the version has some."""
+    return respond(service.collections(db.session(), base(), at or datetime), service.JSON, f, "collections")
 
 
-@bp.get("/collections/grids")
+@bp.get("/collections/<collection_id>")
 @bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.Collection, success=True, description="the grids collection")
-def collection(at=None, **_args):
-    """The grids collection."""
-    return _respond(service.collection(db.session(), _base(), at))
+@bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="one collection")
+@AS_HTML
+def collection(collection_id: str, f=None, at=None, datetime=None):
+    """One collection's metadata."""
+    body = service.collection(db.session(), base(), collection_id, at or datetime)
+    return respond(body, service.JSON, f, "collection")
 
 
-@bp.get("/collections/grids/items")
+@bp.get("/collections/<collection_id>/queryables")
+@bp.arguments(schemas.DocArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.OgcDocument, success=True, content_type=service.SCHEMA, description="queryables")
+@AS_HTML
+def queryables(collection_id: str, f=None):
+    """The queryable properties (JSON Schema): the public fields and the geometry."""
+    return respond(service.queryables(base(), collection_id), service.SCHEMA, f, "queryables")
+
+
+@bp.get("/collections/<collection_id>/items")
 @bp.arguments(schemas.ItemsArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.Items, success=True, content_type=service.GEOJSON, description="features")
-def items(at=None, limit=service.DEFAULT_LIMIT, offset=0, bbox=None, level=None, **_args):
-    """Features: ?bbox=&limit=&offset=[&level=][&at=]."""
-    filters = {**(dict(zip("wsen", bbox)) if bbox else {}), **({"level": level} if level else {})}
-    limit = min(limit, service.MAX_LIMIT)
-    body = service.items(db.session(), _base(), at, limit, offset, filters, _query())
-    return _respond(body, service.GEOJSON)
+@bp.alt_response(200, schema=schemas.OgcItems, success=True, content_type=service.GEOJSON, description="features")
+@AS_HTML
+def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFAULT_LIMIT, offset=0, **args):
+    """Features: limit, offset, bbox (+bbox-crs), crs, level, filter (+filter-lang, filter-crs), at/datetime."""
+    echo = {k: request.args[k] for k in ITEMS_ECHO if request.args.get(k)}
+    query = service.ItemsQuery(day=at or datetime, limit=limit, offset=offset, echo=echo, **args)
+    body, out = service.items(db.session(), base(), collection_id, query)
+    return respond(body, service.GEOJSON, None if f == "geojson" else f, "items", out.uri)
 
 
-@bp.get("/collections/grids/items/<code>")
-@bp.arguments(schemas.OgcArgs, location="query", as_kwargs=True)
-@bp.alt_response(200, schema=schemas.GridFeature, success=True, content_type=service.GEOJSON, description="feature")
-def item(code: str, at=None, **_args):
+@bp.get("/collections/<collection_id>/items/<fid>")
+@bp.arguments(schemas.ItemArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=schemas.OgcFeature, success=True, content_type=service.GEOJSON, description="feature")
+@AS_HTML
+def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None):
     """One feature by grid code."""
-    return _respond(service.item(db.session(), _base(), at, code), service.GEOJSON)
+    body, out = service.item(db.session(), base(), collection_id, fid, at or datetime, crs)
+    return respond(body, service.GEOJSON, f, "item", out.uri)
+
+
+from gisgrid.ogc import tile_routes  # noqa: E402,F401 — the tile endpoints join this blueprint

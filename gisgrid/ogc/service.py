@@ -1,120 +1,220 @@
-"""OGC API – Features documents: landing page, conformance, collections, items (public fields only)."""
+"""OGC API – Features documents: landing page, conformance, collections, queryables, items (public fields only)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from urllib.parse import urlencode
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
 from gisgrid.grids import versions as grid_versions
-from gisgrid.public_map import queries
-from gisgrid.public_map.opendata import FIELDS
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc import cql, crs, queries
 
-COLLECTION = "grids"
-DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000  # a limit over the maximum is lowered to it (Part 1), not refused
+CRS84 = crs.CRS84
+JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+_F1, _F2, _F3 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3))
+_CQL2, _TILES = "http://www.opengis.net/spec/cql2/1.0/conf/", "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
 CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    *(_F1 + c for c in ("core", "geojson", "html", "oas30")),
+    _F2 + "crs",
+    *(_F3 + c for c in ("queryables", "filter", "features-filter")),
+    *(_CQL2 + c for c in ("cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators")),
+    *(_CQL2 + c for c in ("basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions")),
+    *(_TILES + c for c in ("core", "tileset", "tilesets-list", "geodata-tilesets", "dataset-tilesets", "mvt")),
 ]
-JSON, GEOJSON = "application/json", "application/geo+json"
+
+
+@dataclass
+class ItemsQuery:
+    """What an items request asks for, parsed by the route's schema."""
+
+    day: date | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    bbox: tuple | None = None
+    bbox_crs: str | None = None
+    crs: str | None = None
+    level: int | None = None
+    filter: str | None = None
+    filter_lang: str | None = None
+    filter_crs: str | None = None
+    echo: dict = field(default_factory=dict)  # the client's own parameters, repeated in next/prev links
 
 
 def landing(base: str) -> dict:
-    """The landing page with links to conformance and collections."""
+    """The landing page: service-desc, service-doc, conformance, data and tiles links."""
     return {
-        "title": "gisgrid 环境监管网格 (OGC API – Features)",
+        "title": "gisgrid 环境监管网格 (OGC API – Features, Tiles)",
         "description": "已发布的环境监管网格及其公开联系方式 (published grids with public contacts)",
         "links": [
-            _link(base, "", "self", JSON, "本页"),
-            _link(base, "/conformance", "conformance", JSON, "一致性"),
-            _link(base, "/collections", "data", JSON, "数据集合"),
+            link(base, "", "self", JSON, "本页"),
+            link(base, "", "alternate", HTML, "本页 (HTML)", {"f": "html"}),
+            link(base, "/api", "service-desc", OPENAPI, "OpenAPI 3.0 定义"),
+            link(base, "/api", "service-doc", HTML, "接口说明 (HTML)", {"f": "html"}),
+            link(base, "/conformance", "conformance", JSON, "一致性"),
+            link(base, "/collections", "data", JSON, "数据集合"),
+            link(base, "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON, "瓦片矩阵集"),
+            link(base, "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "矢量瓦片"),
         ],
     }
 
 
 def conformance() -> dict:
-    """The conformance classes implemented."""
+    """The conformance classes implemented (docs/_incoming/ogc.md says how each is tested)."""
     return {"conformsTo": CONFORMANCE}
 
 
 def collections(session: Session, base: str, day: date | None) -> dict:
-    """The one collection, ``grids``."""
+    """Every collection with data in the version: grids, and unit grids when the version has some."""
+    version = grid_versions.resolve(session, day)
+    docs = [_collection(session, base, c, version) for c in colls.ALL]
     return {
-        "links": [_link(base, "/collections", "self", JSON, "集合")],
-        "collections": [collection(session, base, day)],
+        "links": [
+            link(base, "/collections", "self", JSON, "集合"),
+            link(base, "/collections", "alternate", HTML, "HTML", {"f": "html"}),
+        ],
+        "collections": [d for d in docs if d["id"] == colls.GRIDS.id or d["extent"]["spatial"]["bbox"]],
+        "crs": crs.uris(),
     }
 
 
-def collection(session: Session, base: str, day: date | None) -> dict:
-    """Metadata of the ``grids`` collection (extent of the published version)."""
-    version = grid_versions.resolve(session, day)
-    bbox = queries.extent(session, version.id)
-    path = f"/collections/{COLLECTION}"
-    return {
-        "id": COLLECTION,
-        "title": f"环境监管网格 · {version.label}",
-        "description": "网格、责任主体、第一责任人、网格员及公开电话 (public fields only)",
-        "itemType": "feature",
-        "crs": [CRS84],
-        "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84}},
-        "links": [_link(base, path, "self", JSON, "集合"), _link(base, f"{path}/items", "items", GEOJSON, "要素")],
-    }
+def collection(session: Session, base: str, collection_id: str, day: date | None) -> dict:
+    """Metadata of one collection: extent, CRS list, links to items, queryables and tiles."""
+    coll = colls.resolve(collection_id)
+    return _collection(session, base, coll, grid_versions.resolve(session, day))
 
 
-def items(session: Session, base: str, day: date | None, limit: int, offset: int, filters: dict, query: dict) -> dict:
-    """A page of features with numberMatched/numberReturned and next/prev links."""
-    version = grid_versions.resolve(session, day)
-    rows = queries.public_grids(session, version.id, limit=limit, offset=offset, **filters)
-    matched = queries.count_grids(session, version.id, **filters)
-    path = f"/collections/{COLLECTION}/items"
+def _collection(session: Session, base: str, coll: colls.Collection, version) -> dict:
+    bbox = queries.extent(session, coll, version.id)
+    path = f"/collections/{coll.id}"
     links = [
-        _link(base, path, "self", GEOJSON, "本页", {**query, "limit": limit, "offset": offset}),
-        _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合"),
+        link(base, path, "self", JSON, coll.title),
+        link(base, path, "alternate", HTML, "HTML", {"f": "html"}),
+        link(base, f"{path}/items", "items", GEOJSON, "要素"),
+        link(base, f"{path}/items", "items", HTML, "要素 (HTML)", {"f": "html"}),
+        link(base, f"{path}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
     ]
-    if offset + len(rows) < matched:
-        links.append(_link(base, path, "next", GEOJSON, "下一页", {**query, "limit": limit, "offset": offset + limit}))
-    if offset > 0:
+    if coll.id == colls.GRIDS.id:
         links.append(
-            _link(base, path, "prev", GEOJSON, "上一页", {**query, "limit": limit, "offset": max(0, offset - limit)})
+            link(base, f"{path}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "矢量瓦片")
         )
     return {
+        "id": coll.id,
+        "title": f"{coll.title} · {version.label}",
+        "description": coll.description,
+        "itemType": "feature",
+        "crs": crs.uris(),
+        "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84}},
+        "links": links,
+    }
+
+
+def queryables(base: str, collection_id: str) -> dict:
+    """The queryables of a collection as a JSON Schema (Part 3): public fields and the geometry."""
+    coll = colls.resolve(collection_id)
+    props = {name: {"title": label, "type": kind} for name, (kind, label) in coll.queryables().items()}
+    props["geometry"] = {"title": "几何", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}
+    return {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": f"{base}/collections/{coll.id}/queryables",
+        "type": "object",
+        "title": coll.title,
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def items(session: Session, base: str, collection_id: str, q: ItemsQuery) -> tuple[dict, crs.Crs]:
+    """A page of features with numberMatched/numberReturned and next/prev links, and the CRS it is in."""
+    coll = colls.resolve(collection_id)
+    out = crs.by_uri(q.crs)
+    where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
+    version = grid_versions.resolve(session, q.day)
+    limit = min(q.limit, MAX_LIMIT)
+    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset)
+    if matched is None:  # an empty page (past the end, or nothing matches) carries no count
+        matched = queries.count(session, coll, version.id, where)
+    path = f"/collections/{coll.id}/items"
+    links = [
+        link(base, path, "self", GEOJSON, "本页", {**q.echo, "limit": limit, "offset": q.offset}),
+        link(base, path, "alternate", HTML, "本页 (HTML)", {**q.echo, "limit": limit, "offset": q.offset, "f": "html"}),
+        link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
+        link(base, f"/collections/{coll.id}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
+    ]
+    if q.offset + len(rows) < matched:
+        links.append(
+            link(base, path, "next", GEOJSON, "下一页", {**q.echo, "limit": limit, "offset": q.offset + limit})
+        )
+    if q.offset > 0:
+        prev = {**q.echo, "limit": limit, "offset": max(0, q.offset - limit)}
+        links.append(link(base, path, "prev", GEOJSON, "上一页", prev))
+    body = {
         "type": "FeatureCollection",
-        "features": [feature(r) for r in rows],
+        "features": [feature(coll, r) for r in rows],
         "numberMatched": matched,
         "numberReturned": len(rows),
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
     }
+    return body, out
 
 
-def item(session: Session, base: str, day: date | None, code: str) -> dict:
-    """One feature by grid code."""
+def _where(coll: colls.Collection, q: ItemsQuery) -> list:
+    """The conditions of bbox (in bbox-crs), level and a CQL2 filter (in filter-crs)."""
+    where = []
+    if q.bbox is not None:
+        box_crs = crs.by_uri(q.bbox_crs, "bbox-crs")
+        xy = crs.bbox_in_storage(q.bbox, box_crs)
+        crs.check_extent(box_crs, *xy, "bbox")
+        where.append(func.ST_Intersects(coll.view.c.geom, queries.envelope(box_crs, *xy)))
+    elif q.bbox_crs:
+        crs.by_uri(q.bbox_crs, "bbox-crs")  # still refused when unknown
+    if q.level is not None:
+        where.append(coll.view.c.level == q.level)
+    if q.filter is not None:
+        where.append(cql.translate(q.filter, q.filter_lang, coll.columns(), crs.by_uri(q.filter_crs, "filter-crs")))
+    return where
+
+
+def item(session: Session, base: str, collection_id: str, fid: str, day: date | None, crs_uri: str | None):
+    """One feature by code, and the CRS it is in."""
+    coll = colls.resolve(collection_id)
+    out = crs.by_uri(crs_uri)
     version = grid_versions.resolve(session, day)
-    rows = queries.public_grids(session, version.id, codes=[code])
+    rows, _ = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
     if not rows:
-        raise NotFound(f"网格 {code} 不存在 (no feature {code})")
-    path = f"/collections/{COLLECTION}/items/{code}"
-    return {
-        **feature(rows[0]),
-        "links": [
-            _link(base, path, "self", GEOJSON, "要素"),
-            _link(base, f"/collections/{COLLECTION}", "collection", JSON, "集合"),
-        ],
-    }
+        raise NotFound(f"网格 {fid[:64]} 不存在 (no feature {fid[:64]})")
+    path = f"/collections/{coll.id}/items/{fid}"
+    links = [
+        link(base, path, "self", GEOJSON, "要素"),
+        link(base, path, "alternate", HTML, "HTML", {"f": "html"}),
+        link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
+    ]
+    return {**feature(coll, rows[0]), "links": links}, out
 
 
-def feature(row: dict) -> dict:
+def feature(coll: colls.Collection, row: dict) -> dict:
     """A GeoJSON feature; staff as JSON text so that GIS clients get a plain string field."""
-    props = {key: row[key] for key in FIELDS}
-    props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
+    props = {key: value for key, value in row.items() if key not in ("geometry", "staff")}
+    if coll.with_staff:
+        props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
     return {"type": "Feature", "id": row["code"], "geometry": row["geometry"], "properties": props}
 
 
-def _link(base: str, path: str, rel: str, mime: str, title: str, query: dict | None = None) -> dict:
+def link(base: str, path: str, rel: str, mime: str, title: str, query: dict | None = None) -> dict:
+    """An OGC link; ``query`` values are URL-encoded (filters carry spaces, quotes and brackets)."""
     href = base + path
-    if query:
-        href += "?" + "&".join(f"{k}={v}" for k, v in query.items() if v not in (None, ""))
+    kept = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    if kept:
+        href += "?" + urlencode(kept)
     return {"href": href, "rel": rel, "type": mime, "title": title}

@@ -79,12 +79,25 @@ def test_item_and_public_fields(client, world):
         "bbox=1,2,3",
         "bbox=3,2,1,0",
         "bbox=0,0,inf,1",
-        "f=html",
+        "bbox=0,0,1,1&bbox-crs=http://example.com/crs",
+        "ooga=booga",
+        "crs=EPSG:9999",
+        "f=xml",
+        "datetime=2020-01-01/..",
+        "filter-lang=ecql",
     ],
 )
 def test_bad_parameters_are_json_400(client, world, query):
     resp = client.get(f"/ogc/collections/grids/items?{query}", headers={"Accept": "text/html"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/conformance", "/collections", "/collections/grids", "/collections/grids/queryables"]
+)
+def test_unknown_parameter_is_400_on_every_resource(client, world, path):
+    resp = client.get(f"/ogc{path}?ooga=booga")
+    assert resp.status_code == 400 and resp.get_json()["error"]["message"].startswith("ooga:")
 
 
 def test_unknown_item_is_json_404(client, world):

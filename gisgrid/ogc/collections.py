@@ -1,0 +1,77 @@
+"""The collections of /ogc: which public view each reads, its queryables, and which version it shows.
+
+``grids`` (the tiling, every level; ``level`` is a queryable) and ``unit-grids`` (重点监管单元网格) read the
+public views ``public_grid`` / ``public_unit_grid`` (a private phone is NULL there, so it can be neither
+returned nor matched by a filter). Both show the published version, or the one in force on ``?at=`` /
+``datetime``. A later ``draft-{id}-grids`` collection (editing into drafts, Part 4) is one more entry of
+``resolve``: a view, and a version chosen by id for an authorised planner instead of by day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geoalchemy2 import Geometry
+from sqlalchemy import JSON, Boolean, Float, Integer, Text, column, table
+from sqlalchemy.sql import TableClause
+
+from gisgrid.errors import NotFound
+from gisgrid.grids import fields
+
+_TYPES = {"level": Integer, "flag": Boolean}
+_JSON_TYPES = {"level": "integer", "flag": "boolean"}
+PUBLIC_FIELDS = tuple(f for f in fields.GRID_FIELDS if f.public)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One feature collection: id, titles, the view it reads and whether its rows carry ``staff``."""
+
+    id: str
+    title: str
+    description: str
+    view: TableClause
+    with_staff: bool
+
+    def columns(self) -> dict:
+        """Queryable name → column (the public fields and ``geometry``)."""
+        cols = {f.name: self.view.c[f.name] for f in PUBLIC_FIELDS}
+        return {**cols, "geometry": self.view.c.geom}
+
+    def queryables(self) -> dict:
+        """Queryable name → (JSON Schema type or format, Chinese label)."""
+        return {f.name: (_JSON_TYPES.get(f.kind, "string"), f.label) for f in PUBLIC_FIELDS}
+
+
+def _view(name: str, with_staff: bool) -> TableClause:
+    cols = [column("id", Integer), column("version_id", Integer), column("area_m2", Float)]
+    cols += [column(f.name, _TYPES.get(f.kind, Text)) for f in PUBLIC_FIELDS]
+    cols.append(column("geom", Geometry("MULTIPOLYGON", srid=4326)))
+    if with_staff:
+        cols.append(column("staff", JSON))
+    return table(name, *cols)
+
+
+GRIDS = Collection(
+    "grids",
+    "环境监管网格",
+    "网格、责任主体、第一责任人、网格员及公开电话（各层级，level 可查询）(the grids of every level, public fields only)",
+    _view("public_grid", True),
+    True,
+)
+UNIT_GRIDS = Collection(
+    "unit-grids",
+    "重点监管单元网格",
+    "由网格指定、在其层级监管的重点监管单元网格 (unit grids designated by a grid; public fields only)",
+    _view("public_unit_grid", False),
+    False,
+)
+ALL = (GRIDS, UNIT_GRIDS)
+
+
+def resolve(collection_id: str) -> Collection:
+    """The collection named ``collection_id``, else 404."""
+    for collection in ALL:
+        if collection.id == collection_id:
+            return collection
+    raise NotFound(f"没有集合 {collection_id[:60]} (no such collection)")

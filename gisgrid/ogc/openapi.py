@@ -1,0 +1,97 @@
+"""The OpenAPI 3.0 document of /ogc (service-desc), generated from the same flask-smorest declarations.
+
+The project's /api/openapi.json is OpenAPI 3.1; OGC API – Features asks for 3.0 (conformance class oas30).
+The /ogc blueprint is registered once more on a private Flask app whose flask-smorest Api speaks 3.0, so
+the parameters, bodies and responses are declared once (ogc/schemas.py) and both documents follow them.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from flask import Flask
+
+from gisgrid.contract import schemas as contract_schemas
+from gisgrid.contract.setup import Api
+
+OPENAPI_VERSION = "3.0.3"
+_LOCK = threading.Lock()
+_CACHE: dict[str, dict] = {}
+_PREFIX = "/ogc"
+
+
+def _generated() -> dict:
+    """The 3.0 spec of the /ogc blueprint alone (built once per process)."""
+    with _LOCK:
+        if "doc" not in _CACHE:
+            from gisgrid.ogc.routes import bp
+
+            app = Flask("gisgrid_ogc_openapi")
+            app.config.update(API_TITLE="gisgrid OGC API", API_VERSION="1.0", OPENAPI_VERSION=OPENAPI_VERSION)
+            api = Api(app)
+            api.register_blueprint(bp)
+            doc = api.spec.to_dict()
+            contract_schemas.add_error_responses(doc)
+            _CACHE["doc"] = _to_30(doc)
+        return _CACHE["doc"]
+
+
+def _to_30(node):
+    """Rewrite the few 3.1 forms the shared schemas use: ``type: [x, "null"]`` → nullable, type lists → any."""
+    if isinstance(node, list):
+        return [_to_30(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _to_30(v) for k, v in node.items()}
+    kinds = out.get("type")
+    if isinstance(kinds, list):
+        rest = [k for k in kinds if k != "null"]
+        if len(rest) == 1:
+            out["type"] = rest[0]
+        else:
+            del out["type"]
+        if "null" in kinds:
+            out["nullable"] = True
+    return out
+
+
+def _per_collection(paths: dict) -> dict:
+    """The collection paths once more per collection id, as OGC servers commonly publish them: clients such as
+    GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang)."""
+    from gisgrid.ogc.collections import ALL
+
+    out = {}
+    for path, item in paths.items():
+        if not path.startswith("/collections/{collection_id}"):
+            continue
+        for coll in ALL:
+            concrete = copy.deepcopy(item)
+            for op in concrete.values():
+                if isinstance(op, dict):
+                    op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "collection_id"]
+                    if "operationId" in op:
+                        op["operationId"] += f"_{coll.id.replace('-', '_')}"
+            if isinstance(concrete.get("parameters"), list):
+                concrete["parameters"] = [p for p in concrete["parameters"] if p.get("name") != "collection_id"]
+            out[path.replace("{collection_id}", coll.id)] = concrete
+    return out
+
+
+def document(base: str) -> dict:
+    """The document for a client that reached /ogc at ``base``: paths relative to it, the server is ``base``."""
+    doc = copy.deepcopy(_generated())
+    paths = {}
+    for path, item in doc.get("paths", {}).items():
+        relative = path[len(_PREFIX) :] if path.startswith(_PREFIX) else path
+        if relative:  # "/ogc" and "/ogc/" are one landing page: "/"
+            paths[relative] = item
+    doc["paths"] = {**paths, **_per_collection(paths)}
+    doc["servers"] = [{"url": base, "description": "本服务 (this service)"}]
+    doc["info"] = {
+        "title": "gisgrid 环境监管网格 OGC API",
+        "version": "1.0",
+        "description": "OGC API – Features (Parts 1–3) 与 OGC API – Tiles：已发布的环境监管网格 (public fields only)",
+    }
+    doc.pop("tags", None)
+    return doc

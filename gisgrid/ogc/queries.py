@@ -1,0 +1,89 @@
+"""SQL of /ogc, built with SQLAlchemy Core over a collection's public view (filters are bound parameters only)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Numeric, cast, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from gisgrid.ogc.collections import PUBLIC_FIELDS, Collection
+from gisgrid.ogc.crs import STORAGE_SRID, Crs
+
+
+def _output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
+    """GeoJSON text of ``geom`` in ``crs`` with its axis order (lat,lon / N,E when the CRS says so)."""
+    if crs.srid != STORAGE_SRID:
+        geom = func.ST_Transform(geom, crs.srid)
+    if crs.swap:
+        geom = func.ST_FlipCoordinates(geom)
+    return func.ST_AsGeoJSON(geom, crs.decimals)
+
+
+def features(
+    session: Session, coll: Collection, version_id: int, where: list, crs: Crs, limit: int, offset: int
+) -> tuple[list[dict], int | None]:
+    """A page of features (public fields, area, label point, GeoJSON geometry) by level and code, and how many
+    match in all (None when the page is empty: then ``count`` must be asked)."""
+    view = coll.view
+    # the page of ids first, so that geometry JSON and label points are computed for its rows only; the
+    # window count rides along, saving numberMatched its own round trip
+    page = (
+        select(view.c.id, func.count().over().label("matched"))
+        .where(view.c.version_id == version_id, *where)
+        .order_by(view.c.level, view.c.code)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    g = view.alias("g")
+    point = func.ST_PointOnSurface(g.c.geom)
+    cols = [g.c[f.name] for f in PUBLIC_FIELDS] + ([g.c.staff] if coll.with_staff else [])
+    stmt = (
+        select(
+            *cols,
+            func.round(cast(g.c.area_m2, Numeric)).label("area_m2"),
+            func.ST_X(point).label("label_lon"),
+            func.ST_Y(point).label("label_lat"),
+            _output_geometry(g.c.geom, crs).label("geometry"),
+            page.c.matched,
+        )
+        .join(page, page.c.id == g.c.id)
+        .order_by(g.c.level, g.c.code)
+    )
+    rows = [_decode(dict(row)) for row in session.execute(stmt).mappings()]
+    matched = [row.pop("matched") for row in rows]
+    return rows, (matched[0] if matched else None)
+
+
+def _decode(row: dict) -> dict:
+    row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+    if row["area_m2"] is not None:
+        row["area_m2"] = int(row["area_m2"])
+    return row
+
+
+def count(session: Session, coll: Collection, version_id: int, where: list) -> int:
+    """How many features match (numberMatched)."""
+    view = coll.view
+    return session.scalar(select(func.count()).select_from(view).where(view.c.version_id == version_id, *where))
+
+
+def extent(session: Session, coll: Collection, version_id: int) -> list[float] | None:
+    """[w, s, e, n] (CRS84) of a version's features, or None when it has none."""
+    box = func.ST_Extent(coll.view.c.geom)
+    row = session.execute(
+        select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)).where(
+            coll.view.c.version_id == version_id
+        )
+    ).first()
+    return None if row is None or row[0] is None else [float(v) for v in row]
+
+
+def envelope(crs: Crs, xmin: float, ymin: float, xmax: float, ymax: float) -> ColumnElement:
+    """A box given in ``crs`` x/y order, as a storage-CRS polygon (PostGIS transforms it)."""
+    box = func.ST_MakeEnvelope(xmin, ymin, xmax, ymax, crs.srid)
+    # densified first: a projected box edge is a curve in degrees
+    step = max((xmax - xmin) / 16, 1e-6)
+    return box if crs.srid == STORAGE_SRID else func.ST_Transform(func.ST_Segmentize(box, step), STORAGE_SRID)
