@@ -65,9 +65,11 @@ def _bell() -> int | None:
 
 def _register_inbox_sources() -> None:
     # the domains register what waits for a user (待办); the inbox package imports none of them
+    from gisgrid.evaluation import waiting as _evaluation_work  # noqa: F401
     from gisgrid.incidents import waiting as _case_work  # noqa: F401
     from gisgrid.jurisdiction import waiting as _dispute_work  # noqa: F401
     from gisgrid.sources import waiting as _source_work  # noqa: F401
+    from gisgrid.tracking import waiting as _tracked_work  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -58,7 +58,7 @@ class ReviewBody(Schema):
     decision = fields.String(load_default="accept", validate=validate.OneOf(["accept", "return"]))
 
 
-class Item(Schema):
+class FormItem(Schema):
     key = fields.String(required=True)
     section = fields.String(required=True)
     text = fields.String(required=True)
@@ -74,7 +74,7 @@ class Form(Schema):
     grid_name = fields.String(required=True)
     level = fields.Integer(required=True)
     state = fields.String(required=True, validate=validate.OneOf(FORM_STATES))
-    items = fields.List(fields.Nested(Item), required=True)
+    items = fields.List(fields.Nested(FormItem), required=True)
     indicators = fields.Dict(required=True, metadata={"description": "indicator name → share 0..1 or null"})
     self_scores = fields.Dict(required=True)
     self_total = fields.Float(required=True, allow_none=True)

@@ -16,7 +16,7 @@ class ListArgs(QueryArgs):
     before = fields.Integer(validate=validate.Range(1, 2**63 - 1))
 
 
-class Item(Schema):
+class Notification(Schema):
     """One in-app notification."""
 
     id = fields.Integer(required=True)
@@ -33,7 +33,7 @@ class Listing(Schema):
     """The unread count (the bell) and the newest notifications."""
 
     unread = fields.Integer(required=True)
-    items = fields.List(fields.Nested(Item), required=True)
+    items = fields.List(fields.Nested(Notification), required=True)
 
 
 class Count(Schema):

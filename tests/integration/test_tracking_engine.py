@@ -167,3 +167,16 @@ def test_cli_escalate_prints_each_escalation(app, session, who):
     assert result.exit_code == 0, result.output
     assert f"item {item.id}: level 1 → A1" in result.output and "escalated 1 times" in result.output
     assert "escalated 0 times" in runner.invoke(main, ["tracking", "escalate", "--today", "2026-11-04"]).output
+
+
+def test_tracked_items_reach_the_inbox_through_its_registry(app, session, who):
+    # the app factory registers tracking.waiting with the inbox (the inbox imports no domain)
+    from gisgrid.inbox import service as inbox_service
+    from gisgrid.inbox.registry import sources
+
+    assert "tracked_items" in [s.name for s in sources()] and "evaluation" in [s.name for s in sources()]
+    item = _open(session, who, priority="rapid", title="迅速督办事项")
+    with app.test_request_context():
+        urls = [e.url for e in inbox_service.entries(session, who.village)]
+        assert f"/tracking/{item.id}" in urls
+        assert f"/tracking/{item.id}" not in [e.url for e in inbox_service.entries(session, who.foreign)]
