@@ -5,8 +5,7 @@ value covers the grid and everything inside it (a case whose grid chain holds th
 Data shared by all grids of one period (the period's cases, the coverage of every grid, the source due
 list) is read once and kept in the ``Period`` object's cache, so a round of many grids costs a few queries.
 
-``supervision_closed_on_time`` (督办 closed on time) is registered but not wired: the tracked-item engine
-(gisgrid/tracking, another branch) will provide it; until then its value is None and pages say 未接入.
+``supervision_closed_on_time`` (督办 closed on time) reads the tracked-item engine (gisgrid/tracking).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from gisgrid.incidents.models import Incident, IncidentTransfer
 from gisgrid.patrols import queries as patrol_queries
 from gisgrid.patrols import service as patrol_service
 from gisgrid.sources import queries as source_queries
+from gisgrid.tracking.models import TrackedItem
 
 COVERAGE_DISTANCE_M = patrol_service.DEFAULT_DISTANCE_M  # the coverage page's default: one rule for both
 
@@ -154,6 +154,20 @@ def transfer_feedback_on_time(session: Session, code: str, period: Period) -> fl
     return _ratio(len(on_time), len(items))
 
 
+def supervision_closed_on_time(session: Session, code: str, period: Period) -> float | None:
+    """督办 owned in the grid (or below) that fell due in the period: share reported done by the due day and accepted."""
+    items = session.execute(
+        select(TrackedItem.state, TrackedItem.reported_at, TrackedItem.due).where(
+            TrackedItem.kind == "duban",
+            any_(TrackedItem.chain) == code,
+            TrackedItem.due >= period.start,
+            TrackedItem.due <= period.end,
+        )
+    ).all()
+    on_time = [i for i in items if i.state == "accepted" and i.reported_at and china_date(i.reported_at) <= i.due]
+    return _ratio(len(on_time), len(items))
+
+
 REGISTRY: dict[str, Indicator] = {
     i.name: i
     for i in (
@@ -163,8 +177,7 @@ REGISTRY: dict[str, Indicator] = {
         Indicator("patrol_coverage", "巡查覆盖率", patrol_coverage),
         Indicator("wuding_complete", "“五定”完整率", wuding_complete),
         Indicator("transfer_feedback_on_time", "移送按期反馈率", transfer_feedback_on_time),
-        # for the lead to wire to gisgrid/tracking when it lands: function(session, grid_code, period) → share
-        Indicator("supervision_closed_on_time", "督办按期办结率", None, "待接入督办事项引擎（未接入，不计分）"),
+        Indicator("supervision_closed_on_time", "督办按期办结率", supervision_closed_on_time),
     )
 }
 

@@ -13,9 +13,8 @@ from gisgrid.incidents import queries as incident_queries
 from gisgrid.incidents.kpi import _summarise as summarise_cases  # the one definition of the case KPIs
 from gisgrid.patrols import queries as patrol_queries
 from gisgrid.sources.models import Inspection, PollutionSource
-
-# what this codebase cannot count yet: the tracked-item engine (督办) and meetings live on another branch
-NOT_WIRED = {"supervision": "督办事项（待接入督办引擎）", "meetings": "联席会议（待接入）"}
+from gisgrid.supervision.models import Meeting
+from gisgrid.tracking.models import TrackedItem
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -44,9 +43,39 @@ def compute(session: Session, code: str, start: date, end: date) -> dict:
         "violations": inspections[2],
         "patrols": len(tracks),
         "patrol_km": round(sum(t.length_m for t, _ in tracks) / 1000, 1),
-        "supervision": None,
-        "meetings": None,
+        "supervision": _supervision(session, code, start, end),
+        "meetings": _meetings(session, code, start, end),
     }
+
+
+def _supervision(session: Session, code: str, start: date, end: date) -> dict:
+    """督办 owned in the grid (or below): opened in the period, accepted in it, overdue and open at its end."""
+    lo, hi = _bounds(start, end)
+    inside = (TrackedItem.kind == "duban", any_(TrackedItem.chain) == code)
+    opened, closed, overdue = session.execute(
+        select(
+            func.count().filter(TrackedItem.opened_on.between(start, end)),
+            func.count().filter(
+                TrackedItem.state == "accepted", TrackedItem.closed_at >= lo, TrackedItem.closed_at < hi
+            ),
+            func.count().filter(TrackedItem.state != "accepted", TrackedItem.due < end, TrackedItem.opened_on <= end),
+        ).where(*inside)
+    ).one()
+    return {"opened": opened, "closed": closed, "overdue": overdue}
+
+
+def _meetings(session: Session, code: str, start: date, end: date) -> dict:
+    """联席会议 of the grid held in the period, and the decisions they made (tracked items)."""
+    held = session.scalars(select(Meeting.id).where(Meeting.grid_code == code, Meeting.held_on.between(start, end)))
+    ids = [str(i) for i in held]
+    decisions = (
+        session.scalar(
+            select(func.count(TrackedItem.id)).where(TrackedItem.about_kind == "meeting", TrackedItem.about_id.in_(ids))
+        )
+        if ids
+        else 0
+    )
+    return {"held": len(ids), "decisions": decisions}
 
 
 def draft_text(grid_name: str, label: str, f: dict) -> str:
@@ -60,7 +89,9 @@ def draft_text(grid_name: str, label: str, f: dict) -> str:
             f"二、污染源检查：检查 {f['inspections']} 次，其中双随机抽查 {f['random_inspections']} 次，"
             f"发现违法行为 {f['violations']} 起。",
             f"三、网格巡查：巡查 {f['patrols']} 次，累计 {f['patrol_km']} 公里。",
-            "四、督办事项与联席会议：（待接入，请手工填写）",
+            f"四、督办事项：新开督办 {f['supervision']['opened']} 件，验收办结 {f['supervision']['closed']} 件，"
+            f"期末逾期未结 {f['supervision']['overdue']} 件；召开联席会议 {f['meetings']['held']} 次，"
+            f"形成决定事项 {f['meetings']['decisions']} 项。",
             "五、存在问题和下一步工作：",
         ]
     )

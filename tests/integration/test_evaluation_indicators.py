@@ -74,4 +74,21 @@ def test_transfer_feedback_on_time(session, world_ab):
     assert _value(session, "transfer_feedback_on_time", "A2") is None
     assert indicators.compute(session, "A1", YEAR, ["supervision_closed_on_time"]) == {
         "supervision_closed_on_time": None
-    }  # not wired: no value is made up
+    }  # no 督办 fell due: no value is made up
+
+
+def test_supervision_closed_on_time_reads_the_tracked_items(session, world_ab):
+    from gisgrid.tracking.models import TrackedItem
+
+    due = date(2025, 6, 10)
+    reports = (datetime(2025, 6, 10, 2, tzinfo=UTC), datetime(2025, 6, 12, 2, tzinfo=UTC), None)
+    for n, (reported, state) in enumerate(zip(reports, ("accepted", "accepted", "open"))):
+        session.add(TrackedItem(kind="duban", title=f"督办{n}", priority="regular", state=state,
+                                owner_grid_code="A1a", chain=["A", "A1", "A1a"], watcher_grid_code="A",
+                                watcher_label="甲县", watcher_chain=["A"], opened_on=date(2025, 6, 1), due=due,
+                                reported_at=reported))  # fmt: skip
+    session.add(TrackedItem(kind="decision", title="会议决定", priority="regular", state="open", chain=["A", "A1"], owner_grid_code="A1",
+                            watcher_label="甲县", opened_on=date(2025, 6, 1), due=due))  # fmt: skip
+    session.flush()
+    assert _value(session, "supervision_closed_on_time", "A1") == round(1 / 3, 4)  # on time and accepted: 1 of 3
+    assert _value(session, "supervision_closed_on_time", "A2") is None

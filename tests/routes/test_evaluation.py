@@ -54,7 +54,7 @@ def test_a_round_has_one_form_per_grid_below_the_top_with_its_chain(app, ev, ses
         "wuding_complete", "case_on_time_rate", "case_closure_rate", "inspections_on_time", "patrol_coverage",
         "transfer_feedback_on_time", "supervision_closed_on_time",
     }  # fmt: skip
-    assert forms["A1"].indicators["supervision_closed_on_time"] is None  # not wired: no value is made up
+    assert forms["A1"].indicators["supervision_closed_on_time"] is None  # no 督办 fell due: no value is made up
 
 
 def test_indicators_prefill_from_the_data(app, ev, session, world_ab):

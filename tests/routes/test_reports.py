@@ -30,7 +30,9 @@ def test_a_report_is_generated_edited_submitted_and_seen_above(app, case_world, 
     body = _ok(leader.post("/api/v1/reports", grid="A1", **PERIOD), 201)
     assert body["label"] == "2026年11月月报" and body["state"] == "draft"
     assert (body["figures"]["cases_reported"], body["figures"]["cases_registered"]) == (2, 1)
-    assert body["figures"]["supervision"] is None  # 督办 is not wired in this codebase: no number made up
+    assert body["figures"]["supervision"] == {"opened": 0, "closed": 0, "overdue": 0}  # no 督办 in A1 this month
+    assert body["figures"]["meetings"] == {"held": 0, "decisions": 0}
+    assert "新开督办 0 件" in body["body"] and "召开联席会议 0 次" in body["body"]
     assert "受理上报 2 件，立案 1 件" in body["body"]
     again = _ok(leader.post("/api/v1/reports", grid="A1", **PERIOD), 201)
     assert again["id"] == body["id"]  # one report per grid and period
