@@ -223,15 +223,6 @@ def demo_load(place, path) -> None:
     tiles_commands.load_demo_tiles()
 
 
-def _load_demo_monitoring() -> None:
-    from gisgrid.monitoring.demo import load_demo_stations
-
-    with db.new_session() as session:
-        count = load_demo_stations(session)
-    if count:
-        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
-
-
 def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
     from gisgrid.grids import queries, service
 
@@ -268,6 +259,15 @@ def _load_demo_jurisdiction(rivers: bool = True) -> None:
         click.echo(f"loaded {reaches} illustrative demo river reaches")
     if event_id:
         click.echo(f"created sample cross-boundary event {event_id}")
+
+
+def _load_demo_monitoring() -> None:
+    from gisgrid.monitoring.demo import load_demo_stations
+
+    with db.new_session() as session:
+        count = load_demo_stations(session)
+    if count:
+        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

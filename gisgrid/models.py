@@ -11,12 +11,12 @@ DOMAIN_MODELS = (
     "gisgrid.grids.models",
     "gisgrid.auth.models",
     "gisgrid.sources.models",
+    "gisgrid.monitoring.models",
     "gisgrid.patrols.models",
     "gisgrid.public_map.models",
     "gisgrid.incidents.models",
     "gisgrid.jurisdiction.models",
     "gisgrid.audit.models",
-    "gisgrid.monitoring.models",
 )
 
 
