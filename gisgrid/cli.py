@@ -273,15 +273,6 @@ def demo_load(place, path) -> None:
     tiles_commands.load_demo_tiles()
 
 
-def _load_demo_monitoring() -> None:
-    from gisgrid.monitoring.demo import load_demo_stations
-
-    with db.new_session() as session:
-        count = load_demo_stations(session)
-    if count:
-        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
-
-
 def _load_demo_boundaries(path, place_name: str = "西城区", unit_depths: tuple[int, ...] = ()) -> None:
     from gisgrid.grids import queries, service
 
@@ -331,6 +322,15 @@ def _load_demo_supervision(profile, top: str) -> None:
         fail(err)
     if made:
         click.echo("created a sample 督办 (escalated), 联席会议 with decisions, 督查 with a public 通报 and a campaign")
+
+
+def _load_demo_monitoring() -> None:
+    from gisgrid.monitoring.demo import load_demo_stations
+
+    with db.new_session() as session:
+        count = load_demo_stations(session)
+    if count:
+        click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

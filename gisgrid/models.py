@@ -11,6 +11,7 @@ DOMAIN_MODELS = (
     "gisgrid.grids.models",
     "gisgrid.auth.models",
     "gisgrid.sources.models",
+    "gisgrid.monitoring.models",
     "gisgrid.patrols.models",
     "gisgrid.public_map.models",
     "gisgrid.incidents.models",
@@ -25,7 +26,6 @@ DOMAIN_MODELS = (
     "gisgrid.reports.models",
     "gisgrid.plans.models",
     "gisgrid.notifications.models",
-    "gisgrid.monitoring.models",
 )
 
 

@@ -54,7 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--stations", type=int, default=500)
     p.add_argument("--minutes", type=int, default=20, help="minute packets per station")
     p.add_argument("--pollutants", type=int, default=10, help="values per packet (at most 10)")
-    p.add_argument("--flush-values", type=int, default=5000)
+    p.add_argument("--flush-values", type=int, default=2000)
     p.add_argument("--flush-ms", type=int, default=200)
     p.add_argument("--port", type=int, default=19212)
     p.add_argument("--db", default="gisgrid_bench_monitor")

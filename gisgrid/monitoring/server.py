@@ -27,6 +27,7 @@ from gisgrid.monitoring.settings import Settings
 
 log = logging.getLogger("gisgrid.monitoring")
 ACTOR = audit_actor.Actor(name="hj212-receiver", source="monitoring")
+STATS_EVERY_S = 300  # the counters (packets, values, malformed by reason, refused, timeouts) are logged this often
 
 
 class Batcher:
@@ -147,6 +148,7 @@ class Receiver:
         self._background = [
             asyncio.ensure_future(self._every(self.settings.registry_s, self.reload)),
             asyncio.ensure_future(self._every(self.settings.gap_check_s, self.check_gaps)),
+            asyncio.ensure_future(self._every(STATS_EVERY_S, self.log_stats)),
         ]
         return self.server.sockets[0].getsockname()[1]
 
@@ -168,6 +170,10 @@ class Receiver:
         """Raise offline alerts for silent stations."""
         opened = await asyncio.get_running_loop().run_in_executor(self.batcher.executor, self._gaps)
         self.stats["offline_alerts"] += opened
+
+    async def log_stats(self) -> None:
+        """Log the counters since start."""
+        log.info("receiver counters: %s", dict(sorted(self.stats.items())))
 
     async def _every(self, seconds: float, job) -> None:
         while True:

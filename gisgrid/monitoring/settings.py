@@ -17,7 +17,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 9212
-    flush_values: int = 5000  # a batch is written when it holds this many values …
+    flush_values: int = 2000  # a batch is written when it holds this many values …
     flush_ms: int = 200  # … or this long after its first value
     idle_s: float = 180.0  # a client that sends nothing this long is disconnected
     frame_s: float = 30.0  # a started packet must be complete within this time (slow / half-open clients)
@@ -39,7 +39,7 @@ def from_env() -> Settings:
     return Settings(
         host=env("GISGRID_MONITOR_HOST", "127.0.0.1"),
         port=_int("GISGRID_MONITOR_PORT", 9212),
-        flush_values=_int("GISGRID_MONITOR_FLUSH_VALUES", 5000),
+        flush_values=_int("GISGRID_MONITOR_FLUSH_VALUES", 2000),
         flush_ms=_int("GISGRID_MONITOR_FLUSH_MS", 200),
         idle_s=float(env("GISGRID_MONITOR_IDLE_S", "180")),
         frame_s=float(env("GISGRID_MONITOR_FRAME_S", "30")),
