@@ -137,7 +137,7 @@ def test_the_page_and_the_header_badge(app, client, case_world):
     assert f'href="/incidents/{case}"' in page and "立案 · 案件" in page
     assert 'id="inbox-badge"' in page and 'data-count="1"' in page
     other = d.get("/sources").get_data(as_text=True)  # every page's header
-    assert 'data-count="1"' in other
+    assert 'data-count="1"' in other and 'href="/app/" id="field-app-link"' in other
     quiet = As(app, case_world["foreign_staff"]).get("/inbox").get_data(as_text=True)
     assert 'id="inbox-empty"' in quiet and 'data-count="0"' in quiet
     assert 'id="inbox-badge"' not in client.get("/").get_data(as_text=True)  # nobody logged in
