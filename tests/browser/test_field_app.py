@@ -165,6 +165,9 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server, 
     page.reload()  # mid-patrol, without signal: the shell comes from the cache, the points from IndexedDB
     page.wait_for_selector("body[data-ready='1']")
     assert _points(page) >= recorded and page.is_visible("#patrol-stop")  # (+ the fix the resumed watch gets)
+    # my 待办 and my grid's contacts, from the last bundle (service worker cache / IndexedDB), without signal
+    page.wait_for_function("document.querySelectorAll('#contacts .card').length === 1")
+    assert "府右街南社区" in page.text_content("#contacts") and "示例·府右街餐馆" in page.text_content("#inbox-list")
     _walk(context, page, lon, lat, 7, 3)
     recorded = _points(page)
     page.click("#patrol-stop")
