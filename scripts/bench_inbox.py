@@ -7,6 +7,7 @@ and S sample sources, for each demo role:
 
 * badge    -- ``inbox.service.counts`` (what every page's header runs once per request);
 * entries  -- ``inbox.service.entries`` (the /inbox page and the phone app's bundle);
+* per source -- each registered source's count alone;
 * baseline -- ``GET /sources/dashboard`` through the test client with the badge switched off, and the same
               page with the badge on: the difference is what the header adds to a page.
 
@@ -39,6 +40,7 @@ from gisgrid.db import db  # noqa: E402
 from gisgrid.grids import queries as grid_queries  # noqa: E402
 from gisgrid.grids import service as grids  # noqa: E402
 from gisgrid.grids import versions  # noqa: E402
+from gisgrid.inbox import registry  # noqa: E402
 from gisgrid.inbox import service as inbox  # noqa: E402
 from gisgrid.incidents import demo as incident_demo  # noqa: E402
 from gisgrid.incidents.models import Incident  # noqa: E402
@@ -151,6 +153,11 @@ def main(argv=None) -> int:
                     f"{name:16} {count:5} waiting: badge {badge:6.2f} ms, entries {listed:7.2f} ms; "
                     f"page baseline (no badge) {off:6.2f} ms, with badge {on:6.2f} ms (+{on - off:.2f} ms)"
                 )
+                parts = ", ".join(
+                    f"{s.name} {median_ms(lambda s=s, u=user: s.count(session, u), args.runs):.2f}"
+                    for s in registry.sources()
+                )
+                print(f"{'':16} badge per source (ms): {parts}")
     finally:
         db.dispose(app)
         if not args.keep_db:

@@ -30,9 +30,14 @@ OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "Failed to fetch")  # what an offl
 
 
 @pytest.fixture()
-def field_server(tmp_path):
+def media(tmp_path):
+    return tmp_path / "media"
+
+
+@pytest.fixture()
+def field_server(media):
     """A live server on its own demo database with the duty matrix; yields (url, a point inside GRID)."""
-    with live_server("gisgrid_browser_field", {"MEDIA_DIR": str(tmp_path / "media")}) as url:
+    with live_server("gisgrid_browser_field", {"MEDIA_DIR": str(media)}) as url:
         from gisgrid.db import db
         from gisgrid.incidents.demo import load_demo
         from gisgrid.sources import service as sources
@@ -67,6 +72,19 @@ def _points(page) -> int:
     return int(page.get_attribute("#patrol-status", "data-points"))
 
 
+def _stored_photos(media) -> list[tuple[str, int]]:
+    from gisgrid.db import db
+    from gisgrid.incidents.models import IncidentPhoto
+
+    with db.new_session() as session:
+        paths = session.scalars(select(IncidentPhoto.path)).all()
+    found = []
+    for path in paths:
+        with Image.open(media / path) as img:
+            found.append((img.format, max(img.size)))
+    return sorted(found)
+
+
 def _track_points() -> int:
     from gisgrid.db import db
     from gisgrid.patrols.models import PatrolTrack
@@ -96,6 +114,14 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
+def _camera_photo() -> bytes:
+    """A photo as large as a phone camera's (noise does not compress: a few MB of PNG)."""
+    out = io.BytesIO()
+    Image.effect_noise((2400, 1600), 60).convert("RGB").save(out, "PNG")
+    assert len(out.getvalue()) > 1_500_000
+    return out.getvalue()
+
+
 def _phone(browser, lon, lat):
     """A phone context placed at (lon, lat), its page, and the list its console errors go to."""
     context = browser.new_context(**PHONE, geolocation={"longitude": lon, "latitude": lat, "accuracy": 5})
@@ -121,7 +147,7 @@ def _open_app(page, base: str) -> None:
     page.wait_for_selector("#patrol-map path.grid-outline")  # my grid's boundary
 
 
-def test_offline_patrol_and_report_reach_the_server_once(browser, field_server):
+def test_offline_patrol_and_report_reach_the_server_once(browser, field_server, media):
     base, lon, lat = field_server
     context, page, errors = _phone(browser, lon, lat)
 
@@ -139,6 +165,9 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server):
     page.reload()  # mid-patrol, without signal: the shell comes from the cache, the points from IndexedDB
     page.wait_for_selector("body[data-ready='1']")
     assert _points(page) >= recorded and page.is_visible("#patrol-stop")  # (+ the fix the resumed watch gets)
+    # my 待办 and my grid's contacts, from the last bundle (service worker cache / IndexedDB), without signal
+    page.wait_for_function("document.querySelectorAll('#contacts .card').length === 1")
+    assert "府右街南社区" in page.text_content("#contacts") and "示例·府右街餐馆" in page.text_content("#inbox-list")
     _walk(context, page, lon, lat, 7, 3)
     recorded = _points(page)
     page.click("#patrol-stop")
@@ -146,7 +175,11 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server):
 
     page.click("nav.tabs button[data-go=report]")
     page.select_option("#report-category", "dust")
-    page.set_input_files("#report-photo", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _photo()}])
+    photos = [
+        {"name": "现场.png", "mimeType": "image/png", "buffer": _photo()},
+        {"name": "相机.png", "mimeType": "image/png", "buffer": _camera_photo()},  # scaled down in the browser
+    ]
+    page.set_input_files("#report-photo", files=photos)
     page.fill("#report-description", "巡查发现工地渣土未覆盖（离线上报）")
     _shot(page, "report")
     page.click("#report-form button[type=submit]")
@@ -175,6 +208,7 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server):
     assert _track_points() == recorded  # every fix, across the reload, in the one track (none was a jump)
     channel, chain, request_id = cases[0]
     assert channel == "patrol" and chain[-1] == GRID and request_id
+    assert _stored_photos(media) == [("JPEG", 1600), ("PNG", 64)]  # the camera photo at most 1600 px, as JPEG
 
     page.click("nav.tabs button[data-go=inbox]")
     page.wait_for_selector("#contacts .card")

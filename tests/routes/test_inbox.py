@@ -137,7 +137,7 @@ def test_the_page_and_the_header_badge(app, client, case_world):
     assert f'href="/incidents/{case}"' in page and "立案 · 案件" in page
     assert 'id="inbox-badge"' in page and 'data-count="1"' in page
     other = d.get("/sources").get_data(as_text=True)  # every page's header
-    assert 'data-count="1"' in other
+    assert 'data-count="1"' in other and 'href="/app/" id="field-app-link"' in other
     quiet = As(app, case_world["foreign_staff"]).get("/inbox").get_data(as_text=True)
     assert 'id="inbox-empty"' in quiet and 'data-count="0"' in quiet
     assert 'id="inbox-badge"' not in client.get("/").get_data(as_text=True)  # nobody logged in
@@ -173,3 +173,29 @@ def test_a_source_offering_dicts_joins_and_sorts(app, session, case_world):
             service.entries(session, case_world["staff"])
     finally:
         registry._SOURCES.pop("test_supervision", None)
+
+
+def test_a_patrol_case_is_verified_by_its_reporter_then_by_the_grid_leader(app, session, case_world, make_user):
+    staff, d, h = As(app, case_world["staff"]), As(app, case_world["dispatcher"]), As(app, case_world["zhujian"])
+    case = _ok(staff.client.post("/api/v1/incidents", data=_patrol_report(), headers={"X-CSRFToken": staff.token}), 201)
+    for who, action, params in (
+        (d, "register", {}),
+        (d, "dispatch", {}),
+        (h, "start", {}),
+        (h, "handle", {"result": "已整改"}),
+    ):
+        _ok(who.act(case["id"], action, **params))
+    leader, foreign_leader = As(app, case_world["leader"]), As(app, make_user("grid_leader", grids=("B",)))
+    assert (
+        kinds(staff) == ["case_verify"]
+        and kinds(leader) == []
+        and kinds(As(app, make_user("grid_staff", grids=("A1a",)))) == []
+    )
+    case_world["staff"].active = False  # the reporting supervisor left: a leader of the grid stands in
+    session.commit()
+    assert kinds(leader) == ["case_verify"] and kinds(foreign_leader) == []
+
+
+def _patrol_report() -> dict:
+    lon, lat = worlds.wgs84(100, 100)
+    return {"category": "dust", "description": "巡查发现扬尘", "lon": lon, "lat": lat, "channel": "patrol"}

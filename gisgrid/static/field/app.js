@@ -81,7 +81,16 @@
     resumeWatch();
     renderPatrol();
   }
+  var wakeLock = null;
+  async function keepScreenOn() { // a locked screen suspends the page: keep it on while patrolling (if allowed)
+    if (!patrol || wakeLock || !("wakeLock" in navigator) || document.hidden) return;
+    try {
+      wakeLock = await navigator.wakeLock.request("screen");
+      wakeLock.addEventListener("release", function () { wakeLock = null; });
+    } catch (e) { wakeLock = null; } // refused (battery saver, no permission): the points are kept anyway
+  }
   function resumeWatch() {
+    keepScreenOn();
     if (watchId !== null || !patrol) return;
     watchId = navigator.geolocation.watchPosition(onFix, function (err) {
       $("patrol-status").textContent = "定位失败：" + err.message + "（继续等待定位）";
@@ -113,6 +122,7 @@
   async function stopPatrol() {
     if (watchId !== null) navigator.geolocation.clearWatch(watchId);
     watchId = null;
+    if (wakeLock) wakeLock.release();
     var stored = await tx("points", "readonly", function (s) { return s.getAll(); });
     var mine = stored.filter(function (p) { return p.patrol === patrol.id; });
     await enqueue({ id: patrol.id, kind: "track", url: "/api/v1/patrols/tracks",
