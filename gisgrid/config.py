@@ -90,7 +90,8 @@ def _jobs_and_notifications() -> dict:
     # background jobs (RQ on Redis) and the delivery of notifications (docs/_incoming/notify.md)
     env = os.environ.get
     return {
-        "REDIS_URL": env("GISGRID_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # empty: the worker uses jobs.queue.DEFAULT_REDIS_URL (the same key main's rate limits read)
+        "REDIS_URL": env("GISGRID_REDIS_URL", ""),
         "JOBS_QUEUE": env("GISGRID_JOBS_QUEUE", "gisgrid"),
         "JOBS_TICK_SECONDS": _env_float("GISGRID_JOBS_TICK_SECONDS", 5.0),
         # links in e-mails and SMS point here (the server's public address)

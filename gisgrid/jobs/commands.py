@@ -12,8 +12,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Background worker (RQ on GISGRID_REDIS_URL): notifications, deadline scans, digests, 督办."""
-    from gisgrid.jobs import worker
+    from gisgrid.jobs import queue, worker
 
     app = current_app._get_current_object()
-    click.echo(f"worker on {app.config['REDIS_URL']} queue {app.config['JOBS_QUEUE']}" + (" (burst)" if burst else ""))
+    click.echo(f"worker on {queue.url(app.config)} queue {app.config['JOBS_QUEUE']}" + (" (burst)" if burst else ""))
     worker.work(app, burst=burst)

@@ -9,9 +9,17 @@ RUN = "gisgrid.jobs.runner.run"
 TICK = "gisgrid.jobs.runner.tick"
 
 
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"  # what scripts/dev starts
+
+
+def url(cfg: dict) -> str:
+    """``GISGRID_REDIS_URL``, or the local Redis when it is not set."""
+    return cfg.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
 def connection(cfg: dict) -> Redis:
     """A Redis client for the configured URL."""
-    return Redis.from_url(cfg["REDIS_URL"])
+    return Redis.from_url(url(cfg))
 
 
 def queue(cfg: dict, redis: Redis | None = None) -> Queue:
