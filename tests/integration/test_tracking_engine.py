@@ -180,3 +180,14 @@ def test_tracked_items_reach_the_inbox_through_its_registry(app, session, who):
         urls = [e.url for e in inbox_service.entries(session, who.village)]
         assert f"/tracking/{item.id}" in urls
         assert f"/tracking/{item.id}" not in [e.url for e in inbox_service.entries(session, who.foreign)]
+
+
+def test_the_worker_escalates_overdue_items_hourly(app, session, who):
+    # gisgrid worker runs the registered periodic task; forced here (gisgrid worker --burst does the same)
+    from gisgrid.jobs import registry, runner
+
+    assert "tracking.escalate" in [p.name for p in registry.periodics()]
+    late = _open(session, who, due=date(2026, 11, 3))  # opened on 2026-11-02: overdue by the real today
+    with app.app_context():
+        assert runner.tick(force=True)["tracking.escalate"] >= 1
+    assert session.scalar(select(TrackedEscalation.id).where(TrackedEscalation.item_id == late.id)) is not None
