@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from gisgrid import media, periods, web
+from gisgrid.agreements import service as agreements
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
@@ -82,7 +83,9 @@ def export_ranking(round_id: int, fmt: str):
 def form_page(form_id: int):
     """A form: the items, the data behind them, self scores, review scores, evidence; the user's controls."""
     form = queries.visible_form(db.session(), current_user, form_id)
-    return render_template("evaluation/form.html", f=views.form_json(form, current_user), form=form)
+    # the 责任状 the grid received for the round's year: the tasks and 奖惩 terms the scores answer to
+    signed = agreements.for_grid_year(db.session(), form.grid_code, form.round.starts_on.year)
+    return render_template("evaluation/form.html", f=views.form_json(form, current_user), form=form, signed=signed)
 
 
 def _scores(keys: list[str]) -> dict:

@@ -161,8 +161,12 @@ def test_pages_export_and_finish(app, ev):
         data={**{f"score.{k}": "20" for k in ITEMS}, "note": "年度总结", "submit": "", "csrf_token": token},
     )
     assert resp.status_code == 302
+    agreement = {"year": 2025, "title": "2025年度目标责任书", "upper_code": "A", "party_code": "A1",
+                 "tasks": "按月巡查全覆盖", "rewards_penalties": "优秀通报表扬"}  # fmt: skip
+    _ok(As(app, ev["dispatcher"]).post("/api/v1/agreements", **agreement), 201)
     html = top.client.get(f"/evaluation/forms/{a1}").get_data(as_text=True)
     assert 'id="review-form"' in html and "年度总结" in html
+    assert "2025年度目标责任书" in html and "按月巡查全覆盖" in html  # the 责任状 the scores answer to
     resp = top.client.post(
         f"/evaluation/forms/{a1}/review",
         data={**{f"score.{k}": "19.5" for k in ITEMS}, "accept": "", "csrf_token": top.token},
