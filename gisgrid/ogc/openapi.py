@@ -56,6 +56,33 @@ def _to_30(node):
     return out
 
 
+# Part 1's own OpenAPI fragments for its query parameters (the wire format our schemas parse is the same:
+# comma-separated numbers, one integer, one string); form style, not exploded
+_PART1_PARAMETERS = {
+    "bbox": {
+        "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        "style": "form",
+        "explode": False,
+    },
+    "limit": {
+        "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
+        "style": "form",
+        "explode": False,
+    },
+    "datetime": {"schema": {"type": "string"}, "style": "form", "explode": False},
+}
+
+
+def _part1_parameters(paths: dict) -> None:
+    """Describe bbox, limit and datetime of the items operations with Part 1's fragments."""
+    for path, item in paths.items():
+        if not path.endswith("/items"):
+            continue
+        for param in item.get("get", {}).get("parameters", []):
+            if param.get("in") == "query" and param.get("name") in _PART1_PARAMETERS:
+                param.update(copy.deepcopy(_PART1_PARAMETERS[param["name"]]))
+
+
 def _per_collection(paths: dict) -> dict:
     """The collection paths once more per collection id, as OGC servers commonly publish them: clients such as
     GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang)."""
@@ -86,6 +113,7 @@ def document(base: str) -> dict:
         relative = path[len(_PREFIX) :] if path.startswith(_PREFIX) else path
         if relative:  # "/ogc" and "/ogc/" are one landing page: "/"
             paths[relative] = item
+    _part1_parameters(paths)
     doc["paths"] = {**paths, **_per_collection(paths)}
     doc["servers"] = [{"url": base, "description": "本服务 (this service)"}]
     doc["info"] = {

@@ -48,7 +48,9 @@ def wants_html(f: str | None) -> bool:
 def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | None = None) -> Response:
     """JSON of ``mime`` or the HTML page of ``kind``; ``Content-Crs`` for feature responses (Part 2)."""
     if wants_html(f):
-        html = render_template("ogc/page.html", kind=kind, doc=body, base=base(), uses_map=False)
+        # the small map draws lon,lat: features asked for in another CRS get the table only
+        drawable = content_crs in (None, service.CRS84)
+        html = render_template("ogc/page.html", kind=kind, doc=body, base=base(), uses_map=False, drawable=drawable)
         resp = Response(html, mimetype=service.HTML)
     else:
         resp = Response(json.dumps(body, ensure_ascii=False), mimetype=mime)

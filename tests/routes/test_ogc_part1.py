@@ -63,6 +63,12 @@ def test_every_resource_has_a_chinese_html_page(client, world, path, marker):
     assert "vendor/leaflet/leaflet.js" in client.get("/ogc/collections/grids/items?f=html").get_data(as_text=True)
 
 
+def test_html_map_only_for_crs84(client, world):
+    assert 'id="ogc-map"' in client.get("/ogc/collections/grids/items/A1a?f=html").get_data(as_text=True)
+    projected = client.get("/ogc/collections/grids/items/A1a?f=html&crs=EPSG:4528").get_data(as_text=True)
+    assert 'id="ogc-map"' not in projected and "甲一镇东村" in projected
+
+
 def test_html_page_keeps_private_phones_out(client, world):
     page = client.get("/ogc/collections/grids/items?f=html&limit=100").get_data(as_text=True)
     public_worlds.assert_no_private(page, "/ogc items HTML")
