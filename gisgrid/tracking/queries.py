@@ -156,6 +156,9 @@ def waiting_for(session: Session, user, today: date | None = None) -> list[dict]
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     today = today or today_in_china()
-    stmt = select(TrackedItem).where(scope_filter(user), TrackedItem.state.in_((*ACTIVE_STATES, "reported_done")))
+    # the SQL picks the candidates (mine to handle, or reported done and watched by me); access confirms each row
+    mine = and_(TrackedItem.state.in_(ACTIVE_STATES), _owned_by(user))
+    watched = and_(TrackedItem.state == "reported_done", _watched_by(user))
+    stmt = select(TrackedItem).where(scope_filter(user), or_(mine, watched))
     rows = [_row(item, user, today) for item in session.scalars(stmt.order_by(TrackedItem.due))]
     return sorted((r for r in rows if r), key=lambda r: (r["urgency"], r["due"]))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from gisgrid import media
 from gisgrid.auth.capabilities import capability_required
+from gisgrid.auth.models import Department
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
@@ -26,7 +28,15 @@ def _template_helpers() -> dict:
         today = today_in_china()
         return [present.summary(i, today) for i in queries.for_about(db.session(), current_user, kind, about_id)]
 
-    return {"tracked_about": tracked_about}
+    def department_name(code: str | None) -> str:
+        # pages show a department's name, not its code (one query per page, on first use)
+        if not code:
+            return ""
+        if "department_names" not in g:
+            g.department_names = dict(db.session().execute(select(Department.code, Department.name)).all())
+        return g.department_names.get(code, code)
+
+    return {"tracked_about": tracked_about, "department_name": department_name}
 
 
 @bp.get("/tracking")

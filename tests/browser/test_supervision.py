@@ -92,3 +92,19 @@ def test_a_meeting_decision_shows_on_the_follow_up_page(page, supervision_server
     page.goto(f"{url}/tracking?view=mine")
     assert "西长安街街道完成裸土覆盖" in page.inner_text("#items")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_a_campaign_launched_from_the_form_shows_its_area_on_the_map(page, supervision_server):
+    url, _case, dept = supervision_server
+    _login(page, url, "leader_xicheng")
+    page.goto(f"{url}/campaigns")
+    page.fill("#campaign-form input[name=title]", "冬季扬尘联合执法")
+    page.fill("#campaign-form input[name=ends_on]", "2027-01-15")
+    page.check(f"#campaign-form input[name=departments][value={dept}]")
+    page.fill("#campaign-form input[name=area_codes]", "110102001000")
+    page.click("#campaign-form button[type=submit]")
+    page.wait_for_selector("#campaign-map path.leaflet-interactive")  # the area grid drawn from the map API
+    assert "冬季扬尘联合执法" in page.inner_text("h1")
+    assert "冬季扬尘联合执法" in page.inner_text("#campaign-tasks")  # the department's tracked task
+    screenshot(page, "supervision-campaign")
+    assert page.watch.console_errors == [] and page.watch.external_requests == []

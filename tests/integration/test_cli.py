@@ -104,6 +104,7 @@ def test_every_domain_command_runs_from_the_real_console_script(database_url):
         ["sources", "export", "/dev/null.csv"],
         ["tiles", "prepare"],
         ["incidents", "escalate"],
+        ["tracking", "escalate"],
         ["editor", "filing", "/tmp/none.zip", "--version", "999999"],
         ["jurisdiction", "rivers-import", "/dev/null"],
         ["monitor", "check-gaps"],

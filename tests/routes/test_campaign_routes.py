@@ -37,6 +37,7 @@ def test_launch_read_and_map_over_http(app, client, world):
     }  # fmt: skip
     page = county.client.get(f"/campaigns/{made['id']}").get_data(as_text=True)
     assert 'id="campaign-map"' in page and 'id="campaign-results"' in page
+    assert "住房和城乡建设委员会" in page  # departments by name (the task's owner and the participants)
     for url in (f"/api/v1/campaigns/{made['id']}", f"/api/v1/campaigns/{made['id']}/map", f"/campaigns/{made['id']}"):
         assert foreign.client.get(url).status_code == 403, url
     assert _ok(foreign.get("/api/v1/campaigns"))["campaigns"] == []
