@@ -377,7 +377,11 @@ def run_all(sizes: list[int], steps: list[str], options: argparse.Namespace) -> 
         with fresh_database("gisgrid_bench_import") as url:
             engine = create_engine(url)
             with Session(engine) as session:
-                results = [run_size(n, steps, session, options) for n in sizes]
+                results = []
+                for n in sizes:
+                    results.append(run_size(n, steps, session, options))
+                    # each size as soon as it is done (stderr): a long run shows its figures as it goes
+                    print(json.dumps(results[-1]), file=sys.stderr, flush=True)
             engine.dispose()
     finally:
         actor.reset(token)
