@@ -196,6 +196,10 @@ def set_audit(session: Session, mode: str) -> None:
     set_wise = _set_wise_tables()
     if mode == "row0009":
         _create_0009_function(session)
+        # 0009 had no index on txid: with 0015's, the uncast lookup would scan only this transaction's entries
+        session.execute(text("DROP INDEX IF EXISTS ix_audit_log_txid"))
+    else:
+        session.execute(text("CREATE INDEX IF NOT EXISTS ix_audit_log_txid ON audit_log (txid, entity, entity_id)"))
     for table in AUDITED:
         session.execute(text(f"DROP TRIGGER IF EXISTS bench_row_audit_{table} ON {table}"))
         on = mode != "off" and (mode == "set" or table not in set_wise)
