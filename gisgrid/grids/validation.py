@@ -7,7 +7,10 @@ still raw in the frame and are reported here: ``bad_level``, ``bad_staff`` and
 geometry is already reported as unusable (empty, wrong type, invalid), and the
 gap check skips a parent when any of its children is unusable, because a gap
 computed without that child would be a false alarm. How regions are computed
-and measured is explained in ``gisgrid.grids.topology``.
+and measured is explained in ``gisgrid.grids.topology``. Parents whose children
+share their edges vertex for vertex with them are cleared first by their edges
+alone (``gisgrid.grids.coverage``), so the overlay checks run only where a
+region can exist: that keeps a national file linear.
 """
 
 from __future__ import annotations
