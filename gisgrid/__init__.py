@@ -13,6 +13,7 @@ from gisgrid.deployment import profile as deployment
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent
+from gisgrid.tokens import bearer
 from gisgrid.web import refuse_hostile_fields
 
 
@@ -32,11 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    bearer.install(app)  # after CSRF: a bearer-token request acts as its user and skips the cookie's CSRF check
     register_error_handlers(app)
     app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     audit_actor.install()
     _register_blueprints(app)
+    db.init_replicas(app)  # inside the rate limit: a retry on the primary is not counted twice
     ratelimit.init_app(app)
     return app
 
@@ -67,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.sources.api import bp as sources_api_bp
     from gisgrid.sources.routes import bp as sources_bp
+    from gisgrid.tokens.routes import bp as tokens_bp
 
     # these never read the session cookie (public lookup; Open311 clients with an optional api_key),
     # so a cross-site request cannot act as a logged-in user
@@ -93,5 +97,6 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         audit_api_bp,
         deployment_bp,
+        tokens_bp,
     )
     contract.init_app(app, blueprints)

@@ -14,7 +14,7 @@ from gisgrid import create_app
 from gisgrid.audit import actor as audit_actor
 from gisgrid.cli_support import fail
 from gisgrid.db import db
-from gisgrid.deployment import ProfileError
+from gisgrid.deployment import ProfileError, current_profile
 from gisgrid.errors import DomainError
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
@@ -104,6 +104,7 @@ def grids_import(
                 tolerance_m2=tol,
                 repair=limits,
                 report_path=report_path,
+                unit_depths=current_profile().unit_grid_depths,
             )
     except DomainError as err:
         fail(err)
@@ -247,7 +248,7 @@ def demo_load(place, path) -> None:
 
     demo, profile = demo_commands.resolve(place)
     demo_commands.refuse_another_place(demo)
-    _load_demo_boundaries(path or str(demo.path), demo.name)
+    _load_demo_boundaries(path or str(demo.path), demo.name, profile.unit_grid_depths)
     if demo.key == "xicheng":  # its hand-picked accounts and matrix
         auth_commands.load_demo_accounts()
         incidents_commands.load_demo_incidents(profile)
@@ -258,7 +259,7 @@ def demo_load(place, path) -> None:
     tiles_commands.load_demo_tiles()
 
 
-def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
+def _load_demo_boundaries(path, place_name: str = "西城区", unit_depths: tuple[int, ...] = ()) -> None:
     from gisgrid.grids import queries, service
 
     digest = service.file_digest(path)
@@ -274,6 +275,7 @@ def _load_demo_boundaries(path, place_name: str = "西城区") -> None:
                 label=f"{place_name}示例网格 (demo)",
                 publish=True,
                 tolerance_m2=current_app.config["TOPOLOGY_TOLERANCE_M2"],
+                unit_depths=unit_depths,  # the place's own rule (盘锦: only the 一级网格 designates)
             )
         except DomainError as err:
             fail(err)

@@ -34,6 +34,10 @@ def from_env() -> dict:
         "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
         "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
         "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
+        # hot standbys for anonymous public reads (comma-separated URLs; gisgrid/replicas.py); a failed one is
+        # skipped for REPLICA_RETRY_S seconds
+        "DATABASE_REPLICA_URLS": os.environ.get("GISGRID_DATABASE_REPLICA_URLS", ""),
+        "REPLICA_RETRY_S": _env_float("GISGRID_REPLICA_RETRY_S", 5.0),
         "MEDIA_DIR": os.environ.get("GISGRID_MEDIA_DIR", "var/media"),
         # public map base layer (optional): an XYZ tile URL on the intranet; gcj02 shifts the overlays
         "TILE_URL": os.environ.get("GISGRID_TILE_URL", ""),
@@ -48,7 +52,15 @@ def from_env() -> dict:
         "CACHE_DIR": os.environ.get("GISGRID_CACHE_DIR", "var/cache"),
         # rate limits (Flask-Limiter strings); memory:// counts per process, several workers need redis://
         "RATELIMIT_ENABLED": _env_bool("GISGRID_RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI", "memory://"),
+        # shared state (GISGRID_REDIS_URL, e.g. redis://127.0.0.1:6379/0): with it, every worker and server
+        # counts against one limit; without it (or GISGRID_RATELIMIT_STORAGE_URI) each process counts alone
+        "REDIS_URL": os.environ.get("GISGRID_REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("GISGRID_RATELIMIT_STORAGE_URI")
+        or os.environ.get("GISGRID_REDIS_URL")
+        or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("GISGRID_RATELIMIT_KEY_PREFIX", "gisgrid"),
+        # Redis down: count in memory per process until it is back, rather than refuse or fail requests
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_REPORT": os.environ.get("GISGRID_RATELIMIT_REPORT", "10 per minute;100 per day"),
         "RATELIMIT_LOOKUP": os.environ.get("GISGRID_RATELIMIT_LOOKUP", "300 per minute"),

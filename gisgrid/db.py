@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gisgrid import replicas
 from gisgrid.errors import Conflict, DatabaseUnavailable
 
 # SQLSTATEs of a lost race: serialization failure, deadlock, lock not available, unique and exclusion violations
@@ -68,6 +69,7 @@ class _AppDatabase:
             url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=pool_size, pool_recycle=1800
         )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.replicas = None  # a replicas.ReplicaPool when GISGRID_DATABASE_REPLICA_URLS is set
 
 
 class Database:
@@ -85,6 +87,10 @@ class Database:
         state = _AppDatabase(app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE", 5))
         app.extensions["gisgrid_db"] = self._last = state
         app.teardown_appcontext(self._close_request_session)
+
+    def init_replicas(self, app: Flask) -> None:
+        """Route anonymous public reads to GISGRID_DATABASE_REPLICA_URLS (after the views are registered)."""
+        self._state(app).replicas = replicas.init_app(app, self)
 
     def _state(self, app: Flask | None = None) -> _AppDatabase:
         if app is not None:
@@ -111,17 +117,33 @@ class Database:
         """Bind new sessions of ``app`` (default: current/latest) to one connection (tests: per-test rollback)."""
         self._state(app).sessionmaker.configure(bind=connection, **kwargs)
 
+    def bound_to_connection(self) -> bool:
+        """True when sessions are bound to one connection (tests): no replica may serve them."""
+        return isinstance(self.sessionmaker.kw.get("bind"), Connection)
+
     def dispose(self, app: Flask | None = None) -> None:
         """Close every pooled connection of ``app`` (before dropping its database)."""
         state = self._state(app)
         state.engine.dispose()
         state.read_engine.dispose()
+        if state.replicas is not None:
+            state.replicas.dispose()
 
     def session(self) -> Session:
-        """The session of the current app context, created on first use."""
+        """The session of the current app context, created on first use (on this request's replica, if any)."""
         if "db_session" not in g:
-            g.db_session = self.sessionmaker()
+            replica = replicas.current_replica()
+            g.db_session = self.sessionmaker(bind=replica) if replica is not None else self.sessionmaker()
         return g.db_session
+
+    def drop_request_session(self) -> None:
+        """Forget this request's session (its replica failed); the next ``session()`` opens a new one."""
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                session.close()
+            except DBAPIError:
+                session.invalidate()
 
     def read(self, work):
         """Run ``work(dbapi_connection)`` for a read-only query on the autocommit pool.
@@ -146,7 +168,7 @@ class Database:
 
     def _checkout(self):
         try:
-            return self.read_engine.raw_connection()
+            return (replicas.current_replica() or self.read_engine).raw_connection()
         except (psycopg2.OperationalError, DBAPIError) as err:
             raise DatabaseUnavailable() from err
 

@@ -16,6 +16,7 @@ DOMAIN_MODELS = (
     "gisgrid.incidents.models",
     "gisgrid.jurisdiction.models",
     "gisgrid.audit.models",
+    "gisgrid.tokens.models",
 )
 
 

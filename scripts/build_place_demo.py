@@ -52,6 +52,7 @@ class Place:
     counties: tuple[str, ...] = ()  # 盘锦: real county outlines at the middle level
     zones: dict = field(default_factory=dict)  # 盘锦: 经济区 code → (name, member township codes)
     hints: dict = field(default_factory=dict)  # township code → approximate (lon, lat), WGS84
+    units: tuple = ()  # 盘锦: 重点监管单元网格 (code, name, the two grids whose shared border it straddles, radius m)
 
 
 HULIN_DUTIES = {
@@ -101,6 +102,11 @@ PLACES = {
             "211122106000": (121.78, 41.02),  # 羊圈子
             "211122004000": (121.72, 40.93),  # 东郭 (苇场)
         },
+        # illustrative discs designated by the 一级网格 (the city) that cross county borders, as the seed allows
+        units=(
+            ("211100U01", "兴隆台—双台子交界重点监管单元网格（示意）", ("211103000000", "211102000000"), 2500.0),
+            ("211100U02", "大洼—辽东湾新区交界重点监管单元网格（示意）", ("211104000000", "211191000000"), 3000.0),
+        ),
     ),
     "zhanqian": Place("zhanqian", "站前区", "210802000000", "210802", "0417", "区长", ZHANQIAN_DUTIES),
     "gaochang": Place("gaochang", "高昌区", "650402000000", "650402", "0995", "区长", GAOCHANG_DUTIES),
@@ -282,6 +288,7 @@ def build(place: Place, out: Path, quiet: bool = False) -> dict:
         for grid in grids:
             index += 1
             features.append((properties(place, index, counter, grid, depth), grid["geom"]))
+    features += unit_features(place, levels, index)
     write_geojson(out, place.key, features)
     progress.update(1)
     progress.close()
@@ -291,6 +298,51 @@ def build(place: Place, out: Path, quiet: bool = False) -> dict:
         "worst_m2": worst,
         "bytes": out.stat().st_size,
     }
+
+
+def unit_features(place: Place, levels: list, index: int) -> list:
+    """The place's 重点监管单元网格 (kind unit): a disc centred on the middle of two grids' shared border,
+    clipped to the top grid that designates it; illustrative, supervised at the top level."""
+    geoms = {g["code"]: g["geom"] for grids in levels for g in grids}
+    top = levels[0][0]
+    out = []
+    for code, name, (a, b), radius_m in place.units:
+        border = shapely.line_merge(shapely.intersection(geoms[a].boundary, geoms[b].boundary))
+        longest = max(shapely.get_parts(border), key=lambda part: part.length)  # the border may come in pieces
+        centre = longest.interpolate(0.5, normalized=True)
+        disc = shapely.transform(base.to_metres(centre).buffer(radius_m, 32), _from_metres)
+        geom = base.as_multipolygon(shapely.intersection(disc, top["geom"]))
+        index += 1
+        props = {
+            "code": code,
+            "name": name,
+            "level": 1,  # designated by the top grid and supervised at its level
+            "parent_code": top["code"],
+            "kind": "unit",
+            "entity": entity_for(top["name"], 0),
+            "leader": base.sample_name(f"{code}:leader"),
+            "leader_title": place.top_title,
+            "leader_phone": f"{place.area_code}-{base.LEADER_BLOCK}-{index:04d}",
+            "leader_phone_public": False,
+            "contact_phone": f"{place.area_code}-{base.OFFICE_BLOCK}-{index:04d}",
+            "contact_phone_public": True,
+            "duties": UNIT_DUTIES,
+            "sample_data": True,
+            "staff": [],
+            "illustrative_geometry": True,
+        }
+        out.append((props, geom))
+    return out
+
+
+UNIT_DUTIES = "由一级网格（市）重点监管：大型污染企业、污染单位密集、周边环境敏感的区域（示意）。"
+
+
+def _from_metres(xy):
+    from pyproj import Transformer
+
+    back = Transformer.from_crs(base.EQUAL_AREA, "EPSG:4326", always_xy=True)
+    return np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
 
 
 def verify(outline, levels: list) -> float:

@@ -75,6 +75,8 @@ class Profile:
     inspection_months: dict
     draw_proportions: dict
     source: str = ""
+    # depths whose grids may designate 重点监管单元网格 (盘锦: only the 一级网格主体); empty: the plan sets no rule
+    unit_grid_depths: tuple[int, ...] = ()
 
     def level(self, depth: int) -> Level:
         """The level at ``depth`` (1 = top here); a depth the profile lacks gets a plain fallback."""

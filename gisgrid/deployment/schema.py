@@ -9,7 +9,7 @@ PERIODS = ("month", "quarter", "half_year", "year", "unset")  # unset: the plan 
 CLASSES = ("A", "B", "C")
 TOP_KEYS = {
     "key", "place", "seed", "source", "levels", "joint_enforcement", "periods", "departments",
-    "duty_matrix", "leading_group", "inspection_months", "draw_proportions",
+    "duty_matrix", "leading_group", "inspection_months", "draw_proportions", "unit_grids",
 }  # fmt: skip
 
 
@@ -79,7 +79,23 @@ def build(raw: dict, stem: str) -> Profile:
         leading_group=_group(take(raw, "leading_group", dict)),
         inspection_months=_by_class(raw, "inspection_months", int, lambda v: 1 <= v <= 60, "1..60 months"),
         draw_proportions=_by_class(raw, "draw_proportions", float, lambda v: 0 <= v <= 1, "a share 0..1"),
+        unit_grid_depths=_unit_depths(raw.get("unit_grids", {}), len(levels)),
     )
+
+
+def _unit_depths(table, deepest: int) -> tuple[int, ...]:
+    """[unit_grids] designated_by: the depths whose grids may designate unit grids (absent: any)."""
+    if not isinstance(table, dict):
+        raise Invalid("unit_grids", "must be a table")
+    if set(table) - {"designated_by"}:
+        raise Invalid(f"unit_grids.{sorted(set(table) - {'designated_by'})[0]}", "unknown key")
+    if "designated_by" not in table:
+        return ()
+    depths = take(table, "designated_by", list, "unit_grids")
+    for i, depth in enumerate(depths):
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= deepest:
+            raise Invalid(f"unit_grids.designated_by[{i}]", f"must be a level depth 1..{deepest}, got {depth!r}")
+    return tuple(sorted(set(depths)))
 
 
 def _levels(rows: list) -> tuple[Level, ...]:

@@ -14,6 +14,7 @@ from gisgrid import web
 from gisgrid.auth import capabilities
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
+from gisgrid.deployment import current_profile
 from gisgrid.editor import drafts, edits, roundtrip, schemas, units, validate, versions
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import service as grid_service
@@ -40,6 +41,11 @@ def _tolerance() -> float:
     return current_app.config["TOPOLOGY_TOLERANCE_M2"]
 
 
+def _unit_depths() -> tuple[int, ...]:
+    # the profile's rule for who may designate 重点监管单元网格 (盘锦: the 一级网格主体 only)
+    return current_profile().unit_grid_depths
+
+
 @bp.get(f"{API}/versions/<int:version_id>/grids")
 @bp.doc(security=_SESSION, responses=_GEOJSON)
 def version_grids(version_id: int):
@@ -60,7 +66,7 @@ def version_unit_grids(version_id: int):
 @bp.doc(security=_CSRF)
 def save_unit_grid(body: dict, version_id: int, code: str):
     """Create (no lock_version) or change a unit grid of a draft; 409 when someone changed it in between."""
-    return units.save_unit(db.session(), version_id, code, current_user.username, body, _tolerance())
+    return units.save_unit(db.session(), version_id, code, current_user.username, body, _tolerance(), _unit_depths())
 
 
 @bp.delete(f"{API}/drafts/<int:version_id>/unit-grids/<code>")
@@ -86,7 +92,7 @@ def edit(body: dict, version_id: int):
 @bp.doc(security=_SESSION)
 def validation(version_id: int):
     """The validation report of a version (errors block publishing)."""
-    return validate.validate_version(db.session(), version_id, _tolerance())
+    return validate.validate_version(db.session(), version_id, _tolerance(), _unit_depths())
 
 
 @bp.post(f"{API}/drafts/<int:version_id>/publish")
@@ -94,7 +100,7 @@ def validation(version_id: int):
 @bp.doc(security=_CSRF)
 def publish(version_id: int):
     """Validate and publish a draft; returns the items that now fall in another grid."""
-    return versions.publish_draft(db.session(), version_id, current_user.username, _tolerance())
+    return versions.publish_draft(db.session(), version_id, current_user.username, _tolerance(), _unit_depths())
 
 
 @bp.get(f"{API}/versions/<int:version_id>/moved")
@@ -147,6 +153,7 @@ def import_gpkg(form: dict, version_id: int):
             stamp=stamp,
             tolerance_m2=_tolerance(),
             repair=_repair_limits(form),
+            unit_depths=_unit_depths(),
         )
 
 

@@ -98,6 +98,7 @@ def import_upload(
     stamp: str | None = None,
     tolerance_m2: float = 1.0,
     repair: grid_service.RepairLimits | None = None,
+    unit_depths: tuple[int, ...] = (),
 ) -> dict:
     """Preview what an edited GeoPackage (at ``path``) changes in a draft; with the preview's ``stamp``, apply it.
 
@@ -110,7 +111,7 @@ def import_upload(
     if repair is not None:
         edited, report = grid_service.repair_frame(edited, repair)
     digest = grid_service.file_digest(str(path))
-    problems = [p.to_dict() for p in validate_grids(edited, tolerance_m2=tolerance_m2)]
+    problems = [p.to_dict() for p in validate_grids(edited, tolerance_m2=tolerance_m2, unit_depths=unit_depths)]
     errors = sum(p["severity"] == "error" for p in problems)
     changes = compare(_frame_of_draft(session, version_id), edited, tolerance_m2)
     # the limits are part of the stamp: a preview repaired with other limits cannot be applied

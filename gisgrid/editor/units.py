@@ -39,8 +39,13 @@ def unit_geojson(session: Session, version_id: int) -> str:
     ).scalar_one()
 
 
-def save_unit(session: Session, version_id: int, code: str, user: str, body: dict, tolerance_m2: float = 1.0) -> dict:
-    """Create (no ``lock_version``) or change a draft's unit grid; returns its code and new lock counter."""
+def save_unit(
+    session: Session, version_id: int, code: str, user: str, body: dict, tolerance_m2: float = 1.0, unit_depths=()
+) -> dict:
+    """Create (no ``lock_version``) or change a draft's unit grid; returns its code and new lock counter.
+
+    ``unit_depths``: the levels the profile lets designate unit grids (empty: any).
+    """
     with unit_of_work(session, conflict=f"单元网格 {code} 已存在 (unit grid {code} exists)"):
         queries.lock_version_row(session, version_id)
         drafts.get_draft(session, version_id)
@@ -48,6 +53,11 @@ def save_unit(session: Session, version_id: int, code: str, user: str, body: dic
         values = _values(body, unit)
         wkb = _outline(body.get("geometry")) if "geometry" in body or unit is None else None
         level, wkb = _check_inside(session, version_id, values["parent_code"], wkb, unit, tolerance_m2)
+        if unit_depths and level not in unit_depths:
+            raise ValidationFailed(
+                f"parent_code: 网格 {values['parent_code']} 在第{level}层，本地方案只允许"
+                f"{'、'.join(f'第{d}层' for d in unit_depths)}网格划定重点监管单元网格 (designating level not allowed)"
+            )
         if unit is None:
             grid_units.insert_units(session, version_id, [{**values, "code": code, "level": level, "wkb": wkb}])
             unit = _current(session, version_id, code, 0)

@@ -57,15 +57,15 @@ def wuding_problems(frame, points) -> list[Problem]:
     return problems
 
 
-def validate_version(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:
+def validate_version(session: Session, version_id: int, tolerance_m2: float = 1.0, unit_depths=()) -> dict:
     """Every problem of a version (errors block publishing, warnings do not), as a JSON-ready report."""
-    return build_report(session, version_id, tolerance_m2)
+    return build_report(session, version_id, tolerance_m2, unit_depths)
 
 
-def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0) -> dict:
+def build_report(session: Session, version_id: int, tolerance_m2: float = 1.0, unit_depths=()) -> dict:
     """``validate_version`` inside the caller's transaction (publication validates under its lock)."""
     frame = version_frame(session, version_id)
-    problems = validate_grids(frame, tolerance_m2=tolerance_m2)
+    problems = validate_grids(frame, tolerance_m2=tolerance_m2, unit_depths=unit_depths)
     reps = frame.geometry.representative_point()
     problems += wuding_problems(frame, [(float(p.x), float(p.y)) for p in reps])
     names = dict(zip(frame["code"], frame["name"]))

@@ -15,7 +15,7 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
 
 
-def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: float = 1.0) -> dict:
+def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: float = 1.0, unit_depths=()) -> dict:
     """Validate a draft and publish it in one transaction; errors block, warnings do not.
 
     The draft row is locked first, so no edit can slip in between validation and the switch.
@@ -24,7 +24,7 @@ def publish_draft(session: Session, version_id: int, user: str, tolerance_m2: fl
         queries.lock_version_row(session, version_id)
         draft = drafts.get_draft(session, version_id)
         _check_based_on_published(session, draft)
-        report = build_report(session, version_id, tolerance_m2)
+        report = build_report(session, version_id, tolerance_m2, unit_depths)
         if not report["ok"]:
             raise ValidationFailed(
                 f"校验发现 {report['errors']} 个错误，不能发布 (validation errors block publishing)",

@@ -63,6 +63,7 @@ def import_file(
     tolerance_m2: float = 1.0,
     repair: RepairLimits | None = None,
     report_path: str | None = None,
+    unit_depths: tuple[int, ...] = (),
 ) -> ImportResult:
     """Read, (optionally repair,) validate and store a boundary file as a new draft version (optionally published).
 
@@ -80,6 +81,7 @@ def import_file(
         tolerance_m2=tolerance_m2,
         repair=repair,
         report_path=report_path,
+        unit_depths=unit_depths,
     )
 
 
@@ -103,6 +105,7 @@ def import_frame(
     tolerance_m2: float = 1.0,
     repair: RepairLimits | None = None,
     report_path: str | None = None,
+    unit_depths: tuple[int, ...] = (),
 ) -> ImportResult:
     """(Optionally repair,) validate a normalised GeoDataFrame, then write it all or nothing."""
     if len(frame) == 0:
@@ -110,7 +113,7 @@ def import_frame(
     report = None
     if repair is not None:
         frame, report = repair_frame(frame, repair, report_path)
-    problems = validate_grids(frame, tolerance_m2=tolerance_m2)
+    problems = validate_grids(frame, tolerance_m2=tolerance_m2, unit_depths=unit_depths)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         repaired = f"{report.summary()}\n修复后仍有错误 (errors left after the repair):\n" if report else ""

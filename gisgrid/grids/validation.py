@@ -38,6 +38,7 @@ KINDS = (
     "duplicate_code",
     "unknown_parent",
     "parent_level",
+    "unit_designator",
     "cycle",
     "outside_parent",
     "overlap",
@@ -83,8 +84,11 @@ class _Grids:
         return Problem(ERROR, kind, message, self.codes[i], self.sources[i], **extra)
 
 
-def validate_grids(gdf, tolerance_m2: float = 1.0) -> list[Problem]:
-    """Check geometry, attributes, hierarchy and topology; return every problem in file order."""
+def validate_grids(gdf, tolerance_m2: float = 1.0, unit_depths: tuple[int, ...] = ()) -> list[Problem]:
+    """Check geometry, attributes, hierarchy and topology; return every problem in file order.
+
+    ``unit_depths``: the levels whose grids may designate unit grids (the profile's rule; empty: any).
+    """
     source_crs = _source_crs(gdf)
     if gdf.crs is not None and not gdf.crs.equals(topology.WGS84, ignore_axis_order=True):
         gdf = gdf.to_crs(topology.WGS84)
@@ -100,7 +104,7 @@ def validate_grids(gdf, tolerance_m2: float = 1.0) -> list[Problem]:
         *_kind_problems(gdf),
         *_hierarchy_problems(grids),
         *_topology_problems(grids, source_crs, tolerance_m2),
-        *(_unit_problems(tiling, units, source_crs, tolerance_m2) if len(units) else ()),
+        *(_unit_problems(tiling, units, source_crs, tolerance_m2, unit_depths) if len(units) else ()),
     ]
     rank = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(problems, key=lambda p: (p.source_index is None, p.source_index or 0, rank[p.kind]))
@@ -123,7 +127,7 @@ def _kind_problems(gdf) -> list[Problem]:
     return [grids.problem(j, "bad_kind", f"网格类型 kind 应为 grid 或 unit，实际为 {v!r}") for j, v in enumerate(kinds)]
 
 
-def _unit_problems(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
+def _unit_problems(tiling, units, source_crs, tolerance_m2, unit_depths=()) -> list[Problem]:
     """A unit grid names a grid of the tiling (parent_code) at its own level and lies inside it."""
     grids = _collect(units)
     problems = [*_geometry_problems(grids), *_attribute_problems(units, grids)]
@@ -140,7 +144,14 @@ def _unit_problems(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
             problems.append(
                 grids.problem(i, "parent_level", f"单元网格的层级 {level} 应等于划定它的网格 {parent} 的层级")
             )
+        elif unit_depths and level_of[parent] is not None and level_of[parent] not in unit_depths:
+            problems.append(grids.problem(i, "unit_designator", _designator_message(parent, unit_depths)))
     return problems + _unit_outside(tiling, units, source_crs, tolerance_m2)
+
+
+def _designator_message(parent: str, unit_depths: tuple[int, ...]) -> str:
+    allowed = "、".join(f"第{d}层" for d in unit_depths)
+    return f"网格 {parent} 不能划定重点监管单元网格：本地方案只允许{allowed}网格划定 (designating level not allowed)"
 
 
 def _unit_outside(tiling, units, source_crs, tolerance_m2) -> list[Problem]:

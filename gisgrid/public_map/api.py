@@ -14,7 +14,7 @@ from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.grids import schemas as grid_schemas
 from gisgrid.grids import service as grid_service
-from gisgrid.public_map import opendata, schemas, service, tiles, units
+from gisgrid.public_map import detail_cache, opendata, schemas, service, tiles, units
 
 bp = Blueprint("public_api", __name__, description="公开地图 (public map, tiles, open data)")
 MVT = "application/vnd.mapbox-vector-tile"
@@ -94,9 +94,23 @@ def unit_grids_api(crs: str, at=None):
 @bp.get("/api/v1/grids/<code>")
 @bp.arguments(schemas.DetailArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.GridDetail, success=True, description="the grid")
+@bp.doc(responses={"304": {"description": "not modified (If-None-Match)"}})
 def grid_api(code: str, crs: str, at=None):
-    """One grid with geometry, parent chain and children: [?at=][&crs=wgs84|gcj02]."""
-    return service.grid_detail(db.session(), code, at, crs)
+    """One grid with geometry, parent chain and children: [?at=][&crs=wgs84|gcj02]; ETag per version."""
+    session = db.session()
+    version = detail_cache.version_of(session, at)
+    etag = detail_cache.etag_for(version.key, code, crs)
+    if etag in request.if_none_match:  # the client has this version's detail: nothing is built
+        return _cached(Response(status=304), etag, at)
+    body = detail_cache.grid_json(session, version, code, crs)
+    return _cached(Response(body, mimetype="application/json"), etag, at)
+
+
+def _cached(resp: Response, etag: str, at) -> Response:
+    resp.set_etag(etag)
+    resp.cache_control.public = True
+    resp.cache_control.max_age = _max_age(at)
+    return resp
 
 
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.pbf")

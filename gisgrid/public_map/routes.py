@@ -10,7 +10,7 @@ from flask import (
 )
 
 from gisgrid.db import db
-from gisgrid.public_map import service
+from gisgrid.public_map import detail_cache, service
 from gisgrid.web import at_day
 
 bp = Blueprint("public_map", __name__)
@@ -37,12 +37,18 @@ def index():
 @bp.get("/grids/<code>")
 def grid_page(code: str):
     """Deep link: the map opened on one grid."""
-    detail = service.grid_detail(db.session(), code, at_day())
+    detail = _detail(code)
     return render_template("public_map/index.html", summary=None, detail=detail, config=_map_config(code))
 
 
 @bp.get("/grids/<code>/notice")
 def notice(code: str):
     """Printable notice sheet (公示牌) of one grid."""
-    detail = service.grid_detail(db.session(), code, at_day())
+    detail = _detail(code)
     return render_template("public_map/notice.html", detail=detail, config=_map_config(code))
+
+
+def _detail(code: str) -> dict:
+    # built once per version and kept (detail_cache): pages and the JSON API share it
+    session = db.session()
+    return detail_cache.grid_detail(session, detail_cache.version_of(session, at_day()), code, "wgs84")

@@ -66,7 +66,11 @@ def shift_geojson(geometry: dict, crs: str) -> dict:
 
 def grid_detail(session: Session, code: str, day: date | None = None, crs: str = "wgs84") -> dict:
     """One grid with geometry, its parent chain (top → itself) and its children, public fields only."""
-    version = grid_versions.resolve(session, day)
+    return grid_detail_of(session, grid_versions.resolve(session, day), code, crs)
+
+
+def grid_detail_of(session: Session, version: grid_versions.Version, code: str, crs: str = "wgs84") -> dict:
+    """``grid_detail`` in a resolved version (detail_cache keeps these per version)."""
     tree = queries.grid_tree(session, version.id, code)
     if tree is None:
         raise NotFound(f"网格 {code} 不存在 (no grid with code {code} in version {version.id})")

@@ -11,12 +11,15 @@ from sqlalchemy import func, select
 from gisgrid.auth.models import User
 from gisgrid.cli import main
 from gisgrid.deployment import profile as deployment
+from gisgrid.deployment.model import cn_number
+from gisgrid.editor import filing
 from gisgrid.grids import versions
-from gisgrid.grids.models import Grid, GridStaff
+from gisgrid.grids.models import Grid, GridStaff, UnitGrid
 from gisgrid.incidents.models import Incident
 from gisgrid.jurisdiction.models import RiverReach
 from gisgrid.patrols.models import PatrolTrack
 from gisgrid.sources.models import LotteryDraw, PollutionSource
+from tests.helpers import login
 
 # (number, name) of each level as the seed names them: 虎林 is 鸡西's 二、三、四级, 盘锦 一、二、三级
 SEED_LEVELS = {
@@ -79,6 +82,37 @@ def _check_sample_people(key, session, grids):
     assert all("示例" in u.display_name for u in users)
 
 
+def _check_unit_grids(key, session, client):
+    # 盘锦 only: two 重点监管单元网格 designated by the city (一级网格主体), found by lookups beside the chain
+    version = versions.find_published(session)
+    point = func.ST_PointOnSurface(UnitGrid.geom)
+    units = session.execute(
+        select(UnitGrid.code, UnitGrid.level, func.ST_X(point), func.ST_Y(point)).where(
+            UnitGrid.version_id == version.id
+        )
+    ).all()
+    assert len(units) == (2 if key == "panjin" else 0)
+    for code, level, lon, lat in units:
+        assert level == 1
+        body = client.get(f"/api/v1/lookup?lon={lon}&lat={lat}").get_json()
+        assert code in [u["code"] for u in body["unit_grids"]] and body["chain"][0]["code"] == TOP[key]
+
+
+def _check_filing_and_kpi(key, app, session, client, make_user, grids):
+    # the filing table (备案表) and the KPI page/map number and name the levels as the place's plan does
+    profile = deployment.load(key)
+    _label, rows = filing.responsibility_rows(session, grids[0].version_id, profile)
+    by_code = {row[1]: row for row in rows}
+    for grid in grids[:: max(len(grids) // 9, 1)]:
+        number, name = SEED_LEVELS[key][grid.level - 1]
+        assert by_code[grid.code][0] == f"{cn_number(number)}级网格" and by_code[grid.code][-1] == name
+    app.extensions[deployment.EXTENSION_KEY] = profile
+    login(client, make_user("dispatcher", grids=(TOP[key],)).username)
+    page = client.get("/incidents/kpi").get_data(as_text=True)
+    number, name = SEED_LEVELS[key][1]
+    assert f"{cn_number(number)}级网格 · {name}按期处置率" in page and 'data-level="2"' in page
+
+
 def _check_something_on_every_page(session):
     assert session.scalar(select(func.count(Incident.id))) >= 7
     sources = list(session.scalars(select(PollutionSource)))
@@ -97,7 +131,7 @@ def _check_something_on_every_page(session):
         pytest.param("gaochang", marks=slow),
     ],
 )
-def test_demo_load_place(cli, session, client, key):
+def test_demo_load_place(cli, app, session, client, make_user, key):
     result = cli("demo", "load", "--place", key)
     assert result.exit_code == 0, result.output
     grids = _grids(session)
@@ -105,6 +139,8 @@ def test_demo_load_place(cli, session, client, key):
     _check_levels(key, grids)
     _check_lookups(session, client, grids)
     _check_sample_people(key, session, grids)
+    _check_unit_grids(key, session, client)
+    _check_filing_and_kpi(key, app, session, client, make_user, grids)
     _check_something_on_every_page(session)
     again = cli("demo", "load", "--place", key)
     assert again.exit_code == 0 and "already loaded" in again.output

@@ -134,3 +134,17 @@ def test_editor_geopackage_round_trip_edits_unit_grids(session, tmp_path):
     roundtrip.import_upload(session, draft, edited, "planner", stamp=preview["stamp"])
     [(u1, _)] = units.version_units(session, draft)
     assert u1.code == "A1-U1" and u1.name == "甲一镇化工园（扩）"
+
+
+def test_a_profile_letting_only_the_top_designate_refuses_a_lower_designator(session, tmp_path):
+    # 盘锦: "一级网格主体可以将……作为本级重点监管单元网格" — the profile's unit_grids.designated_by = [1]
+    from gisgrid.grids import service
+
+    path = worlds.write(uw.world_ab_units_frame(), tmp_path / "ab_units.gpkg")
+    with pytest.raises(ValidationFailed) as err:
+        service.import_file(session, path, unit_depths=(1,))
+    found = {(p["code"], p["kind"]) for p in err.value.details}
+    assert ("A1-U1", "unit_designator") in found  # designated by the township A1 (level 2)
+    assert not any(code == "A-U2" for code, _ in found)  # designated by the county A (level 1): allowed
+    assert session.scalar(select(func.count()).select_from(UnitGrid)) == 0  # nothing written
+    assert service.import_file(session, path, unit_depths=(1, 2)).version_id  # a plan allowing both levels

@@ -148,6 +148,8 @@ STAFF.update(
 )
 # any logged-in user: the CSRF token of the session, the (illustrative) river network, their own password
 STAFF.update({"patrols_api.csrf_token": "login", "jurisdiction_api.rivers_json": "login", "auth.password": "login"})
+# any logged-in user: their own API tokens (another user's token is not found: tests/routes/test_api_tokens.py)
+STAFF.update({"tokens.index": "login", "tokens.create": "login", "tokens.revoke": "login"})
 
 # placeholder values: the guards must answer before any object is looked up
 _VALUES = {"fmt": "json", "action": "accept", "code": "A"}

@@ -133,3 +133,27 @@ def test_unit_grid_edits_are_published_with_the_draft(client, draft):
     lon, lat = worlds.wgs84(*uw.U1_INSIDE_A1A)
     body = client.get("/api/v1/lookup", query_string={"lon": lon, "lat": lat}).json
     assert [u["name"] for u in body["unit_grids"]] == ["甲一镇化工园（扩）"]
+
+
+def test_the_profile_decides_which_level_may_designate(app, client, draft, monkeypatch):
+    # 盘锦's rule (designated_by = [1]): the township A1 may not designate, the county A may
+    from dataclasses import replace
+
+    from gisgrid.deployment.profile import EXTENSION_KEY
+
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, replace(app.extensions[EXTENSION_KEY], unit_grid_depths=(1,)))
+    version_id, token = draft
+    resp = put(
+        client, token, version_id, "A1-U9", name="镇划单元", parent_code="A1", geometry=outline(450, 450, 650, 650)
+    )
+    assert resp.status_code == 422 and "parent_code" in resp.get_data(as_text=True)
+    assert "A1-U9" not in units_of(client, version_id)
+    resp = put(
+        client, token, version_id, "A-U9", name="县划单元", parent_code="A", geometry=outline(450, 450, 650, 650)
+    )
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    report = client.get(f"{API}/drafts/{version_id}/validation")  # the imported A1-U1 now breaks the rule
+    assert report.status_code == 200 and not report.json["ok"]
+    assert {(p["code"], p["kind"]) for p in report.json["problems"] if p["severity"] == "error"} == {
+        ("A1-U1", "unit_designator")
+    }

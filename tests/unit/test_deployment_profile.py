@@ -38,6 +38,12 @@ def test_levels_and_rules_follow_the_seeds():
     assert load("zhanqian").self_evaluation_period == "year"
 
 
+def test_only_panjin_restricts_who_designates_unit_grids():
+    # 盘锦 seed 001: "一级网格主体可以将……作为本级重点监管单元网格"; the other plans set no rule
+    assert load("panjin").unit_grid_depths == (1,)
+    assert all(load(key).unit_grid_depths == () for key in ("hulin", "xicheng", "zhanqian", "gaochang"))
+
+
 def test_panjin_carries_the_26_duty_paragraphs():
     panjin = load("panjin")
     # not paragraphs: the townships, the transfer targets 纪检/司法 and 本级人民政府 (移送 kind "government")
@@ -103,6 +109,8 @@ def _value(v) -> str:
         (lambda d: d["draw_proportions"].update(C=1.5), "draw_proportions.C: 1.5 is not a share"),
         (lambda d: d["inspection_months"].update(D=2), "inspection_months.D: unknown class"),
         (lambda d: d.update(colour="red"), "colour: unknown key"),
+        (lambda d: d.update(unit_grids={"designated_by": [4]}), "unit_grids.designated_by[0]: must be a level depth"),
+        (lambda d: d.update(unit_grids={"by": [1]}), "unit_grids.by: unknown key"),
     ],
 )
 def test_a_broken_profile_is_refused_naming_file_key_and_problem(tmp_path, edit, named):

@@ -34,9 +34,12 @@ PLACES = {
 ZONES = {"211191000000": "辽东湾新区", "211192000000": "辽河口生态经济区"}  # 盘锦's two 经济区: demo codes
 
 
-def _read(key):
-    grids = gpd.read_file(BOUNDARIES / f"{key}_demo.geojson")
-    return grids, grids.to_crs(grids.estimate_utm_crs()).set_index("code")
+def _read(key, kind="grid"):
+    """The tiling's grids (or, with kind="unit", the 重点监管单元网格 overlays) of a place's demo file."""
+    features = gpd.read_file(BOUNDARIES / f"{key}_demo.geojson")
+    is_unit = features["kind"].eq("unit") if "kind" in features.columns else pd.Series(False, index=features.index)
+    grids = features[is_unit if kind == "unit" else ~is_unit].reset_index(drop=True)
+    return grids, grids.to_crs(features.estimate_utm_crs()).set_index("code")
 
 
 @pytest.fixture(scope="module", params=sorted(PLACES))
@@ -106,6 +109,22 @@ def test_children_tile_their_parents(place):
         assert len(children) > 0, code
         error = _tiling_error(parent.geometry, children)
         assert max(error.values()) < TOLERANCE_M2, (code, parent["name"], error)
+
+
+def test_panjin_unit_grids_are_designated_by_the_city_and_cross_county_borders():
+    # "一级网格主体可以将……区域，作为本级重点监管单元网格，由本级网格重点监管" (seed 001); only 盘锦 has them
+    units, metric = _read("panjin", kind="unit")
+    _, tiling = _read("panjin")
+    assert len(units) == 2 and set(units["level"]) == {1} and set(units["parent_code"]) == {PLACES["panjin"][0]}
+    assert units["sample_data"].astype(bool).all() and units["name"].str.endswith("（示意）").all()
+    top = tiling[tiling["level"] == 1].geometry.iloc[0]
+    counties = tiling[tiling["level"] == 2].geometry
+    for code, unit in metric.iterrows():
+        assert unit.geometry.difference(top).area < TOLERANCE_M2, code  # inside the designating grid
+        crossed = [c for c, county in counties.items() if county.intersection(unit.geometry).area > 1e4]
+        assert len(crossed) >= 2, code  # it may cross lower grid boundaries, and does
+    for key in ("hulin", "zhanqian", "gaochang"):
+        assert _read(key, kind="unit")[0].empty
 
 
 def test_outline_is_the_source_converted_from_gcj02(place):

@@ -1,0 +1,48 @@
+"""``Authorization: Bearer <token>``: the request acts as the token's user, with no session and no CSRF token.
+
+CSRF protects ambient credentials (the session cookie a browser sends by itself); a bearer token is
+never sent by a browser on its own, and another site cannot add the header without a CORS preflight,
+which gisgrid never grants. So a bearer request skips Flask-WTF's check, and it is authenticated by
+the token alone: a session cookie sent beside it is ignored, and the session is never written.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from gisgrid.db import db
+from gisgrid.errors import Unauthorized
+from gisgrid.tokens import service
+
+
+def presented() -> str | None:
+    """The bearer token of this request, if it carries one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def install(app: Flask) -> None:
+    """Authenticate bearer requests first, and let them past the CSRF check (call after csrf.init_app)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    for i, func in enumerate(funcs):
+        if func.__name__ == "csrf_protect":  # Flask-WTF's default check, with its exemptions
+            funcs[i] = _unless_bearer(func)
+    funcs.insert(0, _authenticate)
+
+
+def _authenticate() -> None:
+    token = presented()
+    if token is None:
+        return
+    user = service.user_for(db.session(), token)
+    if user is None:
+        raise Unauthorized("API 令牌无效、已吊销或已过期 (invalid, revoked or expired API token)")
+    g._login_user = user  # Flask-Login's per-request user: current_user is the token's user, the cookie unread
+
+
+def _unless_bearer(csrf_protect):
+    def csrf_protect_unless_bearer():
+        return None if presented() is not None else csrf_protect()
+
+    csrf_protect_unless_bearer.__name__ = "csrf_protect_unless_bearer"
+    return csrf_protect_unless_bearer
