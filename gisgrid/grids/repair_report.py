@@ -62,6 +62,7 @@ class RepairReport:
     slivers: list[Sliver] = field(default_factory=list)
     crumbs: int = 0
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # groups cleaned with a smaller snap (see repair._clean)
 
     def add(self, group: tuple[list[GridChange], list[Sliver], int]) -> None:
         """Merge one sibling group's comparison."""
@@ -83,6 +84,7 @@ class RepairReport:
             "max_hausdorff_m": round(worst.hausdorff_m, 2) if worst else 0.0,
             "max_hausdorff_code": worst.code if worst else None,
             "skipped": self.skipped,
+            "notes": self.notes,
         }
 
     def summary(self) -> str:
@@ -99,7 +101,7 @@ class RepairReport:
                 lines.append(f"  {label}：{len(pieces)} 处，{sum(s.area_m2 for s in pieces):.1f} 平方米")
         if meta["max_hausdorff_code"]:
             lines.append(f"  最大边界位移 {meta['max_hausdorff_m']} 米（网格 {meta['max_hausdorff_code']}）")
-        lines += [f"  {reason}" for reason in self.skipped]
+        lines += [f"  {reason}" for reason in self.skipped + self.notes]
         return "\n".join(lines)
 
     def geojson(self) -> dict:
