@@ -19,7 +19,7 @@ fixed it (up to ``--fixed-row-max``) and with 0015_scale's set-wise triggers; ea
 its ratio to the baseline. The growth factor is each figure divided by the same figure at the
 previous N. ``--validate-only 300000`` times validation alone at that size, with the process's peak RSS.
 
-A step is a function in ``STEPS``: another step (a repair) is one more entry and ``--steps`` names it.
+A step is a function in ``STEPS`` (validate, repair, import, publish); ``--steps`` names them.
     .venv/bin/python scripts/bench_import.py [--sizes 2000,8000,32000,100000] [--steps validate,import,publish]
     .venv/bin/python scripts/bench_import.py --validate-only 300000
 """
@@ -53,7 +53,7 @@ from tqdm import tqdm  # noqa: E402
 
 from gisgrid.audit import actor  # noqa: E402
 from gisgrid.db import unit_of_work  # noqa: E402
-from gisgrid.grids import coverage, fields, queries, service, versions  # noqa: E402
+from gisgrid.grids import coverage, fields, queries, repair, service, versions  # noqa: E402
 from gisgrid.grids.validation import format_report, validate_grids  # noqa: E402
 from gisgrid.public_map import tiles  # noqa: E402, F401  (registers the publication preparer, as the app does)
 
@@ -119,6 +119,16 @@ def step_validate(ctx: Context) -> dict:
     return figures
 
 
+def step_repair(ctx: Context) -> dict:
+    """``--repair`` on the jittered set (gisgrid.grids.repair), then validation of what it made."""
+    if ctx.jittered is None:
+        return {}
+    seconds, (repaired, report) = timed(lambda: repair.repair(ctx.jittered))
+    ctx.notes["repaired slivers"] = len(report.slivers)
+    ctx.notes["errors after repair"] = sum(p.severity == "error" for p in validate_grids(repaired))
+    return {"repair jittered": seconds}
+
+
 @contextmanager
 def exact_checks_only():
     """The baseline: validation without the edge test and the GEOS pair filter (every group overlaid)."""
@@ -167,6 +177,7 @@ def step_publish(ctx: Context) -> dict:
 # name → (step, needs the database); the order here is the order they run in
 STEPS: dict[str, tuple[Callable[[Context], dict], bool]] = {
     "validate": (step_validate, False),
+    "repair": (step_repair, False),
     "import": (step_import, True),
     "publish": (step_publish, True),
 }
