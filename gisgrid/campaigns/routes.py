@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -12,7 +14,7 @@ from gisgrid.campaigns.models import KINDS
 from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.errors import NotFound
+from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.incidents import matrix
 from gisgrid.tracking import rules
 from gisgrid.web import read_uploads
@@ -36,7 +38,17 @@ def _form() -> dict:
     form = request.form
     codes = [c.strip() for c in (form.get("area_codes") or "").replace("，", ",").split(",") if c.strip()]
     body = {k: form.get(k) or None for k in ("title", "kind", "starts_on", "ends_on", "plan_text")}
-    return {**body, "departments": form.getlist("departments"), "area_codes": codes}
+    return {**body, "departments": form.getlist("departments"), "area_codes": codes, "area": _drawn(form.get("area"))}
+
+
+def _drawn(text: str | None):
+    # the map's drawn area arrives as GeoJSON text in a hidden field; the service checks the geometry
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InvalidInput("area: 绘制的区域不是有效的 GeoJSON (area is not valid GeoJSON)") from None
 
 
 @bp.post("/campaigns")

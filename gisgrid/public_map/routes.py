@@ -9,6 +9,8 @@ from flask import (
     request,
 )
 
+from gisgrid.agreements import service as agreements
+from gisgrid.clock import today_in_china
 from gisgrid.db import db
 from gisgrid.public_map import detail_cache, service
 from gisgrid.web import at_day
@@ -45,7 +47,9 @@ def grid_page(code: str):
 def notice(code: str):
     """Printable notice sheet (公示牌) of one grid."""
     detail = _detail(code)
-    return render_template("public_map/notice.html", detail=detail, config=_map_config(code))
+    # 定奖惩: the grid's signed 责任状 of this year (parties, year, signing date; its terms stay with staff)
+    signed = agreements.for_grid_year(db.session(), code, today_in_china().year)
+    return render_template("public_map/notice.html", detail=detail, config=_map_config(code), agreements=signed)
 
 
 def _detail(code: str) -> dict:

@@ -108,3 +108,27 @@ def test_a_campaign_launched_from_the_form_shows_its_area_on_the_map(page, super
     assert "冬季扬尘联合执法" in page.inner_text("#campaign-tasks")  # the department's tracked task
     screenshot(page, "supervision-campaign")
     assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+def test_a_campaign_area_drawn_on_the_form_map(page, supervision_server):
+    # no grid codes: the leader draws the target area across grid boundaries with the mouse
+    url, _case, dept = supervision_server
+    _login(page, url, "leader_xicheng")
+    page.goto(f"{url}/campaigns")
+    page.fill("#campaign-form input[name=title]", "河道两岸联合执法")
+    page.fill("#campaign-form input[name=ends_on]", "2027-01-15")
+    page.check(f"#campaign-form input[name=departments][value={dept}]")
+    page.wait_for_function("window.gisgridCampaignForm && window.gisgridCampaignForm.map")
+    page.click("#draw-area")
+    box = page.locator("#area-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(-40, -30), (40, -30), (40, 30), (-40, 30), (-40, -30)]  # the last click on the first vertex closes it
+    for dx, dy in corners:
+        page.mouse.click(cx + dx, cy + dy)
+    page.wait_for_function("document.getElementById('area-state').textContent.includes('已绘制 1 个区域')")
+    drawn = page.eval_on_selector("#area-input", "el => JSON.parse(el.value)")
+    assert drawn["type"] == "MultiPolygon" and len(drawn["coordinates"][0][0]) == 5
+    page.click("#campaign-form button[type=submit]")
+    page.wait_for_selector("#campaign-map path.leaflet-interactive")
+    assert "河道两岸联合执法" in page.inner_text("h1")
+    assert page.watch.console_errors == [] and page.watch.external_requests == []

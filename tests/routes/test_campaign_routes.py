@@ -4,10 +4,12 @@ the page; a foreign county sees and does nothing."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
 from gisgrid.incidents import matrix
+from tests import worlds
 from tests.incident_support import As, _ok
 from tests.routes.test_openapi_casework import _check
 from tests.tracking_support import PDF, people
@@ -58,3 +60,21 @@ def test_the_page_form_launches_with_a_plan_document(app, world):
     assert county.client.get(detail["plan_url"]).data == PDF
     assert As(app, world.foreign).client.get(detail["plan_url"]).status_code == 403
     assert "冬季扬尘专项行动" in county.client.get("/campaigns").get_data(as_text=True)
+
+
+def test_the_page_form_takes_an_area_drawn_on_its_map(app, world):
+    # the hidden field "area" carries the polygon drawn with Leaflet-Geoman (GeoJSON text); no grid codes
+    county = As(app, world.county)
+    page = county.client.get("/campaigns").get_data(as_text=True)
+    assert 'id="area-map"' in page and "campaign_form.js" in page and 'name="area"' in page
+    ring = [list(worlds.wgs84(x, y)) for x, y in ((420, 420), (700, 420), (700, 700), (420, 700), (420, 420))]
+    area = json.dumps({"type": "MultiPolygon", "coordinates": [[ring]]})
+    data = {**{k: v for k, v in BODY.items() if k not in ("departments", "area_codes")}, "departments": "zhujian",
+            "area": area, "csrf_token": county.token}  # fmt: skip
+    resp = county.client.post("/campaigns", data=data)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    campaign_id = int(resp.headers["Location"].rsplit("/", 1)[1])
+    geo = _ok(county.get(f"/api/v1/campaigns/{campaign_id}/map"))
+    assert any(f["geometry"]["type"] == "MultiPolygon" and f["properties"]["kind"] == "area" for f in geo["features"])
+    bad = county.client.post("/campaigns", data={**data, "area": "{not json"})
+    assert bad.status_code == 400 and "area" in bad.get_data(as_text=True)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from gisgrid.grids.models import Grid
+from gisgrid.public_map import detail_cache
 from tests import public_worlds
 
 
@@ -17,8 +18,11 @@ def world(session, tmp_path):
 
 
 def set_grid(session, code, **values):
+    # edits the published version in place, which the app never does (edits go to drafts): so the detail
+    # built once per version (public_map.detail_cache) must be forgotten by hand
     session.execute(update(Grid).where(Grid.code == code).values(**values))
     session.flush()
+    detail_cache.clear()
 
 
 def row(page: str, ding: str) -> str:
@@ -48,3 +52,23 @@ def test_missing_ding_say_so_and_a_link_is_a_link(client, world, session):
     set_grid(session, "A1b", rewards_penalties="javascript:alert(1)")
     page = client.get("/grids/A1b/notice").get_data(as_text=True)
     assert "<a " not in row(page, "奖惩") and "javascript:alert(1)" in row(page, "奖惩")  # shown as text only
+
+
+def test_the_signed_responsibility_agreement_shows_under_rewards_and_penalties(client, world, session):
+    # 定奖惩 "as text or a link to the 责任状": the grid's signed 责任状 of this year is named on the sheet
+    from datetime import date
+
+    from gisgrid.agreements.models import Agreement
+    from gisgrid.clock import today_in_china
+
+    set_grid(session, "A1a", rewards_penalties=None)
+    assert "未填写" in row(client.get("/grids/A1a/notice").get_data(as_text=True), "奖惩")
+    session.add(Agreement(year=today_in_china().year, title="网格化环境监管责任状", upper_code="A1", upper_name="甲一镇",
+                          party_kind="grid", party_code="A1a", party_name="甲一镇东村", upper_chain=["A", "A1"],
+                          party_chain=["A", "A1", "A1a"], tasks="巡查", rewards_penalties="考核不合格通报批评",
+                          signed_on=date(2026, 3, 1), created_by="tester"))  # fmt: skip
+    session.flush()
+    cell = row(client.get("/grids/A1a/notice").get_data(as_text=True), "奖惩")
+    assert "已签订《网格化环境监管责任状》" in cell and "甲一镇与甲一镇东村" in cell and "2026-03-01" in cell
+    assert "未填写" not in cell and "考核不合格通报批评" not in cell  # the terms themselves stay with staff
+    assert "已签订" not in row(client.get("/grids/A1b/notice").get_data(as_text=True), "奖惩")
