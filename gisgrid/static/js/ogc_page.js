@@ -11,6 +11,6 @@
   }).addTo(map);
   const bounds = layer.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-  else map.setView([35, 105], 4);
+  else window.gisgrid.initialView(map); // an empty page: the published extent (base.html's data block)
   holder.dataset.features = String(collection.features.length);
 })();
