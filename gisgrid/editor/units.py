@@ -53,11 +53,9 @@ def save_unit(
         values = _values(body, unit)
         wkb = _outline(body.get("geometry")) if "geometry" in body or unit is None else None
         level, wkb = _check_inside(session, version_id, values["parent_code"], wkb, unit, tolerance_m2)
-        if unit_depths and level not in unit_depths:
-            raise ValidationFailed(
-                f"parent_code: 网格 {values['parent_code']} 在第{level}层，本地方案只允许"
-                f"{'、'.join(f'第{d}层' for d in unit_depths)}网格划定重点监管单元网格 (designating level not allowed)"
-            )
+        refused = grid_units.designation_refused(values["parent_code"], level, unit_depths)
+        if refused:
+            raise ValidationFailed(f"parent_code: {refused}")
         if unit is None:
             grid_units.insert_units(session, version_id, [{**values, "code": code, "level": level, "wkb": wkb}])
             unit = _current(session, version_id, code, 0)

@@ -19,6 +19,16 @@ from gisgrid.sqlfiles import statement
 _PKG = "gisgrid.grids"
 
 
+def designation_refused(parent: str, level: int | None, unit_depths: tuple[int, ...]) -> str | None:
+    """Why grid ``parent`` (at ``level``) may not designate a unit grid under the profile's rule, or None."""
+    if not unit_depths or level is None or level in unit_depths:
+        return None
+    allowed = "、".join(f"第{d}层" for d in unit_depths)
+    return (
+        f"网格 {parent} 在第{level}层，本地方案只允许{allowed}网格划定重点监管单元网格 (designating level not allowed)"
+    )
+
+
 def split(frame):
     """(tiling rows, unit rows) of a normalised frame; a frame without ``kind`` is all tiling."""
     if fields.KIND not in frame.columns:

@@ -27,6 +27,7 @@ from pyproj import CRS
 from gisgrid import coords
 from gisgrid.grids import coverage, fields, topology
 from gisgrid.grids.problems import ERROR, KINDS, WARNING, Problem, format_report
+from gisgrid.grids.units import designation_refused
 
 __all__ = ["ERROR", "KINDS", "WARNING", "Problem", "format_report", "validate_grids"]
 
@@ -147,14 +148,9 @@ def _unit_problems(tiling, units, source_crs, tolerance_m2, unit_depths=()) -> l
             problems.append(
                 grids.problem(i, "parent_level", f"单元网格的层级 {level} 应等于划定它的网格 {parent} 的层级")
             )
-        elif unit_depths and level_of[parent] is not None and level_of[parent] not in unit_depths:
-            problems.append(grids.problem(i, "unit_designator", _designator_message(parent, unit_depths)))
+        elif refused := designation_refused(parent, level_of[parent], unit_depths):
+            problems.append(grids.problem(i, "unit_designator", refused))
     return problems + _unit_outside(tiling, units, source_crs, tolerance_m2)
-
-
-def _designator_message(parent: str, unit_depths: tuple[int, ...]) -> str:
-    allowed = "、".join(f"第{d}层" for d in unit_depths)
-    return f"网格 {parent} 不能划定重点监管单元网格：本地方案只允许{allowed}网格划定 (designating level not allowed)"
 
 
 def _unit_outside(tiling, units, source_crs, tolerance_m2) -> list[Problem]:
