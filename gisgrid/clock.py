@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -20,3 +20,8 @@ def china_date(moment: datetime) -> date:
 def china_iso(moment: datetime | None) -> str | None:
     """An aware timestamp as ISO 8601 in China time (pages and clients in China read it; the offset keeps it exact)."""
     return moment.astimezone(CHINA_TZ).isoformat() if moment else None
+
+
+def utc_now() -> datetime:
+    """Now, aware UTC: the one clock the login rules read (lockout, expiry, idle), so tests can move it."""
+    return datetime.now(UTC)

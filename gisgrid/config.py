@@ -83,6 +83,7 @@ def from_env() -> dict:
         # default deadline per priority in working days (全程/迅速/定期督办) when the opener gives no date
         "TRACKING_DUE_DAYS": _env_list("GISGRID_TRACKING_DUE_DAYS", "full:15,rapid:3,regular:10"),
         **_jobs_and_notifications(),
+        **_authentication(),
     }
 
 
@@ -118,6 +119,25 @@ def _jobs_and_notifications() -> dict:
         "NOTIFY_CITIZEN_QUIET": env("GISGRID_NOTIFY_CITIZEN_QUIET", ""),  # e.g. "22:00-07:00" (China time)
         # a citizen may answer 没有解决 this many days after the case was closed
         "REOPEN_DAYS": int(env("GISGRID_REOPEN_DAYS", "7")),
+    }
+
+
+def _authentication() -> dict:
+    # 等保2.0 身份鉴别 (docs/_incoming/sec_auth.md): password policy, lockout, idle timeout, TOTP
+    env = os.environ.get
+    secret_is_default = env("GISGRID_SECRET_KEY", "dev-only-change-me") == "dev-only-change-me"
+    return {
+        "PASSWORD_MIN_LENGTH": int(env("GISGRID_PASSWORD_MIN_LENGTH", "8")),
+        "PASSWORD_MAX_AGE_DAYS": int(env("GISGRID_PASSWORD_MAX_AGE_DAYS", "90")),  # 0: passwords never expire
+        "PASSWORD_HISTORY": int(env("GISGRID_PASSWORD_HISTORY", "5")),  # a new password is none of the last N
+        "LOCKOUT_THRESHOLD": int(env("GISGRID_LOCKOUT_THRESHOLD", "5")),  # failed logins in a row
+        "LOCKOUT_MINUTES": _env_float("GISGRID_LOCKOUT_MINUTES", 30.0),
+        "IDLE_MINUTES": _env_float("GISGRID_IDLE_MINUTES", 30.0),  # 0: no idle timeout
+        "TOTP_REQUIRED_ROLES": _env_list("GISGRID_TOTP_REQUIRED_ROLES", ""),
+        "TOTP_ISSUER": env("GISGRID_TOTP_ISSUER", "gisgrid"),
+        # demo mode: the demo password is accepted as is; outside it, a login with it must change it first.
+        # Unset, it follows the secret key: a development install (default key) is a demo
+        "DEMO_MODE": _env_bool("GISGRID_DEMO_MODE", secret_is_default),
     }
 
 

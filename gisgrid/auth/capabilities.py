@@ -35,6 +35,8 @@ _RULES: dict[str, tuple[str, ...]] = {
     "upload_tracks": (_R.GRID_STAFF, _R.GRID_LEADER),  # patrol GPS tracks
     "edit_grids": (_R.PLANNER,),  # boundary drafts, publication, filing
     "read_audit": (),
+    # 安全管理员's duties (等保 三员分立); the admin holds them until the security administrator role exists
+    "security.lockouts": (),  # the locked accounts page and its unlock button
     # 督查督办: a leader or the 领导小组办公室 (the supervision centre's dispatcher) opens 督办, accepts items
     "open_supervision": (_R.GRID_LEADER, _R.DISPATCHER),
     "run_checks": (_R.GRID_LEADER, _R.DISPATCHER),  # 督查: spot checks of lower grids, their 通报

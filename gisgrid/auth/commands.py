@@ -52,8 +52,9 @@ def users_create(username, role, display_name, grid_codes, department, password)
         display_name=display_name,
         grid_codes=grid_codes,
         department_code=department,
+        must_change=True,  # an initial password someone else chose: the user replaces it at the first login
     )
-    click.echo(f"created user {user.username} ({user.role})")
+    click.echo(f"created user {user.username} ({user.role}); the password must be changed at the first login")
 
 
 @users_group.command("list")
@@ -73,7 +74,7 @@ def users_list() -> None:
 @click.argument("username")
 @click.password_option(help="New password (asked for when not given).")
 def users_passwd(username, password) -> None:
-    """Set a user's password; every login of the user ends."""
+    """Set a user's password (to be changed at the next login); every login of the user ends."""
     from gisgrid.auth import service
 
     ended = _in_session(service.set_password, username, password)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from gisgrid.auth import roles, service
 from gisgrid.auth.models import User
 
-DEMO_PASSWORD = "gisgrid-demo"
+DEMO_PASSWORD = "gisgrid-demo-1"
 
 # (username, display name, role, grid codes, department code)
 DEMO_USERS = (

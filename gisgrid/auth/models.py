@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -44,6 +45,19 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # 身份鉴别 (migration 0016_sec_auth): expiry, forced change, lockout, last login, TOTP (auth/passwords.py,
+    # auth/lockout.py, auth/totp.py)
+    password_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
+    failed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    failed_since_login: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is accepted once (no replay)
     department: Mapped[Department | None] = relationship(lazy="joined")
     grids: Mapped[list[UserGrid]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
@@ -85,3 +99,15 @@ class Login(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_app_login_user", "user_id"),)
+
+
+class PasswordHistory(Base):
+    """An earlier password hash of a user: a new password may not be one of the last few (PASSWORD_HISTORY)."""
+
+    __tablename__ = "app_password_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    __table_args__ = (Index("ix_app_password_history_user", "user_id", "id"),)

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from gisgrid.auth import logins, roles
+from gisgrid.auth import lockout, logins, passwords, roles, totp
 from gisgrid.auth.models import Department, User, UserGrid
 from gisgrid.db import unit_of_work
-from gisgrid.errors import Conflict, InvalidInput, NotFound
+from gisgrid.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
-MIN_PASSWORD = 8
+WRONG_CREDENTIALS = "用户名或密码错误"
+WRONG_CODE = "动态验证码不正确或已使用，请等下一个验证码 (code: wrong or already used)"
 
 
 def ensure_department(session: Session, code: str, name: str, phone: str | None = None) -> Department:
@@ -48,8 +49,12 @@ def create_user(
     grid_codes: Iterable[str] = (),
     department_code: str | None = None,
     phone: str | None = None,
+    must_change: bool = False,
 ) -> User:
-    """Create a user with a hashed password, a role, grid scope and department; commits."""
+    """Create a user with a password that meets the policy, a role, grid scope and department; commits.
+
+    ``must_change``: an initial password an administrator chose, to be replaced at the first login.
+    """
     with unit_of_work(session, conflict=f"用户名 {username!r} 已存在 (username taken)"):
         _check_new_user(session, username, password, role)
         dept = None
@@ -59,13 +64,14 @@ def create_user(
                 raise NotFound(f"部门 {department_code!r} 不存在 (unknown department)")
         user = User(
             username=username.strip(),
-            password_hash=_new_hash(password),
+            password_hash="",
             display_name=display_name or username.strip(),
             role=role,
             department=dept,
             phone=phone,
             grids=[UserGrid(grid_code=c) for c in dict.fromkeys(grid_codes)],
         )
+        passwords.store(session, user, password, must_change=must_change)
         session.add(user)
     return user
 
@@ -76,6 +82,46 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     # hash even for an unknown name, so the answer takes as long and does not reveal who has an account
     ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
     return user if ok and user.active else None
+
+
+class LoginRefused(Unauthorized):
+    """A login refused: wrong credentials (one message for either mistake) or a locked account."""
+
+
+def check_login(session: Session, username: str, password: str) -> User:
+    """The user these credentials log in, else LoginRefused; a failure is counted (lockout), a lock refuses."""
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    # hash even for an unknown name, so the answer takes as long and does not reveal who has an account
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    if user is None or not user.active:
+        raise LoginRefused(WRONG_CREDENTIALS)
+    if lockout.is_locked(user):  # even the right password waits for the lock to end
+        lockout.record_failure(session, user)
+        raise LoginRefused(lockout.locked_message(user))
+    if not ok:
+        locked = lockout.record_failure(session, user)
+        raise LoginRefused(lockout.locked_message(user) if locked else WRONG_CREDENTIALS)
+    return user
+
+
+def check_second_factor(session: Session, user_id: int, code: str) -> User:
+    """The user whose TOTP ``code`` is right, else LoginRefused; a wrong code counts toward the lockout."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise LoginRefused(WRONG_CREDENTIALS)
+    if lockout.is_locked(user):
+        raise LoginRefused(lockout.locked_message(user))
+    if not totp.verify(session, user, code):
+        locked = lockout.record_failure(session, user)
+        raise LoginRefused(lockout.locked_message(user) if locked else WRONG_CODE)
+    return user
+
+
+def disable_second_factor(session: Session, user: User, code: str) -> None:
+    """Switch off one's TOTP after proving one still has it (a current code); commits."""
+    if not totp.verify(session, user, code):
+        raise InvalidInput(WRONG_CODE, {"field": "code"})
+    totp.disable(session, user)
 
 
 @cache
@@ -90,26 +136,21 @@ def _by_username(session: Session, username: str) -> User:
     return user
 
 
-def _new_hash(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位 (password must have at least {MIN_PASSWORD} characters)")
-    return generate_password_hash(password)
-
-
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """A user changes their own password; every login of theirs ends (the caller logs them in again); commits."""
     with unit_of_work(session):
         if not check_password_hash(user.password_hash, current or ""):
-            raise InvalidInput("当前密码不正确 (current password is wrong)")
-        user.password_hash = _new_hash(new)
+            raise InvalidInput("当前密码不正确 (current password is wrong)", {"field": "current"})
+        passwords.store(session, user, new)
         logins.revoke_all(session, user.id)
 
 
-def set_password(session: Session, username: str, new: str) -> int:
-    """An administrator sets a password; every login of the user ends. Returns the logins ended; commits."""
+def set_password(session: Session, username: str, new: str, *, must_change: bool = True) -> int:
+    """An administrator sets a password (to be changed at the next login unless ``must_change`` is False);
+    every login of the user ends. Returns the logins ended; commits."""
     with unit_of_work(session):
         user = _by_username(session, username)
-        user.password_hash = _new_hash(new)
+        passwords.store(session, user, new, must_change=must_change)
         ended = logins.revoke_all(session, user.id)
     return ended
 

@@ -1,5 +1,5 @@
 """Demo duty matrix, one handler account per department, and sample cases in several stages
-(sample people and texts; password gisgrid-demo)."""
+(sample people and texts; password gisgrid-demo-1)."""
 
 from __future__ import annotations
 

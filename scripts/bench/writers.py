@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-DEMO_PASSWORD = "gisgrid-demo"
+DEMO_PASSWORD = "gisgrid-demo-1"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 

@@ -18,7 +18,7 @@ from tests.helpers import csrf_from, login
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 DOCUMENT = "排污许可证 (sample)".encode() * 100
-DEMO_PASSWORD = "gisgrid-demo"
+DEMO_PASSWORD = "gisgrid-demo-1"
 
 
 @pytest.fixture(scope="module")

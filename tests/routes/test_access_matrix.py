@@ -54,6 +54,7 @@ PUBLIC = {
     "open311.service_definition": "Open311",
     "apidoc.openapi_json": "the API contract is public",
     "auth.login": "login",
+    "auth.login_totp": "the login's second step: without a pending login it sends back to /login",
     "field.shell": "the field app: the login form for nobody (tested in test_field_app.py)",
     "field.manifest": "web app manifest (installable)",
     "field.service_worker": "service worker script (no data)",
@@ -279,6 +280,10 @@ STAFF.update(
         "inbox_api.inbox_api": "login",
         "jurisdiction_api.rivers_json": "login",
         "auth.password": "login",
+        "auth.totp_page": "login",
+        "auth.totp_disable": "login",
+        "auth.lockouts_page": "role",
+        "auth.unlock": "role",
     }
 )
 

@@ -23,6 +23,13 @@ CASES = {
     "staff_pages": ("/", 'href="/sources/dashboard"', ("GET", "/sources/dashboard"), roles.PUBLIC, roles.PLANNER),
     "view_kpi": ("/incidents", 'href="/incidents/kpi"', ("GET", "/incidents/kpi"), roles.GRID_STAFF, roles.DISPATCHER),
     "read_audit": ("/", 'href="/admin/audit"', ("GET", "/admin/audit"), roles.PLANNER, roles.ADMIN),
+    "security.lockouts": (
+        "/",
+        'href="/security/lockouts"',
+        ("GET", "/security/lockouts"),
+        roles.GRID_LEADER,
+        roles.ADMIN,
+    ),
     "edit_grids": ("/", 'href="/editor"', ("GET", "/editor"), roles.GRID_LEADER, roles.PLANNER),
     "view_jurisdiction": ("/", 'href="/jurisdiction"', ("GET", "/jurisdiction"), roles.PLANNER, roles.GRID_STAFF),
     "report_hotline": (

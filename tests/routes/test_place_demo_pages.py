@@ -5,7 +5,7 @@ from __future__ import annotations
 from gisgrid.cli import main
 from tests.helpers import login
 
-PASSWORD = "gisgrid-demo"
+PASSWORD = "gisgrid-demo-1"
 # (account, page, text the demo data must put on it): 站前区's grids, sample cases, sources, draw, tracks
 PAGES = (
     ("dispatcher", "/", "站前区"),
