@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.plans.api import bp as plans_api_bp
     from gisgrid.plans.routes import bp as plans_bp
+    from gisgrid.privacy.api import bp as privacy_api_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.reports.api import bp as reports_api_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         ogc_bp,
         incidents_bp,
         incidents_api_bp,
+        privacy_api_bp,
         open311_bp,
         sources_bp,
         sources_api_bp,
