@@ -16,6 +16,8 @@ from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent
 from gisgrid.notifications import events as notification_events
+from gisgrid.security import headers as security_headers
+from gisgrid.security import startup as security_startup
 from gisgrid.tokens import bearer
 from gisgrid.web import refuse_hostile_fields
 
@@ -28,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     if config:
         app.config.update(config)
+    security_startup.check(app.config)  # production mode: no default secret, no cookie over plain HTTP
     # a kept login's cookie (the field app) lasts as long as the login row counts (auth/logins.py)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_HOURS"]))
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
@@ -40,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     bearer.install(app)  # after CSRF: a bearer-token request acts as its user and skips the cookie's CSRF check
     register_error_handlers(app)
+    security_headers.install(app)  # CSP, nosniff, Referrer-Policy, frame-ancestors on every response
     app.add_template_global(capabilities.can, "can")  # templates ask can(current_user, "...")
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     _register_inbox_sources()
@@ -106,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.patrols.routes import bp as patrols_bp
     from gisgrid.plans.api import bp as plans_api_bp
     from gisgrid.plans.routes import bp as plans_bp
+    from gisgrid.privacy.api import bp as privacy_api_bp
     from gisgrid.public_map.api import bp as public_api_bp
     from gisgrid.public_map.routes import bp as public_bp
     from gisgrid.reports.api import bp as reports_api_bp
@@ -131,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         ogc_bp,
         incidents_bp,
         incidents_api_bp,
+        privacy_api_bp,
         open311_bp,
         sources_bp,
         sources_api_bp,

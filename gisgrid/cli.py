@@ -16,6 +16,7 @@ from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.deployment import ProfileError, current_profile
 from gisgrid.errors import DomainError
+from gisgrid.security.startup import InsecureConfiguration
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xicheng_demo.geojson"
 
@@ -23,7 +24,7 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "xi
 def _create_app():
     try:
         return create_app()
-    except ProfileError as err:  # a bad deployment profile: one line naming the file, key and problem
+    except (ProfileError, InsecureConfiguration) as err:  # a bad profile or an unsafe production setting: one line
         raise SystemExit(f"gisgrid: refusing to start: {err}") from None
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://gisgrid:gisgrid@127.0.0.1:5432/gisgrid"
+# the development secret: a production start refuses it (gisgrid/security/startup.py)
+DEFAULT_SECRET_KEY = "dev-only-change-me"
 
 
 def _env_float(name: str, default: float) -> float:
@@ -28,7 +30,9 @@ def from_env() -> dict:
         "DATABASE_URL": os.environ.get("GISGRID_DATABASE_URL", DEFAULT_DATABASE_URL),
         # the deployment profile: a name under deployments/ (xicheng, hulin, panjin, zhanqian, gaochang) or a .toml path
         "DEPLOYMENT": os.environ.get("GISGRID_DEPLOYMENT", "") or "xicheng",
-        "SECRET_KEY": os.environ.get("GISGRID_SECRET_KEY", "dev-only-change-me"),
+        # "production" turns on the start-up checks of gisgrid/security/startup.py; anything else is development
+        "ENV": os.environ.get("GISGRID_ENV", "development").strip().lower(),
+        "SECRET_KEY": os.environ.get("GISGRID_SECRET_KEY", DEFAULT_SECRET_KEY),
         "NEAR_BOUNDARY_M": _env_float("GISGRID_NEAR_BOUNDARY_M", 30.0),
         "MAX_NEAR_BOUNDARY_M": _env_float("GISGRID_MAX_NEAR_BOUNDARY_M", 1000.0),
         "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
@@ -82,6 +86,8 @@ def from_env() -> dict:
         "TRACKING_ESCALATION_STEP_DAYS": int(os.environ.get("GISGRID_TRACKING_ESCALATION_STEP_DAYS", "5")),
         # default deadline per priority in working days (全程/迅速/定期督办) when the opener gives no date
         "TRACKING_DUE_DAYS": _env_list("GISGRID_TRACKING_DUE_DAYS", "full:15,rapid:3,regular:10"),
+        # reporters' names and contacts of cases closed longer ago are anonymised (gisgrid/privacy/retention.py)
+        "REPORTER_RETENTION_MONTHS": int(os.environ.get("GISGRID_REPORTER_RETENTION_MONTHS", "24")),
         **_jobs_and_notifications(),
         **_authentication(),
     }

@@ -2,8 +2,10 @@
 
 from gisgrid import create_app
 from gisgrid.deployment import ProfileError
+from gisgrid.security.startup import InsecureConfiguration
 
 try:
     app = create_app()
-except ProfileError as err:  # a bad deployment profile: one line naming the file, key and problem, no traceback
+except (ProfileError, InsecureConfiguration) as err:
+    # a bad deployment profile or an unsafe production setting: one line naming the problem, no traceback
     raise SystemExit(f"gisgrid: refusing to start: {err}") from None

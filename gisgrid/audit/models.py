@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gisgrid.models import Base
 
-ACTIONS = ("insert", "update", "delete")
+# reveal / export / anonymise: access to reporters' personal data (gisgrid/privacy/record.py, migration 0016)
+ACTIONS = ("insert", "update", "delete", "reveal", "export", "anonymise")
 
 
 class AuditLog(Base):
@@ -32,7 +33,7 @@ class AuditLog(Base):
     changes: Mapped[dict] = mapped_column(JSONB, nullable=False)
 
     __table_args__ = (
-        CheckConstraint("action IN ('insert', 'update', 'delete')", name="ck_audit_log_action"),
+        CheckConstraint(f"action IN {ACTIONS}", name="ck_audit_log_action"),
         Index("ix_audit_log_entity", "entity", "entity_id"),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_actor", "actor_name"),

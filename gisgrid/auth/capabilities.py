@@ -47,6 +47,9 @@ _RULES: dict[str, tuple[str, ...]] = {
     "view_supervisor_performance": (_R.DISPATCHER, _R.GRID_LEADER),  # 监督员绩效考核 (levels from the profile)
     "manage_agreements": (_R.DISPATCHER, _R.GRID_LEADER),  # 责任状: record one issued by one's grid
     "file_reports": (_R.DISPATCHER, _R.GRID_LEADER),  # 信息报告: write one's grid's report, see the lower grids'
+    # reporters' names and contacts: export with a reason (the service admits the case's handler and
+    # dispatcher only, admins neither: gisgrid/privacy/service.py)
+    "export_personal_data": (_R.DISPATCHER, _R.HANDLER),
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

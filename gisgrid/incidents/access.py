@@ -59,6 +59,17 @@ def can_view(user, incident) -> bool:
     return incident.reporter_user_id == user.id
 
 
+def may_reveal(user, incident) -> bool:
+    """May unmask the reporter (个人信息): the dispatcher of the case's grids or a handler of its departments.
+
+    Nobody else, administrators neither: the others see 138****5678 (gisgrid/masking.py).
+    """
+    role = getattr(user, "role", None)
+    if role == roles.DISPATCHER:
+        return in_scope(user, scope_codes(incident))
+    return role == roles.HANDLER and in_department(user, incident)
+
+
 def require_view(user, incident) -> None:
     """Raise 401 (nobody logged in) or 403 unless the user may see the case."""
     if user is None or not getattr(user, "is_authenticated", False):

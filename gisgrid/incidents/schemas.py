@@ -260,6 +260,14 @@ class CaseLink(Schema):
     url = fields.String(required=True, allow_none=True)
 
 
+class MaskedReporter(Schema):
+    """The reporter, masked (138****5678, 张*); ``may_reveal``: this user may ask for the real values."""
+
+    name = fields.String(required=True, allow_none=True)
+    contact = fields.String(required=True, allow_none=True)
+    may_reveal = fields.Boolean(required=True)
+
+
 class Detail(Summary):
     """One case with its audit timeline, transfers, joint sub-tasks and photos."""
 
@@ -272,6 +280,7 @@ class Detail(Summary):
     outcome_reason = fields.String(required=True, allow_none=True)
     client_request_id = fields.String(required=True, allow_none=True)
     allowed_actions = fields.List(fields.String(validate=validate.OneOf(MOVES)), required=True)
+    reporter = fields.Nested(MaskedReporter, required=True)
     events = fields.List(fields.Nested(CaseEvent), required=True)
     transfers = fields.List(fields.Nested(Transfer), required=True)
     tasks = fields.List(fields.Nested(Task), required=True)

@@ -16,6 +16,7 @@ from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import units as grid_units
 from gisgrid.incidents import access, citizen, links, photos, queries, transfer, workflow
 from gisgrid.incidents.models import OUTCOMES, Incident, IncidentEvent
+from gisgrid.masking import masked_reporter
 
 
 def load(session: Session, incident_id) -> Incident:
@@ -137,6 +138,8 @@ def detail(incident: Incident, user) -> dict:
             "outcome_reason": incident.outcome_reason,
             "client_request_id": incident.client_request_id,
             "allowed_actions": allowed_actions(user, incident),
+            # masked for everyone; the handler and dispatcher unmask through the audited 显示 (privacy.api)
+            "reporter": masked_reporter(incident, access.may_reveal(user, incident)),
             "events": [
                 {
                     "at": china_iso(e.at),

@@ -225,6 +225,7 @@ STAFF = {
         "monitoring_api.values_api",
         "monitoring_api.alerts_api",
         "monitoring_api.summary_api",
+        "privacy_api.export_cases",
     )
 }
 STAFF.update(
@@ -238,6 +239,7 @@ STAFF.update(
             "incidents_api.act_json",
             "incidents.act_form",
             "incidents_api.publish_photo",
+            "privacy_api.reveal_reporter",
             "jurisdiction_api.case_panel",
             "jurisdiction_api.case_record",
             "jurisdiction.record_page",

@@ -59,3 +59,32 @@
     del: function (url) { return request("DELETE", url); }
   };
 })(window);
+
+// The CSP (style-src 'self', script-src 'self') applies no style="" attribute and runs no onclick="":
+// a computed style (a bar's height, a legend swatch's colour) is written as data-style="…" and set
+// here through the CSSOM, which the CSP allows; this also covers markup that scripts insert later
+// (map legends built with innerHTML). Forms submit on change with data-autosubmit; data-print prints.
+(function () {
+  "use strict";
+  function paint(root) {
+    if (root.nodeType !== 1) { return; }
+    if (root.hasAttribute("data-style")) { root.style.cssText += ";" + root.getAttribute("data-style"); }
+    var all = root.querySelectorAll("[data-style]");
+    for (var i = 0; i < all.length; i++) { all[i].style.cssText += ";" + all[i].getAttribute("data-style"); }
+  }
+  function watch() {
+    paint(document.documentElement);
+    new MutationObserver(function (records) {
+      records.forEach(function (r) { r.addedNodes.forEach(paint); });
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.hasAttribute && e.target.hasAttribute("data-autosubmit") && e.target.form) { e.target.form.submit(); }
+  });
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", watch); } else { watch(); }
+  window.gisgrid.paintStyles = paint;
+})();

@@ -26,12 +26,12 @@
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "legend");
-      div.innerHTML = '<i style="background:' + COLORS.leaf + '"></i>网格（最底层）<br>' +
-        '<i style="background:' + COLORS.edited + '"></i>本草稿中已修改<br>' +
-        '<i style="background:' + COLORS.selected + '"></i>选中<br>' +
-        '<i style="border:2px solid #333;background:none"></i>上级网格边界<br>' +
-        '<i style="background:' + COLORS.error + ';border-radius:50%"></i>错误 ' +
-        '<i style="background:' + COLORS.warning + ';border-radius:50%"></i>警告';
+      div.innerHTML = '<i data-style="background:' + COLORS.leaf + '"></i>网格（最底层）<br>' +
+        '<i data-style="background:' + COLORS.edited + '"></i>本草稿中已修改<br>' +
+        '<i data-style="background:' + COLORS.selected + '"></i>选中<br>' +
+        '<i data-style="border:2px solid #333;background:none"></i>上级网格边界<br>' +
+        '<i data-style="background:' + COLORS.error + ';border-radius:50%"></i>错误 ' +
+        '<i data-style="background:' + COLORS.warning + ';border-radius:50%"></i>警告';
       return div;
     };
     legend.addTo(map);

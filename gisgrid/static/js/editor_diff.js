@@ -8,8 +8,8 @@
   var legend = L.control({ position: "bottomleft" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "legend");
-    div.innerHTML = Object.keys(COLORS).map(function (k) { return '<i style="background:' + COLORS[k] + '"></i>' + NAMES[k]; }).join("<br>") +
-      '<br><i style="border:1px solid #555;background:none"></i>版本 ' + b + ' 的网格';
+    div.innerHTML = Object.keys(COLORS).map(function (k) { return '<i data-style="background:' + COLORS[k] + '"></i>' + NAMES[k]; }).join("<br>") +
+      '<br><i data-style="border:1px solid #555;background:none"></i>版本 ' + b + ' 的网格';
     return div;
   };
   legend.addTo(map);

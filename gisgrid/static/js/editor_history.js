@@ -11,7 +11,7 @@
     div.innerHTML = gisgrid.levels().map(function (l) {
       var c = COLORS[l.depth] || "#555";
       var mark = l.depth === 1 ? "border:3px solid " + c : l.depth === 2 ? "border:2px solid " + c : "background:" + c + ";opacity:.4";
-      return '<i style="' + mark + '"></i>' + gisgrid.escapeHtml(l.label);
+      return '<i data-style="' + mark + '"></i>' + gisgrid.escapeHtml(l.label);
     }).join("<br>");
     return div;
   };

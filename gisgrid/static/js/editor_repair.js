@@ -40,7 +40,7 @@
   function summary(report) {
     var meta = report.properties, counts = meta.slivers;
     var legend = Object.keys(KINDS).map(function (k) {
-      return '<span style="white-space:nowrap"><i style="display:inline-block;width:.8rem;height:.8rem;background:' + KINDS[k].color +
+      return '<span data-style="white-space:nowrap"><i data-style="display:inline-block;width:.8rem;height:.8rem;background:' + KINDS[k].color +
         '"></i> ' + KINDS[k].label + " " + counts[k] + "</span>";
     }).join(" ");
     var rows = report.features.filter(function (f) { return f.properties.record === "grid" && f.properties.outline === "after"; })

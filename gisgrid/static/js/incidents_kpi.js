@@ -27,8 +27,8 @@
     var level = gisgrid.level(el.getAttribute("data-level") || 2);
     div.innerHTML = "<strong>" + gisgrid.escapeHtml(level.label) + " 按期处置率</strong>";
     var labels = ["≥ 90%", "75–90%", "50–75%", "25–50%", "< 25%"];
-    steps.forEach(function (s, i) { div.innerHTML += '<div><i style="background:' + s[1] + '"></i>' + labels[i] + "</div>"; });
-    div.innerHTML += '<div><i style="background:#cccccc"></i>无已反馈案件</div>';
+    steps.forEach(function (s, i) { div.innerHTML += '<div><i data-style="background:' + s[1] + '"></i>' + labels[i] + "</div>"; });
+    div.innerHTML += '<div><i data-style="background:#cccccc"></i>无已反馈案件</div>';
     return div;
   };
   legend.addTo(map);

@@ -20,9 +20,9 @@
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "legend");
     Object.keys(names).forEach(function (k) {
-      div.innerHTML += '<div><i style="background:' + colours[k] + '"></i>' + names[k] + "</div>";
+      div.innerHTML += '<div><i data-style="background:' + colours[k] + '"></i>' + names[k] + "</div>";
     });
-    div.innerHTML += '<div><i style="border:3px solid #b00020;background:#fff"></i>超期</div>';
+    div.innerHTML += '<div><i data-style="border:3px solid #b00020;background:#fff"></i>超期</div>';
     return div;
   };
   legend.addTo(map);

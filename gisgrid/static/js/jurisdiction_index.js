@@ -16,7 +16,7 @@
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "legend");
-    d.innerHTML = '<i style="background:#2e7d32"></i>管辖已确定<br><i style="background:#c62828"></i>待指定<br><i style="background:#6a1b9a"></i>争议待指定';
+    d.innerHTML = '<i data-style="background:#2e7d32"></i>管辖已确定<br><i data-style="background:#c62828"></i>待指定<br><i data-style="background:#6a1b9a"></i>争议待指定';
     return d;
   };
   legend.addTo(map);

@@ -36,7 +36,7 @@
       var div = L.DomUtil.create("div", "legend");
       div.innerHTML = LEGEND.filter(function (r) { return roles[r[0]]; }).map(function (r) {
         var s = STYLE[r[0]];
-        return '<i style="border:2px ' + (s.dashArray ? "dashed " : "solid ") + s.color + ";background:" +
+        return '<i data-style="border:2px ' + (s.dashArray ? "dashed " : "solid ") + s.color + ";background:" +
           (s.fill === false ? "transparent" : (s.fillColor || s.color)) + '"></i>' + esc(r[1]);
       }).join("<br>");
       return div;

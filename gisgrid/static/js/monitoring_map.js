@@ -14,7 +14,7 @@
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "legend");
     d.innerHTML = Object.keys(LABELS).map(function (k) {
-      return '<i class="dot" style="background:' + COLORS[k] + '"></i>' + LABELS[k];
+      return '<i class="dot" data-style="background:' + COLORS[k] + '"></i>' + LABELS[k];
     }).join("<br>");
     return d;
   };

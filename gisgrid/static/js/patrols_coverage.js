@@ -29,11 +29,11 @@
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "legend");
     d.innerHTML = "<strong>网格覆盖率</strong><br>" +
-      '<i style="background:#1b5e20"></i>≥75%<br><i style="background:#43a047"></i>50–75%<br>' +
-      '<i style="background:#a5d6a7"></i>25–50%<br><i style="background:#e8f5e9"></i>0–25%<br><i style="background:#ef9a9a"></i>未覆盖<br>' +
-      '<i style="background:#283593;height:3px"></i>巡查轨迹<br>' +
-      '<i style="border:3px solid #d50000;border-radius:50%;width:.8rem;height:.8rem"></i>未到访污染源<br>' +
-      '<i style="background:#283593;border-radius:50%;width:.7rem;height:.7rem"></i>已到访污染源';
+      '<i data-style="background:#1b5e20"></i>≥75%<br><i data-style="background:#43a047"></i>50–75%<br>' +
+      '<i data-style="background:#a5d6a7"></i>25–50%<br><i data-style="background:#e8f5e9"></i>0–25%<br><i data-style="background:#ef9a9a"></i>未覆盖<br>' +
+      '<i data-style="background:#283593;height:3px"></i>巡查轨迹<br>' +
+      '<i data-style="border:3px solid #d50000;border-radius:50%;width:.8rem;height:.8rem"></i>未到访污染源<br>' +
+      '<i data-style="background:#283593;border-radius:50%;width:.7rem;height:.7rem"></i>已到访污染源';
     return d;
   };
   legend.addTo(map);

@@ -17,8 +17,8 @@
     c.onAdd = function () { var d = L.DomUtil.create("div", "legend"); d.innerHTML = html; return d; };
     c.addTo(map);
   }
-  function dot(color) { return '<i class="dot" style="background:' + color + '"></i>'; }
-  function ring(color, w) { return '<i class="ring" style="border:' + w + 'px solid ' + color + '"></i>'; }
+  function dot(color) { return '<i class="dot" data-style="background:' + color + '"></i>'; }
+  function ring(color, w) { return '<i class="ring" data-style="border:' + w + 'px solid ' + color + '"></i>'; }
   function overdueColor(days) { return days > 90 ? "#b71c1c" : days > 30 ? "#ef6c00" : "#fbc02d"; }
   function detailUrl(id) { return el.dataset.detail.replace(/0$/, String(id)); }
   function popup(p) {
@@ -38,7 +38,7 @@
     if (el.dataset.site) { L.geoJSON(JSON.parse(el.dataset.site), { style: { color: "#555", weight: 2, fillOpacity: 0.1 } }).addTo(map); }
     L.circleMarker(ll, { radius: 8, color: "#fff", weight: 2, fillColor: CLASS_COLORS[el.dataset["class"]], fillOpacity: 1 }).addTo(map);
     legend(dot(CLASS_COLORS[el.dataset["class"]]) + esc(CLASS_NAMES[el.dataset["class"]]) + "<br>" +
-           '<i style="border:2px solid #555"></i>场地范围<br><i style="border:2px solid #78909c"></i>监管网格');
+           '<i data-style="border:2px solid #555"></i>场地范围<br><i data-style="border:2px solid #78909c"></i>监管网格');
     return;
   }
 
@@ -114,7 +114,7 @@
     if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); } else { gisgrid.initialView(map); }
     if (mode === "overdue") {
       legend("<h4>逾期天数</h4>" + dot("#fbc02d") + "1–30 天<br>" + dot("#ef6c00") + "31–90 天<br>" + dot("#b71c1c") + "90 天以上" +
-             "<h4>网格内逾期数</h4>" + '<i style="background:#ffcc80"></i>1 <i style="background:#f57c00"></i>2 <i style="background:#d32f2f"></i>≥3');
+             "<h4>网格内逾期数</h4>" + '<i data-style="background:#ffcc80"></i>1 <i data-style="background:#f57c00"></i>2 <i data-style="background:#d32f2f"></i>≥3');
     } else {
       legend("<h4>监管类别</h4>" + ["A", "B", "C"].map(function (k) { return dot(CLASS_COLORS[k]) + CLASS_NAMES[k]; }).join("<br>") +
              "<h4>检查状态（外圈）</h4>" + ["ok", "due_soon", "overdue"].map(function (k) { return ring(STATUS[k][0] === "#ffffff" ? "#bbb" : STATUS[k][0], STATUS[k][1]) + STATUS[k][2]; }).join("<br>"));

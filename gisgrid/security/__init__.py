@@ -1,0 +1,1 @@
+"""Transport and secrets: production start-up checks and the security headers of every response."""
