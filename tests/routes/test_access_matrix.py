@@ -146,6 +146,7 @@ STAFF = {
         "tracking_api.act_api",
         "tracking_api.overdue_api",
         "tracking_api.waiting_api",
+        "tracking_api.map_api",
         "supervision.open_duban",
         "supervision.checks_page",
         "supervision.create_check",
