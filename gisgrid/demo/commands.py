@@ -92,7 +92,7 @@ def load_sources_and_tracks(place: DemoPlace, profile: Profile) -> None:
 
 
 def load_evaluation(place: DemoPlace, profile: Profile) -> None:
-    """A finished 考评 round of last year, a 责任状, this year's plan and last month's report (samples)."""
+    """Finished 考评 rounds of the last two years, a 责任状, this year's plan and last month's report (samples)."""
     from gisgrid.clock import today_in_china
     from gisgrid.evaluation.demo import load_demo_agreement, load_demo_evaluation
     from gisgrid.plans.demo import load_demo_plan
@@ -108,6 +108,6 @@ def load_evaluation(place: DemoPlace, profile: Profile) -> None:
         reports = load_demo_report(session, place.top_code, today)
     if forms or agreements or plans or reports:
         click.echo(
-            f"loaded a finished sample evaluation round ({forms} forms), {agreements} sample 责任状, "
+            f"loaded two finished sample evaluation rounds ({forms} forms), {agreements} sample 责任状, "
             f"{plans} sample yearly plan and {reports} sample report"
         )

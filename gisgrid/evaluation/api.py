@@ -9,7 +9,7 @@ from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.evaluation import queries, schemas, service, supervisors, views
+from gisgrid.evaluation import queries, schemas, service, supervisors, trend, views
 from gisgrid.evaluation.indicators import Period
 
 bp = Blueprint("evaluation_api", __name__, description="考评 (evaluation rounds, self-evaluation, review, ranking)")
@@ -43,6 +43,17 @@ def open_round_api(body: dict):
 def ranking_api(round_id: int):
     """The forms in scope ranked per level by the reviewed score, with the mean of each grid's lower grids."""
     return views.ranking_json(queries.ranking(db.session(), current_user, round_id), current_profile())
+
+
+@bp.get("/api/v1/evaluation/trend")
+@capability_required("evaluate_grids")
+@bp.arguments(schemas.TrendArgs, location="query")
+@bp.alt_response(200, schema=schemas.Trend, success=True, description="rounds oldest first, per grid its series")
+@bp.doc(security=_SESSION)
+def trend_api(args: dict):
+    """Each grid's reviewed score and rank across the rounds of one period kind, in the caller's scope."""
+    data = trend.trend(db.session(), current_user, args.get("level"), args.get("period"))
+    return views.trend_json(data, current_profile())
 
 
 @bp.get("/api/v1/evaluation/forms/<int:form_id>")

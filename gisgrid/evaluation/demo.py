@@ -1,4 +1,4 @@
-"""Demo 考评 and 责任状: a finished round of last year for the grids below the top, and one agreement.
+"""Demo 考评 and 责任状: finished rounds of the last two years for the grids below the top, and one agreement.
 
 Every score is sample data (the notes say 示例); the 站前 template's items are scored from the data where
 an indicator pre-fills them and otherwise with fixed sample values, submitted and reviewed by the admin
@@ -26,14 +26,23 @@ SAMPLE_SHARES = (0.92, 0.84, 0.76, 0.88, 0.8)  # of an item's maximum, by grid p
 
 
 def load_demo_evaluation(session: Session, profile: Profile, today: date | None = None) -> int:
-    """A finished round of the last complete year (if none exists yet); returns the number of forms."""
+    """Finished rounds of the last two complete years (if none exists yet); returns the number of forms.
+
+    Two rounds give the trend page (/evaluation/trend) a line to draw; the sample shares shift by one grid
+    between the years, so the ranks change.
+    """
     admin = session.scalar(select(User).where(User.username == "admin"))
     if admin is None or session.scalar(select(EvaluationRound.id).limit(1)):
         return 0
     today = today or today_in_china()
-    rnd = service.open_round(session, admin, profile, {"period": "year", "year": today.year - 1}, today)
+    return sum(_finished_round(session, admin, profile, today, year, shift) for shift, year in
+               enumerate((today.year - 2, today.year - 1)))  # fmt: skip
+
+
+def _finished_round(session: Session, admin: User, profile: Profile, today: date, year: int, shift: int) -> int:
+    rnd = service.open_round(session, admin, profile, {"period": "year", "year": year}, today)
     for i, form in enumerate(rnd.forms):
-        share = SAMPLE_SHARES[i % len(SAMPLE_SHARES)]
+        share = SAMPLE_SHARES[(i + shift) % len(SAMPLE_SHARES)]
         own = {
             item["key"]: {
                 "score": form.self_scores.get(item["key"], {}).get("score", round(item["max_score"] * share, 1))

@@ -35,7 +35,8 @@ def round_grids(session: Session, version_id: int, lowest_depth: int) -> list[di
     return [dict(r._mapping) for r in rows]
 
 
-def _scoped(user, query):
+def scoped(user, query):
+    """``query`` of forms narrowed to the user's scope (their grids and below)."""
     # the chain holds the grid and everything above it: a user sees forms of their grids and below
     return query if sees_all(user) else query.where(EvaluationForm.chain.overlap(sorted(user.grid_codes)))
 
@@ -44,7 +45,7 @@ def rounds(session: Session, user) -> list[dict]:
     """Every round with the number of forms the user sees and how many of them are reviewed."""
     out = []
     for rnd in session.scalars(select(EvaluationRound).order_by(EvaluationRound.starts_on.desc())):
-        forms = list(session.scalars(_scoped(user, select(EvaluationForm).where(EvaluationForm.round_id == rnd.id))))
+        forms = list(session.scalars(scoped(user, select(EvaluationForm).where(EvaluationForm.round_id == rnd.id))))
         reviewed = sum(1 for f in forms if f.state == "reviewed")
         out.append({"round": rnd, "forms": len(forms), "reviewed": reviewed})
     return out
@@ -75,7 +76,7 @@ def ranking(session: Session, user, round_id: int) -> dict:
     forms not reviewed yet are listed after the ranked ones without a rank.
     """
     rnd = get_round(session, round_id)
-    forms = list(session.scalars(_scoped(user, select(EvaluationForm).where(EvaluationForm.round_id == round_id))))
+    forms = list(session.scalars(scoped(user, select(EvaluationForm).where(EvaluationForm.round_id == round_id))))
     children: dict[str, list[float]] = {}
     for f in forms:
         if f.review_total is not None and f.state == "reviewed":
@@ -109,7 +110,7 @@ def waiting_for(session: Session, user, today: date | None = None) -> list[dict]
     today = today or today_in_china()
     query = select(EvaluationForm).join(EvaluationRound).where(EvaluationRound.state == "open")
     items = []
-    for form in session.scalars(_scoped(user, query).order_by(EvaluationForm.id)):
+    for form in session.scalars(scoped(user, query).order_by(EvaluationForm.id)):
         kind = _task(user, form)
         if kind is None:
             continue

@@ -15,7 +15,7 @@ from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
-from gisgrid.evaluation import export, indicators, queries, schemas, service, supervisors, templates, views
+from gisgrid.evaluation import export, indicators, queries, schemas, service, supervisors, templates, trend, views
 from gisgrid.evaluation.models import EvaluationEvidence
 
 bp = Blueprint("evaluation", __name__)
@@ -56,6 +56,17 @@ def round_page(round_id: int):
     """The ranking per level with a bar chart of reviewed scores."""
     ranking = queries.ranking(db.session(), current_user, round_id)
     return render_template("evaluation/round.html", r=ranking, max_total=templates.max_total(ranking["round"].template))
+
+
+@bp.get("/evaluation/trend")
+@capability_required("evaluate_grids")
+def trend_page():
+    """Scores and ranks of one level's grids across rounds: two charts and the table behind them."""
+    args = _ARGS.parse(schemas.TrendArgs(), location="query")
+    data = views.trend_json(
+        trend.trend(db.session(), current_user, args.get("level"), args.get("period")), current_profile()
+    )
+    return render_template("evaluation/trend.html", t=data, kinds=periods.KINDS)
 
 
 @bp.post("/evaluation/rounds/<int:round_id>/finish")

@@ -138,3 +138,35 @@ class Supervisors(Schema):
     until = fields.Date(required=True)
     verify_working_days = fields.Integer(required=True)
     rows = fields.List(fields.Nested(Supervisor), required=True)
+
+
+class TrendArgs(QueryArgs):
+    """Which level and which period kind (default: the highest level in scope, the latest round's kind)."""
+
+    level = fields.Integer(validate=validate.Range(1, 10), metadata={"description": "grid depth (1 = top)"})
+    period = fields.String(validate=validate.OneOf(KINDS))
+
+
+class TrendRound(Round):
+    max_total = fields.Float(required=True)
+
+
+class TrendGrid(Schema):
+    grid_code = fields.String(required=True)
+    grid_name = fields.String(required=True)
+    scores = fields.List(fields.Float(allow_none=True), required=True, metadata={"description": "per round"})
+    ranks = fields.List(fields.Integer(allow_none=True), required=True, metadata={"description": "per round"})
+
+
+class TrendLevel(Schema):
+    depth = fields.Integer(required=True)
+    label = fields.String(required=True)
+
+
+class Trend(Schema):
+    period = fields.String(required=True, allow_none=True)
+    depth = fields.Integer(required=True, allow_none=True)
+    level_label = fields.String(required=True, allow_none=True)
+    depths = fields.List(fields.Nested(TrendLevel), required=True)
+    rounds = fields.List(fields.Nested(TrendRound), required=True)
+    grids = fields.List(fields.Nested(TrendGrid), required=True)

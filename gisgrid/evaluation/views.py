@@ -122,3 +122,16 @@ def supervisor_json(row: dict) -> dict:
         **{k: row[k] for k in ("grids", "reports", "accepted", "acceptance_rate", "verified")},
         **{k: row[k] for k in ("verified_on_time", "verify_on_time_rate", "coverage")},
     }
+
+
+def trend_json(data: dict, profile: Profile) -> dict:
+    """The trend across rounds: the rounds (oldest first) and each grid's reviewed score and rank per round."""
+    depth = data["depth"]
+    return {
+        "period": data["period"],
+        "depth": depth,
+        "level_label": profile.level_label(depth) if depth is not None else None,
+        "depths": [{"depth": d, "label": profile.level_label(d)} for d in data["depths"]],
+        "rounds": [{**round_json(r), "max_total": m} for r, m in zip(data["rounds"], data["max_totals"], strict=True)],
+        "grids": data["grids"],
+    }

@@ -8,9 +8,10 @@ from flask_login import current_user
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
+from gisgrid.contract.schemas import FeatureCollection
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.tracking import present, queries, service
+from gisgrid.tracking import places, present, queries, service
 from gisgrid.tracking import schemas as s
 from gisgrid.web import read_uploads
 
@@ -40,6 +41,17 @@ def list_api(**filters):
     today = today_in_china()
     items = queries.list_items(db.session(), current_user, filters, today)
     return {"items": [present.summary(i, today) for i in items]}
+
+
+@bp.get("/api/v1/tracking/map")
+@capability_required("staff_pages")
+@bp.arguments(s.ListArgs, location="query", as_kwargs=True)
+@bp.alt_response(200, schema=FeatureCollection, success=True, description="the listed items as points",
+                 content_type="application/geo+json")  # fmt: skip
+@bp.doc(security=_SESSION)
+def map_api(**filters):
+    """The items of the list (same filters) placed by their case, source or grid, else the owner's grid."""
+    return places.features(db.session(), current_user, filters, today_in_china())
 
 
 @bp.get("/api/v1/tracking/items/<int:item_id>")

@@ -13,7 +13,7 @@ from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.errors import NotFound
-from gisgrid.tracking import present, queries, rules, schemas, service
+from gisgrid.tracking import places, present, queries, rules, schemas, service
 from gisgrid.tracking.api import files, level_rows
 from gisgrid.tracking.models import TrackedAttachment
 from gisgrid.tracking.rules import PRIORITY_LABELS, STATE_LABELS
@@ -54,6 +54,8 @@ def list_page():
         priorities=PRIORITY_LABELS,
         states=STATE_LABELS,
         ran=request.args.get("ran"),
+        map_legend=places.LEGEND,
+        map_colours=places.COLOURS,
     )
 
 

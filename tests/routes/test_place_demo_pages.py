@@ -23,6 +23,7 @@ PAGES = (
     ("planner", "/editor", "站前区"),
     ("handler_sthj", "/incidents", "示例："),
     ("leader_zhanqian", "/evaluation", "年度网格化环境监管考评"),  # the finished sample round
+    ("leader_zhanqian", "/evaluation/trend", "data-grid="),  # two sample rounds: a line per grid
     ("leader_zhanqian", "/evaluation/supervisors", "网格员（示例）"),
     ("leader_zhanqian_town", "/agreements", "目标责任书（示例）"),  # listed on the receiving grid's list too
     ("leader_zhanqian", "/plans", "已备案"),
