@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import pickle
 import resource
 import subprocess
@@ -101,11 +102,16 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 def step_validate(ctx: Context) -> dict:
     """Validation of the clean set and of the jittered set."""
-    cpu = time.process_time()
+    cpu, load = time.process_time(), os.getloadavg()[0]
     with tqdm(desc=f"validating {ctx.n:,} clean", unit="grid", leave=False) as bar:
         clean_s, clean = timed(lambda: validate_grids(ctx.clean, progress=_bar(bar)))
-    # CPU seconds of this process: on a shared machine the wall clock also counts others' work
-    ctx.notes["validate clean CPU s"] = round(time.process_time() - cpu, 1)
+    # CPU seconds of this process: on a shared machine the wall clock also counts others' work. The share
+    # of one core the process got (CPU / wall) and the load average around it say how much: at a share of
+    # 1.0 (an idle machine; validation is single-threaded) the wall time is the CPU time
+    cpu_s = time.process_time() - cpu
+    ctx.notes["validate clean CPU s"] = round(cpu_s, 1)
+    ctx.notes["validate clean CPU share"] = round(cpu_s / clean_s, 2) if clean_s else 1.0
+    ctx.notes["load average before/after"] = f"{load:.1f}/{os.getloadavg()[0]:.1f}"
     if any(p.severity == "error" for p in clean):
         raise SystemExit(f"the clean synthetic set has validation errors:\n{format_report(clean)[:2000]}")
     figures = {"validate clean": clean_s}

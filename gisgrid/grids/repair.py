@@ -35,6 +35,8 @@ _KEPT_SHARE = 0.5  # a member cleaned down to less than half its area was lost, 
 _MIN_SNAP_M = 0.05
 _ON_EDGE_M = 1e-6  # a point this close to an edge is on it (plane coordinates are ~1e5 m: 1e-11 m ulp)
 _POLYGONAL = (3, 6)
+_LOST_AREA_M2 = 1e-3  # a union of a child and its gap pieces smaller than their sum by more lost a piece
+_GRID_M = 1e-6
 
 
 class Plane:
@@ -226,12 +228,33 @@ def _fill_edge_gaps(geoms, parent, width_m: float):
         candidates = tree.query(piece, predicate="dwithin", distance=_ON_EDGE_M)
         if len(candidates):
             borders = [_shared_length(piece, geoms[j]) for j in candidates]
-            if max(borders) > 0:
-                additions[int(candidates[int(np.argmax(borders))])].append(piece)
+            # a piece touching children at points only (a pocket of the parent pinched off by its own
+            # outline) goes to the child nearest its inside
+            best = int(np.argmax(borders)) if max(borders) > 0 else _nearest(piece, geoms[candidates])
+            additions[int(candidates[best])].append(piece)
     out = geoms.copy()
     for i, pieces in additions.items():
-        out[i] = _polygonal(shapely.union_all([geoms[i], *pieces]))
+        out[i] = _polygonal(_union_keeping_area([geoms[i], *pieces]))
     return out
+
+
+def _nearest(piece, geoms) -> int:
+    """Index of the geometry nearest the piece's inner point."""
+    return int(np.argmin(shapely.distance(geoms, shapely.point_on_surface(piece))))
+
+
+def _union_keeping_area(geoms):
+    """The union, done again on a 1 µm grid when floating-point overlay lost area.
+
+    Seen on 2 of 1,000 towns of the 100,000-village benchmark: a 240 m × 1.6 cm spike along the parent's
+    edge vanished in the union (GEOS's fallback for a near-degenerate overlay), leaving a 1.9 m² gap.
+    Snap-rounding on a fixed grid is robust; it moves this child's vertices by at most half a micrometre.
+    """
+    union = shapely.union_all(geoms)
+    expected = float(shapely.area(geoms).sum())
+    if shapely.area(union) >= expected - _LOST_AREA_M2:
+        return union
+    return shapely.union_all(geoms, grid_size=_GRID_M)
 
 
 def _shared_length(piece, geom) -> float:

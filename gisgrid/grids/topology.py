@@ -25,6 +25,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 WGS84 = CRS.from_epsg(4326)
+_MEASURE_STEP_DEG = 1e-3  # longest edge (~100 m) of a lon/lat region when measured in the equal-area plane
+_MEASURE_STEP_M = 100.0  # the same for a region of a projected plane (its units are metres or feet)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Plane:
         self._enter = None if self.lonlat else _applier(WGS84, crs)
         self._leave = None if self.lonlat else _applier(crs, WGS84)
         self._measure = None if crs.equals(laea) else _applier(crs, laea)
+        self._step = _MEASURE_STEP_DEG if self.lonlat else _MEASURE_STEP_M
 
     def enter(self, lonlat_geoms):
         """Lon/lat geometries in this plane."""
@@ -74,7 +77,11 @@ class Plane:
         geoms = np.asarray(geoms, dtype=object)
         if geoms.size == 0:
             return np.zeros(0)
-        measured = geoms if self._measure is None else shapely.transform(geoms, self._measure)
+        if self._measure is None:
+            return np.nan_to_num(shapely.area(geoms))
+        # densified first: a straight edge of this plane is curved in the measuring one, and a sliver whose
+        # vertices all lie on one long edge (zero area here) would otherwise measure as the bulge between them
+        measured = shapely.transform(shapely.segmentize(geoms, self._step), self._measure)
         return np.nan_to_num(shapely.area(measured))
 
     def pieces(self, geoms, tolerance_m2: float) -> list[Piece | None]:

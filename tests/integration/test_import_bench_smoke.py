@@ -27,10 +27,9 @@ def test_import_bench_runs_every_step_in_every_audit_mode():
         notes = result["notes"]
         # the jittered copy has slivers along its shared edges; the clean one validated without errors
         assert notes["jittered errors"] > result["grids"]
-        # --repair is one of the timed steps; on this jitter (parents moved too) it removes most errors but
-        # leaves some outside_parent ones (docs/boundary-import.md, "Not done / limits"): counted, not hidden
+        # --repair is one of the timed steps; on this jitter (parents moved too) it leaves no error at all
         assert "repair jittered" in figures and notes["repaired slivers"] > 0
-        assert notes["errors after repair"] < notes["jittered errors"] / 10
+        assert notes["errors after repair"] == 0
         # every trigger logs the same entries (one per grid, staff member and version); without audit none
         assert notes["audit rows (no audit)"] == 0
         rows = {notes[f"audit rows ({mode})"] for mode in modes[1:]}
