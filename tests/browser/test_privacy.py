@@ -46,7 +46,7 @@ def test_the_dispatcher_unmasks_with_the_button_and_it_is_audited(page, privacy_
     assert page.inner_text("#reporter-name") == "王**"
     page.fill("#reveal-reason", "电话回访")
     page.click("#reveal-reporter")
-    page.wait_for_function("document.getElementById('reporter-contact').textContent === '13912345678'")
+    page.wait_for_function("() => document.getElementById('reporter-contact').textContent === '13912345678'")
     assert page.inner_text("#reporter-name") == "王小明"
     assert "已记入审计日志" in page.inner_text("#reporter")
     assert page.watch.console_errors == []
