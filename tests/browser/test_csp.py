@@ -73,7 +73,7 @@ def test_an_inline_style_would_be_reported(page, server_url):
     page.context.add_init_script(_LISTEN)
     page.goto(server_url + "/login")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<b style=\"color:red\">x</b>')")
-    page.wait_for_function("window.__csp.length > 0")
+    page.wait_for_function("() => window.__csp.length > 0")
     assert "style-src" in page.evaluate("window.__csp[0]")
 
 
@@ -82,4 +82,4 @@ def test_data_style_is_applied_through_the_cssom(page, server_url):
     page.evaluate(
         "document.body.insertAdjacentHTML('beforeend', '<b id=\"probe\" data-style=\"color: rgb(255, 0, 0)\">x</b>')"
     )
-    page.wait_for_function("getComputedStyle(document.getElementById('probe')).color === 'rgb(255, 0, 0)'")
+    page.wait_for_function("() => getComputedStyle(document.getElementById('probe')).color === 'rgb(255, 0, 0)'")

@@ -17,7 +17,7 @@ COMMUNITY = "110102001004"  # 府右街南社区
 
 def wait_ready(page) -> str:
     """Wait until the editor finished the last edit (saved, reloaded, validated); returns the status line."""
-    page.wait_for_function("document.getElementById('map').getAttribute('data-state') === 'ready'")
+    page.wait_for_function("() => document.getElementById('map').getAttribute('data-state') === 'ready'")
     return page.inner_text("#message")
 
 
@@ -40,7 +40,7 @@ def test_edit_validate_publish(page, fresh_live_server):
     page.wait_for_url("**/editor/drafts/*")
     draft = int(page.url.rstrip("/").rsplit("/", 1)[1])
     wait_message(page, "已加载")
-    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('校验结果')")
+    page.wait_for_function("() => document.getElementById('validation-summary').textContent.includes('校验结果')")
 
     page.select_option("#grid-select", COMMUNITY)
     assert page.is_checked("#attrs input[name=contact_phone_public]")  # demo contact phones are public
@@ -60,7 +60,7 @@ def test_edit_validate_publish(page, fresh_live_server):
     page.mouse.up()
     moved = wait_message(page, "已保存")
     assert COMMUNITY in moved or "已保存" in moved
-    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('校验结果')")
+    page.wait_for_function("() => document.getElementById('validation-summary').textContent.includes('校验结果')")
 
     neighbour = page.eval_on_selector("#merge-with", "s => s.options[0].value")
     page.select_option("#grid-select", COMMUNITY)
@@ -70,7 +70,7 @@ def test_edit_validate_publish(page, fresh_live_server):
     screenshot(page, "editor-after-edits")
 
     page.click("#validate")
-    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('可以发布')")
+    page.wait_for_function("() => document.getElementById('validation-summary').textContent.includes('可以发布')")
     assert page.locator("#problems li.err").count() == 0
     page.click("#publish")
     assert f"版本 {draft}" in wait_message(page, "已发布")
@@ -92,10 +92,10 @@ def test_edit_validate_publish(page, fresh_live_server):
     page.goto(fresh_live_server + "/editor")
     assert page.locator("#versions tr[data-version]").count() == 2
     page.goto(fresh_live_server + "/editor/history")
-    page.wait_for_function("document.querySelectorAll('#map path.leaflet-interactive').length > 200")
+    page.wait_for_function("() => document.querySelectorAll('#map path.leaflet-interactive').length > 200")
     assert f"版本 {draft}" in page.inner_text("#history-version")
     page.goto(f"{fresh_live_server}/editor/diff?a=1&b={draft}")
-    page.wait_for_function("document.getElementById('summary').textContent.includes('删除 1 个')")
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('删除 1 个')")
     assert page.locator("#changes tr").count() > 3  # header, the merged pair, the reshaped street
     screenshot(page, "editor-diff")
     assert page.watch.console_errors == []
@@ -119,7 +119,7 @@ def test_second_planner_gets_a_clear_conflict_and_nothing_is_lost(page, browser,
         other.click("#save-attrs")
         message = wait_message(other, "冲突")
         assert COMMUNITY in message and "planner" in message and "未保存" in message
-        other.wait_for_function("document.getElementById('message').textContent.includes('乙的修改')")
+        other.wait_for_function("() => document.getElementById('message').textContent.includes('乙的修改')")
         screenshot(other, "editor-conflict")
         # the conflicting page reloaded the draft: it now shows the first planner's value, and a retry works
         other.select_option("#grid-select", COMMUNITY)
@@ -173,6 +173,6 @@ def test_split_reparent_and_delete_in_the_browser(page, fresh_live_server):
     assert f"上级 {street}" in page.inner_text("#selected-info")
 
     page.click("#validate")
-    page.wait_for_function("document.getElementById('validation-summary').textContent.includes('可以发布')")
+    page.wait_for_function("() => document.getElementById('validation-summary').textContent.includes('可以发布')")
     screenshot(page, "editor-split-reparent-delete")
     assert page.watch.console_errors == []

@@ -19,7 +19,7 @@ def test_repair_report_is_shown_as_a_map(page, server_url, tmp_path):
     page.goto(server_url + "/editor")
     page.click("#open-draft")
     page.wait_for_url("**/editor/drafts/*")
-    page.wait_for_function("document.getElementById('message').textContent.includes('已加载')")
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('已加载')")
 
     page.set_input_files("#import input[name=file]", str(path))
     page.check("#import input[name=repair]")

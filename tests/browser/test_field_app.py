@@ -99,7 +99,7 @@ def _walk(context, page, lon, lat, start, steps):
     for i in range(start, start + steps):
         before = _points(page)
         context.set_geolocation({"longitude": lon, "latitude": lat + (i + 1) * 0.0000135, "accuracy": 5})
-        page.wait_for_function(f"Number(document.getElementById('patrol-status').dataset.points) > {before}")
+        page.wait_for_function(f"() => Number(document.getElementById('patrol-status').dataset.points) > {before}")
         page.wait_for_timeout(250)  # walking pace between fixes (the cleaning drops >40 m/s jumps)
 
 
@@ -166,7 +166,7 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server, 
     page.wait_for_selector("body[data-ready='1']")
     assert _points(page) >= recorded and page.is_visible("#patrol-stop")  # (+ the fix the resumed watch gets)
     # my 待办 and my grid's contacts, from the last bundle (service worker cache / IndexedDB), without signal
-    page.wait_for_function("document.querySelectorAll('#contacts .card').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#contacts .card').length === 1")
     assert "府右街南社区" in page.text_content("#contacts") and "示例·府右街餐馆" in page.text_content("#inbox-list")
     _walk(context, page, lon, lat, 7, 3)
     recorded = _points(page)
@@ -190,7 +190,7 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server, 
 
     context.set_offline(False)  # the "online" event sends the queue
     page.wait_for_selector("#net[data-online='1']")
-    page.wait_for_function("document.querySelectorAll('#queue-list li[data-status=sent]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#queue-list li[data-status=sent]').length === 2")
     _shot(page, "queue-sent")
 
     # a retry of both items (as after a lost answer) stores nothing new
@@ -202,7 +202,7 @@ def test_offline_patrol_and_report_reach_the_server_once(browser, field_server, 
     )
     page.click("nav.tabs button[data-go=queue]")
     page.click("#queue-sync")
-    page.wait_for_function("document.querySelectorAll('#queue-list li[data-status=sent]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#queue-list li[data-status=sent]').length === 2")
     tracks, cases = _counts()
     assert tracks == 1 and len(cases) == 1
     assert _track_points() == recorded  # every fix, across the reload, in the one track (none was a jump)
@@ -229,7 +229,7 @@ def test_an_offline_inspection_with_arrival_and_photo_opens_one_case(browser, fi
     page.click("#source-list button[data-source='0']")
     assert "示例·王经理" in page.inner_text("#inspect-summary")
     page.click("#inspect-arrive")
-    page.wait_for_function("document.getElementById('inspect-arrival').textContent.startsWith('已到达')")
+    page.wait_for_function("() => document.getElementById('inspect-arrival').textContent.startsWith('已到达')")
     page.check("#inspect-checklist input[data-item='隔油池正常使用']")
     page.set_input_files("#inspect-photo", files=[{"name": "油烟.png", "mimeType": "image/png", "buffer": _photo()}])
     page.fill("#inspect-findings", "油烟净化设施未开启，油烟直排")

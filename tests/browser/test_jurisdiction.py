@@ -62,13 +62,13 @@ def test_record_dispute_and_designate_across_two_streets(page, demo_case):
     page.goto(f"{url}/incidents/{case_id}")
     page.wait_for_selector("#jurisdiction .j-body >> text=尚未登记")
     page.click("#jurisdiction a.button")
-    page.wait_for_function("window.gisgridRecord !== undefined")
+    page.wait_for_function("() => window.gisgridRecord !== undefined")
     page.wait_for_load_state("networkidle")  # the page fits the map to the case's grid once its data arrives
     page.evaluate(
         "([lon, lat]) => window.gisgridRecord.map.setView([lat, lon], 17, {animate: false})",
         [(n.ax + n.bx) / 2, (n.ay + n.by) / 2],
     )
-    page.wait_for_function("window.gisgridRecord.map.getZoom() === 17")
+    page.wait_for_function("() => window.gisgridRecord.map.getZoom() === 17")
     page.click("[data-draw=act][data-shape=Line]")
     _click_at(page, n.ax, n.ay)
     _click_at(page, n.bx, n.by)

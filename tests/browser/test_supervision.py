@@ -118,14 +118,14 @@ def test_a_campaign_area_drawn_on_the_form_map(page, supervision_server):
     page.fill("#campaign-form input[name=title]", "河道两岸联合执法")
     page.fill("#campaign-form input[name=ends_on]", "2027-01-15")
     page.check(f"#campaign-form input[name=departments][value={dept}]")
-    page.wait_for_function("window.gisgridCampaignForm && window.gisgridCampaignForm.map")
+    page.wait_for_function("() => window.gisgridCampaignForm && window.gisgridCampaignForm.map")
     page.click("#draw-area")
     box = page.locator("#area-map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     corners = [(-40, -30), (40, -30), (40, 30), (-40, 30), (-40, -30)]  # the last click on the first vertex closes it
     for dx, dy in corners:
         page.mouse.click(cx + dx, cy + dy)
-    page.wait_for_function("document.getElementById('area-state').textContent.includes('已绘制 1 个区域')")
+    page.wait_for_function("() => document.getElementById('area-state').textContent.includes('已绘制 1 个区域')")
     drawn = page.eval_on_selector("#area-input", "el => JSON.parse(el.value)")
     assert drawn["type"] == "MultiPolygon" and len(drawn["coordinates"][0][0]) == 5
     page.click("#campaign-form button[type=submit]")

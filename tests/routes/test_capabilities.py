@@ -148,6 +148,13 @@ CASES = {
         roles.GRID_LEADER,
     ),
     "file_reports": ("/", 'href="/reports"', ("GET", "/reports"), roles.GRID_STAFF, roles.GRID_LEADER),
+    "export_personal_data": (
+        "/incidents",
+        'id="export-form"',
+        ("POST", "/api/v1/incidents/export"),
+        roles.GRID_LEADER,
+        roles.DISPATCHER,
+    ),
     "manage_agreements": (
         "/agreements",
         'id="new-agreement"',

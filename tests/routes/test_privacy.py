@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from gisgrid.incidents.models import Incident
+from tests.helpers import csrf_from as _token
 from tests.helpers import login
 from tests.incident_support import As, _ok, _report
 
@@ -132,8 +133,12 @@ def test_public_outputs_never_hold_the_reporter(app, session, case, client):
         assert PHONE not in out and NAME not in out and "138****5678" not in out
 
 
-def test_a_citizen_sees_no_reporter_row_on_their_own_case(app, make_user):
-    citizen = make_user("public")
-    c = app.test_client()
-    login(c, citizen.username)
-    assert "reporter-name" not in c.get("/incidents/999999").get_data(as_text=True)
+def test_a_citizen_sees_no_reporter_row_on_their_own_case(app, case_world, make_user):
+    citizen = app.test_client()
+    login(citizen, make_user("public").username)
+    own = _ok(_report(citizen, name=NAME, contact=PHONE), 201)["id"]
+    page = citizen.get(f"/incidents/{own}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="reporter"' not in html and "reveal-reporter" not in html and PHONE not in html
+    assert citizen.post(f"/api/v1/incidents/{own}/reporter", headers={"X-CSRFToken": _token(html)}).status_code == 403
