@@ -297,3 +297,22 @@ def test_a_role_that_requires_totp_is_sent_to_enrol_after_the_password(app, clie
     assert "动态验证码已启用" in page and "关闭动态验证码" not in page  # required: it cannot be switched off
     staff = make_user(roles.GRID_STAFF)
     assert _post_login(app.test_client(), staff.username, PASSWORD).headers["Location"] == "/"
+
+
+def test_the_cli_unlocks_an_account_and_removes_a_lost_second_factor(app, session, make_user):
+    import pyotp
+
+    from gisgrid.auth import totp
+    from gisgrid.cli import main
+
+    user = make_user(roles.GRID_STAFF)
+    for _ in range(5):
+        _post_login(app.test_client(), user.username, WRONG)
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["users", "unlock", user.username]).exit_code == 0
+    secret = totp.new_secret()
+    totp.enrol(session, session.get(User, user.id), secret, pyotp.TOTP(secret).now())
+    assert _post_login(app.test_client(), user.username, PASSWORD).headers["Location"] == "/login/totp"
+    assert runner.invoke(main, ["users", "reset-totp", user.username]).exit_code == 0
+    assert _post_login(app.test_client(), user.username, PASSWORD).headers["Location"] == "/"
+    assert runner.invoke(main, ["users", "unlock", "nobody-such"]).exit_code == 1
