@@ -136,7 +136,7 @@ def _authentication() -> dict:
         "PASSWORD_MIN_LENGTH": int(env("GISGRID_PASSWORD_MIN_LENGTH", "8")),
         "PASSWORD_MAX_AGE_DAYS": int(env("GISGRID_PASSWORD_MAX_AGE_DAYS", "90")),  # 0: passwords never expire
         "PASSWORD_HISTORY": int(env("GISGRID_PASSWORD_HISTORY", "5")),  # a new password is none of the last N
-        "LOCKOUT_THRESHOLD": int(env("GISGRID_LOCKOUT_THRESHOLD", "5")),  # failed logins in a row
+        "LOCKOUT_THRESHOLD": int(env("GISGRID_LOCKOUT_THRESHOLD", "5")),  # failed logins in a row; 0: no lockout
         "LOCKOUT_MINUTES": _env_float("GISGRID_LOCKOUT_MINUTES", 30.0),
         "IDLE_MINUTES": _env_float("GISGRID_IDLE_MINUTES", 30.0),  # 0: no idle timeout
         "TOTP_REQUIRED_ROLES": _env_list("GISGRID_TOTP_REQUIRED_ROLES", ""),

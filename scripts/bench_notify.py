@@ -40,9 +40,9 @@ from tests.notify_servers import Mailbox  # noqa: E402
 def _world(session, tmp: Path, handlers: int):
     grids.import_file(session, worlds.write(worlds.world_ab_frame(), tmp / "ab.gpkg"), publish=True)
     matrix.load_demo(session)
-    dispatcher = users.create_user(session, "bench_d", "x" * 12, "dispatcher", grid_codes=("A",))
+    dispatcher = users.create_user(session, "bench_d", "Bench-pass-12", "dispatcher", grid_codes=("A",))
     for i in range(handlers):
-        h = users.create_user(session, f"bench_h{i}", "x" * 12, "handler", department_code="zhujian")
+        h = users.create_user(session, f"bench_h{i}", "Bench-pass-12", "handler", department_code="zhujian")
         h.phone = f"1380013{i:04d}"
         session.commit()
         prefs = {"inapp": True, "email": True, "sms": True, "email_address": f"h{i}@bench.example"}

@@ -131,7 +131,7 @@ def main(argv=None) -> int:
     try:
         with app.app_context(), db.new_session() as session:
             grids.import_file(session, DEMO_FILE, label="demo", publish=True)
-            user = auth.create_user(session, "bench_staff", "bench-password", "admin")
+            user = auth.create_user(session, "bench_staff", "Bench-password-1", "admin")
             rows = demo_rows(session, args.sources, seed=1)
             dsn = url.replace("postgresql+psycopg2://", "postgresql://")
             base_s = baseline_insert(dsn, rows)

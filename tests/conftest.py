@@ -85,9 +85,11 @@ def app(database_url, connection):
     from gisgrid import create_app
     from gisgrid.db import db
 
+    # rate-limit tests enable it on their own app; demo mode: fixtures log in with the demo password whatever
+    # GISGRID_SECRET_KEY says (tests/routes/test_auth_security.py turns it off)
     application = create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": False}
-    )  # rate-limit tests enable it on their own app
+        {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": False, "DEMO_MODE": True}
+    )
     db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
     yield application
 

@@ -95,6 +95,26 @@ def users_activate(username) -> None:
     _set_active(username, True)
 
 
+@users_group.command("unlock")
+@click.argument("username")
+def users_unlock(username) -> None:
+    """End the lock of an account locked after repeated failed logins."""
+    from gisgrid.auth import service
+
+    _in_session(service.unlock_user, username)
+    click.echo(f"{username} unlocked")
+
+
+@users_group.command("reset-totp")
+@click.argument("username")
+def users_reset_totp(username) -> None:
+    """Remove a user's TOTP second factor (lost phone); they enrol again when their role requires it."""
+    from gisgrid.auth import service
+
+    _in_session(service.reset_second_factor, username)
+    click.echo(f"second factor of {username} removed")
+
+
 def _set_active(username: str, active: bool) -> None:
     from gisgrid.auth import service
 

@@ -85,8 +85,9 @@ def _idle_logout():
     logout_user()
     session.clear()
     session[_IDLE_OUT] = 1
-    if wants_html():
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if wants_html():  # back to the page after the new login (a form post cannot be replayed by a redirect)
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=back))
     return None  # the request goes on without a user: a guarded API answers 401
 
 

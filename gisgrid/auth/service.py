@@ -164,6 +164,20 @@ def set_active(session: Session, username: str, active: bool) -> int:
     return ended
 
 
+def unlock_user(session: Session, username: str) -> None:
+    """An administrator ends ``username``'s lock (CLI); commits."""
+    lockout.unlock(session, _by_username(session, username).id)
+
+
+def reset_second_factor(session: Session, username: str) -> None:
+    """An administrator removes ``username``'s TOTP (a lost phone); they enrol again at the next login when
+    their role requires it; commits."""
+    with unit_of_work(session):
+        user = _by_username(session, username)
+        user.totp_secret = None
+        user.totp_last_step = None
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id (Flask-Login's user loader)."""
     return session.get(User, user_id)

@@ -45,7 +45,8 @@ def live_server(prefix: str = "gisgrid_browser", config: dict | None = None):
 
     with fresh_database(prefix) as url:
         _load_demo(url)
-        with serve(create_app({"DATABASE_URL": url, **(config or {})})) as base:
+        # demo mode: the tests log in with the demo password (test_auth_security.py runs one without it)
+        with serve(create_app({"DATABASE_URL": url, "DEMO_MODE": True, **(config or {})})) as base:
             yield base
 
 

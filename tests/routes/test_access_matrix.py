@@ -288,6 +288,8 @@ STAFF.update(
         "auth.totp_page": "login",
         "auth.totp_disable": "login",
         "auth.lockouts_page": "role",
+        "auth_api.lockouts_api": "role",
+        "auth_api.unlock_api": "role",
         "auth.unlock": "role",
     }
 )

@@ -187,6 +187,27 @@ def test_the_security_page_lists_locked_accounts_and_unlocks_them(app, client, m
     assert _post_login(app.test_client(), user.username, PASSWORD).status_code == 302
 
 
+def test_the_lockout_api_lists_and_unlocks_for_the_administrator_only(app, client, make_user):
+    user = make_user(roles.GRID_STAFF, grids=["A"])
+    for _ in range(5):
+        _post_login(app.test_client(), user.username, WRONG)
+    leader = app.test_client()
+    leader_token = login(leader, make_user(roles.GRID_LEADER, grids=["A"]).username)
+    assert leader.get("/api/v1/security/lockouts").status_code == 403
+    assert (
+        leader.post(f"/api/v1/security/lockouts/{user.id}/unlock", headers={"X-CSRFToken": leader_token}).status_code
+        == 403
+    )
+    token = login(client, make_user(roles.ADMIN).username)
+    (listed,) = client.get("/api/v1/security/lockouts").get_json()
+    assert listed["username"] == user.username and listed["locked_until"].endswith("+08:00")
+    resp = client.post(f"/api/v1/security/lockouts/{user.id}/unlock", headers={"X-CSRFToken": token})
+    assert resp.status_code == 200 and resp.get_json()["locked_until"] is None
+    assert client.get("/api/v1/security/lockouts").get_json() == []
+    missing = client.post("/api/v1/security/lockouts/999999999999999999999/unlock", headers={"X-CSRFToken": token})
+    assert missing.status_code == 404
+
+
 def test_a_leader_even_of_the_locked_users_grid_may_not_see_or_unlock(app, client, make_user):
     user = make_user(roles.GRID_STAFF, grids=["A"])
     for _ in range(5):
@@ -297,3 +318,22 @@ def test_a_role_that_requires_totp_is_sent_to_enrol_after_the_password(app, clie
     assert "动态验证码已启用" in page and "关闭动态验证码" not in page  # required: it cannot be switched off
     staff = make_user(roles.GRID_STAFF)
     assert _post_login(app.test_client(), staff.username, PASSWORD).headers["Location"] == "/"
+
+
+def test_the_cli_unlocks_an_account_and_removes_a_lost_second_factor(app, session, make_user):
+    import pyotp
+
+    from gisgrid.auth import totp
+    from gisgrid.cli import main
+
+    user = make_user(roles.GRID_STAFF)
+    for _ in range(5):
+        _post_login(app.test_client(), user.username, WRONG)
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["users", "unlock", user.username]).exit_code == 0
+    secret = totp.new_secret()
+    totp.enrol(session, session.get(User, user.id), secret, pyotp.TOTP(secret).now())
+    assert _post_login(app.test_client(), user.username, PASSWORD).headers["Location"] == "/login/totp"
+    assert runner.invoke(main, ["users", "reset-totp", user.username]).exit_code == 0
+    assert _post_login(app.test_client(), user.username, PASSWORD).headers["Location"] == "/"
+    assert runner.invoke(main, ["users", "unlock", "nobody-such"]).exit_code == 1

@@ -151,6 +151,7 @@ def test_successful_logins_do_not_use_up_the_limit(limited, make_user):
 
 def test_limits_are_off_in_the_shared_test_app(app, client, make_user):
     assert app.config["RATELIMIT_ENABLED"] is False
+    app.config["LOCKOUT_THRESHOLD"] = 0  # the account lockout (tests/routes/test_auth_security.py) is another rule
     user = make_user(roles.GRID_STAFF)
     token = csrf_from(client.get("/login").get_data(as_text=True))
     for _ in range(12):  # more than the default 10 failed logins per minute
