@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from importlib import import_module
 
 # every domain's tasks module (issue 25 adds imports and open-data builds here)
-TASK_MODULES = ("gisgrid.notifications.tasks", "gisgrid.incidents.tasks", "gisgrid.tracking.tasks")
+TASK_MODULES = (
+    "gisgrid.notifications.tasks",
+    "gisgrid.incidents.tasks",
+    "gisgrid.tracking.tasks",
+    "gisgrid.patrols.tasks",
+    "gisgrid.jobs.tracked",
+    "gisgrid.public_map.tasks",
+    "gisgrid.editor.tasks",
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,7 @@ class Periodic:
 
 _JOBS: dict[str, Callable] = {}
 _PERIODIC: dict[str, Periodic] = {}
+_KINDS: dict[str, Callable] = {}
 
 
 def job(name: str):
@@ -46,6 +55,26 @@ def periodic(name: str, every: float):
         return fn
 
     return register
+
+
+def kind(name: str):
+    """Decorator: register ``fn(session, config, args, progress)`` as a tracked job kind (``jobs.tracked``).
+
+    ``progress(done, total, message)`` shows how far it got; the function must be idempotent (a run
+    interrupted by a worker restart runs again from the start) and returns a JSON-able result.
+    """
+
+    def register(fn: Callable) -> Callable:
+        _KINDS[name] = fn
+        return fn
+
+    return register
+
+
+def find_kind(name: str) -> Callable:
+    """The tracked job kind ``name`` (KeyError naming it when unknown)."""
+    load()
+    return _KINDS[name]
 
 
 def load() -> None:
