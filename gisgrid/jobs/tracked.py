@@ -4,8 +4,8 @@ The row is the truth, RQ only the doorbell. ``submit`` commits the row and enque
 with its id; the worker claims the row with one UPDATE (queued, or running with its lease run out),
 renews the lease from a heartbeat thread while the job runs, and records progress, the result or the
 error. A worker killed mid-job stops renewing: the periodic ``jobs.recover`` queues the run again and
-the next worker runs it from the start (every kind is idempotent). A failure is retried up to
-``max_attempts``; a message run twice finds the row claimed or done and does nothing.
+the next worker runs it from the start (every kind is idempotent). An unexpected failure is retried up to
+``max_attempts`` (a refusal, ``errors.DomainError``, is not); a message run twice finds the row claimed or done and does nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.auth import capabilities
 from gisgrid.db import unit_of_work
-from gisgrid.errors import Forbidden, NotFound
+from gisgrid.errors import DomainError, Forbidden, NotFound
 from gisgrid.jobs import queue, registry
 from gisgrid.jobs.models import JobRun
 
@@ -120,7 +120,10 @@ def execute(session: Session, cfg, run_id: int):
         except Exception as exc:  # the run's record says why; the worker goes on
             session.rollback()
             log.exception("job run %s (%s) failed, attempt %s of %s", run_id, kind, attempts, max_attempts)
-            return _failed(session, cfg, run_id, exc, retry=attempts < max_attempts)
+            # a refusal (bad file, validation errors, a changed draft) is the same on every attempt: not retried
+            return _failed(
+                session, cfg, run_id, exc, retry=attempts < max_attempts and not isinstance(exc, DomainError)
+            )
     with unit_of_work(session):
         session.execute(
             text(

@@ -130,13 +130,26 @@ def test_open_data_build_is_idempotent_and_shows_progress(client, session, jobs_
 
 def test_a_failing_job_is_retried_then_reported_failed(client, session, jobs_app, planner):
     draft = _draft(client, planner)
-    bad = {"version_id": draft, "path": "/nonexistent/edited.gpkg", "user": "planner_job", "tolerance_m2": 1.0}
+    # an unexpected failure (here a run recorded without its tolerance: a KeyError in the job) is retried
+    bad = {"version_id": draft, "path": "/nonexistent/edited.gpkg", "user": "planner_job"}
     run = tracked.submit(session, jobs_app.config, "editor.import", bad, _user(session, "planner_job"))
     states = [_run(session, jobs_app, run.id) for _ in range(run.max_attempts)]
     assert states == ["queued", "queued", "failed"]
     failed = client.get(f"/api/v1/jobs/{run.id}").get_json()
-    assert failed["attempts"] == 3 and failed["finished_at"] and "edited.gpkg" in failed["error"]
+    assert failed["attempts"] == 3 and failed["finished_at"] and failed["error"] == "KeyError: 'tolerance_m2'"
     assert session.get(JobRun, run.id).state == "failed" and _run(session, jobs_app, run.id) is None
+
+
+def test_a_refused_import_is_not_retried(client, session, jobs_app, planner, messy_gpkg, tmp_path):
+    draft = _draft(client, planner)
+    path = tmp_path / "messy-for-job.gpkg"
+    path.write_bytes(messy_gpkg)
+    # applying the messy file without 修复, with a stamp that is not the preview's: refused (409) at once
+    args = {"version_id": draft, "path": str(path), "user": "planner_job", "tolerance_m2": 1.0, "stamp": "x"}
+    run = tracked.submit(session, jobs_app.config, "editor.import", args, _user(session, "planner_job"))
+    assert _run(session, jobs_app, run.id) == "failed"
+    failed = client.get(f"/api/v1/jobs/{run.id}").get_json()
+    assert failed["attempts"] == 1 and failed["error"].startswith("Conflict")
 
 
 def test_only_planners_start_builds_and_imports(client, session, jobs_app, planner, make_user):
