@@ -13,14 +13,15 @@ OPEN_DATA = "public_map.open_data"
 @kind(OPEN_DATA)
 def build_open_data(session, cfg, args: dict, progress) -> dict:
     """Build GeoJSON, CSV and GeoPackage of the published version (idempotent: a built file is kept)."""
-    version = versions.resolve(session, None)
     formats = list(opendata.FORMATS)
-    built = {}
+    built, version_ids = {}, set()
     for done, fmt in enumerate(formats):
         progress(done, len(formats), f"正在生成 {fmt} (building {fmt})")
-        path, name, _ = opendata.export(session, fmt, cfg["CACHE_DIR"], None, from_env())
+        _path, name, version_id = opendata.export(session, fmt, cfg["CACHE_DIR"], None, from_env())
         built[fmt] = name
-    return {"version_id": version.id, "files": built}
+        version_ids.add(version_id)
+    # a publication during the build: the files are of the versions named, each complete
+    return {"version_id": max(version_ids), "files": built}
 
 
 def dedupe_key(session) -> str:
