@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.incidents.api import bp as incidents_api_bp
     from gisgrid.incidents.open311 import bp as open311_bp
     from gisgrid.incidents.routes import bp as incidents_bp
+    from gisgrid.jobs.api import bp as jobs_api_bp
     from gisgrid.jurisdiction.api import bp as jurisdiction_api_bp
     from gisgrid.jurisdiction.routes import bp as jurisdiction_bp
     from gisgrid.monitoring.api import bp as monitoring_api_bp
@@ -172,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
         inbox_api_bp,
         field_bp,
         field_api_bp,
+        jobs_api_bp,
     )
     app.add_template_global(badge_count, "inbox_count")  # the header's 待办 badge (base.html)
     contract.init_app(app, blueprints)

@@ -100,6 +100,10 @@ def _jobs_and_notifications() -> dict:
         # empty: the worker uses jobs.queue.DEFAULT_REDIS_URL (the same key main's rate limits read)
         "REDIS_URL": env("GISGRID_REDIS_URL", ""),
         "JOBS_QUEUE": env("GISGRID_JOBS_QUEUE", "gisgrid"),
+        # months of patrol tracks kept (whole month partitions older than this are dropped); 0 keeps all
+        "PATROL_RETENTION_MONTHS": int(env("GISGRID_PATROL_RETENTION_MONTHS", "0")),
+        # a background job's worker must renew its claim within this many seconds, or the job runs again elsewhere
+        "JOBS_LEASE_SECONDS": _env_float("GISGRID_JOBS_LEASE_SECONDS", 60.0),
         "JOBS_TICK_SECONDS": _env_float("GISGRID_JOBS_TICK_SECONDS", 5.0),
         # links in e-mails and SMS point here (the server's public address)
         "PUBLIC_URL": env("GISGRID_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),

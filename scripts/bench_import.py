@@ -385,7 +385,10 @@ def _validate_line(result: dict) -> str:
     f = result["figures"]
     parts = [f"{result['grids']:,} grids (built in {result['build_s']:.1f}s)"]
     parts += [f"{key} {seconds:.1f}s" for key, seconds in f.items()]
-    parts += [f"{key} {value:,}" for key, value in result["notes"].items()]
+    parts += [
+        f"{key} {value:,}" if isinstance(value, int | float) else f"{key} {value}"
+        for key, value in result["notes"].items()
+    ]
     return ", ".join(parts) + f", peak RSS {result['peak_rss_mb']:,.0f} MB"
 
 

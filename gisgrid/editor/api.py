@@ -16,8 +16,11 @@ from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.editor import drafts, edits, roundtrip, schemas, units, validate, versions
+from gisgrid.editor import tasks as editor_tasks
 from gisgrid.errors import InvalidInput
 from gisgrid.grids import service as grid_service
+from gisgrid.jobs import tracked
+from gisgrid.jobs.schemas import JobRun as JobRunSchema
 
 bp = Blueprint("editor_api", __name__, description="边界编辑 (boundary editor, planners)")
 API = "/api/v1/editor"
@@ -155,6 +158,30 @@ def import_gpkg(form: dict, version_id: int):
             unit_depths=_unit_depths(),
             repair=_repair_limits(form),
         )
+
+
+@bp.post(f"{API}/drafts/<int:version_id>/import-job")
+@bp.arguments(schemas.ImportForm, location="form", content_type="multipart/form-data")
+@bp.alt_response(202, schema=JobRunSchema, success=True, description="the import, queued: poll /api/v1/jobs/<id>")
+@bp.doc(security=_CSRF)
+def import_job(form: dict, version_id: int):
+    """The same import as ``…/import``, run by the worker: repair and validation of a big file do not hold a request."""
+    cfg = current_app.config
+    drafts.get_draft(db.session(), version_id)  # a wrong draft is refused now, not in the worker
+    limits = _repair_limits(form)
+    with web.upload_to_temp("file", cfg["IMPORT_MAX_BYTES"], "GeoPackage 文件", ".gpkg") as path:
+        kept = editor_tasks.keep_upload(cfg["CACHE_DIR"], path)
+    args = {
+        "version_id": version_id,
+        "path": kept,
+        "user": current_user.username,
+        "stamp": form.get("stamp") if form.get("apply") == "1" else None,
+        "tolerance_m2": _tolerance(),
+        "unit_depths": list(_unit_depths()),
+        "repair": None if limits is None else {"snap_m": limits.snap_m, "max_gap_width_m": limits.max_gap_width_m},
+    }
+    run = tracked.submit(db.session(), cfg, editor_tasks.IMPORT, args, current_user)
+    return tracked.as_json(run), 202
 
 
 def _repair_limits(form: dict):

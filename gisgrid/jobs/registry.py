@@ -17,6 +17,10 @@ TASK_MODULES = (
     "gisgrid.incidents.tasks",
     "gisgrid.tracking.tasks",
     "gisgrid.privacy.tasks",
+    "gisgrid.patrols.tasks",
+    "gisgrid.jobs.tracked",
+    "gisgrid.public_map.tasks",
+    "gisgrid.editor.tasks",
 )
 
 
@@ -31,6 +35,7 @@ class Periodic:
 
 _JOBS: dict[str, Callable] = {}
 _PERIODIC: dict[str, Periodic] = {}
+_KINDS: dict[str, Callable] = {}
 
 
 def job(name: str):
@@ -51,6 +56,26 @@ def periodic(name: str, every: float):
         return fn
 
     return register
+
+
+def kind(name: str):
+    """Decorator: register ``fn(session, config, args, progress)`` as a tracked job kind (``jobs.tracked``).
+
+    ``progress(done, total, message)`` shows how far it got; the function must be idempotent (a run
+    interrupted by a worker restart runs again from the start) and returns a JSON-able result.
+    """
+
+    def register(fn: Callable) -> Callable:
+        _KINDS[name] = fn
+        return fn
+
+    return register
+
+
+def find_kind(name: str) -> Callable:
+    """The tracked job kind ``name`` (KeyError naming it when unknown)."""
+    load()
+    return _KINDS[name]
 
 
 def load() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, Sequence, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,14 +13,18 @@ from gisgrid.models import Base
 
 
 class PatrolTrack(Base):
-    """One patrol: a cleaned line (EPSG:4326) with its timed points and a cleaning report."""
+    """One patrol: a cleaned line (EPSG:4326) with its timed points and a cleaning report.
+
+    Partitioned by month of ``started_at`` (migration 0016_scale2; partitions: ``partitions.py``), so the
+    key is (id, started_at) and the id alone still identifies a track (one sequence).
+    """
 
     __tablename__ = "patrol_track"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, Sequence("patrol_track_id_seq"), primary_key=True, autoincrement=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     patroller: Mapped[str] = mapped_column(Text, nullable=False)
     origin: Mapped[str] = mapped_column(Text, nullable=False)  # gpx, geojson, api
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     geom = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=False)
     points: Mapped[list] = mapped_column(JSONB, nullable=False)
@@ -33,5 +37,6 @@ class PatrolTrack(Base):
     __table_args__ = (
         Index("ix_patrol_track_geom", "geom", postgresql_using="gist"),
         Index("ix_patrol_track_time", "started_at", "ended_at"),
-        UniqueConstraint("user_id", "client_id", name="uq_patrol_track_client"),
+        UniqueConstraint("user_id", "client_id", "started_at", name="uq_patrol_track_client"),
+        {"postgresql_partition_by": "RANGE (started_at)"},
     )

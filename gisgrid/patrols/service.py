@@ -17,7 +17,7 @@ from gisgrid.clock import CHINA_TZ, today_in_china
 from gisgrid.db import unit_of_work
 from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import versions as grid_versions
-from gisgrid.patrols import cleaning, clip, queries, tracks
+from gisgrid.patrols import cleaning, clip, partitions, queries, tracks
 from gisgrid.patrols.models import PatrolTrack
 
 DEFAULT_DISTANCE_M = 100.0
@@ -52,6 +52,7 @@ def save_track(
             length_m=round(length, 1),
             client_id=client_id,
         )
+        partitions.ensure(session, [track.started_at])  # a month's first track (or an old one) makes its partition
         session.add(track)
     return track
 

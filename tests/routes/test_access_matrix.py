@@ -83,6 +83,8 @@ STAFF = {
         "editor_api.diff",
         "editor_api.edit",
         "editor_api.import_gpkg",
+        "editor_api.import_job",
+        "jobs_api.build_open_data",
         "editor_api.publish",
         "editor_api.validation",
         "editor_api.version_grids",
@@ -236,6 +238,8 @@ STAFF.update(
         e: "scope"
         for e in (
             "incidents_api.list_json",
+            "jobs_api.my_jobs",
+            "jobs_api.job",
             "incidents.list_page",
             "incidents_api.detail_json",
             "incidents.detail_page",
