@@ -26,6 +26,7 @@ DOMAIN_MODELS = (
     "gisgrid.reports.models",
     "gisgrid.plans.models",
     "gisgrid.notifications.models",
+    "gisgrid.hazards.models",
 )
 
 

@@ -45,6 +45,10 @@ _RULES: dict[str, tuple[str, ...]] = {
     "view_supervisor_performance": (_R.DISPATCHER, _R.GRID_LEADER),  # 监督员绩效考核 (levels from the profile)
     "manage_agreements": (_R.DISPATCHER, _R.GRID_LEADER),  # 责任状: record one issued by one's grid
     "file_reports": (_R.DISPATCHER, _R.GRID_LEADER),  # 信息报告: write one's grid's report, see the lower grids'
+    # 信息公开 (migration 0016_disclose): a source into the public register; a case's public reply; hazards
+    "disclose_sources": (_R.DISPATCHER, _R.GRID_LEADER),
+    "reply_public": (_R.HANDLER, _R.DISPATCHER, _R.GRID_LEADER),
+    "record_hazards": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # 环境安全隐患
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles
