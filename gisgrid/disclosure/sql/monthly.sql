@@ -19,7 +19,7 @@ SELECT to_char(date_trunc('month', d.day), 'YYYY-MM') AS month,
        ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
        d.station_id, d.station_name, d.pollutant, max(d.pollutant_name) AS pollutant_name, max(d.unit) AS unit,
        max(d.limit_value) AS limit_value,
-       sum(d.mean * d.n) / sum(d.n) AS mean, max(d.high) AS high, sum(d.n) AS n,
+       sum(d.mean * d.n) / sum(d.n) AS mean, max(d.high) AS high, sum(d.n)::int AS n,
        count(*) FILTER (WHERE d.exceeded) AS exceedance_days, count(*) AS days
 FROM days d
 JOIN public_source s ON s.id = d.source_id
