@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pyogrio
 import pytest
+from sqlalchemy import text
 
 from gisgrid.incidents import matrix
 from gisgrid.monitoring import service as monitoring
@@ -161,6 +162,12 @@ def test_hazards_are_recorded_in_ones_grid_and_listed_by_scope(app, session, wor
     assert [h["id"] for h in leader.get("/api/v1/hazards").get_json()] == [made["id"]]
     resp = leader.patch(f"/api/v1/hazards/{made['id']}", json={"status": "in_progress"}, headers={"X-CSRFToken": token})
     assert resp.status_code == 200 and resp.get_json()["status_label"] == "整改中"
+    audited = session.execute(
+        text("SELECT action, changes ->> 'status' FROM audit_log WHERE entity = 'hazard' AND entity_id = :id"),
+        {"id": str(made["id"])},
+    ).all()
+    # one test transaction: the insert's audit entry takes the final values (audit_trigger.sql)
+    assert [tuple(row) for row in audited] == [("insert", "in_progress")]
 
 
 def test_bad_hazard_input_is_a_400_naming_the_field(app, world, make_user):
