@@ -10,7 +10,7 @@ WITH days AS (
   FROM public_station st
   JOIN monitor_value v ON v.station_id = st.id AND v.cn = 2061
   LEFT JOIN monitor_limit lim ON lim.station_id = st.id AND lim.pollutant = v.pollutant AND lim.period = 'hour'
-  WHERE (CAST(:source_id AS int) IS NULL OR st.source_id = :source_id)
+  WHERE (CAST(:source_id AS bigint) IS NULL OR st.source_id = :source_id)
     AND v.data_time >= :since AND v.data_time < :until
   GROUP BY st.source_id, st.id, st.name, v.pollutant, 5
 )

@@ -5,5 +5,5 @@ SELECT s.id, s.code, s.name, s.kind, s.industry, s.address, s.supervision_class,
        ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
        EXISTS (SELECT 1 FROM public_station st WHERE st.source_id = s.id) AS monitored
 FROM public_source s
-WHERE CAST(:source_id AS int) IS NULL OR s.id = :source_id
+WHERE CAST(:source_id AS bigint) IS NULL OR s.id = :source_id
 ORDER BY s.code COLLATE "C"
