@@ -55,7 +55,8 @@ def test_public_register_map_and_source_charts(page, disclosure_server):
 
 def test_public_hazard_map(page, disclosure_server):
     page.goto(disclosure_server + "/public/hazards")
-    page.wait_for_selector("#map[data-loaded='2']")
+    page.wait_for_selector("#map[data-loaded='2'][data-grids-drawn='1']")
+    assert page.locator("path:not(.leaflet-interactive)").count() > 5  # the street outlines as context
     fills = sorted(page.locator("path.leaflet-interactive").nth(i).get_attribute("fill") for i in range(2))
     assert fills == ["#c62828", "#ef6c00"]  # 待整改 red, 整改中 orange
     assert page.locator("#public-hazards tr[data-hazard]").count() == 2

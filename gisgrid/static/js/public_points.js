@@ -17,4 +17,11 @@
   })).addTo(map);
   if (points.length) { map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 16 }); }
   el.dataset.loaded = String(points.length);  // tests and screenshots wait for this
+  if (el.dataset.grids) {  // the public grid outlines as context under the points (no base map is required)
+    window.gisgrid.api.get(el.dataset.grids).then(function (grids) {
+      var outlines = L.geoJSON(grids, { interactive: false, style: { color: "#607d8b", weight: 1, fill: false } });
+      outlines.addTo(map).bringToBack();
+      el.dataset.gridsDrawn = "1";
+    });
+  }
 })();
