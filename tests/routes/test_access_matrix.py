@@ -254,6 +254,7 @@ STAFF.update(
             "incidents.act_form",
             "incidents_api.publish_photo",
             "incidents.public_reply_form",
+            "incidents_api.public_reply_json",
             "jurisdiction_api.case_panel",
             "jurisdiction_api.case_record",
             "jurisdiction.record_page",

@@ -62,3 +62,16 @@ def test_staff_of_another_grid_and_grid_staff_without_the_capability_cannot_repl
     assert _write(foreign, case, REPLY).status_code in (403, 404)
     assert _write(As(app, case_world["staff"]), case, REPLY).status_code == 403
     assert session.get(IncidentPublicReply, case) is None
+
+
+def test_the_json_api_writes_the_reply_and_refuses_bad_input(app, client, session, case_world):
+    case = _registered(app, client, case_world)
+    dispatcher = As(app, case_world["dispatcher"])
+    answer = _ok(dispatcher.put(f"/api/v1/incidents/{case}/public-reply", body=REPLY))
+    assert answer["body"] == REPLY and "written_by" not in answer
+    resp = dispatcher.put(f"/api/v1/incidents/{case}/public-reply", body="")
+    assert resp.status_code == 400 and resp.get_json()["error"]["message"].startswith("body:")
+    assert dispatcher.put("/api/v1/incidents/187665926509/public-reply", body=REPLY).status_code == 404
+    foreign = As(app, case_world["foreign_dispatcher"])
+    assert foreign.put(f"/api/v1/incidents/{case}/public-reply", body="x").status_code in (403, 404)
+    assert session.get(IncidentPublicReply, case).body == REPLY
