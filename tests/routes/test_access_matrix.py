@@ -234,6 +234,7 @@ STAFF = {
         "monitoring_api.alerts_api",
         "monitoring_api.summary_api",
         "sources.set_public",
+        "sources_api.public_flag_api",
         "hazards.list_page",
         "hazards.record",
         "hazards.update",

@@ -85,6 +85,22 @@ def test_a_leader_of_another_grid_cannot_publish_a_source(app, session, world, m
     assert e1.public is False
 
 
+def test_the_json_api_sets_the_flag_in_ones_grids_only(app, client, session, world, make_user):
+    e1 = world["sources"]["S-E1"]
+    leader, token = _leader(app, make_user, "E1")
+    resp = leader.put(f"/api/v1/sources/{e1.id}/public", json={"public": True}, headers={"X-CSRFToken": token})
+    assert resp.status_code == 200 and resp.get_json() == {"id": e1.id, "code": "S-E1", "public": True}
+    assert [s["code"] for s in client.get("/api/v1/public/sources").get_json()] == ["S-E1"]
+    resp = leader.put(f"/api/v1/sources/{e1.id}/public", json={"public": "maybe"}, headers={"X-CSRFToken": token})
+    assert resp.status_code == 400 and resp.get_json()["error"]["message"].startswith("public:")
+    foreign, foreign_token = _leader(app, make_user, "E2")
+    resp = foreign.put(
+        f"/api/v1/sources/{e1.id}/public", json={"public": False}, headers={"X-CSRFToken": foreign_token}
+    )
+    assert resp.status_code == 403
+    assert [s["code"] for s in client.get("/api/v1/public/sources").get_json()] == ["S-E1"]
+
+
 def test_last_inspection_and_the_draws_that_picked_the_source(app, client, session, world, make_user):
     e1 = world["sources"]["S-E1"]
     session.add(
