@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.campaigns.api import bp as campaigns_api_bp
     from gisgrid.campaigns.routes import bp as campaigns_bp
     from gisgrid.deployment.routes import bp as deployment_bp
+    from gisgrid.disclosure.api import bp as disclosure_api_bp
+    from gisgrid.disclosure.routes import bp as disclosure_bp
     from gisgrid.editor.api import bp as editor_api_bp
     from gisgrid.editor.routes import bp as editor_bp
     from gisgrid.evaluation.api import bp as evaluation_api_bp
@@ -93,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from gisgrid.field.api import bp as field_api_bp
     from gisgrid.field.routes import bp as field_bp
     from gisgrid.grids.routes import bp as grids_bp
+    from gisgrid.hazards.api import bp as hazards_api_bp
+    from gisgrid.hazards.routes import bp as hazards_bp
     from gisgrid.inbox.api import bp as inbox_api_bp
     from gisgrid.inbox.routes import badge_count
     from gisgrid.inbox.routes import bp as inbox_bp
@@ -174,6 +178,10 @@ def _register_blueprints(app: Flask) -> None:
         field_bp,
         field_api_bp,
         jobs_api_bp,
+        disclosure_bp,
+        disclosure_api_bp,
+        hazards_bp,
+        hazards_api_bp,
     )
     app.add_template_global(badge_count, "inbox_count")  # the header's 待办 badge (base.html)
     contract.init_app(app, blueprints)

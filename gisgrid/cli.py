@@ -269,6 +269,7 @@ def demo_load(place, path) -> None:
     demo_commands.load_sources_and_tracks(demo, profile)
     demo_commands.load_evaluation(demo, profile)
     _load_demo_monitoring()
+    _load_demo_disclosure()
     _load_demo_jurisdiction(rivers=demo.key == "xicheng")  # the illustrative rivers are drawn in 西城区
     _load_demo_supervision(profile, demo.top_code)
     tiles_commands.load_demo_tiles()
@@ -332,6 +333,15 @@ def _load_demo_monitoring() -> None:
         count = load_demo_stations(session)
     if count:
         click.echo(f"loaded {count} sample monitoring stations with 48 hours of sample hourly data")
+
+
+def _load_demo_disclosure() -> None:
+    from gisgrid.disclosure.demo import load_demo_disclosure
+
+    with db.new_session() as session:
+        count = load_demo_disclosure(session)
+    if count:
+        click.echo(f"marked sample sources public and recorded {count} sample hazards (信息公开)")
 
 
 # each domain owns its commands; they are imported last because they import this module's helpers

@@ -27,6 +27,7 @@ DOMAIN_MODELS = (
     "gisgrid.plans.models",
     "gisgrid.notifications.models",
     "gisgrid.jobs.models",
+    "gisgrid.hazards.models",
 )
 
 

@@ -50,6 +50,10 @@ _RULES: dict[str, tuple[str, ...]] = {
     # reporters' names and contacts: export with a reason (the service admits the case's handler and
     # dispatcher only, admins neither: gisgrid/privacy/service.py)
     "export_personal_data": (_R.DISPATCHER, _R.HANDLER),
+    # 信息公开 (migration 0016_disclose): a source into the public register; a case's public reply; hazards
+    "disclose_sources": (_R.DISPATCHER, _R.GRID_LEADER),
+    "reply_public": (_R.HANDLER, _R.DISPATCHER, _R.GRID_LEADER),
+    "record_hazards": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # 环境安全隐患
 }
 CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles

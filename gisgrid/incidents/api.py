@@ -18,7 +18,7 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.incidents import intake, kpi, matrix, photos, service
+from gisgrid.incidents import intake, kpi, matrix, photos, public_reply, service
 from gisgrid.incidents import schemas as s
 from gisgrid.incidents.report import from_form
 from gisgrid.web import read_uploads
@@ -136,6 +136,18 @@ def act_json(body: dict, incident_id: int, action: str):
     """Perform a workflow action; JSON (or a form, with photos) in, the case out."""
     incident = service.act(db.session(), current_user, incident_id, action, body, upload(), current_profile())
     return service.detail(incident, current_user)
+
+
+@bp.put("/api/v1/incidents/<int:incident_id>/public-reply")
+@capability_required("reply_public")
+@bp.arguments(s.PublicReplyBody, location="json")
+@bp.alt_response(200, schema=s.PublicReply, success=True, description="the public reply as the public sees it")
+@bp.doc(security=_CSRF)
+def public_reply_json(body: dict, incident_id: int):
+    """Write or replace the case's public reply (never personal data; internal notes stay apart)."""
+    session = db.session()
+    public_reply.write(session, current_user, incident_id, body["body"])
+    return public_reply.for_case(session, incident_id)
 
 
 @bp.post("/api/v1/incidents/photos/<int:photo_id>/publish")

@@ -202,3 +202,15 @@ class IncidentPhoto(Base):
         CheckConstraint(f"stage IN {PHOTO_STAGES}", name="ck_incident_photo_stage"),
         Index("ix_incident_photo_incident", "incident_id"),
     )
+
+
+class IncidentPublicReply(Base):
+    """The handler's reply marked public (migration 0016_disclose), apart from every internal note of the case."""
+
+    __tablename__ = "incident_public_reply"
+    incident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    written_by: Mapped[str] = mapped_column(Text, nullable=False)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

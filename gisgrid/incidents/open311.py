@@ -15,8 +15,9 @@ from flask import Response, current_app, jsonify, request
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.errors import DomainError, Forbidden, NotFound
-from gisgrid.incidents import intake, matrix, queries, service
+from gisgrid.incidents import intake, matrix, public_reply, queries, service
 from gisgrid.incidents import open311_schemas as s
+from gisgrid.incidents.models import OUTCOMES
 from gisgrid.incidents.open311_schemas import FORMATS
 from gisgrid.incidents.report import Report, located
 
@@ -164,14 +165,14 @@ def create_request(form: dict, fmt: str):
     return _reply(fmt, "service_requests", "request", [row], 201 if _created else 200)
 
 
-def _request_row(c) -> dict:
+def _request_row(c, reply: dict | None = None) -> dict:
     updated = max(e.at for e in c.events) if c.events else c.reported_at
     # a client reading back its own request by id learns the status; the free text waits for 立案
     reviewed = c.state not in queries.UNREVIEWED
     return {
         "service_request_id": str(c.id),
         "status": "closed" if c.state in CLOSED else "open",
-        "status_notes": service.workflow.STATE_LABELS[c.state],
+        "status_notes": _status_notes(c, reply),
         "service_code": c.category_code,
         "service_name": c.category.name,
         "description": c.description if reviewed else None,
@@ -185,6 +186,23 @@ def _request_row(c) -> dict:
         "long": c.lon,
         "media_url": None,
     }
+
+
+def _status_notes(c, reply: dict | None) -> str:
+    # GeoReport v2 status_notes: the state, the outcome of a closed case and the handler's public reply
+    # (incidents/public_reply.py); internal notes and personal data never
+    notes = service.workflow.STATE_LABELS[c.state]
+    if c.outcome:
+        notes += f"；结果：{OUTCOMES[c.outcome]}"
+    if reply:
+        notes += f"；答复：{reply['body']}"
+    return notes
+
+
+def _rows(cases) -> list[dict]:
+    cases = list(cases)
+    replies = public_reply.for_cases(db.session(), [c.id for c in cases])
+    return [_request_row(c, replies.get(c.id)) for c in cases]
 
 
 def _states(status: str | None):
@@ -209,7 +227,7 @@ def list_requests(args: dict, fmt: str):
         start=args.get("start_date"),
         end=args.get("end_date"),
     )
-    return _reply(fmt, "service_requests", "request", [_request_row(c) for c in cases])
+    return _reply(fmt, "service_requests", "request", _rows(cases))
 
 
 @bp.get("/requests/<int:request_id>.<fmt>", parameters=s.FORMAT)
@@ -218,4 +236,4 @@ def list_requests(args: dict, fmt: str):
 @bp.doc(responses=s.ok(s.ServiceRequest(many=True), "the case as a one-element list"))
 def get_request(_args: dict, request_id: int, fmt: str):
     """One case as a one-element list (as the spec says)."""
-    return _reply(fmt, "service_requests", "request", [_request_row(service.load(db.session(), request_id))])
+    return _reply(fmt, "service_requests", "request", _rows([service.load(db.session(), request_id)]))

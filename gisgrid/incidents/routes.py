@@ -20,7 +20,7 @@ from gisgrid.auth.capabilities import capability_required
 from gisgrid.db import db, row_id
 from gisgrid.deployment import current_profile
 from gisgrid.errors import NotFound
-from gisgrid.incidents import access, citizen, intake, kpi, matrix, photos, service, transfer, workflow
+from gisgrid.incidents import access, citizen, intake, kpi, matrix, photos, public_reply, service, transfer, workflow
 from gisgrid.incidents.api import upload
 from gisgrid.incidents.models import IncidentPhoto
 from gisgrid.web import parse_day, read_uploads
@@ -110,6 +110,7 @@ def detail_page(incident_id: int):
     session = db.session()
     incident = service.get_case(session, current_user, incident_id)
     case = service.detail(incident, current_user)
+    case["public_reply"] = public_reply.for_case(session, incident.id)
     depts = {d.code: d.name for d in matrix.departments(session)}
     return render_template(
         "incidents/detail.html",
@@ -131,6 +132,14 @@ def act_form(incident_id: int, action: str):
     if not access.can_view(current_user, incident):
         # e.g. a receiving unit that returned a transfer: the case is no longer theirs to open
         return redirect(url_for("incidents.list_page", done=incident_id))
+    return redirect(url_for("incidents.detail_page", incident_id=incident_id))
+
+
+@bp.post("/incidents/<int:incident_id>/public-reply")
+@capability_required("reply_public")
+def public_reply_form(incident_id: int):
+    """The handler's reply marked public (shown on /report/status and in Open311), apart from internal notes."""
+    public_reply.write(db.session(), current_user, incident_id, request.form.get("body", ""))
     return redirect(url_for("incidents.detail_page", incident_id=incident_id))
 
 

@@ -392,3 +392,14 @@ class KpiMap(GridShapes):
     """The grids of a level with their KPIs (the choropleth)."""
 
     features = fields.List(fields.Nested(KpiFeature), required=True)
+
+
+class PublicReplyBody(Schema):
+    """The handler's reply marked public (信息公开): shown on /report/status and in Open311 status_notes."""
+
+    body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PublicReply(Schema):
+    body = fields.String(required=True)
+    at = fields.String(allow_none=True)

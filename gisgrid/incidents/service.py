@@ -14,7 +14,7 @@ from gisgrid.errors import DomainError
 from gisgrid.grids import assignments
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import units as grid_units
-from gisgrid.incidents import access, citizen, links, photos, queries, transfer, workflow
+from gisgrid.incidents import access, citizen, links, photos, public_reply, queries, transfer, workflow
 from gisgrid.incidents.models import OUTCOMES, Incident, IncidentEvent
 from gisgrid.masking import masked_reporter
 
@@ -268,6 +268,7 @@ def public_status(session: Session, number: str, reopen_days: int = 7) -> dict:
         if k in ("id", "category_name", "state", "state_label", "deadline", "reported_at")
     }
     body["outcome_label"] = OUTCOMES.get(incident.outcome) if incident.outcome else None
+    body["public_reply"] = public_reply.for_case(session, incident.id)  # the handler's text marked public
     body["can_answer"] = citizen.may_reopen(incident, reopen_days)
     body["steps"] = [
         {"at": china_iso(e.at), "action": e.action, "to": e.to_state}

@@ -21,6 +21,7 @@ FRAME_OVERHEAD = 2 + 4 + 4 + 2  # header, length, CRC, CRLF
 FLAG_ACK = 0b01
 FLAG_SPLIT = 0b10
 VERSION_2017 = 1 << 2  # V = 000001: HJ 212-2017
+MAX_PARTS = 99  # parts of one split message (a data segment is at most 9999 bytes; 99 parts ≈ 1 MB)
 
 CN_REALTIME, CN_MINUTE, CN_HOUR, CN_DAY = "2011", "2051", "2061", "2031"
 DATA_CNS = (CN_REALTIME, CN_MINUTE, CN_HOUR, CN_DAY)
@@ -83,6 +84,9 @@ class Packet:
     # pollutant code → {"Rtd": 1.2, "Avg": …, "Flag": "N", …}
     values: dict[str, dict] = field(default_factory=dict)
     cp: dict[str, str] = field(default_factory=dict)  # other CP fields (RtdInterval=30, …)
+    # a part of a split message (Flag bit D): how many parts (PNUM) and which one this is (PNO, from 1)
+    pnum: int | None = None
+    pno: int | None = None
 
     @property
     def wants_ack(self) -> bool:
@@ -135,8 +139,20 @@ def parse_segment(segment: bytes) -> Packet:
     except ValueError:
         raise PacketError("syntax", "Flag is not a number") from None
     packet = Packet(fields.get("QN"), fields.get("ST"), fields["CN"], fields.get("PW"), fields["MN"], flag)
+    if flag & FLAG_SPLIT:
+        packet.pnum, packet.pno = _part_numbers(fields)
     _parse_cp(rest[:-2], packet)
     return packet
+
+
+def _part_numbers(fields: dict[str, str]) -> tuple[int, int]:
+    # Flag bit D: the header carries PNUM (parts in all) and PNO (this part, 1…PNUM); QN ties the parts
+    pnum, pno = fields.get("PNUM") or "", fields.get("PNO") or ""
+    if not (pnum.isdigit() and pno.isdigit()):
+        raise PacketError("syntax", "split packet (Flag bit D) without numeric PNUM and PNO")
+    if not 1 <= int(pno) <= int(pnum) <= MAX_PARTS or not fields.get("QN"):
+        raise PacketError("syntax", f"PNO {pno[:6]} of PNUM {pnum[:6]} (at most {MAX_PARTS} parts, QN required)")
+    return int(pnum), int(pno)
 
 
 def parse(packet: bytes) -> Packet:
@@ -222,6 +238,27 @@ def build_data(
     return frame(build_segment(header, ";".join(groups)))
 
 
+def build_split(
+    mn: str,
+    pw: str,
+    cn: str,
+    data_time: datetime,
+    parts: list[dict[str, dict]],
+    qn: str,
+    st: str = "32",
+    flag: int = VERSION_2017 | FLAG_ACK,
+) -> list[bytes]:
+    """A data message split into ``len(parts)`` packets (Flag bit D, PNUM/PNO, one QN); DataTime in the first."""
+    frames = []
+    for number, values in enumerate(parts, start=1):
+        groups = [f"DataTime={data_time:%Y%m%d%H%M%S}"] if number == 1 else []
+        groups += [",".join(f"{code}-{k}={_text(v)}" for k, v in entry.items()) for code, entry in values.items()]
+        header = {"QN": qn, "ST": st, "CN": cn, "PW": pw, "MN": mn, "Flag": str(flag | FLAG_SPLIT)}
+        header |= {"PNUM": str(len(parts)), "PNO": str(number)}
+        frames.append(frame(build_segment(header, ";".join(groups))))
+    return frames
+
+
 def _text(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -280,3 +317,49 @@ class Framer:
             return PacketError("framing", f"{junk} bytes outside any packet")
         del self.buffer[:start]
         return PacketError("framing", f"{start} bytes before ##")
+
+
+class Reassembler:
+    """Joins the parts of split messages (Flag bit D) of one connection into one Packet.
+
+    Parts are keyed by MN, QN and CN and may come in any order; a repeated part replaces the earlier copy.
+    At most ``max_pending`` messages wait for missing parts: a further one evicts the oldest (counted in
+    ``dropped``), so a client cannot make the receiver hold more than ``max_pending × MAX_PARTS`` frames.
+    """
+
+    def __init__(self, max_pending: int = 16) -> None:
+        self.max_pending = max_pending
+        self.pending: dict[tuple, dict[int, Packet]] = {}
+        self.dropped = 0
+
+    def add(self, part: Packet) -> Packet | None:
+        """Keep ``part``; the whole message once its last missing part arrived, else None."""
+        key = (part.mn, part.qn, part.cn)
+        parts = self.pending.get(key)
+        if parts and next(iter(parts.values())).pnum != part.pnum:  # the count changed: start over
+            parts = None
+        if parts is None:
+            self._make_room()
+            parts = self.pending[key] = {}
+        parts[part.pno] = part
+        if len(parts) < part.pnum:
+            return None
+        del self.pending[key]
+        return _joined([parts[n] for n in sorted(parts)])
+
+    def _make_room(self) -> None:
+        while len(self.pending) >= self.max_pending:
+            del self.pending[next(iter(self.pending))]
+            self.dropped += 1
+
+
+def _joined(parts: list[Packet]) -> Packet:
+    first = parts[0]
+    flag = (first.flag & ~FLAG_SPLIT) | (FLAG_ACK if any(p.wants_ack for p in parts) else 0)
+    whole = Packet(first.qn, first.st, first.cn, first.pw, first.mn, flag)
+    whole.data_time = next((p.data_time for p in parts if p.data_time is not None), None)
+    for part in parts:
+        for code, entry in part.values.items():
+            whole.values.setdefault(code, {}).update(entry)
+        whole.cp.update(part.cp)
+    return whole

@@ -189,6 +189,7 @@ class Receiver:
         peer = writer.get_extra_info("peername")
         self.stats["connections"] += 1
         framer, partial_since = codec.Framer(), None
+        parts = codec.Reassembler()  # split messages (PNUM/PNO) are joined per connection
         try:
             while True:
                 timeout = self.settings.idle_s
@@ -203,14 +204,16 @@ class Receiver:
                 if not data:
                     return
                 for item in framer.feed(data):
-                    await self._item(item, writer, peer)
+                    await self._item(item, writer, peer, parts)
                 partial_since = (partial_since or time.monotonic()) if framer.buffer else None
         except (ConnectionError, OSError) as err:
             log.info("%s: connection lost (%s)", peer, err)
         finally:
+            if parts.dropped or parts.pending:  # split messages never completed
+                self.stats["split_dropped"] += parts.dropped + len(parts.pending)
             writer.close()
 
-    async def _item(self, item, writer: asyncio.StreamWriter, peer) -> None:
+    async def _item(self, item, writer: asyncio.StreamWriter, peer, parts: codec.Reassembler) -> None:
         if isinstance(item, codec.PacketError):
             return self._malformed(item, peer)
         try:
@@ -222,6 +225,11 @@ class Receiver:
             self.stats["refused"] += 1
             log.warning("%s: MN %r refused (unknown station or wrong PW)", peer, packet.mn[:40])
             return
+        if packet.pnum is not None:  # a part of a split message: stored (and acknowledged) once it is whole
+            self.stats["split_parts"] += 1
+            packet = parts.add(packet)
+            if packet is None:
+                return
         await self._data(packet, station, writer, peer)
 
     async def _data(self, packet: codec.Packet, station: registry.Known, writer, peer) -> None:

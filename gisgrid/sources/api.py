@@ -13,7 +13,7 @@ from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
-from gisgrid.sources import dossier, draws, onsite, registration, schemas
+from gisgrid.sources import dossier, draws, onsite, registration, schemas, service
 from gisgrid.web import read_uploads
 
 bp = Blueprint("sources_api", __name__, description="污染源与双随机 (pollution sources, inspections, draws)")
@@ -28,6 +28,17 @@ _SESSION, _CSRF = [{"session": []}], [{"session": [], "csrf": []}]
 def sources_geojson(args: dict):
     """Sources in scope with class and inspection status; ``?levels=all``: outlines of every grid level."""
     return dossier.map_features(db.session(), current_user, all_levels=args.get("levels") == "all")
+
+
+@bp.put("/api/v1/sources/<int:source_id>/public")
+@capability_required("disclose_sources")
+@bp.arguments(schemas.PublicFlagBody, location="json")
+@bp.alt_response(200, schema=schemas.PublicFlag, success=True, description="the source's flag")
+@bp.doc(security=_CSRF)
+def public_flag_api(body: dict, source_id: int):
+    """Put a source of one's grids into the public register (信息公开) or take it out."""
+    source = service.set_public(db.session(), current_user, source_id, body["public"])
+    return {"id": source.id, "code": source.code, "public": source.public}
 
 
 @bp.post("/api/v1/sources")

@@ -64,6 +64,8 @@ class PollutionSource(Base):
     sample_data: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     # the 新增污染源 case this source was registered from (migration 0013)
     reported_incident_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("incident.id", ondelete="SET NULL"))
+    # in the public register (信息公开, migration 0016_disclose); set by staff, read through view public_source
+    public: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
 
     history: Mapped[list[SourceClassChange]] = relationship(
         order_by="SourceClassChange.id", cascade="all, delete-orphan", passive_deletes=True

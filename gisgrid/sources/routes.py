@@ -24,7 +24,7 @@ from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.incidents import matrix
-from gisgrid.sources import dossier, draws, inspections, io, registration, schedule, service
+from gisgrid.sources import dossier, draws, fields, inspections, io, registration, schedule, service
 from gisgrid.sources.fields import KIND_LABELS
 from gisgrid.sources.rules import CLASS_LABELS, today_in_china
 
@@ -120,6 +120,15 @@ def change_class(source_id: int):
 def edit(source_id: int):
     """Edit the source's data (the class follows the rules)."""
     service.update_source(db.session(), current_user, source_id, request.form.to_dict())
+    return redirect(url_for("sources.detail", source_id=source_id))
+
+
+@bp.post("/sources/<int:source_id>/public")
+@capability_required("disclose_sources")
+def set_public(source_id: int):
+    """信息公开: the source into the public register (public=1) or out of it."""
+    public = fields.to_bool(request.form.get("public"), "public")
+    service.set_public(db.session(), current_user, source_id, public)
     return redirect(url_for("sources.detail", source_id=source_id))
 
 

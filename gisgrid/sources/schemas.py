@@ -234,3 +234,15 @@ class Onsite(Schema):
     client_id = fields.String(required=True, allow_none=True)
     arrived_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     checklist = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+
+
+class PublicFlagBody(Schema):
+    """信息公开: the source into the public register (true) or out of it (false)."""
+
+    public = fields.Boolean(required=True)
+
+
+class PublicFlag(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    public = fields.Boolean(required=True)

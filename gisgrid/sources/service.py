@@ -262,3 +262,12 @@ def export_row(s: PollutionSource, lon: float, lat: float, site_wkb) -> dict:
         "sample_data": "是" if s.sample_data else "否",
         "site_wkt": shapely.from_wkb(bytes(site_wkb)).wkt if site_wkb is not None else None,
     }
+
+
+def set_public(session: Session, user, source_id: int, public: bool) -> PollutionSource:
+    """Put a source in the public register (信息公开) or take it out; its emission data follow its public stations."""
+    capabilities.require(user, "disclose_sources")
+    with unit_of_work(session):
+        source = visible_source(session, user, source_id)
+        source.public = public
+    return source

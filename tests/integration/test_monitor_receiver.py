@@ -132,6 +132,36 @@ def test_two_packets_in_one_segment(live, engine):
     assert [r.avg for r in _values(engine, "MN00005")] == [8.0, 9.0]
 
 
+def test_a_split_message_is_joined_stored_and_acknowledged_once(live, engine):
+    # Flag bit D: three parts with PNUM/PNO and one QN, sent out of order; DataTime only in the first part
+    parts = [{"a21026": {"Avg": 31.0, "Flag": "N"}}, {"a21002": {"Avg": 81.0, "Flag": "N"}}, {"a34013": {"Avg": 6.0}}]
+    when, qn = T0 - timedelta(days=10), "20261120230000777"
+    frames = codec.build_split("MN00150", "pw-150", "2031", when, parts, qn)
+    before = live.stats["split_parts"]
+    with live.connect() as sock:
+        sock.sendall(frames[2] + frames[0])
+        time.sleep(0.2)  # nothing may be stored or acknowledged before the last part
+        assert [r for r in _values(engine, "MN00150") if r.cn == 2031] == []
+        sock.sendall(frames[1])
+        ack = read_response(sock)
+    assert (ack.cn, ack.qn) == ("9014", qn)
+    stored = [(r.pollutant, r.avg, r.data_time) for r in _values(engine, "MN00150") if r.cn == 2031]
+    local = when.replace(tzinfo=LOCAL)
+    assert stored == [("a21002", 81.0, local), ("a21026", 31.0, local), ("a34013", 6.0, local)]
+    assert live.stats["split_parts"] == before + 3
+
+
+def test_an_unfinished_split_message_stores_nothing(live, engine):
+    parts = [{"a21026": {"Avg": 1.0}}, {"a34013": {"Avg": 2.0}}]
+    when = T0 - timedelta(days=11)
+    first, _missing = codec.build_split("MN00151", "pw-151", "2031", when, parts, "20261119230000888")
+    good = packet("MN00151", "pw-151", "2011", when, {"a21026": {"Rtd": 4.0}})
+    with live.connect() as sock:
+        sock.sendall(first + good)  # the connection goes on: the next packet is stored and acknowledged
+        assert read_response(sock).cn == "9014"
+    assert [(r.cn, r.rtd, r.avg) for r in _values(engine, "MN00151")] == [(2011, 4.0, None)]
+
+
 def test_a_resent_packet_is_stored_once(live, engine):
     raw = packet("MN00006", "pw-6", "2061", T0, {"a21026": {"Avg": 1.5}})
     with live.connect() as sock:

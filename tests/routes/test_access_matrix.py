@@ -73,6 +73,15 @@ PUBLIC = {
     "sources_api.lottery_api": "双随机 draws are published",
     "supervision.bulletins_page": "督查通报 marked public",
     "supervision.bulletin_page": "one 通报 marked public (404 otherwise)",
+    "disclosure.sources_page": "信息公开: sources marked public (view public_source)",
+    "disclosure.source_page": "信息公开: one public source (404 otherwise)",
+    "disclosure_api.sources_api": "信息公开: sources marked public",
+    "disclosure_api.source_api": "信息公开: one public source (404 otherwise)",
+    "disclosure_api.sources_file": "open data of public sources",
+    "disclosure_api.hazards_file": "open data of public hazards",
+    "disclosure_api.emissions_file": "open data of public stations' monthly summaries",
+    "hazards.public_page": "环境安全隐患 marked public (view public_hazard)",
+    "hazards_api.public_api": "环境安全隐患 marked public",
 }
 # staff endpoint → "role": a logged-in public user gets 403 whatever the object;
 # "scope": the object decides (a public user sees only their own reports and an empty event list;
@@ -231,6 +240,14 @@ STAFF = {
         "monitoring_api.alerts_api",
         "monitoring_api.summary_api",
         "privacy_api.export_cases",
+        "sources.set_public",
+        "sources_api.public_flag_api",
+        "hazards.list_page",
+        "hazards.record",
+        "hazards.update",
+        "hazards_api.list_api",
+        "hazards_api.record_api",
+        "hazards_api.update_api",
     )
 }
 STAFF.update(
@@ -247,6 +264,8 @@ STAFF.update(
             "incidents.act_form",
             "incidents_api.publish_photo",
             "privacy_api.reveal_reporter",
+            "incidents.public_reply_form",
+            "incidents_api.public_reply_json",
             "jurisdiction_api.case_panel",
             "jurisdiction_api.case_record",
             "jurisdiction.record_page",

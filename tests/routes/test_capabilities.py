@@ -162,6 +162,21 @@ CASES = {
         roles.GRID_STAFF,
         roles.GRID_LEADER,
     ),
+    "disclose_sources": (
+        "/sources/{source}",
+        'id="public-form"',
+        ("POST", "/sources/{source}/public"),
+        roles.GRID_STAFF,
+        roles.GRID_LEADER,
+    ),
+    "reply_public": (
+        "/incidents/{case}",
+        'id="public-reply-form"',
+        ("POST", "/incidents/{case}/public-reply"),
+        roles.GRID_STAFF,
+        roles.DISPATCHER,
+    ),
+    "record_hazards": ("/hazards", 'id="hazard-form"', ("POST", "/api/v1/hazards"), roles.PLANNER, roles.GRID_STAFF),
 }
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 

@@ -149,3 +149,124 @@ def test_the_public_view_lists_exactly_the_public_registry_fields(session):
         text("SELECT column_name FROM information_schema.columns WHERE table_name = 'public_grid_staff'")
     ).scalars()
     assert "phone_public" not in set(staff)
+
+
+# 信息公开 (issue 24): nothing marked private reaches the public register, hazards, case status, Open311, open data
+DISCLOSURE_CANARIES = {
+    "reporter_name": "举报人金丝雀",
+    "reporter_phone": "137-5555-0101",
+    "internal_note": "内部备注金丝雀-不予立案",
+    "hidden_source": "未公开企业金丝雀",
+    "source_contacts": "联系人金丝雀 136-7777-0202",
+    "source_permits": "许可证金丝雀-91110",
+    "station_password": "pw-canary-9d2e",
+    "hazard_notes": "隐患内部备注金丝雀",
+    "hidden_hazard": "未公开隐患金丝雀",
+    "inspection_findings": "检查发现金丝雀",
+}
+
+
+@pytest.fixture()
+def disclosure_world(app, client, session, world, make_user):
+    """A public source (with private contacts, permits, findings, a station password), a hidden one, hazards
+    public and hidden (with internal notes), and a case with a reporter, an internal note and a public reply."""
+    from datetime import date
+
+    from gisgrid.hazards import service as hazards
+    from gisgrid.incidents import matrix
+    from gisgrid.monitoring import service as monitoring
+    from gisgrid.sources import service as sources
+    from gisgrid.sources.models import Inspection
+    from tests.incident_support import As, _ok, _report
+
+    c = DISCLOSURE_CANARIES
+    matrix.load_demo(session)
+    lon, lat = worlds.wgs84(100, 100)
+    shown = {"code": "P1", "name": "公开企业", "kind": "enterprise", "lon": lon, "lat": lat}
+    shown |= {"contacts": c["source_contacts"], "permits": c["source_permits"]}
+    public = sources.create_source(session, shown, by="t")
+    hidden = sources.create_source(session, shown | {"code": "P2", "name": c["hidden_source"]}, by="t")
+    public.public = True
+    session.add(
+        Inspection(
+            source_id=public.id, inspected_on=date(2026, 5, 1), inspector_name="x", findings=c["inspection_findings"]
+        )
+    )
+    row = {"source_code": "P1", "mn": "MNPRIV1", "name": "排口", "password": c["station_password"], "medium": "gas"}
+    row |= {"lon": lon, "lat": lat, "public": "1", "pollutant": "a21026", "period": "hour", "limit": 100}
+    monitoring.register(session, None, [row, row | {"source_code": "P2", "mn": "MNPRIV2"}])
+    leader = make_user("grid_leader", grids=("A",))
+    body = {"kind": "chemicals", "lon": lon, "lat": lat}
+    hazards.record(session, leader, body | {"description": "公开隐患", "notes": c["hazard_notes"], "public": True})
+    hazards.record(session, leader, body | {"description": c["hidden_hazard"]})
+    case = _ok(_report(client, name=c["reporter_name"], contact=c["reporter_phone"]), 201)["id"]
+    dispatcher = As(app, make_user("dispatcher", grids=("A",)))
+    _ok(dispatcher.act(case, "reject", reason=c["internal_note"]))
+    resp = dispatcher.client.post(
+        f"/incidents/{case}/public-reply", data={"body": "已核实，不属于环境问题。", "csrf_token": dispatcher.token}
+    )
+    assert resp.status_code == 302
+    session.flush()
+    return {"public": public, "hidden": hidden, "case": case}
+
+
+def test_the_disclosure_canaries_are_stored(session, disclosure_world):
+    # without this, canaries lost on the way in would make the next test pass
+    dump = session.execute(
+        text(
+            "SELECT concat_ws('|', (SELECT string_agg(name || contacts || permits, '') FROM pollution_source),"
+            " (SELECT string_agg(reporter_name || reporter_contact, '') FROM incident),"
+            " (SELECT string_agg(reason, '') FROM incident_event),"
+            " (SELECT string_agg(coalesce(notes, '') || description, '') FROM hazard),"
+            " (SELECT string_agg(findings, '') FROM source_inspection),"
+            " (SELECT string_agg(password, '') FROM monitor_station))"
+        )
+    ).scalar()
+    missing = [k for k, v in DISCLOSURE_CANARIES.items() if v not in dump]
+    assert missing == []
+
+
+def test_no_private_value_in_any_public_disclosure_output(client, session, world, disclosure_world, tmp_path):
+    public, case = disclosure_world["public"].id, disclosure_world["case"]
+    geom = session.execute(
+        text("SELECT ST_AsText(ST_Envelope(ST_Collect(geom))) FROM grid WHERE version_id = :v"), {"v": world.version_id}
+    ).scalar()
+    z, x, y = enclosing_tile(shapely.from_wkt(geom))
+    urls = [
+        "/public/sources",
+        f"/public/sources/{public}",
+        "/api/v1/public/sources",
+        f"/api/v1/public/sources/{public}",
+        "/public/hazards",
+        "/api/v1/public/hazards",
+        f"/report/status?id={case}",
+        f"/open311/v2/requests/{case}.json",
+        f"/open311/v2/requests/{case}.xml",
+        "/open311/v2/requests.json",
+        "/",
+        "/ogc/collections",
+        "/api/openapi.json",
+        f"/tiles/{z}/{x}/{y}.pbf?level=3",
+        *[f"/open-data/{name}.{fmt}" for name in ("sources", "hazards", "emissions") for fmt in ("geojson", "csv")],
+    ]
+    seen = ""
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        seen += _disclosure_clean(resp.data, url)
+    for name in ("sources", "hazards", "emissions"):
+        path = tmp_path / f"{name}.gpkg"
+        path.write_bytes(client.get(f"/open-data/{name}.gpkg").data)
+        _disclosure_clean(pyogrio.read_dataframe(str(path), layer=name).to_csv(), f"{name}.gpkg attributes")
+        _disclosure_clean(path.read_bytes(), f"{name}.gpkg bytes")
+    assert client.get(f"/public/sources/{disclosure_world['hidden'].id}").status_code == 404
+    assert (
+        "公开企业" in seen and "公开隐患" in seen and "已核实，不属于环境问题。" in seen
+    )  # the public values are shown
+
+
+def _disclosure_clean(blob, where: str) -> str:
+    data = blob if isinstance(blob, str) else blob.decode("utf-8", errors="replace")
+    for what, canary in DISCLOSURE_CANARIES.items():
+        assert canary not in data, f"{what} ({canary}) leaked in {where}"
+    return assert_clean(data, where)

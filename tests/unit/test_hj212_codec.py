@@ -107,3 +107,65 @@ def test_the_table_crc_equals_the_standards_bitwise_crc():
     samples = [bytes(rng.randrange(256) for _ in range(rng.randrange(0, 600))) for _ in range(300)]
     samples += [b"", bytes(range(256)), STANDARD_EXAMPLE[6:-6]]
     assert [codec.crc16(s) for s in samples] == [codec.crc16_bitwise(s) for s in samples]
+
+
+WHEN = datetime(2026, 12, 5, 10, 0)
+PARTS = [{"a21026": {"Avg": 30.0, "Flag": "N"}}, {"a21002": {"Avg": 80.0, "Flag": "N"}}, {"a34013": {"Avg": 5.0}}]
+
+
+def _parts(qn: str = "20261205100000001", **kwargs) -> list[codec.Packet]:
+    return [codec.parse(f) for f in codec.build_split("MNSPLIT", "pw", "2061", WHEN, PARTS, qn, **kwargs)]
+
+
+def test_a_split_message_carries_pnum_pno_and_the_split_flag():
+    first, second, third = _parts()
+    assert [(p.pnum, p.pno) for p in (first, second, third)] == [(3, 1), (3, 2), (3, 3)]
+    assert all(p.flag & codec.FLAG_SPLIT for p in (first, second, third))
+    assert (first.data_time, second.data_time) == (WHEN, None)  # DataTime only in the first part
+
+
+def test_the_reassembler_joins_parts_in_any_order_once():
+    first, second, third = _parts()
+    joiner = codec.Reassembler()
+    assert joiner.add(third) is None and joiner.add(first) is None
+    assert joiner.add(first) is None  # a repeated part replaces the earlier copy
+    whole = joiner.add(second)
+    assert (whole.mn, whole.qn, whole.cn, whole.data_time, whole.pnum) == (
+        "MNSPLIT",
+        "20261205100000001",
+        "2061",
+        WHEN,
+        None,
+    )
+    assert whole.values == {
+        "a21026": {"Avg": 30.0, "Flag": "N"},
+        "a21002": {"Avg": 80.0, "Flag": "N"},
+        "a34013": {"Avg": 5.0},
+    }
+    assert whole.wants_ack and not whole.flag & codec.FLAG_SPLIT
+    assert joiner.pending == {}
+
+
+def test_the_reassembler_keeps_messages_apart_and_bounds_what_waits():
+    joiner = codec.Reassembler(max_pending=2)
+    a, b, c = (_parts(qn=f"2026120510000000{n}")[0] for n in (1, 2, 3))
+    assert joiner.add(a) is None and joiner.add(b) is None and joiner.add(c) is None
+    assert joiner.dropped == 1 and len(joiner.pending) == 2  # the oldest (a) made room for c
+    rest = _parts(qn="20261205100000002")[1:]
+    assert joiner.add(rest[0]) is None and joiner.add(rest[1]).qn == "20261205100000002"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "QN=1;CN=2061;MN=M;Flag=6;PNUM=2",  # PNO missing
+        "QN=1;CN=2061;MN=M;Flag=6;PNUM=2;PNO=3",  # PNO beyond PNUM
+        "QN=1;CN=2061;MN=M;Flag=6;PNUM=100;PNO=1",  # more than MAX_PARTS
+        "CN=2061;MN=M;Flag=6;PNUM=2;PNO=1",  # no QN to tie the parts
+        "QN=1;CN=2061;MN=M;Flag=6;PNUM=x;PNO=1",
+    ],
+)
+def test_bad_split_headers_are_syntax_errors(header):
+    with pytest.raises(codec.PacketError) as err:
+        codec.parse(codec.frame(f"{header};CP=&&DataTime=20261205100000&&".encode()))
+    assert err.value.reason == "syntax"
