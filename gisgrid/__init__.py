@@ -16,6 +16,7 @@ from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent
 from gisgrid.notifications import events as notification_events
+from gisgrid.session_cookie import SessionInterface
 from gisgrid.tokens import bearer
 from gisgrid.web import refuse_hostile_fields
 
@@ -23,6 +24,7 @@ from gisgrid.web import refuse_hostile_fields
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from GISGRID_* env, overridden by ``config``."""
     app = Flask(__name__)  # templates/ and static/ are package data inside gisgrid/
+    app.session_interface = SessionInterface()  # no signer is built for a request without a cookie
     app.config.update(settings.from_env())
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False

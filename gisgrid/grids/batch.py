@@ -88,7 +88,11 @@ def build_index(session: Session, version_id: int) -> PartIndex:
 
 def published_index(session: Session) -> PartIndex:
     """The index of the published version, rebuilt when the version key changes (publication, restore)."""
-    version = grid_versions.published(session)
+    return index_for(session, grid_versions.published(session))
+
+
+def index_for(session: Session, version: grid_versions.Version) -> PartIndex:
+    """The index of ``version``, from the cache when its key is there (shared by batch and single lookups)."""
     with _lock:
         index = _cache.get(version.key)
         if index is None:

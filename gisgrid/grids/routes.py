@@ -10,7 +10,7 @@ from gisgrid.contract import Blueprint
 from gisgrid.contract.schemas import Error
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
-from gisgrid.grids import batch, schemas, service
+from gisgrid.grids import batch, resident, schemas, service
 
 bp = Blueprint("grids", __name__, url_prefix="/api/v1", description="点位查网格 (point and batch lookup)")
 
@@ -36,7 +36,7 @@ def lookup(lon=None, lat=None, x=None, y=None, crs=None, near=None, at=None):
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres] [&at=YYYY-MM-DD for history]."""
     px, py = (x, y) if x is not None or y is not None else (lon, lat)
     radius = current_app.config["NEAR_BOUNDARY_M"] if near is None else near
-    body = db.read(lambda conn: service.lookup(conn, px, py, crs, radius, at))
+    body = service.lookup(db.read, px, py, crs, radius, at, resident.for_public_read())
     return Response(body, mimetype="application/json")
 
 
