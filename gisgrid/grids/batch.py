@@ -75,7 +75,7 @@ def build_index(session: Session, version_id: int) -> PartIndex:
     for level in sorted(set(levels.tolist()), reverse=True):
         parts = np.flatnonzero(levels == level)
         trees.append((shapely.STRtree(np.asarray(geoms, dtype=object)[parts]), parts))
-    grids = queries.grids_by_id(session, sorted(set(grid_ids)))
+    grids = queries.version_grids_by_id(session, version_id)
     suffixes = {gid: _csv_suffix((*grid, None)) for gid, grid in grids.items()}
     return PartIndex(
         version_id,

@@ -48,7 +48,8 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
     logfile = open(logdir / "gunicorn.log", "a")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(port, proc, logdir / "gunicorn.log")
+        # --preload builds the lookup index before gunicorn listens: minutes at 640,000 grids
+        _wait_ready(port, proc, logdir / "gunicorn.log", timeout=900.0)
         yield " ".join(cmd[1:])
     finally:
         proc.send_signal(signal.SIGTERM)
