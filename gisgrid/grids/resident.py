@@ -61,10 +61,10 @@ class ResidentVersion:
         # one query finds every part within the radius (lookup.sql's planar ST_DWithin); those covering
         # the point are among them, because a covering part is at distance 0
         near = self.tree.query(point, predicate="dwithin", distance=queries.radius_in_degrees(radius_m, lat))
-        covering = near[shapely.intersects(self.tree.geometries.take(near), point)]
+        covering = near[shapely.intersects(self.tree.geometries.take(near), point)].tolist()
         chain_rows = self._chain_rows(self._leaf(covering))
-        chain_ids = self.grid_ids[chain_rows]
-        if not np.isin(self.parts.grid_ids[near], chain_ids).all():
+        chain_ids = {int(self.grid_ids[row]) for row in chain_rows}
+        if not chain_ids.issuperset(self.parts.grid_ids[near].tolist()):
             return None  # another grid is near: its distance on the spheroid is PostGIS's to measure
         if not chain_rows:
             chain = grid = None
@@ -79,17 +79,18 @@ class ResidentVersion:
             "unit_grids": self._unit_grids(point),
         }
 
-    def _leaf(self, covering: np.ndarray) -> int:
+    def _leaf(self, covering: list[int]) -> int:
         # deepest level first, then the smallest code: the rule of lookup.sql and PartIndex.assign
-        if len(covering) == 0:
+        if not covering:
             return -1
-        best = np.lexsort((self.parts.code_rank[covering], -self.parts.levels[covering]))[0]
-        return int(self.parts.grid_ids[covering[best]])
+        levels, ranks = self.parts.levels, self.parts.code_rank
+        best = min(covering, key=lambda part: (-levels[part], ranks[part]))
+        return int(self.parts.grid_ids[best])
 
     def _chain_rows(self, grid_id: int) -> list[int]:
         if grid_id < 0:
             return []
-        rows, row = [], int(np.searchsorted(self.grid_ids, grid_id))
+        rows, row = [], int(self.grid_ids.searchsorted(grid_id))
         while row >= 0:
             rows.append(row)
             row = int(self.parent_row[row])
