@@ -147,7 +147,7 @@ class _Listener:
     def __init__(self, url: str) -> None:
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.pid = os.getpid()
-        self.conn = psycopg2.connect(dsn)
+        self.conn = psycopg2.connect(dsn, connect_timeout=3)  # a server that is down must not hang a request
         self.conn.autocommit = True
         with self.conn.cursor() as cursor:
             cursor.execute(f"LISTEN {CHANNEL}")
@@ -157,6 +157,10 @@ class _Listener:
         if not select.select([self.conn], [], [], 0)[0]:
             return set()  # nothing on the socket: the common case costs one select()
         self.conn.poll()
+        if self.conn.closed or not self.conn.notifies:
+            # readable without a notification: the server closed it (stopped, restarted, database dropped),
+            # often with a FATAL message psycopg2 files as a notice instead of raising
+            raise psycopg2.OperationalError("the listening connection was lost")
         payloads = {n.payload for n in self.conn.notifies}
         self.conn.notifies.clear()
         return payloads
@@ -224,7 +228,8 @@ def _drop_listener(state: _State) -> None:
             state.listener.close()
         except psycopg2.Error:
             pass
-    state.listener, state.resident, state.checked = None, None, False
+    # the resident version is kept: once a listener is back, one key check tells whether it still holds
+    state.listener, state.checked = None, False
 
 
 def _checked(resident: ResidentVersion | None) -> ResidentVersion | None:
