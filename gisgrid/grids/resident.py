@@ -172,21 +172,27 @@ class _Listener:
 
 
 class _State:
-    """Per app: the resident version, the listener, and whether the version was checked since."""
+    """Per app: the resident version, the listener, whether the key was checked since, the builder."""
 
     def __init__(self) -> None:
         self.resident: ResidentVersion | None = None
         self.listener: _Listener | None = None
         self.checked = False
         self.lock = threading.Lock()
+        self.wanted: versions.VersionKey | None = None  # the key being built; a result for another is dropped
+        self.builder: threading.Thread | None = None
 
 
 def _state(app: Flask) -> _State:
     return app.extensions.setdefault(_KEY, _State())
 
 
-def current(app: Flask) -> ResidentVersion | None:
-    """The published version resident in this process, checked for freshness; None: ask the database."""
+def current(app: Flask, wait: bool = False) -> ResidentVersion | None:
+    """The published version resident in this process, checked for freshness; None: ask the database.
+
+    A new version is built in a background thread while lookup.sql answers, so no request waits for a
+    build after a publication (``wait``: build it now, as ``warm`` does before the workers fork).
+    """
     if db.bound_to_connection():
         return _fresh_build()  # tests: one connection, uncommitted changes, no notification ever arrives
     state = _state(app)
@@ -194,12 +200,53 @@ def current(app: Flask) -> ResidentVersion | None:
         try:
             _listen(app, state)
             if not state.checked:
-                state.resident = _checked(state.resident)
+                _check(app, state, wait)
                 state.checked = True
         except (psycopg2.Error, DBAPIError):
             _drop_listener(state)
             return None  # the database is unreachable: the SQL path reports it (503)
         return state.resident
+
+
+def settle(app: Flask) -> None:
+    """Wait for a background build of this app's resident version to end (tests, benchmarks)."""
+    builder = _state(app).builder
+    if builder is not None:
+        builder.join()
+
+
+def _check(app: Flask, state: _State, wait: bool) -> None:
+    with db.new_session() as session:
+        version = versions.find_published(session)
+        if version is None:
+            state.resident = state.wanted = None
+            return
+        if state.resident is not None and state.resident.key == version.key:
+            return
+        state.resident = None  # until the new version is built, lookup.sql answers
+        if wait:
+            state.resident, state.wanted = build(session, version), version.key
+            return
+    if state.wanted != version.key or state.builder is None or not state.builder.is_alive():
+        state.wanted = version.key
+        state.builder = threading.Thread(
+            target=_build_in_background, args=(app, state, version), name="gisgrid-resident-build", daemon=True
+        )
+        state.builder.start()
+
+
+def _build_in_background(app: Flask, state: _State, version: versions.Version) -> None:
+    try:
+        with app.app_context(), db.new_session() as session:
+            built = build(session, version)
+    except Exception as err:  # any failure: lookups stay on lookup.sql, and the next request tries again
+        app.logger.warning("lookup index of version %s not built: %s", version.id, err)
+        with state.lock:
+            state.checked = False
+        return
+    with state.lock:
+        if state.wanted == version.key:  # not superseded (another publication, an in-place edit) meanwhile
+            state.resident = built
 
 
 def for_public_read() -> ResidentVersion | None:
@@ -218,7 +265,8 @@ def _listen(app: Flask, state: _State) -> None:
     else:
         payloads = state.listener.changed()
         if "content" in payloads:
-            state.resident = None  # a published version's grids changed in place: rebuild, same key
+            # a published version's grids changed in place: rebuild under the same key, drop a build under way
+            state.resident = state.wanted = None
         state.checked = state.checked and not payloads
 
 
@@ -232,16 +280,6 @@ def _drop_listener(state: _State) -> None:
     state.listener, state.checked = None, False
 
 
-def _checked(resident: ResidentVersion | None) -> ResidentVersion | None:
-    with db.new_session() as session:
-        version = versions.find_published(session)
-        if version is None:
-            return None
-        if resident is not None and resident.key == version.key:
-            return resident
-        return build(session, version)
-
-
 def _fresh_build() -> ResidentVersion | None:
     with db.new_session() as session:
         version = versions.find_published(session)
@@ -252,7 +290,7 @@ def warm(app: Flask) -> None:
     """Build the published version before gunicorn forks (``--preload``), then close every connection."""
     with app.app_context():
         try:
-            current(app)
+            current(app, wait=True)
         except (psycopg2.Error, DBAPIError) as err:  # a server that starts before its database still serves (SQL path)
             app.logger.warning("lookup index not prebuilt: %s", err)
         state = _state(app)
