@@ -18,6 +18,7 @@ from gisgrid.grids import extent
 from gisgrid.notifications import events as notification_events
 from gisgrid.security import headers as security_headers
 from gisgrid.security import startup as security_startup
+from gisgrid.session_cookie import SessionInterface
 from gisgrid.tokens import bearer
 from gisgrid.web import refuse_hostile_fields
 
@@ -25,6 +26,7 @@ from gisgrid.web import refuse_hostile_fields
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from GISGRID_* env, overridden by ``config``."""
     app = Flask(__name__)  # templates/ and static/ are package data inside gisgrid/
+    app.session_interface = SessionInterface()  # no signer is built for a request without a cookie
     app.config.update(settings.from_env())
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -205,26 +204,26 @@ def grids_assign(src, dst, crs) -> None:
 
 
 def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:
-    is_geojson = Path(src).suffix.lower() in (".geojson", ".json")
-    with open(src, encoding="utf-8-sig", newline="", errors="replace") as handle:
-        if is_geojson:
-            try:
-                collection = json.load(handle)
-            except json.JSONDecodeError as err:
-                raise DomainError(f"GeoJSON 无法解析: {err} (invalid GeoJSON)") from None
-            total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
-            chunks = batch.assign_geojson(index, collection, crs)
-        else:
-            total = max(sum(1 for _ in handle) - 1, 0)
-            handle.seek(0)
-            chunks = batch.assign_csv(index, handle, crs)
-        return _write_chunks(chunks, dst, total, batch.CHUNK)
+    from gisgrid.grids import batch_io
+
+    data = Path(src).read_bytes()
+    if Path(src).suffix.lower() in (".geojson", ".json"):
+        try:
+            collection = batch_io.parse_geojson(data)
+        except DomainError as err:
+            raise DomainError(f"GeoJSON 无法解析 (invalid GeoJSON): {err}") from None
+        total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
+        chunks = batch_io.assign_geojson_bytes(index, collection, crs)
+    else:
+        total = max(data.count(b"\n") + (not data.endswith(b"\n")) - 1, 0)
+        chunks = batch_io.assign_csv_bytes(index, data, crs)
+    return _write_chunks(chunks, dst, total, batch_io.ROWS_PER_CHUNK)
 
 
 def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
     written = 0
     with (
-        open(dst, "w", encoding="utf-8", newline="") as out,
+        open(dst, "wb") as out,
         tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar,
     ):
         for i, text in enumerate(chunks):

@@ -1,11 +1,16 @@
-"""WSGI entry point for gunicorn: ``gunicorn gisgrid.wsgi:app``."""
+"""WSGI entry point for gunicorn: ``gunicorn gisgrid.wsgi:app`` (``--preload`` shares the lookup index)."""
 
 from gisgrid import create_app
 from gisgrid.deployment import ProfileError
 from gisgrid.security.startup import InsecureConfiguration
+from gisgrid.grids import resident
 
 try:
     app = create_app()
 except (ProfileError, InsecureConfiguration) as err:
     # a bad deployment profile or an unsafe production setting: one line naming the problem, no traceback
     raise SystemExit(f"gisgrid: refusing to start: {err}") from None
+
+# the published version's lookup answers are built here: with gunicorn --preload, once in the master
+# before the workers fork (they share its pages); without it, once per worker as it starts
+resident.warm(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import flask_smorest
+import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from gisgrid.errors import InvalidInput
@@ -22,6 +23,20 @@ class Parser(FlaskParser):
     """webargs parser whose errors are the project's 400 ``invalid_input`` (not webargs' 422)."""
 
     DEFAULT_VALIDATION_STATUS = 400  # what the document declares for a refused argument
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, ma.Schema] = {}
+
+    def _get_schema(self, argmap, req) -> ma.Schema:
+        """One instance per schema class, kept: webargs would build one per request (a deep copy of every
+        field), which cost a lookup more than its answer. A loaded schema keeps no per-request state."""
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         """Raise InvalidInput: message ``<field>: <why>``, details ``{field: [why, ...]}``."""

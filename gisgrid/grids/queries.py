@@ -147,6 +147,12 @@ def grids_by_id(session: Session, ids: list[int]) -> dict[int, tuple[str, str, i
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
+def version_grids_by_id(session: Session, version_id: int) -> dict[int, tuple[str, str, int]]:
+    """id → (code, name, level) of every grid of a version (one index scan, not an IN list of 100,000 ids)."""
+    rows = session.execute(select(Grid.id, Grid.code, Grid.name, Grid.level).where(Grid.version_id == version_id))
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
 def leaf_codes_at(session: Session, version_id: int, points: list[tuple[int, float, float]]) -> dict[int, list[str]]:
     """For (key, lon, lat) points: key → grid chain codes (top → leaf) in ``version_id``; points outside are left out."""
     if not points:

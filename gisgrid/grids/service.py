@@ -185,15 +185,17 @@ def publish_version(session: Session, version_id: int) -> None:
         versions.publish(session, version_id)
 
 
-def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=None) -> str:
+def lookup(read, x: float, y: float, crs_name: str | None, radius_m: float, at=None, memory=None) -> str:
     """Resolve a point in any supported CRS to its grid chain as a JSON document; NotFound outside every grid.
 
-    ``at`` (a date): answer from the version that was published at the end of that day.
+    ``read(work)`` runs ``work(dbapi_connection)`` (``db.read``); ``memory``: the published version resident
+    in this process (``grids.resident``), which answers without a round trip when it can answer exactly.
+    ``at`` (a date): answer from the version that was published at the end of that day (always SQL).
     """
     lon, lat = coords.point_to_wgs84(x, y, crs_name)
-    # the published version is resolved inside lookup.sql (no extra round trip on the hot path)
-    version_id = versions.id_on_day(conn, at) if at is not None else None
-    result = queries.lookup_point(conn, lon, lat, radius_m, version_id)
+    result = memory.answer(lon, lat, radius_m) if memory is not None and at is None else None
+    if result is None:
+        result = read(lambda conn: _lookup_sql(conn, lon, lat, radius_m, at))
     if result["version"] is None:
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
     query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}
@@ -208,3 +210,9 @@ def lookup(conn, x: float, y: float, crs_name: str | None, radius_m: float, at=N
         f'"grid":{result["grid"]},"chain":{result["chain"]},"near_boundary_m":{json.dumps(radius_m)},'
         f'"near_boundary":{result["near_boundary"]},"unit_grids":{result["unit_grids"]}}}'
     )
+
+
+def _lookup_sql(conn, lon: float, lat: float, radius_m: float, at) -> dict:
+    # the published version is resolved inside lookup.sql (no extra round trip on the hot path)
+    version_id = versions.id_on_day(conn, at) if at is not None else None
+    return queries.lookup_point(conn, lon, lat, radius_m, version_id)

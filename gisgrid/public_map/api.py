@@ -12,6 +12,7 @@ from flask import Response, current_app, request, send_file
 from gisgrid.contract import Blueprint
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
+from gisgrid.grids import resident
 from gisgrid.grids import schemas as grid_schemas
 from gisgrid.grids import service as grid_service
 from gisgrid.public_map import detail_cache, opendata, schemas, service, tiles, units
@@ -75,7 +76,7 @@ def locate_api(lon: float, lat: float, crs=None, at=None):
     """Point → grid chain in any version: ?lon&lat[&crs][&at=] (the map's history mode); as /api/v1/lookup."""
     radius = current_app.config["NEAR_BOUNDARY_M"]
     # one rule and one JSON shape for both modes: the registry's lookup already answers in any version
-    body = db.read(lambda conn: grid_service.lookup(conn, lon, lat, crs, radius, at))
+    body = grid_service.lookup(db.read, lon, lat, crs, radius, at, resident.for_public_read())
     return Response(body, mimetype="application/json")
 
 

@@ -23,8 +23,10 @@ LUA = Path(__file__).with_name("lookup.lua")
 
 
 @contextmanager
-def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: Path):
-    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it."""
+def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: Path, extra: tuple = ()):
+    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it.
+
+    ``extra``: more gunicorn options (``--pythonpath`` of the bare ceiling app, ``--preload``)."""
     _check_port_free(port)
     cmd = [
         shutil.which("gunicorn", path=Path(sys.executable).parent) or "gunicorn",
@@ -40,12 +42,14 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
     ]
     if threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(threads)]
+    cmd += list(extra)
     # a benchmark measures the app, not the rate limiter (which would answer 429s to wrk)
     env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_RATELIMIT_ENABLED": "0"}
-    logfile = open(logdir / "gunicorn.log", "w")
+    logfile = open(logdir / "gunicorn.log", "a")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(port, proc, logdir / "gunicorn.log")
+        # --preload builds the lookup index before gunicorn listens: minutes at 640,000 grids
+        _wait_ready(port, proc, logdir / "gunicorn.log", timeout=900.0)
         yield " ".join(cmd[1:])
     finally:
         proc.send_signal(signal.SIGTERM)

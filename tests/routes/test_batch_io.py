@@ -1,0 +1,91 @@
+"""The vectorised batch readers/writers (grids/batch_io.py) write what the row-by-row ones write."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from gisgrid.grids import batch, batch_io, versions
+from tests import worlds
+
+
+@pytest.fixture()
+def index(session, world_ab):
+    return batch.build_index(session, versions.published(session).id)
+
+
+def _points(n=300, seed=3):
+    rng = np.random.default_rng(seed)
+    return [worlds.wgs84(x, y) for x, y in zip(rng.uniform(-100, 4100, n), rng.uniform(-100, 1100, n))]
+
+
+def _row_by_row(index, data: bytes, crs=None) -> bytes:
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline="")
+    return "".join(batch.assign_csv(index, stream, crs)).encode()
+
+
+def _vectorised(index, data: bytes, crs=None) -> bytes:
+    return b"".join(batch_io.assign_csv_bytes(index, data, crs))
+
+
+def _plain_body(points, newline="\n"):
+    lines = ["id,lon,lat,备注"] + [f"p{i},{lon!r},{lat!r},第{i}行" for i, (lon, lat) in enumerate(points)]
+    return (newline.join(lines) + newline).encode()
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_plain_csv_same_bytes_as_row_by_row(index, newline):
+    body = _plain_body(_points(), newline)
+    out = _vectorised(index, body)
+    assert out == _row_by_row(index, body)
+    assert out.count(b"\n") == 301 and b"A1a" in out and "不在任何网格内".encode() in out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbflon,lat\n116.0,39.0\n",  # BOM
+        b'name,lon,lat\n"a, quoted",116.0,39.0\n',  # quotes: the CSV parser's job
+        b"lon,lat\nabc,1\n116.0,39.0\n500,10\n,\n",  # bad numbers, out of range, empty
+        b"lon,lat\n116.0\n116.0,39.0,extra\n",  # ragged rows
+        b"lon,lat\n116.0,39.0\n\n116.1,39.1\n",  # a blank line
+        b"lon,lat\nnan,inf\n 116.0 , 39.0 \n",  # non-finite and padded numbers
+        b"lon,lat\n116.0,39.0",  # no final line end
+        b"x,y\n1,2\n",  # x/y columns
+    ],
+)
+def test_unusual_csv_same_bytes_as_row_by_row(index, body):
+    assert _vectorised(index, body) == _row_by_row(index, body)
+
+
+def test_projected_crs_same_bytes(index):
+    body = b"x,y\n" + b"".join(f"{worlds.X0 + x!r},{worlds.Y0 + 500!r}\n".encode() for x in range(-50, 4100, 97))
+    out = _vectorised(index, body, "EPSG:4528")
+    assert out == _row_by_row(index, body, "EPSG:4528") and b"A2a" in out
+
+
+def test_missing_columns_is_400_like_row_by_row(index):
+    from gisgrid.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="lon,lat"):
+        _vectorised(index, b"a,b\n1,2\n")
+
+
+def test_geojson_same_features_as_the_standard_writer(index):
+    points = _points(200)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"n": i, "名": "点"},
+        }
+        for i, (lon, lat) in enumerate(points)
+    ] + [{"type": "Feature", "geometry": None, "properties": None}, {"type": "Feature", "properties": {"big": 2**70}}]
+    collection = {"type": "FeatureCollection", "features": features}
+    data = json.dumps(collection).encode()
+    fast = json.loads(b"".join(batch_io.assign_geojson_bytes(index, batch_io.parse_geojson(data), None)))
+    slow = json.loads("".join(batch.assign_geojson(index, json.loads(data), None)))
+    assert fast == slow
+    assert fast["features"][-1]["properties"]["big"] == 2**70
+    assert {f["properties"]["grid_code"] for f in fast["features"]} >= {"A1a", "B", None}
