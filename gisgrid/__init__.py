@@ -73,6 +73,7 @@ def _register_inbox_sources() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.accounts.routes import bp as accounts_bp
     from gisgrid.agreements.api import bp as agreements_api_bp
     from gisgrid.agreements.routes import bp as agreements_bp
     from gisgrid.audit.api import bp as audit_api_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         jurisdiction_api_bp,
         audit_bp,
         audit_api_bp,
+        accounts_bp,
         deployment_bp,
         tokens_bp,
         tracking_bp,

@@ -1,4 +1,4 @@
-"""``gisgrid audit list``: the audit trail on the command line."""
+"""``gisgrid audit list|verify|seal|prune``: the audit trail and its hash chain on the command line."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import click
 
-from gisgrid.audit import service
+from gisgrid.audit import chain, service
 from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
@@ -49,3 +49,40 @@ def _line(item: dict) -> str:
     what = f"{item['entity_label']} #{item['entity_id']} {item['key'] or ''}".strip()
     columns = ", ".join(item["changes"]) if item["action"] == "update" else f"{len(item['changes'])} fields"
     return f"{item['at'][:19]}  {who:<24} {ACTION_LABELS[item['action']]} {what}: {columns}"
+
+
+@audit_group.command("verify")
+@click.option("--quiet", is_flag=True, help="no progress lines on stderr")
+def audit_verify(quiet: bool) -> None:
+    """Walk the hash chain; print "OK n rows" or the first broken link (exit status 1)."""
+
+    def progress(checked: int) -> None:
+        if not quiet:
+            click.echo(f"… {checked} rows checked", err=True)
+
+    with db.new_session() as session:
+        verdict = chain.verify(session, progress)
+    click.echo(verdict.line())
+    if not verdict.ok:
+        raise SystemExit(1)
+
+
+@audit_group.command("seal")
+def audit_seal() -> None:
+    """Hash the rows waiting for their SM3 seal now (the worker does it every minute)."""
+    with db.new_session() as session:
+        click.echo(f"sealed {chain.seal_pending(session)} rows")
+
+
+@audit_group.command("prune")
+@click.option("--days", type=click.IntRange(180), help="keep this many days (default GISGRID_AUDIT_RETENTION_DAYS)")
+def audit_prune(days: int | None) -> None:
+    """Delete audit rows older than the retention (≥ 180 days); the deletion is itself audited."""
+    from flask import current_app
+
+    try:
+        with db.new_session() as session:
+            removed = chain.prune(session, days or current_app.config["AUDIT_RETENTION_DAYS"])
+    except DomainError as err:
+        fail(err)
+    click.echo(f"pruned {removed} rows")

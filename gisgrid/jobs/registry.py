@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from importlib import import_module
 
 # every domain's tasks module (issue 25 adds imports and open-data builds here)
-TASK_MODULES = ("gisgrid.notifications.tasks", "gisgrid.incidents.tasks", "gisgrid.tracking.tasks")
+TASK_MODULES = (
+    "gisgrid.notifications.tasks",
+    "gisgrid.incidents.tasks",
+    "gisgrid.tracking.tasks",
+    "gisgrid.audit.tasks",
+)
 
 
 @dataclass(frozen=True)
