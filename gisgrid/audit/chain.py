@@ -22,6 +22,11 @@ _ROWS = text(
     " FROM audit_log AS a WHERE a.seq > :after ORDER BY a.seq LIMIT :limit"
 )
 _HEAD = text("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_chain")
+# a committed row without a place in the chain: inserted while the owner had the seal trigger disabled
+_OUTSIDE = text(
+    "SELECT id, at FROM audit_log WHERE seq IS NULL AND txid IS DISTINCT FROM txid_current_if_assigned()"
+    " ORDER BY id LIMIT 1"
+)
 
 
 def digest(algo: str, prev: str, canon: str) -> str:
@@ -82,6 +87,11 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
             break
     if (seq, prev) != (head.seq, head.hash):
         verdict.reason = f"the chain ends at seq {seq} but its head says {head.seq}: rows removed"
+        return verdict
+    outside = session.execute(_OUTSIDE).first()
+    if outside is not None:
+        verdict.broken_id, verdict.broken_at = outside.id, outside.at.isoformat()
+        verdict.reason = "a committed row outside the chain (written while its seal was disabled)"
     return verdict
 
 

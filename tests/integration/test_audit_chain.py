@@ -63,6 +63,26 @@ def test_committed_rows_are_chained_and_verify(chain_app, session):
     assert _verify_cli(chain_app) == (0, f"OK {len(rows)} rows\n")
 
 
+def test_writers_committing_at_the_same_time_keep_one_chain(chain_app, session):
+    """Four threads, each its own connection, commit 25 transactions each; the chain has no fork or gap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gisgrid.db import db
+
+    before = chain.verify(session).checked
+
+    def writer(k: int) -> int:
+        with chain_app.app_context(), db.new_session() as own:
+            for i in range(25):
+                security.record("login", f"w{k}", "10.0.1.1", f"w{k}_{i}", "success", session=own)
+        return k
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sorted(pool.map(writer, range(4))) == [0, 1, 2, 3]
+    verdict = chain.verify(session)
+    assert verdict.ok and verdict.checked == before + 100
+
+
 def test_the_app_role_cannot_update_or_delete_audit_rows(session):
     _some_history(session, "grants")
     row_id = session.execute(text("SELECT max(id) FROM audit_log WHERE row_hash IS NOT NULL")).scalar()
@@ -133,6 +153,18 @@ def test_removing_the_newest_rows_is_found_too(session):
     verdict = chain.verify(session)
     assert not verdict.ok and "rows removed" in verdict.reason
     _restore(session, newest)
+    assert chain.verify(session).ok
+
+
+def test_a_row_slipped_in_without_its_seal_is_found(session):
+    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER gisgrid_chain_seal"))
+    security.record("login", "ghost", "10.0.0.9", "ghost", "success", session=session)
+    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER gisgrid_chain_seal"))
+    session.commit()
+    ghost = session.execute(text("SELECT id FROM audit_log WHERE entity_key = 'ghost'")).scalar()
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_id == ghost and "outside the chain" in verdict.reason
+    _as_owner_alter(session, "DELETE FROM audit_log WHERE id = :id", id=ghost)
     assert chain.verify(session).ok
 
 

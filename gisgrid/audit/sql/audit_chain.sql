@@ -28,26 +28,33 @@ DECLARE
   head audit_chain%ROWTYPE;
   r audit_log%ROWTYPE;
   algo text := CASE WHEN current_setting('gisgrid.audit_hash', true) = 'sm3' THEN 'sm3' ELSE 'sha256' END;
+  ids bigint[] := '{}';
+  prevs text[] := '{}';
+  hashes text[] := '{}';
   n integer := 0;
 BEGIN
   PERFORM set_config('gisgrid.audit_queued', '', true);  -- rows inserted after this seal queue a new one
   SELECT * INTO head FROM audit_chain FOR UPDATE;  -- one sealer at a time: the chain has one end
   FOR r IN SELECT * FROM audit_log WHERE txid = txid_current() AND seq IS NULL ORDER BY id LOOP
-    r.seq := head.seq + 1;
+    n := n + 1;
+    r.seq := head.seq + n;
     r.hash_algo := algo;
     -- a row after one still waiting for its SM3 hash waits too: its prev_hash is not known yet
     IF algo = 'sha256' AND head.hash IS NOT NULL THEN
       r.prev_hash := head.hash;
       r.row_hash := gisgrid_audit_sha256(r.prev_hash, gisgrid_audit_canon(r));
     END IF;
-    UPDATE audit_log SET seq = r.seq, hash_algo = r.hash_algo, prev_hash = r.prev_hash, row_hash = r.row_hash
-     WHERE id = r.id;
-    head.seq := r.seq;
+    ids := ids || r.id;
+    prevs := prevs || r.prev_hash;
+    hashes := hashes || r.row_hash;
     head.hash := r.row_hash;
-    n := n + 1;
   END LOOP;
   IF n > 0 THEN
-    UPDATE audit_chain SET seq = head.seq, hash = head.hash;
+    -- one UPDATE for the whole transaction: a statement per row cost most of the seal
+    UPDATE audit_log AS a SET seq = head.seq + u.k, hash_algo = algo, prev_hash = u.prev, row_hash = u.hash
+      FROM unnest(ids, prevs, hashes) WITH ORDINALITY AS u(id, prev, hash, k)
+     WHERE a.id = u.id;
+    UPDATE audit_chain SET seq = head.seq + n, hash = head.hash;
   END IF;
   RETURN n;
 END
