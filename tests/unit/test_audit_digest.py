@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from gisgrid.audit.chain import GENESIS, digest
+from gisgrid.audit.chain import GENESIS, digest, sm3
 from gisgrid.config import audit_hash
 
 
@@ -29,3 +31,10 @@ def test_the_setting_accepts_only_the_two_hashes(monkeypatch):
     monkeypatch.setenv("GISGRID_AUDIT_HASH", "md5")
     with pytest.raises(ValueError, match="GISGRID_AUDIT_HASH"):
         audit_hash()
+
+
+@pytest.mark.skipif("sm3" not in hashlib.algorithms_available, reason="this OpenSSL has no SM3: gmssl alone is used")
+def test_gmssl_and_openssl_give_the_same_sm3():
+    data = ("0" * 64 + '[1, "2026-12-05T10:00:00.000000", "审计", {"result": "success"}]').encode()
+    assert sm3(data, engine="gmssl") == sm3(data, engine="openssl")
+    assert sm3(b"abc", engine="gmssl") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
