@@ -9,6 +9,7 @@ from flask import Flask
 from gisgrid import config as settings
 from gisgrid import contract, ratelimit
 from gisgrid.audit import actor as audit_actor
+from gisgrid.audit import security as audit_security
 from gisgrid.auth import capabilities
 from gisgrid.db import db
 from gisgrid.deployment import profile as deployment
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     _register_inbox_sources()
     audit_actor.install()
+    audit_security.install()  # auth's security events (login, logout, …) land in the audit trail
     app.add_template_global(_bell, "bell_count")  # the header's unread notifications (base.html)
     notification_events.install()  # case steps write the outbox (incidents knows nothing of notifications)
     _register_blueprints(app)

@@ -2,7 +2,8 @@
 
 They are rows of ``audit_log`` (entity ``security``, action = the kind), so the auditor reads, filters
 and exports them with every business change, and the hash chain seals them the same way. Call
-``record(kind, actor, ip, object, result)`` from any service or route.
+``record(kind, actor, ip, object, result)`` from any service or route; auth, which sits below audit,
+calls ``gisgrid.auth.events.security_event`` with the same arguments, and that lands here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.audit import actor as actors
 from gisgrid.audit.models import SECURITY_KINDS, AuditLog
+from gisgrid.auth import events
 from gisgrid.db import db, unit_of_work
 
 RESULTS = ("success", "failure", "refused")
@@ -58,3 +60,11 @@ def _row(kind: str, actor, ip: str | None, target: str | None, result: str, deta
         action=kind,
         changes={**detail, "result": result},
     )
+
+
+def install() -> None:
+    """Receive auth's security events (idempotent; create_app calls it)."""
+    events.register(record)
+
+
+install()

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from gisgrid.audit import security
 from gisgrid.auth import logins, service
 from gisgrid.auth.access import login_required
+from gisgrid.auth.events import security_event
 from gisgrid.auth.forms import LoginForm, PasswordForm
 from gisgrid.db import db
 from gisgrid.errors import InvalidInput
@@ -53,9 +53,9 @@ def login():
         tried = (form.username.data or "").strip()
         if user is not None:
             _begin(user, keep=bool(form.keep.data))
-            security.record("login", user, request.remote_addr, tried, "success", session=db.session())
+            security_event("login", user, request.remote_addr, tried, "success", session=db.session())
             return redirect(_safe_next(request.args.get("next")))
-        security.record("login_failed", tried, request.remote_addr, tried, "failure", session=db.session())
+        security_event("login_failed", tried, request.remote_addr, tried, "failure", session=db.session())
         error = "用户名或密码错误"
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -66,7 +66,7 @@ def logout():
     """Log out (POST with CSRF token, so a link on another site cannot log users out); the login ends for good."""
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        security.record("logout", user, request.remote_addr, user.username, "success", session=db.session())
+        security_event("logout", user, request.remote_addr, user.username, "success", session=db.session())
     logins.revoke(db.session(), session.get(_LOGIN_KEY))
     logout_user()
     session.clear()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from gisgrid.auth import logins, roles
+from gisgrid.auth import events, logins, roles
 from gisgrid.auth.models import Department, User, UserGrid
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -140,8 +140,6 @@ def assign_role(session: Session, by: User, username: str, role: str, ip: str | 
     The change is audited twice: the app_user row trigger logs the column, and a ``permission``
     security event names who changed whom from what to what (commits).
     """
-    from gisgrid.audit import security  # audit imports auth's models: imported here to avoid a cycle
-
     if role not in roles.ALL:
         raise InvalidInput(f"role：未知角色 {role!r} (unknown role; one of {', '.join(roles.ALL)})")
     with unit_of_work(session):
@@ -154,7 +152,7 @@ def assign_role(session: Session, by: User, username: str, role: str, ip: str | 
         before, user.role = user.role, role
         session.flush()
         detail = {"from": before, "to": role}
-        security.record("permission", by, ip, username, "success", detail=detail, session=session)
+        events.security_event("permission", by, ip, username, "success", detail=detail, session=session)
     return user
 
 
