@@ -7,11 +7,10 @@ import json
 import click
 
 from gisgrid.audit import chain, service
+from gisgrid.audit.models import ACTIONS
 from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
-
-ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
 
 @click.group("audit")
@@ -24,8 +23,8 @@ def audit_group() -> None:
 @click.option("--entity-id", help="row id of the entity")
 @click.option("--key", help="grid code, source code, username, version label, …")
 @click.option("--actor", help="username or OS user who made the change")
-@click.option("--source", "origin", help="web, api, open311, cli or db")
-@click.option("--action", type=click.Choice(["insert", "update", "delete"]))
+@click.option("--source", "origin", help="web, api, open311, cli, db or monitoring")
+@click.option("--action", type=click.Choice(ACTIONS), help="a change or a security event")
 @click.option("--since", help="ISO date or date-time (Beijing time unless it has an offset)")
 @click.option("--until", help="ISO date (inclusive) or date-time (exclusive)")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, service.MAX_PER_PAGE))
@@ -47,8 +46,13 @@ def audit_list(entity_id, origin, limit, as_json, **rest) -> None:
 def _line(item: dict) -> str:
     who = f"{item['actor']['name']} ({item['actor']['source']})"
     what = f"{item['entity_label']} #{item['entity_id']} {item['key'] or ''}".strip()
-    columns = ", ".join(item["changes"]) if item["action"] == "update" else f"{len(item['changes'])} fields"
-    return f"{item['at'][:19]}  {who:<24} {ACTION_LABELS[item['action']]} {what}: {columns}"
+    if item["entity"] == "security":
+        columns = item["changes"].get("result", "")
+    elif item["action"] == "update":
+        columns = ", ".join(item["changes"])
+    else:
+        columns = f"{len(item['changes'])} fields"
+    return f"{item['at'][:19]}  {who:<24} {service.ACTION_LABELS[item['action']]} {what}: {columns}"
 
 
 @audit_group.command("verify")

@@ -24,22 +24,9 @@ def audit_page():
         args=request.args,
         entities=service.LABELS,
         sources=service.SOURCES,
-        actions={a: ACTION_LABELS[a] for a in ACTIONS},
+        actions={a: service.ACTION_LABELS[a] for a in ACTIONS},
         chart=_chart(data["per_day"]),
     )
-
-
-ACTION_LABELS = {
-    "insert": "新增",
-    "update": "修改",
-    "delete": "删除",
-    "login": "登录",
-    "logout": "退出",
-    "login_failed": "登录失败",
-    "permission": "权限变更",
-    "export": "导出",
-    "prune": "清理",
-}
 
 
 @bp.get("/admin/audit.csv")

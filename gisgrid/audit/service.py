@@ -62,6 +62,18 @@ LABELS = {
     "security": "安全事件",
 }
 
+ACTION_LABELS = {
+    "insert": "新增",
+    "update": "修改",
+    "delete": "删除",
+    "login": "登录",
+    "logout": "退出",
+    "login_failed": "登录失败",
+    "permission": "权限变更",
+    "export": "导出",
+    "prune": "清理",
+}
+
 
 def parse_filters(raw: dict) -> dict:
     """Turn query-string values into filters; a wrong value raises InvalidInput saying which."""

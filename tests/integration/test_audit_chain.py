@@ -63,6 +63,18 @@ def test_committed_rows_are_chained_and_verify(chain_app, session):
     assert _verify_cli(chain_app) == (0, f"OK {len(rows)} rows\n")
 
 
+def test_the_command_line_lists_security_events_and_refuses_a_short_retention(chain_app, session):
+    from gisgrid.cli import main
+
+    _some_history(session, "cli")
+    runner = chain_app.test_cli_runner()
+    listed = runner.invoke(main, ["audit", "list", "--entity", "security", "--action", "login", "--actor", "cli_1"])
+    assert listed.exit_code == 0, listed.output
+    assert "登录 安全事件" in listed.output and "cli_1: success" in listed.output
+    short = runner.invoke(main, ["audit", "prune", "--days", "30"])
+    assert short.exit_code == 2 and "180" in short.output
+
+
 def test_writers_committing_at_the_same_time_keep_one_chain(chain_app, session):
     """Four threads, each its own connection, commit 25 transactions each; the chain has no fork or gap."""
     from concurrent.futures import ThreadPoolExecutor
