@@ -131,6 +131,8 @@ def test_one_account_never_holds_two_duties(app, session, three):
 
 
 def test_the_database_refuses_a_second_duty_too(session, three):
+    duties = session.execute(select(User.username, User.duty).where(User.id.in_([u.id for u in three.values()])))
+    assert dict(duties.all()) == {three[k].username: (None if k == "staff" else k) for k in three}
     session.execute(text("SAVEPOINT duty"))
     with pytest.raises(DBAPIError, match="already held the duty"):
         session.execute(text("UPDATE app_user SET role = 'auditor' WHERE id = :id"), {"id": three["admin"].id})
