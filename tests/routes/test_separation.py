@@ -160,3 +160,11 @@ def test_login_logout_and_failures_are_recorded_with_ip(app, session, three):
     assert (ok.actor_id, ok.actor_ip, ok.changes["result"]) == (three["staff"].id, "127.0.0.1", "success")
     (out,) = _events(session, "logout", three["staff"].username)
     assert (out.actor_id, out.actor_ip) == (three["staff"].id, "127.0.0.1")
+
+
+def test_a_refused_api_token_is_recorded_without_the_token(client, session):
+    resp = client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-real-token-123"})
+    assert resp.status_code == 401
+    (event,) = _events(session, "login_failed", "API 令牌")
+    assert (event.actor_name, event.actor_ip, event.changes) == ("anonymous", "127.0.0.1", {"result": "failure"})
+    assert "not-a-real-token" not in str(event.changes) + event.actor_name + event.entity_key
