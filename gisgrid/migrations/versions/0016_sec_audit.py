@@ -95,8 +95,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name="ck_audit_chain_one_row"),
     )
     op.execute(f"INSERT INTO audit_chain (id, seq, hash) VALUES (1, 0, '{GENESIS}')")
-    for column in ("seq",):
-        op.add_column("audit_log", sa.Column(column, sa.BigInteger))
+    op.add_column("audit_log", sa.Column("seq", sa.BigInteger))
     for column in ("prev_hash", "row_hash", "hash_algo"):
         op.add_column("audit_log", sa.Column(column, sa.Text))
     op.create_index("ux_audit_log_seq", "audit_log", ["seq"], unique=True)
