@@ -168,3 +168,11 @@ def test_a_refused_api_token_is_recorded_without_the_token(client, session):
     (event,) = _events(session, "login_failed", "API 令牌")
     assert (event.actor_name, event.actor_ip, event.changes) == ("anonymous", "127.0.0.1", {"result": "failure"})
     assert "not-a-real-token" not in str(event.changes) + event.actor_name + event.entity_key
+
+
+def test_a_download_of_sources_with_their_contacts_is_recorded(app, session, make_user):
+    client, _token = _client(app, make_user(roles.DISPATCHER, grids=("A",)))
+    resp = client.get("/sources/export.csv")
+    assert resp.status_code == 200
+    (event,) = _events(session, "export", "污染源")
+    assert (event.actor_ip, event.changes) == ("127.0.0.1", {"rows": 0, "format": "csv", "result": "success"})
