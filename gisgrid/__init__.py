@@ -9,6 +9,7 @@ from flask import Flask
 from gisgrid import config as settings
 from gisgrid import contract, ratelimit
 from gisgrid.audit import actor as audit_actor
+from gisgrid.audit import security as audit_security
 from gisgrid.auth import capabilities
 from gisgrid.db import db
 from gisgrid.deployment import profile as deployment
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(_map_view, "map_view")  # the map pages' initial view (base.html)
     _register_inbox_sources()
     audit_actor.install()
+    audit_security.install()  # auth's security events (login, logout, …) land in the audit trail
     app.add_template_global(_bell, "bell_count")  # the header's unread notifications (base.html)
     notification_events.install()  # case steps write the outbox (incidents knows nothing of notifications)
     _register_blueprints(app)
@@ -79,6 +81,7 @@ def _register_inbox_sources() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from gisgrid.accounts.routes import bp as accounts_bp
     from gisgrid.agreements.api import bp as agreements_api_bp
     from gisgrid.agreements.routes import bp as agreements_bp
     from gisgrid.audit.api import bp as audit_api_bp
@@ -157,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         jurisdiction_api_bp,
         audit_bp,
         audit_api_bp,
+        accounts_bp,
         deployment_bp,
         tokens_bp,
         tracking_bp,

@@ -24,6 +24,14 @@ def _env_list(name: str, default: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in (default if raw is None else raw).split(",") if item.strip())
 
 
+def audit_hash() -> str:
+    """GISGRID_AUDIT_HASH: ``sm3`` or ``sha256`` (the default; anything else is refused at start)."""
+    value = (os.environ.get("GISGRID_AUDIT_HASH") or "sha256").strip().lower()
+    if value not in ("sha256", "sm3"):
+        raise ValueError(f"GISGRID_AUDIT_HASH must be sha256 or sm3, not {value!r}")
+    return value
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     return {
@@ -76,6 +84,10 @@ def from_env() -> dict:
         # on by default would break plain-HTTP intranet installs; turn it on behind HTTPS
         "SESSION_COOKIE_SECURE": _env_bool("GISGRID_SESSION_COOKIE_SECURE", False),
         "SESSION_HOURS": _env_float("GISGRID_SESSION_HOURS", 12.0),
+        # the audit trail's hash chain: sha256 (sealed by the database at commit) or sm3 (sealed by the
+        # audit.seal job with gmssl); kept at least 180 days, pruned only by the audit.prune job
+        "AUDIT_HASH": audit_hash(),
+        "AUDIT_RETENTION_DAYS": max(180, int(os.environ.get("GISGRID_AUDIT_RETENTION_DAYS") or 180)),
         "TRUSTED_PROXIES": int(os.environ.get("GISGRID_TRUSTED_PROXIES", "0")),
         # who sets a source's A/B/C class: the seeds name the environment department (环境保护主管部门 /
         # 生态环境局), whose handlers always may; these roles may too (the deployment profile will say)

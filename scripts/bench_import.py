@@ -12,10 +12,11 @@ outside their parents). The steps, each timed on its own:
 - ``import``:   write the clean set as a draft version (grids, staff, parent links, areas, lookup parts);
 - ``publish``:  publication (tile preparation + the switch).
 
-``import`` and ``publish`` run up to four times per N in one database (committed, as a real import):
+``import`` and ``publish`` run up to five times per N in one database (committed, as a real import):
 with the audit triggers of the grid tables disabled (the baseline), with 0009's row trigger as it was
 (its log lookup used no index: quadratic; up to ``--row-max``), with the row trigger as 0015_scale
-fixed it (up to ``--fixed-row-max``) and with 0015_scale's set-wise triggers; each is printed beside
+fixed it (up to ``--fixed-row-max``), with 0015_scale's set-wise triggers but without 0016's hash chain
+sealed at commit, and with both (the state of a real deployment); each is printed beside
 its ratio to the baseline. The growth factor is each figure divided by the same figure at the
 previous N. ``--validate-only 300000`` times validation alone at that size, with the process's peak RSS.
 
@@ -60,7 +61,14 @@ from gisgrid.public_map import tiles  # noqa: E402, F401  (registers the publica
 
 AUDITED = ("boundary_version", "grid", "grid_staff", "unit_grid")  # the tables an import writes
 # audit mode → label; "off" first: it is the baseline every other mode is divided by
-MODES = {"off": "no audit", "row0009": "row trigger 0009", "row": "row trigger fixed", "set": "set-wise"}
+# "unchained": set-wise without the hash chain's seal at commit (0016_sec_audit), to show the chain's own cost
+MODES = {
+    "off": "no audit",
+    "row0009": "row trigger 0009",
+    "row": "row trigger fixed",
+    "unchained": "set-wise no chain",
+    "set": "set-wise",
+}
 # the row trigger function as migration 0009 made it: its log lookup compared text with name (no index)
 ROW_0009 = (
     ("TG_TABLE_NAME::text AND", "TG_TABLE_NAME AND"),
@@ -219,7 +227,7 @@ def set_audit(session: Session, mode: str) -> None:
         session.execute(text("CREATE INDEX IF NOT EXISTS ix_audit_log_txid ON audit_log (txid, entity, entity_id)"))
     for table in AUDITED:
         session.execute(text(f"DROP TRIGGER IF EXISTS bench_row_audit_{table} ON {table}"))
-        on = mode != "off" and (mode == "set" or table not in set_wise)
+        on = mode != "off" and (mode in ("set", "unchained") or table not in set_wise)
         for name in _audit_triggers(session, table):
             session.execute(text(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER {name}"))
         if mode.startswith("row") and table in set_wise:
@@ -231,6 +239,10 @@ def set_audit(session: Session, mode: str) -> None:
                     f"FOR EACH ROW EXECUTE FUNCTION {function}({quoted})"
                 )
             )
+    # the chain's seal at commit (rows of the "unchained" run stay outside the chain: a throwaway database)
+    session.execute(
+        text(f"ALTER TABLE audit_log {'DISABLE' if mode == 'unchained' else 'ENABLE'} TRIGGER gisgrid_chain_seal")
+    )
     session.commit()
 
 
@@ -286,7 +298,7 @@ def print_table(results: list[dict]) -> None:
             line += f"{value:>9.2f}s{growth}" if value is not None else f"{'-':>10}{'':>7}"
             previous = value
         print(line)
-    for mode in ("row0009", "row", "set"):
+    for mode in ("row0009", "row", "unchained", "set"):
         label = MODES[mode]
         for key in ("import", "publish", "import+publish"):
             ratios = [_ratio(r["figures"], key, label) for r in results]

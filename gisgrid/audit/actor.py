@@ -12,14 +12,17 @@ import os
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask import session as web_session
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
 
+from gisgrid import config
+
 _SET_ACTOR = text(
     "SELECT set_config('gisgrid.actor_id', :actor_id, true), set_config('gisgrid.actor_name', :actor_name, true),"
-    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true)"
+    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true),"
+    " set_config('gisgrid.audit_hash', :audit_hash, true)"
 )
 
 
@@ -83,8 +86,14 @@ def _apply(session: Session, _transaction, connection) -> None:
             "actor_name": actor.name,
             "actor_source": actor.source,
             "actor_ip": actor.ip or "",
+            "audit_hash": _audit_hash(),
         },
     )
+
+
+def _audit_hash() -> str:
+    # the hash of rows sealed by this transaction (audit/sql/audit_chain.sql); sm3 rows wait for audit.seal
+    return current_app.config.get("AUDIT_HASH", "sha256") if has_app_context() else config.audit_hash()
 
 
 def install() -> None:

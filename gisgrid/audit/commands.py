@@ -1,4 +1,4 @@
-"""``gisgrid audit list``: the audit trail on the command line."""
+"""``gisgrid audit list|verify|seal|prune``: the audit trail and its hash chain on the command line."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import json
 
 import click
 
-from gisgrid.audit import service
+from gisgrid.audit import chain, service
+from gisgrid.audit.models import ACTIONS
 from gisgrid.cli_support import fail
 from gisgrid.db import db
 from gisgrid.errors import DomainError
-
-ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
 
 @click.group("audit")
@@ -24,8 +23,8 @@ def audit_group() -> None:
 @click.option("--entity-id", help="row id of the entity")
 @click.option("--key", help="grid code, source code, username, version label, …")
 @click.option("--actor", help="username or OS user who made the change")
-@click.option("--source", "origin", help="web, api, open311, cli or db")
-@click.option("--action", type=click.Choice(["insert", "update", "delete"]))
+@click.option("--source", "origin", help="web, api, open311, cli, db or monitoring")
+@click.option("--action", type=click.Choice(ACTIONS), help="a change or a security event")
 @click.option("--since", help="ISO date or date-time (Beijing time unless it has an offset)")
 @click.option("--until", help="ISO date (inclusive) or date-time (exclusive)")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, service.MAX_PER_PAGE))
@@ -47,5 +46,47 @@ def audit_list(entity_id, origin, limit, as_json, **rest) -> None:
 def _line(item: dict) -> str:
     who = f"{item['actor']['name']} ({item['actor']['source']})"
     what = f"{item['entity_label']} #{item['entity_id']} {item['key'] or ''}".strip()
-    columns = ", ".join(item["changes"]) if item["action"] == "update" else f"{len(item['changes'])} fields"
-    return f"{item['at'][:19]}  {who:<24} {ACTION_LABELS[item['action']]} {what}: {columns}"
+    if item["entity"] == "security":
+        columns = item["changes"].get("result", "")
+    elif item["action"] == "update":
+        columns = ", ".join(item["changes"])
+    else:
+        columns = f"{len(item['changes'])} fields"
+    return f"{item['at'][:19]}  {who:<24} {service.ACTION_LABELS[item['action']]} {what}: {columns}"
+
+
+@audit_group.command("verify")
+@click.option("--quiet", is_flag=True, help="no progress lines on stderr")
+def audit_verify(quiet: bool) -> None:
+    """Walk the hash chain; print "OK n rows" or the first broken link (exit status 1)."""
+
+    def progress(checked: int) -> None:
+        if not quiet:
+            click.echo(f"… {checked} rows checked", err=True)
+
+    with db.new_session() as session:
+        verdict = chain.verify(session, progress)
+    click.echo(verdict.line())
+    if not verdict.ok:
+        raise SystemExit(1)
+
+
+@audit_group.command("seal")
+def audit_seal() -> None:
+    """Hash the rows waiting for their SM3 seal now (the worker does it every minute)."""
+    with db.new_session() as session:
+        click.echo(f"sealed {chain.seal_pending(session)} rows")
+
+
+@audit_group.command("prune")
+@click.option("--days", type=click.IntRange(180), help="keep this many days (default GISGRID_AUDIT_RETENTION_DAYS)")
+def audit_prune(days: int | None) -> None:
+    """Delete audit rows older than the retention (≥ 180 days); the deletion is itself audited."""
+    from flask import current_app
+
+    try:
+        with db.new_session() as session:
+            removed = chain.prune(session, days or current_app.config["AUDIT_RETENTION_DAYS"])
+    except DomainError as err:
+        fail(err)
+    click.echo(f"pruned {removed} rows")

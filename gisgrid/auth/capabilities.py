@@ -16,7 +16,7 @@ from gisgrid.auth import roles
 from gisgrid.errors import Forbidden, Unauthorized
 
 _R = roles
-# capability -> the roles that have it; the admin has every capability (roles.ADMIN: everything)
+# capability -> the roles that have it; the admin has every capability but those in _NOT_ADMIN
 _RULES: dict[str, tuple[str, ...]] = {
     "staff_pages": _R.STAFF,  # case list of one's scope, sources, patrols (not the citizen)
     "report_hotline": (_R.DISPATCHER,),  # register a hotline call as a case
@@ -34,9 +34,12 @@ _RULES: dict[str, tuple[str, ...]] = {
     "run_lottery": (),  # the quarterly 双随机 draw
     "upload_tracks": (_R.GRID_STAFF, _R.GRID_LEADER),  # patrol GPS tracks
     "edit_grids": (_R.PLANNER,),  # boundary drafts, publication, filing
-    "read_audit": (),
-    # 安全管理员's duties (等保 三员分立); the admin holds them until the security administrator role exists
-    "security.lockouts": (),  # the locked accounts page and its unlock button
+    # 三员分立: the audit administrator alone reads (and exports) the audit trail; the security administrator
+    # alone changes roles; the system administrator alone creates and (de)activates accounts
+    "read_audit": (_R.AUDITOR,),
+    "assign_roles": (_R.SECADMIN,),
+    "manage_accounts": (),
+    "security.lockouts": (_R.SECADMIN,),  # 安全管理员: the locked accounts page and its unlock button
     # 督查督办: a leader or the 领导小组办公室 (the supervision centre's dispatcher) opens 督办, accepts items
     "open_supervision": (_R.GRID_LEADER, _R.DISPATCHER),
     "run_checks": (_R.GRID_LEADER, _R.DISPATCHER),  # 督查: spot checks of lower grids, their 通报
@@ -55,7 +58,12 @@ _RULES: dict[str, tuple[str, ...]] = {
     "reply_public": (_R.HANDLER, _R.DISPATCHER, _R.GRID_LEADER),
     "record_hazards": (_R.GRID_STAFF, _R.GRID_LEADER, _R.HANDLER, _R.DISPATCHER),  # 环境安全隐患
 }
-CAPABILITIES: dict[str, frozenset[str]] = {name: frozenset(allowed) | {roles.ADMIN} for name, allowed in _RULES.items()}
+# the duties the system administrator does not hold (separation of duties): only the roles listed have them
+_NOT_ADMIN = frozenset({"read_audit", "assign_roles", "security.lockouts"})
+CAPABILITIES: dict[str, frozenset[str]] = {
+    name: frozenset(allowed) | (frozenset() if name in _NOT_ADMIN else {roles.ADMIN})
+    for name, allowed in _RULES.items()
+}
 # capabilities whose roles a deployment chooses: capability -> the config key naming those roles
 _CONFIGURED_ROLES = {"set_source_class": "SOURCE_CLASS_ROLES"}
 # capabilities a handler has as a member of certain departments: capability -> (config key of their
@@ -74,7 +82,7 @@ def roles_with(capability: str) -> frozenset[str]:
     """The roles that have ``capability`` (KeyError for an unknown name: a typo must fail loudly)."""
     allowed = CAPABILITIES[capability]
     configured = _setting(_CONFIGURED_ROLES[capability]) if capability in _CONFIGURED_ROLES else None
-    return allowed if configured is None else configured | {roles.ADMIN}
+    return allowed if configured is None else configured | ({roles.ADMIN} & CAPABILITIES[capability])
 
 
 def in_department(user, capability: str) -> bool:

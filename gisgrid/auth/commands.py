@@ -35,7 +35,11 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="public, grid_staff, dispatcher, handler, grid_leader, planner, admin")
+@click.option(
+    "--role",
+    required=True,
+    help="public, grid_staff, dispatcher, handler, grid_leader, planner, admin, secadmin or auditor (三员: one each)",
+)
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--grid", "grid_codes", multiple=True, help="Grid code in the user's scope (repeatable).")
 @click.option("--department", help="Department code (for handlers).")

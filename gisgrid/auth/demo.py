@@ -13,6 +13,9 @@ DEMO_PASSWORD = "gisgrid-demo-1"
 # (username, display name, role, grid codes, department code)
 DEMO_USERS = (
     ("admin", "系统管理员（示例）", roles.ADMIN, (), None),
+    # 三员分立: one account per duty (the system administrator above, the security and audit administrators)
+    ("secadmin", "安全管理员（示例）", roles.SECADMIN, (), None),
+    ("auditor", "审计管理员（示例）", roles.AUDITOR, (), None),
     ("planner", "区网格规划员（示例）", roles.PLANNER, ("110102000000",), None),
     ("dispatcher", "区网格化监管中心调度员（示例）", roles.DISPATCHER, ("110102000000",), None),
     ("leader_xicheng", "西城区网格长（示例）", roles.GRID_LEADER, ("110102000000",), None),

@@ -41,6 +41,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     display_name: Mapped[str] = mapped_column(Text, nullable=False)
     role: Mapped[str] = mapped_column(Text, nullable=False)
+    # the one of roles.DUTIES this account ever held (set by the trigger gisgrid_duty, 0016_sec_audit)
+    duty: Mapped[str | None] = mapped_column(Text)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
     phone: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -61,7 +63,10 @@ class User(UserMixin, Base):
     department: Mapped[Department | None] = relationship(lazy="joined")
     grids: Mapped[list[UserGrid]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
-    __table_args__ = (CheckConstraint(f"role IN {roles.ALL}", name="ck_app_user_role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {roles.ALL}", name="ck_app_user_role"),
+        CheckConstraint(f"duty IS NULL OR duty IN {roles.DUTIES}", name="ck_app_user_duty"),
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -8,7 +8,9 @@ DISPATCHER = "dispatcher"  # 调度员 / 热线: registers and dispatches cases
 HANDLER = "handler"  # 职能部门承办人: handles cases of their department
 GRID_LEADER = "grid_leader"  # 网格长 / 第一责任人: supervises their grids, evaluates
 PLANNER = "planner"  # 网格规划员: edits and publishes boundaries
-ADMIN = "admin"  # 系统管理员: everything, everywhere
+ADMIN = "admin"  # 系统管理员: accounts, settings and every business page, everywhere; never the audit trail
+SECADMIN = "secadmin"  # 安全管理员: assigns roles (and, with issue 27's other parts, lockouts, password policy)
+AUDITOR = "auditor"  # 审计管理员: reads and exports the audit trail, nothing else
 
 LABELS = {
     PUBLIC: "公众",
@@ -18,6 +20,11 @@ LABELS = {
     GRID_LEADER: "网格长",
     PLANNER: "网格规划员",
     ADMIN: "系统管理员",
+    SECADMIN: "安全管理员",
+    AUDITOR: "审计管理员",
 }
 ALL = tuple(LABELS)
-STAFF = tuple(role for role in ALL if role != PUBLIC)  # every role but the citizen
+# 三员分立 (separation of duties): no account ever holds two of these (auth.service, trigger gisgrid_duty)
+DUTIES = (ADMIN, SECADMIN, AUDITOR)
+# every role that works with business data: not the citizen, not the security or audit administrator
+STAFF = tuple(role for role in ALL if role not in (PUBLIC, SECADMIN, AUDITOR))

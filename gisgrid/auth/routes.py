@@ -16,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from gisgrid import clock
 from gisgrid.auth import lockout, logins, passwords, service, totp
 from gisgrid.auth.access import login_required
+from gisgrid.auth.events import security_event
 from gisgrid.auth.forms import LoginForm, PasswordForm, TotpForm
 from gisgrid.db import db
 from gisgrid.errors import Forbidden, InvalidInput, wants_html
@@ -105,8 +106,17 @@ def _finish(user, keep: bool, reason: str | None, next_url: str | None):
     """Complete a login whose factors all passed: record it, start the session, tell the last login."""
     last = lockout.record_success(db.session(), user)
     _begin(user, keep)
+    security_event("login", user, request.remote_addr, user.username, "success", session=db.session())
     flash(last.message())
     return _after_login_steps(user, reason) or redirect(_safe_next(next_url))
+
+
+def _failed(tried, err) -> None:
+    """Record a refused login (wrong credentials or code, or a locked account) in the audit trail."""
+    name = tried if isinstance(tried, str) or tried is None else tried.username
+    name = (name or "").strip()
+    result = "refused" if err.message not in (service.WRONG_CREDENTIALS, service.WRONG_CODE) else "failure"
+    security_event("login_failed", name, request.remote_addr, name, result, session=db.session())
 
 
 def _after_login_steps(user, reason: str | None):
@@ -129,6 +139,7 @@ def login():
             user = service.check_login(db.session(), form.username.data, form.password.data)
         except service.LoginRefused as err:
             error = err.message
+            _failed(form.username.data, err)
         else:
             reason = passwords.change_reason(user, form.password.data, _demo_password())
             keep, next_url = bool(form.keep.data), request.args.get("next")
@@ -156,6 +167,7 @@ def login_totp():
             user = service.check_second_factor(db.session(), pending["user"], form.code.data)
         except service.LoginRefused as err:
             error = err.message
+            _failed(service.get_user(db.session(), pending["user"]), err)
         else:
             return _finish(user, pending["keep"], pending["reason"], pending["next"])
     return render_template("auth/totp_login.html", form=form, error=error), 401 if error else 200
@@ -164,6 +176,9 @@ def login_totp():
 @bp.post("/logout")
 def logout():
     """Log out (POST with CSRF token, so a link on another site cannot log users out); the login ends for good."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        security_event("logout", user, request.remote_addr, user.username, "success", session=db.session())
     logins.revoke(db.session(), session.get(_LOGIN_KEY))
     logout_user()
     session.clear()

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from gisgrid.auth import lockout, logins, passwords, roles, totp
+from gisgrid.auth import events, lockout, logins, passwords, roles, totp
 from gisgrid.auth.models import Department, User, UserGrid
 from gisgrid.db import unit_of_work
-from gisgrid.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from gisgrid.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 WRONG_CREDENTIALS = "用户名或密码错误"
 WRONG_CODE = "动态验证码不正确或已使用，请等下一个验证码 (code: wrong or already used)"
@@ -176,6 +176,39 @@ def reset_second_factor(session: Session, username: str) -> None:
         user = _by_username(session, username)
         user.totp_secret = None
         user.totp_last_step = None
+
+
+def duty_conflict(user: User, role: str) -> str | None:
+    """Why ``user`` may not take ``role`` under 三员分立 (one account, at most one of roles.DUTIES), or None."""
+    held = user.duty or (user.role if user.role in roles.DUTIES else None)
+    if role in roles.DUTIES and held and held != role:
+        return (
+            f"三员分立：账号 {user.username} 已担任{roles.LABELS[held]}，不能再担任{roles.LABELS[role]}"
+            f" (separation of duties: this account already held {held})"
+        )
+    return None
+
+
+def assign_role(session: Session, by: User, username: str, role: str, ip: str | None = None) -> User:
+    """The security administrator changes an account's role; refused for oneself and across the three duties.
+
+    The change is audited twice: the app_user row trigger logs the column, and a ``permission``
+    security event names who changed whom from what to what (commits).
+    """
+    if role not in roles.ALL:
+        raise InvalidInput(f"role：未知角色 {role!r} (unknown role; one of {', '.join(roles.ALL)})")
+    with unit_of_work(session):
+        user = _by_username(session, username)
+        if user.id == by.id:
+            raise Forbidden("不能修改自己的角色 (one cannot change one's own role)")
+        conflict = duty_conflict(user, role)
+        if conflict:
+            raise Conflict(conflict)
+        before, user.role = user.role, role
+        session.flush()
+        detail = {"from": before, "to": role}
+        events.security_event("permission", by, ip, username, "success", detail=detail, session=session)
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User | None:

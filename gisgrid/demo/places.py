@@ -71,7 +71,7 @@ def demo_users(session: Session, place: DemoPlace, version_id: int) -> tuple:
     }
     k = place.key
     return (
-        ("admin", "系统管理员（示例）", roles.ADMIN, (), None),
+        *(u for u in DEMO_USERS if u[2] in roles.DUTIES),  # 三员: admin, secadmin, auditor
         ("planner", f"{place.name}网格规划员（示例）", roles.PLANNER, (top,), None),
         ("dispatcher", f"{place.name}网格化环境监管调度员（示例）", roles.DISPATCHER, (top,), None),
         (f"leader_{k}", f"{place.name}网格长（示例）", roles.GRID_LEADER, (top,), None),

@@ -21,6 +21,7 @@ TASK_MODULES = (
     "gisgrid.jobs.tracked",
     "gisgrid.public_map.tasks",
     "gisgrid.editor.tasks",
+    "gisgrid.audit.tasks",
 )
 
 

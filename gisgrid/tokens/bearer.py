@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from gisgrid.auth.events import security_event
 from gisgrid.db import db
 from gisgrid.errors import Unauthorized
 from gisgrid.tokens import service
@@ -36,6 +37,8 @@ def _authenticate() -> None:
         return
     user = service.user_for(db.session(), token)
     if user is None:
+        # a failed authentication like a refused password (never the token itself: it may be a real one mistyped)
+        security_event("login_failed", None, request.remote_addr, "API 令牌", "failure", session=db.session())
         raise Unauthorized("API 令牌无效、已吊销或已过期 (invalid, revoked or expired API token)")
     g._login_user = user  # Flask-Login's per-request user: current_user is the token's user, the cookie unread
 

@@ -1,4 +1,4 @@
-"""The admin audit API and page over HTTP: who did it, filters, pages, refusals."""
+"""The audit API and page over HTTP (the audit administrator's): who did it, filters, pages, refusals."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def test_a_case_reported_by_staff_is_attributed_to_them(app, client, case_world,
     lon, lat = __import__("tests.worlds", fromlist=["wgs84"]).wgs84(100, 100)
     case = staff.post("/api/v1/incidents", category="dust", description="工地扬尘", lon=lon, lat=lat).get_json()
     anonymous = _report(client).get_json()
-    admin = As(app, make_user("admin"))
+    admin = As(app, make_user("auditor"))
     body = admin.get(f"/api/v1/audit?entity=incident&entity_id={case['id']}").get_json()
     (entry,) = body["items"]
     assert entry["actor"] == {
@@ -26,7 +26,7 @@ def test_a_case_reported_by_staff_is_attributed_to_them(app, client, case_world,
 
 
 def test_filters_and_pages(app, case_world, make_user):
-    admin = As(app, make_user("admin"))
+    admin = As(app, make_user("auditor"))
     everything = admin.get("/api/v1/audit?per_page=200").get_json()
     assert everything["total"] >= 8 and everything["total"] == sum(d["count"] for d in everything["per_day"])
     grids = admin.get("/api/v1/audit?entity=grid&action=insert&per_page=3").get_json()
@@ -42,7 +42,7 @@ def test_filters_and_pages(app, case_world, make_user):
 
 
 def test_bad_parameters_are_refused_clearly(app, make_user):
-    admin = As(app, make_user("admin"))
+    admin = As(app, make_user("auditor"))
     for query, word in [
         ("entity=spaceship", "entity"),
         ("page=0", "page"),
@@ -58,18 +58,19 @@ def test_bad_parameters_are_refused_clearly(app, make_user):
         assert word in resp.get_json()["error"]["message"], query
 
 
-def test_only_admins_see_the_audit_trail(app, client, case_world):
+def test_only_the_auditor_sees_the_audit_trail(app, client, case_world, make_user):
     assert client.get("/api/v1/audit").status_code == 401
     assert client.get("/admin/audit").status_code in (302, 401)
-    for name in ("dispatcher", "leader", "staff"):
-        user = As(app, case_world[name])
+    others = [case_world[name] for name in ("dispatcher", "leader", "staff")]
+    for user in [*others, make_user("admin"), make_user("secadmin")]:  # 三员分立: not the other two duties
+        user = As(app, user)
         assert user.get("/api/v1/audit").status_code == 403
         assert user.get("/admin/audit").status_code == 403
 
 
 def test_admin_page_shows_the_changes_and_a_chart(app, case_world, make_user):
     client = app.test_client()
-    login(client, make_user("admin").username)
+    login(client, make_user("auditor").username)
     html = client.get("/admin/audit?entity=grid").get_data(as_text=True)
     assert "审计日志" in html and 'class="audit-chart"' in html and "A1a" in html
     assert 'class="bar"' in html

@@ -84,7 +84,7 @@ def test_fuzz_anonymous(app, case_world):
         ("dispatcher", "GET /api/v1/incidents/kpi"),
         ("staff", "GET /api/v1/incidents"),
         ("planner", "GET /api/v1/editor/diff"),
-        ("admin", "GET /api/v1/audit"),
+        ("auditor", "GET /api/v1/audit"),
     ],
 )
 def test_fuzz_logged_in(app, case_world, make_user, who, reached):

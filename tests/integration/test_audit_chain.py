@@ -1,0 +1,253 @@
+"""The audit trail's hash chain, grants and retention on their own committed database (sealing happens at commit).
+
+Every assertion runs against real PostgreSQL: the rows are sealed by the commit trigger, the app role's
+refusals are PostgreSQL's, tampering is done with the owner's own DDL, and `gisgrid audit verify` runs
+as the installed command line would.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from gisgrid.audit import chain, security, tasks
+from gisgrid.auth import service as auth_service
+from tests.helpers import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def chain_app():
+    from gisgrid import create_app
+    from gisgrid.db import db
+    from tests.conftest import fresh_database
+
+    with fresh_database("gisgrid_chain") as url:
+        application = create_app({"DATABASE_URL": url, "TESTING": True})
+        yield application
+        db.dispose(application)
+
+
+@pytest.fixture()
+def session(chain_app):
+    from gisgrid.db import db
+
+    with chain_app.app_context(), db.new_session() as sess:
+        yield sess
+
+
+def _some_history(session, prefix: str) -> None:
+    """Three committed transactions: two accounts and a login event."""
+    for n in (1, 2):
+        auth_service.create_user(session, f"{prefix}_{n}", PASSWORD, "grid_staff")
+    security.record("login", f"{prefix}_1", "10.0.0.7", f"{prefix}_1", "success", session=session)
+
+
+def _verify_cli(app) -> tuple[int, str]:
+    from gisgrid.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["audit", "verify"])
+    return result.exit_code, result.stdout
+
+
+def test_committed_rows_are_chained_and_verify(chain_app, session):
+    _some_history(session, "chain")
+    rows = session.execute(text("SELECT seq, prev_hash, row_hash, hash_algo FROM audit_log ORDER BY seq")).all()
+    assert rows and all(r.row_hash and r.hash_algo == "sha256" for r in rows)
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0].prev_hash == chain.GENESIS
+    assert all(later.prev_hash == earlier.row_hash for earlier, later in zip(rows, rows[1:], strict=False))
+    verdict = chain.verify(session)
+    assert verdict.ok and verdict.checked == len(rows) and verdict.line() == f"OK {len(rows)} rows"
+    assert _verify_cli(chain_app) == (0, f"OK {len(rows)} rows\n")
+
+
+def test_the_command_line_lists_security_events_and_refuses_a_short_retention(chain_app, session):
+    from gisgrid.cli import main
+
+    _some_history(session, "cli")
+    runner = chain_app.test_cli_runner()
+    listed = runner.invoke(main, ["audit", "list", "--entity", "security", "--action", "login", "--actor", "cli_1"])
+    assert listed.exit_code == 0, listed.output
+    assert "登录 安全事件" in listed.output and "cli_1: success" in listed.output
+    short = runner.invoke(main, ["audit", "prune", "--days", "30"])
+    assert short.exit_code == 2 and "180" in short.output
+
+
+def test_writers_committing_at_the_same_time_keep_one_chain(chain_app, session):
+    """Four threads, each its own connection, commit 25 transactions each; the chain has no fork or gap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gisgrid.db import db
+
+    before = chain.verify(session).checked
+
+    def writer(k: int) -> int:
+        with chain_app.app_context(), db.new_session() as own:
+            for i in range(25):
+                security.record("login", f"w{k}", "10.0.1.1", f"w{k}_{i}", "success", session=own)
+        return k
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sorted(pool.map(writer, range(4))) == [0, 1, 2, 3]
+    verdict = chain.verify(session)
+    assert verdict.ok and verdict.checked == before + 100
+
+
+def test_the_app_role_cannot_update_or_delete_audit_rows(session):
+    _some_history(session, "grants")
+    row_id = session.execute(text("SELECT max(id) FROM audit_log WHERE row_hash IS NOT NULL")).scalar()
+    statements = [
+        "UPDATE audit_log SET actor_name = 'someone else' WHERE id = :id",  # no column privilege
+        "UPDATE audit_log SET changes = '{}' WHERE id = :id",  # privilege to fold, but the row is sealed
+        "DELETE FROM audit_log WHERE id = :id",
+        "TRUNCATE audit_log",
+    ]
+    for statement in statements:
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text(statement), {"id": row_id})
+        assert refused.value.orig.pgcode == "42501", statement  # insufficient_privilege
+        session.rollback()
+    assert session.execute(text("SELECT current_user")).scalar() == "gisgrid"  # the application's own role
+    assert session.execute(text("SELECT count(*) FROM audit_log WHERE id = :id"), {"id": row_id}).scalar() == 1
+
+
+def _as_owner_alter(session: Session, statement: str, **params) -> None:
+    """What a database owner (or superuser) can still do: drop the guard, grant itself, change a row."""
+    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER gisgrid_chain_guard"))
+    session.execute(text("GRANT UPDATE, DELETE ON audit_log TO CURRENT_USER"))
+    session.execute(text(statement), params)
+    session.execute(text("REVOKE UPDATE, DELETE ON audit_log FROM CURRENT_USER"))
+    session.execute(text("GRANT UPDATE (changes, seq, prev_hash, row_hash, hash_algo) ON audit_log TO CURRENT_USER"))
+    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER gisgrid_chain_guard"))
+    session.commit()
+
+
+def test_a_row_altered_directly_is_found_by_verify(chain_app, session):
+    _some_history(session, "tamper")
+    victim = session.execute(
+        text("SELECT id, at, changes FROM audit_log WHERE entity = 'app_user' ORDER BY seq DESC OFFSET 1 LIMIT 1")
+    ).one()
+    forged = {**victim.changes, "role": "admin"}
+    _as_owner_alter(
+        session, "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id", c=_json(forged), id=victim.id
+    )
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_id == victim.id and "altered" in verdict.reason
+    code, out = _verify_cli(chain_app)
+    assert code == 1 and out.startswith(f"BROKEN at id {victim.id}, ")
+    # the original content back: the chain holds again (the hash covers exactly the content)
+    _as_owner_alter(
+        session,
+        "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id",
+        c=_json(victim.changes),
+        id=victim.id,
+    )
+    assert chain.verify(session).ok
+
+
+def test_a_row_deleted_directly_breaks_the_chain(chain_app, session):
+    _some_history(session, "gap")
+    victim = session.execute(text("SELECT id, seq FROM audit_log ORDER BY seq DESC OFFSET 2 LIMIT 1")).one()
+    saved = session.execute(text("SELECT * FROM audit_log WHERE id = :id"), {"id": victim.id}).mappings().one()
+    _as_owner_alter(session, "DELETE FROM audit_log WHERE id = :id", id=victim.id)
+    verdict = chain.verify(session)
+    assert not verdict.ok and f"seq {victim.seq + 1} follows {victim.seq - 1}" in verdict.reason
+    _restore(session, saved)
+    assert chain.verify(session).ok
+
+
+def test_removing_the_newest_rows_is_found_too(session):
+    _some_history(session, "tail")
+    newest = session.execute(text("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")).mappings().one()
+    _as_owner_alter(session, "DELETE FROM audit_log WHERE id = :id", id=newest["id"])
+    verdict = chain.verify(session)
+    assert not verdict.ok and "rows removed" in verdict.reason
+    _restore(session, newest)
+    assert chain.verify(session).ok
+
+
+def test_a_row_slipped_in_without_its_seal_is_found(session):
+    session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER gisgrid_chain_seal"))
+    security.record("login", "ghost", "10.0.0.9", "ghost", "success", session=session)
+    session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER gisgrid_chain_seal"))
+    session.commit()
+    ghost = session.execute(text("SELECT id FROM audit_log WHERE entity_key = 'ghost'")).scalar()
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_id == ghost and "outside the chain" in verdict.reason
+    _as_owner_alter(session, "DELETE FROM audit_log WHERE id = :id", id=ghost)
+    assert chain.verify(session).ok
+
+
+def test_sm3_rows_wait_for_the_sealing_job_and_then_verify(session):
+    before = chain.verify(session).checked
+    session.execute(text("SELECT set_config('gisgrid.audit_hash', 'sm3', true)"))
+    security.record("permission", "sm3_admin", "10.0.0.8", "sm3_target", "success", session=session)
+    pending = session.execute(text("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")).one()
+    assert pending.hash_algo == "sm3" and pending.row_hash is None and pending.seq == before + 1
+    assert chain.verify(session).line() == f"OK {before} rows, 1 awaiting their SM3 seal"
+    assert tasks.seal(session, {}) == 1
+    sealed = session.execute(text("SELECT * FROM audit_log WHERE id = :id"), {"id": pending.id}).one()
+    canon = session.execute(text("SELECT gisgrid_audit_canon(a) FROM audit_log a WHERE id = :id"), {"id": pending.id})
+    assert sealed.row_hash == chain.digest("sm3", sealed.prev_hash, canon.scalar())
+    assert len(sealed.row_hash) == 64 and sealed.row_hash != chain.digest("sha256", sealed.prev_hash, "x")
+    verdict = chain.verify(session)
+    assert verdict.ok and verdict.checked == before + 1
+
+
+def test_prune_keeps_recent_rows_logs_itself_and_the_chain_still_verifies():
+    from gisgrid import create_app
+    from gisgrid.db import db
+    from tests.conftest import fresh_database
+
+    with fresh_database("gisgrid_prune") as url:
+        app = create_app({"DATABASE_URL": url, "TESTING": True})
+        with app.app_context(), db.new_session() as session:
+            _backdated(session, days=(400, 300, 200))  # the chain's first three rows, older than 180 days
+            _some_history(session, "recent")
+            recent = session.execute(text("SELECT count(*) FROM audit_log")).scalar() - 3
+            assert chain.prune(session, 180) == 3
+            left = session.execute(text("SELECT action, entity, changes FROM audit_log ORDER BY seq")).all()
+            assert len(left) == recent + 1 and not any("at_days" in r.changes for r in left)
+            prune_row = left[-1]
+            assert (prune_row.action, prune_row.entity) == ("prune", "security")
+            assert prune_row.changes["removed"] == 3 and prune_row.changes["retention_days"] == 180
+            assert chain.verify(session).ok and chain.verify(session).checked == len(left)
+            assert tasks.prune(session, {"AUDIT_RETENTION_DAYS": 180}) == 0  # nothing old left; logged again
+            with pytest.raises(DBAPIError, match="at least 180 days"):
+                chain.prune(session, 30)
+        db.dispose(app)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'prune'")).scalar() == 2
+        engine.dispose()
+
+
+def _backdated(session, days) -> None:
+    for age in days:
+        session.execute(
+            text(
+                "INSERT INTO audit_log (at, actor_name, actor_source, entity, entity_key, action, changes)"
+                " VALUES (now() - make_interval(days => :age), 'old', 'db', 'security', 'old', 'login',"
+                " jsonb_build_object('result', 'success', 'at_days', :age))"
+            ),
+            {"age": age},
+        )
+        session.commit()
+
+
+def _restore(session, saved) -> None:
+    columns = ", ".join(saved.keys())
+    values = ", ".join(f":{k}" for k in saved.keys())
+    session.execute(
+        text(f"INSERT INTO audit_log ({columns}) VALUES ({values})"),
+        {**saved, "changes": _json(saved["changes"])},
+    )
+    session.commit()  # an INSERT is the app role's right; the row keeps its seq and hashes (sealed already)
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
