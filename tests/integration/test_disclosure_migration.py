@@ -24,7 +24,7 @@ def test_0016_downgrades_and_upgrades():
         with engine.connect() as conn:
             assert tuple(conn.execute(OBJECTS).one()) == (True,) * 5
             assert conn.execute(TRIGGERS).scalars().all() == ["audit_hazard", "audit_incident_public_reply"]
-        command.downgrade(alembic_config(url), "0015_monitor")
+        command.downgrade(alembic_config(url), "0016_sec_web")
         with engine.connect() as conn:
             assert tuple(conn.execute(OBJECTS).one()) == (False,) * 5
         command.upgrade(alembic_config(url), "heads")

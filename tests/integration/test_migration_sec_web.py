@@ -20,7 +20,7 @@ def test_downgrade_and_upgrade_again():
             with engine.begin() as conn:
                 conn.execute(text(_ROW), {"a": "reveal"})
                 assert "reporter_name,reporter_contact" in conn.execute(text(_TRIGGER)).scalar()
-            command.downgrade(alembic_config(url), "0015_monitor")
+            command.downgrade(alembic_config(url), "0016_sec_audit")
             with engine.begin() as conn:
                 assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'reveal'")).scalar() == 1
                 assert "reporter_name" not in conn.execute(text(_TRIGGER)).scalar()

@@ -42,7 +42,7 @@ def test_migration_converts_the_table_keeping_every_track_and_back(database_url)
 
     jan, mar = datetime(2026, 1, 31, 23, 30, tzinfo=CHINA_TZ), datetime(2026, 3, 1, 0, 10, tzinfo=CHINA_TZ)
     with fresh_database("gisgrid_patrol_mig") as url:
-        command.downgrade(alembic_config(url), "0015_monitor")
+        command.downgrade(alembic_config(url), "0016_disclose")
         engine = create_engine(url)
         with engine.begin() as conn:
             assert _kind(conn, "patrol_track") == "r"
@@ -64,7 +64,7 @@ def test_migration_converts_the_table_keeping_every_track_and_back(database_url)
             assert new_id == max(r[0] for r in before) + 1
             logged = conn.execute(text("SELECT action FROM audit_log WHERE entity_id = :i"), {"i": str(new_id)})
             assert [r[0] for r in logged] == ["insert"]
-        command.downgrade(alembic_config(url), "0015_monitor")
+        command.downgrade(alembic_config(url), "0016_disclose")
         with engine.begin() as conn:
             assert _kind(conn, "patrol_track") == "r" and _kind(conn, "patrol_track_y2026m03") is None
             assert [r[0] for r in _rows(conn)] == [r[0] for r in before] + [new_id]

@@ -9,7 +9,7 @@
 The three tables get the audit trigger of migration 0009.
 
 Revision ID: 0016_disclose
-Revises: 0015_monitor
+Revises: 0016_sec_web
 Create Date: 2026-12-05
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from geoalchemy2 import Geometry
 
 revision = "0016_disclose"
-down_revision = "0015_monitor"
+down_revision = "0016_sec_web"
 branch_labels = None
 depends_on = None
 

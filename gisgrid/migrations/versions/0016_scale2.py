@@ -24,7 +24,7 @@ Not audited (the worker's bookkeeping; what a job changes is audited by its own 
 Downgrade copies the rows back into a plain table with the old constraints and row trigger.
 
 Revision ID: 0016_scale2
-Revises: 0015_monitor
+Revises: 0016_disclose
 Create Date: 2026-12-05
 """
 
@@ -33,7 +33,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0016_scale2"
-down_revision = "0015_monitor"
+down_revision = "0016_disclose"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@
   TRUNCATE (pruning: gisgrid_audit_prune).
 
 Revision ID: 0016_sec_audit
-Revises: 0015_monitor
+Revises: 0016_sec_auth
 Create Date: 2026-12-05
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_sec_audit"
-down_revision = "0015_monitor"
+down_revision = "0016_sec_auth"
 branch_labels = None
 depends_on = None
 

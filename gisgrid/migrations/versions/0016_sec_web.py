@@ -9,19 +9,21 @@
   Entries written before this migration keep what they logged.
 
 Revision ID: 0016_sec_web
-Revises: 0015_monitor
+Revises: 0016_sec_audit
 Create Date: 2026-12-05
 """
 
 from alembic import op
 
 revision = "0016_sec_web"
-down_revision = "0015_monitor"
+down_revision = "0016_sec_audit"
 branch_labels = None
 depends_on = None
 
-OLD_ACTIONS = "('insert', 'update', 'delete')"
-NEW_ACTIONS = "('insert', 'update', 'delete', 'reveal', 'export', 'anonymise')"
+# after 0016_sec_audit: its security events stay allowed
+SECURITY = "'login', 'logout', 'login_failed', 'permission', 'export', 'prune'"
+OLD_ACTIONS = f"('insert', 'update', 'delete', {SECURITY})"
+NEW_ACTIONS = f"('insert', 'update', 'delete', {SECURITY}, 'reveal', 'anonymise')"
 # the incident row trigger's arguments (0009): hashed, ignored, key column, id column
 OLD_ARGS = "'geom', '', 'id', 'id'"
 NEW_ARGS = "'geom', 'reporter_name,reporter_contact', 'id', 'id'"

@@ -10,14 +10,14 @@ Payloads: ``version`` (any change to ``boundary_version``: the process re-reads 
 ``content`` (a change to the grids, staff or unit grids of the published version: it rebuilds).
 
 Revision ID: 0016_speed
-Revises: 0015_monitor
+Revises: 0016_scale2
 Create Date: 2026-12-05
 """
 
 from alembic import op
 
 revision = "0016_speed"
-down_revision = "0015_monitor"
+down_revision = "0016_scale2"
 branch_labels = None
 depends_on = None
 
