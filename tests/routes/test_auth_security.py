@@ -178,7 +178,7 @@ def test_the_security_page_lists_locked_accounts_and_unlocks_them(app, client, m
     user = make_user(roles.GRID_STAFF, grids=["A"])
     for _ in range(5):
         _post_login(app.test_client(), user.username, WRONG)
-    token = login(client, make_user(roles.ADMIN).username)
+    token = login(client, make_user(roles.SECADMIN).username)
     page = client.get("/security/lockouts").get_data(as_text=True)
     assert user.username in page and f"/security/lockouts/{user.id}/unlock" in page
     resp = client.post(f"/security/lockouts/{user.id}/unlock", data={"csrf_token": token})
@@ -198,7 +198,7 @@ def test_the_lockout_api_lists_and_unlocks_for_the_administrator_only(app, clien
         leader.post(f"/api/v1/security/lockouts/{user.id}/unlock", headers={"X-CSRFToken": leader_token}).status_code
         == 403
     )
-    token = login(client, make_user(roles.ADMIN).username)
+    token = login(client, make_user(roles.SECADMIN).username)
     (listed,) = client.get("/api/v1/security/lockouts").get_json()
     assert listed["username"] == user.username and listed["locked_until"].endswith("+08:00")
     resp = client.post(f"/api/v1/security/lockouts/{user.id}/unlock", headers={"X-CSRFToken": token})
@@ -306,8 +306,8 @@ def test_a_user_with_totp_logs_in_with_the_code_and_a_code_works_once(app, clien
 
 
 def test_a_role_that_requires_totp_is_sent_to_enrol_after_the_password(app, client, make_user):
-    app.config["TOTP_REQUIRED_ROLES"] = (roles.ADMIN,)
-    admin = make_user(roles.ADMIN)
+    app.config["TOTP_REQUIRED_ROLES"] = (roles.SECADMIN,)
+    admin = make_user(roles.SECADMIN)
     resp = _post_login(client, admin.username, PASSWORD)
     assert resp.headers["Location"] == "/account/totp"
     assert client.get("/security/lockouts", headers={"Accept": "text/html"}).headers["Location"] == "/account/totp"
