@@ -10,7 +10,7 @@ from gisgrid.contract import Blueprint
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import openapi, schemas, service
+from gisgrid.ogc import drafts, openapi, schemas, service
 
 
 class StrictParser(Parser):
@@ -100,10 +100,10 @@ def conformance(f=None):
 @AS_HTML
 def api(f=None):
     """The OpenAPI 3.0 definition of this OGC API (service-desc), or its HTML rendering (service-doc)."""
-    doc = openapi.document(base())
+    doc = openapi.document(base(), tuple(c.id for c in drafts.listed(db.session(), current_user)))
     if wants_html(f):
-        return respond(doc, service.OPENAPI, "html", "api")
-    return Response(json.dumps(doc, ensure_ascii=False), mimetype=service.OPENAPI)
+        return private(respond(doc, service.OPENAPI, "html", "api"))
+    return private(Response(json.dumps(doc, ensure_ascii=False), mimetype=service.OPENAPI))
 
 
 @bp.get("/collections")

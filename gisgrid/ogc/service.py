@@ -22,12 +22,14 @@ JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
-_F1, _F2, _F3 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3))
+_F1, _F2, _F3, _F4 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3, 4))
 _CQL2, _TILES = "http://www.opengis.net/spec/cql2/1.0/conf/", "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
 CONFORMANCE = [
     *(_F1 + c for c in ("core", "geojson", "html", "oas30")),
     _F2 + "crs",
     *(_F3 + c for c in ("queryables", "filter", "features-filter")),
+    # Part 4 (draft 20-002): the draft-{id}-grids collections, for planners (ogc/writes.py)
+    *(_F4 + c for c in ("create-replace-delete", "update", "features")),
     *(_CQL2 + c for c in ("cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators")),
     *(_CQL2 + c for c in ("basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions")),
     *(_TILES + c for c in ("core", "tileset", "tilesets-list", "geodata-tilesets", "dataset-tilesets", "mvt")),

@@ -228,3 +228,18 @@ def test_a_client_without_token_or_cookie_gets_401_and_a_session_still_needs_csr
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
     assert browser.patch(url, json=patch, headers={"X-CSRFToken": csrf}).status_code == 204
     assert _grids(session, world)["V12"][2] == "会话"
+
+
+def test_conformance_and_the_openapi_document_list_the_writes(client, world, planner):
+    classes = client.get("/ogc/conformance").get_json()["conformsTo"]
+    part4 = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/"
+    assert {part4 + c for c in ("create-replace-delete", "update", "features")} <= set(classes)
+    public = client.get("/ogc/api").get_json()["paths"]
+    assert "post" in public["/collections/{collection_id}/items"]  # the template, documented for drafts
+    assert "post" not in public["/collections/grids/items"] and "put" not in public["/collections/grids/items/{fid}"]
+    assert not any(p.startswith("/collections/draft-") for p in public)
+    mine = client.get("/ogc/api", headers=planner)
+    assert mine.headers["Vary"].count("Authorization") == 1
+    paths = mine.get_json()["paths"]
+    assert "post" in paths[f"/collections/{_coll(world)}/items"]
+    assert {"put", "patch", "delete"} <= set(paths[f"/collections/{_coll(world)}/items/{{fid}}"])
