@@ -185,8 +185,8 @@ def _same_identity(props: dict, old: dict, code: str, fid) -> None:
     """code and level are the grid's identity: sent back unchanged or not at all."""
     if fid is not None and str(fid) != code:
         raise InvalidInput(f"id: 应为 {code[:64]} (the id cannot change)")
-    for key in ("code", "level"):
-        if key in props and str(props[key]) != str(old[key]):
+    for key in ("code", "level"):  # null: not sent (a GIS client sends every field, empty ones as null)
+        if props.get(key) is not None and str(props[key]) != str(old[key]):
             raise InvalidInput(f"{key}: 不能修改（当前为 {old[key]}）({key} cannot change)")
 
 

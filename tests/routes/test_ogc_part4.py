@@ -243,3 +243,25 @@ def test_conformance_and_the_openapi_document_list_the_writes(client, world, pla
     paths = mine.get_json()["paths"]
     assert "post" in paths[f"/collections/{_coll(world)}/items"]
     assert {"put", "patch", "delete"} <= set(paths[f"/collections/{_coll(world)}/items/{{fid}}"])
+
+
+@pytest.mark.parametrize(
+    ("code", "outline", "status", "words"),
+    [
+        ("V12", box(116.01, 39.0, 116.025, 39.02), 422, "重叠"),  # into V21, another town's village
+        ("V11", box(115.99, 39.0, 116.01, 39.02), 422, "最外层网格 C"),  # beyond the county's outline
+        ("T1", box(116.0, 39.0, 116.02, 39.02), 400, "最底层"),  # towns follow their villages
+    ],
+)
+def test_the_editors_rules_refuse_and_nothing_is_written(client, session, world, planner, code, outline, status, words):
+    before = _grids(session, world)
+    parent = {"V11": "T1", "V12": "T1", "T1": "C"}[code]
+    body = _feature({"name": f"丙{code}", "parent_code": parent}, outline)
+    resp = client.put(f"{ITEMS.format(_coll(world))}/{code}", json=body, headers=planner)
+    assert resp.status_code == status and words in resp.get_json()["error"]["message"], resp.get_data(as_text=True)
+    assert _grids(session, world) == before
+
+
+def test_a_draft_has_its_html_page_for_planners(client, world, planner):
+    page = client.get(f"{ITEMS.format(_coll(world))}?f=html", headers=planner)
+    assert page.status_code == 200 and "丙村V11" in page.get_data(as_text=True)
