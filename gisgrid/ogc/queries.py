@@ -23,10 +23,18 @@ def _output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
 
 
 def features(
-    session: Session, coll: Collection, version_id: int, where: list, crs: Crs, limit: int, offset: int
+    session: Session,
+    coll: Collection,
+    version_id: int,
+    where: list,
+    crs: Crs,
+    limit: int,
+    offset: int,
+    raw: bool = False,
 ) -> tuple[list[dict], int | None]:
     """A page of features (public fields, area, label point, GeoJSON geometry) by level and code, and how many
-    match in all (None when the page is empty: then ``count`` must be asked)."""
+    match in all (None when the page is empty: then ``count`` must be asked). ``raw``: the geometry stays the
+    GeoJSON text PostGIS wrote, to be spliced into the response as it is (never decoded and re-encoded)."""
     view = coll.view
     # the page of ids first, so that geometry JSON and label points are computed for its rows only; the
     # window count rides along, saving numberMatched its own round trip
@@ -55,13 +63,14 @@ def features(
         .join(page, page.c.id == g.c.id)
         .order_by(g.c.level, g.c.code)
     )
-    rows = [_decode(dict(row)) for row in session.execute(stmt).mappings()]
+    rows = [_decode(dict(row), raw) for row in session.execute(stmt).mappings()]
     matched = [row.pop("matched") for row in rows]
     return rows, (matched[0] if matched else None)
 
 
-def _decode(row: dict) -> dict:
-    row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+def _decode(row: dict, raw: bool) -> dict:
+    if not raw:
+        row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
     if row["area_m2"] is not None:
         row["area_m2"] = int(row["area_m2"])
     return row

@@ -52,10 +52,11 @@ def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | 
     if wants_html(f):
         # the small map draws lon,lat: features asked for in another CRS get the table only
         drawable = content_crs in (None, service.CRS84)
-        html = render_template("ogc/page.html", kind=kind, doc=body, base=base(), uses_map=False, drawable=drawable)
+        doc = service.plain(body)
+        html = render_template("ogc/page.html", kind=kind, doc=doc, base=base(), uses_map=False, drawable=drawable)
         resp = Response(html, mimetype=service.HTML)
     else:
-        resp = Response(json.dumps(body, ensure_ascii=False), mimetype=mime)
+        resp = Response(service.encode(body), mimetype=mime)
     if content_crs:
         resp.headers["Content-Crs"] = f"<{content_crs}>"
     # self and alternate also as an HTTP Link header (RFC 8288), where some clients look for the encodings

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
+import orjson
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
@@ -155,7 +156,7 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=N
     where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
     version = _version(session, coll, q.day)
     limit = min(q.limit, MAX_LIMIT)
-    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset)
+    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset, raw=True)
     if matched is None:  # an empty page (past the end, or nothing matches) carries no count
         matched = queries.count(session, coll, version.id, where)
     path = f"/collections/{coll.id}/items"
@@ -218,12 +219,43 @@ def item(session: Session, base: str, collection_id: str, fid: str, day: date | 
     return {**feature(coll, rows[0]), "links": links}, out, tag
 
 
+class GeoJSONText(str):
+    """A geometry as the GeoJSON text PostGIS wrote: the JSON answer splices it in (``encode``), never re-encoded."""
+
+
 def feature(coll: colls.Collection, row: dict) -> dict:
     """A GeoJSON feature; staff as JSON text so that GIS clients get a plain string field."""
     props = {key: value for key, value in row.items() if key not in ("geometry", "staff", "lock_version")}
     if coll.with_staff:
         props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
-    return {"type": "Feature", "id": row["code"], "geometry": row["geometry"], "properties": props}
+    geometry = GeoJSONText(row["geometry"]) if isinstance(row["geometry"], str) else row["geometry"]
+    return {"type": "Feature", "id": row["code"], "geometry": geometry, "properties": props}
+
+
+def encode(body: dict) -> bytes:
+    """A document as UTF-8 JSON (orjson); a page's geometries are spliced in as PostGIS wrote them."""
+    return orjson.dumps(body, default=_spliced, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _spliced(value):
+    if isinstance(value, GeoJSONText):
+        return orjson.Fragment(value.encode())
+    for kind in (str, int, float, dict, list):  # other subclasses (none expected) as their base type
+        if isinstance(value, kind):
+            return kind(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def plain(body: dict) -> dict:
+    """The document with spliced geometries decoded (the HTML page's template serialises it itself)."""
+    if not isinstance(body.get("features"), list):
+        return body
+    features = [{**f, "geometry": _loaded(f["geometry"])} for f in body["features"]]
+    return {**body, "features": features}
+
+
+def _loaded(geometry):
+    return json.loads(geometry) if isinstance(geometry, GeoJSONText) else geometry
 
 
 def link(base: str, path: str, rel: str, mime: str, title: str, query: dict | None = None) -> dict:

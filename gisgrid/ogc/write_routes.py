@@ -24,6 +24,10 @@ _CONTENT_CRS = {
 }
 _SECURITY = [{"bearer": []}, {"session": [], "csrf": []}]
 _WRITTEN = {"description": "已保存 (saved); ETag 为新版本"}
+_STALE = {
+    "description": "If-Match 已过期：要素已被他人修改 (stale If-Match: nothing written)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
 def _write(collection_id: str, body=None) -> writes.Write:
@@ -53,7 +57,7 @@ def create_item(body: dict, collection_id: str):
 
 @bp.put("/collections/<collection_id>/items/<fid>")
 @bp.arguments(schemas.FeatureBody, location="json", content_type=service.GEOJSON)
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN})
+@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def replace_item(body: dict, collection_id: str, fid: str):
     """Replace a draft grid (outline, parent, every editable field): 204 with the new ETag; stale If-Match 412."""
     return _no_content(writes.replace(db.session(), base(), _write(collection_id, body), fid))
@@ -61,14 +65,14 @@ def replace_item(body: dict, collection_id: str, fid: str):
 
 @bp.patch("/collections/<collection_id>/items/<fid>")
 @bp.arguments(schemas.FeaturePatch, location="json", content_type="application/merge-patch+json")
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN})
+@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def update_item(body: dict, collection_id: str, fid: str):
     """Change some members of a draft grid (JSON merge patch): 204 with the new ETag; stale If-Match 412."""
     return _no_content(writes.update(db.session(), base(), _write(collection_id, body), fid))
 
 
 @bp.delete("/collections/<collection_id>/items/<fid>")
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH], responses={"204": {"description": "deleted"}})
+@bp.doc(security=_SECURITY, parameters=[_IF_MATCH], responses={"204": {"description": "deleted"}, "412": _STALE})
 def delete_item(collection_id: str, fid: str):
     """Remove a leaf grid from a draft (its area stays uncovered until given to a neighbour); stale If-Match 412."""
     writes.delete(db.session(), _write(collection_id), fid)
