@@ -25,7 +25,8 @@ from gisgrid.ogc import crs, drafts, queries, service
 from gisgrid.ogc.collections import Collection
 
 EDITABLE = (*fields.EDITABLE, "staff")
-COMPUTED = ("area_m2", "label_lon", "label_lat", "sample_data")  # sent back by clients as read; never written
+# every property a feature is read with; the computed ones (area_m2, label_*, sample_data) and the identity
+# (code, level) come back from GIS clients as read and are never written from the body
 KNOWN = (*fields.GRID_COLUMNS, "staff", "area_m2", "label_lon", "label_lat")
 
 
