@@ -14,6 +14,7 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict = {}  # HTTP headers the answer carries (e.g. Allow of a 405); never mutated
 
     def __init__(self, message: str, details: list | dict | None = None) -> None:
         super().__init__(message)
@@ -56,6 +57,24 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class PreconditionFailed(DomainError):
+    """A conditional write's ``If-Match`` no longer holds: someone changed the resource since it was read."""
+
+    status = 412
+    code = "precondition_failed"
+
+
+class MethodNotAllowed(DomainError):
+    """The resource exists but never accepts this method; the Allow header lists the ones it does."""
+
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, message: str, allow: tuple[str, ...]) -> None:
+        super().__init__(message, {"allow": list(allow)})
+        self.headers = {"Allow": ", ".join(allow)}
 
 
 class TooLarge(DomainError):
@@ -125,7 +144,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        return respond_error(err.code, err.message, err.status, err.details)
+        resp = app.make_response(respond_error(err.code, err.message, err.status, err.details))
+        resp.headers.update(err.headers)
+        return resp
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):

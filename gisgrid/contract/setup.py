@@ -48,7 +48,7 @@ def init_app(app: Flask, blueprints) -> Api:
 
 
 def security_schemes(app: Flask) -> dict:
-    """Login cookie, CSRF header and Open311 key, named as the app's config names them."""
+    """Login cookie, CSRF header, Open311 key and API token, named as the app's config names them."""
     return {
         "session": {
             "type": "apiKey",
@@ -63,6 +63,11 @@ def security_schemes(app: Flask) -> dict:
             "description": "写操作需要 CSRF 令牌 (GET /api/v1/patrols/csrf)",
         },
         "api_key": {"type": "apiKey", "in": "query", "name": "api_key", "description": "Open311 客户端密钥"},
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "个人 API 令牌 (Authorization: Bearer；账户页创建)",
+        },
     }
 
 

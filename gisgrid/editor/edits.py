@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.coords import finite_number
 from gisgrid.db import unit_of_work
-from gisgrid.editor import drafts, queries
+from gisgrid.editor import drafts, queries, shapes
 from gisgrid.editor.workset import SLIVER_M2, Workset, area_m2, polygonal
 from gisgrid.errors import InvalidInput, ValidationFailed
 from gisgrid.grids import fields
@@ -28,6 +28,7 @@ MAX_EDIT_POINTS = 10_000
 MAX_TEXT = {field.name: field.max_chars for field in fields.GRID_FIELDS}  # characters, from the field registry
 MAX_TEXT_DEFAULT = 200  # staff names, roles and phones
 MAX_STAFF = 200
+_ECHO_DEGREES = 1e-7  # the 7 decimals (~1 cm) outlines are sent with: a difference below it is no change
 
 
 def _degrees(metres: float, lat: float) -> tuple[float, float]:
@@ -202,7 +203,7 @@ def create(ws: Workset, p: dict) -> None:
     code, name = str(p.get("code") or "").strip(), str(p.get("name") or "").strip()
     if not code or not name:
         raise InvalidInput("新网格需要编码和名称 (code and name are required)")
-    drawn = Polygon(_points(p.get("polygon"), "polygon", 3))
+    drawn = shapes.outline(p["geometry"]) if "geometry" in p else Polygon(_points(p.get("polygon"), "polygon", 3))
     siblings = shapely.union_all([c.geom for c in ws.children(parent.code)])
     dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
     drawn = shapely.snap(shapely.snap(drawn.buffer(0), parent.geom, dx), siblings, dx)
@@ -210,6 +211,40 @@ def create(ws: Workset, p: dict) -> None:
     if area_m2(geom) <= SLIVER_M2:
         raise InvalidInput("所画区域已被同级网格覆盖或不在上级网格内 (the area is already covered)")
     ws.add(code, name, parent.level + 1, parent.code, geom)
+
+
+def reshape(ws: Workset, p: dict) -> None:
+    """A leaf grid's whole new outline (GeoJSON, from a GIS client): area it takes from sibling leaves leaves them,
+    area it gives up stays uncovered in its parent (a reported gap); the outer outline may not change."""
+    item = ws.leaf(str(p.get("code")))
+    geom = shapes.outline(p.get("geometry"))
+    if shapely.equals_exact(geom, item.geom, tolerance=_ECHO_DEGREES):
+        return  # the outline sent back as it was read (GIS clients send it with every attribute change)
+    siblings = [o for o in ws.near(geom, item.parent_code) if o is not item and o.parent_code == item.parent_code]
+    if siblings:
+        # vertices within snap_m of a neighbour's become the neighbour's: shared edges stay shared exactly
+        geom = shapely.snap(
+            geom, shapely.union_all([o.geom for o in siblings]), _degrees(_metres(p, 0.1), geom.centroid.y)[1]
+        )
+    ws.set_geom(item, geom)
+    for other in [o for o in siblings if ws.is_leaf(o) and o.geom.intersects(item.geom)]:
+        if area_m2(polygonal(shapely.intersection(other.geom, item.geom))) > SLIVER_M2:
+            ws.set_geom(other, shapely.difference(other.geom, item.geom), direct=False)
+    _grow_ancestors(ws, item)
+    ws.check_no_overlap()
+    ws.check_outline()
+
+
+def _grow_ancestors(ws: Workset, item) -> None:
+    """Parents grow by what a reshaped grid now covers outside them; area it gave up stays theirs (a gap, as
+    after ``delete``), so a shrinking grid never silently shrinks its town or county."""
+    child = item
+    while child.parent_code is not None:
+        parent = ws.get(child.parent_code)
+        if area_m2(polygonal(shapely.difference(child.geom, parent.geom))) <= SLIVER_M2:
+            return
+        ws.set_geom(parent, shapely.union_all([parent.geom, child.geom]), direct=False)
+        child = parent
 
 
 def delete(ws: Workset, p: dict) -> None:
@@ -277,22 +312,34 @@ OPERATIONS = {
     "create": create,
     "delete": delete,
     "attributes": attributes,
+    "reshape": reshape,
 }
 
 
 def apply_edit(session: Session, version_id: int, user: str, payload: dict) -> dict:
     """Apply one edit to a draft, all or nothing; returns the changed grid codes."""
-    op = payload.get("op")
-    if not isinstance(op, str) or op not in OPERATIONS:
-        raise InvalidInput(f"未知的编辑操作 {op!r} (unknown op; one of {', '.join(OPERATIONS)})")
     base = payload.get("base") or {}
+    result = apply_steps(session, version_id, user, [payload], base)
+    return {"op": payload.get("op"), "changed": result["changed"]}
+
+
+def apply_steps(session: Session, version_id: int, user: str, steps: list[dict], base: dict) -> dict:
+    """Apply edits (e.g. create then attributes) to a draft as one, all or nothing; returns the changed codes.
+
+    ``base`` maps each directly edited grid's code to the lock counter it was read at (``*``: any).
+    """
+    for step in steps:
+        op = step.get("op")
+        if not isinstance(op, str) or op not in OPERATIONS:
+            raise InvalidInput(f"未知的编辑操作 {op!r} (unknown op; one of {', '.join(OPERATIONS)})")
     if not isinstance(base, dict):
         raise InvalidInput("base 应为 {网格编码: 版本号} (base must map codes to lock counters)")
     with unit_of_work(session):
         queries.lock_version_row(session, version_id)
         drafts.get_draft(session, version_id)  # checked under the lock: a publication may have just happened
         ws = Workset(session, version_id, user)
-        OPERATIONS[op](ws, payload)
+        for step in steps:
+            OPERATIONS[step["op"]](ws, step)
         ws.check_locks(base)
         changed = ws.save()
-    return {"op": op, "changed": changed}
+    return {"changed": changed}

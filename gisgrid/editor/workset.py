@@ -23,6 +23,15 @@ from gisgrid.grids.models import Grid
 
 _GEOD = Geod(ellps="WGS84")
 SLIVER_M2 = 1.0  # overlaps/remainders below this are float noise, not planning decisions
+ANY_LOCK = "*"  # a base counter that matches any (HTTP's ``If-Match: *``): the client takes the current grid
+
+
+class StaleLock(Conflict):
+    """A grid the edit changes was changed by someone else since the client read it (409; OGC: 412)."""
+
+
+class DuplicateCode(Conflict):
+    """A new grid's code is already used in the draft."""
 
 
 def area_m2(geom) -> float:
@@ -148,10 +157,10 @@ class Workset:
                 continue
             if item.code not in base:
                 raise InvalidInput(f"缺少网格 {item.code} 的版本号 base (lock counter of {item.code} missing)")
-            if str(base[item.code]) != str(item.lock):
+            if str(base[item.code]) not in (ANY_LOCK, str(item.lock)):
                 who = item.edited_by or "其他用户"
                 when = item.edited_at.strftime("%Y-%m-%d %H:%M:%S") if item.edited_at else ""
-                raise Conflict(
+                raise StaleLock(
                     f"网格 {item.code}（{item.name}）已被 {who} 于 {when} 修改（当前版本号 {item.lock}，"
                     f"您的版本号 {base[item.code]}），本次修改未保存，请刷新后重做 "
                     f"(grid {item.code} was changed by {who}; nothing of this edit was saved)",
@@ -169,7 +178,7 @@ class Workset:
     def add(self, code: str, name: str, level: int, parent_code: str | None, geom) -> Item:
         """A new grid in the draft."""
         if self.find(code) is not None:
-            raise Conflict(f"编码 {code} 已被网格 {self.items[code].name} 使用 (duplicate code)")
+            raise DuplicateCode(f"编码 {code} 已被网格 {self.items[code].name} 使用 (duplicate code)")
         item = Item(None, code, name, level, parent_code, 0, None, None, None)
         self.items[code] = item
         self._new.add(code)

@@ -5,15 +5,20 @@ public views ``public_grid`` / ``public_unit_grid`` (a private phone is NULL the
 returned nor matched by a filter). Both show the published version, or the one in force on ``?at=`` /
 ``datetime``. A later ``draft-{id}-grids`` collection (editing into drafts, Part 4) is one more entry of
 ``resolve``: a view, and a version chosen by id for an authorised planner instead of by day.
+
+``draft-{id}-grids`` (Part 4, ogc/drafts.py) reads the draft's ``grid`` rows themselves with every field
+(planners edit private phones too), the staff with ``phone_public``, and the editor's lock counter (the ETag).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Boolean, Float, Integer, Text, column, table
-from sqlalchemy.sql import TableClause
+from sqlalchemy import JSON, Boolean, Float, Integer, Text, column, func, literal_column, select, table
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql import FromClause, TableClause
 
 from gisgrid.errors import NotFound
 from gisgrid.grids import fields
@@ -30,17 +35,19 @@ class Collection:
     id: str
     title: str
     description: str
-    view: TableClause
+    view: FromClause
     with_staff: bool
+    fields: tuple = PUBLIC_FIELDS
+    draft_id: int | None = None  # a draft's collection (Part 4): the version is this draft, not the day's
 
     def columns(self) -> dict:
-        """Queryable name → column (the public fields and ``geometry``)."""
-        cols = {f.name: self.view.c[f.name] for f in PUBLIC_FIELDS}
+        """Queryable name → column (the collection's fields and ``geometry``)."""
+        cols = {f.name: self.view.c[f.name] for f in self.fields}
         return {**cols, "geometry": self.view.c.geom}
 
     def queryables(self) -> dict:
         """Queryable name → (JSON Schema type or format, Chinese label)."""
-        return {f.name: (_JSON_TYPES.get(f.kind, "string"), f.label) for f in PUBLIC_FIELDS}
+        return {f.name: (_JSON_TYPES.get(f.kind, "string"), f.label) for f in self.fields}
 
 
 def _view(name: str, with_staff: bool) -> TableClause:
@@ -67,6 +74,45 @@ UNIT_GRIDS = Collection(
     False,
 )
 ALL = (GRIDS, UNIT_GRIDS)
+DRAFT_ID = re.compile(r"draft-([1-9][0-9]{0,9})-grids")
+
+
+def _draft_view() -> FromClause:
+    from gisgrid.grids.models import Grid, GridStaff
+
+    person = func.json_build_object(
+        "name", GridStaff.name, "role", GridStaff.role, "phone", GridStaff.phone, "phone_public", GridStaff.phone_public
+    )
+    staff = (
+        select(
+            func.coalesce(func.json_agg(aggregate_order_by(person, GridStaff.position)), literal_column("'[]'::json"))
+        )
+        .where(GridStaff.grid_id == Grid.id)
+        .scalar_subquery()
+    )
+    cols = [Grid.__table__.c[f.name] for f in fields.GRID_FIELDS]
+    return select(
+        Grid.id, Grid.version_id, Grid.area_m2, *cols, Grid.geom, Grid.lock_version, staff.label("staff")
+    ).subquery("draft_grid")
+
+
+def draft(version_id: int) -> Collection:
+    """The collection of a draft version's grids (whether the draft exists and who may see it: ogc/drafts.py)."""
+    return Collection(
+        f"draft-{version_id}-grids",
+        "草稿网格",
+        "边界草稿中的网格（规划人员可编辑：OGC API – Features Part 4）(grids of a boundary draft, editable)",
+        _draft_view(),
+        True,
+        fields.GRID_FIELDS,
+        version_id,
+    )
+
+
+def draft_id(collection_id: str) -> int | None:
+    """The draft version id named by ``draft-{id}-grids``, else None."""
+    match = DRAFT_ID.fullmatch(collection_id)
+    return int(match.group(1)) if match else None
 
 
 def resolve(collection_id: str) -> Collection:

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pyproj
+import shapely
 
 from gisgrid.errors import InvalidInput
 
@@ -85,3 +87,13 @@ def check_extent(crs: Crs, xmin: float, ymin: float, xmax: float, ymax: float, p
         corners = [_to_wgs84(crs.srid).transform(x, y) for x, y in corners]
     if not all(math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90 for x, y in corners):
         raise InvalidInput(f"{param}: 坐标超出 {crs.uri.rsplit('/', 1)[-1]} 的范围 (outside the CRS's domain)")
+
+
+def to_storage(geom, crs: Crs):
+    """A shapely geometry given in ``crs`` (its own axis order) → CRS84 lon/lat (Part 4 writes, ``Content-Crs``)."""
+    if crs.swap:
+        geom = shapely.transform(geom, lambda xy: xy[:, ::-1])
+    if crs.srid != STORAGE_SRID:
+        to_wgs84 = _to_wgs84(crs.srid)
+        geom = shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    return geom

@@ -13,7 +13,7 @@ import threading
 from flask import Flask
 
 from gisgrid.contract import schemas as contract_schemas
-from gisgrid.contract.setup import Api
+from gisgrid.contract.setup import Api, security_schemes
 
 OPENAPI_VERSION = "3.0.3"
 _LOCK = threading.Lock()
@@ -29,7 +29,7 @@ def _generated() -> dict:
 
             app = Flask("gisgrid_ogc_openapi")
             app.config.update(API_TITLE="gisgrid OGC API", API_VERSION="1.0", OPENAPI_VERSION=OPENAPI_VERSION)
-            api = Api(app)
+            api = Api(app, spec_kwargs={"components": {"securitySchemes": security_schemes(app)}})
             api.register_blueprint(bp)
             doc = api.spec.to_dict()
             contract_schemas.add_error_responses(doc)
@@ -83,30 +83,37 @@ def _part1_parameters(paths: dict) -> None:
                 param.update(copy.deepcopy(_PART1_PARAMETERS[param["name"]]))
 
 
-def _per_collection(paths: dict) -> dict:
+WRITES = ("post", "put", "patch", "delete")
+
+
+def _per_collection(paths: dict, drafts: tuple[str, ...]) -> dict:
     """The collection paths once more per collection id, as OGC servers commonly publish them: clients such as
-    GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang)."""
+    GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang).
+    Only the caller's draft collections (Part 4) carry the write operations."""
     from gisgrid.ogc.collections import ALL
 
     out = {}
     for path, item in paths.items():
         if not path.startswith("/collections/{collection_id}"):
             continue
-        for coll in ALL:
+        for coll_id in [c.id for c in ALL] + list(drafts):
             concrete = copy.deepcopy(item)
+            if coll_id not in drafts:
+                concrete = {k: v for k, v in concrete.items() if k not in WRITES}
             for op in concrete.values():
                 if isinstance(op, dict):
                     op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "collection_id"]
                     if "operationId" in op:
-                        op["operationId"] += f"_{coll.id.replace('-', '_')}"
+                        op["operationId"] += f"_{coll_id.replace('-', '_')}"
             if isinstance(concrete.get("parameters"), list):
                 concrete["parameters"] = [p for p in concrete["parameters"] if p.get("name") != "collection_id"]
-            out[path.replace("{collection_id}", coll.id)] = concrete
+            out[path.replace("{collection_id}", coll_id)] = concrete
     return out
 
 
-def document(base: str) -> dict:
-    """The document for a client that reached /ogc at ``base``: paths relative to it, the server is ``base``."""
+def document(base: str, drafts: tuple[str, ...] = ()) -> dict:
+    """The document for a client that reached /ogc at ``base``: paths relative to it, the server is ``base``;
+    ``drafts``: the draft collections this caller may write (their paths list POST/PUT/PATCH/DELETE)."""
     doc = copy.deepcopy(_generated())
     paths = {}
     for path, item in doc.get("paths", {}).items():
@@ -114,12 +121,13 @@ def document(base: str) -> dict:
         if relative:  # "/ogc" and "/ogc/" are one landing page: "/"
             paths[relative] = item
     _part1_parameters(paths)
-    doc["paths"] = {**paths, **_per_collection(paths)}
+    doc["paths"] = {**paths, **_per_collection(paths, drafts)}
     doc["servers"] = [{"url": base, "description": "本服务 (this service)"}]
     doc["info"] = {
         "title": "gisgrid 环境监管网格 OGC API",
         "version": "1.0",
-        "description": "OGC API – Features (Parts 1–3) 与 OGC API – Tiles：已发布的环境监管网格 (public fields only)",
+        "description": "OGC API – Features (Parts 1–4) 与 OGC API – Tiles：已发布的环境监管网格 (public fields only)；"
+        "规划人员以 API 令牌编辑草稿网格 draft-{id}-grids (Part 4: POST/PUT/PATCH/DELETE)",
     }
     doc.pop("tags", None)
     return doc

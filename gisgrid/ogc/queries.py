@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Numeric, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Numeric, and_, any_, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
-from gisgrid.ogc.collections import PUBLIC_FIELDS, Collection
+from gisgrid.grids.models import Grid
+from gisgrid.ogc.collections import Collection
 from gisgrid.ogc.crs import STORAGE_SRID, Crs
 
 
@@ -22,10 +23,18 @@ def _output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
 
 
 def features(
-    session: Session, coll: Collection, version_id: int, where: list, crs: Crs, limit: int, offset: int
+    session: Session,
+    coll: Collection,
+    version_id: int,
+    where: list,
+    crs: Crs,
+    limit: int,
+    offset: int,
+    raw: bool = False,
 ) -> tuple[list[dict], int | None]:
     """A page of features (public fields, area, label point, GeoJSON geometry) by level and code, and how many
-    match in all (None when the page is empty: then ``count`` must be asked)."""
+    match in all (None when the page is empty: then ``count`` must be asked). ``raw``: the geometry stays the
+    GeoJSON text PostGIS wrote, to be spliced into the response as it is (never decoded and re-encoded)."""
     view = coll.view
     # the page of ids first, so that geometry JSON and label points are computed for its rows only; the
     # window count rides along, saving numberMatched its own round trip
@@ -39,7 +48,9 @@ def features(
     )
     g = view.alias("g")
     point = func.ST_PointOnSurface(g.c.geom)
-    cols = [g.c[f.name] for f in PUBLIC_FIELDS] + ([g.c.staff] if coll.with_staff else [])
+    cols = [g.c[f.name] for f in coll.fields] + ([g.c.staff] if coll.with_staff else [])
+    if coll.draft_id is not None:
+        cols.append(g.c.lock_version)  # the ETag of a draft's feature (Part 4)
     stmt = (
         select(
             *cols,
@@ -52,13 +63,14 @@ def features(
         .join(page, page.c.id == g.c.id)
         .order_by(g.c.level, g.c.code)
     )
-    rows = [_decode(dict(row)) for row in session.execute(stmt).mappings()]
+    rows = [_decode(dict(row), raw) for row in session.execute(stmt).mappings()]
     matched = [row.pop("matched") for row in rows]
     return rows, (matched[0] if matched else None)
 
 
-def _decode(row: dict) -> dict:
-    row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
+def _decode(row: dict, raw: bool) -> dict:
+    if not raw:
+        row["geometry"] = json.loads(row["geometry"]) if row["geometry"] else None
     if row["area_m2"] is not None:
         row["area_m2"] = int(row["area_m2"])
     return row
@@ -87,3 +99,10 @@ def envelope(crs: Crs, xmin: float, ymin: float, xmax: float, ymax: float) -> Co
     # densified first: a projected box edge is a curve in degrees
     step = max((xmax - xmin) / 16, 1e-6)
     return box if crs.srid == STORAGE_SRID else func.ST_Transform(func.ST_Segmentize(box, step), STORAGE_SRID)
+
+
+def chain_codes(session: Session, version_id: int, code: str) -> list[str]:
+    """The codes of a version's grid and of its ancestors (a planner's scope is checked against them)."""
+    own, up = aliased(Grid), aliased(Grid)
+    on = and_(up.version_id == own.version_id, or_(up.id == own.id, up.id == any_(own.ancestor_ids)))
+    return list(session.scalars(select(up.code).join(own, on).where(own.version_id == version_id, own.code == code)))

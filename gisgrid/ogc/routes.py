@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, json, render_template, request
+from flask_login import current_user
 from webargs.flaskparser import FlaskParser
 
 from gisgrid.contract import Blueprint
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
-from gisgrid.ogc import openapi, schemas, service
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc import drafts, openapi, schemas, service
 
 
 class StrictParser(Parser):
@@ -50,10 +52,11 @@ def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | 
     if wants_html(f):
         # the small map draws lon,lat: features asked for in another CRS get the table only
         drawable = content_crs in (None, service.CRS84)
-        html = render_template("ogc/page.html", kind=kind, doc=body, base=base(), uses_map=False, drawable=drawable)
+        doc = service.plain(body)
+        html = render_template("ogc/page.html", kind=kind, doc=doc, base=base(), uses_map=False, drawable=drawable)
         resp = Response(html, mimetype=service.HTML)
     else:
-        resp = Response(json.dumps(body, ensure_ascii=False), mimetype=mime)
+        resp = Response(service.encode(body), mimetype=mime)
     if content_crs:
         resp.headers["Content-Crs"] = f"<{content_crs}>"
     # self and alternate also as an HTTP Link header (RFC 8288), where some clients look for the encodings
@@ -61,6 +64,15 @@ def respond(body: dict, mime: str, f: str | None, kind: str, content_crs: str | 
     if heads:
         resp.headers["Link"] = ", ".join(f'<{x["href"]}>; rel="{x["rel"]}"; type="{x["type"]}"' for x in heads)
     resp.vary.add("Accept")
+    return resp
+
+
+def private(resp: Response, collection_id: str | None = None) -> Response:
+    """A draft's documents are the planner's own (Part 4): never kept by a shared cache; lists vary by caller."""
+    if collection_id is None:
+        resp.vary.update(("Authorization", "Cookie"))
+    elif colls.draft_id(collection_id) is not None:
+        resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
 
@@ -89,10 +101,10 @@ def conformance(f=None):
 @AS_HTML
 def api(f=None):
     """The OpenAPI 3.0 definition of this OGC API (service-desc), or its HTML rendering (service-doc)."""
-    doc = openapi.document(base())
+    doc = openapi.document(base(), tuple(c.id for c in drafts.listed(db.session(), current_user)))
     if wants_html(f):
-        return respond(doc, service.OPENAPI, "html", "api")
-    return Response(json.dumps(doc, ensure_ascii=False), mimetype=service.OPENAPI)
+        return private(respond(doc, service.OPENAPI, "html", "api"))
+    return private(Response(json.dumps(doc, ensure_ascii=False), mimetype=service.OPENAPI))
 
 
 @bp.get("/collections")
@@ -101,7 +113,8 @@ def api(f=None):
 @AS_HTML
 def collections(f=None, at=None, datetime=None):
     """The collections: grids, and unit grids when the version has some."""
-    return respond(service.collections(db.session(), base(), at or datetime), service.JSON, f, "collections")
+    body = service.collections(db.session(), base(), at or datetime, current_user)
+    return private(respond(body, service.JSON, f, "collections"))
 
 
 @bp.get("/collections/<collection_id>")
@@ -110,8 +123,8 @@ def collections(f=None, at=None, datetime=None):
 @AS_HTML
 def collection(collection_id: str, f=None, at=None, datetime=None):
     """One collection's metadata."""
-    body = service.collection(db.session(), base(), collection_id, at or datetime)
-    return respond(body, service.JSON, f, "collection")
+    body = service.collection(db.session(), base(), collection_id, at or datetime, current_user)
+    return private(respond(body, service.JSON, f, "collection"), collection_id)
 
 
 @bp.get("/collections/<collection_id>/queryables")
@@ -120,9 +133,11 @@ def collection(collection_id: str, f=None, at=None, datetime=None):
 @AS_HTML
 def queryables(collection_id: str, f=None):
     """The queryable properties (JSON Schema): the public fields and the geometry."""
-    return respond(service.queryables(base(), collection_id), service.SCHEMA, f, "queryables")
+    body = service.queryables(db.session(), base(), collection_id, current_user)
+    return private(respond(body, service.SCHEMA, f, "queryables"), collection_id)
 
 
+# OPTIONS of the items and item URLs is answered by write_routes (Allow: what this caller may do there)
 @bp.get("/collections/<collection_id>/items")
 @bp.arguments(schemas.ItemsArgs, location="query", as_kwargs=True)
 @bp.alt_response(200, schema=schemas.OgcItems, success=True, content_type=service.GEOJSON, description="features")
@@ -131,8 +146,9 @@ def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFA
     """Features: limit, offset, bbox (+bbox-crs), crs, level, filter (+filter-lang, filter-crs), at/datetime."""
     echo = {k: request.args[k] for k in ITEMS_ECHO if request.args.get(k)}
     query = service.ItemsQuery(day=at or datetime, limit=limit, offset=offset, echo=echo, **args)
-    body, out = service.items(db.session(), base(), collection_id, query)
-    return respond(body, service.GEOJSON, None if f == "geojson" else f, "items", out.uri)
+    body, out = service.items(db.session(), base(), collection_id, query, current_user)
+    resp = respond(body, service.GEOJSON, None if f == "geojson" else f, "items", out.uri)
+    return private(resp, collection_id)
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")
@@ -141,8 +157,14 @@ def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFA
 @AS_HTML
 def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None):
     """One feature by grid code."""
-    body, out = service.item(db.session(), base(), collection_id, fid, at or datetime, crs)
-    return respond(body, service.GEOJSON, f, "item", out.uri)
+    body, out, tag = service.item(db.session(), base(), collection_id, fid, at or datetime, crs, current_user)
+    resp = private(respond(body, service.GEOJSON, f, "item", out.uri), collection_id)
+    if tag:
+        resp.headers["ETag"] = tag  # If-Match of PUT/PATCH/DELETE (Part 4)
+    return resp
 
 
-from gisgrid.ogc import tile_routes  # noqa: E402,F401 — the tile endpoints join this blueprint
+# OPTIONS of the items and item URLs is write_routes' (Allow lists what the caller may do), not Flask's
+items.provide_automatic_options = item.provide_automatic_options = False
+
+from gisgrid.ogc import tile_routes, write_routes  # noqa: E402,F401 — the tile and write endpoints join this blueprint

@@ -135,3 +135,26 @@ class TileSetArgs(TileArgs):
     """A tile set document: ``f=json|html|tilejson``."""
 
     f = fields.String(validate=validate.OneOf([*FORMATS, "tilejson"]))
+
+
+class FeatureBody(Schema):
+    """A GeoJSON Feature to create or replace a draft grid (Part 4); the service names any bad or missing member
+    (after the caller's rights: an anonymous caller is 401 whatever the body)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.Raw(metadata={"example": "Feature"})
+    id = fields.Raw()
+    geometry = fields.Raw(metadata={"description": "Polygon/MultiPolygon，坐标系见 Content-Crs"})
+    properties = fields.Raw(metadata={"description": "code, name, parent_code 与可编辑字段"})
+
+
+class FeaturePatch(Schema):
+    """A JSON merge patch (RFC 7396) of a draft grid: ``properties`` members (null clears) and/or ``geometry``."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    properties = fields.Raw()
+    geometry = fields.Raw()

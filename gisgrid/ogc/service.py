@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
+import orjson
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from gisgrid.errors import NotFound
+from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import cql, crs, queries
+from gisgrid.ogc import cql, crs, drafts, queries
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000  # a limit over the maximum is lowered to it (Part 1), not refused
 CRS84 = crs.CRS84
@@ -21,12 +23,14 @@ JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
-_F1, _F2, _F3 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3))
+_F1, _F2, _F3, _F4 = (f"http://www.opengis.net/spec/ogcapi-features-{n}/1.0/conf/" for n in (1, 2, 3, 4))
 _CQL2, _TILES = "http://www.opengis.net/spec/cql2/1.0/conf/", "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
 CONFORMANCE = [
     *(_F1 + c for c in ("core", "geojson", "html", "oas30")),
     _F2 + "crs",
     *(_F3 + c for c in ("queryables", "filter", "features-filter")),
+    # Part 4 (draft 20-002): the draft-{id}-grids collections, for planners (ogc/writes.py)
+    *(_F4 + c for c in ("create-replace-delete", "update", "features")),
     *(_CQL2 + c for c in ("cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators")),
     *(_CQL2 + c for c in ("basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions")),
     *(_TILES + c for c in ("core", "tileset", "tilesets-list", "geodata-tilesets", "dataset-tilesets", "mvt")),
@@ -73,24 +77,35 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collections(session: Session, base: str, day: date | None) -> dict:
-    """Every collection with data in the version: grids, and unit grids when the version has some."""
+def collections(session: Session, base: str, day: date | None, user=None) -> dict:
+    """Every collection with data in the version: grids, unit grids when the version has some, and for a
+    planner every open draft (``draft-{id}-grids``, writable: Part 4)."""
     version = grid_versions.resolve(session, day)
     docs = [_collection(session, base, c, version) for c in colls.ALL]
+    docs = [d for d in docs if d["id"] == colls.GRIDS.id or d["extent"]["spatial"]["bbox"]]
+    for coll in drafts.listed(session, user):
+        docs.append(_collection(session, base, coll, _version(session, coll, day)))
     return {
         "links": [
             link(base, "/collections", "self", JSON, "集合"),
             link(base, "/collections", "alternate", HTML, "HTML", {"f": "html"}),
         ],
-        "collections": [d for d in docs if d["id"] == colls.GRIDS.id or d["extent"]["spatial"]["bbox"]],
+        "collections": docs,
         "crs": crs.uris(),
     }
 
 
-def collection(session: Session, base: str, collection_id: str, day: date | None) -> dict:
+def collection(session: Session, base: str, collection_id: str, day: date | None, user=None) -> dict:
     """Metadata of one collection: extent, CRS list, links to items, queryables and tiles."""
-    coll = colls.resolve(collection_id)
-    return _collection(session, base, coll, grid_versions.resolve(session, day))
+    coll = drafts.resolve(session, collection_id, user)
+    return _collection(session, base, coll, _version(session, coll, day))
+
+
+def _version(session: Session, coll: colls.Collection, day: date | None):
+    """The boundary version a collection shows: its draft, or the one in force on ``day`` (default: published)."""
+    if coll.draft_id is not None:
+        return grid_queries.get_version(session, coll.draft_id)
+    return grid_versions.resolve(session, day)
 
 
 def _collection(session: Session, base: str, coll: colls.Collection, version) -> dict:
@@ -119,9 +134,9 @@ def _collection(session: Session, base: str, coll: colls.Collection, version) ->
     }
 
 
-def queryables(base: str, collection_id: str) -> dict:
-    """The queryables of a collection as a JSON Schema (Part 3): public fields and the geometry."""
-    coll = colls.resolve(collection_id)
+def queryables(session: Session, base: str, collection_id: str, user=None) -> dict:
+    """The queryables of a collection as a JSON Schema (Part 3): its fields and the geometry."""
+    coll = drafts.resolve(session, collection_id, user)
     props = {name: {"title": label, "type": kind} for name, (kind, label) in coll.queryables().items()}
     props["geometry"] = {"title": "几何", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}
     return {
@@ -134,14 +149,14 @@ def queryables(base: str, collection_id: str) -> dict:
     }
 
 
-def items(session: Session, base: str, collection_id: str, q: ItemsQuery) -> tuple[dict, crs.Crs]:
+def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=None) -> tuple[dict, crs.Crs]:
     """A page of features with numberMatched/numberReturned and next/prev links, and the CRS it is in."""
-    coll = colls.resolve(collection_id)
+    coll = drafts.resolve(session, collection_id, user)
     out = crs.by_uri(q.crs)
     where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
-    version = grid_versions.resolve(session, q.day)
+    version = _version(session, coll, q.day)
     limit = min(q.limit, MAX_LIMIT)
-    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset)
+    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset, raw=True)
     if matched is None:  # an empty page (past the end, or nothing matches) carries no count
         matched = queries.count(session, coll, version.id, where)
     path = f"/collections/{coll.id}/items"
@@ -186,11 +201,11 @@ def _where(coll: colls.Collection, q: ItemsQuery) -> list:
     return where
 
 
-def item(session: Session, base: str, collection_id: str, fid: str, day: date | None, crs_uri: str | None):
-    """One feature by code, and the CRS it is in."""
-    coll = colls.resolve(collection_id)
+def item(session: Session, base: str, collection_id: str, fid: str, day: date | None, crs_uri: str | None, user=None):
+    """One feature by code, the CRS it is in, and its ETag (draft features: the editor's lock counter; else None)."""
+    coll = drafts.resolve(session, collection_id, user)
     out = crs.by_uri(crs_uri)
-    version = grid_versions.resolve(session, day)
+    version = _version(session, coll, day)
     rows, _ = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
     if not rows:
         raise NotFound(f"网格 {fid[:64]} 不存在 (no feature {fid[:64]})")
@@ -200,15 +215,47 @@ def item(session: Session, base: str, collection_id: str, fid: str, day: date | 
         link(base, path, "alternate", HTML, "HTML", {"f": "html"}),
         link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
     ]
-    return {**feature(coll, rows[0]), "links": links}, out
+    tag = drafts.etag(coll, rows[0]["lock_version"]) if coll.draft_id is not None else None
+    return {**feature(coll, rows[0]), "links": links}, out, tag
+
+
+class GeoJSONText(str):
+    """A geometry as the GeoJSON text PostGIS wrote: the JSON answer splices it in (``encode``), never re-encoded."""
 
 
 def feature(coll: colls.Collection, row: dict) -> dict:
     """A GeoJSON feature; staff as JSON text so that GIS clients get a plain string field."""
-    props = {key: value for key, value in row.items() if key not in ("geometry", "staff")}
+    props = {key: value for key, value in row.items() if key not in ("geometry", "staff", "lock_version")}
     if coll.with_staff:
         props["staff"] = json.dumps(row["staff"], ensure_ascii=False)
-    return {"type": "Feature", "id": row["code"], "geometry": row["geometry"], "properties": props}
+    geometry = GeoJSONText(row["geometry"]) if isinstance(row["geometry"], str) else row["geometry"]
+    return {"type": "Feature", "id": row["code"], "geometry": geometry, "properties": props}
+
+
+def encode(body: dict) -> bytes:
+    """A document as UTF-8 JSON (orjson); a page's geometries are spliced in as PostGIS wrote them."""
+    return orjson.dumps(body, default=_spliced, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _spliced(value):
+    if isinstance(value, GeoJSONText):
+        return orjson.Fragment(value.encode())
+    for kind in (str, int, float, dict, list):  # other subclasses (none expected) as their base type
+        if isinstance(value, kind):
+            return kind(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def plain(body: dict) -> dict:
+    """The document with spliced geometries decoded (the HTML page's template serialises it itself)."""
+    if not isinstance(body.get("features"), list):
+        return body
+    features = [{**f, "geometry": _loaded(f["geometry"])} for f in body["features"]]
+    return {**body, "features": features}
+
+
+def _loaded(geometry):
+    return json.loads(geometry) if isinstance(geometry, GeoJSONText) else geometry
 
 
 def link(base: str, path: str, rel: str, mime: str, title: str, query: dict | None = None) -> dict:

@@ -8,7 +8,7 @@ the token alone: a session cookie sent beside it is ignored, and the session is 
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from gisgrid.auth.events import security_event
 from gisgrid.db import db
@@ -43,9 +43,16 @@ def _authenticate() -> None:
     g._login_user = user  # Flask-Login's per-request user: current_user is the token's user, the cookie unread
 
 
+def _without_ambient_credentials() -> bool:
+    """An /ogc request with no session cookie carries nothing a forged request could borrow, so CSRF is moot;
+    its view answers 401 itself (OGC API clients without a token expect 401, not a CSRF 400). /ogc has no
+    login form, so login CSRF does not arise there."""
+    return request.path.startswith("/ogc/") and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
 def _unless_bearer(csrf_protect):
     def csrf_protect_unless_bearer():
-        return None if presented() is not None else csrf_protect()
+        return None if presented() is not None or _without_ambient_credentials() else csrf_protect()
 
     csrf_protect_unless_bearer.__name__ = "csrf_protect_unless_bearer"
     return csrf_protect_unless_bearer

@@ -90,6 +90,12 @@ STAFF = {
     e: "role"
     for e in (
         "editor_api.diff",
+        # OGC API – Features Part 4 into drafts (planners); a published collection is 405 first
+        # (tests/routes/test_ogc_part4.py: foreign grids, 405, 412)
+        "ogc.create_item",
+        "ogc.replace_item",
+        "ogc.update_item",
+        "ogc.delete_item",
         "editor_api.edit",
         "editor_api.import_gpkg",
         "editor_api.import_job",

@@ -1,0 +1,101 @@
+"""Draft collections of /ogc (OGC API – Features Part 4): who sees them, who may write which feature, ETags.
+
+A planner (capability ``edit_grids``) sees every open draft as ``draft-{id}-grids``, as the web editor
+lists them; anonymous callers and other roles see the published collections only, and asking for a draft
+is 401 / 403. Writing a feature also needs the grid in the planner's scope: the feature (or, for a new
+grid, its parent) or one of its ancestors is one of the planner's grids (an admin's scope is everything).
+The ETag of a draft feature is the editor's lock counter of that grid, so ``If-Match`` is the editor's
+optimistic lock (the web editor's ``base``), and a stale one is 412.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from gisgrid.auth import capabilities
+from gisgrid.auth.service import in_scope, sees_all
+from gisgrid.editor import queries as editor_queries
+from gisgrid.editor.workset import ANY_LOCK
+from gisgrid.errors import Forbidden, MethodNotAllowed, NotFound
+from gisgrid.grids import queries as grid_queries
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc import queries
+
+READ_ONLY = ("GET", "HEAD", "OPTIONS")
+ITEMS_WRITABLE = ("GET", "HEAD", "POST", "OPTIONS")
+ITEM_WRITABLE = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
+_ETAG = re.compile(r'"v(\d+)-(\d+)"')
+
+
+def visible(user) -> bool:
+    """Whether ``user`` sees draft collections at all (a planner or the admin)."""
+    return capabilities.can(user, "edit_grids")
+
+
+def listed(session: Session, user) -> list[colls.Collection]:
+    """The draft collections ``user`` sees in /collections, newest draft first (none for anonymous callers)."""
+    if not visible(user):
+        return []
+    return [colls.draft(d.id) for d in editor_queries.drafts(session)]
+
+
+def resolve(session: Session, collection_id: str, user) -> colls.Collection:
+    """A published collection, or a draft's for a planner (401 anonymous, 403 other roles, 404 no such draft)."""
+    draft_id = colls.draft_id(collection_id)
+    if draft_id is None:
+        return colls.resolve(collection_id)
+    capabilities.require(user, "edit_grids")
+    version = grid_queries.get_version(session, draft_id)
+    if version is None or version.status != "draft":
+        raise NotFound(f"没有草稿集合 {collection_id[:60]}（草稿不存在或已发布）(no such draft collection)")
+    return colls.draft(draft_id)
+
+
+def refuse_published(collection_id: str) -> None:
+    """405 (with Allow) for a write to a published collection: it is never writable, whoever asks."""
+    if colls.draft_id(collection_id) is None and any(c.id == collection_id for c in colls.ALL):
+        raise MethodNotAllowed(
+            f"集合 {collection_id} 为已发布数据，只读；请编辑草稿集合 draft-{{id}}-grids "
+            "(published collections are read-only; edit a draft collection)",
+            READ_ONLY,
+        )
+
+
+def may_edit(session: Session, coll: colls.Collection, user, code: str) -> bool:
+    """Whether ``user`` may change grid ``code`` of the draft (it or an ancestor is in their scope)."""
+    if not capabilities.can(user, "edit_grids"):
+        return False
+    return sees_all(user) or in_scope(user, queries.chain_codes(session, coll.draft_id, code))
+
+
+def require_edit(session: Session, coll: colls.Collection, user, code: str) -> None:
+    """403 unless ``user`` may change grid ``code`` (or add a grid under it) in the draft."""
+    if not may_edit(session, coll, user, code):
+        raise Forbidden(
+            f"网格 {code[:64]} 不在您的管辖范围内，不能编辑 (grid {code[:64]} is outside your grids)",
+            {"code": code[:64]},
+        )
+
+
+def may_create(user) -> bool:
+    """Whether ``user`` could add a grid anywhere (a planner with grids, or the admin): POST in Allow."""
+    return capabilities.can(user, "edit_grids") and (sees_all(user) or bool(user.grid_codes))
+
+
+def etag(coll: colls.Collection, lock: int) -> str:
+    """The strong ETag of a draft feature: the draft and the editor's lock counter of the grid."""
+    return f'"v{coll.draft_id}-{lock}"'
+
+
+def base_lock(coll: colls.Collection, if_match: str | None) -> str:
+    """The editor's ``base`` counter an ``If-Match`` stands for: ``*`` when absent or ``*`` (see docs), else the
+    counter of the first entity tag; a weak, foreign or malformed tag can never match (412)."""
+    if if_match is None or if_match.strip() == "*":
+        return ANY_LOCK
+    first = if_match.split(",")[0].strip()
+    match = _ETAG.fullmatch(first)
+    if match is None or int(match.group(1)) != coll.draft_id:
+        return "stale"  # no counter is ever "stale": the editor's check fails, and the route answers 412
+    return match.group(2)

@@ -1,0 +1,220 @@
+"""OGC API – Features Part 4 writes into a draft: a GeoJSON feature becomes the web editor's own edits.
+
+Nothing here writes a draft table: every write is ``editor.edits.apply_steps`` (one transaction, the
+editor's topology rules, parent recomputation, lock counters, audit as the user). POST is ``create`` (then
+``attributes``), PUT is ``reparent`` (when the parent changes), ``reshape`` and ``attributes`` with every
+field (an absent one is cleared), PATCH (JSON merge patch) only the steps its members ask for, DELETE is
+``delete`` (the area stays uncovered, a gap the validation report shows until it is given to a neighbour).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from shapely.geometry import mapping
+from sqlalchemy.orm import Session
+
+from gisgrid.auth import capabilities
+from gisgrid.editor import edits, shapes
+from gisgrid.editor.workset import DuplicateCode, StaleLock
+from gisgrid.errors import InvalidInput, NotFound, PreconditionFailed
+from gisgrid.grids import fields
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc import crs, drafts, queries, service
+from gisgrid.ogc.collections import Collection
+
+EDITABLE = (*fields.EDITABLE, "staff")
+# every property a feature is read with; the computed ones (area_m2, label_*, sample_data) and the identity
+# (code, level) come back from GIS clients as read and are never written from the body
+KNOWN = (*fields.GRID_COLUMNS, "staff", "area_m2", "label_lon", "label_lat")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write request, parsed by the route: who, into which collection, the body and its headers."""
+
+    user: object
+    collection_id: str
+    body: object = None
+    if_match: str | None = None
+    content_crs: str | None = None
+
+
+def _target(session: Session, w: Write) -> Collection:
+    """The draft collection written to: 405 for a published one, then 401/403 by role, 404 for no such draft."""
+    drafts.refuse_published(w.collection_id)
+    capabilities.require(w.user, "edit_grids")  # before any lookup: anonymous is 401 whatever the id
+    return drafts.resolve(session, w.collection_id, w.user)
+
+
+def allow(session: Session, user, collection_id: str, code: str | None = None) -> tuple[str, ...]:
+    """The methods ``user`` may use on a collection's items URL (``code`` None) or on one item (OPTIONS, Allow)."""
+    if colls.draft_id(collection_id) is None:
+        colls.resolve(collection_id)  # 404 for an unknown collection
+        return drafts.READ_ONLY
+    coll = drafts.resolve(session, collection_id, user)
+    if code is None:
+        return drafts.ITEMS_WRITABLE if drafts.may_create(user) else drafts.READ_ONLY
+    current(session, coll, code)
+    return drafts.ITEM_WRITABLE if drafts.may_edit(session, coll, user, code) else drafts.READ_ONLY
+
+
+def written(session: Session, base: str, w: Write, code: str) -> tuple[dict, str]:
+    """The feature as stored after a write, and its new ETag."""
+    doc, _, tag = service.item(session, base, w.collection_id, code, None, None, w.user)
+    return doc, tag
+
+
+def current(session: Session, coll: Collection, code: str) -> dict:
+    """The stored feature row of ``code`` (every field, staff, lock counter), else 404."""
+    rows, _ = queries.features(session, coll, coll.draft_id, [coll.view.c.code == code], crs.by_uri(None), 1, 0)
+    if not rows:
+        raise NotFound(f"草稿中没有网格 {code[:64]} (no feature {code[:64]} in this draft)")
+    return rows[0]
+
+
+def create(session: Session, base: str, w: Write) -> tuple[dict, str]:
+    """A new grid from a POSTed feature (code, name, parent_code and a polygon); the grid as stored and its ETag."""
+    coll = _target(session, w)
+    feature = _feature(w.body)
+    props = _properties(feature.get("properties"))
+    code, parent = _required_text(props, "code"), _required_text(props, "parent_code")
+    drafts.require_edit(session, coll, w.user, parent)
+    step = {"op": "create", "code": code, "name": _required_text(props, "name"), "parent_code": parent}
+    step["geometry"] = _geometry(feature.get("geometry"), w.content_crs)
+    rest = {k: v for k, v in props.items() if k in EDITABLE and k != "name"}
+    steps = [step] + ([{"op": "attributes", "code": code, "values": _values(rest)}] if rest else [])
+    _apply(session, w, coll, steps, {})
+    return written(session, base, w, code)
+
+
+def replace(session: Session, base: str, w: Write, code: str) -> str:
+    """PUT: the grid becomes the feature sent (outline, parent, every editable field; absent fields cleared);
+    returns the new ETag."""
+    coll = _target(session, w)
+    feature = _feature(w.body)
+    old = _stored(session, w, coll, code)
+    props = _properties(feature.get("properties"))
+    _same_identity(props, old, code, feature.get("id"))
+    values = {k: props.get(k, fields.BOOL_DEFAULTS.get(k)) for k in EDITABLE}
+    steps = _reparent(session, w, coll, props, old, code)
+    steps += [
+        {"op": "reshape", "code": code, "geometry": _geometry(feature.get("geometry"), w.content_crs)},
+        {"op": "attributes", "code": code, "values": _values(values)},
+    ]
+    _apply(session, w, coll, steps, {code: drafts.base_lock(coll, w.if_match)})
+    return written(session, base, w, code)[1]
+
+
+def update(session: Session, base: str, w: Write, code: str) -> str:
+    """PATCH (JSON merge patch): the members sent change, null clears a field; a geometry reshapes the grid;
+    returns the new ETag."""
+    coll = _target(session, w)
+    if not isinstance(w.body, dict) or not w.body:
+        raise InvalidInput("请求体应为 JSON 合并补丁对象 (body must be a JSON merge patch object)")
+    unknown = set(w.body) - {"type", "id", "properties", "geometry", "links"}
+    if unknown:
+        raise InvalidInput(f"未知的成员：{', '.join(sorted(unknown))[:200]} (unknown members)")
+    old = _stored(session, w, coll, code)
+    props = _properties(w.body.get("properties") or {})
+    _same_identity(props, old, code, w.body.get("id"))
+    steps = _reparent(session, w, coll, props, old, code)
+    if "geometry" in w.body:
+        steps.append({"op": "reshape", "code": code, "geometry": _geometry(w.body["geometry"], w.content_crs)})
+    values = {k: v for k, v in props.items() if k in EDITABLE}
+    if values:
+        steps.append({"op": "attributes", "code": code, "values": _values(values)})
+    if steps:
+        _apply(session, w, coll, steps, {code: drafts.base_lock(coll, w.if_match)})
+    return written(session, base, w, code)[1]
+
+
+def delete(session: Session, w: Write, code: str) -> None:
+    """DELETE: the leaf grid leaves the draft; its area stays uncovered (the validation report shows the gap)."""
+    coll = _target(session, w)
+    _stored(session, w, coll, code)
+    _apply(session, w, coll, [{"op": "delete", "code": code}], {code: drafts.base_lock(coll, w.if_match)})
+
+
+def _stored(session: Session, w: Write, coll: Collection, code: str) -> dict:
+    row = current(session, coll, code)  # 404 before 403: the planner sees the draft's grids anyway
+    drafts.require_edit(session, coll, w.user, code)
+    return row
+
+
+def _apply(session: Session, w: Write, coll: Collection, steps: list[dict], base: dict) -> None:
+    """The editor's edits in one transaction; a stale lock is 412, a code already used is 400."""
+    try:
+        edits.apply_steps(session, coll.draft_id, w.user.username, steps, base)
+    except StaleLock as err:
+        raise PreconditionFailed(
+            f"If-Match 已过期：{err.message} (the feature changed since it was read; GET it again)", err.details
+        ) from None
+    except DuplicateCode as err:
+        raise InvalidInput(f"code: {err.message}") from None
+
+
+def _reparent(session: Session, w: Write, coll: Collection, props: dict, old: dict, code: str) -> list[dict]:
+    parent = props.get("parent_code", old["parent_code"])
+    if parent == old["parent_code"]:
+        return []
+    if not isinstance(parent, str) or not parent.strip():
+        raise InvalidInput("parent_code: 不能清空上级网格 (parent_code cannot be removed)")
+    drafts.require_edit(session, coll, w.user, parent)
+    return [{"op": "reparent", "code": code, "parent_code": parent}]
+
+
+def _feature(body) -> dict:
+    if not isinstance(body, dict) or body.get("type") != "Feature":
+        raise InvalidInput('请求体应为 GeoJSON Feature（"type": "Feature"）(body must be a GeoJSON Feature)')
+    return body
+
+
+def _properties(props) -> dict:
+    if not isinstance(props, dict):
+        raise InvalidInput("properties 应为对象 (properties must be an object)")
+    unknown = set(props) - set(KNOWN)
+    if unknown:
+        raise InvalidInput(
+            f"properties: 未知的字段 {', '.join(sorted(unknown))[:200]} (unknown properties; see the queryables)"
+        )
+    return props
+
+
+def _same_identity(props: dict, old: dict, code: str, fid) -> None:
+    """code and level are the grid's identity: sent back unchanged or not at all."""
+    if fid is not None and str(fid) != code:
+        raise InvalidInput(f"id: 应为 {code[:64]} (the id cannot change)")
+    for key in ("code", "level"):  # null: not sent (a GIS client sends every field, empty ones as null)
+        if props.get(key) is not None and str(props[key]) != str(old[key]):
+            raise InvalidInput(f"{key}: 不能修改（当前为 {old[key]}）({key} cannot change)")
+
+
+def _required_text(props: dict, key: str) -> str:
+    value = props.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"properties.{key}: 必填 ({key} is required)")
+    return value.strip()
+
+
+def _values(values: dict) -> dict:
+    """The attributes step's values: staff as sent by a GIS client (the JSON text it read) or a list."""
+    if isinstance(values.get("staff"), str):
+        try:
+            values = {**values, "staff": json.loads(values["staff"])}
+        except ValueError:
+            raise InvalidInput("staff: 应为人员列表的 JSON 文本 (staff must be a JSON list)") from None
+    if "staff" in values and values["staff"] is None:
+        values = {**values, "staff": []}
+    return values
+
+
+def _geometry(value, content_crs: str | None) -> dict:
+    """The feature's outline in CRS84 GeoJSON (the editor's coordinates), from the ``Content-Crs`` it was sent in."""
+    if value is None:
+        raise InvalidInput("geometry: 必填，应为 Polygon 或 MultiPolygon (geometry is required)")
+    given = crs.by_uri(content_crs.strip().strip("<>") if content_crs else None, "Content-Crs")
+    if given.uri == crs.CRS84:
+        return value
+    return mapping(crs.to_storage(shapes.read_geojson(value), given))

@@ -1,0 +1,267 @@
+"""OGC API – Features Part 4 into drafts over the Flask test client: planners write draft grids with an API
+token through the editor's rules; ETag/If-Match (412), OPTIONS/Allow, 405 on the published collection, 401 /
+403 / foreign-grid 403, and bad input (400, nothing written)."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+from shapely.geometry import box, mapping, shape
+from sqlalchemy import text
+
+from gisgrid.editor import drafts
+from gisgrid.tokens import service as tokens
+from tests import editor_world
+from tests.helpers import anonymous_token, login
+
+ITEMS = "/ogc/collections/{}/items"
+GEOJSON = "application/geo+json"
+
+
+@pytest.fixture()
+def world(session, tmp_path):
+    editor_world.load(session, tmp_path)
+    return drafts.open_draft(session, "setup")
+
+
+def _bearer(session, user) -> dict:
+    return {"Authorization": f"Bearer {tokens.create(session, user, 'QGIS', 90)[1]}"}
+
+
+@pytest.fixture()
+def planner(session, make_user, world):
+    """A planner of town T1 (villages V11, V12) with an API token."""
+    return _bearer(session, make_user("planner", grids=("T1",), username="planner_t1"))
+
+
+@pytest.fixture()
+def foreign(session, make_user, world):
+    """A planner of town T2: V11 and V12 are outside their grids."""
+    return _bearer(session, make_user("planner", grids=("T2",), username="planner_t2"))
+
+
+def _coll(world) -> str:
+    return f"draft-{world}-grids"
+
+
+def _get(client, world, headers, code):
+    return client.get(f"{ITEMS.format(_coll(world))}/{code}", headers=headers)
+
+
+def _feature(props: dict, geom) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+
+
+def _grids(session, world) -> dict:
+    rows = session.execute(
+        text("SELECT code, ST_AsText(geom), lock_version, leader_name FROM grid WHERE version_id = :v"), {"v": world}
+    )
+    return {code: (shapely.from_wkt(wkt), lock, leader) for code, wkt, lock, leader in rows}
+
+
+def test_drafts_are_listed_and_read_only_for_planners(client, session, world, planner, make_user):
+    anonymous = client.get("/ogc/collections").get_json()["collections"]
+    assert _coll(world) not in {c["id"] for c in anonymous}
+    mine = client.get("/ogc/collections", headers=planner).get_json()["collections"]
+    assert _coll(world) in {c["id"] for c in mine}
+    page = client.get(ITEMS.format(_coll(world)), headers=planner)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    assert sorted(f["id"] for f in page.get_json()["features"]) == ["C", "T1", "T2", "V11", "V12", "V21", "V22"]
+    one = _get(client, world, planner, "V11")
+    assert one.headers["ETag"] == f'"v{world}-0"' and one.get_json()["properties"]["parent_code"] == "T1"
+    assert _get(client, world, {}, "V11").status_code == 401
+    citizen = _bearer(session, make_user("public", username="citizen_p4"))
+    assert client.get(ITEMS.format(_coll(world)), headers=citizen).status_code == 403
+
+
+def test_put_reshapes_through_the_editor_and_is_audited(client, session, world, planner):
+    tag = _get(client, world, planner, "V11").headers["ETag"]
+    wider = box(116.0, 39.0, 116.012, 39.02)  # into V12: V12 gives the strip up, T1 stays the same
+    props = {"name": "丙村V11", "parent_code": "T1", "leader_name": "李四", "staff": "[]"}
+    resp = client.put(
+        f"{ITEMS.format(_coll(world))}/V11", json=_feature(props, wider), headers={**planner, "If-Match": tag}
+    )
+    assert resp.status_code == 204, resp.get_data(as_text=True)
+    assert resp.headers["ETag"] == f'"v{world}-1"'
+    grids = _grids(session, world)
+    assert grids["V11"][0].equals(wider) and grids["V11"][2] == "李四"
+    assert grids["V12"][0].equals(box(116.012, 39.0, 116.02, 39.02)) and grids["V12"][1] == 0  # trimmed, not locked
+    assert grids["T1"][0].equals(box(116.0, 39.0, 116.02, 39.02))
+    # in this rolled-back test transaction the grid updates fold into the draft copy's entries (one txid);
+    # the staff cleared by the PUT is its own entry, and the live-server test checks the grid rows' entries
+    actors = session.execute(
+        text("SELECT DISTINCT actor_name FROM audit_log WHERE entity = 'grid_staff' AND action = 'delete'")
+    ).scalars()
+    assert set(actors) == {"planner_t1"}
+    edited_by = session.execute(text("SELECT edited_by FROM grid WHERE version_id = :v AND code = 'V11'"), {"v": world})
+    assert edited_by.scalar_one() == "planner_t1"
+    stale = client.put(
+        f"{ITEMS.format(_coll(world))}/V11", json=_feature(props, wider), headers={**planner, "If-Match": tag}
+    )
+    assert stale.status_code == 412 and stale.get_json()["error"]["code"] == "precondition_failed"
+
+
+def test_patch_merges_properties_and_a_stale_etag_is_412(client, session, world, planner):
+    url = f"{ITEMS.format(_coll(world))}/V12"
+    tag = _get(client, world, planner, "V12").headers["ETag"]
+    patch = {"properties": {"leader_name": "王五", "duties": None}}
+    resp = client.patch(url, json=patch, headers={**planner, "If-Match": tag})
+    assert resp.status_code == 204 and resp.headers["ETag"] != tag
+    props = _get(client, world, planner, "V12").get_json()["properties"]
+    assert props["leader_name"] == "王五" and props["duties"] is None and props["name"] == "丙村V12"
+    again = client.patch(url, json={"properties": {"leader_name": "赵六"}}, headers={**planner, "If-Match": tag})
+    assert again.status_code == 412
+    assert _grids(session, world)["V12"][2] == "王五"
+
+
+def test_delete_then_create_in_the_gap_with_location(client, session, world, planner):
+    url = ITEMS.format(_coll(world))
+    tag = _get(client, world, planner, "V12").headers["ETag"]
+    assert client.delete(f"{url}/V12", headers={**planner, "If-Match": '"v1-99"'}).status_code == 412
+    assert client.delete(f"{url}/V12", headers={**planner, "If-Match": tag}).status_code == 204
+    assert _get(client, world, planner, "V12").status_code == 404
+    gap = shape(editor_world.V12.__geo_interface__)
+    clash = client.post(url, json=_feature({"code": "V11", "name": "重复", "parent_code": "T1"}, gap), headers=planner)
+    assert clash.status_code == 400 and clash.get_json()["error"]["message"].startswith("code:")
+    props = {"code": "V13", "name": "丙村V13", "parent_code": "T1", "leader_name": "钱七"}
+    resp = client.post(url, json=_feature(props, gap), headers={**planner, "Content-Type": GEOJSON})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert resp.headers["Location"].endswith(f"{url}/V13") and resp.headers["ETag"] == f'"v{world}-1"'
+    body = resp.get_json()
+    assert body["properties"]["level"] == 3 and body["properties"]["leader_name"] == "钱七"
+    assert shape(body["geometry"]).symmetric_difference(gap).area < 1e-12
+
+
+def test_content_crs_cgcs2000_is_lat_lon(client, session, world, planner):
+    narrower = box(116.0, 39.0, 116.008, 39.02)  # V11 gives up a strip: a gap inside T1
+    latlon = shapely.transform(narrower, lambda xy: xy[:, ::-1])
+    headers = {**planner, "Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/4490>"}
+    props = {"name": "丙村V11", "parent_code": "T1"}
+    resp = client.put(f"{ITEMS.format(_coll(world))}/V11", json=_feature(props, latlon), headers=headers)
+    assert resp.status_code == 204, resp.get_data(as_text=True)
+    stored = _grids(session, world)["V11"][0]
+    assert stored.symmetric_difference(narrower).area < 1e-12
+
+
+def test_published_collection_is_405_with_allow(client, world, planner):
+    anonymous = {"X-CSRFToken": anonymous_token(client)}
+    for method, url in (("POST", ITEMS.format("grids")), ("PUT", f"{ITEMS.format('grids')}/V11")):
+        for headers in (anonymous, planner):
+            resp = client.open(url, method=method, json=_feature({}, box(0, 0, 1, 1)), headers=headers)
+            assert resp.status_code == 405 and resp.headers["Allow"] == "GET, HEAD, OPTIONS", (
+                method,
+                resp.get_data(as_text=True),
+            )
+    for method in ("PATCH", "DELETE"):
+        resp = client.open(f"{ITEMS.format('grids')}/V11", method=method, json={}, headers=planner)
+        assert resp.status_code == 405 and "PUT" not in resp.headers["Allow"]
+    assert client.options(ITEMS.format("grids"), headers=planner).headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_options_lists_what_this_caller_may_do(client, world, planner, foreign):
+    url = ITEMS.format(_coll(world))
+    assert client.options(url, headers=planner).headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert client.options(f"{url}/V11", headers=planner).headers["Allow"] == "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+    assert client.options(f"{url}/V11", headers=foreign).headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.options(f"{url}/V21", headers=foreign).headers["Allow"].count("PUT") == 1
+    assert client.options(f"{url}/nope", headers=planner).status_code == 404
+
+
+def test_anonymous_401_other_roles_403_foreign_grid_403(client, session, world, planner, foreign, make_user):
+    url = f"{ITEMS.format(_coll(world))}/V11"
+    before = _grids(session, world)
+    patch = {"properties": {"leader_name": "外人"}}
+    assert client.patch(url, json=patch, headers={"X-CSRFToken": anonymous_token(client)}).status_code == 401
+    handler = _bearer(session, make_user("handler", grids=("T1",), username="handler_p4"))
+    assert client.patch(url, json=patch, headers=handler).status_code == 403
+    resp = client.patch(url, json=patch, headers=foreign)
+    assert resp.status_code == 403 and "V11" in resp.get_json()["error"]["message"]
+    post = _feature({"code": "V14", "name": "外", "parent_code": "T1"}, box(116.0, 39.0, 116.001, 39.001))
+    assert client.post(ITEMS.format(_coll(world)), json=post, headers=foreign).status_code == 403
+    assert _grids(session, world) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            {"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "Point", "coordinates": [1, 2]}},
+            "Point",
+        ),
+        (_feature({"name": "x"}, box(116.0, 39.0, 116.01, 39.02)) | {"type": "Thing"}, "Feature"),
+        (
+            {
+                "type": "Feature",
+                "properties": {"name": "x"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[116.0, 39.0], [116.01, 39.02], [116.01, 39.0], [116.0, 39.02], [116.0, 39.0]]],
+                },
+            },
+            "Self-intersection",
+        ),
+        (
+            {"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "Polygon", "coordinates": "x"}},
+            "geometry",
+        ),
+        (_feature({"name": "x", "colour": "red"}, box(116.0, 39.0, 116.01, 39.02)), "colour"),
+        (_feature({"name": "x", "level": 2}, box(116.0, 39.0, 116.01, 39.02)), "level"),
+        (_feature({"name": ""}, box(116.0, 39.0, 116.01, 39.02)), "name"),
+    ],
+)
+def test_bad_input_is_400_and_nothing_is_written(client, session, world, planner, body, words):
+    before = _grids(session, world)
+    resp = client.put(f"{ITEMS.format(_coll(world))}/V11", json=body, headers=planner)
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert words in resp.get_json()["error"]["message"]
+    assert _grids(session, world) == before
+
+
+def test_a_client_without_token_or_cookie_gets_401_and_a_session_still_needs_csrf(app, session, world, make_user):
+    url = f"{ITEMS.format(_coll(world))}/V12"
+    patch = {"properties": {"leader_name": "会话"}}
+    assert app.test_client().patch(url, json=patch).status_code == 401  # no cookie: nothing to forge, no CSRF 400
+    browser = app.test_client()
+    make_user("planner", grids=("T1",), username="planner_session")
+    csrf = login(browser, "planner_session")
+    refused = browser.patch(url, json=patch)  # the session cookie alone: a forged request would look like this
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    assert browser.patch(url, json=patch, headers={"X-CSRFToken": csrf}).status_code == 204
+    assert _grids(session, world)["V12"][2] == "会话"
+
+
+def test_conformance_and_the_openapi_document_list_the_writes(client, world, planner):
+    classes = client.get("/ogc/conformance").get_json()["conformsTo"]
+    part4 = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/"
+    assert {part4 + c for c in ("create-replace-delete", "update", "features")} <= set(classes)
+    public = client.get("/ogc/api").get_json()["paths"]
+    assert "post" in public["/collections/{collection_id}/items"]  # the template, documented for drafts
+    assert "post" not in public["/collections/grids/items"] and "put" not in public["/collections/grids/items/{fid}"]
+    assert not any(p.startswith("/collections/draft-") for p in public)
+    mine = client.get("/ogc/api", headers=planner)
+    assert mine.headers["Vary"].count("Authorization") == 1
+    paths = mine.get_json()["paths"]
+    assert "post" in paths[f"/collections/{_coll(world)}/items"]
+    assert {"put", "patch", "delete"} <= set(paths[f"/collections/{_coll(world)}/items/{{fid}}"])
+
+
+@pytest.mark.parametrize(
+    ("code", "outline", "status", "words"),
+    [
+        ("V12", box(116.01, 39.0, 116.025, 39.02), 422, "重叠"),  # into V21, another town's village
+        ("V11", box(115.99, 39.0, 116.01, 39.02), 422, "最外层网格 C"),  # beyond the county's outline
+        ("T1", box(116.0, 39.0, 116.02, 39.02), 400, "最底层"),  # towns follow their villages
+    ],
+)
+def test_the_editors_rules_refuse_and_nothing_is_written(client, session, world, planner, code, outline, status, words):
+    before = _grids(session, world)
+    parent = {"V11": "T1", "V12": "T1", "T1": "C"}[code]
+    body = _feature({"name": f"丙{code}", "parent_code": parent}, outline)
+    resp = client.put(f"{ITEMS.format(_coll(world))}/{code}", json=body, headers=planner)
+    assert resp.status_code == status and words in resp.get_json()["error"]["message"], resp.get_data(as_text=True)
+    assert _grids(session, world) == before
+
+
+def test_a_draft_has_its_html_page_for_planners(client, world, planner):
+    page = client.get(f"{ITEMS.format(_coll(world))}?f=html", headers=planner)
+    assert page.status_code == 200 and "丙村V11" in page.get_data(as_text=True)
