@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from gisgrid.auth import capabilities
+from gisgrid.auth.service import sees_all
 from gisgrid.db import unit_of_work
 from gisgrid.errors import DomainError, Forbidden, NotFound
 from gisgrid.jobs import queue, registry
@@ -83,7 +83,7 @@ def visible(session: Session, user, run_id: int) -> JobRun:
     run = session.get(JobRun, run_id)
     if run is None:
         raise NotFound(f"后台任务 {run_id} 不存在 (no such job)")
-    if run.user_id != user.id and not capabilities.can(user, "read_audit"):
+    if run.user_id != user.id and not sees_all(user):  # the system administrator runs the jobs
         raise Forbidden("只能查看自己发起的后台任务 (only the user who started a job sees it)")
     return run
 

@@ -25,9 +25,9 @@ def test_downgrade_and_upgrade_again():
                 assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'reveal'")).scalar() == 1
                 assert "reporter_name" not in conn.execute(text(_TRIGGER)).scalar()
             with pytest.raises(exc.IntegrityError), engine.begin() as conn:
-                conn.execute(text(_ROW), {"a": "export"})
+                conn.execute(text(_ROW), {"a": "anonymise"})
             upgrade(url)
             with engine.begin() as conn:
-                conn.execute(text(_ROW), {"a": "export"})
+                conn.execute(text(_ROW), {"a": "anonymise"})
         finally:
             engine.dispose()

@@ -104,7 +104,8 @@ def test_a_job_is_seen_only_by_the_user_who_started_it(client, session, jobs_app
     assert client.get(f"/api/v1/jobs/{run.id}").status_code == 401
     make_user("admin", username="admin_jobs")
     login(client, "admin_jobs")
-    assert client.get(f"/api/v1/jobs/{run.id}").get_json()["state"] == "queued"
+    got = client.get(f"/api/v1/jobs/{run.id}")
+    assert got.get_json().get("state") == "queued", got.get_data(as_text=True)
     assert client.get("/api/v1/jobs/999999").status_code == 404
 
 
