@@ -145,7 +145,7 @@ def _jobs_and_notifications() -> dict:
 
 
 def _authentication() -> dict:
-    # 等保2.0 身份鉴别 (docs/_incoming/sec_auth.md): password policy, lockout, idle timeout, TOTP
+    # 等保2.0 身份鉴别 (docs/security.md): password policy, lockout, idle timeout, TOTP
     env = os.environ.get
     secret_is_default = env("GISGRID_SECRET_KEY", "dev-only-change-me") == "dev-only-change-me"
     return {

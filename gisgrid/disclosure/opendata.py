@@ -4,7 +4,7 @@ The same three formats and conventions as the grids' open data (public_map/opend
 GeoJSON in WGS84, CSV in UTF-8 with a BOM whose cells pass ``cells.safe_dict`` (no formula injection),
 and a GeoPackage in EPSG:4326 written by pyogrio. Each file is built whole into a temporary directory and
 only then answered (all or nothing: a failure is an error, never half a file). The rows come from the
-public views only. Not cached on disk: a county's register is hundreds of rows (see docs/_incoming).
+public views only. Not cached on disk: a county's register is hundreds of rows (see docs/disclosure.md).
 """
 
 from __future__ import annotations
