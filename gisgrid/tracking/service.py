@@ -28,7 +28,7 @@ from gisgrid import media
 from gisgrid.clock import today_in_china
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, TooLarge
-from gisgrid.tracking import access, queries
+from gisgrid.tracking import access, hooks, queries
 from gisgrid.tracking.models import ACTIVE_STATES, TrackedAttachment, TrackedEscalation, TrackedItem, TrackedNote
 from gisgrid.tracking.rules import STATE_LABELS, Rules, check_priority, deadlines_passed
 
@@ -144,6 +144,7 @@ def open_item(
         session.add(item)
         session.flush()
         _note(item, actor, "open", "open", item.detail)
+        hooks.emit(session, hooks.Event(item, "open", actor, item.detail))
     return item
 
 
@@ -227,6 +228,7 @@ def act(session: Session, user, item_id: int, step: Step, media_dir: str, today:
                 )  # fmt: skip
             )
         _apply(item, step, target, today)
+        hooks.emit(session, hooks.Event(item, step.action, user, note.text))
     return item
 
 
@@ -280,4 +282,7 @@ def _escalate(item: TrackedItem, today: date, rules: Rules, user) -> list[Tracke
         made.append(row)
     if made:
         object_session(item).expire(item, ["notes", "escalations"])  # a later read sees the new rows
+        # one event per item and run: the grid it reached now hears of it (levels skipped at once are one message)
+        event = hooks.Event(item, "escalate", user, made[-1].reason, made[-1].to_grid_code, made[-1].level)
+        hooks.emit(object_session(item), event)
     return made
