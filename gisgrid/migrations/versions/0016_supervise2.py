@@ -1,9 +1,15 @@
-"""Campaign results per department (figures a department enters beside what the data shows), with its audit trigger.
+"""Campaign results per department (figures a department enters beside what the data shows), with its audit
+trigger; plan lines structured: each line of supervision_plan.items gets object_kind, period and times, read
+from its free text (the words below are those of gisgrid/plans/lines.py when this was written; the migration
+keeps its own copy so later edits there do not change what it did). Downgrade removes the three keys again.
 
 Revision ID: 0016_supervise2
 Revises: 0015_monitor
 Create Date: 2026-12-05
 """
+
+import json
+import re
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +23,43 @@ depends_on = None
 AUDITED = {"campaign_result": ("", "", "department_code", "id")}
 
 
+_WORDS = (
+    (r"双随机", "random_check"),
+    (r"巡查", "patrol"),
+    (r"饮用水", "drinking_water_source"),
+    (r"建设项目|施工|工地", "construction_site"),
+    (r"畜禽|养殖", "livestock_farm"),
+    (r"餐饮", "catering"),
+    (r"汽修|机动车维修", "vehicle_repair"),
+    (r"A\s*类", "source_a"),
+    (r"B\s*类", "source_b"),
+    (r"C\s*类", "source_c"),
+    (r"污染源|企业", "source_all"),
+)
+_PERIODS = (("半年", "half_year"), ("季", "quarter"), ("月", "month"), ("年", "year"))
+_ADDED = ("object_kind", "period", "times")
+
+
+def _line(item: dict) -> dict:
+    text, frequency = item.get("object_class") or "", item.get("frequency") or ""
+    kind = next((k for pattern, k in _WORDS if re.search(pattern, text)), "other")
+    period = next((p for word, p in _PERIODS if word in frequency), None)
+    times = re.search(r"(\d+)\s*次", frequency)
+    return {**item, "object_kind": item.get("object_kind") or kind, "period": item.get("period") or period,
+            "times": item.get("times") or (int(times.group(1)) if times else (1 if period else None))}  # fmt: skip
+
+
+def _rewrite(change) -> None:
+    conn = op.get_bind()
+    for plan_id, items in conn.execute(sa.text("SELECT id, items FROM supervision_plan")).all():
+        new = [change(dict(i)) for i in items or []]
+        if new != items:
+            conn.execute(sa.text("UPDATE supervision_plan SET items = CAST(:items AS jsonb) WHERE id = :id"),
+                         {"items": json.dumps(new, ensure_ascii=False), "id": plan_id})  # fmt: skip
+
+
 def upgrade() -> None:
+    _rewrite(_line)
     op.create_table(
         "campaign_result",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -41,4 +83,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _rewrite(lambda item: {k: v for k, v in item.items() if k not in _ADDED})
     op.drop_table("campaign_result")  # its trigger goes with it
