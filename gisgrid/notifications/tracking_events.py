@@ -27,6 +27,7 @@ from gisgrid.tracking.rules import PRIORITY_LABELS
 
 _KINDS = {"open": "tracking_opened", "report_done": "tracking_reported_done", "send_back": "tracking_sent_back"}
 _LEADERS = (roles.GRID_LEADER, roles.DISPATCHER)
+_ROLES = (roles.GRID_STAFF, roles.GRID_LEADER, roles.DISPATCHER, roles.HANDLER)
 
 
 def message(kind: str, item, extra: str | None = None) -> outbox.Message:
@@ -40,46 +41,57 @@ def message(kind: str, item, extra: str | None = None) -> outbox.Message:
     return outbox.Message(kind, None, f"【网格化环境监管】{label}（督办 {item.id}）", body, params)
 
 
-def _active(session: Session, *wanted: str) -> list[User]:
-    stmt = select(User).where(User.active.is_(True), User.role.in_(wanted)).order_by(User.id)
+def _people(session: Session) -> list[User]:
+    # every account that can be an item's owner or watcher, read once per batch of events
+    stmt = select(User).where(User.active.is_(True), User.role.in_(_ROLES)).order_by(User.id)
     return list(session.scalars(stmt))
 
 
-def owners(session: Session, item) -> list[User]:
+def owners(session: Session, item, people: list[User]) -> list[User]:
     """The named owner; else everyone who may act as owner (the owner grid's people, the department's handlers)."""
     if item.owner_user_id is not None:
         person = session.get(User, item.owner_user_id)
         return [person] if person is not None and person.active else []
-    candidates = _active(session, roles.GRID_STAFF, roles.GRID_LEADER, roles.DISPATCHER, roles.HANDLER)
-    return [u for u in candidates if access.is_owner(u, item)]
+    return [u for u in people if access.is_owner(u, item)]
 
 
-def holders(session: Session, code: str | None) -> list[User]:
+def holders(code: str | None, people: list[User]) -> list[User]:
     """Grid leaders and dispatchers holding the grid ``code`` itself (not the grids above it)."""
-    return [u for u in _active(session, *_LEADERS) if code in u.grid_codes] if code else []
+    return [u for u in people if u.role in _LEADERS and code in u.grid_codes] if code else []
 
 
-def watchers(session: Session, item) -> list[User]:
+def watchers(session: Session, item, people: list[User]) -> list[User]:
     """The opener and the leaders/dispatchers of the watcher grid who may accept."""
     opener = session.get(User, item.created_by_id) if item.created_by_id else None
     found = [opener] if opener is not None and opener.active and opener.role != roles.ADMIN else []
-    return found + [u for u in holders(session, item.watcher_grid_code) if access.is_watcher(u, item)]
+    return found + [u for u in holders(item.watcher_grid_code, people) if access.is_watcher(u, item)]
 
 
-def on_event(session: Session, event: hooks.Event) -> None:
-    """The hook: write the outbox rows of this event."""
+def _sends(session: Session, event: hooks.Event, people: list[User]) -> list[tuple]:
+    # (recipients, message, dedupe key) of one event; the actor is not told of their own step
     item, actor = event.item, getattr(event.user, "id", None)
 
-    def tell(people, kind, extra=None, dedupe=None):
-        outbox.to_users(session, [p for p in people if p.id != actor], message(kind, item, extra), dedupe)
+    def to(users, kind, extra=None, dedupe=None):
+        return ([u for u in users if u.id != actor], message(kind, item, extra), dedupe)
 
     if event.action == "escalate":
-        tell(holders(session, event.to_grid), "tracking_escalated", event.text, f"tracking:{item.id}:up:{event.level}")
-        tell(owners(session, item), "tracking_overdue", None, f"tracking:{item.id}:overdue")
-    elif event.action in ("open", "send_back"):
-        tell(owners(session, item), _KINDS[event.action], event.text)
-    elif event.action == "report_done":
-        tell(watchers(session, item), "tracking_reported_done", event.text)
+        return [
+            to(
+                holders(event.to_grid, people), "tracking_escalated", event.text, f"tracking:{item.id}:up:{event.level}"
+            ),
+            to(owners(session, item, people), "tracking_overdue", None, f"tracking:{item.id}:overdue"),
+        ]
+    if event.action in ("open", "send_back"):
+        return [to(owners(session, item, people), _KINDS[event.action], event.text)]
+    if event.action == "report_done":
+        return [to(watchers(session, item, people), "tracking_reported_done", event.text)]
+    return []
+
+
+def on_event(session: Session, events: list[hooks.Event]) -> None:
+    """The hook: write the outbox rows of these events (the accounts and preferences read once for all)."""
+    people = _people(session)
+    outbox.to_many(session, [send for event in events for send in _sends(session, event, people)])
 
 
 def install() -> None:

@@ -259,9 +259,15 @@ def escalate_overdue(session: Session, today: date, rules: Rules, user=None) -> 
         )
         if user is not None:
             stmt = stmt.where(queries.scope_filter(user))
-        made = []
+        made, events = [], []
         for item in session.scalars(stmt.order_by(TrackedItem.id).with_for_update(skip_locked=True, of=TrackedItem)):
-            made += _escalate(item, today, rules, user)
+            rows = _escalate(item, today, rules, user)
+            if rows:  # one event per item: the grid it reached now (levels skipped at once are one message)
+                events.append(
+                    hooks.Event(item, "escalate", user, rows[-1].reason, rows[-1].to_grid_code, rows[-1].level)
+                )
+            made += rows
+        hooks.emit(session, *events)  # one batch: listeners read what the events share once per run
     return made
 
 
@@ -282,7 +288,4 @@ def _escalate(item: TrackedItem, today: date, rules: Rules, user) -> list[Tracke
         made.append(row)
     if made:
         object_session(item).expire(item, ["notes", "escalations"])  # a later read sees the new rows
-        # one event per item and run: the grid it reached now hears of it (levels skipped at once are one message)
-        event = hooks.Event(item, "escalate", user, made[-1].reason, made[-1].to_grid_code, made[-1].level)
-        hooks.emit(object_session(item), event)
     return made
