@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask_login import current_user
 
 from gisgrid.auth.capabilities import capability_required
@@ -75,4 +77,5 @@ def enter_results_api(body: dict, campaign_id: int, department: str):
 def map_api(campaign_id: int):
     """The target area (grids, drawn polygon) and the targets with their inspections and violations."""
     session = db.session()
-    return queries.map_features(session, queries.get_campaign(session, current_user, campaign_id))
+    body = queries.map_features(session, queries.get_campaign(session, current_user, campaign_id))
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")  # as documented
