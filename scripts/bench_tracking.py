@@ -10,6 +10,8 @@ over the last 60 days) and times, in this process:
 * waiting_for           -- the inbox rows of a community's staff and of the district leader;
   baseline: list_items of the same user (the same scope filter, no owner/watcher test per row);
 * overdue_by_level      -- the per-level table of the district leader; baseline: count(*) in scope.
+* map features          -- the 督办 list's map of the district leader (the list's 500 items placed by their
+  subject, here their owner's grid); baseline: list_items of the same user (the same 500 rows).
 
     .venv/bin/python scripts/bench_tracking.py                  # 20,000 items
     .venv/bin/python scripts/bench_tracking.py --items 2000 --json
@@ -39,7 +41,7 @@ from gisgrid.cli import DEMO_FILE  # noqa: E402
 from gisgrid.clock import today_in_china  # noqa: E402
 from gisgrid.grids import service as grids  # noqa: E402
 from gisgrid.grids.models import Grid  # noqa: E402
-from gisgrid.tracking import queries, service  # noqa: E402
+from gisgrid.tracking import places, queries, service  # noqa: E402
 from gisgrid.tracking.models import ACTIVE_STATES, TrackedItem  # noqa: E402
 from gisgrid.tracking.rules import Rules  # noqa: E402
 
@@ -122,6 +124,11 @@ def measure(session: Session, world: dict) -> list[dict]:
     count = select(func.count()).select_from(TrackedItem).where(queries.scope_filter(leader))
     out.append({"what": "overdue_by_level, district leader", "ms": timed(lambda: queries.overdue_by_level(session, leader, today), 5),
                 "baseline": "count(*) in scope", "baseline_ms": timed(lambda: session.scalar(count), 5)})  # fmt: skip
+    mapped = len(places.features(session, leader, {}, today)["features"])
+    out.append({"what": f"map features, district leader ({mapped} points)",
+                "ms": timed(lambda: places.features(session, leader, {}, today), 5),
+                "baseline": "list_items of the same user (500 rows)",
+                "baseline_ms": timed(lambda: queries.list_items(session, leader, {}, today), 5)})  # fmt: skip
     return out
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask_login import current_user
 
 from gisgrid.auth.capabilities import capability_required
-from gisgrid.campaigns import present, queries, service
+from gisgrid.campaigns import present, queries, results, service
 from gisgrid.campaigns import schemas as s
 from gisgrid.clock import today_in_china
 from gisgrid.contract import Blueprint
@@ -54,6 +56,19 @@ def detail_api(campaign_id: int):
     return present.campaign(session, current_user, row, today_in_china())
 
 
+@bp.put("/api/v1/campaigns/<int:campaign_id>/results/<department>")
+@capability_required("staff_pages")
+@bp.arguments(s.ResultsBody, location="json")
+@bp.alt_response(200, schema=s.DepartmentResults, success=True, description="every department's results")
+@bp.doc(security=_CSRF)
+def enter_results_api(body: dict, campaign_id: int, department: str):
+    """A participating department's own figures (its handlers, or the lead grid); replaces earlier ones."""
+    session = db.session()
+    row = queries.get_campaign(session, current_user, campaign_id)
+    results.enter(session, current_user, row, department, body)
+    return results.by_department(session, row, current_user)
+
+
 @bp.get("/api/v1/campaigns/<int:campaign_id>/map")
 @capability_required("staff_pages")
 @bp.alt_response(200, schema=FeatureCollection, success=True, description="area and targets",
@@ -62,4 +77,5 @@ def detail_api(campaign_id: int):
 def map_api(campaign_id: int):
     """The target area (grids, drawn polygon) and the targets with their inspections and violations."""
     session = db.session()
-    return queries.map_features(session, queries.get_campaign(session, current_user, campaign_id))
+    body = queries.map_features(session, queries.get_campaign(session, current_user, campaign_id))
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")  # as documented

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Text, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,4 +42,28 @@ class Campaign(Base):
         CheckConstraint("ends_on >= starts_on", name="ck_campaign_period"),
         Index("ix_campaign_chain", "chain", postgresql_using="gin"),
         Index("ix_campaign_area_codes", "area_codes", postgresql_using="gin"),
+    )
+
+
+class CampaignResult(Base):
+    """Figures a participating department enters for a campaign: work done outside the system's records.
+
+    The page adds them to what the data shows (inspections by the department's people, cases assigned to it);
+    one row per campaign and department, overwritten on each entry (the audit log keeps the history).
+    """
+
+    __tablename__ = "campaign_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False)
+    department_code: Mapped[str] = mapped_column(Text, nullable=False)
+    inspections: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    findings: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    cases: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(Text, nullable=False)
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("inspections >= 0 AND findings >= 0 AND cases >= 0", name="ck_campaign_result_counts"),
+        UniqueConstraint("campaign_id", "department_code", name="uq_campaign_result_department"),
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from gisgrid.campaigns import queries
+from gisgrid.campaigns import queries, results
 from gisgrid.campaigns.models import Campaign
 from gisgrid.tracking import present as items
 
@@ -20,5 +20,6 @@ def campaign(session: Session, user, row: Campaign, today: date) -> dict:
         "has_drawn_area": row.area is not None, "plan_text": row.plan_text,
         "plan_url": f"/campaigns/{row.id}/plan" if row.plan_path else None,
         "results": queries.results(session, row.id),
+        "department_results": results.by_department(session, row, user),
         "tasks": [items.summary(t, today) for t in queries.tasks(session, user, row.id)],
     }  # fmt: skip

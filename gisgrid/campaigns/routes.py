@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from gisgrid import media
 from gisgrid.auth.capabilities import capability_required
-from gisgrid.campaigns import present, queries, service
+from gisgrid.campaigns import present, queries, results, schemas, service
 from gisgrid.campaigns.models import KINDS
 from gisgrid.clock import today_in_china
+from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.deployment import current_profile
 from gisgrid.errors import InvalidInput, NotFound
@@ -71,6 +72,17 @@ def detail_page(campaign_id: int):
     session = db.session()
     row = queries.get_campaign(session, current_user, campaign_id)
     return render_template("campaigns/detail.html", c=present.campaign(session, current_user, row, today_in_china()))
+
+
+@bp.post("/campaigns/<int:campaign_id>/results")
+@capability_required("staff_pages")
+def enter_results(campaign_id: int):
+    """The page's results form: one department's own figures."""
+    body = Parser().parse(schemas.ResultsForm(), location="form")
+    session = db.session()
+    row = queries.get_campaign(session, current_user, campaign_id)
+    results.enter(session, current_user, row, body["department"], body)
+    return redirect(url_for("campaigns.detail_page", campaign_id=campaign_id) + "#department-results")
 
 
 @bp.get("/campaigns/<int:campaign_id>/plan")

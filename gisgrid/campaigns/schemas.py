@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gisgrid.campaigns.models import KINDS
-from gisgrid.contract.fields import Day
+from gisgrid.contract.fields import Day, PageForm
 from gisgrid.tracking.schemas import Item
 
 
@@ -33,6 +33,43 @@ class Results(Schema):
     cases = fields.Integer(required=True)
 
 
+class ResultsBody(Schema):
+    """A department's own figures for the campaign (added to what the data shows); each 0 when left out."""
+
+    inspections = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    findings = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    cases = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class ResultsForm(PageForm, ResultsBody):
+    """The results form of the campaign page (one department per post)."""
+
+    department = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class Figures(Schema):
+    inspections = fields.Integer(required=True)
+    findings = fields.Integer(required=True)
+    cases = fields.Integer(required=True)
+
+
+class DepartmentResult(Schema):
+    department_code = fields.String(required=True)
+    computed = fields.Nested(Figures, required=True, metadata={"description": "from inspections and cases"})
+    entered = fields.Nested(Figures, required=True, metadata={"description": "entered by the department"})
+    total = fields.Nested(Figures, required=True)
+    note = fields.String(required=True, allow_none=True)
+    entered_by = fields.String(required=True, allow_none=True)
+    entered_at = fields.String(required=True, allow_none=True)
+    may_enter = fields.Boolean(required=True)
+
+
+class DepartmentResults(Schema):
+    departments = fields.List(fields.Nested(DepartmentResult), required=True)
+    totals = fields.Nested(Figures, required=True)
+
+
 class CampaignOut(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -47,6 +84,7 @@ class CampaignOut(Schema):
     plan_text = fields.String(required=True, allow_none=True)
     plan_url = fields.String(required=True, allow_none=True)
     results = fields.Nested(Results, required=True)
+    department_results = fields.Nested(DepartmentResults, required=True)
     tasks = fields.List(fields.Nested(Item), required=True)
 
 

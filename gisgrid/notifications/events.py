@@ -25,6 +25,12 @@ EVENTS = {
     "reopened": "举报人反馈没有解决，案件重新处置",
     "status": "您反映的问题有新进展",
     "digest": "每日通知汇总",
+    # tracked items (督办, decisions, rectifications): written by tracking_events.py
+    "tracking_opened": "督办事项交您办理",
+    "tracking_escalated": "超期督办事项升级至您",
+    "tracking_overdue": "您的督办事项已超期",
+    "tracking_reported_done": "督办事项已报结，请验收",
+    "tracking_sent_back": "督办事项被退回重办",
 }
 # steps a citizen who left an e-mail or mobile number hears about
 CITIZEN_STEPS = ("register", "reject", "dispatch", "handle", "close", "reopen")
@@ -113,5 +119,8 @@ def _tell_reporter(session: Session, step: hooks.Step) -> None:
 
 
 def install() -> None:
-    """Register the listener on the case steps (idempotent)."""
+    """Register the listeners on the case steps and on tracked-item events (idempotent)."""
+    from gisgrid.notifications import tracking_events  # it imports this module's config()
+
     hooks.on_step("notifications", on_step)
+    tracking_events.install()

@@ -70,10 +70,21 @@ def known(session: Session, keys: list[str]) -> set[str]:
 
 def to_users(session: Session, users, message: Message, dedupe: str | None = None) -> list[Notification]:
     """Add the message for each user on each channel they chose; with ``dedupe``, at most once per key."""
+    return to_many(session, [(users, message, dedupe)])
+
+
+def to_many(session: Session, sends: list[tuple[list, Message, str | None]]) -> list[Notification]:
+    """``to_users`` for several (users, message, dedupe) at once: one preference and one dedupe query in all."""
+    stored = preferences(session, sorted({u.id for users, _m, _d in sends for u in users}))
     rows = []
-    people = {u.id: u for u in users}
-    stored = preferences(session, list(people))
-    for user in people.values():
+    for users, message, dedupe in sends:
+        rows += _rows(stored, users, message, dedupe)
+    return _add(session, rows)
+
+
+def _rows(stored: dict, users, message: Message, dedupe: str | None) -> list[Notification]:
+    rows = []
+    for user in {u.id: u for u in users}.values():
         pref = stored.get(user.id, DEFAULT)
         later = "digest" if pref.digest else "pending"
         if pref.inapp:
@@ -82,7 +93,7 @@ def to_users(session: Session, users, message: Message, dedupe: str | None = Non
             rows.append(row(message, "email", later, dedupe, user_id=user.id, address=pref.email_address))
         if pref.sms and user.phone:
             rows.append(row(message, "sms", later, dedupe, user_id=user.id, address=user.phone))
-    return _add(session, rows)
+    return rows
 
 
 def to_address(session: Session, channel: str, address: str, message: Message) -> list[Notification]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from gisgrid import media, web
+from gisgrid import media, periods, web
 from gisgrid.auth.capabilities import capability_required
 from gisgrid.auth.service import sees_all
 from gisgrid.clock import today_in_china
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.errors import NotFound
-from gisgrid.plans import schemas, service
+from gisgrid.plans import lines, schemas, service
 
 bp = Blueprint("plans", __name__)
 _ARGS = Parser()
@@ -28,6 +28,11 @@ def list_page():
     return render_template("plans/list.html", rows=rows, args=args, year=service.today_year(today_in_china()))
 
 
+@bp.context_processor
+def _labels():
+    return {"object_kinds": lines.OBJECT_KINDS, "PERIOD_LABELS": periods.KIND_LABELS}
+
+
 ROWS = 5  # item rows the page's form offers; the API takes any number up to service.MAX_ITEMS
 
 
@@ -38,6 +43,7 @@ def save():
     f = request.form
     items = [
         {k: f.get(f"{k}.{i}", "") for k in ("object_class", "content", "frequency", "planned_checks")}
+        | ({"object_kind": f[f"object_kind.{i}"]} if f.get(f"object_kind.{i}") else {})
         for i in range(ROWS)
         if f.get(f"object_class.{i}", "").strip()
     ]

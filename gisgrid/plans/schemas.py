@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from gisgrid.contract.blueprint import _flatten
 from gisgrid.contract.fields import Code, Day, PageForm, QueryArgs
 from gisgrid.errors import InvalidInput
+from gisgrid.plans.lines import OBJECT_KINDS, PERIODS
 
 
 class PlanItem(Schema):
@@ -16,6 +17,21 @@ class PlanItem(Schema):
     content = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     frequency = fields.String(required=True, validate=validate.Length(min=1, max=100))
     planned_checks = fields.Integer(required=True, validate=validate.Range(0, 100000))
+    # structured (migration 0016_supervise2); left out, they are read from object_class and frequency
+    object_kind = fields.String(validate=validate.OneOf(OBJECT_KINDS))
+    period = fields.String(allow_none=True, validate=validate.OneOf(PERIODS))
+    times = fields.Integer(allow_none=True, validate=validate.Range(1, 1000), metadata={"description": "per period"})
+
+
+class PlanLine(PlanItem):
+    """A line with its execution: what the data shows done in the plan's year (null: not countable)."""
+
+    object_kind = fields.String(required=True, validate=validate.OneOf(OBJECT_KINDS))
+    object_kind_label = fields.String(required=True)
+    period = fields.String(required=True, allow_none=True)
+    times = fields.Integer(required=True, allow_none=True)
+    done = fields.Integer(required=True, allow_none=True)
+    share = fields.Float(required=True, allow_none=True)
 
 
 class PlanBody(Schema):
@@ -48,6 +64,7 @@ class PlanCounts(Schema):
 class PlanExecution(Schema):
     inspections = fields.Nested(PlanCounts, required=True)
     patrols = fields.Nested(PlanCounts, required=True)
+    lines = fields.List(fields.Nested(PlanLine), required=True, metadata={"description": "per plan line"})
 
 
 class Plan(Schema):

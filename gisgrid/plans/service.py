@@ -21,6 +21,7 @@ from gisgrid.db import unit_of_work
 from gisgrid.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.patrols.models import PatrolTrack
+from gisgrid.plans import lines
 from gisgrid.plans.models import SupervisionPlan
 from gisgrid.reports.service import grid_with_chain
 from gisgrid.sources import draws
@@ -54,7 +55,7 @@ def save(session: Session, user, body: dict) -> SupervisionPlan:
             raise Conflict("计划已备案，不能再修改 (plan already filed)")
         if len(body.get("items", [])) > MAX_ITEMS:
             raise InvalidInput(f"items: 最多 {MAX_ITEMS} 项 (too many items)", {"items": ["too many"]})
-        plan.items = [dict(i) for i in body.get("items", [])]
+        plan.items = [lines.structured(dict(i)) for i in body.get("items", [])]
         plan.patrols_planned = body.get("patrols_planned", 0)
         plan.random_checks_next_year = body.get("random_checks_next_year", 0)
     return plan
@@ -131,6 +132,7 @@ def execution(session: Session, plan: SupervisionPlan) -> dict:
     return {
         "inspections": {"planned": planned, "done": sum(n for _, n in inspections), "monthly": _monthly(inspections)},
         "patrols": {"planned": plan.patrols_planned, "done": sum(n for _, n in patrols), "monthly": _monthly(patrols)},
+        "lines": lines.execution(session, plan),
     }
 
 

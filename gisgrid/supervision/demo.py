@@ -105,6 +105,7 @@ def _busiest_street(session: Session, top: str, fallback: str) -> str:
 
 
 def _campaign(session: Session, leader: User, profile: Profile, street: str, today: date) -> None:
+    from gisgrid.campaigns import results
     from gisgrid.campaigns import service as campaigns
 
     start = today - timedelta(days=20)
@@ -113,7 +114,10 @@ def _campaign(session: Session, leader: User, profile: Profile, street: str, tod
         "ends_on": (today + timedelta(days=10)).isoformat(), "departments": [profile.departments[0].code],
         "area_codes": [street], "plan_text": "示例行动方案：对目标区域内的污染源开展联合检查 (sample data)",
     }  # fmt: skip
-    campaigns.create_campaign(session, leader, body, profile, Rules(), start)
+    row = campaigns.create_campaign(session, leader, body, profile, Rules(), start)
+    # the department's own figures beside what the data shows, so the results table has both columns
+    figures = {"inspections": 6, "findings": 2, "cases": 1, "note": "示例：系统外联合检查 (sample data)"}
+    results.enter(session, leader, row, row.departments[0], figures)
 
 
 def load_demo_supervision(session: Session, profile: Profile, top: str) -> bool:

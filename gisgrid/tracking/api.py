@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask_login import current_user
 
 from gisgrid.auth.capabilities import capability_required
@@ -51,7 +53,8 @@ def list_api(**filters):
 @bp.doc(security=_SESSION)
 def map_api(**filters):
     """The items of the list (same filters) placed by their case, source or grid, else the owner's grid."""
-    return places.features(db.session(), current_user, filters, today_in_china())
+    body = places.features(db.session(), current_user, filters, today_in_china())
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")  # as documented
 
 
 @bp.get("/api/v1/tracking/items/<int:item_id>")

@@ -28,7 +28,7 @@ from gisgrid import media
 from gisgrid.clock import today_in_china
 from gisgrid.db import unit_of_work
 from gisgrid.errors import Forbidden, InvalidInput, TooLarge
-from gisgrid.tracking import access, queries
+from gisgrid.tracking import access, hooks, queries
 from gisgrid.tracking.models import ACTIVE_STATES, TrackedAttachment, TrackedEscalation, TrackedItem, TrackedNote
 from gisgrid.tracking.rules import STATE_LABELS, Rules, check_priority, deadlines_passed
 
@@ -144,6 +144,7 @@ def open_item(
         session.add(item)
         session.flush()
         _note(item, actor, "open", "open", item.detail)
+        hooks.emit(session, hooks.Event(item, "open", actor, item.detail))
     return item
 
 
@@ -227,6 +228,7 @@ def act(session: Session, user, item_id: int, step: Step, media_dir: str, today:
                 )  # fmt: skip
             )
         _apply(item, step, target, today)
+        hooks.emit(session, hooks.Event(item, step.action, user, note.text))
     return item
 
 
@@ -257,9 +259,15 @@ def escalate_overdue(session: Session, today: date, rules: Rules, user=None) -> 
         )
         if user is not None:
             stmt = stmt.where(queries.scope_filter(user))
-        made = []
+        made, events = [], []
         for item in session.scalars(stmt.order_by(TrackedItem.id).with_for_update(skip_locked=True, of=TrackedItem)):
-            made += _escalate(item, today, rules, user)
+            rows = _escalate(item, today, rules, user)
+            if rows:  # one event per item: the grid it reached now (levels skipped at once are one message)
+                events.append(
+                    hooks.Event(item, "escalate", user, rows[-1].reason, rows[-1].to_grid_code, rows[-1].level)
+                )
+            made += rows
+        hooks.emit(session, *events)  # one batch: listeners read what the events share once per run
     return made
 
 

@@ -30,7 +30,7 @@ def tracking_server(tmp_path):
 
 
 def _markers(page):
-    page.wait_for_function("document.getElementById('tracking-map').dataset.items !== undefined")
+    page.wait_for_function("() => document.getElementById('tracking-map').dataset.items !== undefined")
     return int(page.get_attribute("#tracking-map", "data-items"))
 
 

@@ -38,5 +38,11 @@ def test_demo_supervision_fills_every_page_once(app, session):
     campaign = session.scalar(select(Campaign))
     assert campaign.lead_grid_code == DEMO_TOP and campaign.source_ids  # the street's sample sources
     assert session.scalar(select(TrackedItem.id).where(TrackedItem.kind == "campaign_task")) is not None
+    from gisgrid.campaigns.models import CampaignResult
+
+    entered = session.scalar(select(CampaignResult))  # the department's own figures beside the data's
+    assert (entered.campaign_id, entered.department_code, entered.inspections) == (
+        campaign.id, campaign.departments[0], 6,
+    )  # fmt: skip
     assert load_demo_supervision(session, load("xicheng"), DEMO_TOP) is False  # idempotent
     assert session.scalar(select(func.count()).select_from(Meeting)) == 1

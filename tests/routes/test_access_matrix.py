@@ -197,6 +197,8 @@ STAFF = {
         "campaigns_api.create_api",
         "campaigns_api.detail_api",
         "campaigns_api.map_api",
+        "campaigns_api.enter_results_api",
+        "campaigns.enter_results",
         "evaluation.index",
         "evaluation.open_round",
         "evaluation.round_page",
