@@ -4,7 +4,7 @@ from its free text (the words below are those of gisgrid/plans/lines.py when thi
 keeps its own copy so later edits there do not change what it did). Downgrade removes the three keys again.
 
 Revision ID: 0016_supervise2
-Revises: 0015_monitor
+Revises: 0016_speed
 Create Date: 2026-12-05
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_supervise2"
-down_revision = "0015_monitor"
+down_revision = "0016_speed"
 branch_labels = None
 depends_on = None
 

@@ -26,7 +26,7 @@ def _items(engine):
 def test_plan_lines_are_structured_and_downgrade_restores_them():
     with fresh_database("gisgrid_mig0016") as url:
         command.upgrade(alembic_config(url), "heads")  # the template may be at any revision: start from the head
-        command.downgrade(alembic_config(url), "0015_monitor")
+        command.downgrade(alembic_config(url), "0016_speed")
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(
@@ -41,7 +41,7 @@ def test_plan_lines_are_structured_and_downgrade_restores_them():
         with engine.connect() as conn:
             trigger = "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_campaign_result'"
             assert conn.execute(text(trigger)).scalar() == 1
-        command.downgrade(alembic_config(url), "0015_monitor")
+        command.downgrade(alembic_config(url), "0016_speed")
         assert _items(engine) == LINES  # the lines as they were
         with engine.connect() as conn:
             assert conn.execute(text("SELECT to_regclass('campaign_result')")).scalar() is None
