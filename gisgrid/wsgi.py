@@ -2,8 +2,8 @@
 
 from gisgrid import create_app
 from gisgrid.deployment import ProfileError
-from gisgrid.security.startup import InsecureConfiguration
 from gisgrid.grids import resident
+from gisgrid.security.startup import InsecureConfiguration
 
 try:
     app = create_app()

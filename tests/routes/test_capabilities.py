@@ -203,7 +203,11 @@ def test_every_capability_has_a_case_and_an_unknown_name_fails_loudly():
 
 def test_admin_has_every_capability_but_the_other_duties_and_anonymous_none(make_user):
     admin = make_user(roles.ADMIN)
-    assert [name for name in CAPABILITIES if not can(admin, name)] == ["read_audit", "assign_roles", "security.lockouts"]
+    assert [name for name in CAPABILITIES if not can(admin, name)] == [
+        "read_audit",
+        "assign_roles",
+        "security.lockouts",
+    ]
     assert not any(can(None, name) for name in CAPABILITIES)
 
 
