@@ -106,7 +106,7 @@ def from_env() -> dict:
 
 
 def _jobs_and_notifications() -> dict:
-    # background jobs (RQ on Redis) and the delivery of notifications (docs/_incoming/notify.md)
+    # background jobs (RQ on Redis) and the delivery of notifications (docs/notifications.md)
     env = os.environ.get
     return {
         # empty: the worker uses jobs.queue.DEFAULT_REDIS_URL (the same key main's rate limits read)

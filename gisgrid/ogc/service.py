@@ -73,7 +73,7 @@ def landing(base: str) -> dict:
 
 
 def conformance() -> dict:
-    """The conformance classes implemented (docs/_incoming/ogc.md says how each is tested)."""
+    """The conformance classes implemented (docs/ogc.md says how each is tested)."""
     return {"conformsTo": CONFORMANCE}
 
 
