@@ -84,3 +84,31 @@ def test_the_setting_decides_the_age(app, session, cases):
 def test_a_retention_below_one_month_is_refused(session):
     with pytest.raises(ValueError, match="GISGRID_REPORTER_RETENTION_MONTHS"):
         retention.anonymise_closed(session, datetime.now(UTC), 0)
+
+
+def _receipt(session, case_id: int, address: str | None, user_id: int | None = None) -> int:
+    """A sent SMS receipt about ``case_id`` in the outbox (to a citizen's address, or to an account)."""
+    return session.execute(
+        text(
+            "INSERT INTO notification (message_id, user_id, address, channel, kind, incident_id, subject, body,"
+            " state, dedupe_key) VALUES (gen_random_uuid()::text, :u, :a, 'sms', 'receipt', :i, 's', 'b', 'sent',"
+            " :d) RETURNING id"
+        ),
+        {"u": user_id, "a": address, "i": case_id, "d": f"receipt:{case_id}:{address or user_id}:sms"},
+    ).scalar()
+
+
+def test_the_receipts_sent_to_an_old_reporter_lose_their_address_and_no_other(app, session, cases, make_user):
+    staff = make_user("dispatcher")
+    old = _receipt(session, cases["old_closed"], "13800000000")
+    recent = _receipt(session, cases["recent_closed"], "13800000002")
+    account = _receipt(session, cases["old_closed"], None, user_id=staff.id)
+    session.commit()
+    retention.anonymise_closed(session, datetime.now(UTC), 24)
+    rows = {r.id: r for r in session.execute(text("SELECT id, address, dedupe_key, user_id FROM notification"))}
+    assert rows[old].address == "(已匿名)" and rows[old].dedupe_key is None
+    assert "13800000000" not in str(session.execute(text("SELECT to_jsonb(n) FROM notification n")).scalars().all())
+    assert rows[recent].address == "13800000002"  # a case inside the retention period keeps its receipts
+    assert rows[account].user_id == staff.id and rows[account].dedupe_key is not None  # an account's row stays
+    audit = session.execute(text("SELECT changes FROM audit_log WHERE action = 'anonymise'")).scalar()
+    assert audit["notifications"] == 1
