@@ -9,7 +9,7 @@ HANDLER = "handler"  # 职能部门承办人: handles cases of their department
 GRID_LEADER = "grid_leader"  # 网格长 / 第一责任人: supervises their grids, evaluates
 PLANNER = "planner"  # 网格规划员: edits and publishes boundaries
 ADMIN = "admin"  # 系统管理员: accounts, settings and every business page, everywhere; never the audit trail
-SECADMIN = "secadmin"  # 安全管理员: assigns roles (and, with issue 27's other parts, lockouts, password policy)
+SECADMIN = "secadmin"  # 安全管理员: assigns roles, unlocks locked accounts; never business data or the audit trail
 AUDITOR = "auditor"  # 审计管理员: reads and exports the audit trail, nothing else
 
 LABELS = {

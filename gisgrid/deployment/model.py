@@ -86,6 +86,8 @@ class Profile:
     # depths whose grids may designate 重点监管单元网格 (盘锦: only the 一级网格主体); empty: the plan sets no rule
     unit_grid_depths: tuple[int, ...] = ()
     evaluation: Evaluation = Evaluation()
+    # roles that must log in with TOTP (等保 身份鉴别: e.g. administrators and leaders), besides the setting
+    totp_required_roles: tuple[str, ...] = ()
 
     def level(self, depth: int) -> Level:
         """The level at ``depth`` (1 = top here); a depth the profile lacks gets a plain fallback."""

@@ -61,6 +61,9 @@ def init_app(app) -> Profile:
     """Load the profile named by config DEPLOYMENT (start-up refuses a bad one) and offer it to templates."""
     found = load(app.config.get("DEPLOYMENT"))
     app.extensions[EXTENSION_KEY] = found
+    # the profile's 等保 rule joins the setting: auth reads one list (TOTP_REQUIRED_ROLES)
+    configured = tuple(app.config.get("TOTP_REQUIRED_ROLES", ()))
+    app.config["TOTP_REQUIRED_ROLES"] = tuple(sorted(set(configured) | set(found.totp_required_roles)))
     # read per render (not bound once), so a page always shows the app's current profile
     app.context_processor(lambda: {"profile": current_profile()})
     return found

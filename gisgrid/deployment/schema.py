@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gisgrid.auth import roles
 from gisgrid.deployment.model import Category, Department, Evaluation, LeadingGroup, Level, Profile
 
 ORGANISER_RULES = ("same_level", "top")  # 同级网格责任主体 | 一级网格的责任主体
@@ -11,6 +12,7 @@ DEFAULT_TEMPLATE = "zhanqian"  # the seeds' one 考核制度 with items (站前�
 TOP_KEYS = {
     "key", "place", "seed", "source", "levels", "joint_enforcement", "periods", "departments",
     "duty_matrix", "leading_group", "inspection_months", "draw_proportions", "unit_grids", "evaluation",
+    "security",
 }  # fmt: skip
 
 
@@ -82,7 +84,23 @@ def build(raw: dict, stem: str) -> Profile:
         draw_proportions=_by_class(raw, "draw_proportions", float, lambda v: 0 <= v <= 1, "a share 0..1"),
         unit_grid_depths=_unit_depths(raw.get("unit_grids", {}), len(levels)),
         evaluation=_evaluation(raw.get("evaluation", {}), [lv.number for lv in levels]),
+        totp_required_roles=_totp_roles(raw.get("security", {})),
     )
+
+
+def _totp_roles(table) -> tuple[str, ...]:
+    """[security] totp_required_roles: roles that must log in with a second factor (absent: none)."""
+    if not isinstance(table, dict):
+        raise Invalid("security", "must be a table")
+    if set(table) - {"totp_required_roles"}:
+        raise Invalid(f"security.{sorted(set(table) - {'totp_required_roles'})[0]}", "unknown key")
+    if "totp_required_roles" not in table:
+        return ()
+    wanted = texts(table, "totp_required_roles", "security")
+    for i, role in enumerate(wanted):
+        if role not in roles.ALL:
+            raise Invalid(f"security.totp_required_roles[{i}]", f"unknown role {role!r}; one of {', '.join(roles.ALL)}")
+    return tuple(sorted(set(wanted)))
 
 
 def _unit_depths(table, deepest: int) -> tuple[int, ...]:

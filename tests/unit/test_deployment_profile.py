@@ -111,6 +111,8 @@ def _value(v) -> str:
         (lambda d: d.update(colour="red"), "colour: unknown key"),
         (lambda d: d.update(unit_grids={"designated_by": [4]}), "unit_grids.designated_by[0]: must be a level depth"),
         (lambda d: d.update(unit_grids={"by": [1]}), "unit_grids.by: unknown key"),
+        (lambda d: d.update(security={"totp_required_roles": ["mayor"]}), "security.totp_required_roles[0]: unknown"),
+        (lambda d: d.update(security={"totp": ["admin"]}), "security.totp: unknown key"),
     ],
 )
 def test_a_broken_profile_is_refused_naming_file_key_and_problem(tmp_path, edit, named):
@@ -148,3 +150,12 @@ def test_the_app_exposes_the_chosen_profile(monkeypatch):
 
         assert current_profile().key == "hulin"
     assert create_app({"DEPLOYMENT": "panjin"}).extensions["gisgrid.profile"].key == "panjin"
+
+
+def test_the_profile_can_require_a_second_factor_of_roles(tmp_path, database_url):
+    # 等保 身份鉴别: a deployment whose rules require TOTP of administrators and leaders says so in its profile
+    path = _broken(tmp_path, lambda d: d.update(security={"totp_required_roles": ["admin", "grid_leader"]}))
+    assert load(path).totp_required_roles == ("admin", "grid_leader")
+    app = create_app({"DEPLOYMENT": path, "DATABASE_URL": database_url, "TOTP_REQUIRED_ROLES": ("secadmin",)})
+    assert app.config["TOTP_REQUIRED_ROLES"] == ("admin", "grid_leader", "secadmin")  # the setting joins it
+    assert load("hulin").totp_required_roles == ()  # the seeds' plans require none
