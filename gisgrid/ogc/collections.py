@@ -22,6 +22,7 @@ from sqlalchemy.sql import FromClause, TableClause
 
 from gisgrid.errors import NotFound
 from gisgrid.grids import fields
+from gisgrid.ogc import points
 
 _TYPES = {"level": Integer, "flag": Boolean}
 _JSON_TYPES = {"level": "integer", "flag": "boolean"}
@@ -73,7 +74,8 @@ UNIT_GRIDS = Collection(
     _view("public_unit_grid", False),
     False,
 )
-ALL = (GRIDS, UNIT_GRIDS)
+ALL = (GRIDS, UNIT_GRIDS)  # the boundary-versioned collections
+PUBLISHED = (*ALL, *points.ALL)  # every read-only collection: grids, unit grids, public sources and hazards
 DRAFT_ID = re.compile(r"draft-([1-9][0-9]{0,9})-grids")
 
 
@@ -115,9 +117,9 @@ def draft_id(collection_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def resolve(collection_id: str) -> Collection:
-    """The collection named ``collection_id``, else 404."""
-    for collection in ALL:
+def resolve(collection_id: str) -> Collection | points.PointCollection:
+    """The published collection named ``collection_id``, else 404."""
+    for collection in PUBLISHED:
         if collection.id == collection_id:
             return collection
     raise NotFound(f"没有集合 {collection_id[:60]} (no such collection)")

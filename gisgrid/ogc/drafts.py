@@ -55,7 +55,7 @@ def resolve(session: Session, collection_id: str, user) -> colls.Collection:
 
 def refuse_published(collection_id: str) -> None:
     """405 (with Allow) for a write to a published collection: it is never writable, whoever asks."""
-    if colls.draft_id(collection_id) is None and any(c.id == collection_id for c in colls.ALL):
+    if colls.draft_id(collection_id) is None and any(c.id == collection_id for c in colls.PUBLISHED):
         raise MethodNotAllowed(
             f"集合 {collection_id} 为已发布数据，只读；请编辑草稿集合 draft-{{id}}-grids "
             "(published collections are read-only; edit a draft collection)",

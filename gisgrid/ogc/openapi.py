@@ -90,13 +90,13 @@ def _per_collection(paths: dict, drafts: tuple[str, ...]) -> dict:
     """The collection paths once more per collection id, as OGC servers commonly publish them: clients such as
     GDAL read ``/collections/{id}/items`` of the collection they open to learn its parameters (filter-lang).
     Only the caller's draft collections (Part 4) carry the write operations."""
-    from gisgrid.ogc.collections import ALL
+    from gisgrid.ogc.collections import PUBLISHED
 
     out = {}
     for path, item in paths.items():
         if not path.startswith("/collections/{collection_id}"):
             continue
-        for coll_id in [c.id for c in ALL] + list(drafts):
+        for coll_id in [c.id for c in PUBLISHED] + list(drafts):
             concrete = copy.deepcopy(item)
             if coll_id not in drafts:
                 concrete = {k: v for k, v in concrete.items() if k not in WRITES}

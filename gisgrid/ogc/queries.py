@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Numeric, and_, any_, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
 from gisgrid.grids.models import Grid
-from gisgrid.ogc.collections import Collection
 from gisgrid.ogc.crs import STORAGE_SRID, Crs
 
+if TYPE_CHECKING:  # collections.py reaches points.py, which reads geometry SQL from here
+    from gisgrid.ogc.collections import Collection
 
-def _output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
+
+def output_geometry(geom: ColumnElement, crs: Crs) -> ColumnElement:
     """GeoJSON text of ``geom`` in ``crs`` with its axis order (lat,lon / N,E when the CRS says so)."""
     if crs.srid != STORAGE_SRID:
         geom = func.ST_Transform(geom, crs.srid)
@@ -57,7 +60,7 @@ def features(
             func.round(cast(g.c.area_m2, Numeric)).label("area_m2"),
             func.ST_X(point).label("label_lon"),
             func.ST_Y(point).label("label_lat"),
-            _output_geometry(g.c.geom, crs).label("geometry"),
+            output_geometry(g.c.geom, crs).label("geometry"),
             page.c.matched,
         )
         .join(page, page.c.id == g.c.id)

@@ -112,7 +112,7 @@ def api(f=None):
 @bp.alt_response(200, schema=schemas.OgcDocument, success=True, description="the collections")
 @AS_HTML
 def collections(f=None, at=None, datetime=None):
-    """The collections: grids, and unit grids when the version has some."""
+    """The collections: grids, and unit grids, public sources and hazards when there are some."""
     body = service.collections(db.session(), base(), at or datetime, current_user)
     return private(respond(body, service.JSON, f, "collections"))
 
@@ -123,7 +123,7 @@ def collections(f=None, at=None, datetime=None):
 @AS_HTML
 def collection(collection_id: str, f=None, at=None, datetime=None):
     """One collection's metadata."""
-    body = service.collection(db.session(), base(), collection_id, at or datetime, current_user)
+    body = service.collection(db.session(), base(), collection_id, at or datetime, current_user, at)
     return private(respond(body, service.JSON, f, "collection"), collection_id)
 
 
@@ -145,7 +145,7 @@ def queryables(collection_id: str, f=None):
 def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFAULT_LIMIT, offset=0, **args):
     """Features: limit, offset, bbox (+bbox-crs), crs, level, filter (+filter-lang, filter-crs), at/datetime."""
     echo = {k: request.args[k] for k in ITEMS_ECHO if request.args.get(k)}
-    query = service.ItemsQuery(day=at or datetime, limit=limit, offset=offset, echo=echo, **args)
+    query = service.ItemsQuery(day=at or datetime, at=at, limit=limit, offset=offset, echo=echo, **args)
     body, out = service.items(db.session(), base(), collection_id, query, current_user)
     resp = respond(body, service.GEOJSON, None if f == "geojson" else f, "items", out.uri)
     return private(resp, collection_id)
@@ -156,8 +156,8 @@ def items(collection_id: str, f=None, at=None, datetime=None, limit=service.DEFA
 @bp.alt_response(200, schema=schemas.OgcFeature, success=True, content_type=service.GEOJSON, description="feature")
 @AS_HTML
 def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None):
-    """One feature by grid code."""
-    body, out, tag = service.item(db.session(), base(), collection_id, fid, at or datetime, crs, current_user)
+    """One feature by grid code (public sources and hazards: by id)."""
+    body, out, tag = service.item(db.session(), base(), collection_id, fid, at or datetime, crs, current_user, at)
     resp = private(respond(body, service.GEOJSON, f, "item", out.uri), collection_id)
     if tag:
         resp.headers["ETag"] = tag  # If-Match of PUT/PATCH/DELETE (Part 4)

@@ -11,11 +11,11 @@ import orjson
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from gisgrid.errors import NotFound
+from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import cql, crs, drafts, queries
+from gisgrid.ogc import cql, crs, drafts, points, queries
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000  # a limit over the maximum is lowered to it (Part 1), not refused
 CRS84 = crs.CRS84
@@ -51,6 +51,7 @@ class ItemsQuery:
     filter: str | None = None
     filter_lang: str | None = None
     filter_crs: str | None = None
+    at: date | None = None  # ``?at=`` itself (``day`` is it or ``datetime``): refused by point collections
     echo: dict = field(default_factory=dict)  # the client's own parameters, repeated in next/prev links
 
 
@@ -82,6 +83,7 @@ def collections(session: Session, base: str, day: date | None, user=None) -> dic
     planner every open draft (``draft-{id}-grids``, writable: Part 4)."""
     version = grid_versions.resolve(session, day)
     docs = [_collection(session, base, c, version) for c in colls.ALL]
+    docs += [_collection(session, base, c, None) for c in points.ALL]
     docs = [d for d in docs if d["id"] == colls.GRIDS.id or d["extent"]["spatial"]["bbox"]]
     for coll in drafts.listed(session, user):
         docs.append(_collection(session, base, coll, _version(session, coll, day)))
@@ -95,9 +97,12 @@ def collections(session: Session, base: str, day: date | None, user=None) -> dic
     }
 
 
-def collection(session: Session, base: str, collection_id: str, day: date | None, user=None) -> dict:
+def collection(session: Session, base: str, collection_id: str, day: date | None, user=None, at=None) -> dict:
     """Metadata of one collection: extent, CRS list, links to items, queryables and tiles."""
     coll = drafts.resolve(session, collection_id, user)
+    if isinstance(coll, points.PointCollection):
+        points.refuse_at(coll, at)
+        return _collection(session, base, coll, None)
     return _collection(session, base, coll, _version(session, coll, day))
 
 
@@ -108,8 +113,10 @@ def _version(session: Session, coll: colls.Collection, day: date | None):
     return grid_versions.resolve(session, day)
 
 
-def _collection(session: Session, base: str, coll: colls.Collection, version) -> dict:
-    bbox = queries.extent(session, coll, version.id)
+def _collection(session: Session, base: str, coll, version) -> dict:
+    """A collection's document; ``version`` None for a point collection (no boundary version)."""
+    point = isinstance(coll, points.PointCollection)
+    bbox = points.extent(session, coll) if point else queries.extent(session, coll, version.id)
     path = f"/collections/{coll.id}"
     links = [
         link(base, path, "self", JSON, coll.title),
@@ -124,7 +131,7 @@ def _collection(session: Session, base: str, coll: colls.Collection, version) ->
         )
     return {
         "id": coll.id,
-        "title": f"{coll.title} · {version.label}",
+        "title": coll.title if point else f"{coll.title} · {version.label}",
         "description": coll.description,
         "itemType": "feature",
         "crs": crs.uris(),
@@ -137,8 +144,11 @@ def _collection(session: Session, base: str, coll: colls.Collection, version) ->
 def queryables(session: Session, base: str, collection_id: str, user=None) -> dict:
     """The queryables of a collection as a JSON Schema (Part 3): its fields and the geometry."""
     coll = drafts.resolve(session, collection_id, user)
-    props = {name: {"title": label, "type": kind} for name, (kind, label) in coll.queryables().items()}
-    props["geometry"] = {"title": "几何", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}
+    if isinstance(coll, points.PointCollection):
+        props = {**coll.queryables(), "geometry": points.geometry_schema()}
+    else:
+        props = {name: {"title": label, "type": kind} for name, (kind, label) in coll.queryables().items()}
+        props["geometry"] = {"title": "几何", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}
     return {
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": f"{base}/collections/{coll.id}/queryables",
@@ -154,11 +164,8 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=N
     coll = drafts.resolve(session, collection_id, user)
     out = crs.by_uri(q.crs)
     where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
-    version = _version(session, coll, q.day)
     limit = min(q.limit, MAX_LIMIT)
-    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset, raw=True)
-    if matched is None:  # an empty page (past the end, or nothing matches) carries no count
-        matched = queries.count(session, coll, version.id, where)
+    rows, matched = _page(session, coll, q, where, out, limit)
     path = f"/collections/{coll.id}/items"
     links = [
         link(base, path, "self", GEOJSON, "本页", {**q.echo, "limit": limit, "offset": q.offset}),
@@ -175,7 +182,7 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=N
         links.append(link(base, path, "prev", GEOJSON, "上一页", prev))
     body = {
         "type": "FeatureCollection",
-        "features": [feature(coll, r) for r in rows],
+        "features": [_feature(coll, r) for r in rows],
         "numberMatched": matched,
         "numberReturned": len(rows),
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -184,7 +191,20 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=N
     return body, out
 
 
-def _where(coll: colls.Collection, q: ItemsQuery) -> list:
+def _page(session: Session, coll, q: ItemsQuery, where: list, out: crs.Crs, limit: int) -> tuple[list, int]:
+    """The rows of a page and numberMatched: of the version in force (grids), or of a point collection."""
+    if isinstance(coll, points.PointCollection):
+        points.refuse_at(coll, q.at)  # ``datetime`` alone is ignored: no temporal extent (docs/ogc.md)
+        rows, matched = points.features(session, coll, where, out, limit, q.offset)
+        return rows, (points.count(session, coll, where) if matched is None else matched)
+    version = _version(session, coll, q.day)
+    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset, raw=True)
+    if matched is None:  # an empty page (past the end, or nothing matches) carries no count
+        matched = queries.count(session, coll, version.id, where)
+    return rows, matched
+
+
+def _where(coll, q: ItemsQuery) -> list:
     """The conditions of bbox (in bbox-crs), level and a CQL2 filter (in filter-crs)."""
     where = []
     if q.bbox is not None:
@@ -195,18 +215,26 @@ def _where(coll: colls.Collection, q: ItemsQuery) -> list:
     elif q.bbox_crs:
         crs.by_uri(q.bbox_crs, "bbox-crs")  # still refused when unknown
     if q.level is not None:
+        if isinstance(coll, points.PointCollection):
+            raise InvalidInput(f"level: 集合 {coll.id} 没有层级 (not a queryable of this collection)")
         where.append(coll.view.c.level == q.level)
     if q.filter is not None:
         where.append(cql.translate(q.filter, q.filter_lang, coll.columns(), crs.by_uri(q.filter_crs, "filter-crs")))
     return where
 
 
-def item(session: Session, base: str, collection_id: str, fid: str, day: date | None, crs_uri: str | None, user=None):
-    """One feature by code, the CRS it is in, and its ETag (draft features: the editor's lock counter; else None)."""
+def item(
+    session: Session, base: str, collection_id: str, fid: str, day: date | None, crs_uri: str | None, user=None, at=None
+):
+    """One feature by code (points: by id), its CRS, and its ETag (draft features: the editor's lock counter)."""
     coll = drafts.resolve(session, collection_id, user)
     out = crs.by_uri(crs_uri)
-    version = _version(session, coll, day)
-    rows, _ = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
+    if isinstance(coll, points.PointCollection):
+        points.refuse_at(coll, at)
+        rows, _ = points.features(session, coll, [coll.view.c.id == points.feature_id(fid)], out, 1, 0)
+    else:
+        version = _version(session, coll, day)
+        rows, _ = queries.features(session, coll, version.id, [coll.view.c.code == fid], out, 1, 0)
     if not rows:
         raise NotFound(f"网格 {fid[:64]} 不存在 (no feature {fid[:64]})")
     path = f"/collections/{coll.id}/items/{fid}"
@@ -216,11 +244,20 @@ def item(session: Session, base: str, collection_id: str, fid: str, day: date | 
         link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
     ]
     tag = drafts.etag(coll, rows[0]["lock_version"]) if coll.draft_id is not None else None
-    return {**feature(coll, rows[0]), "links": links}, out, tag
+    return {**_feature(coll, rows[0]), "links": links}, out, tag
 
 
 class GeoJSONText(str):
     """A geometry as the GeoJSON text PostGIS wrote: the JSON answer splices it in (``encode``), never re-encoded."""
+
+
+def _feature(coll, row: dict) -> dict:
+    """A grid's feature, or a point collection's (id the row id, every public column a property)."""
+    if not isinstance(coll, points.PointCollection):
+        return feature(coll, row)
+    props = {key: value for key, value in row.items() if key != "geometry"}
+    geometry = GeoJSONText(row["geometry"]) if isinstance(row["geometry"], str) else row["geometry"]
+    return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": props}
 
 
 def feature(coll: colls.Collection, row: dict) -> dict:
@@ -248,6 +285,8 @@ def _spliced(value):
 
 def plain(body: dict) -> dict:
     """The document with spliced geometries decoded (the HTML page's template serialises it itself)."""
+    if body.get("type") == "Feature":
+        return {**body, "geometry": _loaded(body["geometry"])}
     if not isinstance(body.get("features"), list):
         return body
     features = [{**f, "geometry": _loaded(f["geometry"])} for f in body["features"]]
