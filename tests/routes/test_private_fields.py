@@ -245,6 +245,11 @@ def test_no_private_value_in_any_public_disclosure_output(client, session, world
         "/open311/v2/requests.json",
         "/",
         "/ogc/collections",
+        # the OGC collections of the public views (ogc/points.py): JSON, HTML, queryables, one item
+        *[f"/ogc/collections/{c}/items?limit=1000{f}" for c in ("sources", "hazards") for f in ("", "&f=html")],
+        *[f"/ogc/collections/{c}/queryables" for c in ("sources", "hazards")],
+        f"/ogc/collections/sources/items/{public}",
+        f"/ogc/collections/sources/items/{public}?f=html",
         "/api/openapi.json",
         f"/tiles/{z}/{x}/{y}.pbf?level=3",
         *[f"/open-data/{name}.{fmt}" for name in ("sources", "hazards", "emissions") for fmt in ("geojson", "csv")],
@@ -260,6 +265,12 @@ def test_no_private_value_in_any_public_disclosure_output(client, session, world
         _disclosure_clean(pyogrio.read_dataframe(str(path), layer=name).to_csv(), f"{name}.gpkg attributes")
         _disclosure_clean(path.read_bytes(), f"{name}.gpkg bytes")
     assert client.get(f"/public/sources/{disclosure_world['hidden'].id}").status_code == 404
+    assert client.get(f"/ogc/collections/sources/items/{disclosure_world['hidden'].id}").status_code == 404
+    private_columns = {"contacts", "permits", "class_reason", "notes", "created_by", "public", "active", "grid_codes"}
+    for coll in ("sources", "hazards"):  # no private column is a property or a queryable of the OGC collections
+        items = client.get(f"/ogc/collections/{coll}/items").get_json()
+        assert items["numberMatched"] == 1 and not keys_of(items) & private_columns, coll
+        assert not keys_of(client.get(f"/ogc/collections/{coll}/queryables").get_json()) & private_columns, coll
     assert (
         "公开企业" in seen and "公开隐患" in seen and "已核实，不属于环境问题。" in seen
     )  # the public values are shown
