@@ -35,8 +35,30 @@ def ogc_url(tmp_path_factory):
         app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
         with app.app_context(), db.new_session() as session:
             unit_grid_world.import_world(session, tmp_path_factory.mktemp("ogc_clients"))
+            _public_points(session)
         with serve(app) as base:
             yield f"{base}/ogc"
+
+
+def _public_points(session) -> None:
+    """Two public sources, one private, and a public hazard: the sources/hazards collections are not empty."""
+    from gisgrid.hazards.models import Hazard
+    from gisgrid.hazards.queries import point
+    from gisgrid.sources import service as sources
+    from tests import worlds
+
+    made = []
+    for i, (x, y) in enumerate((unit_grid_world.A1A_OUTSIDE_UNITS, unit_grid_world.U2_INSIDE, (700, 900))):
+        lon, lat = worlds.wgs84(x, y)
+        raw = {"code": f"S{i + 1}", "name": f"企业{i + 1}", "kind": "enterprise", "lon": lon, "lat": lat}
+        made.append(sources.create_source(session, raw, by="t"))
+        made[-1].public = i < 2
+    first = made[0]
+    hazard = Hazard(kind="chemicals", description="储罐区围堰破损", location=point(*worlds.wgs84(100, 900)))
+    hazard.grid_codes, hazard.grid_version_id = first.grid_codes, first.grid_version_id
+    hazard.public, hazard.created_by = True, "t"
+    session.add(hazard)
+    session.commit()
 
 
 def test_owslib_reads_both_layers_with_a_filter(ogc_url):
@@ -45,7 +67,7 @@ def test_owslib_reads_both_layers_with_a_filter(ogc_url):
     api = Features(ogc_url)
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in api.conformance()["conformsTo"]
     ids = [c["id"] for c in api.collections()["collections"]]
-    assert ids == ["grids", "unit-grids"]
+    assert ids == ["grids", "unit-grids", "sources", "hazards"]
     grids = api.collection_items("grids", limit=3)
     assert grids["numberMatched"] == 8 and [f["id"] for f in grids["features"]] == ["A", "B", "A1"]
     units = api.collection_items("unit-grids")
@@ -53,6 +75,10 @@ def test_owslib_reads_both_layers_with_a_filter(ogc_url):
     filtered = api.collection_items("grids", filter="level = 2", **{"filter-lang": "cql2-text"})
     assert [f["id"] for f in filtered["features"]] == ["A1", "A2"]
     assert "level" in api.collection_queryables("grids")["properties"]
+    public = api.collection_items("sources", filter="code IN ('S1','S3')", **{"filter-lang": "cql2-text"})
+    assert [f["properties"]["code"] for f in public["features"]] == ["S1"]  # S3 is not public
+    assert [f["properties"]["kind"] for f in api.collection_items("hazards")["features"]] == ["chemicals"]
+    assert "supervision_class" in api.collection_queryables("sources")["properties"]
 
 
 @pytest.mark.parametrize("scope", ["features/core"])  # its features/filtering part is marked WIP upstream (see docs)
