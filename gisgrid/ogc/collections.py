@@ -6,6 +6,9 @@ returned nor matched by a filter). Both show the published version, or the one i
 ``datetime``. A later ``draft-{id}-grids`` collection (editing into drafts, Part 4) is one more entry of
 ``resolve``: a view, and a version chosen by id for an authorised planner instead of by day.
 
+``sources`` and ``hazards`` (公开污染源, 环境安全隐患) are point collections of ogc/points.py over the views
+``public_source`` / ``public_hazard``, with no boundary version; ``PUBLISHED`` lists every read-only collection.
+
 ``draft-{id}-grids`` (Part 4, ogc/drafts.py) reads the draft's ``grid`` rows themselves with every field
 (planners edit private phones too), the staff with ``phone_public``, and the editor's lock counter (the ETag).
 """
