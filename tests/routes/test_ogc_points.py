@@ -177,3 +177,33 @@ def test_html_pages_and_no_private_value_anywhere(client, world):
 def test_openapi_lists_the_collections_paths(client, world):
     paths = _get(client, "/ogc/api").get_json()["paths"]
     assert "get" in paths["/collections/sources/items"] and "post" not in paths["/collections/hazards/items"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("filter=" + quote("id = 'x'"), "filter"),
+        ("filter=" + quote("deadline < 3"), "filter"),
+        ("filter=" + quote("notes = 'a'"), "filter"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=0,0,1,1&bbox-crs=EPSG:9999", "bbox-crs"),
+        ("crs=EPSG:3857", "crs"),
+        ("limit=0", "limit"),
+        ("datetime=2026-01-01/2026-02-01", "datetime"),
+        ("color=red", "color"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_parameter(client, world, query, field):
+    resp = _get(client, f"/ogc/collections/hazards/items?{query}", 400)
+    assert field in resp.get_data(as_text=True)
+
+
+def test_empty_pages_and_the_collection_page_in_html(client, world, session):
+    page = _get(client, "/ogc/collections/hazards/items?offset=10&f=html").get_data(as_text=True)
+    assert "共 1 个，本页 0 个" in page
+    assert "公开污染源" in _get(client, "/ogc/collections/sources?f=html").get_data(as_text=True)
+    world["shown"].public = False
+    session.flush()
+    ids = [c["id"] for c in _get(client, "/ogc/collections").get_json()["collections"]]
+    assert "hazards" not in ids and "sources" in ids  # listed only when some are public
+    assert _get(client, "/ogc/collections/hazards/items").get_json()["numberMatched"] == 0
