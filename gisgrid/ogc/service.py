@@ -59,7 +59,7 @@ def landing(base: str) -> dict:
     """The landing page: service-desc, service-doc, conformance, data and tiles links."""
     return {
         "title": "gisgrid 环境监管网格 (OGC API – Features, Tiles)",
-        "description": "已发布的环境监管网格及其公开联系方式 (published grids with public contacts)",
+        "description": "已发布的环境监管网格及其公开联系方式、公开污染源与环境安全隐患 (published grids, public sources and hazards)",
         "links": [
             link(base, "", "self", JSON, "本页"),
             link(base, "", "alternate", HTML, "本页 (HTML)", {"f": "html"}),
