@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from tests import editor_world
 from tests.conftest import fresh_database
+from tests.helpers import PASSWORD
 from tests.servers import serve
 
 
@@ -36,7 +37,7 @@ def live(tmp_path_factory):
         with app.app_context(), db.new_session() as session:
             editor_world.load(session, tmp_path_factory.mktemp("part4"))
             draft = drafts.open_draft(session, "setup")
-            planner = auth_service.create_user(session, "planner_live", "x" * 12, "planner", grid_codes=("T1",))
+            planner = auth_service.create_user(session, "planner_live", PASSWORD, "planner", grid_codes=("T1",))
             token = tokens.create(session, planner, "QGIS", 90)[1]
         with serve(app) as base:
             yield f"{base}/ogc", draft, {"Authorization": f"Bearer {token}"}, app

@@ -19,5 +19,5 @@ def test_tracking_benchmark_smoke_run():
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
     assert report["items"] == 200 and report["grids"] == 263
-    assert len(report["results"]) == 5 and all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in report["results"])
+    assert len(report["results"]) == 6 and all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in report["results"])
     assert "escalations" in report["results"][0]["what"] and "(0 new)" in report["results"][1]["what"]

@@ -140,7 +140,9 @@ def test_map_page_and_deep_link(client, world):
     assert '"code": "A2b"' in deep and "甲二镇飞地村" in deep
     notice = client.get("/grids/A1a/notice").get_data(as_text=True)
     assert "公示牌" in notice and "甲一镇东村责任主体" in notice and "199-0000-0001" in notice
-    assert "@media print" in notice
+    # the print layout lives in the page's stylesheet (no inline <style> under the CSP)
+    assert "/static/css/pages/public_map_notice.css" in notice
+    assert "@media print" in client.get("/static/css/pages/public_map_notice.css").get_data(as_text=True)
 
 
 def test_labels_follow_the_base_map_datum(client, world):
