@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -14,6 +15,18 @@ from gisgrid.jobs import queue, runner
 
 log = logging.getLogger(__name__)
 SCHEDULER_STOP_S = 10  # how long a warm shutdown waits for RQ's scheduler child before killing it
+
+
+def _die_with_parent() -> None:
+    """In a child the worker forks (RQ's scheduler): be killed when the worker dies, even by SIGKILL.
+
+    Otherwise a worker killed by the OOM killer or SIGKILL leaves its scheduler running as an orphan
+    for ever (Linux prctl PR_SET_PDEATHSIG; elsewhere nothing changes).
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 class _Worker(SimpleWorker):
@@ -65,6 +78,7 @@ def work(app: Flask, burst: bool = False) -> bool:
     if burst:
         jobs.enqueue(queue.TICK, True, result_ttl=60)
         return worker.work(burst=True, logging_level="WARNING")
+    os.register_at_fork(after_in_child=_die_with_parent)  # os.fork() children only: RQ's scheduler
     stop = threading.Event()
     thread = threading.Thread(target=_ticker, args=(app, stop), name="gisgrid-ticker", daemon=True)
     thread.start()

@@ -90,6 +90,20 @@ def _worker(url: str, box: Mailbox, queue: str) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _processes_of(queue: str) -> list[int]:
+    """Pids of live processes started for ``queue`` (their environment names it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes() if entry.name.isdigit() else b""
+            state = (entry / "stat").read_text().split(") ")[-1][:1] if environ else ""
+        except OSError:
+            continue
+        if f"GISGRID_JOBS_QUEUE={queue}".encode() in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def _until(check, what: str):
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
@@ -127,6 +141,8 @@ def test_a_killed_worker_loses_nothing(tmp_path):
                 first.send_signal(signal.SIGKILL)  # dies in the middle of the SMTP transaction
                 first.wait(30)
             box.release.set()
+            # its scheduler child died with it (no orphan left holding the queue's scheduler)
+            _until(lambda: not _processes_of(queue), "the killed worker's scheduler to die")
             state, message_id, tries = _mail_row(url)
             assert state == "sending" and tries == [(1, None)]  # the attempt began and never finished
             second = _worker(url, box, queue)
