@@ -12,21 +12,17 @@ import fcntl
 import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from redis import Redis
 
 from gisgrid import create_app
 from gisgrid.db import db
 from gisgrid.jobs.models import JobRun
 from tests.conftest import fresh_database
+from tests.worker_support import REDIS_URL, forget_queue, spawn_worker, until
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/14"
 WAIT_S = 120  # an upper bound for a loaded 2-core machine, not a speed requirement
 
 
@@ -56,18 +52,7 @@ def _setup(app, tmp_path) -> tuple[int, str]:
 
 
 def _worker(url: str, cache: Path, queue: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "GISGRID_DATABASE_URL": url,
-        "GISGRID_REDIS_URL": REDIS_URL,
-        "GISGRID_JOBS_QUEUE": queue,
-        "GISGRID_JOBS_TICK_SECONDS": "0.5",
-        "GISGRID_JOBS_LEASE_SECONDS": "2",
-        "GISGRID_CACHE_DIR": str(cache),
-    }
-    cmd = [sys.executable, "-m", "gisgrid.cli", "worker"]
-    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return spawn_worker(url, queue, {"GISGRID_JOBS_LEASE_SECONDS": "2", "GISGRID_CACHE_DIR": str(cache)})
 
 
 def _run_row(app, run_id: int) -> tuple:
@@ -77,13 +62,7 @@ def _run_row(app, run_id: int) -> tuple:
 
 
 def _until(check, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
+    return until(check, what, WAIT_S)
 
 
 @pytest.mark.slow
@@ -123,6 +102,4 @@ def test_a_build_interrupted_by_a_killed_worker_completes_on_the_next(tmp_path):
             ]
             db.dispose(app)
     finally:
-        redis = Redis.from_url(REDIS_URL)
-        for key in redis.scan_iter(f"*{queue}*"):
-            redis.delete(key)
+        forget_queue(queue)

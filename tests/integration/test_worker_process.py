@@ -5,17 +5,12 @@ sends the message again with the same Message-ID, and the mail server holds it e
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import threading
-import time
 import uuid
-from pathlib import Path
 
 import pytest
-from redis import Redis
 from sqlalchemy import select
 
 from gisgrid import create_app
@@ -23,9 +18,8 @@ from gisgrid.db import db
 from gisgrid.notifications.models import Notification, NotificationAttempt
 from tests.conftest import fresh_database
 from tests.notify_servers import Mailbox
+from tests.worker_support import forget_queue, processes_of, spawn_worker, until
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/14"
 WAIT_S = 90  # an upper bound for a loaded 2-core machine, not a speed requirement
 
 
@@ -74,44 +68,13 @@ def _setup(url: str, tmp_path) -> int:
 
 
 def _worker(url: str, box: Mailbox, queue: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "GISGRID_DATABASE_URL": url,
-        "GISGRID_REDIS_URL": REDIS_URL,
-        "GISGRID_JOBS_QUEUE": queue,
-        "GISGRID_JOBS_TICK_SECONDS": "0.5",
-        "GISGRID_SMTP_HOST": "127.0.0.1",
-        "GISGRID_SMTP_PORT": str(box.port),
-        "GISGRID_SMTP_FROM": "gisgrid@xicheng.example",
-        "GISGRID_NOTIFY_LEASE_SECONDS": "2",
-    }
-    cmd = [sys.executable, "-m", "gisgrid.cli", "worker"]
-    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _processes_of(queue: str) -> list[int]:
-    """Pids of live processes started for ``queue`` (their environment names it)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            environ = (entry / "environ").read_bytes() if entry.name.isdigit() else b""
-            state = (entry / "stat").read_text().split(") ")[-1][:1] if environ else ""
-        except OSError:
-            continue
-        if f"GISGRID_JOBS_QUEUE={queue}".encode() in environ.split(b"\0") and state != "Z":
-            found.append(int(entry.name))
-    return found
+    smtp = {"GISGRID_SMTP_HOST": "127.0.0.1", "GISGRID_SMTP_PORT": str(box.port)}
+    settings = {**smtp, "GISGRID_SMTP_FROM": "gisgrid@xicheng.example", "GISGRID_NOTIFY_LEASE_SECONDS": "2"}
+    return spawn_worker(url, queue, settings)
 
 
 def _until(check, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
+    return until(check, what, WAIT_S)
 
 
 def _mail_row(url: str):
@@ -142,7 +105,7 @@ def test_a_killed_worker_loses_nothing(tmp_path):
                 first.wait(30)
             box.release.set()
             # its scheduler child died with it (no orphan left holding the queue's scheduler)
-            _until(lambda: not _processes_of(queue), "the killed worker's scheduler to die")
+            _until(lambda: not processes_of(queue), "the killed worker's scheduler to die")
             state, message_id, tries = _mail_row(url)
             assert state == "sending" and tries == [(1, None)]  # the attempt began and never finished
             second = _worker(url, box, queue)
@@ -154,7 +117,5 @@ def test_a_killed_worker_loses_nothing(tmp_path):
             assert _mail_row(url)[2] == [(1, None), (2, True)]
     finally:
         box.stop()
-        redis = Redis.from_url(REDIS_URL)
-        for key in redis.scan_iter(f"*{queue}*"):
-            redis.delete(key)
+        forget_queue(queue)
     assert [m["Message-ID"] for m in box.messages] == [f"<{message_id}@xicheng.example>"]  # once
