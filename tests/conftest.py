@@ -47,6 +47,28 @@ def fresh_database(prefix: str = "gisgrid_test"):
         admin.dispose()
 
 
+@contextmanager
+def committed_app(prefix: str):
+    """An app on a fresh migrated database of its own, for tests whose work must really commit (the audit
+    triggers group by transaction, the hash chain seals at commit)."""
+    from gisgrid import create_app
+    from gisgrid.db import db
+
+    with fresh_database(prefix) as url:
+        application = create_app({"DATABASE_URL": url, "TESTING": True})
+        yield application
+        db.dispose(application)
+
+
+@contextmanager
+def committed_session(application):
+    """A session of ``application`` whose commits are real (not the rolled-back test session)."""
+    from gisgrid.db import db
+
+    with application.app_context(), db.new_session() as sess:
+        yield sess
+
+
 @pytest.fixture(scope="session")
 def database_url():
     """The session's own fresh database."""

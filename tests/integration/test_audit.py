@@ -16,6 +16,7 @@ from gisgrid.grids import service as grids_service
 from gisgrid.grids.models import BoundaryVersion, Grid
 from gisgrid.migrate import alembic_config
 from tests import worlds
+from tests.conftest import committed_app, committed_session
 
 
 def _entries(session, entity, **where):
@@ -27,21 +28,13 @@ def _entries(session, entity, **where):
 
 @pytest.fixture(scope="module")
 def audit_app():
-    from gisgrid import create_app
-    from gisgrid.db import db
-    from tests.conftest import fresh_database
-
-    with fresh_database("gisgrid_audit") as url:
-        application = create_app({"DATABASE_URL": url, "TESTING": True})
+    with committed_app("gisgrid_audit") as application:
         yield application
-        db.dispose(application)
 
 
 @pytest.fixture()
 def session(audit_app):  # overrides the rolled-back one, so tests/conftest.py's world_ab commits here too
-    from gisgrid.db import db
-
-    with audit_app.app_context(), db.new_session() as sess:
+    with committed_session(audit_app) as sess:
         yield sess
 
 

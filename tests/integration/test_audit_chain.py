@@ -14,26 +14,19 @@ from sqlalchemy.orm import Session
 
 from gisgrid.audit import chain, security, tasks
 from gisgrid.auth import service as auth_service
+from tests.conftest import committed_app, committed_session
 from tests.helpers import PASSWORD
 
 
 @pytest.fixture(scope="module")
 def chain_app():
-    from gisgrid import create_app
-    from gisgrid.db import db
-    from tests.conftest import fresh_database
-
-    with fresh_database("gisgrid_chain") as url:
-        application = create_app({"DATABASE_URL": url, "TESTING": True})
+    with committed_app("gisgrid_chain") as application:
         yield application
-        db.dispose(application)
 
 
 @pytest.fixture()
 def session(chain_app):
-    from gisgrid.db import db
-
-    with chain_app.app_context(), db.new_session() as sess:
+    with committed_session(chain_app) as sess:
         yield sess
 
 

@@ -15,25 +15,18 @@ from gisgrid.auth import lockout, passwords, totp
 from gisgrid.auth import service as auth_service
 from gisgrid.auth.models import PasswordHistory
 from gisgrid.migrate import alembic_config
+from tests.conftest import committed_app, committed_session
 
 
 @pytest.fixture(scope="module")
 def audit_app():
-    from gisgrid import create_app
-    from gisgrid.db import db
-    from tests.conftest import fresh_database
-
-    with fresh_database("gisgrid_authaudit") as url:
-        application = create_app({"DATABASE_URL": url, "TESTING": True})
+    with committed_app("gisgrid_authaudit") as application:
         yield application
-        db.dispose(application)
 
 
 @pytest.fixture()
 def session(audit_app):
-    from gisgrid.db import db
-
-    with audit_app.app_context(), db.new_session() as sess:
+    with committed_session(audit_app) as sess:
         yield sess
 
 
