@@ -115,7 +115,7 @@ def _failed(tried, err) -> None:
     """Record a refused login (wrong credentials or code, or a locked account) in the audit trail."""
     name = tried if isinstance(tried, str) or tried is None else tried.username
     name = (name or "").strip()
-    result = "refused" if err.message not in (service.WRONG_CREDENTIALS, service.WRONG_CODE) else "failure"
+    result = "refused" if isinstance(err, service.AccountLocked) else "failure"
     security_event("login_failed", name, request.remote_addr, name, result, session=db.session())
 
 

@@ -88,6 +88,10 @@ class LoginRefused(Unauthorized):
     """A login refused: wrong credentials (one message for either mistake) or a locked account."""
 
 
+class AccountLocked(LoginRefused):
+    """A login refused because the account is locked (even the right password or code waits)."""
+
+
 def check_login(session: Session, username: str, password: str) -> User:
     """The user these credentials log in, else LoginRefused; a failure is counted (lockout), a lock refuses."""
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
@@ -97,10 +101,10 @@ def check_login(session: Session, username: str, password: str) -> User:
         raise LoginRefused(WRONG_CREDENTIALS)
     if lockout.is_locked(user):  # even the right password waits for the lock to end
         lockout.record_failure(session, user)
-        raise LoginRefused(lockout.locked_message(user))
+        raise AccountLocked(lockout.locked_message(user))
     if not ok:
         locked = lockout.record_failure(session, user)
-        raise LoginRefused(lockout.locked_message(user) if locked else WRONG_CREDENTIALS)
+        raise AccountLocked(lockout.locked_message(user)) if locked else LoginRefused(WRONG_CREDENTIALS)
     return user
 
 
@@ -110,10 +114,10 @@ def check_second_factor(session: Session, user_id: int, code: str) -> User:
     if user is None or not user.active:
         raise LoginRefused(WRONG_CREDENTIALS)
     if lockout.is_locked(user):
-        raise LoginRefused(lockout.locked_message(user))
+        raise AccountLocked(lockout.locked_message(user))
     if not totp.verify(session, user, code):
         locked = lockout.record_failure(session, user)
-        raise LoginRefused(lockout.locked_message(user) if locked else WRONG_CODE)
+        raise AccountLocked(lockout.locked_message(user)) if locked else LoginRefused(WRONG_CODE)
     return user
 
 
