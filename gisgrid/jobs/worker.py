@@ -15,6 +15,7 @@ from gisgrid.jobs import queue, runner
 
 log = logging.getLogger(__name__)
 SCHEDULER_STOP_S = 10  # how long a warm shutdown waits for RQ's scheduler child before killing it
+PUBSUB_WAIT_S = 1  # the longest the pub/sub thread waits in one read, hence the longest its stop can take
 
 
 def _die_with_parent() -> None:
@@ -34,10 +35,24 @@ class _Worker(SimpleWorker):
 
     RQ forks the scheduler while this process has threads (the ticker, Redis' pub/sub), and a child
     forked while one of them held a lock can block for ever; RQ's ``stop_scheduler`` joins it without a
-    limit. The worker-process tests saw SIGTERM not end a worker within 60 s twice in one full run (cause
-    not proven; this is the one unbounded wait in the shutdown path). The scheduler holds no job:
-    killing it is a crash RQ recovers from (its lock expires and a scheduler takes over).
+    limit. The scheduler holds no job: killing it is a crash RQ recovers from (its lock expires and a
+    scheduler takes over). Its command-channel thread is stopped within PUBSUB_WAIT_S (``subscribe``).
     """
+
+    def subscribe(self):
+        """RQ's command channel, read by a thread that wakes every PUBSUB_WAIT_S instead of every 60 s.
+
+        At shutdown RQ unsubscribes, then stops the thread; redis-py (≥ 8) joins it with no limit. If the
+        thread reads the unsubscribe reply first, it goes on to wait for a new subscription for its whole
+        read timeout: RQ's 60 s made a SIGTERMed worker take a minute to exit (seen by the worker-process
+        tests and in CI; py-spy showed the main thread in ``PubSubWorkerThread.stop``).
+        """
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_WAIT_S, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def stop_scheduler(self):
         """SIGTERM the scheduler child, wait SCHEDULER_STOP_S, then kill it."""
