@@ -198,12 +198,18 @@ def reparent(ws: Workset, p: dict) -> None:
 
 
 def create(ws: Workset, p: dict) -> None:
-    """A new grid from a drawn polygon, snapped to existing edges, clipped to its parent, minus its siblings."""
-    parent = ws.get(str(p.get("parent_code")))
+    """A new grid from a drawn polygon, snapped to existing edges, clipped to its parent, minus its siblings;
+    without ``parent_code`` a new top-level grid (e.g. a county of a draft with no province), see ``_create_top``."""
     code, name = str(p.get("code") or "").strip(), str(p.get("name") or "").strip()
     if not code or not name:
         raise InvalidInput("新网格需要编码和名称 (code and name are required)")
     drawn = shapes.outline(p["geometry"]) if "geometry" in p else Polygon(_points(p.get("polygon"), "polygon", 3))
+    parent_code = str(p.get("parent_code") or "").strip()
+    if not parent_code:
+        _create_top(ws, p, code, name, drawn)
+        return
+    parent = ws.get(parent_code)
+    _check_level(p, parent.level + 1, "level")
     siblings = shapely.union_all([c.geom for c in ws.children(parent.code)])
     dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
     drawn = shapely.snap(shapely.snap(drawn.buffer(0), parent.geom, dx), siblings, dx)
@@ -211,6 +217,34 @@ def create(ws: Workset, p: dict) -> None:
     if area_m2(geom) <= SLIVER_M2:
         raise InvalidInput("所画区域已被同级网格覆盖或不在上级网格内 (the area is already covered)")
     ws.add(code, name, parent.level + 1, parent.code, geom)
+
+
+def _create_top(ws: Workset, p: dict, code: str, name: str, drawn) -> None:
+    """A grid with no parent: only at the draft's top level, snapped to the top-level grids near it and refused
+    (422, nothing saved) when it overlaps one; nothing clips it, so an overlap is a drawing mistake to see."""
+    level = ws.top_level()
+    _check_level(p, level, "parent_code")
+    others = [o for o in ws.near(drawn, None) if o.parent_code is None]
+    geom = drawn.buffer(0)
+    if others:  # shared edges with a neighbouring county stay shared exactly
+        dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
+        geom = shapely.snap(geom, shapely.union_all([o.geom for o in others]), dx)
+    ws.add(code, name, level, None, geom)
+    ws.check_no_overlap()
+
+
+def _check_level(p: dict, level: int, name: str) -> None:
+    """A ``level`` sent with a new grid must be the one its place gives it (400 naming ``name`` otherwise):
+    one level below its parent, or the top level for a grid without parent (below it a parent is needed)."""
+    sent = p.get("level")
+    if sent is None or str(sent).strip() == str(level):
+        return
+    if name == "parent_code":
+        raise InvalidInput(
+            f"parent_code: 必填——第 {str(sent)[:10]} 层的网格需要上级网格，只有最上层（第 {level} 层）可以没有上级 "
+            f"(parent_code is required below the top level {level})"
+        )
+    raise InvalidInput(f"level: 应为 {level}（上级网格下一层），收到 {str(sent)[:10]} (level must be {level})")
 
 
 def reshape(ws: Workset, p: dict) -> None:

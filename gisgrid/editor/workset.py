@@ -23,6 +23,7 @@ from gisgrid.grids.models import Grid
 
 _GEOD = Geod(ellps="WGS84")
 SLIVER_M2 = 1.0  # overlaps/remainders below this are float noise, not planning decisions
+TOP_LEVEL = 1  # stored levels are depths in the plan (deployment profile): 1 is its first level
 ANY_LOCK = "*"  # a base counter that matches any (HTTP's ``If-Match: *``): the client takes the current grid
 
 
@@ -125,6 +126,11 @@ class Workset:
             self._families.add(code)
             self._load(queries.by_parent(self.version_id, code))
         return [i for i in self.items.values() if i.parent_code == code]
+
+    def top_level(self) -> int:
+        """The level of the draft's top-level grids (they are siblings); the plan's first, 1, when it has none."""
+        levels = [i.level for i in self.children(None) if i.id is not None]
+        return min(levels, default=TOP_LEVEL)
 
     def is_leaf(self, item: Item) -> bool:
         """Whether a grid has no children now (asks the database only when it had some)."""

@@ -79,6 +79,19 @@ def require_edit(session: Session, coll: colls.Collection, user, code: str) -> N
         )
 
 
+def require_create(session: Session, coll: colls.Collection, user, code: str, parent: str | None) -> None:
+    """403 unless ``user`` may add grid ``code`` under ``parent``: the parent is theirs to edit, or, for a
+    top-level grid (no parent), the new code itself is one of their grids (an admin may add anywhere)."""
+    if parent is not None:
+        require_edit(session, coll, user, parent)
+    elif not (capabilities.can(user, "edit_grids") and in_scope(user, [code])):
+        raise Forbidden(
+            f"未给出 parent_code：只有管理员或负责网格 {code[:64]} 的规划人员可以新建最上层网格 "
+            f"(no parent_code: a top-level grid is added by the admin or by the planner of {code[:64]})",
+            {"code": code[:64]},
+        )
+
+
 def may_create(user) -> bool:
     """Whether ``user`` could add a grid anywhere (a planner with grids, or the admin): POST in Allow."""
     return capabilities.can(user, "edit_grids") and (sees_all(user) or bool(user.grid_codes))

@@ -75,13 +75,16 @@ def current(session: Session, coll: Collection, code: str) -> dict:
 
 
 def create(session: Session, base: str, w: Write) -> tuple[dict, str]:
-    """A new grid from a POSTed feature (code, name, parent_code and a polygon); the grid as stored and its ETag."""
+    """A new grid from a POSTed feature (code, name, a polygon, and parent_code unless it is a top-level grid);
+    the grid as stored and its ETag."""
     coll = _target(session, w)
     feature = _feature(w.body)
     props = _properties(feature.get("properties"))
-    code, parent = _required_text(props, "code"), _required_text(props, "parent_code")
-    drafts.require_edit(session, coll, w.user, parent)
+    code, parent = _required_text(props, "code"), _optional_text(props, "parent_code")
+    drafts.require_create(session, coll, w.user, code, parent)
     step = {"op": "create", "code": code, "name": _required_text(props, "name"), "parent_code": parent}
+    if props.get("level") is not None:  # checked by the editor: the top level without a parent, else parent's + 1
+        step["level"] = props["level"]
     step["geometry"] = _geometry(feature.get("geometry"), w.content_crs)
     rest = {k: v for k, v in props.items() if k in EDITABLE and k != "name"}
     steps = [step] + ([{"op": "attributes", "code": code, "values": _values(rest)}] if rest else [])
@@ -196,6 +199,16 @@ def _required_text(props: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"properties.{key}: 必填 ({key} is required)")
     return value.strip()
+
+
+def _optional_text(props: dict, key: str) -> str | None:
+    """A text property that may be absent, null or empty (a GIS client sends every field, empty ones as null)."""
+    value = props.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"properties.{key}: 应为文本 ({key} must be text)")
+    return value.strip() or None
 
 
 def _values(values: dict) -> dict:

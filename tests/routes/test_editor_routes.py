@@ -125,6 +125,21 @@ def test_bad_edits_are_400_or_422_never_500(client, planner, world):
     assert client.post(f"{API}/drafts/999999/edits", json={"op": "merge"}, headers=headers).status_code == 404
 
 
+def test_the_create_form_adds_a_top_level_grid_without_parent(client, planner, world):
+    """editor.js sends the create form's empty parent as "": a county beside C; a deeper level needs a parent."""
+    draft = open_draft(client, planner)
+    headers, url = {"X-CSRFToken": planner}, f"{API}/drafts/{draft}/edits"
+    county = [[116.04, 39.0], [116.06, 39.0], [116.06, 39.02], [116.04, 39.02]]
+    edit = {"op": "create", "parent_code": "", "code": "C2", "name": "丁县", "polygon": county}
+    below = client.post(url, json={**edit, "level": 2}, headers=headers)
+    assert below.status_code == 400 and below.get_json()["error"]["message"].startswith("parent_code:")
+    assert client.post(url, json=edit, headers=headers).get_json()["changed"] == ["C2"]
+    grids = [f["properties"] for f in client.get(f"{API}/versions/{draft}/grids").get_json()["features"]]
+    assert [(p["level"], p["parent_code"]) for p in grids if p["code"] == "C2"] == [(1, None)]
+    overlap = client.post(url, json={**edit, "code": "C3"}, headers=headers)
+    assert overlap.status_code == 422 and "重叠" in overlap.get_json()["error"]["message"]
+
+
 def test_round_trip_and_filing_downloads(client, planner, world):
     draft = open_draft(client, planner)
     gpkg = client.get(f"/editor/drafts/{draft}/export.gpkg")

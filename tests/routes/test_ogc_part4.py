@@ -265,3 +265,30 @@ def test_the_editors_rules_refuse_and_nothing_is_written(client, session, world,
 def test_a_draft_has_its_html_page_for_planners(client, world, planner):
     page = client.get(f"{ITEMS.format(_coll(world))}?f=html", headers=planner)
     assert page.status_code == 200 and "丙村V11" in page.get_data(as_text=True)
+
+
+def test_a_top_level_grid_needs_no_parent(client, session, world, foreign, make_user):
+    """A county beside county C, POSTed without parent_code: the editor's top-level create (admin only here)."""
+    url = ITEMS.format(_coll(world))
+    admin = _bearer(session, make_user("admin", username="admin_p4"))
+    county = box(116.04, 39.0, 116.06, 39.02)
+    before = _grids(session, world)
+    refused = client.post(url, json=_feature({"code": "C2", "name": "丁县"}, county), headers=foreign)
+    assert refused.status_code == 403 and "parent_code" in refused.get_json()["error"]["message"]
+    village = _feature({"code": "C2", "name": "丁县", "level": 3, "parent_code": None}, county)
+    below = client.post(url, json=village, headers=admin)
+    assert below.status_code == 400 and below.get_json()["error"]["message"].startswith("parent_code:")
+    assert _grids(session, world) == before
+    resp = client.post(url, json=_feature({"code": "C2", "name": "丁县", "parent_code": ""}, county), headers=admin)
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    props = resp.get_json()["properties"]
+    assert (props["level"], props["parent_code"]) == (1, None) and resp.headers["ETag"] == f'"v{world}-1"'
+    inserted = session.execute(
+        text("SELECT actor_name FROM audit_log WHERE entity = 'grid' AND entity_key = 'C2' AND action = 'insert'")
+    ).scalars()
+    assert list(inserted) == ["admin_p4"]
+    before = _grids(session, world)
+    overlap = _feature({"code": "C3", "name": "戊县"}, box(116.05, 39.0, 116.07, 39.02))
+    clash = client.post(url, json=overlap, headers=admin)
+    assert clash.status_code == 422 and "重叠" in clash.get_json()["error"]["message"]
+    assert _grids(session, world) == before

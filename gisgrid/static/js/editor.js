@@ -77,6 +77,8 @@
     var cp = $("create-parent"); cp.length = 0;
     Object.keys(features).filter(function (c) { return !isLeaf(c) || props(c).level < maxLevel(); }).sort()
       .forEach(function (c) { cp.appendChild(option(c, label(c))); });
+    // last, so that it is never picked by default: a grid with no parent (the editor allows it at the top level only)
+    cp.appendChild(option("", "（无上级：最上层网格）"));
   }
 
   function maxLevel() { return Math.max.apply(null, Object.keys(features).map(function (c) { return props(c).level; })); }
