@@ -48,6 +48,11 @@ def polygonal(geom) -> MultiPolygon:
     return MultiPolygon(polys)
 
 
+def _counters(value) -> list[str]:
+    """The lock counters a ``base`` entry accepts: one, or several (an HTTP ``If-Match`` list: any may match)."""
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
 @dataclass
 class Item:
     """One grid of the draft."""
@@ -163,12 +168,13 @@ class Workset:
                 continue
             if item.code not in base:
                 raise InvalidInput(f"缺少网格 {item.code} 的版本号 base (lock counter of {item.code} missing)")
-            if str(base[item.code]) not in (ANY_LOCK, str(item.lock)):
+            accepted = _counters(base[item.code])
+            if ANY_LOCK not in accepted and str(item.lock) not in accepted:
                 who = item.edited_by or "其他用户"
                 when = item.edited_at.strftime("%Y-%m-%d %H:%M:%S") if item.edited_at else ""
                 raise StaleLock(
                     f"网格 {item.code}（{item.name}）已被 {who} 于 {when} 修改（当前版本号 {item.lock}，"
-                    f"您的版本号 {base[item.code]}），本次修改未保存，请刷新后重做 "
+                    f"您的版本号 {'、'.join(accepted) or '无'}），本次修改未保存，请刷新后重做 "
                     f"(grid {item.code} was changed by {who}; nothing of this edit was saved)",
                     details={"code": item.code, "edited_by": item.edited_by, "lock": item.lock},
                 )

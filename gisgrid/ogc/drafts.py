@@ -5,19 +5,16 @@ lists them; anonymous callers and other roles see the published collections only
 is 401 / 403. Writing a feature also needs the grid in the planner's scope: the feature (or, for a new
 grid, its parent) or one of its ancestors is one of the planner's grids (an admin's scope is everything).
 The ETag of a draft feature is the editor's lock counter of that grid, so ``If-Match`` is the editor's
-optimistic lock (the web editor's ``base``), and a stale one is 412.
+optimistic lock (the web editor's ``base``), and a stale one is 412 (ogc/preconditions.py reads the header).
 """
 
 from __future__ import annotations
-
-import re
 
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import capabilities
 from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.editor import queries as editor_queries
-from gisgrid.editor.workset import ANY_LOCK
 from gisgrid.errors import Forbidden, MethodNotAllowed, NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.ogc import collections as colls
@@ -26,7 +23,6 @@ from gisgrid.ogc import queries
 READ_ONLY = ("GET", "HEAD", "OPTIONS")
 ITEMS_WRITABLE = ("GET", "HEAD", "POST", "OPTIONS")
 ITEM_WRITABLE = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
-_ETAG = re.compile(r'"v(\d+)-(\d+)"')
 
 
 def visible(user) -> bool:
@@ -100,15 +96,3 @@ def may_create(user) -> bool:
 def etag(coll: colls.Collection, lock: int) -> str:
     """The strong ETag of a draft feature: the draft and the editor's lock counter of the grid."""
     return f'"v{coll.draft_id}-{lock}"'
-
-
-def base_lock(coll: colls.Collection, if_match: str | None) -> str:
-    """The editor's ``base`` counter an ``If-Match`` stands for: ``*`` when absent or ``*`` (see docs), else the
-    counter of the first entity tag; a weak, foreign or malformed tag can never match (412)."""
-    if if_match is None or if_match.strip() == "*":
-        return ANY_LOCK
-    first = if_match.split(",")[0].strip()
-    match = _ETAG.fullmatch(first)
-    if match is None or int(match.group(1)) != coll.draft_id:
-        return "stale"  # no counter is ever "stale": the editor's check fails, and the route answers 412
-    return match.group(2)

@@ -10,7 +10,7 @@ from gisgrid.contract import Blueprint
 from gisgrid.contract.blueprint import Parser
 from gisgrid.db import db
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import drafts, openapi, schemas, service
+from gisgrid.ogc import drafts, openapi, preconditions, schemas, service
 
 
 class StrictParser(Parser):
@@ -159,8 +159,9 @@ def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None)
     """One feature by grid code (public sources and hazards: by id)."""
     body, out, tag = service.item(db.session(), base(), collection_id, fid, at or datetime, crs, current_user, at)
     resp = private(respond(body, service.GEOJSON, f, "item", out.uri), collection_id)
-    if tag:
-        resp.headers["ETag"] = tag  # If-Match of PUT/PATCH/DELETE (Part 4)
+    if tag:  # a draft's feature: the validators of PUT/PATCH/DELETE (Part 4, ogc/preconditions.py)
+        resp.headers["ETag"] = tag
+        resp.last_modified = preconditions.last_modified(db.session(), colls.draft_id(collection_id), fid)
     return resp
 
 

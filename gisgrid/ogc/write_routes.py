@@ -2,8 +2,8 @@
 
 Only ``draft-{id}-grids`` collections are writable, by a planner whose grids include the feature; the
 published collections answer 405 with ``Allow``. Clients authenticate with ``Authorization: Bearer`` (an API
-token: no CSRF token) or a session with its CSRF token. ``If-Match`` carries the ETag of the GET (412 when
-stale); ``Content-Crs`` names the CRS of the geometry sent (CRS84 by default).
+token: no CSRF token) or a session with its CSRF token. ``If-Match`` carries the ETag of the GET (a list: any
+may match) or ``If-Unmodified-Since`` its ``Last-Modified`` (412 when stale, ogc/preconditions.py); ``Content-Crs`` names the CRS of the geometry sent (CRS84 by default).
 """
 
 from __future__ import annotations
@@ -15,7 +15,19 @@ from gisgrid.db import db
 from gisgrid.ogc import schemas, service, writes
 from gisgrid.ogc.routes import base, bp, private, respond
 
-_IF_MATCH = {"in": "header", "name": "If-Match", "schema": {"type": "string"}, "description": "GET 返回的 ETag"}
+_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string"},
+    "description": "GET 返回的 ETag，或以逗号分隔的多个（任一相符即可，强比较：W/ 弱标签不相符）；* 表示要素存在即可",
+}
+_IF_UNMODIFIED_SINCE = {
+    "in": "header",
+    "name": "If-Unmodified-Since",
+    "schema": {"type": "string"},
+    "description": "HTTP 日期（GET 的 Last-Modified）：此后要素有修改则 412；有 If-Match 或日期无效时忽略 (RFC 9110)",
+}
+_CONDITIONS = [_IF_MATCH, _IF_UNMODIFIED_SINCE]
 _CONTENT_CRS = {
     "in": "header",
     "name": "Content-Crs",
@@ -25,14 +37,21 @@ _CONTENT_CRS = {
 _SECURITY = [{"bearer": []}, {"session": [], "csrf": []}]
 _WRITTEN = {"description": "已保存 (saved); ETag 为新版本"}
 _STALE = {
-    "description": "If-Match 已过期：要素已被他人修改 (stale If-Match: nothing written)",
+    "description": "If-Match / If-Unmodified-Since 不成立：要素已被他人修改 (precondition failed: nothing written)",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
 
 def _write(collection_id: str, body=None) -> writes.Write:
     headers = request.headers
-    return writes.Write(current_user, collection_id, body, headers.get("If-Match"), headers.get("Content-Crs"))
+    return writes.Write(
+        current_user,
+        collection_id,
+        body,
+        headers.get("If-Match"),
+        headers.get("Content-Crs"),
+        headers.get("If-Unmodified-Since"),
+    )
 
 
 def _no_content(tag: str | None = None) -> Response:
@@ -57,7 +76,7 @@ def create_item(body: dict, collection_id: str):
 
 @bp.put("/collections/<collection_id>/items/<fid>")
 @bp.arguments(schemas.FeatureBody, location="json", content_type=service.GEOJSON)
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
+@bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def replace_item(body: dict, collection_id: str, fid: str):
     """Replace a draft grid (outline, parent, every editable field): 204 with the new ETag; stale If-Match 412."""
     return _no_content(writes.replace(db.session(), base(), _write(collection_id, body), fid))
@@ -65,14 +84,14 @@ def replace_item(body: dict, collection_id: str, fid: str):
 
 @bp.patch("/collections/<collection_id>/items/<fid>")
 @bp.arguments(schemas.FeaturePatch, location="json", content_type="application/merge-patch+json")
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
+@bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def update_item(body: dict, collection_id: str, fid: str):
     """Change some members of a draft grid (JSON merge patch): 204 with the new ETag; stale If-Match 412."""
     return _no_content(writes.update(db.session(), base(), _write(collection_id, body), fid))
 
 
 @bp.delete("/collections/<collection_id>/items/<fid>")
-@bp.doc(security=_SECURITY, parameters=[_IF_MATCH], responses={"204": {"description": "deleted"}, "412": _STALE})
+@bp.doc(security=_SECURITY, parameters=_CONDITIONS, responses={"204": {"description": "deleted"}, "412": _STALE})
 def delete_item(collection_id: str, fid: str):
     """Remove a leaf grid from a draft (its area stays uncovered until given to a neighbour); stale If-Match 412."""
     writes.delete(db.session(), _write(collection_id), fid)

@@ -21,7 +21,7 @@ from gisgrid.editor.workset import DuplicateCode, StaleLock
 from gisgrid.errors import InvalidInput, NotFound, PreconditionFailed
 from gisgrid.grids import fields
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import crs, drafts, queries, service
+from gisgrid.ogc import crs, drafts, preconditions, queries, service
 from gisgrid.ogc.collections import Collection
 
 EDITABLE = (*fields.EDITABLE, "staff")
@@ -39,6 +39,7 @@ class Write:
     body: object = None
     if_match: str | None = None
     content_crs: str | None = None
+    if_unmodified_since: str | None = None
 
 
 def _target(session: Session, w: Write) -> Collection:
@@ -106,7 +107,7 @@ def replace(session: Session, base: str, w: Write, code: str) -> str:
         {"op": "reshape", "code": code, "geometry": _geometry(feature.get("geometry"), w.content_crs)},
         {"op": "attributes", "code": code, "values": _values(values)},
     ]
-    _apply(session, w, coll, steps, {code: drafts.base_lock(coll, w.if_match)})
+    _apply(session, w, coll, steps, {code: _base(session, w, coll, code)})
     return written(session, base, w, code)[1]
 
 
@@ -129,7 +130,7 @@ def update(session: Session, base: str, w: Write, code: str) -> str:
     if values:
         steps.append({"op": "attributes", "code": code, "values": _values(values)})
     if steps:
-        _apply(session, w, coll, steps, {code: drafts.base_lock(coll, w.if_match)})
+        _apply(session, w, coll, steps, {code: _base(session, w, coll, code)})
     return written(session, base, w, code)[1]
 
 
@@ -137,7 +138,7 @@ def delete(session: Session, w: Write, code: str) -> None:
     """DELETE: the leaf grid leaves the draft; its area stays uncovered (the validation report shows the gap)."""
     coll = _target(session, w)
     _stored(session, w, coll, code)
-    _apply(session, w, coll, [{"op": "delete", "code": code}], {code: drafts.base_lock(coll, w.if_match)})
+    _apply(session, w, coll, [{"op": "delete", "code": code}], {code: _base(session, w, coll, code)})
 
 
 def _stored(session: Session, w: Write, coll: Collection, code: str) -> dict:
@@ -156,6 +157,11 @@ def _apply(session: Session, w: Write, coll: Collection, steps: list[dict], base
         ) from None
     except DuplicateCode as err:
         raise InvalidInput(f"code: {err.message}") from None
+
+
+def _base(session: Session, w: Write, coll: Collection, code: str):
+    """The lock counters the write's preconditions accept for ``code`` (412 when If-Unmodified-Since fails)."""
+    return preconditions.base(session, coll.draft_id, code, w.if_match, w.if_unmodified_since)
 
 
 def _reparent(session: Session, w: Write, coll: Collection, props: dict, old: dict, code: str) -> list[dict]:

@@ -292,3 +292,48 @@ def test_a_top_level_grid_needs_no_parent(client, session, world, foreign, make_
     clash = client.post(url, json=overlap, headers=admin)
     assert clash.status_code == 422 and "重叠" in clash.get_json()["error"]["message"]
     assert _grids(session, world) == before
+
+
+def test_if_match_lists_weak_tags_and_star(client, session, world, planner):
+    """RFC 9110 §13.1.1: any tag of the list may match (strong comparison: a weak one never does); * needs the item."""
+    url = f"{ITEMS.format(_coll(world))}/V12"
+
+    def patch(if_match, leader, code="V12"):
+        body = {"properties": {"leader_name": leader}}
+        return client.patch(
+            f"{ITEMS.format(_coll(world))}/{code}", json=body, headers={**planner, "If-Match": if_match}
+        )
+
+    weak = patch(f'W/"v{world}-0"', "弱")
+    assert weak.status_code == 412 and _grids(session, world)["V12"][2] != "弱"
+    assert patch(f'"v{world}-7", "x,y", "v{world}-0"', "列表").status_code == 204
+    assert _grids(session, world)["V12"][1:] == (1, "列表")
+    assert patch(f'"v{world}-0", "v{world}-2"', "旧").status_code == 412
+    malformed = patch(f"v{world}-1", "无引号")
+    assert malformed.status_code == 400 and malformed.get_json()["error"]["message"].startswith("If-Match:")
+    assert patch("*", "星").status_code == 204 and _grids(session, world)["V12"][2] == "星"
+    assert patch("*", "无", code="V99").status_code == 404
+    assert client.get(url, headers=planner).headers["ETag"] == f'"v{world}-2"'
+
+
+def test_if_unmodified_since_uses_last_modified(client, session, world, planner):
+    """RFC 9110 §13.1.4: a change after the date is 412; ignored beside If-Match and when not one valid date."""
+    url = f"{ITEMS.format(_coll(world))}/V12"
+
+    def patch(leader, **headers):
+        return client.patch(url, json={"properties": {"leader_name": leader}}, headers={**planner, **headers})
+
+    got = client.get(url, headers=planner)
+    stamp = got.headers["Last-Modified"]  # never edited in the draft: when the draft was made
+    old = "Sun, 06 Nov 1994 08:49:37 GMT"
+    stale = patch("旧", **{"If-Unmodified-Since": old})
+    assert stale.status_code == 412 and stale.get_json()["error"]["message"].startswith("If-Unmodified-Since:")
+    assert _grids(session, world)["V12"][1] == 0
+    assert patch("同时", **{"If-Unmodified-Since": stamp}).status_code == 204
+    assert patch("旧", **{"If-Unmodified-Since": old}).status_code == 412  # edited since 1994
+    beside = patch("带标签", **{"If-Unmodified-Since": old, "If-Match": f'"v{world}-1"'})
+    assert beside.status_code == 204  # If-Match decides; the date is ignored
+    for ignored in ("yesterday", f"{old}, {old}"):
+        assert patch(ignored, **{"If-Unmodified-Since": ignored}).status_code == 204
+    assert _grids(session, world)["V12"][1:] == (4, f"{old}, {old}")
+    assert client.get(url, headers=planner).headers["Last-Modified"] != old
