@@ -108,3 +108,37 @@ def test_gdal_reads_the_edited_draft_with_the_token(live):
     assert "leader_name (String) = 王五" in run.stdout
     anonymous = subprocess.run(cmd[:3] + cmd[5:], capture_output=True, text=True, timeout=120)
     assert anonymous.returncode != 0  # without the token the draft is not there (401)
+
+
+def test_an_admin_adds_a_county_and_preconditions_hold_over_http(live):
+    """A top-level grid POSTed without parent_code, committed and audited; If-Match lists and If-Unmodified-Since
+    as a client sends them."""
+    from gisgrid.auth import service as auth_service
+    from gisgrid.db import db
+    from gisgrid.tokens import service as tokens
+
+    ogc, draft, _planner, app = live
+    with app.app_context(), db.new_session() as session:
+        admin = auth_service.create_user(session, "admin_live", PASSWORD, "admin")
+        auth = {"Authorization": f"Bearer {tokens.create(session, admin, 'QGIS', 90)[1]}"}
+    items = f"{ogc}/collections/draft-{draft}-grids/items"
+    county = {"type": "Feature", "properties": {"code": "C2", "name": "丁县"}}
+    county["geometry"] = mapping(box(116.04, 39.0, 116.06, 39.02))
+    created = requests.post(items, json=county, headers=auth, timeout=30)
+    assert created.status_code == 201, created.text
+    again = requests.post(
+        items, json={**county, "properties": {"code": "C3", "name": "戊县"}}, headers=auth, timeout=30
+    )
+    assert again.status_code == 422  # the same outline: it overlaps C2
+    one = requests.get(f"{items}/C2", headers=auth, timeout=30)
+    assert one.json()["properties"]["level"] == 1 and one.headers["Last-Modified"]
+    tags = f'W/{one.headers["ETag"]}, "v{draft}-99", {one.headers["ETag"]}'
+    patch = {"properties": {"leader_name": "县长"}}
+    assert requests.patch(f"{items}/C2", json=patch, headers={**auth, "If-Match": tags}, timeout=30).status_code == 204
+    since = {**auth, "If-Unmodified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"}
+    assert requests.patch(f"{items}/C2", json=patch, headers=since, timeout=30).status_code == 412
+    audited = _sql(
+        app, "SELECT action FROM audit_log WHERE entity = 'grid' AND entity_key = 'C2' AND actor_name = 'admin_live'"
+    )
+    assert sorted(a for (a,) in audited) == ["insert", "update"]
+    assert _sql(app, "SELECT count(*) FROM grid WHERE version_id = :v AND code = 'C3'", v=draft) == [(0,)]
