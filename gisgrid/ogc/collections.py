@@ -10,7 +10,8 @@ returned nor matched by a filter). Both show the published version, or the one i
 ``public_source`` / ``public_hazard``, with no boundary version; ``PUBLISHED`` lists every read-only collection.
 
 ``draft-{id}-grids`` (Part 4, ogc/drafts.py) reads the draft's ``grid`` rows themselves with every field
-(planners edit private phones too), the staff with ``phone_public``, and the editor's lock counter (the ETag).
+(planners edit private phones too), the staff with ``phone_public``, and the editor's lock counter (the ETag);
+``draft-{id}-unit-grids`` the same of its ``unit_grid`` rows (no staff).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Collection:
     with_staff: bool
     fields: tuple = PUBLIC_FIELDS
     draft_id: int | None = None  # a draft's collection (Part 4): the version is this draft, not the day's
+    unit: bool = False  # its features are 重点监管单元网格 (table unit_grid), not the tiling's grids
 
     def columns(self) -> dict:
         """Queryable name → column (the collection's fields and ``geometry``)."""
@@ -79,7 +81,17 @@ UNIT_GRIDS = Collection(
 )
 ALL = (GRIDS, UNIT_GRIDS)  # the boundary-versioned collections
 PUBLISHED = (*ALL, *points.ALL)  # every read-only collection: grids, unit grids, public sources and hazards
-DRAFT_ID = re.compile(r"draft-([1-9][0-9]{0,9})-grids")
+DRAFT_ID = re.compile(r"draft-([1-9][0-9]{0,9})-(grids|unit-grids)")
+
+
+def _draft_unit_view() -> FromClause:
+    """A draft's unit grids with every field and the lock counter (they have no staff)."""
+    from gisgrid.grids.models import UnitGrid
+
+    cols = [UnitGrid.__table__.c[f.name] for f in fields.GRID_FIELDS]
+    return select(
+        UnitGrid.id, UnitGrid.version_id, UnitGrid.area_m2, *cols, UnitGrid.geom, UnitGrid.lock_version
+    ).subquery("draft_unit_grid")
 
 
 def _draft_view() -> FromClause:
@@ -101,8 +113,20 @@ def _draft_view() -> FromClause:
     ).subquery("draft_grid")
 
 
-def draft(version_id: int) -> Collection:
-    """The collection of a draft version's grids (whether the draft exists and who may see it: ogc/drafts.py)."""
+def draft(version_id: int, unit: bool = False) -> Collection:
+    """The collection of a draft version's grids, or (``unit``) of its 重点监管单元网格 (whether the draft exists
+    and who may see it: ogc/drafts.py)."""
+    if unit:
+        return Collection(
+            f"draft-{version_id}-unit-grids",
+            "草稿重点监管单元网格",
+            "边界草稿中的重点监管单元网格（规划人员可编辑：OGC API – Features Part 4）(unit grids of a draft, editable)",
+            _draft_unit_view(),
+            False,
+            fields.GRID_FIELDS,
+            version_id,
+            unit=True,
+        )
     return Collection(
         f"draft-{version_id}-grids",
         "草稿网格",
@@ -115,9 +139,15 @@ def draft(version_id: int) -> Collection:
 
 
 def draft_id(collection_id: str) -> int | None:
-    """The draft version id named by ``draft-{id}-grids``, else None."""
+    """The draft version id named by ``draft-{id}-grids`` or ``draft-{id}-unit-grids``, else None."""
     match = DRAFT_ID.fullmatch(collection_id)
     return int(match.group(1)) if match else None
+
+
+def is_draft_unit(collection_id: str) -> bool:
+    """Whether ``collection_id`` names a draft's unit grids (``draft-{id}-unit-grids``)."""
+    match = DRAFT_ID.fullmatch(collection_id)
+    return match is not None and match.group(2) == "unit-grids"
 
 
 def resolve(collection_id: str) -> Collection | points.PointCollection:

@@ -1,15 +1,17 @@
 """Draft collections of /ogc (OGC API – Features Part 4): who sees them, who may write which feature, ETags.
 
-A planner (capability ``edit_grids``) sees every open draft as ``draft-{id}-grids``, as the web editor
-lists them; anonymous callers and other roles see the published collections only, and asking for a draft
+A planner (capability ``edit_grids``) sees every open draft as ``draft-{id}-grids`` (and, when it has some,
+its 重点监管单元网格 as ``draft-{id}-unit-grids``), as the web editor lists them; anonymous callers and other roles see the published collections only, and asking for a draft
 is 401 / 403. Writing a feature also needs the grid in the planner's scope: the feature (or, for a new
-grid, its parent) or one of its ancestors is one of the planner's grids (an admin's scope is everything).
+grid, its parent; for a unit grid, the grid designating it) or one of its ancestors is one of the planner's grids
+(an admin's scope is everything).
 The ETag of a draft feature is the editor's lock counter of that grid, so ``If-Match`` is the editor's
 optimistic lock (the web editor's ``base``), and a stale one is 412 (ogc/preconditions.py reads the header).
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisgrid.auth import capabilities
@@ -17,6 +19,7 @@ from gisgrid.auth.service import in_scope, sees_all
 from gisgrid.editor import queries as editor_queries
 from gisgrid.errors import Forbidden, MethodNotAllowed, NotFound
 from gisgrid.grids import queries as grid_queries
+from gisgrid.grids.models import UnitGrid
 from gisgrid.ogc import collections as colls
 from gisgrid.ogc import queries
 
@@ -34,7 +37,15 @@ def listed(session: Session, user) -> list[colls.Collection]:
     """The draft collections ``user`` sees in /collections, newest draft first (none for anonymous callers)."""
     if not visible(user):
         return []
-    return [colls.draft(d.id) for d in editor_queries.drafts(session)]
+    drafts = editor_queries.drafts(session)
+    with_units = set(
+        session.scalars(select(UnitGrid.version_id).where(UnitGrid.version_id.in_([d.id for d in drafts])))
+    )
+    # a draft's unit grids are listed when it has some (as the published unit-grids); a client may still POST
+    # the first one to draft-{id}-unit-grids, which resolves for every open draft
+    return [
+        c for d in drafts for c in (colls.draft(d.id), colls.draft(d.id, unit=True)) if not c.unit or d.id in with_units
+    ]
 
 
 def resolve(session: Session, collection_id: str, user) -> colls.Collection:
@@ -46,7 +57,7 @@ def resolve(session: Session, collection_id: str, user) -> colls.Collection:
     version = grid_queries.get_version(session, draft_id)
     if version is None or version.status != "draft":
         raise NotFound(f"没有草稿集合 {collection_id[:60]}（草稿不存在或已发布）(no such draft collection)")
-    return colls.draft(draft_id)
+    return colls.draft(draft_id, unit=colls.is_draft_unit(collection_id))
 
 
 def refuse_published(collection_id: str) -> None:
@@ -60,10 +71,21 @@ def refuse_published(collection_id: str) -> None:
 
 
 def may_edit(session: Session, coll: colls.Collection, user, code: str) -> bool:
-    """Whether ``user`` may change grid ``code`` of the draft (it or an ancestor is in their scope)."""
+    """Whether ``user`` may change feature ``code`` of the draft: a grid when it or an ancestor is in their scope,
+    a unit grid when its designating grid (``parent_code``) is."""
+    grid = _unit_parent(session, coll.draft_id, code) if coll.unit else code
+    return grid is not None and _may_edit_grid(session, coll.draft_id, user, grid)
+
+
+def _may_edit_grid(session: Session, draft_id: int, user, code: str) -> bool:
     if not capabilities.can(user, "edit_grids"):
         return False
-    return sees_all(user) or in_scope(user, queries.chain_codes(session, coll.draft_id, code))
+    return sees_all(user) or in_scope(user, queries.chain_codes(session, draft_id, code))
+
+
+def _unit_parent(session: Session, draft_id: int, code: str) -> str | None:
+    """The grid that designates unit grid ``code`` of the draft (None: no such unit grid)."""
+    return session.scalar(select(UnitGrid.parent_code).where(UnitGrid.version_id == draft_id, UnitGrid.code == code))
 
 
 def require_edit(session: Session, coll: colls.Collection, user, code: str) -> None:
@@ -78,8 +100,12 @@ def require_edit(session: Session, coll: colls.Collection, user, code: str) -> N
 def require_create(session: Session, coll: colls.Collection, user, code: str, parent: str | None) -> None:
     """403 unless ``user`` may add grid ``code`` under ``parent``: the parent is theirs to edit, or, for a
     top-level grid (no parent), the new code itself is one of their grids (an admin may add anywhere)."""
-    if parent is not None:
-        require_edit(session, coll, user, parent)
+    if parent is not None:  # a grid's parent, or the grid designating a unit grid
+        if not _may_edit_grid(session, coll.draft_id, user, parent):
+            raise Forbidden(
+                f"网格 {parent[:64]} 不在您的管辖范围内，不能编辑 (grid {parent[:64]} is outside your grids)",
+                {"code": parent[:64]},
+            )
     elif not (capabilities.can(user, "edit_grids") and in_scope(user, [code])):
         raise Forbidden(
             f"未给出 parent_code：只有管理员或负责网格 {code[:64]} 的规划人员可以新建最上层网格 "

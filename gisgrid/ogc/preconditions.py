@@ -17,7 +17,9 @@ from werkzeug.http import parse_date
 
 from gisgrid.editor.workset import ANY_LOCK
 from gisgrid.errors import InvalidInput, PreconditionFailed
-from gisgrid.grids.models import BoundaryVersion, Grid
+from gisgrid.grids.models import BoundaryVersion, Grid, UnitGrid
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc.collections import Collection
 
 # one element of an entity-tag list: [W/]"etagc*" (etagc: %x21 / %x23-7E / obs-text — a comma may be inside)
 _ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\U0010ffff]*)")?[ \t]*(?:,|$)')
@@ -57,43 +59,56 @@ def accepted_locks(draft_id: int, if_match: str) -> list[str] | str:
     return locks
 
 
-def last_modified(session: Session, draft_id: int, code: str) -> datetime | None:
-    """When a draft grid last changed: its last edit, else the draft's creation (it was copied then)."""
-    return _state(session, draft_id, code)[1]
+def last_modified(session: Session, collection_id: str, code: str) -> datetime | None:
+    """When a draft feature last changed: its last edit, else the draft's creation (it was copied then)."""
+    draft_id = colls.draft_id(collection_id)
+    return _state(session, draft_id, colls.is_draft_unit(collection_id), code)[1]
 
 
-def _state(session: Session, draft_id: int, code: str) -> tuple[int | None, datetime | None]:
-    """A draft grid's lock counter and last modification, to the second (HTTP dates have no fractions)."""
+def _state(session: Session, draft_id: int, unit: bool, code: str) -> tuple[int | None, datetime | None]:
+    """A draft feature's lock counter and last modification, to the second (HTTP dates have no fractions)."""
+    model = UnitGrid if unit else Grid
     row = session.execute(
-        select(Grid.lock_version, func.coalesce(Grid.edited_at, BoundaryVersion.created_at))
-        .join(BoundaryVersion, BoundaryVersion.id == Grid.version_id)
-        .where(Grid.version_id == draft_id, Grid.code == code)
+        select(model.lock_version, func.coalesce(model.edited_at, BoundaryVersion.created_at))
+        .join(BoundaryVersion, BoundaryVersion.id == model.version_id)
+        .where(model.version_id == draft_id, model.code == code)
     ).first()
     if row is None:
         return None, None
     return row[0], row[1].astimezone(UTC).replace(microsecond=0)
 
 
-def base(session: Session, draft_id: int, code: str, if_match: str | None, since: str | None) -> list[str] | str:
-    """The editor's ``base`` entry of grid ``code`` for a write carrying these preconditions.
+def base(session: Session, coll: Collection, code: str, if_match: str | None, since: str | None) -> list[str] | str:
+    """The lock counters of feature ``code`` a write carrying these preconditions accepts (the editor's ``base``).
 
     ``If-Unmodified-Since`` counts only without ``If-Match`` and when it is one valid HTTP-date (else it is
-    ignored, §13.1.4); it holds when the grid has not changed after that second, and then becomes the grid's
+    ignored, §13.1.4); it holds when the feature has not changed after that second, and then becomes its
     current counter. No precondition: any counter (the write is unconditional, as HTTP allows).
     """
     if if_match is not None:
-        return accepted_locks(draft_id, if_match)
+        return accepted_locks(coll.draft_id, if_match)
     date = _date(since)
     if date is None:
         return ANY_LOCK
-    lock, changed = _state(session, draft_id, code)
+    lock, changed = _state(session, coll.draft_id, coll.unit, code)
     if changed is not None and changed > date:
         raise PreconditionFailed(
-            f"If-Unmodified-Since: 网格 {code[:64]} 于 {changed:%Y-%m-%d %H:%M:%S} UTC 之后已被修改，未保存 "
+            f"If-Unmodified-Since: {code[:64]} 于 {changed:%Y-%m-%d %H:%M:%S} UTC 之后已被修改，未保存 "
             "(the feature changed after that date; GET it again)",
             {"code": code[:64], "last_modified": changed.isoformat()},
         )
     return [str(lock)]
+
+
+def current_lock(accepted: list[str] | str, lock: int, code: str) -> int:
+    """The one counter to quote to an editor service that takes a single one (unit grids): the feature's
+    current ``lock`` when the preconditions accept it, else 412 (the service re-checks it under its row lock)."""
+    if accepted == ANY_LOCK or str(lock) in accepted:
+        return lock
+    raise PreconditionFailed(
+        f"If-Match 已过期：{code[:64]} 的当前版本号为 {lock} (the feature changed since it was read; GET it again)",
+        {"code": code[:64], "lock": lock},
+    )
 
 
 def _date(value: str | None) -> datetime | None:

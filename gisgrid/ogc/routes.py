@@ -161,7 +161,7 @@ def item(collection_id: str, fid: str, f=None, at=None, datetime=None, crs=None)
     resp = private(respond(body, service.GEOJSON, f, "item", out.uri), collection_id)
     if tag:  # a draft's feature: the validators of PUT/PATCH/DELETE (Part 4, ogc/preconditions.py)
         resp.headers["ETag"] = tag
-        resp.last_modified = preconditions.last_modified(db.session(), colls.draft_id(collection_id), fid)
+        resp.last_modified = preconditions.last_modified(db.session(), collection_id, fid)
     return resp
 
 

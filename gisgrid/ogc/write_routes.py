@@ -1,18 +1,22 @@
 """OGC API – Features Part 4 routes at /ogc: create, replace, update and delete grids of a draft, and OPTIONS.
 
-Only ``draft-{id}-grids`` collections are writable, by a planner whose grids include the feature; the
+Only ``draft-{id}-grids`` and ``draft-{id}-unit-grids`` collections are writable (ogc/writes.py,
+ogc/unit_writes.py), by a planner whose grids include the feature; the
 published collections answer 405 with ``Allow``. Clients authenticate with ``Authorization: Bearer`` (an API
 token: no CSRF token) or a session with its CSRF token. ``If-Match`` carries the ETag of the GET (a list: any
-may match) or ``If-Unmodified-Since`` its ``Last-Modified`` (412 when stale, ogc/preconditions.py); ``Content-Crs`` names the CRS of the geometry sent (CRS84 by default).
+may match) or ``If-Unmodified-Since`` its ``Last-Modified`` (412 when stale, ogc/preconditions.py);
+``Content-Crs`` names the CRS of the geometry sent (CRS84 by default).
 """
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_login import current_user
 
 from gisgrid.db import db
-from gisgrid.ogc import schemas, service, writes
+from gisgrid.deployment import current_profile
+from gisgrid.ogc import collections as colls
+from gisgrid.ogc import schemas, service, unit_writes, writes
 from gisgrid.ogc.routes import base, bp, private, respond
 
 _IF_MATCH = {
@@ -51,7 +55,14 @@ def _write(collection_id: str, body=None) -> writes.Write:
         headers.get("If-Match"),
         headers.get("Content-Crs"),
         headers.get("If-Unmodified-Since"),
+        current_app.config["TOPOLOGY_TOLERANCE_M2"],
+        current_profile().unit_grid_depths,  # who may designate 重点监管单元网格 (as the web editor's API)
     )
+
+
+def _writes(collection_id: str):
+    """The module writing this collection: a draft's unit grids, or (every other id) grids."""
+    return unit_writes if colls.is_draft_unit(collection_id) else writes
 
 
 def _no_content(tag: str | None = None) -> Response:
@@ -67,7 +78,7 @@ def _no_content(tag: str | None = None) -> Response:
 @bp.doc(security=_SECURITY, parameters=[_CONTENT_CRS])
 def create_item(body: dict, collection_id: str):
     """Add a grid to a draft (Part 4 create): 201 with Location and ETag; a published collection is 405."""
-    doc, tag = writes.create(db.session(), base(), _write(collection_id, body))
+    doc, tag = _writes(collection_id).create(db.session(), base(), _write(collection_id, body))
     resp = private(respond(doc, service.GEOJSON, "json", "item"), collection_id)
     resp.status_code = 201
     resp.headers.update({"Location": doc["links"][0]["href"], "ETag": tag})
@@ -79,7 +90,7 @@ def create_item(body: dict, collection_id: str):
 @bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def replace_item(body: dict, collection_id: str, fid: str):
     """Replace a draft grid (outline, parent, every editable field): 204 with the new ETag; stale If-Match 412."""
-    return _no_content(writes.replace(db.session(), base(), _write(collection_id, body), fid))
+    return _no_content(_writes(collection_id).replace(db.session(), base(), _write(collection_id, body), fid))
 
 
 @bp.patch("/collections/<collection_id>/items/<fid>")
@@ -87,14 +98,14 @@ def replace_item(body: dict, collection_id: str, fid: str):
 @bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def update_item(body: dict, collection_id: str, fid: str):
     """Change some members of a draft grid (JSON merge patch): 204 with the new ETag; stale If-Match 412."""
-    return _no_content(writes.update(db.session(), base(), _write(collection_id, body), fid))
+    return _no_content(_writes(collection_id).update(db.session(), base(), _write(collection_id, body), fid))
 
 
 @bp.delete("/collections/<collection_id>/items/<fid>")
 @bp.doc(security=_SECURITY, parameters=_CONDITIONS, responses={"204": {"description": "deleted"}, "412": _STALE})
 def delete_item(collection_id: str, fid: str):
     """Remove a leaf grid from a draft (its area stays uncovered until given to a neighbour); stale If-Match 412."""
-    writes.delete(db.session(), _write(collection_id), fid)
+    _writes(collection_id).delete(db.session(), _write(collection_id), fid)
     return _no_content()
 
 

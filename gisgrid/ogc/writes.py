@@ -40,9 +40,11 @@ class Write:
     if_match: str | None = None
     content_crs: str | None = None
     if_unmodified_since: str | None = None
+    tolerance_m2: float = 1.0  # unit grids: the topology tolerance and the profile's designating levels
+    unit_depths: tuple[int, ...] = ()
 
 
-def _target(session: Session, w: Write) -> Collection:
+def target(session: Session, w: Write) -> Collection:
     """The draft collection written to: 405 for a published one, then 401/403 by role, 404 for no such draft."""
     drafts.refuse_published(w.collection_id)
     capabilities.require(w.user, "edit_grids")  # before any lookup: anonymous is 401 whatever the id
@@ -78,15 +80,15 @@ def current(session: Session, coll: Collection, code: str) -> dict:
 def create(session: Session, base: str, w: Write) -> tuple[dict, str]:
     """A new grid from a POSTed feature (code, name, a polygon, and parent_code unless it is a top-level grid);
     the grid as stored and its ETag."""
-    coll = _target(session, w)
-    feature = _feature(w.body)
-    props = _properties(feature.get("properties"))
-    code, parent = _required_text(props, "code"), _optional_text(props, "parent_code")
+    coll = target(session, w)
+    feature = as_feature(w.body)
+    props = properties(feature.get("properties"))
+    code, parent = required_text(props, "code"), optional_text(props, "parent_code")
     drafts.require_create(session, coll, w.user, code, parent)
-    step = {"op": "create", "code": code, "name": _required_text(props, "name"), "parent_code": parent}
+    step = {"op": "create", "code": code, "name": required_text(props, "name"), "parent_code": parent}
     if props.get("level") is not None:  # checked by the editor: the top level without a parent, else parent's + 1
         step["level"] = props["level"]
-    step["geometry"] = _geometry(feature.get("geometry"), w.content_crs)
+    step["geometry"] = geometry(feature.get("geometry"), w.content_crs)
     rest = {k: v for k, v in props.items() if k in EDITABLE and k != "name"}
     steps = [step] + ([{"op": "attributes", "code": code, "values": _values(rest)}] if rest else [])
     _apply(session, w, coll, steps, {})
@@ -96,15 +98,15 @@ def create(session: Session, base: str, w: Write) -> tuple[dict, str]:
 def replace(session: Session, base: str, w: Write, code: str) -> str:
     """PUT: the grid becomes the feature sent (outline, parent, every editable field; absent fields cleared);
     returns the new ETag."""
-    coll = _target(session, w)
-    feature = _feature(w.body)
-    old = _stored(session, w, coll, code)
-    props = _properties(feature.get("properties"))
-    _same_identity(props, old, code, feature.get("id"))
+    coll = target(session, w)
+    feature = as_feature(w.body)
+    old = stored(session, w, coll, code)
+    props = properties(feature.get("properties"))
+    same_identity(props, old, code, feature.get("id"))
     values = {k: props.get(k, fields.BOOL_DEFAULTS.get(k)) for k in EDITABLE}
     steps = _reparent(session, w, coll, props, old, code)
     steps += [
-        {"op": "reshape", "code": code, "geometry": _geometry(feature.get("geometry"), w.content_crs)},
+        {"op": "reshape", "code": code, "geometry": geometry(feature.get("geometry"), w.content_crs)},
         {"op": "attributes", "code": code, "values": _values(values)},
     ]
     _apply(session, w, coll, steps, {code: _base(session, w, coll, code)})
@@ -114,18 +116,14 @@ def replace(session: Session, base: str, w: Write, code: str) -> str:
 def update(session: Session, base: str, w: Write, code: str) -> str:
     """PATCH (JSON merge patch): the members sent change, null clears a field; a geometry reshapes the grid;
     returns the new ETag."""
-    coll = _target(session, w)
-    if not isinstance(w.body, dict) or not w.body:
-        raise InvalidInput("请求体应为 JSON 合并补丁对象 (body must be a JSON merge patch object)")
-    unknown = set(w.body) - {"type", "id", "properties", "geometry", "links"}
-    if unknown:
-        raise InvalidInput(f"未知的成员：{', '.join(sorted(unknown))[:200]} (unknown members)")
-    old = _stored(session, w, coll, code)
-    props = _properties(w.body.get("properties") or {})
-    _same_identity(props, old, code, w.body.get("id"))
+    coll = target(session, w)
+    check_patch(w.body)
+    old = stored(session, w, coll, code)
+    props = properties(w.body.get("properties") or {})
+    same_identity(props, old, code, w.body.get("id"))
     steps = _reparent(session, w, coll, props, old, code)
     if "geometry" in w.body:
-        steps.append({"op": "reshape", "code": code, "geometry": _geometry(w.body["geometry"], w.content_crs)})
+        steps.append({"op": "reshape", "code": code, "geometry": geometry(w.body["geometry"], w.content_crs)})
     values = {k: v for k, v in props.items() if k in EDITABLE}
     if values:
         steps.append({"op": "attributes", "code": code, "values": _values(values)})
@@ -136,12 +134,22 @@ def update(session: Session, base: str, w: Write, code: str) -> str:
 
 def delete(session: Session, w: Write, code: str) -> None:
     """DELETE: the leaf grid leaves the draft; its area stays uncovered (the validation report shows the gap)."""
-    coll = _target(session, w)
-    _stored(session, w, coll, code)
+    coll = target(session, w)
+    stored(session, w, coll, code)
     _apply(session, w, coll, [{"op": "delete", "code": code}], {code: _base(session, w, coll, code)})
 
 
-def _stored(session: Session, w: Write, coll: Collection, code: str) -> dict:
+def check_patch(body) -> None:
+    """400 unless ``body`` is a JSON merge patch of a feature (type, id, properties, geometry, links)."""
+    if not isinstance(body, dict) or not body:
+        raise InvalidInput("请求体应为 JSON 合并补丁对象 (body must be a JSON merge patch object)")
+    unknown = set(body) - {"type", "id", "properties", "geometry", "links"}
+    if unknown:
+        raise InvalidInput(f"未知的成员：{', '.join(sorted(unknown))[:200]} (unknown members)")
+
+
+def stored(session: Session, w: Write, coll: Collection, code: str) -> dict:
+    """The stored feature ``code`` the write changes: 404 when absent, then 403 unless the user may edit it."""
     row = current(session, coll, code)  # 404 before 403: the planner sees the draft's grids anyway
     drafts.require_edit(session, coll, w.user, code)
     return row
@@ -161,7 +169,7 @@ def _apply(session: Session, w: Write, coll: Collection, steps: list[dict], base
 
 def _base(session: Session, w: Write, coll: Collection, code: str):
     """The lock counters the write's preconditions accept for ``code`` (412 when If-Unmodified-Since fails)."""
-    return preconditions.base(session, coll.draft_id, code, w.if_match, w.if_unmodified_since)
+    return preconditions.base(session, coll, code, w.if_match, w.if_unmodified_since)
 
 
 def _reparent(session: Session, w: Write, coll: Collection, props: dict, old: dict, code: str) -> list[dict]:
@@ -174,16 +182,18 @@ def _reparent(session: Session, w: Write, coll: Collection, props: dict, old: di
     return [{"op": "reparent", "code": code, "parent_code": parent}]
 
 
-def _feature(body) -> dict:
+def as_feature(body) -> dict:
+    """The body as a GeoJSON Feature, or 400."""
     if not isinstance(body, dict) or body.get("type") != "Feature":
         raise InvalidInput('请求体应为 GeoJSON Feature（"type": "Feature"）(body must be a GeoJSON Feature)')
     return body
 
 
-def _properties(props) -> dict:
+def properties(props, known: tuple = KNOWN) -> dict:
+    """The properties object of a feature; 400 naming any property the collection does not have."""
     if not isinstance(props, dict):
         raise InvalidInput("properties 应为对象 (properties must be an object)")
-    unknown = set(props) - set(KNOWN)
+    unknown = set(props) - set(known)
     if unknown:
         raise InvalidInput(
             f"properties: 未知的字段 {', '.join(sorted(unknown))[:200]} (unknown properties; see the queryables)"
@@ -191,7 +201,7 @@ def _properties(props) -> dict:
     return props
 
 
-def _same_identity(props: dict, old: dict, code: str, fid) -> None:
+def same_identity(props: dict, old: dict, code: str, fid) -> None:
     """code and level are the grid's identity: sent back unchanged or not at all."""
     if fid is not None and str(fid) != code:
         raise InvalidInput(f"id: 应为 {code[:64]} (the id cannot change)")
@@ -200,14 +210,15 @@ def _same_identity(props: dict, old: dict, code: str, fid) -> None:
             raise InvalidInput(f"{key}: 不能修改（当前为 {old[key]}）({key} cannot change)")
 
 
-def _required_text(props: dict, key: str) -> str:
+def required_text(props: dict, key: str) -> str:
+    """A text property that must be given (400 naming it otherwise), stripped."""
     value = props.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"properties.{key}: 必填 ({key} is required)")
     return value.strip()
 
 
-def _optional_text(props: dict, key: str) -> str | None:
+def optional_text(props: dict, key: str) -> str | None:
     """A text property that may be absent, null or empty (a GIS client sends every field, empty ones as null)."""
     value = props.get(key)
     if value is None:
@@ -229,7 +240,7 @@ def _values(values: dict) -> dict:
     return values
 
 
-def _geometry(value, content_crs: str | None) -> dict:
+def geometry(value, content_crs: str | None) -> dict:
     """The feature's outline in CRS84 GeoJSON (the editor's coordinates), from the ``Content-Crs`` it was sent in."""
     if value is None:
         raise InvalidInput("geometry: 必填，应为 Polygon 或 MultiPolygon (geometry is required)")
