@@ -39,7 +39,7 @@ def listed(session: Session, user) -> list[colls.Collection]:
         return []
     drafts = editor_queries.drafts(session)
     with_units = set(
-        session.scalars(select(UnitGrid.version_id).where(UnitGrid.version_id.in_([d.id for d in drafts])))
+        session.scalars(select(UnitGrid.version_id).distinct().where(UnitGrid.version_id.in_([d.id for d in drafts])))
     )
     # a draft's unit grids are listed when it has some (as the published unit-grids); a client may still POST
     # the first one to draft-{id}-unit-grids, which resolves for every open draft
@@ -89,12 +89,15 @@ def _unit_parent(session: Session, draft_id: int, code: str) -> str | None:
 
 
 def require_edit(session: Session, coll: colls.Collection, user, code: str) -> None:
-    """403 unless ``user`` may change grid ``code`` (or add a grid under it) in the draft."""
+    """403 unless ``user`` may change feature ``code`` of the draft (a grid, or a unit grid by its designating grid)."""
     if not may_edit(session, coll, user, code):
-        raise Forbidden(
-            f"网格 {code[:64]} 不在您的管辖范围内，不能编辑 (grid {code[:64]} is outside your grids)",
-            {"code": code[:64]},
-        )
+        raise _outside(code)
+
+
+def _outside(code: str) -> Forbidden:
+    return Forbidden(
+        f"网格 {code[:64]} 不在您的管辖范围内，不能编辑 (grid {code[:64]} is outside your grids)", {"code": code[:64]}
+    )
 
 
 def require_create(session: Session, coll: colls.Collection, user, code: str, parent: str | None) -> None:
@@ -102,10 +105,7 @@ def require_create(session: Session, coll: colls.Collection, user, code: str, pa
     top-level grid (no parent), the new code itself is one of their grids (an admin may add anywhere)."""
     if parent is not None:  # a grid's parent, or the grid designating a unit grid
         if not _may_edit_grid(session, coll.draft_id, user, parent):
-            raise Forbidden(
-                f"网格 {parent[:64]} 不在您的管辖范围内，不能编辑 (grid {parent[:64]} is outside your grids)",
-                {"code": parent[:64]},
-            )
+            raise _outside(parent)
     elif not (capabilities.can(user, "edit_grids") and in_scope(user, [code])):
         raise Forbidden(
             f"未给出 parent_code：只有管理员或负责网格 {code[:64]} 的规划人员可以新建最上层网格 "

@@ -128,7 +128,8 @@ def document(base: str, drafts: tuple[str, ...] = ()) -> dict:
         "version": "1.0",
         "description": "OGC API – Features (Parts 1–4) 与 OGC API – Tiles：已发布的环境监管网格、公开污染源与环境安全隐患 "
         "(public fields only)；"
-        "规划人员以 API 令牌编辑草稿网格 draft-{id}-grids (Part 4: POST/PUT/PATCH/DELETE)",
+        "规划人员以 API 令牌编辑草稿网格 draft-{id}-grids 与草稿重点监管单元网格 draft-{id}-unit-grids "
+        "(Part 4: POST/PUT/PATCH/DELETE)",
     }
     doc.pop("tags", None)
     return doc

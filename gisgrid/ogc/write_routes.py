@@ -77,7 +77,8 @@ def _no_content(tag: str | None = None) -> Response:
 @bp.alt_response(201, schema=schemas.OgcFeature, success=True, content_type=service.GEOJSON, description="created")
 @bp.doc(security=_SECURITY, parameters=[_CONTENT_CRS])
 def create_item(body: dict, collection_id: str):
-    """Add a grid to a draft (Part 4 create): 201 with Location and ETag; a published collection is 405."""
+    """Add a grid (no parent_code: a top-level one) or a unit grid to a draft (Part 4 create): 201 with Location and
+    ETag; a published collection is 405."""
     doc, tag = _writes(collection_id).create(db.session(), base(), _write(collection_id, body))
     resp = private(respond(doc, service.GEOJSON, "json", "item"), collection_id)
     resp.status_code = 201
@@ -89,7 +90,7 @@ def create_item(body: dict, collection_id: str):
 @bp.arguments(schemas.FeatureBody, location="json", content_type=service.GEOJSON)
 @bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def replace_item(body: dict, collection_id: str, fid: str):
-    """Replace a draft grid (outline, parent, every editable field): 204 with the new ETag; stale If-Match 412."""
+    """Replace a draft grid or unit grid (outline, parent, every editable field): 204 with the new ETag; stale 412."""
     return _no_content(_writes(collection_id).replace(db.session(), base(), _write(collection_id, body), fid))
 
 
@@ -97,7 +98,7 @@ def replace_item(body: dict, collection_id: str, fid: str):
 @bp.arguments(schemas.FeaturePatch, location="json", content_type="application/merge-patch+json")
 @bp.doc(security=_SECURITY, parameters=[*_CONDITIONS, _CONTENT_CRS], responses={"204": _WRITTEN, "412": _STALE})
 def update_item(body: dict, collection_id: str, fid: str):
-    """Change some members of a draft grid (JSON merge patch): 204 with the new ETag; stale If-Match 412."""
+    """Change some members of a draft grid or unit grid (JSON merge patch): 204 with the new ETag; stale 412."""
     return _no_content(_writes(collection_id).update(db.session(), base(), _write(collection_id, body), fid))
 
 

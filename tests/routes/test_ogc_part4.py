@@ -64,6 +64,7 @@ def test_drafts_are_listed_and_read_only_for_planners(client, session, world, pl
     assert _coll(world) not in {c["id"] for c in anonymous}
     mine = client.get("/ogc/collections", headers=planner).get_json()["collections"]
     assert _coll(world) in {c["id"] for c in mine}
+    assert f"draft-{world}-unit-grids" not in {c["id"] for c in mine}  # world C has no unit grids
     page = client.get(ITEMS.format(_coll(world)), headers=planner)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
     assert sorted(f["id"] for f in page.get_json()["features"]) == ["C", "T1", "T2", "V11", "V12", "V21", "V22"]
