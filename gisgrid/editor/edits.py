@@ -224,10 +224,12 @@ def _create_top(ws: Workset, p: dict, code: str, name: str, drawn) -> None:
     (422, nothing saved) when it overlaps one; nothing clips it, so an overlap is a drawing mistake to see."""
     level = ws.top_level()
     _check_level(p, level, "parent_code")
-    others = [o for o in ws.near(drawn, None) if o.parent_code is None]
     geom = drawn.buffer(0)
+    if area_m2(geom) <= SLIVER_M2:
+        raise InvalidInput("所画区域面积为零 (the drawn area is empty)")
+    others = [o for o in ws.near(geom, None) if o.parent_code is None]
     if others:  # shared edges with a neighbouring county stay shared exactly
-        dx, _ = _degrees(_metres(p, 2.0), drawn.centroid.y)
+        dx, _ = _degrees(_metres(p, 2.0), geom.centroid.y)
         geom = shapely.snap(geom, shapely.union_all([o.geom for o in others]), dx)
     ws.add(code, name, level, None, geom)
     ws.check_no_overlap()

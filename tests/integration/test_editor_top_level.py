@@ -92,3 +92,13 @@ def test_the_first_grid_of_an_empty_draft_is_level_one(session, draft):
     session.execute(text("DELETE FROM grid WHERE version_id = :v"), {"v": draft})
     _create(session, draft, C2, level=1)
     assert _rows(session, draft)["C2"][:2] == (1, None)
+
+
+@pytest.mark.parametrize(
+    "polygon", [[[116.05, 39.01], [116.05, 39.01], [116.05, 39.01]], [[116.05, 39.0], [116.06, 39.0], [116.07, 39.0]]]
+)
+def test_an_empty_drawing_is_400(session, draft, polygon):
+    with pytest.raises(InvalidInput, match="empty"):
+        edits.apply_edit(
+            session, draft, "planner_a", {"op": "create", "code": "C2", "name": "丁县", "polygon": polygon}
+        )
