@@ -1,10 +1,10 @@
 """Draft collections of /ogc (OGC API – Features Part 4): who sees them, who may write which feature, ETags.
 
 A planner (capability ``edit_grids``) sees every open draft as ``draft-{id}-grids`` (and, when it has some,
-its 重点监管单元网格 as ``draft-{id}-unit-grids``), as the web editor lists them; anonymous callers and other roles see the published collections only, and asking for a draft
-is 401 / 403. Writing a feature also needs the grid in the planner's scope: the feature (or, for a new
-grid, its parent; for a unit grid, the grid designating it) or one of its ancestors is one of the planner's grids
-(an admin's scope is everything).
+its 重点监管单元网格 as ``draft-{id}-unit-grids``), as the web editor lists them; anonymous callers and other
+roles see the published collections only, and asking for a draft is 401 / 403. Writing a feature also needs
+the grid in the planner's scope: the feature (or, for a new grid, its parent; for a unit grid, the grid
+designating it) or one of its ancestors is one of the planner's grids (an admin's scope is everything).
 The ETag of a draft feature is the editor's lock counter of that grid, so ``If-Match`` is the editor's
 optimistic lock (the web editor's ``base``), and a stale one is 412 (ogc/preconditions.py reads the header).
 """
