@@ -97,7 +97,7 @@ def build_index(session: Session, version_id: int) -> PartIndex:
         np.asarray([ranks[c] for c in codes], dtype=np.int64),
         geoms,
     )
-    index.cells = _checked(index, cell_grid.build(geoms, index.levels))
+    index.cells = _checked(index, cell_grid.build(geoms, index.levels, index.grid_ids))
     return index
 
 

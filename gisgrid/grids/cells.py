@@ -44,15 +44,15 @@ class CellGrid:
         return out
 
 
-def build(geoms: np.ndarray, levels: np.ndarray, budget: int | None = None) -> CellGrid:
-    """Prepare the cells of a version's lookup parts (``geoms`` numbered as in ``PartIndex``)."""
+def build(geoms: np.ndarray, levels: np.ndarray, grids: np.ndarray, budget: int | None = None) -> CellGrid:
+    """Prepare the cells of a version's lookup parts (``geoms``, ``levels`` and ``grids`` as in ``PartIndex``)."""
     grid = _frame(geoms, budget or min(BUDGET, max(4096, CELLS_PER_PART * len(geoms))))
     segments = _segments(geoms)
     painted = np.full(grid.cells.shape, OUTSIDE, dtype=np.int32)
     # shallow levels first: a deeper level's part overwrites, as the deepest covering part wins
     for level in sorted(set(levels.tolist())):
         _paint_level(grid, segments, np.flatnonzero(levels == level), painted)
-    _mark_touched(grid, segments, painted)
+    _mark_touched(grid, _boundaries(segments, grids), painted)
     grid.cells = painted
     return grid
 
@@ -90,6 +90,42 @@ def _segments(geoms: np.ndarray) -> _Segments:
     return _Segments(
         coords[start, 0], coords[start, 1], coords[start + 1, 0], coords[start + 1, 1], ring_part[ring[start]]
     )
+
+
+def _boundaries(seg: _Segments, grids: np.ndarray) -> _Segments:
+    """The edges where an answer can change: ST_Subdivide's cuts inside a grid left out.
+
+    A cut is axis-parallel and lies between two parts of one grid, so the stretch of a vertical or
+    horizontal line covered by edges of two parts of the same grid is no boundary of that grid; a
+    stretch covered once is. Painting still uses the cuts: on a cut both parts give the grid.
+    """
+    vertical, horizontal = seg.x1 == seg.x2, seg.y1 == seg.y2
+    slanted = ~(vertical | horizontal)  # a zero-length edge is both, and bounds nothing
+    kept = [_Segments(seg.x1[slanted], seg.y1[slanted], seg.x2[slanted], seg.y2[slanted], seg.part[slanted])]
+    along = vertical & ~horizontal
+    start, end, x = _covered_once(grids[seg.part[along]], seg.x1[along], seg.y1[along], seg.y2[along])
+    kept.append(_Segments(x, start, x, end, np.zeros(len(x), dtype=np.int64)))
+    along = horizontal & ~vertical
+    start, end, y = _covered_once(grids[seg.part[along]], seg.y1[along], seg.x1[along], seg.x2[along])
+    kept.append(_Segments(start, y, end, y, np.zeros(len(y), dtype=np.int64)))
+    return _Segments(*(np.concatenate([getattr(k, f) for k in kept]) for f in ("x1", "y1", "x2", "y2", "part")))
+
+
+def _covered_once(grid: np.ndarray, line: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """(start, end, line) of the stretches of each (grid, line) that exactly one edge [a, b] covers."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if len(lo) == 0:
+        return lo, hi, line
+    keys = np.stack([grid.astype(float), line])
+    _, group = np.unique(keys, axis=1, return_inverse=True)
+    group = np.concatenate([group.ravel(), group.ravel()])
+    pos, delta = np.concatenate([lo, hi]), np.concatenate([np.ones(len(lo), int), -np.ones(len(hi), int)])
+    order = np.lexsort((pos, group))
+    group, pos, delta = group[order], pos[order], delta[order]
+    count = np.cumsum(delta)  # each group sums to 0, so the running count restarts with each group
+    at_line = np.concatenate([line, line])[order]
+    once = np.flatnonzero((count[:-1] == 1) & (group[1:] == group[:-1]) & (pos[1:] > pos[:-1]))
+    return pos[once], pos[once + 1], at_line[once]
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -48,7 +48,7 @@ def test_cells_give_postgis_answers_on_dense_lattices(request, session, world, b
     geoms = np.empty(len(index.grid_ids), dtype=object)
     for tree, numbers in index.trees:
         geoms[numbers] = tree.geometries
-    index.cells = cells.build(geoms, index.levels, budget=budget)
+    index.cells = cells.build(geoms, index.levels, index.grid_ids, budget=budget)
     lon, lat = _world_points(world)
     from_cells = index.cells.lookup(lon, lat)
     assert (from_cells >= 0).any(), "some points must be answered by the raster alone"
