@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -57,6 +58,15 @@ class PartIndex:
         if len(exact):
             result[exact] = self.assign_exact(lon[exact], lat[exact])
         return result
+
+    @cached_property
+    def tail_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted grid ids, their ``csv_tail`` in an object array): the vectorised CSV writer's lookup."""
+        ids = np.fromiter(self.csv_tail.keys(), dtype=np.int64, count=len(self.csv_tail))
+        tails = np.empty(len(ids), dtype=object)
+        tails[:] = list(self.csv_tail.values())
+        order = np.argsort(ids)
+        return ids[order], tails[order]
 
     def assign_exact(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """``assign`` by the STRtrees and GEOS alone (the cells' reference)."""
