@@ -91,10 +91,23 @@ def save(index: batch.PartIndex, path: Path) -> None:
     with open(tmp, "wb") as out:
         np.savez(out, **arrays)
     os.replace(tmp, path)
-    prefix = path.name.split("-v")[0] + f"-v{index.version_id}-"
-    for old in path.parent.glob(prefix + "*.npz"):
-        if old != path:
-            old.unlink(missing_ok=True)  # the same version's older content
+    _prune(path, index.version_id)
+
+
+def _prune(path: Path, version_id: int) -> None:
+    """Drop the same version's older content and all but the newest file of other versions (~300 MB each)."""
+    database = path.name.split("-v")[0]
+    others = []
+    for old in path.parent.glob(database + "-v*.npz"):
+        if old == path:
+            continue
+        if old.name.startswith(f"{database}-v{version_id}-"):
+            old.unlink(missing_ok=True)
+        else:
+            others.append(old)
+    # the newest other version is kept: workers may still serve it while the new one is taken up
+    for old in sorted(others, key=lambda p: p.stat().st_mtime)[:-1]:
+        old.unlink(missing_ok=True)
 
 
 def load(session: Session, version_id: int, path: Path) -> batch.PartIndex | None:

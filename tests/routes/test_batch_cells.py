@@ -7,6 +7,8 @@ A2b sits) and outside; every answer of ``PartIndex.assign`` (cells first, GEOS f
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from sqlalchemy import text
@@ -129,3 +131,18 @@ def test_file_copied_under_another_name_is_not_trusted(session, world_ab, tmp_pa
     other = path.with_name(path.name.replace(f"-v{version.id}-", "-v999999-"))
     other.write_bytes(path.read_bytes())
     assert batch_store.load(session, 999999, other) is None
+
+
+def test_old_files_are_pruned(session, world_ab, tmp_path):
+    version = versions.published(session)
+    folder = tmp_path / "batch-index"
+    folder.mkdir()
+    path = batch_store.path_for(str(tmp_path), version.key, batch_store.fingerprint(session, version.id))
+    database = path.name.split("-v")[0]
+    same_version_old = folder / f"{database}-v{version.id}-old.npz"
+    older, newer = folder / f"{database}-v999998-x.npz", folder / f"{database}-v999999-x.npz"
+    for i, stale in enumerate((same_version_old, older, newer)):
+        stale.write_bytes(b"x")
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))
+    batch_store.load_or_build(session, version, str(tmp_path))
+    assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, newer.name])
