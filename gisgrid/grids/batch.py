@@ -68,6 +68,13 @@ class PartIndex:
         order = np.argsort(ids)
         return ids[order], tails[order]
 
+    @cached_property
+    def grid_properties(self) -> dict[int, dict]:
+        """Grid id → the GeoJSON properties a point in it gets (the GeoJSON writer merges them in)."""
+        return {
+            gid: dict(zip(OUT_FIELDS, (code, name, level, None))) for gid, (code, name, level) in self.grids.items()
+        }
+
     def assign_exact(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """``assign`` by the STRtrees and GEOS alone (the cells' reference)."""
         points = shapely.points(lon, lat)

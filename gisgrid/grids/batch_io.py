@@ -138,11 +138,26 @@ def assign_geojson_bytes(index: batch.PartIndex, collection, crs_name: str | Non
     yield b'{"type":"FeatureCollection","features":['
     for start in range(0, len(features), ROWS_PER_CHUNK):
         chunk = features[start : start + ROWS_PER_CHUNK]
-        raw_x, raw_y = zip(*map(batch._point_xy, chunk)) if chunk else ((), ())
-        results = batch.assign_chunk(index, list(raw_x), list(raw_y), crs)
-        out = [batch._with_grid(f, r) for f, r in zip(chunk, results)]
-        yield (b"," if start else b"") + _dumps_list(out)
+        yield (b"," if start else b"") + _dumps_list(_with_grids(index, chunk, crs))
     yield b"]}"
+
+
+def _with_grids(index: batch.PartIndex, chunk: list, crs) -> list[dict]:
+    """The features of ``chunk`` with their grid properties (``batch._with_grid``'s result, without its detours)."""
+    raw_x, raw_y = zip(*map(batch._point_xy, chunk)) if chunk else ((), ())
+    ids, errors = batch.assign_ids(index, list(raw_x), list(raw_y), crs)
+    found = index.grid_properties
+    out = []
+    for feature, gid, err in zip(chunk, ids, errors):
+        extra = found.get(gid) if err is None else None
+        if extra is None:  # outside every grid, or an error: the general writer says which
+            out.append(batch._with_grid(feature, batch._row(index, gid, err)))
+            continue
+        # no error means _point_xy found a Point: the feature is a dict with a Point geometry
+        props = feature.get("properties")
+        merged = {**props, **extra} if isinstance(props, dict) else dict(extra)
+        out.append({"type": "Feature", "geometry": feature["geometry"], "properties": merged})
+    return out
 
 
 def _dumps_list(features: list) -> bytes:
