@@ -55,7 +55,8 @@ from bench import load, synthetic  # noqa: E402
 from bench.lookup_report import TARGETS, print_table, summarise  # noqa: E402
 
 from gisgrid import config as settings  # noqa: E402
-from gisgrid.grids import batch, queries  # noqa: E402
+from gisgrid.grids import batch, batch_store, cells, queries  # noqa: E402
+from gisgrid.grids import versions as grid_versions  # noqa: E402
 from gisgrid.migrate import upgrade  # noqa: E402
 
 TEMPLATE = os.environ.get("GISGRID_TEST_TEMPLATE", "gisgrid_template")
@@ -81,6 +82,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--pythonpath", help="directory put first on gunicorn's sys.path (A/B another checkout)")
     p.add_argument("--no-preload", action="store_true", help="no gunicorn --preload (each worker builds its own)")
     p.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
+    p.add_argument(
+        "--cache-dir",
+        help="in-process batch: load the prepared index file from this CACHE_DIR (built there on the first run); "
+        "gunicorn gets it as GISGRID_CACHE_DIR",
+    )
     p.add_argument("--db", default="gisgrid_bench", help="database to (re)build; must start with gisgrid_bench")
     p.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     p.add_argument("--reuse-db", metavar="NAME", help="measure an existing database, build nothing")
@@ -240,19 +246,25 @@ def measure_baseline(url: str, version_id: int, lon, lat, duration: float) -> di
     return {"queries": len(ids), "qps": len(ids) / elapsed, "inside_share": float((ids >= 0).mean()), "ids": ids}
 
 
-def measure_batch_inprocess(url: str, lon, lat) -> dict:
-    """published_index build time, then PartIndex.assign over all points, beside the shapely peer."""
+def measure_batch_inprocess(url: str, lon, lat, cache_dir: str | None = None) -> dict:
+    """Index build (or load of its prepared file), then PartIndex.assign over all points, beside the shapely peer."""
     engine = create_engine(url)
     with Session(engine) as session:
         t0 = time.perf_counter()
-        index = batch.published_index(session)
+        if cache_dir:  # the prepared file under cache_dir, built and written on the first run
+            index = batch_store.load_or_build(session, grid_versions.published(session), cache_dir)
+        else:
+            index = batch.published_index(session)
         build_s = time.perf_counter() - t0
     engine.dispose()
     t0 = time.perf_counter()
     ids = index.assign(lon, lat)
     elapsed = time.perf_counter() - t0
+    exact = index.cells.lookup(lon, lat) == cells.EXACT if index.cells is not None else np.ones(len(lon), dtype=bool)
     return {
         "index_build_s": build_s,
+        "index_from_file": bool(cache_dir),
+        "geos_share": float(exact.mean()),
         "points": len(lon),
         "pts_s": len(lon) / elapsed,
         "inside_share": float((ids >= 0).mean()),
@@ -338,6 +350,8 @@ def gunicorn_extra(args) -> tuple:
 
 def measure_http(url: str, box, args, logdir: Path) -> dict:
     """Start gunicorn, warm up, run the lookup load and the batch POSTs, stop gunicorn."""
+    if args.cache_dir:
+        os.environ["GISGRID_CACHE_DIR"] = args.cache_dir  # gunicorn inherits it: the workers load the same file
     lon, lat = random_points(box, args.http_batch_points or min(200_000, args.batch_points), args.seed + 2)
     bare = measure_bare(url, box, args, logdir)
     with load.gunicorn(url, args.app, args.port, args.workers, args.threads, logdir, gunicorn_extra(args)) as command:
@@ -375,7 +389,7 @@ def measure_all(url: str, args, results: dict) -> None:
     log(f"baseline: plain ST_Covers over one connection for {args.duration:g} s ...")
     baseline = measure_baseline(url, info["version_id"], lon, lat, args.duration)
     log(f"batch in process: {len(lon):,} points ...")
-    inprocess = measure_batch_inprocess(url, lon, lat)
+    inprocess = measure_batch_inprocess(url, lon, lat, args.cache_dir)
     results["agreement"] = agreement(baseline, inprocess)
     results["baseline"] = {k: v for k, v in baseline.items() if k != "ids"}
     results["batch"] = {k: v for k, v in inprocess.items() if k != "ids"}

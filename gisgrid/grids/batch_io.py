@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import operator
 from collections.abc import Iterator
 
+import numpy as np
 import orjson
 import pyarrow as pa
 from pyarrow import csv as pa_csv
@@ -34,43 +34,58 @@ def assign_csv_bytes(index: batch.PartIndex, data: bytes, crs_name: str | None) 
     if plain is None:
         yield from _slow(index, data, crs_name)
         return
-    header, lines = plain
+    header, lines, body = plain
     xi, yi = batch._coordinate_columns(next(csv.reader([header.decode("utf-8", "replace")])))
-    xs, ys = _numbers(lines, header.count(b",") + 1, xi, yi)
+    xs, ys = _numbers(body, len(lines), header.count(b",") + 1, xi, yi)
     if xs is None:
         yield from _slow(index, data, crs_name)
         return
     yield header + ("," + ",".join(batch.OUT_FIELDS) + "\n").encode()
-    suffixes = index.csv_tail
     for start in range(0, len(lines), ROWS_PER_CHUNK):
         end = start + ROWS_PER_CHUNK
         ids, errors = batch.assign_ids(index, xs[start:end], ys[start:end], crs)
-        tails = [
-            suffixes[gid] if err is None and gid >= 0 else _error_tail(index, gid, err) for gid, err in zip(ids, errors)
-        ]
-        yield b"".join(map(operator.add, lines[start:end], tails))
+        pieces = np.empty(2 * len(ids), dtype=object)  # line, tail, line, tail, ...: one join, no per-row concat
+        pieces[0::2] = lines[start:end]
+        pieces[1::2] = _tails(index, ids, errors)
+        yield b"".join(pieces.tolist())
 
 
-def _plain_lines(data: bytes) -> tuple[bytes, list[bytes]] | None:
-    """(header, data lines) of a CSV that needs no CSV parser to be split into rows; None otherwise."""
+def _tails(index: batch.PartIndex, ids: list[int], errors: list[str | None]) -> np.ndarray:
+    """Each row's appended grid columns with the line end: one array gather, Python only for rows without a grid."""
+    known, tails = index.tail_table
+    ids = np.asarray(ids, dtype=np.int64)
+    out = np.empty(len(ids), dtype=object)
+    hit = np.zeros(len(ids), dtype=bool)
+    if len(known):
+        at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+        hit = known[at] == ids  # a row with an error has id -1, never a grid's
+        out[hit] = tails[at[hit]]
+    for i in np.flatnonzero(~hit).tolist():
+        out[i] = _error_tail(index, int(ids[i]), errors[i])
+    return out
+
+
+def _plain_lines(data: bytes) -> tuple[bytes, list[bytes], bytes] | None:
+    """(header, data lines, the data lines as one text) of a CSV that needs no CSV parser; None otherwise."""
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     if b'"' in data or b"\r" in data.replace(b"\r\n", b"\n"):
         return None
-    lines = data.replace(b"\r\n", b"\n").split(b"\n")
+    text = data.replace(b"\r\n", b"\n")
+    lines = text.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     if len(lines) < 2 or b"" in lines:
         return None  # empty, header only, or blank lines: the row-by-row reader's answers
-    return lines[0], lines[1:]
+    return lines[0], lines[1:], text[len(lines[0]) + 1 :]
 
 
-def _numbers(lines: list[bytes], width: int, xi: int, yi: int):
+def _numbers(body: bytes, rows: int, width: int, xi: int, yi: int):
     """(x, y) float arrays of the coordinate columns, or (None, None) when a row is not plain."""
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(b"\n".join(lines)),
+            io.BytesIO(body),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(quote_char=False),
             convert_options=pa_csv.ConvertOptions(
@@ -83,7 +98,7 @@ def _numbers(lines: list[bytes], width: int, xi: int, yi: int):
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None, None  # a ragged row or a value that is not a number: the row-by-row reader explains it
     x, y = table.column(names[xi]), table.column(names[yi])
-    if table.num_rows != len(lines) or x.null_count or y.null_count:
+    if table.num_rows != rows or x.null_count or y.null_count:
         return None, None
     return x.to_numpy(), y.to_numpy()
 
@@ -123,11 +138,26 @@ def assign_geojson_bytes(index: batch.PartIndex, collection, crs_name: str | Non
     yield b'{"type":"FeatureCollection","features":['
     for start in range(0, len(features), ROWS_PER_CHUNK):
         chunk = features[start : start + ROWS_PER_CHUNK]
-        raw_x, raw_y = zip(*map(batch._point_xy, chunk)) if chunk else ((), ())
-        results = batch.assign_chunk(index, list(raw_x), list(raw_y), crs)
-        out = [batch._with_grid(f, r) for f, r in zip(chunk, results)]
-        yield (b"," if start else b"") + _dumps_list(out)
+        yield (b"," if start else b"") + _dumps_list(_with_grids(index, chunk, crs))
     yield b"]}"
+
+
+def _with_grids(index: batch.PartIndex, chunk: list, crs) -> list[dict]:
+    """The features of ``chunk`` with their grid properties (``batch._with_grid``'s result, without its detours)."""
+    raw_x, raw_y = zip(*map(batch._point_xy, chunk)) if chunk else ((), ())
+    ids, errors = batch.assign_ids(index, list(raw_x), list(raw_y), crs)
+    found = index.grid_properties
+    out = []
+    for feature, gid, err in zip(chunk, ids, errors):
+        extra = found.get(gid) if err is None else None
+        if extra is None:  # outside every grid, or an error: the general writer says which
+            out.append(batch._with_grid(feature, batch._row(index, gid, err)))
+            continue
+        # no error means _point_xy found a Point: the feature is a dict with a Point geometry
+        props = feature.get("properties")
+        merged = {**props, **extra} if isinstance(props, dict) else dict(extra)
+        out.append({"type": "Feature", "geometry": feature["geometry"], "properties": merged})
+    return out
 
 
 def _dumps_list(features: list) -> bytes:

@@ -66,7 +66,13 @@ def _lookup_rows(http: dict, base: float) -> list[tuple]:
 def _batch_rows(bat: dict, base: float) -> list[tuple]:
     peer = bat["peer"]["pts_s"]
     return [
-        ("batch index build (in process)", f"{bat['index_build_s']:.2f} s", "", "", ""),
+        (
+            "batch index " + ("load of the prepared file" if bat.get("index_from_file") else "build (in process)"),
+            f"{bat['index_build_s']:.2f} s",
+            "",
+            "",
+            f"{bat['geos_share']:.1%} of points to GEOS" if "geos_share" in bat else "",
+        ),
         ("shapely peer STRtree covered_by (leaf parts)", f"{peer:,.0f} pts/s", "", "", "1.00x peer"),
         (
             "batch PartIndex.assign",
