@@ -65,7 +65,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--revalidate", type=float, default=0.5, help="share of repeat requests sent with If-None-Match (0..1)"
     )
-    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    p.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers; 1: sync workers)"
+    )
     p.add_argument("--planner-pause", type=float, default=1.0, help="seconds between a planner's publish cycles")
     p.add_argument("--fault", action="store_true", help="add the PostgreSQL restart phase (private cluster)")
     p.add_argument("--outage", type=float, default=3.0, help="seconds PostgreSQL stays down in the fault phase")
@@ -223,7 +226,7 @@ def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, poin
     with tempfile.TemporaryDirectory() as logdir:
         with (
             job_worker(url, Path(logdir)),
-            load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, 1, Path(logdir)),
+            load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, args.threads, Path(logdir)),
         ):
             base = f"http://127.0.0.1:{args.port}"
             run_wrk(args.port, paths_file, argparse.Namespace(**{**vars(args), "duration": 1}), "warm-up")
@@ -298,7 +301,7 @@ def fault_phase(args, paths_file: Path, url: str, pg) -> dict:
     """The mix on the private cluster, which is stopped for ``args.outage`` s a third of the way in."""
     port = args.port + 1
     with tempfile.TemporaryDirectory() as logdir:
-        with load.gunicorn(url, "gisgrid.wsgi:app", port, args.workers, 1, Path(logdir)):
+        with load.gunicorn(url, "gisgrid.wsgi:app", port, args.workers, args.threads, Path(logdir)):
             times: dict = {}
             killer = threading.Thread(target=_restart, args=(pg, port, args, times), daemon=True)
             killer.start()
