@@ -55,6 +55,10 @@ def from_env() -> dict:
         "TILE_URL": os.environ.get("GISGRID_TILE_URL", ""),
         "TILE_CRS": os.environ.get("GISGRID_TILE_CRS", "wgs84").lower(),
         "TILE_ATTRIBUTION": os.environ.get("GISGRID_TILE_ATTRIBUTION", ""),
+        # the tile cache a job fills after each publication (public_map/tile_fill.py): zooms 0..max, at most
+        # so many tiles (deeper tiles are built on their first request and kept)
+        "TILE_FILL_MAX_ZOOM": int(os.environ.get("GISGRID_TILE_FILL_MAX_ZOOM", "16")),
+        "TILE_FILL_MAX_TILES": int(os.environ.get("GISGRID_TILE_FILL_MAX_TILES", "20000")),
         "PHOTO_MAX_BYTES": int(os.environ.get("GISGRID_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
         # one uploaded import file (sources CSV/XLSX/GeoPackage, an edited draft GeoPackage)
         "IMPORT_MAX_BYTES": int(os.environ.get("GISGRID_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),

@@ -3,20 +3,25 @@
 
 In one run: loads the demo deployment (``gisgrid demo load``: 279 grids of 西城区, accounts,
 cases, sources) into a dedicated database made from ``gisgrid_template`` (dropped after),
-starts gunicorn (``gisgrid.wsgi:app``, 2 sync workers, rate limits off) on loopback and runs
-wrk (``scripts/bench/mixed.lua``) on a mix of GET paths that all exist: 50 % point lookups at
-random points inside the grids, 25 % vector tiles (z13-16) over them, 15 % grid JSON, 10 % grid pages.
+starts gunicorn (``gisgrid.wsgi:app``, 2 sync workers, rate limits off) and a ``gisgrid worker``
+(the jobs a publication starts: tile cache fill, open-data build) on a queue of its own, and runs
+wrk (``scripts/bench/mixed.lua``, one connection per wrk thread) on a mix of GET paths that all exist:
+50 % point lookups at random points inside the grids, 25 % vector tiles (z13-16) over them, 15 % grid
+JSON, 10 % grid pages. Like a browser, wrk remembers each path's ETag and revalidates with
+If-None-Match in ``--revalidate`` of its repeat requests; a 304 counts as a success.
 
+* lookup   -- lookups alone (the same lookup paths): the ceiling the mix is compared with;
 * baseline -- the mix alone;
 * write    -- the same mix while a planner opens a draft, publishes it and rolls back (two
-  publications per cycle) and two dispatchers file cases and register/dispatch them, over HTTP;
+  publications per cycle, each starting its tile fill and open-data jobs) and two dispatchers file
+  cases and register/dispatch them, over HTTP;
 * fault (``--fault``) -- the mix on a PRIVATE throwaway cluster (never the shared one) that is
   stopped for ``--outage`` seconds mid-load: requests must fail cleanly (503 only) and the
   app must answer 200 again by itself; outage and recovery time are measured.
 
-Errors (non-2xx, socket errors, writer failures; in the fault phase anything but 200/503)
-make the exit status non-zero. Machines are noisy, so the write phase is also printed as a
-ratio to the baseline measured in the same run.
+Errors (non-2xx other than 304, socket errors, writer failures; in the fault phase anything but
+200/304/503) make the exit status non-zero. Machines are noisy, so the figures are printed as ratios
+measured in the same run: mix/lookup (target >= 0.6) and write/baseline (target >= 0.7, p99 <= 100 ms).
 
     .venv/bin/python scripts/bench_load.py                    # 20 s per phase
     .venv/bin/python scripts/bench_load.py --fault            # + PostgreSQL restart mid-load
@@ -30,6 +35,7 @@ import json
 import math
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,8 +61,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--duration", type=float, default=20.0, help="seconds of wrk load per phase")
-    p.add_argument("--concurrency", type=int, default=8, help="open wrk connections")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    p.add_argument("--concurrency", type=int, default=8, help="open wrk connections (one per wrk thread)")
+    p.add_argument(
+        "--revalidate", type=float, default=0.5, help="share of repeat requests sent with If-None-Match (0..1)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    p.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers; 1: sync workers)"
+    )
     p.add_argument("--planner-pause", type=float, default=1.0, help="seconds between a planner's publish cycles")
     p.add_argument("--fault", action="store_true", help="add the PostgreSQL restart phase (private cluster)")
     p.add_argument("--outage", type=float, default=3.0, help="seconds PostgreSQL stays down in the fault phase")
@@ -177,7 +189,7 @@ def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
     """wrk -t2 for ``args.duration`` seconds with mixed.lua, a progress bar meanwhile; parsed output."""
     cmd = [
         "wrk",
-        "-t2",
+        f"-t{args.concurrency}",  # one connection per thread: mixed.lua pairs each answer with its request
         f"-c{args.concurrency}",
         f"-d{args.duration:g}s",
         "--timeout",
@@ -189,6 +201,7 @@ def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
         "--",
         str(paths_file),
         str(args.seed),
+        str(args.revalidate),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with tqdm(total=round(args.duration), desc=label, unit="s", file=sys.stderr, leave=False) as bar:
@@ -203,25 +216,94 @@ def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
     return load.parse_wrk(out)
 
 
-def phase_errors(result: dict, allowed=(200,)) -> int:
+def phase_errors(result: dict, allowed=(200, 304)) -> int:
     """Responses with a status outside ``allowed``, plus wrk's socket errors."""
     return sum(n for code, n in result["statuses"].items() if code not in allowed) + result["socket_errors"]
 
 
-def baseline_and_write(args, paths_file: Path, url: str, points) -> dict:
-    """gunicorn on the shared-cluster world: the quiet phase, then the phase under write load."""
+def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, points) -> dict:
+    """gunicorn and a job worker on the shared-cluster world: lookups alone, the quiet mix, the mix under writes."""
     with tempfile.TemporaryDirectory() as logdir:
-        with load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, 1, Path(logdir)):
+        with (
+            job_worker(url, Path(logdir)),
+            load.gunicorn(url, "gisgrid.wsgi:app", args.port, args.workers, args.threads, Path(logdir)),
+        ):
             base = f"http://127.0.0.1:{args.port}"
+            wait_for_jobs(url)  # the demo publication's tile fill and open-data build: not during the phases
             run_wrk(args.port, paths_file, argparse.Namespace(**{**vars(args), "duration": 1}), "warm-up")
+            lookup = run_wrk(args.port, lookup_file, args, "lookup")
             baseline = run_wrk(args.port, paths_file, args, "baseline")
             writes = writers.WriteLoad(base, points, seed=args.seed, planner_pause=args.planner_pause).start()
             write = run_wrk(args.port, paths_file, args, "write")
             write["writers"] = writes.stop()
             workers_ok = _workers_ok(Path(logdir) / "gunicorn.log", args.workers)
-    baseline["errors"], write["errors"] = phase_errors(baseline), phase_errors(write)
+    for phase in (lookup, baseline, write):
+        phase["errors"] = phase_errors(phase)
     write["writer_errors"] = sum(t["errors"] for t in write["writers"].values())
-    return {"baseline": baseline, "write": write, "workers_ok": workers_ok}
+    return {"lookup": lookup, "baseline": baseline, "write": write, "workers_ok": workers_ok, "jobs": job_summary(url)}
+
+
+@contextmanager
+def job_worker(url: str, logdir: Path):
+    """``gisgrid worker`` on the bench database and queue (the jobs a publication starts); stopped after."""
+    # periodic tasks (recovery, retention, delivery) every minute, not every 5 s: the jobs are what is measured
+    env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_JOBS_TICK_SECONDS": "60"}
+    cmd = [sys.executable, "-c", "from gisgrid.cli import main; main()", "worker"]
+    with open(logdir / "worker.log", "a") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_for_jobs(url: str, timeout: float = 300.0) -> None:
+    """Until no job run is queued or running (an upper bound for a loaded machine, then go on)."""
+    engine, deadline = create_engine(url), time.monotonic() + timeout
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            open_runs = conn.execute(text("SELECT count(*) FROM job_run WHERE state IN ('queued', 'running')"))
+            if not open_runs.scalar():
+                break
+            conn.rollback()
+            time.sleep(0.5)
+    engine.dispose()
+
+
+def job_summary(url: str) -> dict:
+    """Runs of the publication jobs by kind and outcome (done, skipped as superseded, failed, still open)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT kind, CASE WHEN result ? 'skipped' THEN 'skipped' WHEN result ? 'stopped' THEN 'stopped'"
+                " ELSE state END, count(*) FROM job_run GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        ).all()
+        tiles = conn.execute(text("SELECT count(*) FROM tile_cache")).scalar()
+    engine.dispose()
+    return {"runs": {f"{kind} {outcome}": n for kind, outcome, n in rows}, "tile_cache_rows": tiles}
+
+
+@contextmanager
+def own_queue(seed: int):
+    """A job queue and cache directory of this run (its demo load and publications enqueue there); forgotten after."""
+    from redis import Redis
+
+    queue = f"gisgrid-bench-load-{os.getpid()}-{seed}"
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ.update(GISGRID_JOBS_QUEUE=queue, GISGRID_CACHE_DIR=cache)
+        try:
+            yield queue
+        finally:
+            redis = Redis.from_url(os.environ.get("GISGRID_REDIS_URL") or "redis://127.0.0.1:6379/0")
+            for key in redis.scan_iter(f"*{queue}*"):
+                redis.delete(key)
 
 
 def _workers_ok(logpath: Path, workers: int) -> bool:
@@ -234,7 +316,7 @@ def fault_phase(args, paths_file: Path, url: str, pg) -> dict:
     """The mix on the private cluster, which is stopped for ``args.outage`` s a third of the way in."""
     port = args.port + 1
     with tempfile.TemporaryDirectory() as logdir:
-        with load.gunicorn(url, "gisgrid.wsgi:app", port, args.workers, 1, Path(logdir)):
+        with load.gunicorn(url, "gisgrid.wsgi:app", port, args.workers, args.threads, Path(logdir)):
             times: dict = {}
             killer = threading.Thread(target=_restart, args=(pg, port, args, times), daemon=True)
             killer.start()
@@ -244,7 +326,7 @@ def fault_phase(args, paths_file: Path, url: str, pg) -> dict:
     result.update(
         times,
         workers_ok=workers_ok,
-        errors=phase_errors(result, allowed=(200, 503)),
+        errors=phase_errors(result, allowed=(200, 304, 503)),
         unavailable=result["statuses"].get(503, 0),
     )
     if "recovery_s" not in times:
@@ -275,19 +357,28 @@ def _restart(pg, port: int, args, times: dict) -> None:
 
 
 def table(report: dict) -> str:
-    """The results as a text table, with the write/baseline ratios."""
-    rows = [f"{'phase':<9} {'requests':>9} {'req/s':>8} {'errors':>7} {'503':>6} {'p50 ms':>7} {'p99 ms':>7}"]
-    for name in ("baseline", "write", "fault"):
+    """The results as a text table, with the same-run ratios and their targets."""
+    rows = [
+        f"{'phase':<9} {'requests':>9} {'req/s':>8} {'errors':>7} {'304':>7} {'503':>6} {'p50 ms':>7} {'p99 ms':>7}"
+    ]
+    for name in ("lookup", "baseline", "write", "fault"):
         r = report.get(name)
         if r:
             rows.append(
-                f"{name:<9} {r['requests']:>9,} {r['rps']:>8.0f} {r['errors']:>7} "
+                f"{name:<9} {r['requests']:>9,} {r['rps']:>8.0f} {r['errors']:>7} {r['statuses'].get(304, 0):>7} "
                 f"{r['statuses'].get(503, 0):>6} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
             )
-    ratio = report["ratio"]
-    rows.append(f"write/baseline: throughput x{ratio['rps']:.2f}, p99 x{ratio['p99']:.2f}")
-    for kind, t in report["write"]["writers"].items():
+    ratio, write = report["ratio"], report["write"]
+    rows.append(f"mix/lookup: throughput x{ratio['mix']:.2f} (target >= 0.6: {_ok(ratio['mix'] >= 0.6)})")
+    rows.append(
+        f"write/baseline: throughput x{ratio['rps']:.2f} (target >= 0.7: {_ok(ratio['rps'] >= 0.7)}), "
+        f"p99 x{ratio['p99']:.2f}, write p99 {write['p99_ms']:.1f} ms (target <= 100: {_ok(write['p99_ms'] <= 100)})"
+    )
+    for kind, t in write["writers"].items():
         rows.append(f"writers {kind:<8}: {t['ops']} writes, {t['errors']} errors {'; '.join(t['messages'][:2])}")
+    jobs = report["jobs"]
+    runs = ", ".join(f"{k}: {n}" for k, n in jobs["runs"].items())
+    rows.append(f"publication jobs: {runs}; tile_cache rows {jobs['tile_cache_rows']}")
     fault = report.get("fault")
     if fault:
         recovery = f"{fault['recovery_s']:.2f} s" if "recovery_s" in fault else "NEVER"
@@ -299,26 +390,42 @@ def table(report: dict) -> str:
     return "\n".join(rows)
 
 
+def _ok(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def write_paths(folder: Path, url: str, seed: int) -> tuple[Path, Path, list]:
+    """The mix's paths file, the lookups-only file (the same lookups), and the interior points."""
+    points, codes = interior_points(url, seed)
+    paths = request_paths(points, codes, seed)
+    mix, lookups = folder / "paths.txt", folder / "lookups.txt"
+    mix.write_text("".join(f"{accept} {path}\n" for accept, path in paths))
+    lookups.write_text("".join(f"{accept} {path}\n" for accept, path in paths if "/lookup?" in path))
+    return mix, lookups, points
+
+
 def main(argv=None) -> int:
     """Run the phases; print the table (or JSON); non-zero exit status on any error."""
     args = parse_args(argv)
     report = {"settings": {k: v for k, v in vars(args).items() if k != "json"}}
-    with tempfile.TemporaryDirectory() as tmp:
-        paths_file = Path(tmp) / "paths.txt"
+    with tempfile.TemporaryDirectory() as tmp, own_queue(args.seed):
         log(f"building database {args.db} (demo deployment) ...")
         with shared_world(args.db) as url:
-            points, codes = interior_points(url, args.seed)
-            paths = request_paths(points, codes, args.seed)
-            paths_file.write_text("".join(f"{accept} {path}\n" for accept, path in paths))
-            report.update(baseline_and_write(args, paths_file, url, points))
+            paths_file, lookup_file, points = write_paths(Path(tmp), url, args.seed)
+            report.update(baseline_and_write(args, paths_file, lookup_file, url, points))
         if args.fault:
             log(f"private PostgreSQL cluster on port {args.pg_port} for the restart fault ...")
             with private_world(args.pg_port) as (url, pg):
                 report["fault"] = fault_phase(args, paths_file, url, pg)
-    base, write = report["baseline"], report["write"]
-    report["ratio"] = {"rps": write["rps"] / base["rps"], "p99": write["p99_ms"] / max(base["p99_ms"], 1e-9)}
+    lookup, base, write = report["lookup"], report["baseline"], report["write"]
+    report["ratio"] = {
+        "mix": base["rps"] / lookup["rps"],
+        "rps": write["rps"] / base["rps"],
+        "p99": write["p99_ms"] / max(base["p99_ms"], 1e-9),
+    }
     report["total_errors"] = (
-        base["errors"]
+        lookup["errors"]
+        + base["errors"]
         + write["errors"]
         + write["writer_errors"]
         + report.get("fault", {}).get("errors", 0)

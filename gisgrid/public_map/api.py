@@ -15,7 +15,15 @@ from gisgrid.deployment import current_profile
 from gisgrid.grids import resident
 from gisgrid.grids import schemas as grid_schemas
 from gisgrid.grids import service as grid_service
-from gisgrid.public_map import detail_cache, opendata, schemas, service, tiles, units
+from gisgrid.public_map import (
+    detail_cache,
+    opendata,
+    schemas,
+    service,
+    tile_fill,  # noqa: F401  (its on_publish preparer starts the fill jobs)
+    tiles,
+    units,
+)
 
 bp = Blueprint("public_api", __name__, description="公开地图 (public map, tiles, open data)")
 MVT = "application/vnd.mapbox-vector-tile"

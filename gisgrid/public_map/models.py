@@ -1,9 +1,11 @@
-"""GCJ-02 companion geometry of published grids, for overlays on GCJ-02 (AMap-style) base maps."""
+"""Derived data of published grids: GCJ-02 companion geometry, low-zoom generalised geometry, built tiles."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, Index, SmallInteger, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gisgrid.models import Base
@@ -48,3 +50,24 @@ class GridGeneralised(Base):
         Index("ix_grid_generalised_geom", "geom", postgresql_using="gist"),
         Index("ix_grid_generalised_version", "version_id", "variant", "zoom", "level"),
     )
+
+
+class TileCache(Base):
+    """One built vector tile of a version (bytes of ST_AsMVT), filled at publication by a job or on first request.
+
+    A version's grids never change, so a tile stays valid as long as the version exists (the rows go with it);
+    ``schema`` is ``tiles.TILE_SCHEMA``: a change of what a tile holds starts a new set of rows.
+    """
+
+    __tablename__ = "tile_cache"
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("boundary_version.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    variant: Mapped[str] = mapped_column(Text, primary_key=True)
+    schema: Mapped[str] = mapped_column(Text, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

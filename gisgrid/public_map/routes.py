@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
+    make_response,
     render_template,
     request,
 )
+from flask import session as web_session
+from flask_login import current_user
 
 from gisgrid.agreements import service as agreements
 from gisgrid.clock import today_in_china
@@ -38,9 +47,44 @@ def index():
 
 @bp.get("/grids/<code>")
 def grid_page(code: str):
-    """Deep link: the map opened on one grid."""
+    """Deep link: the map opened on one grid; for visitors not logged in, an ETag per version (→ 304)."""
+    if current_user.is_authenticated:  # the header shows the user, their bell and inbox: for them only
+        resp = make_response(_grid_page(code))
+        resp.headers["Cache-Control"] = "private, no-cache"
+        return resp
+    session = db.session()
+    version = detail_cache.version_of(session, at_day())
+    etag = page_etag(version.key.slug, code, _map_config(code))
+    # a pending flash message must be shown (and consumed) by a real rendering
+    fresh = etag in request.if_none_match and "_flashes" not in web_session
+    resp = Response(status=304) if fresh else make_response(_grid_page(code))
+    resp.set_etag(etag)
+    resp.cache_control.public = True
+    resp.cache_control.max_age = 86400 if request.args.get("at") else 60  # as the grid JSON (public_map.api)
+    return resp
+
+
+def _grid_page(code: str) -> str:
     detail = _detail(code)
     return render_template("public_map/index.html", summary=None, detail=detail, config=_map_config(code))
+
+
+PAGE_SCHEMA = "p1"  # bump when the page's content changes for the same version and templates
+_PAGE_TEMPLATES = ("base.html", "_nav.html", "public_map/index.html")
+
+
+def page_etag(version_slug: str, code: str, map_config: dict) -> str:
+    """The ETag of an anonymous grid page: version, grid, the map settings and the templates it is made of."""
+    settings = json.dumps(map_config, sort_keys=True, ensure_ascii=False)
+    parts = (PAGE_SCHEMA, _templates_stamp(current_app.template_folder), version_slug, code, settings)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+@cache
+def _templates_stamp(folder: str) -> str:
+    # a new release with changed templates must not answer 304 to pages of the old one
+    root = Path(current_app.root_path) / folder
+    return hashlib.sha256(b"".join((root / name).read_bytes() for name in _PAGE_TEMPLATES)).hexdigest()
 
 
 @bp.get("/grids/<code>/notice")

@@ -4,6 +4,8 @@ Versions are immutable once written; a publication or a restore changes the ``Ve
 (grids/versions.py), so the caches never serve stale tiles and need no explicit invalidation.
 The derived geometry (GCJ-02 companion, low-zoom generalisation) is built by ``prepare`` when a
 version is published (a ``grid_versions.on_publish`` preparer): a tile request only reads.
+Built tiles live in two caches: this process's LRU, then the database's ``tile_cache`` (tile_store.py),
+which a job fills right after publication (tile_fill.py); only a tile in neither is built, and then stored.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gisgrid.errors import Conflict, InvalidInput
 from gisgrid.grids import versions as grid_versions
-from gisgrid.public_map import queries
+from gisgrid.public_map import queries, tile_store
 from gisgrid.public_map.service import MAP_CRS
 
 MAX_ZOOM = 22
@@ -116,9 +118,26 @@ def get_tile(
     etag = f"{TILE_SCHEMA}.{version.key.slug}.{variant}.{chosen}.{z}.{x}.{y}"
     body = TILE_CACHE.get(key)
     if body is None:
-        body = render_tile(session, version, z, x, y, chosen, variant, sizes)
+        body = stored_or_built(session, version, z, x, y, chosen, variant, sizes)
         TILE_CACHE.put(key, body)
     return body, etag
+
+
+def stored_or_built(
+    session: Session, version: grid_versions.Version, z: int, x: int, y: int, level: int, variant: str, sizes
+) -> bytes:
+    """The tile from ``tile_cache``; else built now and stored there for every worker and server."""
+    body = tile_store.read(session, version.id, variant, TILE_SCHEMA, level, z, x, y)
+    if body is None:
+        body = render_tile(session, version, z, x, y, level, variant, sizes)
+        tile_store.keep(session, tile_row(version.id, variant, level, z, x, y, body))
+    return body
+
+
+def tile_row(version_id: int, variant: str, level: int, z: int, x: int, y: int, body: bytes) -> dict:
+    """The ``tile_cache`` row of a built tile."""
+    names = ("version_id", "variant", "schema", "level", "z", "x", "y", "body")
+    return dict(zip(names, (version_id, variant, TILE_SCHEMA, level, z, x, y, body)))
 
 
 def render_tile(
