@@ -93,7 +93,8 @@ def current_replica() -> Engine | None:
 
 def primary_read() -> bool:
     """Whether this request's session may be opened on the primary's read-only engine (marks that it was)."""
-    if not g.get(_PRIMARY_READ):
+    # decided when a session is first wanted: a request that never opens one (a lookup) pays nothing
+    if not g.get(_PRIMARY_READ) or not _anonymous_read():
         return False
     g.setdefault(_PRIMARY_READ_USED, True)
     return True
@@ -120,8 +121,6 @@ def _public_read(view, pool: ReplicaPool | None, database):
         engine = pool.pick() if pool is not None and _eligible() else None
         if engine is not None:
             return _on_replica(view, pool, database, engine, args, kwargs)
-        if not _anonymous_read():
-            return view(*args, **kwargs)
         g.setdefault(_PRIMARY_READ, True)
         try:
             return view(*args, **kwargs)
