@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask import session as web_session
+from psycopg2.extensions import encodings
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -106,7 +107,7 @@ def _before_execute(conn, cursor, statement, parameters, context, executemany):
     if executemany or getattr(cursor, "name", None) or not isinstance(parameters, dict | None):
         cursor.connection.cursor().execute(_SET_ACTOR, settings)  # a batch or a server-side cursor: on its own
         return statement, parameters
-    prefix = cursor.mogrify(_SET_ACTOR, settings).decode()
+    prefix = cursor.mogrify(_SET_ACTOR, settings).decode(encodings[cursor.connection.encoding])
     if parameters is not None:  # psycopg2 interpolates the text (also for {}): a % of the values must stay one
         prefix = prefix.replace("%", "%%")
     return f"{prefix};\n{statement}", parameters
