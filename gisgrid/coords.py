@@ -151,14 +151,17 @@ def is_geographic(crs: str | CRS) -> bool:
     return isinstance(crs, str) or crs.is_geographic
 
 
-_transformers: dict[str, Transformer] = {}
+_transformers: dict[str, Transformer | None] = {}
 
 
-def _transformer(crs: CRS) -> Transformer:
+def _transformer(crs: CRS) -> Transformer | None:
+    """The transformer to WGS84 lon/lat; None when PROJ's is a no-op (WGS84, CGCS2000 at this precision)."""
     # keyed by the CRS's WKT computed once: hashing or comparing pyproj CRS objects is slow
     key = crs.srs or crs.to_wkt()
     if key not in _transformers:
-        _transformers[key] = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+        transformer = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+        # PROJ returns a no-op's input unchanged: skipping the call gives the same numbers (a tenth of a lookup)
+        _transformers[key] = None if transformer.definition.split(" ")[0] == "proj=noop" else transformer
     return _transformers[key]
 
 
@@ -167,7 +170,10 @@ def to_wgs84(x, y, crs: str | CRS):
     # isinstance first: comparing a pyproj CRS with a str parses the str as a CRS (~0.1 s)
     if isinstance(crs, str):
         return gcj02_to_wgs84(x, y) if crs == "gcj02" else bd09_to_wgs84(x, y)
-    lon, lat = _transformer(crs).transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    transformer = _transformer(crs)
+    if transformer is None:
+        return np.array(x, dtype=float), np.array(y, dtype=float)  # copies, as PROJ gives new arrays
+    lon, lat = transformer.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

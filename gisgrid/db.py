@@ -64,9 +64,15 @@ class _AppDatabase:
     def __init__(self, url: str, pool_size: int) -> None:
         self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size)
         # hot read-only queries: autocommit is set once per connection, so a lookup costs one
-        # round trip (no BEGIN/ROLLBACK, no pre-ping); read() retries once on a dead connection
+        # round trip (no BEGIN/ROLLBACK, no pre-ping); read() retries once on a dead connection. Also the
+        # sessions of anonymous public reads (gisgrid.replicas): read-only, so a write fails, as on a replica
         self.read_engine: Engine = create_engine(
-            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=pool_size, pool_recycle=1800
+            url,
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,
+            pool_size=pool_size,
+            pool_recycle=1800,
+            connect_args={"options": "-c default_transaction_read_only=on"},
         )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.replicas = None  # a replicas.ReplicaPool when GISGRID_DATABASE_REPLICA_URLS is set
@@ -133,6 +139,8 @@ class Database:
         """The session of the current app context, created on first use (on this request's replica, if any)."""
         if "db_session" not in g:
             replica = replicas.current_replica()
+            if replica is None and replicas.primary_read():
+                replica = self.read_engine  # an anonymous public read on the primary: no BEGIN, no ROLLBACK
             g.db_session = self.sessionmaker(bind=replica) if replica is not None else self.sessionmaker()
         return g.db_session
 

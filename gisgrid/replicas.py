@@ -6,6 +6,10 @@ someone not logged in are served by a replica, round-robin; a replica that fails
 ``REPLICA_RETRY_S`` seconds and the request is answered again from the primary, so stopping a
 replica costs no client an error. Logged-in users read the primary: they see their own writes at once.
 
+Without replicas (or when none is healthy) the same anonymous reads use the primary's autocommit,
+read-only engine (``db.read_engine``): no pre-ping, BEGIN or ROLLBACK round trips, like a replica's;
+a view that writes fails there as on a replica and is answered again on the ordinary session.
+
 A lagging replica is still consistent: a publication is one transaction, which a standby applies
 atomically, and a request resolves its boundary version once (``grids.versions``), so an answer
 comes from the previous version or the new one as a whole, never a mix.
@@ -19,7 +23,7 @@ import threading
 import time
 
 import psycopg2
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
@@ -31,6 +35,8 @@ from gisgrid.errors import DatabaseUnavailable
 PUBLIC_BLUEPRINTS = ("grids", "public_api", "public_map", "ogc")
 READ_ONLY_POSTS = ("grids.lookup_batch",)
 _FLAG = "gisgrid_replica"
+_PRIMARY_READ = "gisgrid_primary_read"  # this request may read the primary's read-only engine
+_PRIMARY_READ_USED = "gisgrid_primary_read_used"
 _LOST = (psycopg2.OperationalError, psycopg2.InterfaceError, DBAPIError, DatabaseUnavailable)
 
 
@@ -68,14 +74,15 @@ class ReplicaPool:
 
 
 def init_app(app: Flask, database) -> ReplicaPool | None:
-    """Create the replica pool (if configured) and route the public read-only views through it."""
+    """Create the replica pool (if configured) and route the public read-only views through it (or through
+    the primary's read-only engine)."""
     urls = tuple(u.strip() for u in (app.config.get("DATABASE_REPLICA_URLS") or "").split(",") if u.strip())
-    if not urls:
-        return None
-    pool = ReplicaPool(urls, app.config.get("DB_POOL_SIZE", 5), float(app.config.get("REPLICA_RETRY_S", 5.0)))
+    pool = None
+    if urls:
+        pool = ReplicaPool(urls, app.config.get("DB_POOL_SIZE", 5), float(app.config.get("REPLICA_RETRY_S", 5.0)))
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.split(".", 1)[0] in PUBLIC_BLUEPRINTS or endpoint in READ_ONLY_POSTS:
-            app.view_functions[endpoint] = _on_replica(view, pool, database)
+            app.view_functions[endpoint] = _public_read(view, pool, database)
     return pool
 
 
@@ -84,26 +91,57 @@ def current_replica() -> Engine | None:
     return g.get(_FLAG)
 
 
+def primary_read() -> bool:
+    """Whether this request's session may be opened on the primary's read-only engine (marks that it was)."""
+    # decided when a session is first wanted: a request that never opens one (a lookup) pays nothing
+    if not g.get(_PRIMARY_READ) or not _anonymous_read():
+        return False
+    g.setdefault(_PRIMARY_READ_USED, True)
+    return True
+
+
+def _anonymous_read() -> bool:
+    # without a session cookie or a token nobody can be logged in: decided without loading a user
+    read_only = request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_POSTS
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return read_only and cookie not in request.cookies and "HTTP_AUTHORIZATION" not in request.environ
+
+
 def _eligible() -> bool:
     # staff read their own writes: only anonymous read-only requests leave the primary
     read_only = request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_POSTS
     return read_only and not current_user.is_authenticated
 
 
-def _on_replica(view, pool: ReplicaPool, database):
+def _public_read(view, pool: ReplicaPool | None, database):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        engine = pool.pick() if _eligible() and not database.bound_to_connection() else None
-        if engine is None:
-            return view(*args, **kwargs)
-        g.setdefault(_FLAG, engine)
+        if database.bound_to_connection():
+            return view(*args, **kwargs)  # tests: the test's own connection and transaction
+        engine = pool.pick() if pool is not None and _eligible() else None
+        if engine is not None:
+            return _on_replica(view, pool, database, engine, args, kwargs)
+        g.setdefault(_PRIMARY_READ, True)
         try:
             return view(*args, **kwargs)
         except _LOST:
-            # the replica went away under this request: it is read-only, so answer it again from the primary
-            pool.mark_down(engine)
-            g.pop(_FLAG, None)
+            if not g.pop(_PRIMARY_READ_USED, None):
+                raise  # the read-only engine was not used: not its failure
+            # a write refused by the read-only engine, or a dead pooled connection: once more, on the primary
+            g.pop(_PRIMARY_READ, None)
             database.drop_request_session()
             return view(*args, **kwargs)
 
     return wrapper
+
+
+def _on_replica(view, pool: ReplicaPool, database, engine: Engine, args, kwargs):
+    g.setdefault(_FLAG, engine)
+    try:
+        return view(*args, **kwargs)
+    except _LOST:
+        # the replica went away under this request: it is read-only, so answer it again from the primary
+        pool.mark_down(engine)
+        g.pop(_FLAG, None)
+        database.drop_request_session()
+        return view(*args, **kwargs)

@@ -18,3 +18,11 @@ class SessionInterface(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        """An empty, unchanged session writes nothing (Flask's own rule, without its six cookie settings)."""
+        if session or session.modified:
+            return super().save_session(app, session, response)
+        if session.accessed:
+            response.vary.add("Cookie")
+        return None

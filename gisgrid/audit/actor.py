@@ -1,29 +1,40 @@
-"""Who is acting: handed to the audit triggers as transaction-local settings at every session begin.
+"""Who is acting: handed to the audit triggers as transaction-local settings in every session transaction.
 
 Services never see the actor: a web request's is read off the request (the logged-in user, the
 client address), a command's off the process (the OS user); the triggers read it back with
 ``current_setting('gisgrid.actor_*', true)``.
+
+The settings ride on the transaction's first statement (one query text, ``set_config`` first), not in
+a round trip of their own at the session's begin: a read-only request pays nothing for them, and every
+statement of the transaction, a write included, runs after them. A raw DBAPI cursor bypasses the
+statement events: take it through ``raw_cursor``.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import weakref
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask import session as web_session
-from sqlalchemy import event, inspect, text
+from psycopg2.extensions import encodings
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from gisgrid import config
 
-_SET_ACTOR = text(
-    "SELECT set_config('gisgrid.actor_id', :actor_id, true), set_config('gisgrid.actor_name', :actor_name, true),"
-    " set_config('gisgrid.actor_source', :actor_source, true), set_config('gisgrid.actor_ip', :actor_ip, true),"
-    " set_config('gisgrid.audit_hash', :audit_hash, true)"
+_SET_ACTOR = (
+    "SELECT set_config('gisgrid.actor_id', %(actor_id)s, true),"
+    " set_config('gisgrid.actor_name', %(actor_name)s, true),"
+    " set_config('gisgrid.actor_source', %(actor_source)s, true), set_config('gisgrid.actor_ip', %(actor_ip)s, true),"
+    " set_config('gisgrid.audit_hash', %(audit_hash)s, true)"
 )
+# connection → the actor settings its transaction has not sent yet (dropped with the connection)
+_pending: weakref.WeakKeyDictionary[Connection, dict] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -77,18 +88,39 @@ def _request_actor() -> Actor:
 
 
 def _apply(session: Session, _transaction, connection) -> None:
+    # read now (who begins the transaction acts in it), sent with the transaction's first statement;
     # always set, also to empty: the triggers then log the database role as the actor ('db')
     actor = current_actor() or Actor(name="", source="")
-    connection.execute(
-        _SET_ACTOR,
-        {
-            "actor_id": "" if actor.id is None else str(actor.id),
-            "actor_name": actor.name,
-            "actor_source": actor.source,
-            "actor_ip": actor.ip or "",
-            "audit_hash": _audit_hash(),
-        },
-    )
+    _pending[connection] = {
+        "actor_id": "" if actor.id is None else str(actor.id),
+        "actor_name": actor.name,
+        "actor_source": actor.source,
+        "actor_ip": actor.ip or "",
+        "audit_hash": _audit_hash(),
+    }
+
+
+def _before_execute(conn, cursor, statement, parameters, context, executemany):
+    settings = _pending.pop(conn, None)
+    if settings is None:
+        return statement, parameters
+    if executemany or getattr(cursor, "name", None) or not isinstance(parameters, dict | None):
+        cursor.connection.cursor().execute(_SET_ACTOR, settings)  # a batch or a server-side cursor: on its own
+        return statement, parameters
+    prefix = cursor.mogrify(_SET_ACTOR, settings).decode(encodings[cursor.connection.encoding])
+    if parameters is not None:  # psycopg2 interpolates the text (also for {}): a % of the values must stay one
+        prefix = prefix.replace("%", "%%")
+    return f"{prefix};\n{statement}", parameters
+
+
+def raw_cursor(session: Session):
+    """A DBAPI cursor on the session's connection, the actor already sent (events do not see raw cursors)."""
+    connection = session.connection()
+    settings = _pending.pop(connection, None)
+    cursor = connection.connection.cursor()
+    if settings is not None:
+        cursor.execute(_SET_ACTOR, settings)
+    return cursor
 
 
 def _audit_hash() -> str:
@@ -97,6 +129,7 @@ def _audit_hash() -> str:
 
 
 def install() -> None:
-    """Apply the actor at the begin of every session transaction (idempotent)."""
+    """Send the actor with the first statement of every session transaction (idempotent)."""
     if not event.contains(Session, "after_begin", _apply):
         event.listen(Session, "after_begin", _apply)
+        event.listen(Engine, "before_cursor_execute", _before_execute, retval=True)

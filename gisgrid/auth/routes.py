@@ -70,7 +70,7 @@ def _demo_password() -> str | None:
 @bp.before_app_request
 def _session_rules():
     """The idle timeout and the forced steps of a cookie login (bearer requests are not sessions)."""
-    if request.endpoint == "static" or bearer.presented() is not None or _LOGIN_KEY not in session:
+    if _LOGIN_KEY not in session or request.endpoint == "static" or bearer.presented() is not None:
         return None
     now = clock.utc_now().timestamp()
     idle = float(current_app.config.get("IDLE_MINUTES", 30)) * 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
@@ -37,6 +38,16 @@ class Parser(FlaskParser):
                 schema = self._schemas[argmap] = argmap()
             return schema
         return super()._get_schema(argmap, req)
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        """A query schema's ``lean_load`` (a hot path's parse without marshmallow) when it accepts the
+        arguments; otherwise, and for every other schema, webargs' parse with its errors."""
+        lean = getattr(argmap, "lean_load", None) if location == "query" else None
+        if lean is not None:
+            data = lean((req or flask.request).args)
+            if data is not None:
+                return data
+        return super().parse(argmap, req, location=location, **kwargs)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         """Raise InvalidInput: message ``<field>: <why>``, details ``{field: [why, ...]}``."""

@@ -9,6 +9,7 @@ from gisgrid.errors import InvalidInput
 from gisgrid.web import parse_day
 
 CODE_MAX = 64  # grid codes are short identifiers; longer input is refused before it reaches SQL
+CRS_MAX = 40  # the longest coordinate-system name accepted
 
 
 class FiniteNumber(fields.Float):
@@ -55,7 +56,7 @@ class Day(fields.String):
 
 def Crs(**kwargs) -> fields.String:  # noqa: N802 — reads like the field classes it stands beside
     """A coordinate-system name (wgs84, gcj02, bd09, cgcs2000, EPSG:nnnn); the coords module decides support."""
-    return fields.String(validate=validate.Length(max=40), metadata={"example": "wgs84"}, **kwargs)
+    return fields.String(validate=validate.Length(max=CRS_MAX), metadata={"example": "wgs84"}, **kwargs)
 
 
 def Code(**kwargs) -> fields.String:  # noqa: N802

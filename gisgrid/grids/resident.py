@@ -181,6 +181,7 @@ class _State:
         self.lock = threading.Lock()
         self.wanted: versions.VersionKey | None = None  # the key being built; a result for another is dropped
         self.builder: threading.Thread | None = None
+        self.generation = 0  # bumped at every notification and every new listener (grids.versions' cache)
 
 
 def _state(app: Flask) -> _State:
@@ -208,6 +209,24 @@ def current(app: Flask, wait: bool = False) -> ResidentVersion | None:
         return state.resident
 
 
+def generation(app: Flask) -> int | None:
+    """A number that changes whenever published lookup data may have changed; None: nothing tells (no cache).
+
+    The published-version cache of ``grids.versions`` keys on it: it polls this process's one listener
+    (no second LISTEN connection), so a hit costs a select() on the socket and no round trip.
+    """
+    if db.bound_to_connection():
+        return None  # tests: uncommitted changes on one connection, no notification ever arrives
+    state = _state(app)
+    with state.lock:
+        try:
+            _listen(app, state)
+        except (psycopg2.Error, DBAPIError):
+            _drop_listener(state)
+            return None
+        return state.generation
+
+
 def settle(app: Flask) -> None:
     """Wait for a background build of this app's resident version to end (tests, benchmarks)."""
     builder = _state(app).builder
@@ -217,7 +236,7 @@ def settle(app: Flask) -> None:
 
 def _check(app: Flask, state: _State, wait: bool) -> None:
     with db.new_session() as session:
-        version = versions.find_published(session)
+        version = versions.find_published(session, fresh=True)  # under state.lock: the cache would wait on it
         if version is None:
             state.resident = state.wanted = None
             return
@@ -262,8 +281,10 @@ def _listen(app: Flask, state: _State) -> None:
     if state.listener is None:
         state.listener = _Listener(app.config["DATABASE_URL"])
         state.checked = False  # listening from now on: what changed before is seen by the check
+        state.generation += 1
     else:
         payloads = state.listener.changed()
+        state.generation += bool(payloads)
         if "content" in payloads:
             # a published version's grids changed in place: rebuild under the same key, drop a build under way
             state.resident = state.wanted = None
@@ -282,7 +303,7 @@ def _drop_listener(state: _State) -> None:
 
 def _fresh_build() -> ResidentVersion | None:
     with db.new_session() as session:
-        version = versions.find_published(session)
+        version = versions.find_published(session, fresh=True)
         return None if version is None else build(session, version)
 
 

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session
 
+from gisgrid import replicas
 from gisgrid.errors import NotFound
 from gisgrid.grids import queries
 from gisgrid.sqlfiles import statement
@@ -64,9 +66,43 @@ def _version(row) -> Version | None:
     return Version(row.id, row.label, row.status, row.created_at, row.published_at, row.superseded_at, key)
 
 
-def find_published(session: Session) -> Version | None:
-    """The published version, or None when nothing is published."""
+_CACHE = "gisgrid_published_version"
+_READS = ("GET", "HEAD")
+
+
+def find_published(session: Session, fresh: bool = False) -> Version | None:
+    """The published version, or None when nothing is published (``fresh``: ask the database, not the cache).
+
+    A GET on the primary is answered from this process's cache while the lookup listener has heard
+    nothing (``resident.generation``); see ``_cache_generation`` for who always asks the database.
+    """
+    generation = None if fresh else _cache_generation()
+    if generation is None:
+        return _query_published(session)
+    app = current_app._get_current_object()
+    cached = app.extensions.get(_CACHE)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    # the generation was read before the query: a publication committed meanwhile bumps it, so a stale
+    # answer stored here is dropped at the next request
+    version = _query_published(session)
+    app.extensions[_CACHE] = (generation, version)
+    return version
+
+
+def _query_published(session: Session) -> Version | None:
     return _version(session.execute(statement(_PKG, "version_published.sql")).first())
+
+
+def _cache_generation() -> int | None:
+    # only a read request on the primary: a write request may be publishing in its own transaction, which
+    # no notification announces before its commit; a replica answers from its own (maybe older) version;
+    # commands and jobs have no listener
+    if not has_request_context() or request.method not in _READS or replicas.current_replica() is not None:
+        return None
+    from gisgrid.grids import resident  # resident imports this module
+
+    return resident.generation(current_app._get_current_object())
 
 
 def published(session: Session) -> Version:

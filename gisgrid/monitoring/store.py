@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from psycopg2 import errors as pg_errors
 from sqlalchemy.orm import Session
 
+from gisgrid.audit import actor as audit_actor
 from gisgrid.monitoring.codec import Packet
 from gisgrid.monitoring.models import PERIOD_OF_CN
 
@@ -118,7 +119,7 @@ def insert(session: Session, rows: list[Row], partitions: PartitionCache) -> lis
     """Store ``rows`` in the session's transaction; returns the rows that were new (not re-sent)."""
     if not rows:
         return []
-    cursor = session.connection().connection.cursor()
+    cursor = audit_actor.raw_cursor(session)
     try:
         partitions.ensure(cursor, rows)
         data = _copy_text(rows)
@@ -148,7 +149,7 @@ def touch(session: Session, seen: dict[int, datetime]) -> None:
     """Record when each station was last heard from, and end its silence alert."""
     if not seen:
         return
-    cursor = session.connection().connection.cursor()
+    cursor = audit_actor.raw_cursor(session)
     try:
         ids, times = list(seen), list(seen.values())
         cursor.execute(

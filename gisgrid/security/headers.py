@@ -57,13 +57,19 @@ def content_security_policy(tile_url: str = "") -> str:
 def install(app: Flask) -> None:
     """Add the headers to every response of ``app``."""
     csp = content_security_policy(app.config.get("TILE_URL") or "")
-    hsts = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    defaults = list(STATIC_HEADERS.items())
+    if app.config.get("SESSION_COOKIE_SECURE"):  # only behind HTTPS (the same switch as the secure cookie)
+        defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+    lowered = [(name.lower(), name, value) for name, value in defaults]
 
     @app.after_request
     def _secure(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = csp
-        for name, value in STATIC_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if hsts:  # only behind HTTPS (the same switch as the secure cookie)
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers = response.headers
+        # one pass over the headers, then one extend: setdefault per header searched them six times
+        present = {name.lower() for name in headers.keys()}
+        if "content-security-policy" in present:
+            headers["Content-Security-Policy"] = csp  # ours replaces a view's
+            headers.extend([(name, value) for low, name, value in lowered if low not in present])
+        else:
+            headers.extend([("Content-Security-Policy", csp)] + [(n, v) for low, n, v in lowered if low not in present])
         return response

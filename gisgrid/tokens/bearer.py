@@ -18,7 +18,8 @@ from gisgrid.tokens import service
 
 def presented() -> str | None:
     """The bearer token of this request, if it carries one."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    # read from the WSGI environ: the same header as request.headers gives, without building that view
+    scheme, _, token = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
@@ -52,6 +53,8 @@ def _without_ambient_credentials() -> bool:
 
 def _unless_bearer(csrf_protect):
     def csrf_protect_unless_bearer():
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return None  # Flask-WTF checks nothing for these methods either (GET, HEAD, …): skip its hook
         return None if presented() is not None or _without_ambient_credentials() else csrf_protect()
 
     csrf_protect_unless_bearer.__name__ = "csrf_protect_unless_bearer"
