@@ -190,6 +190,83 @@ def test_removing_the_newest_transaction_is_found_too(session):
     assert chain.verify(session).ok
 
 
+def test_an_altered_seal_is_found_at_its_transaction(session):
+    """A row's digest changed in its seal (to match a forged row): the seal's own hash no longer holds."""
+    _some_history(session, "sealed")
+    seal = session.execute(text("SELECT seq, digests FROM audit_seal ORDER BY seq DESC OFFSET 1 LIMIT 1")).one()
+    forged = bytes(32) + bytes(seal.digests)[32:]
+    _as_owner_alter(session, "UPDATE audit_seal SET digests = :d WHERE seq = :seq", d=forged, seq=seal.seq)
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_tx == seal.seq and "does not match its hash" in verdict.reason
+    assert verdict.line().startswith(f"BROKEN at transaction {seal.seq}: ")
+    _as_owner_alter(session, "UPDATE audit_seal SET digests = :d WHERE seq = :seq", d=bytes(seal.digests), seq=seal.seq)
+    assert chain.verify(session).ok
+
+
+def test_a_seal_rewritten_consistently_breaks_the_link_of_the_next(session):
+    """Row, digest and seal hash all forged: the next transaction's prev_hash gives it away."""
+    _some_history(session, "rewrite")
+    seal = session.execute(text("SELECT * FROM audit_seal ORDER BY seq DESC OFFSET 1 LIMIT 1")).one()
+    victim = session.execute(text("SELECT id, changes FROM audit_log WHERE id = :id"), {"id": seal.ids[0]}).one()
+    _as_owner_alter(
+        session,
+        "UPDATE audit_log SET changes = changes || '{\"forged\": true}' WHERE id = :id",
+        id=victim.id,
+    )
+    canon = session.execute(text("SELECT gisgrid_audit_canon(a) FROM audit_log a WHERE id = :id"), {"id": victim.id})
+    digests = seals.row_digest("sha256", canon.scalar()) + bytes(seal.digests)[32:]
+    forged = seals.seal_hash("sha256", seal.prev_hash, seal.seq, digests)
+    statement = "UPDATE audit_seal SET digests = :d, hash = :h WHERE seq = :seq"
+    _as_owner_alter(session, statement, d=digests, h=forged, seq=seal.seq)
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_tx == seal.seq + 1 and "prev_hash" in verdict.reason
+    _as_owner_alter(session, statement, d=bytes(seal.digests), h=seal.hash, seq=seal.seq)
+    _as_owner_alter(
+        session,
+        "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id",
+        c=_json(victim.changes),
+        id=victim.id,
+    )
+    assert chain.verify(session).ok
+
+
+def test_reordered_transactions_and_rows_are_found(session):
+    _some_history(session, "order")
+    last = session.execute(text("SELECT max(seq) FROM audit_seal")).scalar()
+    # the two newest transactions trade places: each seal takes the other's content
+    swap = (
+        "UPDATE audit_seal AS s SET txid = o.txid, ids = o.ids, digests = o.digests, last_at = o.last_at,"
+        " prev_hash = o.prev_hash, hash = o.hash FROM audit_seal AS o WHERE s.seq IN (:a, :b) AND o.seq = :a + :b - s.seq"
+    )
+    _as_owner_alter(session, swap, a=last - 1, b=last)
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_tx == last - 1 and "prev_hash" in verdict.reason
+    _as_owner_alter(session, swap, a=last - 1, b=last)
+    assert chain.verify(session).ok
+    # two rows of one transaction swap places in its seal's list (their digests stay): the first is found
+    _backdated(session, days=(0,), rows=3)  # one transaction of three rows
+    many = session.execute(text("SELECT seq, ids FROM audit_seal ORDER BY seq DESC LIMIT 1")).one()
+    assert len(many.ids) == 3
+    ids = [many.ids[1], many.ids[0], *many.ids[2:]]
+    _as_owner_alter(session, "UPDATE audit_seal SET ids = :ids WHERE seq = :seq", ids=ids, seq=many.seq)
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_id == many.ids[1] and verdict.broken_tx == many.seq
+    _as_owner_alter(session, "UPDATE audit_seal SET ids = :ids WHERE seq = :seq", ids=many.ids, seq=many.seq)
+    assert chain.verify(session).ok
+
+
+def test_a_row_slipped_into_a_sealed_transaction_is_found(session):
+    """A forged row with the txid of a committed transaction: no seal lists it."""
+    _some_history(session, "slip")
+    saved = session.execute(text("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")).mappings().one()
+    forged = {**saved, "id": saved["id"] + 1_000_000, "entity_key": "forged"}
+    _restore(session, forged)
+    verdict = chain.verify(session)
+    assert not verdict.ok and verdict.broken_id == forged["id"] and "outside the chain" in verdict.reason
+    _as_owner_alter(session, "DELETE FROM audit_log WHERE id = :id", id=forged["id"])
+    assert chain.verify(session).ok
+
+
 def test_a_row_slipped_in_without_its_seal_is_found(session):
     session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER gisgrid_chain_seal"))
     security.record("login", "ghost", "10.0.0.9", "ghost", "success", session=session)
@@ -250,15 +327,16 @@ def test_prune_keeps_recent_rows_logs_itself_and_the_chain_still_verifies():
         engine.dispose()
 
 
-def _backdated(session, days) -> None:
+def _backdated(session, days, rows: int = 1) -> None:
+    """One committed transaction of ``rows`` login events per age in ``days``."""
     for age in days:
         session.execute(
             text(
                 "INSERT INTO audit_log (at, actor_name, actor_source, entity, entity_key, action, changes)"
-                " VALUES (now() - make_interval(days => :age), 'old', 'db', 'security', 'old', 'login',"
-                " jsonb_build_object('result', 'success', 'at_days', :age))"
+                " SELECT now() - make_interval(days => :age), 'old', 'db', 'security', 'old', 'login',"
+                " jsonb_build_object('result', 'success', 'at_days', :age, 'n', n) FROM generate_series(1, :rows) AS n"
             ),
-            {"age": age},
+            {"age": age, "rows": rows},
         )
         session.commit()
 
