@@ -366,3 +366,18 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+def test_the_csv_export_gives_each_row_its_transaction_seal_hash(session):
+    import csv
+    import io
+
+    from gisgrid.audit import service
+
+    _some_history(session, "csv")
+    body, count = service.export_csv(session, {"entity": "security", "action": "login"})
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert count == len(rows) >= 1
+    for row in rows:
+        expected = session.execute(text("SELECT hash FROM audit_seal WHERE :id = ANY(ids)"), {"id": int(row[0])})
+        assert row[-1] == expected.scalar() and len(row[-1]) == 64
