@@ -28,13 +28,13 @@ _HEAD = text(
     "SELECT seq, hash, anchor_seq, anchor_hash, tx_seq, tx_hash, tx_anchor_seq, tx_anchor_hash FROM audit_chain"
 )
 # a committed row without a place in the chain (neither a per-row seal nor in a transaction's seal):
-# inserted while the owner had the seal trigger disabled, or slipped in later; an anti-join, not a
-# search of every seal's ids per row
+# inserted while the owner had the seal trigger disabled, or slipped in later. EXCEPT (a hash or sort of
+# both sides), not NOT EXISTS against each seal's ids: the planner ran that as a loop over every id of
+# every seal per row, quadratic
 _OUTSIDE = text(
-    "SELECT a.id, a.at FROM audit_log AS a"
-    " WHERE a.seq IS NULL AND a.txid IS DISTINCT FROM txid_current_if_assigned()"
-    " AND NOT EXISTS (SELECT 1 FROM audit_seal AS s CROSS JOIN LATERAL unnest(s.ids) AS u(id) WHERE u.id = a.id)"
-    " ORDER BY a.id LIMIT 1"
+    "SELECT a.id, a.at FROM audit_log AS a WHERE a.id = (SELECT min(id) FROM ("
+    " SELECT id FROM audit_log WHERE seq IS NULL AND txid IS DISTINCT FROM txid_current_if_assigned()"
+    " EXCEPT SELECT unnest(ids) FROM audit_seal) AS outside)"
 )
 
 
