@@ -1,7 +1,10 @@
-"""The audit trail's hash chain: verify it, seal SM3 rows, prune old rows (audit/sql/audit_chain.sql).
+"""The audit trail's hash chain: verify it, seal SM3 transactions, prune old rows.
 
-The canonical text of a row is computed by the database (``gisgrid_audit_canon``) for sealing and for
-checking alike, so Python and SQL hash the same bytes: H(prev_hash || canonical text), hex.
+Two schemes are read. Rows written since migration 0017_h21chain are sealed per transaction
+(audit/sql/audit_seal.sql, checked in ``seals``); rows sealed before carry per-row hashes
+(audit/sql/audit_chain.sql, checked here): H(prev_hash || canonical text), hex. The per-row chain comes
+first and the first seal links to its end. The canonical text of a row is computed by the database
+(``gisgrid_audit_canon``) for sealing and for checking alike, so Python and SQL hash the same bytes.
 """
 
 from __future__ import annotations
@@ -21,16 +24,17 @@ _ROWS = text(
     "SELECT a.id, a.at, a.seq, a.prev_hash, a.row_hash, a.hash_algo, gisgrid_audit_canon(a) AS canon"
     " FROM audit_log AS a WHERE a.seq > :after ORDER BY a.seq LIMIT :limit"
 )
-_SEAL = text(
-    "UPDATE audit_log AS a SET prev_hash = u.p, row_hash = u.h"
-    " FROM unnest(CAST(:ids AS bigint[]), CAST(:prevs AS text[]), CAST(:hashes AS text[])) AS u(id, p, h)"
-    " WHERE a.id = u.id"
+_HEAD = text(
+    "SELECT seq, hash, anchor_seq, anchor_hash, tx_seq, tx_hash, tx_anchor_seq, tx_anchor_hash FROM audit_chain"
 )
-_HEAD = text("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_chain")
-# a committed row without a place in the chain: inserted while the owner had the seal trigger disabled
+# a committed row without a place in the chain (neither a per-row seal nor in a transaction's seal):
+# inserted while the owner had the seal trigger disabled, or slipped in later. EXCEPT (a hash or sort of
+# both sides), not NOT EXISTS against each seal's ids: the planner ran that as a loop over every id of
+# every seal per row, quadratic
 _OUTSIDE = text(
-    "SELECT id, at FROM audit_log WHERE seq IS NULL AND txid IS DISTINCT FROM txid_current_if_assigned()"
-    " ORDER BY id LIMIT 1"
+    "SELECT a.id, a.at FROM audit_log AS a WHERE a.id = (SELECT min(id) FROM ("
+    " SELECT id FROM audit_log WHERE seq IS NULL AND txid IS DISTINCT FROM txid_current_if_assigned()"
+    " EXCEPT SELECT unnest(ids) FROM audit_seal) AS outside)"
 )
 
 
@@ -66,6 +70,7 @@ class Verdict:
     broken_id: int | None = None
     broken_at: str | None = None
     reason: str | None = None
+    broken_tx: int | None = None  # the seal (transaction) it is in, for rows sealed per transaction
 
     @property
     def ok(self) -> bool:
@@ -75,26 +80,51 @@ class Verdict:
     def line(self) -> str:
         """One line for the command and the page."""
         if not self.ok:
-            where = f"id {self.broken_id}, {self.broken_at}" if self.broken_id is not None else "end of chain"
-            return f"BROKEN at {where}: {self.reason} ({self.checked} rows checked before it)"
+            return f"BROKEN at {self._where()}: {self.reason} ({self.checked} rows checked before it)"
         waiting = f", {self.pending} awaiting their SM3 seal" if self.pending else ""
         return f"OK {self.checked} rows{waiting}"
 
+    def _where(self) -> str:
+        row = f"id {self.broken_id}" + (f", {self.broken_at}" if self.broken_at else "")
+        tx = f"transaction {self.broken_tx}"
+        if self.broken_id is not None:
+            return f"{row} in {tx}" if self.broken_tx is not None else row
+        return tx if self.broken_tx is not None else "end of chain"
+
+    def broken(self, reason: str, row_id: int | None = None, at=None, tx: int | None = None) -> Verdict:
+        """Record the first broken link (and return self)."""
+        self.reason, self.broken_id, self.broken_tx = reason, row_id, tx
+        self.broken_at = at.isoformat() if at is not None else None
+        return self
+
 
 def verify(session: Session, progress: Callable[[int], None] | None = None) -> Verdict:
-    """Walk the chain from its anchor in seq order and stop at the first broken link."""
+    """Walk the per-row chain, then the seals of the transactions after it; stop at the first broken link."""
+    from gisgrid.audit import seals
+
     head = session.execute(_HEAD).one()
+    verdict = _verify_rows(session, head, progress)
+    if verdict.ok and not verdict.pending:
+        seals.verify(session, head, verdict, progress)
+    if verdict.ok:
+        outside = session.execute(_OUTSIDE).first()
+        if outside is not None:
+            verdict.broken("a committed row outside the chain (written while its seal was disabled)", *outside)
+    return verdict
+
+
+def _verify_rows(session: Session, head, progress: Callable[[int], None] | None) -> Verdict:
+    """The per-row chain (rows sealed before 0017_h21chain), from its anchor to its end."""
     verdict, seq, prev = Verdict(), head.anchor_seq, head.anchor_hash
     while True:
         rows = session.execute(_ROWS, {"after": seq, "limit": BATCH}).all()
         for row in rows:
-            if row.row_hash is None:  # SM3 not sealed yet: this row and all after it wait
+            if row.row_hash is None:  # SM3 not sealed yet (before 0017): this row and all after it wait
                 verdict.pending = head.seq - row.seq + 1
                 return verdict
             reason = _link_error(row, seq, prev)
             if reason:
-                verdict.broken_id, verdict.broken_at, verdict.reason = row.id, row.at.isoformat(), reason
-                return verdict
+                return verdict.broken(reason, row.id, row.at)
             seq, prev = row.seq, row.row_hash
             verdict.checked += 1
         if progress:
@@ -102,12 +132,7 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
         if len(rows) < BATCH:
             break
     if (seq, prev) != (head.seq, head.hash):
-        verdict.reason = f"the chain ends at seq {seq} but its head says {head.seq}: rows removed"
-        return verdict
-    outside = session.execute(_OUTSIDE).first()
-    if outside is not None:
-        verdict.broken_id, verdict.broken_at = outside.id, outside.at.isoformat()
-        verdict.reason = "a committed row outside the chain (written while its seal was disabled)"
+        verdict.broken(f"the chain ends at seq {seq} but its head says {head.seq}: rows removed")
     return verdict
 
 
@@ -122,28 +147,11 @@ def _link_error(row, seq: int, prev: str) -> str | None:
 
 
 def seal_pending(session: Session) -> int:
-    """Hash the rows waiting for their SM3 seal, in seq order; returns how many (commits)."""
+    """Hash the transactions waiting for their SM3 seal, in seq order; returns how many rows (commits)."""
+    from gisgrid.audit import seals
+
     with unit_of_work(session):
-        head = session.execute(text("SELECT seq, hash FROM audit_chain FOR UPDATE")).one()
-        if head.hash is not None:  # the chain's end is hashed: nothing waits (no scan every minute)
-            return 0
-        first = session.execute(
-            text("SELECT min(seq) FROM audit_log WHERE seq IS NOT NULL AND row_hash IS NULL")
-        ).scalar()
-        if first is None:
-            return 0
-        prev = session.execute(text("SELECT row_hash FROM audit_log WHERE seq = :s"), {"s": first - 1}).scalar()
-        prev = prev or session.execute(text("SELECT anchor_hash FROM audit_chain")).scalar()
-        rows = session.execute(_ROWS, {"after": first - 1, "limit": head.seq - first + 1}).all()
-        ids, prevs, hashes = [], [], []
-        for row in rows:
-            ids.append(row.id)
-            prevs.append(prev)
-            prev = digest(row.hash_algo, prev, row.canon)
-            hashes.append(prev)
-        session.execute(_SEAL, {"ids": ids, "prevs": prevs, "hashes": hashes})  # one statement, as in SQL
-        session.execute(text("UPDATE audit_chain SET hash = :h"), {"h": prev})
-    return len(rows)
+        return seals.seal_pending(session)
 
 
 def prune(session: Session, days: int) -> int:

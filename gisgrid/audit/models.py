@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, Text, func, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, LargeBinary, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gisgrid.models import Base
@@ -35,7 +35,8 @@ class AuditLog(Base):
     entity_key: Mapped[str | None] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text, nullable=False)
     changes: Mapped[dict] = mapped_column(JSONB, nullable=False)
-    # the hash chain (migration 0016_sec_audit, audit/sql/audit_chain.sql): filled at commit, never changed
+    # the per-row hash chain (migration 0016_sec_audit, audit/sql/audit_chain.sql): rows sealed before 0017;
+    # later rows are sealed per transaction in audit_seal and leave these empty
     seq: Mapped[int | None] = mapped_column(BigInteger)
     prev_hash: Mapped[str | None] = mapped_column(Text)
     row_hash: Mapped[str | None] = mapped_column(Text)
@@ -52,8 +53,28 @@ class AuditLog(Base):
     )
 
 
+class AuditSeal(Base):
+    """One committed transaction's place in the hash chain: its rows' ids and digests, linked to the one before."""
+
+    __tablename__ = "audit_seal"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    txid: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False)
+    # H(canonical text) of each row, 32 bytes each, in the order of ids (audit/sql/audit_seal.sql)
+    digests: Mapped[bytes | None] = mapped_column(LargeBinary)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    hash_algo: Mapped[str] = mapped_column(Text, nullable=False)
+    prev_hash: Mapped[str | None] = mapped_column(Text)
+    hash: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("hash_algo IN ('sha256', 'sm3')", name="ck_audit_seal_algo"),
+        Index("ix_audit_seal_txid", "txid"),
+    )
+
+
 class AuditChain(Base):
-    """The chain's one head row: its last seq and hash, and the anchor where pruning left its start."""
+    """The chains' one head row: the per-row chain's end and anchor, the transaction chain's (tx_*)."""
 
     __tablename__ = "audit_chain"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -61,5 +82,9 @@ class AuditChain(Base):
     hash: Mapped[str | None] = mapped_column(Text)
     anchor_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     anchor_hash: Mapped[str] = mapped_column(Text, nullable=False, server_default="0" * 64)
+    tx_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    tx_hash: Mapped[str | None] = mapped_column(Text)
+    tx_anchor_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    tx_anchor_hash: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint("id = 1", name="ck_audit_chain_one_row"),)

@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gisgrid.audit import queries
@@ -132,15 +133,33 @@ def export_csv(session: Session, raw: dict) -> tuple[str, int]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
+    sealed = _seal_hashes(session, rows)
     for row in rows:
         item = entry(row)
         actor = item["actor"]
         writer.writerow(
             (item["id"], item["at"], item["txid"], actor["id"], actor["name"], actor["source"], actor["ip"])
             + (item["entity_label"], item["entity_id"], item["key"], item["action"])
-            + (json.dumps(item["changes"], ensure_ascii=False), row.row_hash or "")
+            + (json.dumps(item["changes"], ensure_ascii=False), row.row_hash or sealed.get(row.id, ""))
         )
     return out.getvalue(), len(rows)
+
+
+_SEALS_OF = text(
+    "SELECT txid, ids[1] AS first, ids[cardinality(ids)] AS last, hash FROM audit_seal"
+    " WHERE txid = ANY(CAST(:txids AS bigint[]))"
+)
+
+
+def _seal_hashes(session: Session, rows) -> dict[int, str]:
+    """Row id → the hash of its transaction's seal, for rows sealed per transaction (no row_hash of their own)."""
+    txids = list({row.txid for row in rows if row.row_hash is None})
+    seals: dict[int, list] = {}
+    for seal in session.execute(_SEALS_OF, {"txids": txids}) if txids else ():
+        seals.setdefault(seal.txid, []).append(seal)
+    return {
+        row.id: seal.hash or "" for row in rows for seal in seals.get(row.txid, ()) if seal.first <= row.id <= seal.last
+    }
 
 
 def entry(row: AuditLog) -> dict:

@@ -1,3 +1,6 @@
+-- Since migration 0017_h21chain rows are sealed per transaction (audit_seal.sql, which replaces this
+-- file's gisgrid_audit_seal_tx, gisgrid_audit_guard and gisgrid_audit_prune); this file stays as 0016
+-- installed it (0017's downgrade reinstalls it), and its canonical text and hash are still used.
 -- The hash chain of audit_log (migration 0016_sec_audit): every row carries seq (its place in the chain),
 -- prev_hash (the hash of the row before it) and row_hash = H(prev_hash || canonical text of the row).
 -- Why at commit and not at insert: the audit triggers fold a later update of a row inserted in the same
