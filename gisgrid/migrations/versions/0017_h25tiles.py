@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_h25tiles"
-down_revision = "0016_supervise2"
+down_revision = "0017_h21chain"
 branch_labels = None
 depends_on = None
 
