@@ -9,15 +9,15 @@ The key is the order of the collection: grids by (level, code), cursor ``level:c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Integer, Numeric, Text, cast, func, literal, select, tuple_
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Integer, Text, func, literal, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import TableClause
 
 from gisgrid.errors import InvalidInput
 from gisgrid.ogc import points
 from gisgrid.ogc.crs import Crs
-from gisgrid.ogc.queries import output_geometry
 from gisgrid.sqlfiles import statement
 
 _MAX_ID = 2**31 - 1
@@ -59,59 +59,62 @@ def _keys(coll, view) -> list:
     return [view.c.id] if _is_point(coll) else [view.c.level, view.c.code]
 
 
-def _key_text(coll, view):
-    """A row's cursor as text: what ``cursor`` reads back."""
+@cache
+def _fills(kind: str, source: str, with_staff: bool, fields: tuple[str, ...]) -> dict:
+    """The per-collection text of items_page.sql: its view, feature id, cursor and property list."""
+    if kind == "point":
+        return {"source": source, "fid": "g.id", "key": "g.id::text", "props": ", ".join(f"g.{f}" for f in fields)}
+    props = [f"g.{f}" for f in fields]
+    # the order the answer has always had: fields, area, label point, then staff as a plain string (GIS
+    # clients); jsonb text is ", "/": " spaced like json.dumps and keeps the staff keys' order
+    props += ["round(g.area_m2::numeric) AS area_m2", "ST_X(ST_PointOnSurface(g.geom)) AS label_lon"]
+    props.append("ST_Y(ST_PointOnSurface(g.geom)) AS label_lat")
+    if with_staff:
+        props.append("g.staff::jsonb::text AS staff")
+    return {"source": source, "fid": "g.code", "key": "g.level::text || ':' || g.code", "props": ", ".join(props)}
+
+
+def _source(coll) -> str:
+    """The collection's view in items_page.sql: a view's name, else ``src`` (a CTE ``fetch`` adds)."""
+    return coll.view.name if isinstance(coll.view, TableClause) else "src"
+
+
+def _statement(coll, crs: Crs, limit: int, backward: bool):
+    """items_page.sql for ``coll`` with the page's own values bound."""
+    names = tuple(p.name for p in coll.props) if _is_point(coll) else tuple(f.name for f in coll.fields)
     if _is_point(coll):
-        return cast(view.c.id, Text)
-    return cast(view.c.level, Text) + literal(":") + view.c.code
-
-
-def _props(coll, g) -> list:
-    """The property columns of a feature, in the order the answer has always had them."""
-    if _is_point(coll):
-        return [g.c.id, *(g.c[p.name] for p in coll.props)]
-    point = func.ST_PointOnSurface(g.c.geom)
-    cols = [g.c[f.name] for f in coll.fields]
-    cols += [
-        func.round(cast(g.c.area_m2, Numeric)).label("area_m2"),
-        func.ST_X(point).label("label_lon"),
-        func.ST_Y(point).label("label_lat"),
-    ]
-    if coll.with_staff:  # a plain string property (GIS clients): jsonb text is ", "/": " spaced like json.dumps
-        cols.append(cast(cast(g.c.staff, JSONB), Text).label("staff"))
-    return cols
-
-
-def _page_cte(coll, where: list, keyset: list, crs: Crs, limit: int, offset: int, backward: bool):
-    """CTE ``page``: the ids of the page (+1 row) first, so geometry and staff are computed for those rows only."""
-    view = coll.view
-    order = [k.desc() if backward else k for k in _keys(coll, view)]
-    ids = select(view.c.id).where(*where, *keyset).order_by(*order).limit(limit + 1).offset(offset).subquery()
-    g = view.alias("g")
-    rn = func.row_number().over(order_by=[k.desc() if backward else k for k in _keys(coll, g)])
-    fid = g.c.id if _is_point(coll) else g.c.code
-    cols = [rn.label("rn"), _key_text(coll, g).label("cursor"), fid.label("fid")]
-    cols.append(output_geometry(g.c.geom, crs).label("geometry"))
-    return select(*cols, *_props(coll, g)).join(ids, ids.c.id == g.c.id).cte("page")
+        names = ("id", *names)
+    fills = _fills("point" if _is_point(coll) else "grid", _source(coll), coll.with_staff, names)
+    return statement("gisgrid.ogc", "items_page.sql", **fills).bindparams(
+        page_limit=limit,
+        page_step=-1 if backward else 1,
+        page_flip=crs.swap,
+        page_srid=crs.srid,
+        page_decimals=crs.decimals,
+    )
 
 
 def fetch(session: Session, coll, where: list, crs: Crs, limit: int, offset: int, after=None, before=None) -> Page:
     """One page of ``coll`` matching ``where`` (version included), after or before a cursor key, in one statement."""
     view = coll.view
+    keys = _keys(coll, view)
     keyset = []
     if after is not None:
-        keyset.append(tuple_(*_keys(coll, view)) > tuple_(*(literal(v) for v in after)))
+        keyset.append(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
     if before is not None:
-        keyset.append(tuple_(*_keys(coll, view)) < tuple_(*(literal(v) for v in before)))
+        keyset.append(tuple_(*keys) < tuple_(*(literal(v) for v in before)))
     backward = before is not None and after is None
-    page = _page_cte(coll, where, keyset, crs, limit, offset, backward)
+    order = [k.desc() for k in keys] if backward else keys
+    # rn 1 is the page's first row: the window numbers rows before OFFSET skips them
+    rn = (func.row_number().over(order_by=order) - literal(offset)).label("rn")
+    ids = select(view.c.id, rn).where(*where, *keyset).order_by(*order).limit(limit + 1).offset(offset).cte("ids")
     total = select(func.count().label("n")).select_from(view).where(*where).cte("total")
-    names = ", ".join(f"p.{c.name}" for c in page.c if c.name not in ("rn", "cursor", "fid", "geometry"))
-    text = statement("gisgrid.ogc", "items_page.sql", props=names).bindparams(
-        page_limit=limit, page_step=-1 if backward else 1
-    )
+    text = _statement(coll, crs, limit, backward)
     cols = text.columns(matched=Integer, fetched=Integer, features=Text, first_key=Text, last_key=Text)
-    row = session.execute(select(cols.subquery("items_page")).add_cte(page).add_cte(total)).one()
+    stmt = select(cols.subquery("items_page")).add_cte(ids).add_cte(total)
+    if not isinstance(view, TableClause):  # a subquery view (drafts, point collections' .sql files), inlined by
+        stmt = stmt.add_cte(view.element.cte("src"))  # PostgreSQL: a CTE read once is not materialised
+    row = session.execute(stmt).one()
     return Page(
         features=f"[{row.features or ''}]",
         returned=min(row.fetched, limit),

@@ -82,6 +82,10 @@ def test_cursor_past_either_end(client, world):
     before = _get(client, ITEMS.format("grids") + "?before=1%3AA")
     assert before["numberReturned"] == 0 and _rel(before, "prev") is None
     assert len(_get(client, _rel(before, "next"))["features"]) == 8
+    beyond = _get(client, ITEMS.format("grids") + "?limit=3&offset=20")  # an offset past the end keeps an offset
+    assert beyond["numberReturned"] == 0 and "offset=17" in _rel(beyond, "prev")
+    middle = _get(client, ITEMS.format("grids") + "?limit=2&offset=3")
+    assert [f["id"] for f in middle["features"]] == ["A2", "A1a"] and "after=3%3AA1a" in _rel(middle, "next")
 
 
 def test_points_walk_by_id(client, world_e, session):
