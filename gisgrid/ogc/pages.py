@@ -97,7 +97,12 @@ def _statement(coll, crs: Crs, limit: int, backward: bool):
 def fetch(session: Session, coll, where: list, crs: Crs, limit: int, offset: int, after=None, before=None) -> Page:
     """One page of ``coll`` matching ``where`` (version included), after or before a cursor key, in one statement."""
     view = coll.view
+    # the matching rows' ids and keys once (MATERIALIZED): the page and numberMatched both read them, so the
+    # conditions (an exact ST_Intersects per candidate, a LIKE) are evaluated once, not twice
     keys = _keys(coll, view)
+    matched = select(*{c.name: c for c in (view.c.id, *keys)}.values()).where(*where)
+    matched = matched.cte("matched").prefix_with("MATERIALIZED")
+    keys = [matched.c[k.name] for k in keys]
     keyset = []
     if after is not None:
         keyset.append(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
@@ -107,11 +112,11 @@ def fetch(session: Session, coll, where: list, crs: Crs, limit: int, offset: int
     order = [k.desc() for k in keys] if backward else keys
     # rn 1 is the page's first row: the window numbers rows before OFFSET skips them
     rn = (func.row_number().over(order_by=order) - literal(offset)).label("rn")
-    ids = select(view.c.id, rn).where(*where, *keyset).order_by(*order).limit(limit + 1).offset(offset).cte("ids")
-    total = select(func.count().label("n")).select_from(view).where(*where).cte("total")
+    ids = select(matched.c.id, rn).where(*keyset).order_by(*order).limit(limit + 1).offset(offset).cte("ids")
+    total = select(func.count().label("n")).select_from(matched).cte("total")
     text = _statement(coll, crs, limit, backward)
     cols = text.columns(matched=Integer, fetched=Integer, features=Text, first_key=Text, last_key=Text)
-    stmt = select(cols.subquery("items_page")).add_cte(ids).add_cte(total)
+    stmt = select(cols.subquery("items_page")).add_cte(matched).add_cte(ids).add_cte(total)
     if not isinstance(view, TableClause):  # a subquery view (drafts, point collections' .sql files), inlined by
         stmt = stmt.add_cte(view.element.cte("src"))  # PostgreSQL: a CTE read once is not materialised
     row = session.execute(stmt).one()
