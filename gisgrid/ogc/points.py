@@ -131,11 +131,6 @@ def features(session: Session, coll: PointCollection, where: list, crs: Crs, lim
     return rows, (matched[0] if matched else None)
 
 
-def count(session: Session, coll: PointCollection, where: list) -> int:
-    """How many features match (numberMatched of an empty page)."""
-    return session.scalar(select(func.count()).select_from(coll.view).where(*where))
-
-
 def extent(session: Session, coll: PointCollection) -> list[float] | None:
     """[w, s, e, n] (CRS84) of the collection's points, or None when it has none."""
     box = func.ST_Extent(coll.view.c.geom)

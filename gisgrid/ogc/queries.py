@@ -79,12 +79,6 @@ def _decode(row: dict, raw: bool) -> dict:
     return row
 
 
-def count(session: Session, coll: Collection, version_id: int, where: list) -> int:
-    """How many features match (numberMatched)."""
-    view = coll.view
-    return session.scalar(select(func.count()).select_from(view).where(view.c.version_id == version_id, *where))
-
-
 def extent(session: Session, coll: Collection, version_id: int) -> list[float] | None:
     """[w, s, e, n] (CRS84) of a version's features, or None when it has none."""
     box = func.ST_Extent(coll.view.c.geom)

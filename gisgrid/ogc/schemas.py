@@ -63,6 +63,9 @@ class ItemsArgs(ItemArgs):
     f = fields.String(validate=validate.OneOf([*FORMATS, "geojson"]))
     limit = fields.Integer(validate=validate.Range(1, 2**31 - 1), metadata={"default": 100, "maximum": 10000})
     offset = fields.Integer(validate=validate.Range(0, 2**53))
+    # keyset cursors of the next/prev links (ogc/pages.py): the key of a feature, ``level:code`` or a point's id
+    after = fields.String(validate=validate.Length(min=1, max=300), metadata={"description": "下一页游标 (next page)"})
+    before = fields.String(validate=validate.Length(min=1, max=300), metadata={"description": "上一页游标 (prev page)"})
     bbox = OgcBBox()
     bbox_crs = fields.String(data_key="bbox-crs", validate=validate.Length(max=200), metadata=_CRS_META)
     level = fields.Integer(validate=validate.Range(1, 99))

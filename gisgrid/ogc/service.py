@@ -15,7 +15,7 @@ from gisgrid.errors import InvalidInput, NotFound
 from gisgrid.grids import queries as grid_queries
 from gisgrid.grids import versions as grid_versions
 from gisgrid.ogc import collections as colls
-from gisgrid.ogc import cql, crs, drafts, points, queries
+from gisgrid.ogc import cql, crs, drafts, pages, points, queries
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000  # a limit over the maximum is lowered to it (Part 1), not refused
 CRS84 = crs.CRS84
@@ -51,6 +51,8 @@ class ItemsQuery:
     filter: str | None = None
     filter_lang: str | None = None
     filter_crs: str | None = None
+    after: str | None = None  # keyset cursors (ogc/pages.py): the page after / before a feature's key
+    before: str | None = None
     at: date | None = None  # ``?at=`` itself (``day`` is it or ``datetime``): refused by point collections
     echo: dict = field(default_factory=dict)  # the client's own parameters, repeated in next/prev links
 
@@ -164,44 +166,66 @@ def items(session: Session, base: str, collection_id: str, q: ItemsQuery, user=N
     coll = drafts.resolve(session, collection_id, user)
     out = crs.by_uri(q.crs)
     where = _where(coll, q)  # a bad filter is a 400 before any version is looked up
+    after = pages.cursor(coll, q.after, "after") if q.after is not None else None
+    before = pages.cursor(coll, q.before, "before") if q.before is not None else None
+    if after is not None and before is not None:
+        raise InvalidInput("before: 不能与 after 同时使用 (after and before together)")
     limit = min(q.limit, MAX_LIMIT)
-    rows, matched = _page(session, coll, q, where, out, limit)
-    path = f"/collections/{coll.id}/items"
-    links = [
-        link(base, path, "self", GEOJSON, "本页", {**q.echo, "limit": limit, "offset": q.offset}),
-        link(base, path, "alternate", HTML, "本页 (HTML)", {**q.echo, "limit": limit, "offset": q.offset, "f": "html"}),
-        link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
-        link(base, f"/collections/{coll.id}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
-    ]
-    if q.offset + len(rows) < matched:
-        links.append(
-            link(base, path, "next", GEOJSON, "下一页", {**q.echo, "limit": limit, "offset": q.offset + limit})
-        )
-    if q.offset > 0:
-        prev = {**q.echo, "limit": limit, "offset": max(0, q.offset - limit)}
-        links.append(link(base, path, "prev", GEOJSON, "上一页", prev))
+    page = pages.fetch(session, coll, _scope(session, coll, q) + where, out, limit, q.offset, after, before)
     body = {
         "type": "FeatureCollection",
-        "features": [_feature(coll, r) for r in rows],
-        "numberMatched": matched,
-        "numberReturned": len(rows),
+        "features": GeoJSONText(page.features),
+        "numberMatched": page.matched,
+        "numberReturned": page.returned,
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "links": links,
+        "links": _items_links(base, coll, q, limit, page),
     }
     return body, out
 
 
-def _page(session: Session, coll, q: ItemsQuery, where: list, out: crs.Crs, limit: int) -> tuple[list, int]:
-    """The rows of a page and numberMatched: of the version in force (grids), or of a point collection."""
+def _scope(session: Session, coll, q: ItemsQuery) -> list:
+    """The condition of the version in force (grids); point collections have none (and refuse ``at``)."""
     if isinstance(coll, points.PointCollection):
         points.refuse_at(coll, q.at)  # ``datetime`` alone is ignored: no temporal extent (docs/ogc.md)
-        rows, matched = points.features(session, coll, where, out, limit, q.offset)
-        return rows, (points.count(session, coll, where) if matched is None else matched)
-    version = _version(session, coll, q.day)
-    rows, matched = queries.features(session, coll, version.id, where, out, limit, q.offset, raw=True)
-    if matched is None:  # an empty page (past the end, or nothing matches) carries no count
-        matched = queries.count(session, coll, version.id, where)
-    return rows, matched
+        return []
+    return [coll.view.c.version_id == _version(session, coll, q.day).id]
+
+
+def _items_links(base: str, coll, q: ItemsQuery, limit: int, page: pages.Page) -> list:
+    """self/alternate as asked; next/prev as keyset cursors (``after``/``before``), never a growing offset."""
+    path = f"/collections/{coll.id}/items"
+    asked = {**q.echo, "limit": limit, "after": q.after, "before": q.before, "offset": q.offset}
+    links = [
+        link(base, path, "self", GEOJSON, "本页", asked),
+        link(base, path, "alternate", HTML, "本页 (HTML)", {**asked, "f": "html"}),
+        link(base, f"/collections/{coll.id}", "collection", JSON, "集合"),
+        link(base, f"/collections/{coll.id}/queryables", QUERYABLES_REL, SCHEMA, "可查询字段"),
+    ]
+    nxt, prev = _neighbours(q, page)
+    if nxt is not None:
+        links.append(link(base, path, "next", GEOJSON, "下一页", {**q.echo, "limit": limit, **nxt}))
+    if prev is not None:
+        links.append(link(base, path, "prev", GEOJSON, "上一页", {**q.echo, "limit": limit, **prev}))
+    return links
+
+
+def _neighbours(q: ItemsQuery, page: pages.Page) -> tuple[dict | None, dict | None]:
+    """The cursor parameters of the next and previous pages ({} is the first page), None when there is none."""
+    if q.before is not None and q.after is None:  # read backward: "more" lies before the page
+        prev = {"before": page.first_key} if page.more else None
+        if page.returned:
+            return {"after": page.last_key}, prev
+        return ({} if page.matched else None), prev
+    nxt = {"after": page.last_key} if page.more else None
+    if page.returned and (q.after is not None or q.offset > 0):
+        return nxt, {"before": page.first_key}
+    if q.after is not None and page.matched:
+        return nxt, {"before": q.after}  # past the end: the page before the cursor
+    if q.offset > 0 and page.matched:
+        return nxt, {
+            "offset": max(0, q.offset - min(q.limit, MAX_LIMIT))
+        }  # an offset past the end (offset is kept for clients)
+    return nxt, None
 
 
 def _where(coll, q: ItemsQuery) -> list:
@@ -287,9 +311,12 @@ def plain(body: dict) -> dict:
     """The document with spliced geometries decoded (the HTML page's template serialises it itself)."""
     if body.get("type") == "Feature":
         return {**body, "geometry": _loaded(body["geometry"])}
-    if not isinstance(body.get("features"), list):
+    features = body.get("features")
+    if isinstance(features, GeoJSONText):  # an items page as PostgreSQL wrote it
+        return {**body, "features": json.loads(features)}
+    if not isinstance(features, list):
         return body
-    features = [{**f, "geometry": _loaded(f["geometry"])} for f in body["features"]]
+    features = [{**f, "geometry": _loaded(f["geometry"])} for f in features]
     return {**body, "features": features}
 
 
