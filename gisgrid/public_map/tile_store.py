@@ -12,7 +12,7 @@ import logging
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from gisgrid.db import unit_of_work
+from gisgrid.db import db, unit_of_work
 from gisgrid.sqlfiles import statement
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,19 @@ def keep(session: Session, row: dict) -> None:
     """Store one tile built during a request and commit (the request only read before: nothing else commits).
 
     A replica cannot write: the tile is then left to the fill job on the primary, whose rows it receives.
+    An anonymous read on the primary runs on its read-only pool (``db.read_engine``): the tile is stored
+    through a session of its own on the primary instead, never tried there (the refusal would mark the
+    primary's URL as read-only for every later session).
     """
-    url = str(getattr(session.get_bind(), "url", ""))
+    bind = session.get_bind()
+    if bind is db.read_engine:
+        with db.new_session() as primary:
+            _put_one(primary, row, str(db.engine.url))
+        return
+    _put_one(session, row, str(getattr(bind, "url", "")))
+
+
+def _put_one(session: Session, row: dict, url: str) -> None:
     if url in _read_only_urls:
         return
     try:

@@ -154,3 +154,24 @@ def test_a_public_view_that_writes_is_answered_again_on_the_primary(pipe_app, fi
     assert len(calls) == 2  # refused by the read-only engine, then written on the primary
     with committed_session(pipe_app) as session:
         assert session.execute(text("SELECT count(*) FROM pipe_probe")).scalar_one() == 1
+
+
+def _stored_tiles(app, z: int) -> int:
+    with committed_session(app) as session:
+        return session.execute(text("SELECT count(*) FROM tile_cache WHERE z = :z"), {"z": z}).scalar_one()
+
+
+def test_a_tile_built_for_an_anonymous_read_is_stored_on_the_primary_and_later_ones_too(pipe_app, first_version):
+    from gisgrid.public_map import tile_fill, tile_store, tiles
+
+    z = 16
+    lon, lat = worlds.wgs84(100, 100)
+    ((x, y),) = tile_fill.covering([(lon, lat, lon, lat)], z)
+    tiles.TILE_CACHE.clear()
+    before = _stored_tiles(pipe_app, z)
+    client = pipe_app.test_client()
+    assert client.get(f"/tiles/{z}/{x}/{y}.pbf").status_code == 200  # anonymous: the read-only pool
+    assert _stored_tiles(pipe_app, z) == before + 1 and not tile_store._read_only_urls
+    client.set_cookie(pipe_app.config["SESSION_COOKIE_NAME"], "someone")  # an ordinary session next
+    assert client.get(f"/tiles/{z}/{x + 1}/{y}.pbf").status_code == 200
+    assert _stored_tiles(pipe_app, z) == before + 2  # the primary was not marked read-only by the first
