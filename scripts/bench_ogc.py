@@ -55,6 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--db-suffix", default="", help="appended to --db (parallel runs)")
     p.add_argument("--db", default="gisgrid_bench_ogc")
     p.add_argument("--seed", type=int, default=20261205)
+    # like tipg's clients: no If-None-Match, every request answered in full (bench_load's wrk script asks)
+    p.add_argument("--revalidate", type=float, default=0.0, help="share of repeats sent with If-None-Match (0..1)")
     p.add_argument("--json", action="store_true")
     return p.parse_args(argv)
 

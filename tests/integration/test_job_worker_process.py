@@ -1,6 +1,6 @@
 """A background job survives its worker: ``gisgrid worker`` as a real process on a committed database and a
 real Redis is SIGKILLed in the middle of an open-data build; a second worker finds the run's lease run out,
-runs it again, and the user's job record ends ``done`` with both attempts counted.
+runs it again, and the job record (the one a publication starts) ends ``done`` with both attempts counted.
 
 "In the middle" is made certain, not timed: the test holds the file lock a build takes (opendata._build_once),
 so the first worker's job waits inside the build until it is killed.
@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from gisgrid import create_app
 from gisgrid.db import db
@@ -32,23 +33,19 @@ def _app(url: str, cache: Path, queue: str):
 
 
 def _setup(app, tmp_path) -> tuple[int, str]:
-    """World A/B published, a planner who asks for the open-data build; → (run id, lock file of the GeoJSON)."""
-    from gisgrid.auth import service as users
+    """World A/B published, which records its open-data build (a tracked run); → (run id, lock file of the GeoJSON)."""
     from gisgrid.deployment import from_env
     from gisgrid.grids import service as grids
     from gisgrid.grids import versions
-    from gisgrid.jobs import tracked
     from gisgrid.public_map import opendata, tasks
     from tests import worlds
-    from tests.helpers import PASSWORD
 
     with app.app_context(), db.new_session() as session:
         grids.import_file(session, worlds.write(worlds.world_ab_frame(), tmp_path / "ab.gpkg"), publish=True)
-        planner = users.create_user(session, "p1", PASSWORD, "planner")
         version = versions.resolve(session, None)
         path = opendata.cached_path(version, "geojson", app.config["CACHE_DIR"], from_env().key)
-        run = tracked.submit(session, app.config, tasks.OPEN_DATA, {}, planner, tasks.dedupe_key(session))
-        return run.id, os.path.join(os.path.dirname(path), ".geojson.lock")
+        run_id = session.scalar(select(JobRun.id).where(JobRun.kind == tasks.OPEN_DATA))  # the publication's
+        return run_id, os.path.join(os.path.dirname(path), ".geojson.lock")
 
 
 def _worker(url: str, cache: Path, queue: str) -> subprocess.Popen:
