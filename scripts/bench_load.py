@@ -35,7 +35,6 @@ import json
 import math
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -254,12 +253,7 @@ def job_worker(url: str, logdir: Path):
         try:
             yield proc
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            load.stop_process(proc, 60)
 
 
 def wait_for_jobs(url: str, timeout: float = 300.0) -> None:

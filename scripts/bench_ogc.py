@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -95,12 +94,7 @@ def tipg(url: str, python: str, port: int, workers: int, logdir: Path):
         load._wait_ready(port, proc, logdir / "tipg.log")
         yield
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        load.stop_process(proc, 30)
         logfile.close()
 
 

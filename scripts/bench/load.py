@@ -52,12 +52,7 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
         _wait_ready(port, proc, logdir / "gunicorn.log", timeout=900.0)
         yield " ".join(cmd[1:])
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 30)
         logfile.close()
 
 
@@ -229,3 +224,13 @@ FORMATS = {
     "csv": ("text/csv", csv_body, csv_answers),
     "geojson": ("application/geo+json", geojson_body, geojson_answers),
 }
+
+
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM a server the benchmark started; kill it if it has not exited within ``timeout`` seconds."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
