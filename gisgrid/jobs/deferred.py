@@ -10,14 +10,12 @@ and the RQ message is sent by an ``after_commit`` hook. A message never sent (Re
 from __future__ import annotations
 
 import json
-import logging
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from gisgrid.jobs import queue, registry, tracked
+from gisgrid.jobs import registry, tracked
 
-log = logging.getLogger(__name__)
 _PENDING = "gisgrid_jobs_after_commit"
 # one open run per dedupe key (uq_job_run_open_key): a second start within the key's life returns nothing
 _INSERT = text(
@@ -53,10 +51,7 @@ def _rings(cfg) -> bool:
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
     for cfg, run_id in session.info.pop(_PENDING, ()):
-        try:
-            queue.enqueue(cfg, tracked.RUN, run_id, result_ttl=600, failure_ttl=86400)
-        except Exception:  # Redis away: the row is committed, jobs.recover enqueues it once its lease is over
-            log.exception("could not enqueue job run %s", run_id)
+        tracked.enqueue_run(cfg, run_id)
 
 
 @event.listens_for(Session, "after_rollback")

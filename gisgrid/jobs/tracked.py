@@ -67,11 +67,12 @@ def submit(session: Session, cfg, kind: str, args: dict, user, dedupe_key: str |
             text("UPDATE job_run SET lease_until = now() + make_interval(secs => :s) WHERE id = :i"),
             {"s": lease_seconds(cfg), "i": run.id},
         )
-    _enqueue(cfg, run.id)  # after the commit: the worker must find the row
+    enqueue_run(cfg, run.id)  # after the commit: the worker must find the row
     return run
 
 
-def _enqueue(cfg, run_id: int) -> None:
+def enqueue_run(cfg, run_id: int) -> None:
+    """Send a committed run's message to the queue; Redis away leaves it to ``jobs.recover``."""
     try:
         queue.enqueue(cfg, RUN, run_id, result_ttl=600, failure_ttl=86400)
     except Exception:  # Redis away: the run is recorded, jobs.recover enqueues it once Redis is back
@@ -146,7 +147,7 @@ def _failed(session: Session, cfg, run_id: int, exc: Exception, retry: bool) -> 
             {"state": state, "error": f"{type(exc).__name__}: {exc}"[:2000], "s": lease_seconds(cfg), "id": run_id},
         )
     if retry:
-        _enqueue(cfg, run_id)
+        enqueue_run(cfg, run_id)
     return state
 
 
@@ -209,5 +210,5 @@ def recover(session: Session, cfg) -> list[int]:
         lost = [row[0] for row in session.execute(_LOST, {"lease": lease_seconds(cfg)})]
     for run_id in lost:
         log.warning("job run %s lost its worker or its message: queued again", run_id)
-        _enqueue(cfg, run_id)
+        enqueue_run(cfg, run_id)
     return lost
