@@ -29,6 +29,13 @@ def anonymous_token(client) -> str:
     return csrf_from(client.get("/login").get_data(as_text=True))
 
 
+def bearer_header(session, user) -> dict:
+    """An ``Authorization`` header with a new personal API token of ``user`` (as QGIS sends it)."""
+    from gisgrid.tokens import service as tokens
+
+    return {"Authorization": f"Bearer {tokens.create(session, user, 'QGIS', 90)[1]}"}
+
+
 def assert_login_required(resp) -> None:
     """The request was refused because nobody is logged in (401 unauthorized), not for another reason."""
     assert resp.status_code == 401, resp.get_data(as_text=True)

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from tests import editor_world
 from tests.conftest import fresh_database
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, bearer_header
 from tests.servers import serve
 
 
@@ -115,12 +115,11 @@ def test_an_admin_adds_a_county_and_preconditions_hold_over_http(live):
     as a client sends them."""
     from gisgrid.auth import service as auth_service
     from gisgrid.db import db
-    from gisgrid.tokens import service as tokens
 
     ogc, draft, _planner, app = live
     with app.app_context(), db.new_session() as session:
         admin = auth_service.create_user(session, "admin_live", PASSWORD, "admin")
-        auth = {"Authorization": f"Bearer {tokens.create(session, admin, 'QGIS', 90)[1]}"}
+        auth = bearer_header(session, admin)
     items = f"{ogc}/collections/draft-{draft}-grids/items"
     county = {"type": "Feature", "properties": {"code": "C2", "name": "丁县"}}
     county["geometry"] = mapping(box(116.04, 39.0, 116.06, 39.02))

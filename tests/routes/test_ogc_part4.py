@@ -10,9 +10,8 @@ from shapely.geometry import box, mapping, shape
 from sqlalchemy import text
 
 from gisgrid.editor import drafts
-from gisgrid.tokens import service as tokens
 from tests import editor_world
-from tests.helpers import anonymous_token, login
+from tests.helpers import anonymous_token, bearer_header, login
 
 ITEMS = "/ogc/collections/{}/items"
 GEOJSON = "application/geo+json"
@@ -24,20 +23,16 @@ def world(session, tmp_path):
     return drafts.open_draft(session, "setup")
 
 
-def _bearer(session, user) -> dict:
-    return {"Authorization": f"Bearer {tokens.create(session, user, 'QGIS', 90)[1]}"}
-
-
 @pytest.fixture()
 def planner(session, make_user, world):
     """A planner of town T1 (villages V11, V12) with an API token."""
-    return _bearer(session, make_user("planner", grids=("T1",), username="planner_t1"))
+    return bearer_header(session, make_user("planner", grids=("T1",), username="planner_t1"))
 
 
 @pytest.fixture()
 def foreign(session, make_user, world):
     """A planner of town T2: V11 and V12 are outside their grids."""
-    return _bearer(session, make_user("planner", grids=("T2",), username="planner_t2"))
+    return bearer_header(session, make_user("planner", grids=("T2",), username="planner_t2"))
 
 
 def _coll(world) -> str:
@@ -71,7 +66,7 @@ def test_drafts_are_listed_and_read_only_for_planners(client, session, world, pl
     one = _get(client, world, planner, "V11")
     assert one.headers["ETag"] == f'"v{world}-0"' and one.get_json()["properties"]["parent_code"] == "T1"
     assert _get(client, world, {}, "V11").status_code == 401
-    citizen = _bearer(session, make_user("public", username="citizen_p4"))
+    citizen = bearer_header(session, make_user("public", username="citizen_p4"))
     assert client.get(ITEMS.format(_coll(world)), headers=citizen).status_code == 403
 
 
@@ -173,7 +168,7 @@ def test_anonymous_401_other_roles_403_foreign_grid_403(client, session, world, 
     before = _grids(session, world)
     patch = {"properties": {"leader_name": "外人"}}
     assert client.patch(url, json=patch, headers={"X-CSRFToken": anonymous_token(client)}).status_code == 401
-    handler = _bearer(session, make_user("handler", grids=("T1",), username="handler_p4"))
+    handler = bearer_header(session, make_user("handler", grids=("T1",), username="handler_p4"))
     assert client.patch(url, json=patch, headers=handler).status_code == 403
     resp = client.patch(url, json=patch, headers=foreign)
     assert resp.status_code == 403 and "V11" in resp.get_json()["error"]["message"]
@@ -271,7 +266,7 @@ def test_a_draft_has_its_html_page_for_planners(client, world, planner):
 def test_a_top_level_grid_needs_no_parent(client, session, world, foreign, make_user):
     """A county beside county C, POSTed without parent_code: the editor's top-level create (admin only here)."""
     url = ITEMS.format(_coll(world))
-    admin = _bearer(session, make_user("admin", username="admin_p4"))
+    admin = bearer_header(session, make_user("admin", username="admin_p4"))
     county = box(116.04, 39.0, 116.06, 39.02)
     before = _grids(session, world)
     refused = client.post(url, json=_feature({"code": "C2", "name": "丁县"}, county), headers=foreign)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from gisgrid.editor import drafts
-from gisgrid.tokens import service as tokens
 from tests import unit_grid_world as uw
 from tests import worlds
+from tests.helpers import bearer_header
 
 ITEMS = "/ogc/collections/{}/items"
 
@@ -21,14 +21,10 @@ def draft(session, tmp_path):
     return drafts.open_draft(session, "setup")
 
 
-def _bearer(session, user) -> dict:
-    return {"Authorization": f"Bearer {tokens.create(session, user, 'QGIS', 90)[1]}"}
-
-
 @pytest.fixture()
 def planner(session, make_user, draft):
     """A planner of town A1 (it designates A1-U1; the county A designates A-U2)."""
-    return _bearer(session, make_user("planner", grids=("A1",), username="planner_a1"))
+    return bearer_header(session, make_user("planner", grids=("A1",), username="planner_a1"))
 
 
 def _url(draft, code=None) -> str:
@@ -108,7 +104,7 @@ def test_put_replaces_every_field(client, session, draft, planner):
 
 def test_foreign_planner_and_the_county_unit_are_403(client, session, make_user, draft, planner):
     before = _units(session, draft)
-    foreign = _bearer(session, make_user("planner", grids=("B",), username="planner_b"))
+    foreign = bearer_header(session, make_user("planner", grids=("B",), username="planner_b"))
     patch = {"properties": {"leader_name": "外人"}}
     assert client.patch(_url(draft, "A1-U1"), json=patch, headers=foreign).status_code == 403
     assert client.patch(_url(draft, "A-U2"), json=patch, headers=planner).status_code == 403  # designated by A
