@@ -139,27 +139,26 @@ def _as_owner_alter(session: Session, statement: str, **params) -> None:
     session.commit()
 
 
+def _owner_sets_changes(session: Session, row_id: int, changes) -> None:
+    """The owner rewrites one audit row's ``changes`` (to forge it, or to put the original back)."""
+    statement = "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id"
+    _as_owner_alter(session, statement, c=_json(changes), id=row_id)
+
+
 def test_a_row_altered_directly_is_found_by_verify(chain_app, session):
     _some_history(session, "tamper")
     victim = session.execute(
         text("SELECT id, at, changes FROM audit_log WHERE entity = 'app_user' ORDER BY id DESC OFFSET 1 LIMIT 1")
     ).one()
     forged = {**victim.changes, "role": "admin"}
-    _as_owner_alter(
-        session, "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id", c=_json(forged), id=victim.id
-    )
+    _owner_sets_changes(session, victim.id, forged)
     verdict = chain.verify(session)
     assert not verdict.ok and verdict.broken_id == victim.id and "altered" in verdict.reason
     assert verdict.broken_tx == _seal_of(session, victim.id)
     code, out = _verify_cli(chain_app)
     assert code == 1 and out.startswith(f"BROKEN at id {victim.id}, ")
     # the original content back: the chain holds again (the hash covers exactly the content)
-    _as_owner_alter(
-        session,
-        "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id",
-        c=_json(victim.changes),
-        id=victim.id,
-    )
+    _owner_sets_changes(session, victim.id, victim.changes)
     assert chain.verify(session).ok
 
 
@@ -221,12 +220,7 @@ def test_a_seal_rewritten_consistently_breaks_the_link_of_the_next(session):
     verdict = chain.verify(session)
     assert not verdict.ok and verdict.broken_tx == seal.seq + 1 and "prev_hash" in verdict.reason
     _as_owner_alter(session, statement, d=bytes(seal.digests), h=seal.hash, seq=seal.seq)
-    _as_owner_alter(
-        session,
-        "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE id = :id",
-        c=_json(victim.changes),
-        id=victim.id,
-    )
+    _owner_sets_changes(session, victim.id, victim.changes)
     assert chain.verify(session).ok
 
 
