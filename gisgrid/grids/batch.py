@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import orjson
 import shapely
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
@@ -74,6 +75,11 @@ class PartIndex:
         return {
             gid: dict(zip(OUT_FIELDS, (code, name, level, None))) for gid, (code, name, level) in self.grids.items()
         }
+
+    @cached_property
+    def grid_fragments(self) -> dict[int, orjson.Fragment]:
+        """Grid id → ``grid_properties`` serialised once (the GeoJSON writer's ``properties`` of a bare point)."""
+        return {gid: orjson.Fragment(orjson.dumps(props)) for gid, props in self.grid_properties.items()}
 
     def assign_exact(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """``assign`` by the STRtrees and GEOS alone (the cells' reference)."""
