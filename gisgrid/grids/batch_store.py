@@ -112,6 +112,28 @@ def _prune(path: Path, version_id: int) -> None:
 
 def load(session: Session, version_id: int, path: Path) -> batch.PartIndex | None:
     """The index stored at ``path``, or None when it is missing, unreadable or fails its checks."""
+    arrays = _read(path)
+    return None if arrays is None else _index(session, version_id, arrays)
+
+
+def prepare(session: Session, version: grid_versions.Version, cache_dir: str, progress) -> dict:
+    """Write the version's file unless a sound one is there (the job started at publication); → what was done.
+
+    ``progress(done, total, message)`` reports the steps: checking the file, building, writing.
+    """
+    path = path_for(cache_dir, version.key, fingerprint(session, version.id))
+    progress(0, 3, "正在检查批量索引文件 (checking the prepared file)")
+    if _read(path) is not None:
+        return {"version_id": version.id, "file": path.name, "built": False}
+    progress(1, 3, "正在构建批量索引 (building the batch index)")
+    index = batch.build_index(session, version.id)
+    progress(2, 3, "正在写入批量索引文件 (writing the prepared file)")
+    save(index, path)
+    return {"version_id": version.id, "file": path.name, "built": True}
+
+
+def _read(path: Path) -> dict | None:
+    """The arrays stored at ``path`` when the file is whole, named as it is and passes its checks; else None."""
     try:
         with np.load(path, allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in (*_ARRAYS, "crc", "name")}
@@ -123,7 +145,7 @@ def load(session: Session, version_id: int, path: Path) -> batch.PartIndex | Non
     if str(arrays["name"]) != path.name or not _sound(arrays):
         log.warning("batch index %s fails its checks, rebuilding", path)
         return None
-    return _index(session, version_id, arrays)
+    return arrays
 
 
 def _sound(arrays: dict) -> bool:

@@ -7,7 +7,14 @@ from flask import Response, current_app, request, stream_with_context
 from gisgrid.contract import Blueprint
 from gisgrid.contract.schemas import Error
 from gisgrid.db import db
-from gisgrid.grids import batch, batch_io, resident, schemas, service
+from gisgrid.grids import (
+    batch,
+    batch_io,
+    resident,
+    schemas,
+    service,
+    tasks,  # noqa: F401  (its on_publish preparer records the batch index job)
+)
 
 bp = Blueprint("grids", __name__, url_prefix="/api/v1", description="点位查网格 (point and batch lookup)")
 

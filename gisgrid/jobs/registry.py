@@ -22,6 +22,7 @@ TASK_MODULES = (
     "gisgrid.public_map.tasks",
     "gisgrid.editor.tasks",
     "gisgrid.audit.tasks",
+    "gisgrid.grids.tasks",
 )
 
 

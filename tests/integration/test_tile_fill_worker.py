@@ -1,4 +1,4 @@
-"""A publication fills the tile cache through a real ``gisgrid worker`` process and a real Redis.
+"""A publication fills the tile cache (and writes the batch index) through a real ``gisgrid worker`` and a real Redis.
 
 The planner publishes in a committed transaction (the app's own session, as a request does); the runs are
 enqueued after the commit, the worker fills the tiles of the new version and builds its open-data files, and
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from gisgrid import create_app
 from gisgrid.audit import actor
 from gisgrid.db import db
+from gisgrid.grids import tasks as grid_tasks
 from gisgrid.jobs.models import JobRun
 from gisgrid.public_map import tile_fill
 from gisgrid.public_map.models import TileCache
@@ -63,8 +64,8 @@ def test_a_publication_fills_the_tile_cache_in_the_worker(tmp_path):
             worker = spawn_worker(url, queue, {"GISGRID_CACHE_DIR": str(cache)})
             try:
                 planner_id, version_id = _publish(app, tmp_path)
-                done = {tile_fill.TILE_FILL: "done", tile_fill.OPEN_DATA: "done"}
-                until(lambda: {k: v[0] for k, v in _runs(app, version_id).items()} == done, "both jobs", WAIT_S)
+                done = {tile_fill.TILE_FILL: "done", tile_fill.OPEN_DATA: "done", grid_tasks.BATCH_INDEX: "done"}
+                until(lambda: {k: v[0] for k, v in _runs(app, version_id).items()} == done, "the jobs", WAIT_S)
             finally:
                 worker.send_signal(signal.SIGTERM)
                 assert worker.wait(60) == 0
@@ -73,6 +74,8 @@ def test_a_publication_fills_the_tile_cache_in_the_worker(tmp_path):
             assert user_id == planner_id and progress_done == total > 0
             assert result["built"] == total and _stored(app, version_id) == total
             assert set(runs[tile_fill.OPEN_DATA][4]["files"]) == {"geojson", "csv", "gpkg"}
+            batch_result = runs[grid_tasks.BATCH_INDEX][4]  # the prepared batch index, written by the worker
+            assert batch_result["built"] and (cache / "batch-index" / batch_result["file"]).is_file()
             db.dispose(app)
     finally:
         forget_queue(queue)

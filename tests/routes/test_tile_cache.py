@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
+from gisgrid.grids import tasks as grid_tasks
 from gisgrid.grids import versions as grid_versions
 from gisgrid.jobs import tracked
 from gisgrid.jobs.models import JobRun
@@ -77,7 +78,7 @@ def stored(session, version_id: int) -> int:
 def test_a_publication_starts_the_tile_fill_and_the_open_data_build_for_its_publisher(client, session, planner):
     version_id = publish_copy(client, planner)
     runs = runs_of(session, version_id)
-    assert set(runs) == {tile_fill.TILE_FILL, tile_fill.OPEN_DATA}
+    assert set(runs) == {tile_fill.TILE_FILL, tile_fill.OPEN_DATA, grid_tasks.BATCH_INDEX}
     assert all(run.state == "queued" and run.user_id is not None for run in runs.values())
     previous = runs[tile_fill.TILE_FILL].args["previous_id"]
     assert previous is not None and previous != version_id
