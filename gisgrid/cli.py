@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -186,7 +187,7 @@ def grids_versions() -> None:
             )
 
 
-@grids_group.command("assign")
+@grids_group.command("assign", with_appcontext=False)
 @click.argument("src", type=click.Path(exists=True, dir_okay=False))
 @click.argument("dst", type=click.Path(dir_okay=False))
 @click.option("--crs", help="CRS of the input coordinates (default wgs84).")
@@ -194,13 +195,40 @@ def grids_assign(src, dst, crs) -> None:
     """Assign each point of SRC (CSV lon,lat or GeoJSON) to its smallest grid, writing DST."""
     from gisgrid.grids import batch
 
-    try:
-        with db.new_session() as session:
-            index = batch.published_index(session)
-        written = _assign_file(batch, index, src, dst, crs)
-    except DomainError as err:
-        fail(err)
+    started = time.perf_counter()
+    with _command_app().app_context():
+        _phase("start-up", started)
+        try:
+            t0 = time.perf_counter()
+            with db.new_session() as session:
+                index = batch.published_index(session)
+            _phase(f"index of version {index.version_id}", t0)
+            t0 = time.perf_counter()
+            written = _assign_file(batch, index, src, dst, crs)
+            _phase("read, assign and write", t0)
+        except DomainError as err:
+            fail(err)
     click.echo(f"assigned {written} points → {dst}")
+
+
+def _command_app():
+    """The app of a reading command: the caller's own (a test runner's), else the light ``reading_app``."""
+    from flask.cli import ScriptInfo
+
+    from gisgrid.cli_support import reading_app
+
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    if info.create_app is not _create_app:
+        return info.load_app()
+    try:
+        return reading_app()
+    except (ProfileError, InsecureConfiguration) as err:
+        raise SystemExit(f"gisgrid: refusing to start: {err}") from None
+
+
+def _phase(what: str, since: float) -> None:
+    """A long command says where its time goes, on stderr (stdout is the command's answer)."""
+    click.echo(f"{what}: {time.perf_counter() - since:.1f} s", err=True)
 
 
 def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:

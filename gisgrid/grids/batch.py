@@ -146,7 +146,7 @@ def index_from_parts(session: Session, version_id: int, grid_ids, levels, code_r
         parts = np.flatnonzero(levels == level)
         trees.append((shapely.STRtree(geoms[parts]), parts))
     grids = queries.version_grids_by_id(session, version_id)
-    suffixes = {gid: _csv_suffix((*grid, None)) for gid, grid in grids.items()}
+    suffixes = _csv_suffixes(grids)
     return PartIndex(
         version_id,
         trees,
@@ -240,6 +240,17 @@ def _row(index: PartIndex, grid_id: int, error: str | None) -> tuple:
         return (None, None, None, _OUTSIDE)
     code, name, level = index.grids[grid_id]
     return (code, name, level, None)
+
+
+def _csv_suffixes(grids: dict[int, tuple[str, str, int]]) -> dict[int, str]:
+    """Grid id → ``_csv_suffix`` of (code, name, level, no error): one f-string per grid when nothing needs quoting."""
+    out = {}
+    for gid, (code, name, level) in grids.items():
+        text = f",{'' if code is None else code},{'' if name is None else name},{'' if level is None else level},"
+        # a comma, quote or line end inside a value, or a value with outer spaces: csv.writer decides
+        plain = text.count(",") == 4 and not any(c in text for c in ('"', "\r", "\n", ", ", " ,"))
+        out[gid] = text if plain else _csv_suffix((code, name, level, None))
+    return out
 
 
 def _csv_suffix(values: tuple) -> str:

@@ -62,8 +62,13 @@ def _tails(index: batch.PartIndex, ids: list[int], errors: list[str | None]) -> 
         at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
         hit = known[at] == ids  # a row with an error has id -1, never a grid's
         out[hit] = tails[at[hit]]
+    written: dict[tuple, bytes] = {}  # a few distinct tails (outside, each error): each made once
     for i in np.flatnonzero(~hit).tolist():
-        out[i] = _error_tail(index, int(ids[i]), errors[i])
+        key = (int(ids[i]), errors[i])
+        tail = written.get(key)
+        if tail is None:
+            tail = written[key] = _error_tail(index, *key)
+        out[i] = tail
     return out
 
 

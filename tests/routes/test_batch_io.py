@@ -162,3 +162,25 @@ def test_gc_is_back_on_after_a_geojson_batch(index):
     assert gc.isenabled()
     b"".join(batch_io.assign_geojson_bytes(index, batch_io.parse_geojson(data), None))
     assert gc.isenabled()
+
+
+def test_csv_suffixes_quote_as_csv_writer_does():
+    grids = {
+        1: ("A1", "甲村", 3),
+        2: ("B,1", "乙村", 3),
+        3: ("C", 'say "hi"', 2),
+        4: ("D", "two\nlines", 1),
+        5: ("E", " padded", 3),
+        6: ("F", "padded ", 3),
+        7: ("G", None, 3),
+        8: ("H", "", None),
+        9: ("I", "cr\rhere", 3),
+    }
+    assert batch._csv_suffixes(grids) == {gid: batch._csv_suffix((*grid, None)) for gid, grid in grids.items()}
+
+
+def test_many_rows_outside_and_in_error_share_their_tails(index):
+    rows = [f"{lon!r},{lat!r}" for lon, lat in _points(50)] + ["999,0", "abc,1", "116.0,39.0"] * 40
+    body = ("lon,lat\n" + "\n".join(rows) + "\n").encode()
+    out = _vectorised(index, body)
+    assert out == _row_by_row(index, body) and out.count("经纬度超出范围".encode()) == 40
