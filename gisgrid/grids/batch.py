@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -242,13 +243,16 @@ def _row(index: PartIndex, grid_id: int, error: str | None) -> tuple:
     return (code, name, level, None)
 
 
+_NEEDS_QUOTES = re.compile(r'["\r\n]|, | ,')  # in ",code,name,level,": a quote, a line end, an outer space
+
+
 def _csv_suffixes(grids: dict[int, tuple[str, str, int]]) -> dict[int, str]:
     """Grid id → ``_csv_suffix`` of (code, name, level, no error): one f-string per grid when nothing needs quoting."""
     out = {}
     for gid, (code, name, level) in grids.items():
         text = f",{'' if code is None else code},{'' if name is None else name},{'' if level is None else level},"
         # a comma, quote or line end inside a value, or a value with outer spaces: csv.writer decides
-        plain = text.count(",") == 4 and not any(c in text for c in ('"', "\r", "\n", ", ", " ,"))
+        plain = text.count(",") == 4 and _NEEDS_QUOTES.search(text) is None
         out[gid] = text if plain else _csv_suffix((code, name, level, None))
     return out
 
