@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -39,6 +41,7 @@ _ARRAYS = (
     "frame",
 )
 log = logging.getLogger(__name__)
+_NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
 
 def fingerprint(session: Session, version_id: int) -> str:
@@ -135,8 +138,7 @@ def prepare(session: Session, version: grid_versions.Version, cache_dir: str, pr
 def _read(path: Path) -> dict | None:
     """The arrays stored at ``path`` when the file is whole, named as it is and passes its checks; else None."""
     try:
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in (*_ARRAYS, "crc", "name")}
+        arrays = _mapped(path)
     except FileNotFoundError:
         return None
     except Exception as err:  # truncated, not a zip, a missing array: whatever it is, rebuild
@@ -146,6 +148,43 @@ def _read(path: Path) -> dict | None:
         log.warning("batch index %s fails its checks, rebuilding", path)
         return None
     return arrays
+
+
+def _mapped(path: Path) -> dict[str, np.ndarray]:
+    """The file's arrays, memory-mapped (read-only) where np.savez stored them uncompressed: nothing is copied.
+
+    The file is only ever replaced whole (``os.replace``), never rewritten in place, so a mapping an index
+    keeps stays valid; a stored array that cannot be mapped is read as ``np.load`` reads it.
+    """
+    arrays = {}
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
+        for name in (*_ARRAYS, "crc", "name"):
+            info = archive.getinfo(f"{name}.npy")
+            arrays[name] = _mapped_member(path, raw, info) if info.compress_type == zipfile.ZIP_STORED else None
+            if arrays[name] is None:
+                with archive.open(info) as member:
+                    arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
+    return arrays
+
+
+def _mapped_member(path: Path, raw, info: zipfile.ZipInfo) -> np.ndarray | None:
+    """One stored ``.npy`` member mapped at its offset in the zip; None for an empty or odd one."""
+    raw.seek(info.header_offset)
+    local = raw.read(30)  # the local file header: its name and extra field lengths end it
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        raise ValueError(f"{info.filename}: no local header")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    header = _NPY_HEADERS.get(np.lib.format.read_magic(raw))
+    if header is None:
+        return None  # a newer .npy header: np.load reads it
+    shape, fortran, dtype = header(raw)
+    if dtype.hasobject:
+        raise ValueError(f"{info.filename}: object arrays are never loaded")
+    if not shape or 0 in shape:
+        return None  # a scalar or an empty array: np.load reads it (mmap cannot map zero bytes)
+    mapped = np.memmap(path, dtype=dtype, mode="r", offset=raw.tell(), shape=shape, order="F" if fortran else "C")
+    return mapped.view(np.ndarray)  # a plain array over the mapping: results of arithmetic are plain too
 
 
 def _sound(arrays: dict) -> bool:

@@ -146,3 +146,13 @@ def test_old_files_are_pruned(session, world_ab, tmp_path):
         os.utime(stale, (1_000_000 + i, 1_000_000 + i))
     batch_store.load_or_build(session, version, str(tmp_path))
     assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, newer.name])
+
+
+def test_loaded_file_is_mapped_not_copied(session, world_ab, tmp_path):
+    version = versions.published(session)
+    built = batch_store.load_or_build(session, version, str(tmp_path))
+    path = _stored(tmp_path)
+    loaded = batch_store.load(session, version.id, path)
+    assert not loaded.cells.cells.flags.writeable  # a read-only view of the file's pages, shared by processes
+    assert isinstance(loaded.cells.cells.base, np.memmap) or isinstance(loaded.cells.cells.base.base, np.memmap)
+    assert np.array_equal(loaded.cells.cells, built.cells.cells) and np.array_equal(loaded.grid_ids, built.grid_ids)
