@@ -52,8 +52,7 @@ def lookup_batch(crs=None):
     with db.new_session() as session:  # closed before the body streams: no connection idles in a transaction
         index = batch.published_index(session)
     if request.mimetype in ("application/json", "application/geo+json"):
-        body = batch_io.parse_geojson(request.get_data())
-        chunks = batch_io.assign_geojson_bytes(index, body, crs)
+        chunks = batch_io.assign_geojson_body(index, request.get_data(cache=False), crs)
         mimetype = "application/geo+json"
     else:
         # read whole (MAX_CONTENT_LENGTH caps it, 413): splitting and parsing it at once is the fast part

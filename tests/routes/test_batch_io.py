@@ -155,12 +155,23 @@ def test_geojson_bytes_equal_the_general_writer_with_integers_beyond_64_bits(ind
     assert out == _general_writer(index, collection) and b'"big": 1180591620717411303424' in out
 
 
-def test_gc_is_back_on_after_a_geojson_batch(index):
+def test_gc_is_back_on_after_a_geojson_batch_whatever_its_end(index):
     import gc
+
+    from gisgrid.errors import InvalidInput
 
     data = json.dumps({"type": "FeatureCollection", "features": _mixed_features()}).encode()
     assert gc.isenabled()
-    b"".join(batch_io.assign_geojson_bytes(index, batch_io.parse_geojson(data), None))
+    whole = b"".join(batch_io.assign_geojson_body(index, data, None))
+    assert gc.isenabled() and whole == b"".join(batch_io.assign_geojson_bytes(index, json.loads(data), None))
+    for bad in (b"{not json", b'{"type": "Feature"}'):
+        with pytest.raises(InvalidInput):
+            next(batch_io.assign_geojson_body(index, bad, None))
+        assert gc.isenabled()
+    left = batch_io.assign_geojson_body(index, data, None)
+    next(left)  # a client that goes away after the first piece: the server closes the stream
+    assert not gc.isenabled()
+    left.close()
     assert gc.isenabled()
 
 
