@@ -26,7 +26,7 @@ from gisgrid.web import refuse_hostile_fields
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from GISGRID_* env, overridden by ``config``."""
-    app = Flask(__name__)  # templates/ and static/ are package data inside gisgrid/
+    app = Flask("gisgrid")  # the package: templates/ and static/ are package data inside gisgrid/
     app.session_interface = SessionInterface()  # no signer is built for a request without a cookie
     app.config.update(settings.from_env())
     app.config["JSON_AS_ASCII"] = False
