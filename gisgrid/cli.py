@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -193,19 +194,20 @@ def grids_versions() -> None:
 @click.option("--crs", help="CRS of the input coordinates (default wgs84).")
 def grids_assign(src, dst, crs) -> None:
     """Assign each point of SRC (CSV lon,lat or GeoJSON) to its smallest grid, writing DST."""
-    from gisgrid.grids import batch
+    from gisgrid.grids import assign_file, batch
 
     started = time.perf_counter()
-    with _command_app().app_context():
+    with _command_app().app_context(), ThreadPoolExecutor(1) as pool:
         _phase("start-up", started)
         try:
             t0 = time.perf_counter()
+            reading = pool.submit(assign_file.read_input, src)  # read and parsed while the index loads
             with db.new_session() as session:
                 index = batch.published_index(session)
             _phase(f"index of version {index.version_id}", t0)
             t0 = time.perf_counter()
-            written = _assign_file(batch, index, src, dst, crs)
-            _phase("read, assign and write", t0)
+            written = assign_file.assign(index, src, dst, crs, *reading.result())
+            _phase("assign and write", t0)
         except DomainError as err:
             fail(err)
     click.echo(f"assigned {written} points → {dst}")
@@ -229,38 +231,6 @@ def _command_app():
 def _phase(what: str, since: float) -> None:
     """A long command says where its time goes, on stderr (stdout is the command's answer)."""
     click.echo(f"{what}: {time.perf_counter() - since:.1f} s", err=True)
-
-
-def _assign_file(batch, index, src: str, dst: str, crs: str | None) -> int:
-    from gisgrid.grids import batch_io
-
-    data = Path(src).read_bytes()
-    if Path(src).suffix.lower() in (".geojson", ".json"):
-        try:
-            collection = batch_io.parse_geojson(data)
-        except DomainError as err:
-            raise DomainError(f"GeoJSON 无法解析 (invalid GeoJSON): {err}") from None
-        total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
-        chunks = batch_io.assign_geojson_bytes(index, collection, crs)
-    else:
-        total = max(data.count(b"\n") + (not data.endswith(b"\n")) - 1, 0)
-        chunks = batch_io.assign_csv_bytes(index, data, crs)
-    return _write_chunks(chunks, dst, total, batch_io.ROWS_PER_CHUNK)
-
-
-def _write_chunks(chunks, dst: str, total: int, chunk_size: int) -> int:
-    written = 0
-    with (
-        open(dst, "wb") as out,
-        tqdm(total=total, unit="pt", unit_scale=True, desc="assigning") as bar,
-    ):
-        for i, text in enumerate(chunks):
-            out.write(text)
-            # the first CSV chunk is the header; GeoJSON has an opening and a closing piece
-            done = min(chunk_size, total - written) if i > 0 and written < total else 0
-            written += done
-            bar.update(done)
-    return written
 
 
 @main.group("demo")

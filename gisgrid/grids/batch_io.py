@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -29,25 +30,48 @@ ROWS_PER_CHUNK = 100_000  # output rows per streamed piece
 _BOM = b"\xef\xbb\xbf"
 
 
-def assign_csv_bytes(index: batch.PartIndex, data: bytes, crs_name: str | None) -> Iterator[bytes]:
-    """CSV bytes in → CSV bytes out with the grid columns appended (the same rows as ``batch.assign_csv``)."""
-    crs = coords.parse_crs(crs_name)
+@dataclass
+class PlainCsv:
+    """A CSV that needs no CSV parser: its header, its data lines and their coordinates."""
+
+    header: bytes
+    lines: list[bytes]
+    xs: np.ndarray
+    ys: np.ndarray
+
+
+def read_plain_csv(data: bytes) -> PlainCsv | None:
+    """Split and parse a plain CSV (no index needed: ``gisgrid grids assign`` runs it while the index loads).
+
+    None when the row-by-row reader must answer (quotes, ragged rows, bad numbers, …); InvalidInput when the
+    coordinate columns are missing.
+    """
     plain = _plain_lines(data)
     if plain is None:
-        yield from _slow(index, data, crs_name)
-        return
+        return None
     header, lines, body = plain
     xi, yi = batch._coordinate_columns(next(csv.reader([header.decode("utf-8", "replace")])))
     xs, ys = _numbers(body, len(lines), header.count(b",") + 1, xi, yi)
-    if xs is None:
+    return None if xs is None else PlainCsv(header, lines, xs, ys)
+
+
+def assign_csv_bytes(index: batch.PartIndex, data: bytes, crs_name: str | None) -> Iterator[bytes]:
+    """CSV bytes in → CSV bytes out with the grid columns appended (the same rows as ``batch.assign_csv``)."""
+    crs = coords.parse_crs(crs_name)
+    yield from assign_read_csv(index, data, read_plain_csv(data), crs_name, crs)
+
+
+def assign_read_csv(index: batch.PartIndex, data: bytes, plain: PlainCsv | None, crs_name, crs) -> Iterator[bytes]:
+    """``assign_csv_bytes`` of a CSV already read by ``read_plain_csv`` (None: row by row)."""
+    if plain is None:
         yield from _slow(index, data, crs_name)
         return
-    yield header + ("," + ",".join(batch.OUT_FIELDS) + "\n").encode()
-    for start in range(0, len(lines), ROWS_PER_CHUNK):
+    yield plain.header + ("," + ",".join(batch.OUT_FIELDS) + "\n").encode()
+    for start in range(0, len(plain.lines), ROWS_PER_CHUNK):
         end = start + ROWS_PER_CHUNK
-        ids, errors = batch.assign_ids(index, xs[start:end], ys[start:end], crs)
+        ids, errors = batch.assign_ids(index, plain.xs[start:end], plain.ys[start:end], crs)
         pieces = np.empty(2 * len(ids), dtype=object)  # line, tail, line, tail, ...: one join, no per-row concat
-        pieces[0::2] = lines[start:end]
+        pieces[0::2] = plain.lines[start:end]
         pieces[1::2] = _tails(index, ids, errors)
         yield b"".join(pieces.tolist())
 

@@ -132,3 +132,32 @@ def test_users_passwd_and_deactivate_end_every_login(cli, app, make_user, sessio
     bad = cli("users", "passwd", "nobody-such", "--password", "cli-password-9")
     assert bad.exit_code == 1 and "不存在" in bad.output
     assert cli("users", "passwd", user.username, "--password", "short").exit_code == 1
+
+
+def test_assign_from_the_real_console_script_runs_in_the_light_app(database_url, tmp_path):
+    """``grids assign`` builds its own light app (no blueprints): the real script, an empty database → a clear refusal."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    points = tmp_path / "pts.csv"
+    points.write_text("lon,lat\n116.0,39.0\n")
+    script = str(Path(sys.executable).with_name("gisgrid"))
+    env = {**os.environ, "GISGRID_DATABASE_URL": database_url, "GISGRID_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run(
+        [script, "grids", "assign", str(points), str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert "no boundary version is published" in run.stderr and "start-up:" in run.stderr
+
+
+def test_assign_refuses_a_csv_without_coordinates(cli, world_ab, tmp_path):
+    points = tmp_path / "pts.csv"
+    points.write_text("a,b\n1,2\n")
+    result = cli("grids", "assign", points, tmp_path / "out.csv")
+    assert result.exit_code == 1 and "lon,lat" in result.output
