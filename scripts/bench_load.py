@@ -26,6 +26,7 @@ measured in the same run: mix/lookup (target >= 0.6) and write/baseline (target 
     .venv/bin/python scripts/bench_load.py                    # 20 s per phase
     .venv/bin/python scripts/bench_load.py --fault            # + PostgreSQL restart mid-load
     .venv/bin/python scripts/bench_load.py --duration 2 --fault --json
+    .venv/bin/python scripts/bench_load.py --threads 4 --cpu  # + CPU seconds per process kind and phase
 """
 
 from __future__ import annotations
