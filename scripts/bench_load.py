@@ -26,6 +26,7 @@ measured in the same run: mix/lookup (target >= 0.6) and write/baseline (target 
     .venv/bin/python scripts/bench_load.py                    # 20 s per phase
     .venv/bin/python scripts/bench_load.py --fault            # + PostgreSQL restart mid-load
     .venv/bin/python scripts/bench_load.py --duration 2 --fault --json
+    .venv/bin/python scripts/bench_load.py --threads 4 --cpu  # + CPU seconds per process kind and phase
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import bench_lookup  # noqa: E402  (database helpers)
-from bench import cluster, load, writers  # noqa: E402
+from bench import cluster, cpu, load, writers  # noqa: E402
 
 LUA = ROOT / "scripts" / "bench" / "mixed.lua"
 MIX = (("lookup", 50), ("tile", 25), ("grid_json", 15), ("grid_page", 10))
@@ -75,6 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--pg-port", type=int, default=55433, help="port of the private cluster")
     p.add_argument("--db", default="gisgrid_bench_load", help="database to (re)build; must start with gisgrid_bench")
     p.add_argument("--seed", type=int, default=20261203)
+    p.add_argument("--cpu", action="store_true", help="print CPU seconds per process kind in each phase (Linux /proc)")
     p.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     args = p.parse_args(argv)
     if not args.db.startswith("gisgrid_bench"):
@@ -230,16 +232,27 @@ def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, poin
             base = f"http://127.0.0.1:{args.port}"
             wait_for_jobs(url)  # the demo publication's tile fill and open-data build: not during the phases
             run_wrk(args.port, paths_file, argparse.Namespace(**{**vars(args), "duration": 1}), "warm-up")
+            sampler = cpu.Sampler(args.db).start() if args.cpu else None
+            mark = sampler.mark if sampler else (lambda phase: None)
+            mark("lookup")
             lookup = run_wrk(args.port, lookup_file, args, "lookup")
+            mark("baseline")
             baseline = run_wrk(args.port, paths_file, args, "baseline")
+            mark("write")
             writes = writers.WriteLoad(base, points, seed=args.seed, planner_pause=args.planner_pause).start()
             write = run_wrk(args.port, paths_file, args, "write")
             write["writers"] = writes.stop()
+            write["writer_times"] = writes.request_times()
+            cpu_phases = sampler.stop() if sampler else None
             workers_ok = _workers_ok(Path(logdir) / "gunicorn.log", args.workers)
     for phase in (lookup, baseline, write):
         phase["errors"] = phase_errors(phase)
     write["writer_errors"] = sum(t["errors"] for t in write["writers"].values())
-    return {"lookup": lookup, "baseline": baseline, "write": write, "workers_ok": workers_ok, "jobs": job_summary(url)}
+    report = {"lookup": lookup, "baseline": baseline, "write": write, "workers_ok": workers_ok}
+    report["jobs"] = job_summary(url)
+    if cpu_phases:
+        report["cpu"] = {"phases": cpu_phases, "seconds": sampler.seconds}
+    return report
 
 
 @contextmanager
@@ -370,6 +383,8 @@ def table(report: dict) -> str:
     )
     for kind, t in write["writers"].items():
         rows.append(f"writers {kind:<8}: {t['ops']} writes, {t['errors']} errors {'; '.join(t['messages'][:2])}")
+    times = ", ".join(f"{path} {n}x {mean * 1000:.0f} ms" for path, (n, mean) in write.get("writer_times", {}).items())
+    rows.append(f"writer requests (count, mean): {times}")
     jobs = report["jobs"]
     runs = ", ".join(f"{k}: {n}" for k, n in jobs["runs"].items())
     rows.append(f"publication jobs: {runs}; tile_cache rows {jobs['tile_cache_rows']}")
@@ -380,6 +395,8 @@ def table(report: dict) -> str:
             f"fault: PostgreSQL down {fault.get('outage_s', 0):.1f} s, {fault['unavailable']} clean 503s, "
             f"200 again {recovery} after it was back, no app restart: {fault['workers_ok']}"
         )
+    if report.get("cpu"):
+        rows.append(cpu.table(report["cpu"]["phases"], report["cpu"]["seconds"]))
     rows.append(f"total errors: {report['total_errors']}")
     return "\n".join(rows)
 

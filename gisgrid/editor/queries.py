@@ -6,7 +6,6 @@ from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from gisgrid.grids import fields
-from gisgrid.grids import queries as grid_queries
 from gisgrid.grids.models import BoundaryVersion, Grid, GridPart, GridStaff
 from gisgrid.sqlfiles import statement, statements
 
@@ -24,10 +23,9 @@ def new_version(session: Session, label: str, source: str, based_on: int | None,
 
 
 def copy_grids(session: Session, source_id: int, new_id: int) -> None:
-    """Copy grids and staff of one version into another, then link and subdivide them."""
+    """Copy grids, staff, lookup parts and unit grids of one version into another, linked as they were."""
     for stmt in statements(_PKG, "copy_version.sql", **fields.SQL_FILLS):
         session.execute(stmt, {"source_id": source_id, "new_id": new_id})
-    grid_queries.build_version(session, new_id)
 
 
 def lock_version_row(session: Session, version_id: int) -> BoundaryVersion | None:

@@ -74,9 +74,9 @@ def find_published(session: Session, fresh: bool = False) -> Version | None:
     """The published version, or None when nothing is published (``fresh``: ask the database, not the cache).
 
     A GET on the primary is answered from this process's cache while the lookup listener has heard
-    nothing (``resident.generation``); see ``_cache_generation`` for who always asks the database.
+    nothing (``resident.generation``); see ``cache_generation`` for who always asks the database.
     """
-    generation = None if fresh else _cache_generation()
+    generation = None if fresh else cache_generation()
     if generation is None:
         return _query_published(session)
     app = current_app._get_current_object()
@@ -94,7 +94,8 @@ def _query_published(session: Session) -> Version | None:
     return _version(session.execute(statement(_PKG, "version_published.sql")).first())
 
 
-def _cache_generation() -> int | None:
+def cache_generation() -> int | None:
+    """The lookup listener's generation when a read may be cached per process; None: ask the database."""
     # only a read request on the primary: a write request may be publishing in its own transaction, which
     # no notification announces before its commit; a replica answers from its own (maybe older) version;
     # commands and jobs have no listener

@@ -39,6 +39,7 @@ class Client:
 
     def __init__(self, base: str, username: str | None) -> None:
         self.base, self.http = base, requests.Session()
+        self.times: dict[str, list[float]] = {}  # seconds of each POST, by path with its ids as {id}
         if username:
             token = self._token("/login")
             resp = self.http.post(
@@ -60,7 +61,9 @@ class Client:
 
     def post(self, path: str, expect: int = 200, **kwargs) -> requests.Response:
         """POST with the CSRF header; RuntimeError unless the status is ``expect``."""
+        t0 = time.perf_counter()
         resp = self.http.post(self.base + path, headers={"X-CSRFToken": self.token}, timeout=120, **kwargs)
+        self.times.setdefault(re.sub(r"/\d+", "/{id}", path), []).append(time.perf_counter() - t0)
         if resp.status_code != expect:
             raise RuntimeError(f"POST {path}: HTTP {resp.status_code} {resp.text[:200]}")
         return resp
@@ -69,7 +72,9 @@ class Client:
 def planner_cycle(planner: Client) -> int:
     """Open a draft of the published boundaries, publish it, then roll back to the version it replaced."""
     before = _published_id(planner)
+    t0 = time.perf_counter()
     page = planner.http.post(planner.base + "/editor/drafts", data={"csrf_token": planner.token}, timeout=120)
+    planner.times.setdefault("/editor/drafts (and its page)", []).append(time.perf_counter() - t0)
     match = re.search(r"/editor/drafts/(\d+)$", page.url)
     if page.status_code != 200 or not match:
         raise RuntimeError(f"open draft: HTTP {page.status_code} at {page.url}")
@@ -111,6 +116,7 @@ class WriteLoad:
     ) -> None:
         self.base, self.points, self.seed, self.planner_pause = base, points, seed, planner_pause
         self.tallies = {"publish": Tally(), "case": Tally()}
+        self.clients: list[Client] = []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._planner, daemon=True) for _ in range(planners)]
         self._threads += [threading.Thread(target=self._dispatcher, args=(i,), daemon=True) for i in range(dispatchers)]
@@ -127,9 +133,18 @@ class WriteLoad:
             t.join(180)
         return {kind: {"ops": t.ops, "errors": t.errors, "messages": t.messages} for kind, t in self.tallies.items()}
 
+    def request_times(self) -> dict[str, tuple[int, float]]:
+        """Per POST path (ids as {id}): how many, and their mean seconds."""
+        merged: dict[str, list[float]] = {}
+        for client in self.clients:
+            for path, times in client.times.items():
+                merged.setdefault(path, []).extend(times)
+        return {path: (len(t), sum(t) / len(t)) for path, t in sorted(merged.items())}
+
     def _loop(self, tally: Tally, make, cycle, pause: float = 0.0) -> None:
         try:
             state = make()
+            self.clients += [c for c in state if isinstance(c, Client)]
         except Exception as err:  # noqa: BLE001 -- a writer that cannot even log in is an error to report
             tally.fail(f"setup: {err}")
             return

@@ -152,3 +152,16 @@ def test_anonymous_grid_pages_have_a_public_etag_and_staff_pages_are_private(app
     staff = client.get("/grids/V21", headers={"If-None-Match": etag})  # the anonymous page must not be reused
     assert staff.status_code == 200 and "ETag" not in staff.headers
     assert "private" in staff.headers["Cache-Control"] and "public" not in staff.headers["Cache-Control"]
+
+
+def test_a_stored_tile_commits_without_waiting_for_the_wal_flush_and_only_its_transaction(session, world):
+    from sqlalchemy import text
+
+    from gisgrid.db import unit_of_work
+    from gisgrid.public_map import tile_store
+
+    row = {"version_id": world, "variant": "wgs84", "schema": tiles.TILE_SCHEMA, "level": 3, "z": 1, "x": 1, "y": 0}
+    with unit_of_work(session):
+        tile_store.put(session, [{**row, "body": b"tile"}])
+        assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"  # a cache row: no fsync wait
+    assert tile_store.read(session, world, "wgs84", tiles.TILE_SCHEMA, 3, 1, 1, 0) == b"tile"
