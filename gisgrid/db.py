@@ -98,6 +98,10 @@ class Database:
         """Route anonymous public reads to GISGRID_DATABASE_REPLICA_URLS (after the views are registered)."""
         self._state(app).replicas = replicas.init_app(app, self)
 
+    def has_replicas(self, app: Flask) -> bool:
+        """Whether ``app`` sends anonymous public reads to read replicas (GISGRID_DATABASE_REPLICA_URLS)."""
+        return self._state(app).replicas is not None
+
     def _state(self, app: Flask | None = None) -> _AppDatabase:
         if app is not None:
             return app.extensions["gisgrid_db"]
