@@ -77,8 +77,7 @@ class FastLookup:
         x, y = (data.get("x"), data.get("y")) if "x" in data or "y" in data else (data["lon"], data["lat"])
         near = data.get("near")
         radius = self.app.config["NEAR_BOUNDARY_M"] if near is None else near
-        with self.app.app_context():  # the database facade and the resident state are per app
-            body = self._document(x, y, data.get("crs"), radius)
+        body = self._document(x, y, data.get("crs"), radius)  # no app context: resident.current pushes one when it must
         if body is None:
             return None
         limit_headers = ratelimit.hit_outside_flask(self.app, ENDPOINT, "RATELIMIT_LOOKUP", environ.get("REMOTE_ADDR"))
