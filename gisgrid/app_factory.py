@@ -15,7 +15,7 @@ from gisgrid.db import db
 from gisgrid.deployment import profile as deployment
 from gisgrid.errors import register_error_handlers
 from gisgrid.extensions import csrf, login_manager
-from gisgrid.grids import extent
+from gisgrid.grids import extent, lookup_wsgi
 from gisgrid.notifications import events as notification_events
 from gisgrid.security import headers as security_headers
 from gisgrid.security import startup as security_startup
@@ -56,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
     notification_events.install()  # case steps write the outbox (incidents knows nothing of notifications)
     _register_blueprints(app)
     db.init_replicas(app)  # inside the rate limit: a retry on the primary is not counted twice
+    # the common anonymous lookup, answered before Flask's pipeline; installed before ratelimit's ProxyFix,
+    # which wraps it from outside, so REMOTE_ADDR is the client's (its rate-limit key)
+    app.wsgi_app = lookup_wsgi.FastLookup(app, app.wsgi_app)
     ratelimit.init_app(app)
     return app
 

@@ -98,6 +98,10 @@ class Database:
         """Route anonymous public reads to GISGRID_DATABASE_REPLICA_URLS (after the views are registered)."""
         self._state(app).replicas = replicas.init_app(app, self)
 
+    def has_replicas(self, app: Flask) -> bool:
+        """Whether ``app`` sends anonymous public reads to read replicas (GISGRID_DATABASE_REPLICA_URLS)."""
+        return self._state(app).replicas is not None
+
     def _state(self, app: Flask | None = None) -> _AppDatabase:
         if app is not None:
             return app.extensions["gisgrid_db"]
@@ -123,9 +127,10 @@ class Database:
         """Bind new sessions of ``app`` (default: current/latest) to one connection (tests: per-test rollback)."""
         self._state(app).sessionmaker.configure(bind=connection, **kwargs)
 
-    def bound_to_connection(self) -> bool:
-        """True when sessions are bound to one connection (tests): no replica may serve them."""
-        return isinstance(self.sessionmaker.kw.get("bind"), Connection)
+    def bound_to_connection(self, app: Flask | None = None) -> bool:
+        """True when sessions of ``app`` (default: current/latest) are bound to one connection (tests): no
+        replica may serve them."""
+        return isinstance(self._state(app).sessionmaker.kw.get("bind"), Connection)
 
     def dispose(self, app: Flask | None = None) -> None:
         """Close every pooled connection of ``app`` (before dropping its database)."""

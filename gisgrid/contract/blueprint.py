@@ -40,9 +40,9 @@ class Parser(FlaskParser):
         return super()._get_schema(argmap, req)
 
     def parse(self, argmap, req=None, *, location=None, **kwargs):
-        """A query schema's ``lean_load`` (a hot path's parse without marshmallow) when it accepts the
+        """A query schema's ``lean_request`` (a hot path's parse without marshmallow) when it accepts the
         arguments; otherwise, and for every other schema, webargs' parse with its errors."""
-        lean = getattr(argmap, "lean_load", None) if location == "query" else None
+        lean = getattr(argmap, "lean_request", None) if location == "query" else None
         if lean is not None:
             data = lean((req or flask.request).args)
             if data is not None:

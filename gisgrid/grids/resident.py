@@ -18,6 +18,7 @@ notification, checks the published ``VersionKey`` once by query. Built before gu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import threading
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg2
 import shapely
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -194,19 +195,30 @@ def current(app: Flask, wait: bool = False) -> ResidentVersion | None:
     A new version is built in a background thread while lookup.sql answers, so no request waits for a
     build after a publication (``wait``: build it now, as ``warm`` does before the workers fork).
     """
-    if db.bound_to_connection():
-        return _fresh_build()  # tests: one connection, uncommitted changes, no notification ever arrives
+    if db.bound_to_connection(app):
+        with _context(app):
+            return _fresh_build()  # tests: one connection, uncommitted changes, no notification ever arrives
     state = _state(app)
     with state.lock:
         try:
             _listen(app, state)
             if not state.checked:
-                _check(app, state, wait)
+                with _context(app):
+                    _check(app, state, wait)
                 state.checked = True
         except (psycopg2.Error, DBAPIError):
             _drop_listener(state)
             return None  # the database is unreachable: the SQL path reports it (503)
         return state.resident
+
+
+def _context(app: Flask):
+    # the database facade serves the current app: push ``app``'s context unless it is the current one. Only
+    # a check or a build needs it, so the common lookup (a select() on the listener) runs without any
+    # context, as the WSGI fast path (grids.lookup_wsgi) calls it
+    if has_app_context() and current_app._get_current_object() is app:
+        return contextlib.nullcontext()
+    return app.app_context()
 
 
 def generation(app: Flask) -> int | None:

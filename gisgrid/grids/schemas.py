@@ -40,11 +40,12 @@ class PointArgs(QueryArgs):
             raise ValidationError(f"须在 0 到 {limit:g} 米之间 (must be 0..{limit:g} m)")
 
     @staticmethod
-    def lean_load(args) -> dict | None:
+    def lean_load(args, max_near_m: float) -> dict | None:
         """The valid case of ``load`` without marshmallow (the lookup's hot path); None: let ``load`` refuse it.
 
         Every rule above, applied by the same functions; anything it does not accept goes to the schema,
-        so a refusal is exactly the schema's 400.
+        so a refusal is exactly the schema's 400. ``max_near_m``: the app's MAX_NEAR_BOUNDARY_M, passed in
+        so that it runs outside a request too (the WSGI fast path, ``grids.lookup_wsgi``).
         """
         try:
             data = {key: _lean_value(key, args[key]) for key in args if args[key] != "" and key in _LEAN_KEYS}
@@ -53,9 +54,14 @@ class PointArgs(QueryArgs):
         names = ("x", "y") if "x" in data or "y" in data else ("lon", "lat")
         if names[0] not in data or names[1] not in data:
             return None
-        if "near" in data and not 0 <= data["near"] <= current_app.config["MAX_NEAR_BOUNDARY_M"]:
+        if "near" in data and not 0 <= data["near"] <= max_near_m:
             return None
         return data
+
+    @classmethod
+    def lean_request(cls, args) -> dict | None:
+        """``lean_load`` under the current app's settings (what the webargs parser calls)."""
+        return cls.lean_load(args, current_app.config["MAX_NEAR_BOUNDARY_M"])
 
 
 def _lean_value(key: str, value: str):

@@ -196,8 +196,18 @@ def lookup(read, x: float, y: float, crs_name: str | None, radius_m: float, at=N
     result = memory.answer(lon, lat, radius_m) if memory is not None and at is None else None
     if result is None:
         result = read(lambda conn: _lookup_sql(conn, lon, lat, radius_m, at))
+    return lookup_document(result, x, y, crs_name, (lon, lat), radius_m)
+
+
+def lookup_document(result: dict, x: float, y: float, crs_name: str | None, wgs84: tuple, radius_m: float) -> str:
+    """The lookup's JSON document from a lookup.sql-shaped ``result``; NotFound without a version or a chain.
+
+    The one assembly of the document: the Flask route (through ``lookup``) and the WSGI fast path
+    (``grids.lookup_wsgi``) both call it, so their bodies are the same bytes.
+    """
     if result["version"] is None:
         raise NotFound("尚无已发布的网格边界版本 (no boundary version is published)")
+    lon, lat = wgs84
     query = {"lon": round(lon, 9), "lat": round(lat, 9), "crs": crs_name or "wgs84", "input": [x, y]}
     if result["chain"] is None:
         raise NotFound(

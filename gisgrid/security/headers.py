@@ -54,12 +54,22 @@ def content_security_policy(tile_url: str = "") -> str:
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
+def security_headers(config) -> list[tuple[str, str]]:
+    """Every security header of a response under ``config``, CSP first: the one list both users add.
+
+    ``install`` adds them to Flask's responses; the lookup's WSGI fast path (``grids.lookup_wsgi``)
+    sends them as they are, so both paths' responses carry the same headers.
+    """
+    headers = [("Content-Security-Policy", content_security_policy(config.get("TILE_URL") or ""))]
+    headers += STATIC_HEADERS.items()
+    if config.get("SESSION_COOKIE_SECURE"):  # only behind HTTPS (the same switch as the secure cookie)
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def install(app: Flask) -> None:
     """Add the headers to every response of ``app``."""
-    csp = content_security_policy(app.config.get("TILE_URL") or "")
-    defaults = list(STATIC_HEADERS.items())
-    if app.config.get("SESSION_COOKIE_SECURE"):  # only behind HTTPS (the same switch as the secure cookie)
-        defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+    (_, csp), *defaults = security_headers(app.config)
     lowered = [(name.lower(), name, value) for name, value in defaults]
 
     @app.after_request

@@ -41,7 +41,7 @@ def test_the_lean_parse_gives_what_the_schema_gives(app, query):
     with app.test_request_context(f"/api/v1/lookup?{query}"):
         from flask import request
 
-        assert PointArgs.lean_load(request.args) == PointArgs().load(
+        assert PointArgs.lean_request(request.args) == PointArgs().load(
             {k: request.args[k] for k in request.args if k in PointArgs().fields}
         )
 
@@ -49,7 +49,7 @@ def test_the_lean_parse_gives_what_the_schema_gives(app, query):
 @pytest.mark.parametrize("query", REFUSED)
 def test_what_the_lean_parse_refuses_gets_the_schemas_400(app, client, query):
     with app.test_request_context(f"/api/v1/lookup?{query}"):
-        assert PointArgs.lean_load(_args(query)) is None
+        assert PointArgs.lean_request(_args(query)) is None
     answer = client.get(f"/api/v1/lookup?{query}")
     assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid_input"
     field = answer.json["error"]["message"].split(":")[0]

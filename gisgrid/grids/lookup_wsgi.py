@@ -1,0 +1,110 @@
+"""The common single lookup answered before Flask's pipeline: a WSGI middleware for ``GET /api/v1/lookup``.
+
+A lookup's answer comes from memory (``grids.resident``) in ~100 µs; Flask's request context, routing,
+flask-smorest's wrappers and the request hooks cost more than that. This middleware answers only the
+exact common case and hands every other request, unchanged, to the Flask app:
+
+- ``GET``/``HEAD`` of exactly ``/api/v1/lookup``, with no ``Cookie`` and no ``Authorization`` header
+  (staff keep the Flask path) and no read replicas configured (a replica answers from its own version);
+- a query string whose keys each appear once, accepted by ``PointArgs.lean_load``, without ``at``;
+- the resident version answers the point with a chain (not near another grid, inside a grid);
+- the shared rate limit (``ratelimit.hit_outside_flask``) is not exceeded and its storage answered.
+
+The body is ``service.lookup_document``'s, the headers are the Flask path's (security headers from
+``security.headers.security_headers``, the ``X-RateLimit-*`` headers): both paths give the same bytes.
+docs/_incoming/fastlookup.md lists every Flask hook and header and why each is or is not needed here.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from flask import Flask
+
+from gisgrid import ratelimit
+from gisgrid.coords import point_to_wgs84
+from gisgrid.db import db
+from gisgrid.errors import DomainError
+from gisgrid.grids import resident, schemas, service
+from gisgrid.security.headers import security_headers
+
+PATH = "/api/v1/lookup"
+ENDPOINT = "grids.lookup"  # the Flask view it stands in for: its rate-limit counter
+_log = logging.getLogger(__name__)
+
+
+class FastLookup:
+    """WSGI middleware: answers an anonymous, plain lookup from the resident version; the rest goes to ``inner``."""
+
+    def __init__(self, app: Flask, inner) -> None:
+        self.app = app
+        self.inner = inner
+        # computed once, as security.headers.install does for the Flask path; then the Vary of Flask's
+        # session save (session_cookie.py): the Flask path reads the session, so its answer varies by cookie
+        self.tail = [*security_headers(app.config), ("Vary", "Cookie")]
+
+    def __call__(self, environ, start_response):
+        if not self._candidate(environ):
+            return self.inner(environ, start_response)
+        try:
+            reply = self._reply(environ)
+        except DomainError:
+            reply = None  # bad input, a CRS it cannot use: the Flask path gives its error document
+        except Exception:  # noqa: BLE001 - never a 500 the Flask path would not give: it answers instead
+            _log.exception("lookup fast path failed; the request goes to Flask")
+            reply = None
+        if reply is None:
+            return self.inner(environ, start_response)
+        headers, body = reply
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _candidate(self, environ) -> bool:
+        return (
+            environ.get("PATH_INFO") == PATH
+            and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and "HTTP_COOKIE" not in environ  # a session may be logged in: flask-login decides
+            and "HTTP_AUTHORIZATION" not in environ  # a bearer token acts as its user
+            and not db.has_replicas(self.app)  # public reads go to a standby, whose version may lag
+        )
+
+    def _reply(self, environ) -> tuple[list, bytes] | None:
+        args = query_args(environ.get("QUERY_STRING", ""))
+        data = None if args is None else schemas.PointArgs.lean_load(args, self.app.config["MAX_NEAR_BOUNDARY_M"])
+        if data is None or "at" in data:
+            return None  # the schema's 400 naming the field, or a lookup in history (SQL)
+        x, y = (data.get("x"), data.get("y")) if "x" in data or "y" in data else (data["lon"], data["lat"])
+        near = data.get("near")
+        radius = self.app.config["NEAR_BOUNDARY_M"] if near is None else near
+        body = self._document(x, y, data.get("crs"), radius)  # no app context: resident.current pushes one when it must
+        if body is None:
+            return None
+        limit_headers = ratelimit.hit_outside_flask(self.app, ENDPOINT, "RATELIMIT_LOOKUP", environ.get("REMOTE_ADDR"))
+        if limit_headers is None:
+            return None  # over the limit (Flask answers 429) or the counter's storage failed (Flask's fallback)
+        head = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        return head + limit_headers + self.tail, body
+
+    def _document(self, x: float, y: float, crs: str | None, radius: float) -> bytes | None:
+        memory = resident.current(self.app)
+        if memory is None:
+            return None  # no published version, or being built: lookup.sql answers
+        lon, lat = point_to_wgs84(x, y, crs)
+        result = memory.answer(lon, lat, radius)
+        if result is None or result["chain"] is None:
+            return None  # near another grid (PostGIS measures it), or outside every grid (the 404 document)
+        return service.lookup_document(result, x, y, crs, (lon, lat), radius).encode("utf-8")
+
+
+def query_args(raw: str) -> dict | None:
+    """The query string as werkzeug's ``request.args`` decodes it; None when a key repeats or a NUL is in it."""
+    if "%00" in raw or "\x00" in raw:
+        return None  # web.refuse_hostile_fields' 400 is the Flask path's to give
+    try:
+        text = raw.encode("latin1").decode()  # werkzeug's request.query_string, then .decode()
+    except UnicodeError:
+        return None
+    pairs = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+    args = dict(pairs)
+    return args if len(args) == len(pairs) else None
