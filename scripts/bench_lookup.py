@@ -51,7 +51,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import load, synthetic  # noqa: E402
+from bench import load, memory, synthetic  # noqa: E402
 from bench.lookup_report import TARGETS, print_table, summarise  # noqa: E402
 
 from gisgrid import config as settings  # noqa: E402
@@ -81,6 +81,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--app", default="gisgrid.wsgi:app", help="WSGI entry point for gunicorn (A/B a patch)")
     p.add_argument("--pythonpath", help="directory put first on gunicorn's sys.path (A/B another checkout)")
     p.add_argument("--no-preload", action="store_true", help="no gunicorn --preload (each worker builds its own)")
+    p.add_argument(
+        "--compare-preload",
+        action="store_true",
+        help="run the HTTP phase twice, with and without --preload, to compare the workers' memory",
+    )
     p.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
     p.add_argument(
         "--cache-dir",
@@ -342,27 +347,30 @@ def measure_bare(url: str, box, args, logdir: Path) -> dict | None:
         return drive(args.port, box, args.concurrency, args.duration, args.seed)
 
 
-def gunicorn_extra(args) -> tuple:
+def gunicorn_extra(args, preload: bool) -> tuple:
     """gunicorn options of the gisgrid runs: --preload (shared index), --pythonpath (A/B)."""
-    extra = () if args.no_preload else ("--preload",)
+    extra = ("--preload",) if preload else ()
     return extra + (("--pythonpath", args.pythonpath) if args.pythonpath else ())
 
 
-def measure_http(url: str, box, args, logdir: Path) -> dict:
-    """Start gunicorn, warm up, run the lookup load and the batch POSTs, stop gunicorn."""
+def measure_http(url: str, box, args, logdir: Path, preload: bool, bare: dict | None) -> dict:
+    """Start gunicorn, warm up, run the lookup load and the batch POSTs, read the memory, stop gunicorn."""
     if args.cache_dir:
         os.environ["GISGRID_CACHE_DIR"] = args.cache_dir  # gunicorn inherits it: the workers load the same file
     lon, lat = random_points(box, args.http_batch_points or min(200_000, args.batch_points), args.seed + 2)
-    bare = measure_bare(url, box, args, logdir)
-    with load.gunicorn(url, args.app, args.port, args.workers, args.threads, logdir, gunicorn_extra(args)) as command:
+    extra = gunicorn_extra(args, preload)
+    with load.gunicorn_process(url, args.app, args.port, args.workers, args.threads, logdir, extra) as (command, proc):
+        started = memory.server(proc.pid)
         drive = load.run_wrk if shutil.which("wrk") else load.run_python_load
         log(f"HTTP: {command}; warming up ...")
         drive(args.port, box, args.concurrency, min(3.0, args.duration), args.seed + 3)
         log(f"HTTP: {args.duration:g} s of GET /api/v1/lookup at concurrency {args.concurrency} ...")
         lookups = drive(args.port, box, args.concurrency, args.duration, args.seed)
+        after_lookups = memory.server(proc.pid)
         log(f"HTTP: POST /api/v1/lookup/batch with {len(lon):,} points as CSV and as GeoJSON ...")
         warm_s = warm_batch_index(args.port, args.workers)
         batches = {fmt: measure_batch_http(args.port, lon, lat, fmt) for fmt in load.FORMATS}
+        after_batches = memory.server(proc.pid)
         if lookups["errors"] or any("error" in b for b in batches.values()):
             tail = (logdir / "gunicorn.log").read_text().splitlines()[-15:]
             log("gunicorn log (last lines):\n" + "\n".join(tail))
@@ -372,6 +380,8 @@ def measure_http(url: str, box, args, logdir: Path) -> dict:
         "lookup": lookups,
         "batch_warmup_s": warm_s,
         **{f"batch_{fmt}": result for fmt, result in batches.items()},
+        "preload": preload,
+        "memory": {"started": started, "after_lookups": after_lookups, "after_batches": after_batches},
     }
 
 
@@ -394,7 +404,10 @@ def measure_all(url: str, args, results: dict) -> None:
     results["baseline"] = {k: v for k, v in baseline.items() if k != "ids"}
     results["batch"] = {k: v for k, v in inprocess.items() if k != "ids"}
     with tempfile.TemporaryDirectory(prefix="bench_lookup_") as logdir:
-        results["http"] = measure_http(url, box, args, Path(logdir))
+        bare = measure_bare(url, box, args, Path(logdir))
+        results["http"] = measure_http(url, box, args, Path(logdir), not args.no_preload, bare)
+        if args.compare_preload:  # the other way, same database and points: the memory per worker side by side
+            results["http_other"] = measure_http(url, box, args, Path(logdir), args.no_preload, bare)
 
 
 @contextmanager

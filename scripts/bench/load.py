@@ -24,9 +24,16 @@ LUA = Path(__file__).with_name("lookup.lua")
 
 @contextmanager
 def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: Path, extra: tuple = ()):
-    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it.
+    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it; yields its command.
 
     ``extra``: more gunicorn options (``--pythonpath`` of the bare ceiling app, ``--preload``)."""
+    with gunicorn_process(url, app, port, workers, threads, logdir, extra) as (command, _proc):
+        yield command
+
+
+@contextmanager
+def gunicorn_process(url: str, app: str, port: int, workers: int, threads: int, logdir: Path, extra: tuple = ()):
+    """``gunicorn``, yielding (command, master process): the memory readings need the master's pid."""
     _check_port_free(port)
     cmd = [
         shutil.which("gunicorn", path=Path(sys.executable).parent) or "gunicorn",
@@ -35,8 +42,10 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        # a worker that loads the app itself (no --preload) builds the lookup index before its first
+        # heartbeat: minutes at 640,000 grids, which gunicorn's usual 30-120 s would kill as a hang
         "--timeout",
-        "120",
+        "900",
         "--backlog",
         "2048",
     ]
@@ -50,7 +59,7 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
     try:
         # --preload builds the lookup index before gunicorn listens: minutes at 640,000 grids
         _wait_ready(port, proc, logdir / "gunicorn.log", timeout=900.0)
-        yield " ".join(cmd[1:])
+        yield " ".join(cmd[1:]), proc
     finally:
         stop_process(proc, 30)
         logfile.close()
