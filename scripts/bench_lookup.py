@@ -26,6 +26,11 @@ figure is printed beside its same-run baseline.
     .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --json
     .venv/bin/python scripts/bench_lookup.py --grids 640000 --keep-db   # national village level (slow build)
     .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --pythonpath /tmp/old  # A/B other code
+    .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --compare-preload  # memory per worker
+
+After the lookup load and again after the batch POSTs it reads the memory of gunicorn's master and of
+each worker (PSS, RSS, private dirty, shared; /proc/<pid>/smaps_rollup): with ``--preload`` the workers
+share the lookup data the master built, without it each holds its own copy.
 """
 
 from __future__ import annotations
@@ -359,7 +364,11 @@ def measure_http(url: str, box, args, logdir: Path, preload: bool, bare: dict | 
         os.environ["GISGRID_CACHE_DIR"] = args.cache_dir  # gunicorn inherits it: the workers load the same file
     lon, lat = random_points(box, args.http_batch_points or min(200_000, args.batch_points), args.seed + 2)
     extra = gunicorn_extra(args, preload)
+    log(f"HTTP: starting gunicorn ({'the master' if preload else 'each worker'} builds the lookup index first) ...")
+    t0 = time.perf_counter()
     with load.gunicorn_process(url, args.app, args.port, args.workers, args.threads, logdir, extra) as (command, proc):
+        start_s = time.perf_counter() - t0
+        log(f"HTTP: every worker ready after {start_s:.1f} s")
         started = memory.server(proc.pid)
         drive = load.run_wrk if shutil.which("wrk") else load.run_python_load
         log(f"HTTP: {command}; warming up ...")
@@ -376,6 +385,7 @@ def measure_http(url: str, box, args, logdir: Path, preload: bool, bare: dict | 
             log("gunicorn log (last lines):\n" + "\n".join(tail))
     return {
         "gunicorn": command,
+        "start_s": start_s,
         "bare": bare,
         "lookup": lookups,
         "batch_warmup_s": warm_s,

@@ -33,6 +33,12 @@ def summarise(results: dict) -> list[tuple]:
     ]
 
 
+def _start_rows(http: dict) -> list[tuple]:
+    if "start_s" not in http:
+        return []
+    return [(f"gunicorn start until every worker is ready ({_mode(http)})", f"{http['start_s']:.1f} s", "", "", "")]
+
+
 def _mode(http: dict) -> str:
     return "preload" if http.get("preload", True) else "no preload"
 
@@ -55,6 +61,7 @@ def _other_run_rows(http: dict | None, base: float) -> list[tuple]:
     lookup, bare = http["lookup"], http.get("bare")
     versus = (f"{lookup['rps'] / bare['rps']:.2f}x bare, " if bare else "") + f"{lookup['rps'] / base:.2f}x baseline"
     return [
+        *_start_rows(http),
         (f"HTTP lookups ({_mode(http)})", f"{lookup['rps']:,.0f} req/s", "", "", versus),
         (f"HTTP p50 / p99 ({_mode(http)})", f"{lookup['p50_ms']:.2f} / {lookup['p99_ms']:.2f} ms", "", "", ""),
         *_memory_rows(http),
@@ -64,7 +71,7 @@ def _other_run_rows(http: dict | None, base: float) -> list[tuple]:
 def _lookup_rows(http: dict, base: float) -> list[tuple]:
     lookup, bare = http["lookup"], http.get("bare")
     unexpected = lookup["errors"] + lookup["socket_errors"]
-    rows = []
+    rows = _start_rows(http)
     if bare:
         rows.append(("bare Flask ceiling (same gunicorn, wrk)", f"{bare['rps']:,.0f} req/s", "", "", "1.00x bare"))
         rows.append(("bare ceiling p99", f"{bare['p99_ms']:.2f} ms", "", "", ""))

@@ -49,6 +49,7 @@ def test_benchmark_smoke_run():
     assert report["http"]["preload"] is True and report["http_other"]["preload"] is False
     assert report["http_other"]["lookup"]["errors"] == 0 and report["http_other"]["lookup"]["statuses"]["200"] > 0
     for run in (report["http"], report["http_other"]):
+        assert run["start_s"] > 0  # gunicorn start until every worker loaded the app
         reading = run["memory"]["after_batches"]
         assert len(reading["workers"]) == 2  # the smoke run's --workers default
         for process in (reading["master"], *reading["workers"]):
