@@ -45,7 +45,14 @@ class ReplicaPool:
 
     def __init__(self, urls: tuple[str, ...], pool_size: int, retry_s: float) -> None:
         self.engines: list[Engine] = [
-            create_engine(url, isolation_level="AUTOCOMMIT", pool_size=pool_size, pool_pre_ping=True) for url in urls
+            create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=pool_size,
+                pool_pre_ping=True,
+                connect_args={"options": "-c jit=off"},  # as the primary's read engine (gisgrid.db.READ_OPTIONS)
+            )
+            for url in urls
         ]
         self._turn = itertools.count()
         self._down_until: dict[int, float] = {}

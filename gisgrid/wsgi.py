@@ -1,5 +1,7 @@
 """WSGI entry point for gunicorn: ``gunicorn gisgrid.wsgi:app`` (``--preload`` shares the lookup index)."""
 
+import gc
+
 from gisgrid import create_app
 from gisgrid.deployment import ProfileError
 from gisgrid.grids import resident
@@ -14,3 +16,7 @@ except (ProfileError, InsecureConfiguration) as err:
 # the published version's lookup answers are built here: with gunicorn --preload, once in the master
 # before the workers fork (they share its pages); without it, once per worker as it starts
 resident.warm(app)
+# everything alive now (the app, the lookup index: millions of objects at national scale) moves to the
+# collector's permanent generation: a worker's full collection would otherwise write to every one of them
+# (their GC headers), copying the pages the workers share after the fork into each worker
+gc.freeze()

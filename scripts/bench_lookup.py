@@ -26,6 +26,11 @@ figure is printed beside its same-run baseline.
     .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --json
     .venv/bin/python scripts/bench_lookup.py --grids 640000 --keep-db   # national village level (slow build)
     .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --pythonpath /tmp/old  # A/B other code
+    .venv/bin/python scripts/bench_lookup.py --reuse-db gisgrid_bench --compare-preload  # memory per worker
+
+After the lookup load and again after the batch POSTs it reads the memory of gunicorn's master and of
+each worker (PSS, RSS, private dirty, shared; /proc/<pid>/smaps_rollup): with ``--preload`` the workers
+share the lookup data the master built, without it each holds its own copy.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import load, synthetic  # noqa: E402
+from bench import load, memory, synthetic  # noqa: E402
 from bench.lookup_report import TARGETS, print_table, summarise  # noqa: E402
 
 from gisgrid import config as settings  # noqa: E402
@@ -81,6 +86,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--app", default="gisgrid.wsgi:app", help="WSGI entry point for gunicorn (A/B a patch)")
     p.add_argument("--pythonpath", help="directory put first on gunicorn's sys.path (A/B another checkout)")
     p.add_argument("--no-preload", action="store_true", help="no gunicorn --preload (each worker builds its own)")
+    p.add_argument(
+        "--compare-preload",
+        action="store_true",
+        help="run the HTTP phase twice, with and without --preload, to compare the workers' memory",
+    )
     p.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
     p.add_argument(
         "--cache-dir",
@@ -130,9 +140,9 @@ def create_database(name: str) -> str:
     return url
 
 
-def load_grids(url: str, grid_set, chunk: int = 1000) -> dict:
-    """Write a grid set with insert_version/insert_grids/build_version/publish; phase timings."""
-    timings, engine = {}, create_engine(url)
+def insert_grid_set(url: str, grid_set, chunk: int = 1000) -> tuple[int, float]:
+    """Write a grid set's rows with insert_version/insert_grids/insert_staff; (version id, seconds)."""
+    engine = create_engine(url)
     with Session(engine) as session:
         t0 = time.perf_counter()
         version_id = queries.insert_version(session, f"bench {len(grid_set.rows)}", "scripts/bench_lookup.py")
@@ -149,10 +159,22 @@ def load_grids(url: str, grid_set, chunk: int = 1000) -> dict:
                 for i, person in enumerate(r.get("staff", []))
             ],
         )
-        timings["insert_s"], t0 = time.perf_counter() - t0, time.perf_counter()
-        log("build_version (parents, ancestors, areas, ST_Subdivide) ...")
+        session.commit()
+    engine.dispose()
+    return version_id, time.perf_counter() - t0
+
+
+def build_and_publish(url: str, version_id: int) -> dict:
+    """build_version (parents, ancestors, areas, ST_Subdivide) and publish; phase timings."""
+    timings, engine = {}, create_engine(url)
+    with Session(engine) as session:
+        t0 = time.perf_counter()
+        log(
+            "build_version (parents, ancestors, areas, ST_Subdivide; one statement, no progress: ~20 min at 640,000) ..."
+        )
         queries.build_version(session, version_id)
         timings["build_version_s"], t0 = time.perf_counter() - t0, time.perf_counter()
+        log(f"build_version done in {timings['build_version_s']:.0f} s; publishing ...")
         queries.publish(session, version_id)
         session.commit()
         timings["publish_s"] = time.perf_counter() - t0
@@ -203,7 +225,9 @@ def build(args) -> tuple[str, dict]:
         f"vertices per level (min, mean, max): {grid_set.vertices}"
     )
     url = create_database(args.db)
-    report.update(load_grids(url, grid_set))
+    version_id, report["insert_s"] = insert_grid_set(url, grid_set)
+    del grid_set  # the rows' WKB (~6 GB at 640,000 grids) is not held while PostgreSQL builds the version
+    report.update(build_and_publish(url, version_id))
     report["analyze_s"] = analyze(url)
     report["total_s"] = time.perf_counter() - t0
     return url, report
@@ -342,36 +366,46 @@ def measure_bare(url: str, box, args, logdir: Path) -> dict | None:
         return drive(args.port, box, args.concurrency, args.duration, args.seed)
 
 
-def gunicorn_extra(args) -> tuple:
+def gunicorn_extra(args, preload: bool) -> tuple:
     """gunicorn options of the gisgrid runs: --preload (shared index), --pythonpath (A/B)."""
-    extra = () if args.no_preload else ("--preload",)
+    extra = ("--preload",) if preload else ()
     return extra + (("--pythonpath", args.pythonpath) if args.pythonpath else ())
 
 
-def measure_http(url: str, box, args, logdir: Path) -> dict:
-    """Start gunicorn, warm up, run the lookup load and the batch POSTs, stop gunicorn."""
+def measure_http(url: str, box, args, logdir: Path, preload: bool, bare: dict | None) -> dict:
+    """Start gunicorn, warm up, run the lookup load and the batch POSTs, read the memory, stop gunicorn."""
     if args.cache_dir:
         os.environ["GISGRID_CACHE_DIR"] = args.cache_dir  # gunicorn inherits it: the workers load the same file
     lon, lat = random_points(box, args.http_batch_points or min(200_000, args.batch_points), args.seed + 2)
-    bare = measure_bare(url, box, args, logdir)
-    with load.gunicorn(url, args.app, args.port, args.workers, args.threads, logdir, gunicorn_extra(args)) as command:
+    extra = gunicorn_extra(args, preload)
+    log(f"HTTP: starting gunicorn ({'the master' if preload else 'each worker'} builds the lookup index first) ...")
+    t0 = time.perf_counter()
+    with load.gunicorn_process(url, args.app, args.port, args.workers, args.threads, logdir, extra) as (command, proc):
+        start_s = time.perf_counter() - t0
+        log(f"HTTP: every worker ready after {start_s:.1f} s")
+        started = memory.server(proc.pid)
         drive = load.run_wrk if shutil.which("wrk") else load.run_python_load
         log(f"HTTP: {command}; warming up ...")
         drive(args.port, box, args.concurrency, min(3.0, args.duration), args.seed + 3)
         log(f"HTTP: {args.duration:g} s of GET /api/v1/lookup at concurrency {args.concurrency} ...")
         lookups = drive(args.port, box, args.concurrency, args.duration, args.seed)
+        after_lookups = memory.server(proc.pid)
         log(f"HTTP: POST /api/v1/lookup/batch with {len(lon):,} points as CSV and as GeoJSON ...")
         warm_s = warm_batch_index(args.port, args.workers)
         batches = {fmt: measure_batch_http(args.port, lon, lat, fmt) for fmt in load.FORMATS}
+        after_batches = memory.server(proc.pid)
         if lookups["errors"] or any("error" in b for b in batches.values()):
             tail = (logdir / "gunicorn.log").read_text().splitlines()[-15:]
             log("gunicorn log (last lines):\n" + "\n".join(tail))
     return {
         "gunicorn": command,
+        "start_s": start_s,
         "bare": bare,
         "lookup": lookups,
         "batch_warmup_s": warm_s,
         **{f"batch_{fmt}": result for fmt, result in batches.items()},
+        "preload": preload,
+        "memory": {"started": started, "after_lookups": after_lookups, "after_batches": after_batches},
     }
 
 
@@ -394,7 +428,10 @@ def measure_all(url: str, args, results: dict) -> None:
     results["baseline"] = {k: v for k, v in baseline.items() if k != "ids"}
     results["batch"] = {k: v for k, v in inprocess.items() if k != "ids"}
     with tempfile.TemporaryDirectory(prefix="bench_lookup_") as logdir:
-        results["http"] = measure_http(url, box, args, Path(logdir))
+        bare = measure_bare(url, box, args, Path(logdir))
+        results["http"] = measure_http(url, box, args, Path(logdir), not args.no_preload, bare)
+        if args.compare_preload:  # the other way, same database and points: the memory per worker side by side
+            results["http_other"] = measure_http(url, box, args, Path(logdir), args.no_preload, bare)
 
 
 @contextmanager

@@ -82,6 +82,14 @@ class PartIndex:
         """Grid id → ``grid_properties`` serialised once (the GeoJSON writer's ``properties`` of a bare point)."""
         return {gid: orjson.Fragment(orjson.dumps(props)) for gid, props in self.grid_properties.items()}
 
+    def prepare_writers(self) -> None:
+        """Build the CSV and GeoJSON writers' tables now: before gunicorn forks, the workers share one copy."""
+        # each is a lazily cached property: left to the first batch POST, every worker would build its own
+        # (at 640,000 grids ~640,000 small dicts per worker)
+        self.tail_table  # noqa: B018
+        self.grid_properties  # noqa: B018
+        self.grid_fragments  # noqa: B018
+
     def assign_exact(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """``assign`` by the STRtrees and GEOS alone (the cells' reference)."""
         points = shapely.points(lon, lat)

@@ -323,7 +323,9 @@ def warm(app: Flask) -> None:
     """Build the published version before gunicorn forks (``--preload``), then close every connection."""
     with app.app_context():
         try:
-            current(app, wait=True)
+            built = current(app, wait=True)
+            if built is not None:
+                built.parts.prepare_writers()
         except (psycopg2.Error, DBAPIError) as err:  # a server that starts before its database still serves (SQL path)
             app.logger.warning("lookup index not prebuilt: %s", err)
         state = _state(app)

@@ -20,14 +20,24 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).with_name("lookup.lua")
+READY_CONFIG = Path(__file__).with_name("gunicorn_ready.py")
 
 
 @contextmanager
 def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: Path, extra: tuple = ()):
-    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it.
+    """Run ``gunicorn <app>`` on 127.0.0.1:port for the bench database; always stop it; yields its command.
 
     ``extra``: more gunicorn options (``--pythonpath`` of the bare ceiling app, ``--preload``)."""
+    with gunicorn_process(url, app, port, workers, threads, logdir, extra) as (command, _proc):
+        yield command
+
+
+@contextmanager
+def gunicorn_process(url: str, app: str, port: int, workers: int, threads: int, logdir: Path, extra: tuple = ()):
+    """``gunicorn``, yielding (command, master process): the memory readings need the master's pid."""
     _check_port_free(port)
+    ready = logdir / f"ready-{port}-{time.monotonic_ns()}"  # one empty file per worker that loaded the app
+    ready.mkdir()
     cmd = [
         shutil.which("gunicorn", path=Path(sys.executable).parent) or "gunicorn",
         app,
@@ -35,22 +45,27 @@ def gunicorn(url: str, app: str, port: int, workers: int, threads: int, logdir: 
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        # a worker that loads the app itself (no --preload) builds the lookup index before its first
+        # heartbeat: minutes at 640,000 grids, which gunicorn's usual 30-120 s would kill as a hang
         "--timeout",
-        "120",
+        "900",
         "--backlog",
         "2048",
+        "--config",
+        str(READY_CONFIG),
     ]
     if threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(threads)]
     cmd += list(extra)
     # a benchmark measures the app, not the rate limiter (which would answer 429s to wrk)
-    env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_RATELIMIT_ENABLED": "0"}
+    env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_RATELIMIT_ENABLED": "0", "BENCH_READY_DIR": str(ready)}
     logfile = open(logdir / "gunicorn.log", "a")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
     try:
         # --preload builds the lookup index before gunicorn listens: minutes at 640,000 grids
         _wait_ready(port, proc, logdir / "gunicorn.log", timeout=900.0)
-        yield " ".join(cmd[1:])
+        _wait_workers(ready, workers, proc, timeout=900.0)
+        yield " ".join(cmd[1:]), proc
     finally:
         stop_process(proc, 30)
         logfile.close()
@@ -78,6 +93,15 @@ def _wait_ready(port: int, proc, logpath: Path, timeout: float = 60.0) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer in {timeout:.0f} s:\n{logpath.read_text()[-3000:]}")
+
+
+def _wait_workers(ready: Path, workers: int, proc, timeout: float) -> None:
+    """Until every worker has loaded the app (each builds its own lookup index without --preload)."""
+    deadline = time.monotonic() + timeout
+    while len(list(ready.iterdir())) < workers:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(list(ready.iterdir()))} of {workers} gunicorn workers loaded the app")
+        time.sleep(0.2)
 
 
 def http_get(port: int, path: str, conn=None) -> tuple[int, bytes]:

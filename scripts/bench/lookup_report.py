@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bench import memory
+
 TARGETS = {
     "http_vs_bare": 0.75,
     "http_p99_ms": 10.0,
@@ -26,20 +28,57 @@ def summarise(results: dict) -> list[tuple]:
         *_lookup_rows(http, base),
         *_batch_rows(results["batch"], base),
         *[_batch_http_row(http[f"batch_{fmt}"], fmt) for fmt in ("csv", "geojson")],
+        *_memory_rows(http),
+        *_other_run_rows(results.get("http_other"), base),
+    ]
+
+
+def _start_rows(http: dict) -> list[tuple]:
+    if "start_s" not in http:
+        return []
+    return [(f"gunicorn start until every worker is ready ({_mode(http)})", f"{http['start_s']:.1f} s", "", "", "")]
+
+
+def _mode(http: dict) -> str:
+    return "preload" if http.get("preload", True) else "no preload"
+
+
+def _memory_rows(http: dict) -> list[tuple]:
+    """Total and per-process PSS after the lookup load and after the batch POSTs."""
+    readings = http.get("memory", {})
+    return [
+        row
+        for moment in ("after_lookups", "after_batches")
+        if moment in readings
+        for row in memory.rows(f"{_mode(http)}, {moment.replace('_', ' ')}", readings[moment])
+    ]
+
+
+def _other_run_rows(http: dict | None, base: float) -> list[tuple]:
+    """--compare-preload: the second HTTP phase's lookups and memory (the batch figures stay with the first)."""
+    if not http:
+        return []
+    lookup, bare = http["lookup"], http.get("bare")
+    versus = (f"{lookup['rps'] / bare['rps']:.2f}x bare, " if bare else "") + f"{lookup['rps'] / base:.2f}x baseline"
+    return [
+        *_start_rows(http),
+        (f"HTTP lookups ({_mode(http)})", f"{lookup['rps']:,.0f} req/s", "", "", versus),
+        (f"HTTP p50 / p99 ({_mode(http)})", f"{lookup['p50_ms']:.2f} / {lookup['p99_ms']:.2f} ms", "", "", ""),
+        *_memory_rows(http),
     ]
 
 
 def _lookup_rows(http: dict, base: float) -> list[tuple]:
     lookup, bare = http["lookup"], http.get("bare")
     unexpected = lookup["errors"] + lookup["socket_errors"]
-    rows = []
+    rows = _start_rows(http)
     if bare:
         rows.append(("bare Flask ceiling (same gunicorn, wrk)", f"{bare['rps']:,.0f} req/s", "", "", "1.00x bare"))
         rows.append(("bare ceiling p99", f"{bare['p99_ms']:.2f} ms", "", "", ""))
     vs_bare = lookup["rps"] / bare["rps"] if bare else None
     rows.append(
         (
-            "HTTP lookups",
+            f"HTTP lookups ({_mode(http)})",
             f"{lookup['rps']:,.0f} req/s",
             f">= {TARGETS['http_vs_bare']:.2f}x bare",
             _verdict(vs_bare is not None and vs_bare >= TARGETS["http_vs_bare"]),

@@ -30,6 +30,7 @@ def test_benchmark_smoke_run():
         f"gisgrid_bench_smoke_{uuid.uuid4().hex[:8]}",
         "--port",
         str(free_port()),
+        "--compare-preload",
         "--json",
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -44,3 +45,17 @@ def test_benchmark_smoke_run():
     for key in ("baseline", "batch"):
         assert report[key]["inside_share"] > 0.95
     assert report["http"]["batch_csv"]["points"] == 5000
+    # --compare-preload: the HTTP phase ran with and without --preload, each with the memory of its processes
+    assert report["http"]["preload"] is True and report["http_other"]["preload"] is False
+    assert report["http_other"]["lookup"]["errors"] == 0 and report["http_other"]["lookup"]["statuses"]["200"] > 0
+    for run in (report["http"], report["http_other"]):
+        assert run["start_s"] > 0  # gunicorn start until every worker loaded the app
+        reading = run["memory"]["after_batches"]
+        assert len(reading["workers"]) == 2  # the smoke run's --workers default
+        for process in (reading["master"], *reading["workers"]):
+            assert 0 < process["Pss"] <= process["Rss"]
+            assert process["Shared"] + process["Private_Dirty"] <= process["Rss"] + 1
+        pss = reading["master"]["Pss"] + sum(w["Pss"] for w in reading["workers"])
+        assert abs(reading["total_pss_mb"] - pss) < 1e-6
+    labels = [row[0] for row in report["summary"]]
+    assert "preload, after batches: worker 2 PSS" in labels and "HTTP lookups (no preload)" in labels
