@@ -40,3 +40,28 @@ def assert_login_required(resp) -> None:
     """The request was refused because nobody is logged in (401 unauthorized), not for another reason."""
     assert resp.status_code == 401, resp.get_data(as_text=True)
     assert resp.get_json()["error"]["code"] == "unauthorized"
+
+
+def limited_app(database_url: str, connection, storage: str, **limits):
+    """An app with rate limits on (the shared ``app`` fixture turns them off), counted in ``storage``."""
+    from gisgrid import create_app
+    from gisgrid.db import db
+
+    config = {"DATABASE_URL": database_url, "TESTING": True, "RATELIMIT_ENABLED": True}
+    application = create_app({**config, "RATELIMIT_STORAGE_URI": storage, **limits})
+    db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
+    return application
+
+
+def statement_counter(connection, needle: str):
+    """Count the statements containing ``needle`` run on ``connection``: returns (count function, stop function)."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if needle in statement:
+            seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    return (lambda: len(seen)), (lambda: event.remove(connection, "before_cursor_execute", count))

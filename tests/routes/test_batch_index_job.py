@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from gisgrid.grids import batch, batch_store, tasks, versions
 from gisgrid.jobs import tracked
 from gisgrid.jobs.models import JobRun
 from tests import editor_world
-from tests.helpers import login
+from tests.helpers import login, statement_counter
 from tests.routes.test_tile_cache import publish_copy
 
 
@@ -38,15 +38,9 @@ def planner(client, make_user, session, tmp_path):
 @pytest.fixture()
 def part_reads(connection):
     """How many times the lookup parts' geometry was read (``queries.part_arrays``: what a build reads)."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "ST_AsBinary(grid_part.geom)" in statement:
-            seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    yield lambda: len(seen)
-    event.remove(connection, "before_cursor_execute", count)
+    count, stop = statement_counter(connection, "ST_AsBinary(grid_part.geom)")
+    yield count
+    stop()
 
 
 def job_of(session, version_id: int) -> JobRun:

@@ -17,7 +17,7 @@ from werkzeug.test import Client
 
 from gisgrid.grids import lookup_wsgi
 from tests import unit_grid_world, worlds
-from tests.helpers import bearer_header
+from tests.helpers import bearer_header, limited_app
 
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -208,22 +208,12 @@ def test_an_unexpected_failure_is_logged_and_answered_by_flask(paths, world_ab, 
 @pytest.fixture()
 def limited(database_url, connection):
     """An app with rate limits on, "3 per minute" for lookups, counted in Redis."""
-    from gisgrid import create_app
-    from gisgrid.db import db
-
-    application = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TESTING": True,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": REDIS,
-            "RATELIMIT_LOOKUP": "3 per minute",
-        }
-    )
-    db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
+    application = limited_app(database_url, connection, REDIS, RATELIMIT_LOOKUP="3 per minute")
     fast = _fast(application)
     fast.inner = Counted(fast.inner)
     yield application, fast.inner
+    from gisgrid.db import db
+
     db.dispose(application)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from gisgrid.auth import roles
 from tests import worlds
-from tests.helpers import PASSWORD, csrf_from, login
+from tests.helpers import PASSWORD, csrf_from, limited_app, login
 
 LIMITS = {
     "RATELIMIT_REPORT": "2 per minute",
@@ -19,19 +19,7 @@ LIMITS = {
 @pytest.fixture()
 def limited(database_url, connection):
     """An app with rate limits on (the shared ``app`` fixture turns them off) and tiny limits."""
-    from gisgrid import create_app
-    from gisgrid.db import db
-
-    application = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TESTING": True,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **LIMITS,
-        }
-    )
-    db.bind_to(connection, app=application, join_transaction_mode="create_savepoint")
+    application = limited_app(database_url, connection, "memory://", **LIMITS)
     return application
 
 

@@ -9,7 +9,7 @@ on the test's connection are counted.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from gisgrid.grids import tasks as grid_tasks
 from gisgrid.grids import versions as grid_versions
@@ -18,7 +18,7 @@ from gisgrid.jobs.models import JobRun
 from gisgrid.public_map import detail_cache, tile_fill, tiles
 from gisgrid.public_map.models import TileCache
 from tests import editor_world
-from tests.helpers import login
+from tests.helpers import login, statement_counter
 
 API = "/api/v1/editor"
 
@@ -39,15 +39,9 @@ def planner(client, make_user, world):
 @pytest.fixture()
 def mvt_count(connection):
     """How many statements with ST_AsMVT ran on the test's connection since the fixture started."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "ST_AsMVT(" in statement:
-            seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    yield lambda: len(seen)
-    event.remove(connection, "before_cursor_execute", count)
+    count, stop = statement_counter(connection, "ST_AsMVT(")
+    yield count
+    stop()
 
 
 def publish_copy(client, token) -> int:
