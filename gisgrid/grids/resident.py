@@ -58,15 +58,20 @@ class ResidentVersion:
 
     def answer(self, lon: float, lat: float, radius_m: float) -> dict | None:
         """lookup.sql's result for a WGS84 point, or None when only the database can answer it exactly."""
-        point = shapely.Point(lon, lat)
-        # one query finds every part within the radius (lookup.sql's planar ST_DWithin); those covering
-        # the point are among them, because a covering part is at distance 0
-        near = self.tree.query(point, predicate="dwithin", distance=queries.radius_in_degrees(radius_m, lat))
-        covering = near[shapely.intersects(self.tree.geometries.take(near), point)].tolist()
-        chain_rows = self._chain_rows(self._leaf(covering))
-        chain_ids = {int(self.grid_ids[row]) for row in chain_rows}
-        if not chain_ids.issuperset(self.parts.grid_ids[near].tolist()):
-            return None  # another grid is near: its distance on the spheroid is PostGIS's to measure
+        radius = queries.radius_in_degrees(radius_m, lat)
+        leaf = self._clear_leaf(lon, lat, radius)
+        point = shapely.Point(lon, lat) if leaf is None or self.units is not None else None
+        if leaf is None:
+            # one query finds every part within the radius (lookup.sql's planar ST_DWithin); those covering
+            # the point are among them, because a covering part is at distance 0
+            near = self.tree.query(point, predicate="dwithin", distance=radius)
+            covering = near[shapely.intersects(self.tree.geometries.take(near), point)].tolist()
+            chain_rows = self._chain_rows(self._leaf(covering))
+            chain_ids = {int(self.grid_ids[row]) for row in chain_rows}
+            if not chain_ids.issuperset(self.parts.grid_ids[near].tolist()):
+                return None  # another grid is near: its distance on the spheroid is PostGIS's to measure
+        else:
+            chain_rows = self._chain_rows(leaf)
         if not chain_rows:
             chain = grid = None
         else:
@@ -79,6 +84,29 @@ class ResidentVersion:
             "near_boundary": "[]",
             "unit_grids": self._unit_grids(point),
         }
+
+    def _clear_leaf(self, lon: float, lat: float, radius: float) -> int | None:
+        """The leaf grid when the batch cells prove no boundary lies within ``radius`` degrees; else None.
+
+        A cell no part edge touches lies inside one deepest part (``cells.py``). Every boundary within the
+        radius crosses the square around the point's radius, so if all cells under that square are such
+        cells of one grid, no other grid's part is near: the answer is that grid's chain with
+        ``near_boundary`` empty, exactly as the STRtree path finds it, without a point or a tree query.
+        """
+        grid = self.parts.cells
+        if grid is None:
+            return None
+        rows, cols = grid.cells.shape
+        col0, col1 = int((lon - radius - grid.x0) // grid.dx), int((lon + radius - grid.x0) // grid.dx)
+        row0, row1 = int((lat - radius - grid.y0) // grid.dy), int((lat + radius - grid.y0) // grid.dy)
+        if col0 < 0 or row0 < 0 or col1 >= cols or row1 >= rows or (col1 - col0 + 1) * (row1 - row0 + 1) > 9:
+            return None  # beyond the raster, or a radius wider than the cells (the tree is cheaper then)
+        parts = grid.cells[row0 : row1 + 1, col0 : col1 + 1].ravel().tolist()
+        if min(parts) < 0:
+            return None  # an edge touches a cell (EXACT) or a cell lies outside every part
+        ids = self.parts.grid_ids
+        leaf = int(ids[parts[0]])
+        return leaf if all(ids[part] == leaf for part in parts) else None
 
     def _leaf(self, covering: list[int]) -> int:
         # deepest level first, then the smallest code: the rule of lookup.sql and PartIndex.assign

@@ -4,14 +4,16 @@ Every point of a dense lattice over the test worlds (edges, vertices, holes, out
 looked up twice through the same service: from memory and from PostGIS; the documents must be equal.
 """
 
+import copy
 import json
 
 import numpy as np
 import pytest
+import shapely
 
 from gisgrid.db import db
 from gisgrid.errors import NotFound
-from gisgrid.grids import resident, service, versions
+from gisgrid.grids import queries, resident, service, versions
 from tests import unit_grid_world, worlds
 
 
@@ -93,3 +95,24 @@ def test_outside_every_grid_same_404(app, session, world_ab, radius):
     with app.test_request_context():
         assert _answer(memory, lon, lat, radius) == _answer(None, lon, lat, radius)
         assert _answer(memory, lon, lat, radius)[0] == "404"
+
+
+@pytest.mark.parametrize("world", ["world_ab", "world_e", "units"])
+def test_cells_answer_as_the_tree_does(app, session, tmp_path, request, world):
+    """Where the batch cells prove no boundary is near (``_clear_leaf``), the answer is the STRtree path's."""
+    if world == "units":
+        unit_grid_world.import_world(session, tmp_path)
+    else:
+        request.getfixturevalue(world)
+    memory = _memory(app, session)
+    tree_only = copy.copy(memory)
+    tree_only.parts = copy.copy(memory.parts)
+    tree_only.parts.cells = None  # the same version, every point through the STRtree
+    x0, y0, x1, y1 = shapely.total_bounds(memory.tree.geometries)
+    rng = np.random.default_rng(25)
+    lons, lats = rng.uniform(x0, x1, 4000), rng.uniform(y0, y1, 4000)
+    cleared = 0
+    for lon, lat, radius in zip(lons, lats, rng.choice([0.0, 5.0, 30.0], 4000)):
+        cleared += memory._clear_leaf(lon, lat, queries.radius_in_degrees(radius, lat)) is not None
+        assert memory.answer(lon, lat, radius) == tree_only.answer(lon, lat, radius), (lon, lat, radius)
+    assert cleared > 400, "the cells must prove most interior points of the world"
