@@ -36,14 +36,7 @@ def start_at_publication(session: Session, version_id: int) -> None:
     actor = current_actor()
     user_id = actor.id if actor else None
     args = {"version_id": version_id}
-    deferred.submit_in(session, _app_config(), BATCH_INDEX, args, user_id, f"{BATCH_INDEX}:v{version_id}")
-
-
-def _app_config():
-    # where the job is enqueued; no app (a script) leaves the message to jobs.recover
-    from flask import current_app, has_app_context
-
-    return current_app.config if has_app_context() else None
+    deferred.submit_in(session, deferred.app_config(), BATCH_INDEX, args, user_id, f"{BATCH_INDEX}:v{version_id}")
 
 
 grid_versions.on_publish(start_at_publication)

@@ -57,3 +57,10 @@ def _enqueue_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def app_config():
+    """Where a job recorded now is enqueued: the current app's settings; None (a script) leaves it to jobs.recover."""
+    from flask import current_app, has_app_context
+
+    return current_app.config if has_app_context() else None

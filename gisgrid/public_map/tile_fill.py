@@ -137,18 +137,11 @@ def start_at_publication(session: Session, version_id: int) -> None:
     Both run after the publication commits, for the user who published (they see them under /api/v1/jobs).
     """
     previous = grid_versions.find_published(session)
-    actor, cfg = current_actor(), _app_config()
+    actor, cfg = current_actor(), deferred.app_config()
     user_id = actor.id if actor else None
     args = {"version_id": version_id, "previous_id": previous.id if previous else None}
     deferred.submit_in(session, cfg, TILE_FILL, args, user_id, f"{TILE_FILL}:v{version_id}")
     deferred.submit_in(session, cfg, OPEN_DATA, {"version_id": version_id}, user_id, f"{OPEN_DATA}:v{version_id}")
-
-
-def _app_config():
-    # where the jobs are enqueued; no app (a script) leaves the messages to jobs.recover
-    from flask import current_app, has_app_context
-
-    return current_app.config if has_app_context() else None
 
 
 grid_versions.on_publish(start_at_publication)
