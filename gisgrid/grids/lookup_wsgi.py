@@ -12,7 +12,7 @@ exact common case and hands every other request, unchanged, to the Flask app:
 
 The body is ``service.lookup_document``'s, the headers are the Flask path's (security headers from
 ``security.headers.security_headers``, the ``X-RateLimit-*`` headers): both paths give the same bytes.
-docs/_incoming/fastlookup.md lists every Flask hook and header and why each is or is not needed here.
+docs/operations.md ("The common lookup before Flask's pipeline") lists every Flask hook and header and why each is or is not needed here.
 """
 
 from __future__ import annotations
