@@ -74,10 +74,8 @@ class FastLookup:
         data = None if args is None else schemas.PointArgs.lean_load(args, self.app.config["MAX_NEAR_BOUNDARY_M"])
         if data is None or "at" in data:
             return None  # the schema's 400 naming the field, or a lookup in history (SQL)
-        x, y = (data.get("x"), data.get("y")) if "x" in data or "y" in data else (data["lon"], data["lat"])
-        near = data.get("near")
-        radius = self.app.config["NEAR_BOUNDARY_M"] if near is None else near
-        body = self._document(x, y, data.get("crs"), radius)  # no app context: resident.current pushes one when it must
+        q = service.LookupQuery.from_args(data, self.app.config["NEAR_BOUNDARY_M"])
+        body = self._document(q.x, q.y, q.crs, q.radius_m)  # no app context: resident.current pushes one when it must
         if body is None:
             return None
         limit_headers = ratelimit.hit_outside_flask(self.app, ENDPOINT, "RATELIMIT_LOOKUP", environ.get("REMOTE_ADDR"))

@@ -33,14 +33,13 @@ _BATCH_OK = {
 
 
 @bp.get("/lookup")
-@bp.arguments(schemas.PointArgs, location="query", as_kwargs=True)
+@bp.arguments(schemas.PointArgs, location="query")
 @bp.alt_response(200, schema=schemas.Lookup, success=True, description="the grid chain")
 @bp.alt_response(404, schema=Error, description="no published version, or no grid covers the point")
-def lookup(lon=None, lat=None, x=None, y=None, crs=None, near=None, at=None):
+def lookup(args):
     """Point → grid chain: ?lon&lat (or ?x&y) [&crs] [&near=metres] [&at=YYYY-MM-DD for history]."""
-    px, py = (x, y) if x is not None or y is not None else (lon, lat)
-    radius = current_app.config["NEAR_BOUNDARY_M"] if near is None else near
-    body = service.lookup(db.read, px, py, crs, radius, at, resident.for_public_read())
+    q = service.LookupQuery.from_args(args, current_app.config["NEAR_BOUNDARY_M"])
+    body = service.lookup(db.read, q.x, q.y, q.crs, q.radius_m, q.at, resident.for_public_read())
     return Response(body, mimetype="application/json")
 
 

@@ -185,6 +185,25 @@ def publish_version(session: Session, version_id: int) -> None:
         versions.publish(session, version_id)
 
 
+@dataclass(frozen=True)
+class LookupQuery:
+    """What a single lookup asks: the point as given (x/y win over lon/lat), its CRS, radius and day."""
+
+    x: float
+    y: float
+    crs: str | None
+    radius_m: float
+    at: object = None  # a date: answer from the version published at the end of that day
+
+    @classmethod
+    def from_args(cls, args: dict, default_radius_m: float) -> LookupQuery:
+        """``PointArgs``' parsed values (lean or schema) → the query; no ``near``: the setting's radius."""
+        use_xy = args.get("x") is not None or args.get("y") is not None
+        x, y = (args.get("x"), args.get("y")) if use_xy else (args.get("lon"), args.get("lat"))
+        near = args.get("near")
+        return cls(x, y, args.get("crs"), default_radius_m if near is None else near, args.get("at"))
+
+
 def lookup(read, x: float, y: float, crs_name: str | None, radius_m: float, at=None, memory=None) -> str:
     """Resolve a point in any supported CRS to its grid chain as a JSON document; NotFound outside every grid.
 
