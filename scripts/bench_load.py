@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import bench_lookup  # noqa: E402  (database helpers)
-from bench import cluster, cpu, load, writers  # noqa: E402
+from bench import cluster, cpu, load, probe, writers  # noqa: E402
 
 LUA = ROOT / "scripts" / "bench" / "mixed.lua"
 MIX = (("lookup", 50), ("tile", 25), ("grid_json", 15), ("grid_page", 10))
@@ -70,6 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers; 1: sync workers)"
     )
     p.add_argument("--planner-pause", type=float, default=1.0, help="seconds between a planner's publish cycles")
+    p.add_argument("--planners", type=int, default=1, help="planner threads in the write phase (0: cases only)")
+    p.add_argument(
+        "--dispatchers", type=int, default=2, help="dispatcher threads in the write phase (0: publishing only)"
+    )
     p.add_argument("--fault", action="store_true", help="add the PostgreSQL restart phase (private cluster)")
     p.add_argument("--outage", type=float, default=3.0, help="seconds PostgreSQL stays down in the fault phase")
     p.add_argument("--port", type=int, default=8777, help="gunicorn port (the fault phase uses port+1)")
@@ -77,6 +81,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--db", default="gisgrid_bench_load", help="database to (re)build; must start with gisgrid_bench")
     p.add_argument("--seed", type=int, default=20261203)
     p.add_argument("--cpu", action="store_true", help="print CPU seconds per process kind in each phase (Linux /proc)")
+    p.add_argument(
+        "--probe", action="store_true", help="print each request kind's latency per phase (one extra client)"
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     args = p.parse_args(argv)
     if not args.db.startswith("gisgrid_bench"):
@@ -217,6 +224,22 @@ def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
     return load.parse_wrk(out)
 
 
+def _pairs(paths_file: Path) -> list[tuple[str, str]]:
+    """The (Accept, path) pairs of a paths file, as mixed.lua reads them."""
+    return [tuple(line.split(" ", 1)) for line in paths_file.read_text().splitlines() if line]
+
+
+def _marks(*samplers):
+    """One ``mark(phase)`` that marks every sampler given (None: not running)."""
+    running = [s for s in samplers if s is not None]
+
+    def mark(phase):
+        for s in running:
+            s.mark(phase)
+
+    return mark
+
+
 def phase_errors(result: dict, allowed=(200, 304)) -> int:
     """Responses with a status outside ``allowed``, plus wrk's socket errors."""
     return sum(n for code, n in result["statuses"].items() if code not in allowed) + result["socket_errors"]
@@ -233,23 +256,32 @@ def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, poin
             wait_for_jobs(url)  # the demo publication's tile fill and open-data build: not during the phases
             run_wrk(args.port, paths_file, argparse.Namespace(**{**vars(args), "duration": 1}), "warm-up")
             sampler = cpu.Sampler(args.db).start() if args.cpu else None
-            mark = sampler.mark if sampler else (lambda phase: None)
+            prober = (
+                probe.Probe(base, _pairs(paths_file), ("baseline", "write"), args.seed).start() if args.probe else None
+            )
+            mark = _marks(sampler, prober)
             mark("lookup")
             lookup = run_wrk(args.port, lookup_file, args, "lookup")
             mark("baseline")
             baseline = run_wrk(args.port, paths_file, args, "baseline")
             mark("write")
-            writes = writers.WriteLoad(base, points, seed=args.seed, planner_pause=args.planner_pause).start()
+            writes = writers.WriteLoad(
+                base, points, args.planners, args.dispatchers, seed=args.seed, planner_pause=args.planner_pause
+            ).start()
             write = run_wrk(args.port, paths_file, args, "write")
+            mark(None)
             write["writers"] = writes.stop()
             write["writer_times"] = writes.request_times()
             cpu_phases = sampler.stop() if sampler else None
+            probed = prober.stop() if prober else None
             workers_ok = _workers_ok(Path(logdir) / "gunicorn.log", args.workers)
     for phase in (lookup, baseline, write):
         phase["errors"] = phase_errors(phase)
     write["writer_errors"] = sum(t["errors"] for t in write["writers"].values())
     report = {"lookup": lookup, "baseline": baseline, "write": write, "workers_ok": workers_ok}
     report["jobs"] = job_summary(url)
+    if probed:
+        report["probe"] = probed
     if cpu_phases:
         report["cpu"] = {"phases": cpu_phases, "seconds": sampler.seconds}
     return report
@@ -395,6 +427,8 @@ def table(report: dict) -> str:
             f"fault: PostgreSQL down {fault.get('outage_s', 0):.1f} s, {fault['unavailable']} clean 503s, "
             f"200 again {recovery} after it was back, no app restart: {fault['workers_ok']}"
         )
+    if report.get("probe"):
+        rows.append(probe.table(report["probe"]))
     if report.get("cpu"):
         rows.append(cpu.table(report["cpu"]["phases"], report["cpu"]["seconds"]))
     rows.append(f"total errors: {report['total_errors']}")

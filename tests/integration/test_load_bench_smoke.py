@@ -34,6 +34,7 @@ def test_load_benchmark_smoke_run():
         str(free_port()),
         "--db",
         f"gisgrid_bench_load_smoke_{uuid.uuid4().hex[:8]}",
+        "--probe",
         "--json",
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
@@ -51,7 +52,13 @@ def test_load_benchmark_smoke_run():
     # the database really went away under load, requests failed cleanly, and the app came back by itself
     assert fault["unavailable"] > 0 and set(fault["statuses"]) <= {"200", "304", "503"}
     assert fault["recovery_s"] < 10 and fault["workers_ok"] and report["workers_ok"]
+    # the probe timed each kind of the mix beside the mix alone and under writes, not beside the lookup ceiling
+    assert set(report["probe"]) == {"baseline", "write"}
+    for probed in report["probe"].values():
+        assert probed["failures"] == 0
+        assert all(probed[kind]["n"] > 0 for kind in ("lookup", "tile", "grid_json", "grid_page"))
     printed = bench_load.table(_with_int_statuses(report))
+    assert "probe (one sequential client)" in printed
     assert "write/baseline: throughput x" in printed and "mix/lookup: throughput x" in printed
     assert "total errors: 0" in printed and report["jobs"]["runs"]  # the publications started their jobs
 
