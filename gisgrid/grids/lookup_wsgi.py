@@ -7,7 +7,9 @@ exact common case and hands every other request, unchanged, to the Flask app:
 - ``GET``/``HEAD`` of exactly ``/api/v1/lookup``, with no ``Cookie`` and no ``Authorization`` header
   (staff keep the Flask path) and no read replicas configured (a replica answers from its own version);
 - a query string whose keys each appear once, accepted by ``PointArgs.lean_load``, without ``at``;
-- the resident version answers the point with a chain (not near another grid, inside a grid);
+- the point lies inside a grid (outside every grid, Flask gives the 404 document); the resident version
+  answers it, or lookup.sql when the point is near another grid or a new version is being built — the
+  same ``service.lookup`` the Flask route calls;
 - the shared rate limit (``ratelimit.hit_outside_flask``) is not exceeded and its storage answered.
 
 The body is ``service.lookup_document``'s, the headers are the Flask path's (security headers from
@@ -23,7 +25,6 @@ from urllib.parse import parse_qsl
 from flask import Flask
 
 from gisgrid import ratelimit
-from gisgrid.coords import point_to_wgs84
 from gisgrid.db import db
 from gisgrid.errors import DomainError
 from gisgrid.grids import resident, schemas, service
@@ -50,7 +51,7 @@ class FastLookup:
         try:
             reply = self._reply(environ)
         except DomainError:
-            reply = None  # bad input, a CRS it cannot use: the Flask path gives its error document
+            reply = None  # bad input, a CRS it cannot use, no grid, no database: the Flask path gives its error
         except Exception:  # noqa: BLE001 - never a 500 the Flask path would not give: it answers instead
             _log.exception("lookup fast path failed; the request goes to Flask")
             reply = None
@@ -75,24 +76,23 @@ class FastLookup:
         if data is None or "at" in data:
             return None  # the schema's 400 naming the field, or a lookup in history (SQL)
         q = service.LookupQuery.from_args(data, self.app.config["NEAR_BOUNDARY_M"])
-        body = self._document(q.x, q.y, q.crs, q.radius_m)  # no app context: resident.current pushes one when it must
-        if body is None:
-            return None
+        body = self._document(q.x, q.y, q.crs, q.radius_m)
         limit_headers = ratelimit.hit_outside_flask(self.app, ENDPOINT, "RATELIMIT_LOOKUP", environ.get("REMOTE_ADDR"))
         if limit_headers is None:
             return None  # over the limit (Flask answers 429) or the counter's storage failed (Flask's fallback)
         head = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         return head + limit_headers + self.tail, body
 
-    def _document(self, x: float, y: float, crs: str | None, radius: float) -> bytes | None:
-        memory = resident.current(self.app)
-        if memory is None:
-            return None  # no published version, or being built: lookup.sql answers
-        lon, lat = point_to_wgs84(x, y, crs)
-        result = memory.answer(lon, lat, radius)
-        if result is None or result["chain"] is None:
-            return None  # near another grid (PostGIS measures it), or outside every grid (the 404 document)
-        return service.lookup_document(result, x, y, crs, (lon, lat), radius).encode("utf-8")
+    def _document(self, x: float, y: float, crs: str | None, radius: float) -> bytes:
+        """The Flask path's body, by the same ``service.lookup``; NotFound (a DomainError) outside every grid."""
+        memory = resident.current(self.app)  # no app context: resident.current pushes one when it must
+        return service.lookup(self._read, x, y, crs, radius, None, memory).encode("utf-8")
+
+    def _read(self, work):
+        """``db.read`` in an app context: lookup.sql answers a point near another grid (PostGIS measures the
+        distance on the spheroid) and every point while a new version is being built."""
+        with self.app.app_context():
+            return db.read(work)
 
 
 def query_args(raw: str) -> dict | None:

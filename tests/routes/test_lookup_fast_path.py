@@ -155,9 +155,20 @@ def test_what_the_fast_path_does_not_accept_goes_to_flask(paths, world_ab, query
         assert resp.json["error"]["message"].startswith(f"{field}:")
 
 
-def test_a_point_near_another_grid_and_one_outside_go_to_flask(paths, world_ab):
-    near = _flask_answers(paths, "/api/v1/lookup?lon={!r}&lat={!r}".format(*worlds.wgs84(999.5, 500)))
-    assert near.status_code == 200 and near.json["near_boundary"]  # PostGIS measured the neighbour
+def test_a_point_near_another_grid_is_measured_by_postgis_on_the_fast_path(paths, world_ab):
+    resp, fast = _both(paths, "/api/v1/lookup?lon={!r}&lat={!r}".format(*worlds.wgs84(999.5, 500)))
+    assert fast and resp.status_code == 200
+    assert [n["code"] for n in resp.json["near_boundary"]]  # lookup.sql measured the neighbour on the spheroid
+
+
+def test_without_a_resident_version_lookup_sql_answers_on_the_fast_path(paths, world_ab, monkeypatch):
+    monkeypatch.setattr(lookup_wsgi.resident, "current", lambda app, wait=False: None)  # e.g. being built
+    for x, y in ((1500, 500), (999.5, 500), (3200, 700)):
+        resp, fast = _both(paths, "/api/v1/lookup?lon={!r}&lat={!r}".format(*worlds.wgs84(x, y)))
+        assert fast and resp.status_code == 200 and resp.json["grid"]["code"]
+
+
+def test_a_point_outside_every_grid_goes_to_flask(paths, world_ab):
     outside = _flask_answers(paths, "/api/v1/lookup?lon={!r}&lat={!r}".format(*worlds.wgs84(-5000, -5000)))
     assert outside.status_code == 404 and outside.json["error"]["code"] == "not_found"
 
@@ -189,12 +200,12 @@ def test_with_replicas_every_lookup_goes_to_flask(database_url, connection, worl
 
 
 def test_an_unexpected_failure_is_logged_and_answered_by_flask(paths, world_ab, monkeypatch, caplog):
-    def broken(x, y, crs):
+    def broken(self, x, y, crs, radius):
         raise RuntimeError("resident state broken")
 
     url = "/api/v1/lookup?lon={!r}&lat={!r}".format(*worlds.wgs84(1500, 500))
     via_stack, _, counted = paths
-    monkeypatch.setattr(lookup_wsgi, "point_to_wgs84", broken)  # the fast path's own name for it
+    monkeypatch.setattr(lookup_wsgi.FastLookup, "_document", broken)  # the fast path's own step
     with caplog.at_level(logging.ERROR, logger="gisgrid.grids.lookup_wsgi"):
         resp = via_stack.get(url)
     monkeypatch.undo()
