@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import any_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gisgrid import sqlfiles
@@ -31,7 +31,7 @@ def _scoped(session: Session, user):
         chains = {c for code in codes for c in grid_chain(session, code)} | set(codes)
         seen += [Campaign.chain.overlap(codes), Campaign.area_codes.overlap(sorted(chains))]
     if user.role == roles.HANDLER and user.department_code:
-        seen.append(Campaign.departments.any(user.department_code))
+        seen.append(any_(Campaign.departments) == user.department_code)
     return or_(*seen)
 
 
