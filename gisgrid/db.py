@@ -58,10 +58,8 @@ def row_id(value) -> int:
     return number if 0 < number < 2**63 else 0
 
 
-# the read engine's sessions: read-only, and no JIT. A single lookup's plan at national scale (640,000 grids,
-# 2.2 million lookup parts) is estimated above jit_above_cost, and compiling it took ~45 ms of a lookup that
-# runs in ~1.5 ms (measured on gisgrid_bench_640); no short read here gains from JIT.
-READ_OPTIONS = "-c default_transaction_read_only=on -c jit=off"
+# the read engine's sessions: read-only, and the replicas' planner settings (no JIT: replicas.READ_PLANNER)
+READ_OPTIONS = f"-c default_transaction_read_only=on {replicas.READ_PLANNER}"
 
 
 class _AppDatabase:
