@@ -32,6 +32,16 @@ def audit_hash() -> str:
     return value
 
 
+def _pool_size() -> int:
+    """Connections each engine keeps: GISGRID_DB_POOL_SIZE, else one per request thread plus two."""
+    # a gthread worker runs GISGRID_THREADS requests at once (gisgrid-web.service, scripts/dev run); the
+    # resident-version builder and a spare make two more. Past its pool size SQLAlchemy closes every
+    # connection it gets back, so a smaller pool opened and closed connections all through a write load,
+    # each a new PostgreSQL backend with cold caches (docs/operations.md, "Connections kept per worker")
+    threads = int(os.environ.get("GISGRID_THREADS", "8"))
+    return int(os.environ.get("GISGRID_DB_POOL_SIZE", str(threads + 2)))
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     return {
@@ -45,7 +55,7 @@ def from_env() -> dict:
         "MAX_NEAR_BOUNDARY_M": _env_float("GISGRID_MAX_NEAR_BOUNDARY_M", 1000.0),
         "TOPOLOGY_TOLERANCE_M2": _env_float("GISGRID_TOPOLOGY_TOLERANCE_M2", 1.0),
         "BATCH_MAX_BYTES": int(os.environ.get("GISGRID_BATCH_MAX_BYTES", str(200 * 1024 * 1024))),
-        "DB_POOL_SIZE": int(os.environ.get("GISGRID_DB_POOL_SIZE", "5")),
+        "DB_POOL_SIZE": _pool_size(),
         # hot standbys for anonymous public reads (comma-separated URLs; gisgrid/replicas.py); a failed one is
         # skipped for REPLICA_RETRY_S seconds
         "DATABASE_REPLICA_URLS": os.environ.get("GISGRID_DATABASE_REPLICA_URLS", ""),

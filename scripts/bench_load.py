@@ -76,7 +76,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument("--fault", action="store_true", help="add the PostgreSQL restart phase (private cluster)")
     p.add_argument("--outage", type=float, default=3.0, help="seconds PostgreSQL stays down in the fault phase")
-    p.add_argument("--port", type=int, default=8777, help="gunicorn port (the fault phase uses port+1)")
+    p.add_argument("--port", type=int, default=8777, help="gunicorn port")
+    p.add_argument(
+        "--fault-port", type=int, default=None, help="gunicorn port of the fault phase (default: --port + 1)"
+    )
     p.add_argument("--pg-port", type=int, default=55433, help="port of the private cluster")
     p.add_argument("--db", default="gisgrid_bench_load", help="database to (re)build; must start with gisgrid_bench")
     p.add_argument("--seed", type=int, default=20261203)
@@ -353,7 +356,7 @@ def _workers_ok(logpath: Path, workers: int) -> bool:
 
 def fault_phase(args, paths_file: Path, url: str, pg) -> dict:
     """The mix on the private cluster, which is stopped for ``args.outage`` s a third of the way in."""
-    port = args.port + 1
+    port = args.fault_port or args.port + 1
     with tempfile.TemporaryDirectory() as logdir:
         with load.gunicorn(url, "gisgrid.wsgi:app", port, args.workers, args.threads, Path(logdir)):
             times: dict = {}

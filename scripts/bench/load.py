@@ -59,6 +59,7 @@ def gunicorn_process(url: str, app: str, port: int, workers: int, threads: int, 
     cmd += list(extra)
     # a benchmark measures the app, not the rate limiter (which would answer 429s to wrk)
     env = {**os.environ, "GISGRID_DATABASE_URL": url, "GISGRID_RATELIMIT_ENABLED": "0", "BENCH_READY_DIR": str(ready)}
+    env.setdefault("GISGRID_THREADS", str(threads))  # the pool size follows it (config._pool_size), as in production
     logfile = open(logdir / "gunicorn.log", "a")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
     try:

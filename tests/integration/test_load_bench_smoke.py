@@ -30,6 +30,8 @@ def test_load_benchmark_smoke_run():
         "0",
         "--port",
         str(free_port()),
+        "--fault-port",  # not --port + 1, which another test's server may hold
+        str(free_port()),
         "--pg-port",
         str(free_port()),
         "--db",
