@@ -13,9 +13,10 @@ from gisgrid.audit import security as audit_security
 from gisgrid.auth import capabilities
 from gisgrid.db import db
 from gisgrid.deployment import profile as deployment
-from gisgrid.errors import register_error_handlers
+from gisgrid.errors import InvalidInput, register_error_handlers
 from gisgrid.extensions import csrf, login_manager
 from gisgrid.grids import extent, lookup_wsgi
+from gisgrid.incidents import deadlines
 from gisgrid.notifications import events as notification_events
 from gisgrid.security import headers as security_headers
 from gisgrid.security import startup as security_startup
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault did nothing
         app.config["MAX_CONTENT_LENGTH"] = app.config["BATCH_MAX_BYTES"]
     deployment.init_app(app)  # a bad profile refuses to start, naming the file, the key and the problem
+    _use_holidays(app.config.get("HOLIDAYS_FILE"))
     db.init_app(app)
     app.before_request(refuse_hostile_fields)  # before CSRF, which trips over bad form names
     csrf.init_app(app)
@@ -61,6 +63,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = lookup_wsgi.FastLookup(app, app.wsgi_app)
     ratelimit.init_app(app)
     return app
+
+
+def _use_holidays(path: str | None) -> None:
+    """The holiday notices of GISGRID_HOLIDAYS_FILE for working-day arithmetic; a bad file refuses to start."""
+    try:
+        deadlines.use_holiday_file(path)
+    except InvalidInput as err:
+        raise deployment.ProfileError(f"GISGRID_HOLIDAYS_FILE: {err}") from None
 
 
 def _map_view() -> dict:
