@@ -174,21 +174,22 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
     return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
-def request_paths(points, codes, seed: int, n: int = 4000) -> list[tuple[str, str]]:
-    """(Accept, path) pairs in the MIX proportions; every path exists while versions are republished."""
+def request_paths(points, codes, seed: int, n: int = 4000) -> list[tuple[str, str, str]]:
+    """(kind, Accept, path) in the MIX proportions; every path exists while versions are republished."""
     rng, out = random.Random(seed), []
     for kind, weight in MIX:
         for _ in range(n * weight // 100):
             lon, lat = rng.choice(points)
             if kind == "lookup":
-                out.append(("application/json", f"/api/v1/lookup?lon={lon:.7f}&lat={lat:.7f}"))
+                accept, path = "application/json", f"/api/v1/lookup?lon={lon:.7f}&lat={lat:.7f}"
             elif kind == "tile":
                 z = rng.randint(13, 16)
-                out.append(("application/x-protobuf", "/tiles/{}/{}/{}.pbf".format(z, *tile_xy(lon, lat, z))))
+                accept, path = "application/x-protobuf", "/tiles/{}/{}/{}.pbf".format(z, *tile_xy(lon, lat, z))
             elif kind == "grid_json":
-                out.append(("application/json", f"/api/v1/grids/{rng.choice(codes)}"))
+                accept, path = "application/json", f"/api/v1/grids/{rng.choice(codes)}"
             else:
-                out.append(("text/html", f"/grids/{rng.choice(codes)}"))
+                accept, path = "text/html", f"/grids/{rng.choice(codes)}"
+            out.append((kind, accept, path))
     rng.shuffle(out)
     return out
 
@@ -227,11 +228,6 @@ def run_wrk(port: int, paths_file: Path, args, label: str) -> dict:
     return load.parse_wrk(out)
 
 
-def _pairs(paths_file: Path) -> list[tuple[str, str]]:
-    """The (Accept, path) pairs of a paths file, as mixed.lua reads them."""
-    return [tuple(line.split(" ", 1)) for line in paths_file.read_text().splitlines() if line]
-
-
 def _marks(*samplers):
     """One ``mark(phase)`` that marks every sampler given (None: not running)."""
     running = [s for s in samplers if s is not None]
@@ -248,7 +244,7 @@ def phase_errors(result: dict, allowed=(200, 304)) -> int:
     return sum(n for code, n in result["statuses"].items() if code not in allowed) + result["socket_errors"]
 
 
-def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, points) -> dict:
+def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, points, paths: list) -> dict:
     """gunicorn and a job worker on the shared-cluster world: lookups alone, the quiet mix, the mix under writes."""
     with tempfile.TemporaryDirectory() as logdir:
         with (
@@ -259,9 +255,7 @@ def baseline_and_write(args, paths_file: Path, lookup_file: Path, url: str, poin
             wait_for_jobs(url)  # the demo publication's tile fill and open-data build: not during the phases
             run_wrk(args.port, paths_file, argparse.Namespace(**{**vars(args), "duration": 1}), "warm-up")
             sampler = cpu.Sampler(args.db).start() if args.cpu else None
-            prober = (
-                probe.Probe(base, _pairs(paths_file), ("baseline", "write"), args.seed).start() if args.probe else None
-            )
+            prober = probe.Probe(base, paths, ("baseline", "write"), args.seed).start() if args.probe else None
             mark = _marks(sampler, prober)
             mark("lookup")
             lookup = run_wrk(args.port, lookup_file, args, "lookup")
@@ -442,14 +436,15 @@ def _ok(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def write_paths(folder: Path, url: str, seed: int) -> tuple[Path, Path, list]:
-    """The mix's paths file, the lookups-only file (the same lookups), and the interior points."""
+def write_paths(folder: Path, url: str, seed: int) -> tuple[Path, Path, list, list]:
+    """The mix's paths file, the lookups-only file (the same lookups), the interior points and the mix's
+    (kind, Accept, path) triples."""
     points, codes = interior_points(url, seed)
     paths = request_paths(points, codes, seed)
     mix, lookups = folder / "paths.txt", folder / "lookups.txt"
-    mix.write_text("".join(f"{accept} {path}\n" for accept, path in paths))
-    lookups.write_text("".join(f"{accept} {path}\n" for accept, path in paths if "/lookup?" in path))
-    return mix, lookups, points
+    mix.write_text("".join(f"{accept} {path}\n" for _, accept, path in paths))
+    lookups.write_text("".join(f"{accept} {path}\n" for kind, accept, path in paths if kind == "lookup"))
+    return mix, lookups, points, paths
 
 
 def main(argv=None) -> int:
@@ -459,8 +454,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp, own_queue(args.seed):
         log(f"building database {args.db} (demo deployment) ...")
         with shared_world(args.db) as url:
-            paths_file, lookup_file, points = write_paths(Path(tmp), url, args.seed)
-            report.update(baseline_and_write(args, paths_file, lookup_file, url, points))
+            paths_file, lookup_file, points, paths = write_paths(Path(tmp), url, args.seed)
+            report.update(baseline_and_write(args, paths_file, lookup_file, url, points, paths))
         if args.fault:
             log(f"private PostgreSQL cluster on port {args.pg_port} for the restart fault ...")
             with private_world(args.pg_port) as (url, pg):

@@ -17,22 +17,16 @@ import time
 
 import requests
 
-KINDS = (("lookup", "/api/v1/lookup"), ("tile", "/tiles/"), ("grid_json", "/api/v1/grids/"), ("grid_page", "/grids/"))
-
-
-def kind_of(path: str) -> str:
-    """The mix's kind of a path (the first prefix that matches)."""
-    return next((kind for kind, prefix in KINDS if path.startswith(prefix)), "other")
-
 
 class Probe:
     """A thread GETting one path of each kind in turn; ``mark(phase)`` files what follows under ``phase``."""
 
-    def __init__(self, base: str, paths: list[tuple[str, str]], phases: tuple[str, ...], seed: int = 1) -> None:
+    def __init__(self, base: str, paths: list[tuple[str, str, str]], phases: tuple[str, ...], seed: int = 1) -> None:
+        """``paths``: the mix's (kind, Accept, path) triples (``bench_load.request_paths``)."""
         self.base, self.rng, self.phases = base, random.Random(seed), phases  # it sends nothing in other phases
         self.by_kind: dict[str, list[tuple[str, str]]] = {}
-        for accept, path in paths:
-            self.by_kind.setdefault(kind_of(path), []).append((accept, path))
+        for kind, accept, path in paths:
+            self.by_kind.setdefault(kind, []).append((accept, path))
         self.times: dict[str, dict[str, list[float]]] = {}  # phase → kind → seconds
         self.failures: dict[str, int] = {}
         self._phase: str | None = None
